@@ -1,0 +1,148 @@
+"""Password hashing (argon2id via pwdlib) and JWT access tokens (python-jose, HS256 pinned)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from jose import JWTError, jwt
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+from eldercare.config import Settings, get_settings
+from eldercare.db import new_id, utcnow
+
+ALGORITHM = "HS256"  # the one algorithm; never taken from the token header
+
+
+@lru_cache
+def password_hasher() -> PasswordHash:
+    settings = get_settings()
+    return PasswordHash(
+        (
+            Argon2Hasher(
+                memory_cost=settings.password_hash_memory_kib,
+                time_cost=settings.password_hash_time_cost,
+                parallelism=settings.password_hash_parallelism,
+            ),
+        )
+    )
+
+
+def hash_password(password: str) -> str:
+    return password_hasher().hash(password)
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    try:
+        return password_hasher().verify(password, password_hash)
+    except Exception:  # a malformed stored hash never authenticates
+        return False
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def burn_password_check(password: str) -> None:
+    """Spend the time of a real check so unknown usernames cannot be told apart by timing."""
+    verify_password(password, _dummy_hash())
+
+
+def new_secret(nbytes: int = 32) -> str:
+    return secrets.token_urlsafe(nbytes)
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    sub: str
+    kind: str  # "user" or "client"
+    role: str | None
+    region: str
+    scopes: tuple[str, ...]
+    jti: str
+    exp: datetime
+
+
+def issue_access_token(
+    settings: Settings,
+    *,
+    sub: str,
+    kind: str,
+    role: str | None,
+    region: str,
+    scopes: list[str],
+    now: datetime | None = None,
+) -> tuple[str, int, AccessClaims]:
+    now = now or utcnow()
+    lifetime = timedelta(minutes=settings.access_token_minutes)
+    exp = now + lifetime
+    jti = new_id()
+    claims: dict[str, Any] = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": sub,
+        "kind": kind,
+        "role": role,
+        "region": region,
+        "scopes": scopes,
+        "jti": jti,
+        "iat": int(now.timestamp()),
+        "exp": int(exp.timestamp()),
+    }
+    token = jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
+    return (
+        token,
+        int(lifetime.total_seconds()),
+        AccessClaims(sub, kind, role, region, tuple(scopes), jti, exp),
+    )
+
+
+class InvalidToken(Exception):
+    pass
+
+
+def decode_access_token(settings: Settings, token: str) -> AccessClaims:
+    try:
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") != ALGORITHM:
+            raise InvalidToken("unexpected algorithm")
+        claims = jwt.decode(
+            token,
+            settings.jwt_secret,
+            algorithms=[ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={
+                "require_exp": True,
+                "require_iat": True,
+                "require_jti": True,
+                "require_sub": True,
+                "require_aud": True,
+                "require_iss": True,
+                "leeway": 0,
+            },
+        )
+    except JWTError as exc:
+        raise InvalidToken(str(exc)) from exc
+    kind = claims.get("kind")
+    if kind not in ("user", "client") or not isinstance(claims.get("region"), str):
+        raise InvalidToken("malformed claims")
+    return AccessClaims(
+        sub=str(claims["sub"]),
+        kind=kind,
+        role=claims.get("role"),
+        region=claims["region"],
+        scopes=tuple(claims.get("scopes") or ()),
+        jti=str(claims["jti"]),
+        exp=datetime.fromtimestamp(int(claims["exp"]), tz=utcnow().tzinfo),
+    )

@@ -1,0 +1,90 @@
+"""The authorization matrix: which roles and which client scopes may call each route.
+
+This is data. Every route of the app is either public (listed in ``PUBLIC``) or has a rule
+here; the ``authorize`` dependency looks the route up at request time and refuses what is
+not listed (deny by default). A test fails when a route is missing from this table.
+
+The matrix says who may call a route at all; *which rows* they see is decided by
+:mod:`eldercare.scope`, and out-of-scope rows answer 404.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from starlette.routing import compile_path
+
+from eldercare.context import Principal
+from eldercare.roles import ADMINS, ALL_ROLES, CLIENT_SCOPES, STAFF, Role
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    roles: frozenset[Role]
+    # An integration client may call the route when it holds any one of these scopes.
+    client_scopes: frozenset[str] = frozenset()
+
+    def allows(self, principal: Principal) -> bool:
+        if principal.kind == "user":
+            return principal.role in self.roles
+        return bool(self.client_scopes & principal.scopes)
+
+
+ANY_CLIENT = frozenset(CLIENT_SCOPES)
+NO_CLIENT: frozenset[str] = frozenset()
+
+PUBLIC: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("GET", "/healthz"),
+        ("GET", "/readyz"),
+        ("POST", "/api/v1/auth/token"),
+    }
+)
+
+MATRIX: dict[tuple[str, str], Rule] = {
+    # auth
+    ("GET", "/api/v1/auth/me"): Rule(ALL_ROLES, ANY_CLIENT),
+    ("POST", "/api/v1/auth/logout"): Rule(ALL_ROLES, ANY_CLIENT),
+    ("POST", "/api/v1/auth/password"): Rule(ALL_ROLES, NO_CLIENT),
+    # regions
+    ("GET", "/api/v1/regions"): Rule(ALL_ROLES, ANY_CLIENT),
+    ("GET", "/api/v1/regions/{code}"): Rule(ALL_ROLES, ANY_CLIENT),
+    # users and integration clients (county admins)
+    ("GET", "/api/v1/users"): Rule(ADMINS),
+    ("POST", "/api/v1/users"): Rule(ADMINS),
+    ("GET", "/api/v1/users/{user_id}"): Rule(ADMINS),
+    ("PATCH", "/api/v1/users/{user_id}"): Rule(ADMINS),
+    ("GET", "/api/v1/clients"): Rule(ADMINS),
+    ("POST", "/api/v1/clients"): Rule(ADMINS),
+    ("GET", "/api/v1/clients/{client_pk}"): Rule(ADMINS),
+    ("PATCH", "/api/v1/clients/{client_pk}"): Rule(ADMINS),
+    ("POST", "/api/v1/clients/{client_pk}/secret"): Rule(ADMINS),
+    # audit
+    ("GET", "/api/v1/audit"): Rule(ADMINS),
+}
+
+
+def _compile() -> dict[str, list[tuple[re.Pattern[str], str, Rule]]]:
+    """Per method, the path templates as regexes, literal segments before parameters."""
+    table: dict[str, list[tuple[re.Pattern[str], str, Rule]]] = {}
+    for (method, path), rule in MATRIX.items():
+        regex, _, _ = compile_path(path)
+        table.setdefault(method, []).append((regex, path, rule))
+    for entries in table.values():
+        entries.sort(key=lambda e: (e[1].count("{"), -len(e[1])))
+    return table
+
+
+_COMPILED = _compile()
+
+
+def rule_for(method: str, path: str) -> tuple[str, Rule] | None:
+    """The matrix entry (template and rule) for a concrete request path, if any."""
+    for regex, template, rule in _COMPILED.get(method, ()):
+        if regex.match(path):
+            return template, rule
+    return None
+
+
+__all__ = ["ANY_CLIENT", "MATRIX", "NO_CLIENT", "PUBLIC", "STAFF", "Rule", "rule_for"]

@@ -1,0 +1,223 @@
+"""``eldercare``: database, regions, users, demo data, the server and the API contract."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from eldercare.config import get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+def _session() -> Session:
+    from eldercare.db import session_factory
+
+    return session_factory()()
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from eldercare import migrate
+    from eldercare.db import get_engine
+
+    url = get_settings().database_url
+    if args.action == "upgrade":
+        migrate.upgrade(url, args.revision or "head")
+    elif args.action == "downgrade":
+        migrate.downgrade(url, args.revision or "base")
+    else:
+        with get_engine().connect() as conn:
+            current = sorted(migrate.current_revisions(conn))
+        print(json.dumps({"current": current, "head": sorted(migrate.head_revisions())}))
+    return 0
+
+
+def cmd_regions_load(args: argparse.Namespace) -> int:
+    from eldercare.regions.service import RegionFileError, load_regions, read_region_file
+
+    rows = []
+    try:
+        for name in args.files:
+            rows.extend(read_region_file(Path(name)))
+    except (RegionFileError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    with _session() as db, db.begin():
+        report = load_regions(db, rows)
+    print(
+        f"regions: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
+    )
+    return 0
+
+
+def cmd_users_create(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from eldercare.auth.models import User
+    from eldercare.auth.security import hash_password
+    from eldercare.auth.service import password_problems
+    from eldercare.i18n import translate
+    from eldercare.regions.service import region_level
+    from eldercare.roles import ROLE_LEVEL, Role
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else ""
+    if not args.password_stdin:
+        import getpass
+
+        password = getpass.getpass("Password: ")
+    problems = password_problems(password, args.username)
+    if problems:
+        print("error: " + translate(problems[0].code, "en", **problems[0].params), file=sys.stderr)
+        return 2
+    role = Role(args.role)
+    with _session() as db, db.begin():
+        level = region_level(db, args.region)
+        if level is None:
+            print(f"error: unknown region {args.region} (load regions first)", file=sys.stderr)
+            return 2
+        if ROLE_LEVEL[role] and ROLE_LEVEL[role] != level:
+            print(
+                f"error: role {role} must be bound to a {ROLE_LEVEL[role]}, not a {level}",
+                file=sys.stderr,
+            )
+            return 2
+        if db.scalar(select(User.id).where(User.username == args.username)):
+            print(f"error: username {args.username} is taken", file=sys.stderr)
+            return 2
+        user = User(
+            username=args.username,
+            password_hash=hash_password(password),
+            role=role.value,
+            region_code=args.region,
+            display_name=args.display_name or args.username,
+            phone=args.phone,
+        )
+        db.add(user)
+        db.flush()
+        print(f"created user {user.username} ({role}) in {args.region}: id {user.id}")
+    return 0
+
+
+def cmd_demo_seed(args: argparse.Namespace) -> int:
+    from eldercare import demo
+
+    settings = get_settings()
+    password = demo.demo_password(settings)
+    with _session() as db, db.begin():
+        report = demo.seed(db, password)
+    print(json.dumps(report))
+    print(f"\nDemo accounts (password for all: {password})")
+    for u in demo.DEMO_USERS:
+        print(f"  {u.username:<20} {u.role:<17} {u.region:<13} {u.display_name}")
+    print(
+        "  integration clients: "
+        + ", ".join(c for c, _ in demo.DEMO_CLIENTS)
+        + " (secret: the same password)"
+    )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(
+        f"ElderCare serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)",
+        flush=True,
+    )
+    uvicorn.run(
+        "eldercare.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        access_log=False,
+        log_config=None,
+        proxy_headers=False,
+        server_header=False,
+    )
+    return 0
+
+
+def cmd_openapi(args: argparse.Namespace) -> int:
+    from eldercare.openapi import render
+
+    text = render()
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="eldercare", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="migrate the database")
+    db.add_argument("action", choices=["upgrade", "downgrade", "current"])
+    db.add_argument("revision", nargs="?")
+    db.set_defaults(func=cmd_db)
+
+    regions = sub.add_parser("regions", help="division codes").add_subparsers(
+        dest="action", required=True
+    )
+    load = regions.add_parser(
+        "load", help="load code,name,level,parent_code CSV files (idempotent)"
+    )
+    load.add_argument("files", nargs="+")
+    load.set_defaults(func=cmd_regions_load)
+
+    users = sub.add_parser("users", help="accounts").add_subparsers(dest="action", required=True)
+    create = users.add_parser("create", help="create a user (e.g. the first county admin)")
+    create.add_argument("--username", required=True)
+    create.add_argument(
+        "--role",
+        required=True,
+        choices=[
+            "volunteer",
+            "village_worker",
+            "township_officer",
+            "county_officer",
+            "county_admin",
+        ],
+    )
+    create.add_argument("--region", required=True, help="region code the user is bound to")
+    create.add_argument("--display-name")
+    create.add_argument("--phone")
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin"
+    )
+    create.set_defaults(func=cmd_users_create)
+
+    demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="action", required=True)
+    seed = demo.add_parser("seed", help="load the demo counties and accounts (idempotent)")
+    seed.set_defaults(func=cmd_demo_seed)
+
+    serve = sub.add_parser("serve", help="run the API server (and the built SPA)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    openapi = sub.add_parser("openapi", help="print or write the OpenAPI document")
+    openapi.add_argument("--out")
+    openapi.set_defaults(func=cmd_openapi)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Settings: one object, read from the environment (prefix ``ELDERCARE_``)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Secrets shorter than this (in characters) are refused in production.
+MIN_SECRET_LENGTH = 32
+WEAK_SECRETS = {"secret", "changeme", "change-me", "jwt-secret", "development", "eldercare"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ELDERCARE_", env_file=None, extra="ignore")
+
+    mode: Literal["development", "production"] = "development"
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    jwt_secret: str = ""
+    jwt_issuer: str = "eldercare"
+    jwt_audience: str = "eldercare-api"
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=14, ge=1, le=365)
+
+    timezone: str = "Asia/Shanghai"
+    cors_origins: list[str] = []
+
+    # Login throttling. Failures beyond the free allowance double the wait, up to a cap.
+    throttle_account_free: int = 5
+    throttle_account_max_seconds: int = 300
+    throttle_ip_free: int = 30
+    throttle_ip_max_seconds: int = 900
+
+    # argon2id cost (RFC 9106 "low memory" profile by default); stored hashes keep their own.
+    password_hash_memory_kib: int = Field(default=65536, ge=8192)
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_parallelism: int = Field(default=4, ge=1)
+
+    demo_password: str = ""
+    frontend_dist: Path = Path("frontend/dist")
+    log_level: str = "INFO"
+    # Trust X-Forwarded-For from these proxy addresses (a load balancer in front of workers).
+    trusted_proxies: list[str] = []
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone
+        return value
+
+    @model_validator(mode="after")
+    def _resolve(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.var_dir / 'eldercare.db'}"
+        if self.mode == "production":
+            if not self.jwt_secret:
+                raise ValueError("ELDERCARE_JWT_SECRET is required in production mode")
+            if len(self.jwt_secret) < MIN_SECRET_LENGTH or self.jwt_secret.lower() in WEAK_SECRETS:
+                raise ValueError(
+                    f"ELDERCARE_JWT_SECRET is too weak: use at least {MIN_SECRET_LENGTH} "
+                    "random characters (e.g. `python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))'`)"
+                )
+        elif not self.jwt_secret:
+            self.jwt_secret = _persisted_secret(self.var_dir / "jwt-secret")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _persisted_secret(path: Path) -> str:
+    """A development secret generated once and kept under ``var/`` so restarts keep sessions."""
+    if path.exists():
+        value = path.read_text().strip()
+        if value:
+            return value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value + "\n")
+    path.chmod(0o600)
+    return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

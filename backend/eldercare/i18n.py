@@ -1,0 +1,158 @@
+"""Messages for error codes in Simplified Chinese (default) and English.
+
+Codes are stable and machine-readable; only the message changes with ``Accept-Language``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Lang = str  # "zh-CN" or "en"
+DEFAULT_LANG = "zh-CN"
+SUPPORTED = ("zh-CN", "en")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # generic
+    "error": ("请求无法处理", "The request could not be processed"),
+    "internal_error": (
+        "服务器内部错误，请稍后重试",
+        "Internal server error; please try again later",
+    ),
+    "not_found": ("资源不存在", "Not found"),
+    "route_not_found": ("接口不存在", "No such endpoint"),
+    "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
+    "forbidden": ("无权执行此操作", "You are not allowed to do this"),
+    "conflict": ("与现有数据冲突", "Conflicts with existing data"),
+    "validation_failed": ("提交的数据有误，请检查标出的字段", "Some fields are invalid"),
+    "precondition_failed": (
+        "数据已被他人修改，请刷新后重试",
+        "The resource was changed by someone else; reload and try again",
+    ),
+    "precondition_required": (
+        "修改需要提供 If-Match 版本号",
+        "This change needs an If-Match header (or version in the body)",
+    ),
+    "bad_cursor": ("分页游标无效", "Invalid pagination cursor"),
+    # auth
+    "auth.not_authenticated": ("请先登录", "Not authenticated"),
+    "auth.invalid_token": ("登录凭证无效或已过期，请重新登录", "Invalid or expired token"),
+    "auth.invalid_credentials": ("用户名或密码错误", "Wrong username or password"),
+    "auth.invalid_client": ("客户端 ID 或密钥错误", "Wrong client id or secret"),
+    "auth.invalid_refresh_token": (
+        "刷新凭证无效或已过期，请重新登录",
+        "Invalid or expired refresh token",
+    ),
+    "auth.refresh_token_reused": (
+        "刷新凭证已被使用过，为安全起见已注销该登录，请重新登录",
+        "This refresh token was already used; the session was revoked for safety",
+    ),
+    "auth.unsupported_grant_type": ("不支持的授权类型", "Unsupported grant type"),
+    "auth.throttled": (
+        "尝试次数过多，请 {retry_after} 秒后再试",
+        "Too many attempts; try again in {retry_after} seconds",
+    ),
+    "auth.inactive": ("账号已停用", "The account is deactivated"),
+    "auth.wrong_password": ("当前密码不正确", "The current password is wrong"),
+    "auth.role_required": ("当前角色无权执行此操作", "Your role may not do this"),
+    "auth.scope_required": ("客户端缺少所需权限范围 {scope}", "The client lacks the scope {scope}"),
+    # users and clients
+    "user.username_taken": ("用户名已存在", "This username is taken"),
+    "user.role_above_own": ("不能授予高于本人的角色", "You cannot grant a role above your own"),
+    "user.region_out_of_scope": (
+        "只能管理本县范围内的账号",
+        "You can only manage accounts in your county",
+    ),
+    "user.region_level_mismatch": (
+        "角色 {role} 需要绑定{level}级区划",
+        "Role {role} must be bound to a {level}",
+    ),
+    "user.cannot_deactivate_self": ("不能停用自己的账号", "You cannot deactivate your own account"),
+    "user.cannot_demote_self": (
+        "不能修改自己的角色或区划",
+        "You cannot change your own role or region",
+    ),
+    "client.id_taken": ("客户端 ID 已存在", "This client id is taken"),
+    "password.too_short": (
+        "密码至少 {min_length} 个字符",
+        "The password needs at least {min_length} characters",
+    ),
+    "password.equals_username": ("密码不能与用户名相同", "The password must not be the username"),
+    "password.too_common": ("密码过于简单", "The password is too common"),
+    # regions
+    "region.unknown": ("区划代码不存在", "Unknown region code"),
+    "region.invalid_code": (
+        "区划代码应为 6、9 或 12 位数字",
+        "A region code has 6, 9 or 12 digits",
+    ),
+    # pydantic's own error types
+    "missing": ("必填", "Field required"),
+    "string_too_short": ("长度至少 {min_length} 个字符", "At least {min_length} characters"),
+    "string_too_long": ("长度最多 {max_length} 个字符", "At most {max_length} characters"),
+    "string_pattern_mismatch": ("格式不正确", "Wrong format"),
+    "string_type": ("应为文本", "Must be a string"),
+    "int_parsing": ("应为整数", "Must be an integer"),
+    "int_type": ("应为整数", "Must be an integer"),
+    "float_parsing": ("应为数字", "Must be a number"),
+    "bool_parsing": ("应为 true 或 false", "Must be true or false"),
+    "bool_type": ("应为 true 或 false", "Must be true or false"),
+    "less_than_equal": ("不能大于 {le}", "Must be at most {le}"),
+    "greater_than_equal": ("不能小于 {ge}", "Must be at least {ge}"),
+    "greater_than": ("必须大于 {gt}", "Must be greater than {gt}"),
+    "less_than": ("必须小于 {lt}", "Must be less than {lt}"),
+    "literal_error": ("取值应为 {expected} 之一", "Must be one of {expected}"),
+    "enum": ("取值应为 {expected} 之一", "Must be one of {expected}"),
+    "date_from_datetime_parsing": ("日期格式应为 YYYY-MM-DD", "Dates are YYYY-MM-DD"),
+    "date_parsing": ("日期格式应为 YYYY-MM-DD", "Dates are YYYY-MM-DD"),
+    "datetime_parsing": ("时间格式应为 ISO 8601", "Datetimes are ISO 8601"),
+    "datetime_from_date_parsing": ("时间格式应为 ISO 8601", "Datetimes are ISO 8601"),
+    "timezone_aware": ("时间需要带时区", "The datetime needs an offset"),
+    "extra_forbidden": ("不允许的字段", "Unknown field"),
+    "json_invalid": ("JSON 格式错误", "Invalid JSON"),
+    "model_attributes_type": ("格式不正确", "Wrong format"),
+    "dict_type": ("应为对象", "Must be an object"),
+    "list_type": ("应为列表", "Must be a list"),
+    "too_long": ("最多 {max_length} 项", "At most {max_length} items"),
+    "too_short": ("至少 {min_length} 项", "At least {min_length} items"),
+    "value_error": ("取值无效", "Invalid value"),
+}
+
+
+def negotiate(accept_language: str | None) -> Lang:
+    """Pick ``en`` or ``zh-CN`` from an Accept-Language header (q-values honoured)."""
+    if not accept_language:
+        return DEFAULT_LANG
+    best: tuple[float, Lang] | None = None
+    for position, part in enumerate(accept_language.split(",")):
+        pieces = part.strip().split(";")
+        tag = pieces[0].strip().lower()
+        q = 1.0
+        for param in pieces[1:]:
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        lang: Lang | None = None
+        if tag.startswith("zh"):
+            lang = "zh-CN"
+        elif tag.startswith("en"):
+            lang = "en"
+        if lang and q > 0 and (best is None or q > best[0]):
+            best = (q - position * 1e-6, lang)
+    return best[1] if best else DEFAULT_LANG
+
+
+def translate(code: str, lang: Lang, fallback: str | None = None, **params: Any) -> str:
+    pair = MESSAGES.get(code)
+    if pair is None:
+        if fallback:
+            return fallback
+        pair = MESSAGES["error"]
+    template = pair[1] if lang == "en" else pair[0]
+    if params:
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return template
+    return template

@@ -1,0 +1,82 @@
+"""Pure ASGI middleware: request ids, the access log and security headers."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from eldercare.logs import request_id_var
+
+access_log = logging.getLogger("eldercare.access")
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,64}$")
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(self)"),
+]
+# The SPA loads only its own assets; the API docs page needs the CDN-free defaults too.
+CSP = (
+    b"default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+    b"script-src 'self'; connect-src 'self'; font-src 'self' data:; object-src 'none'; "
+    b"frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+class RequestContextMiddleware:
+    """Accept or create ``X-Request-ID``, echo it, add security headers, log one line."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = None
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                incoming = value.decode("latin-1")
+                break
+        request_id = (
+            incoming if incoming and _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        )
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+        path: str = scope["path"]
+        is_docs = path in ("/docs", "/redoc") or path.startswith("/docs/")
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers: list[Any] = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                headers.extend(SECURITY_HEADERS)
+                if not is_docs:
+                    headers.append((b"content-security-policy", CSP))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            access_log.info(
+                "request",
+                extra={
+                    "method": scope.get("method"),
+                    "path": path,  # never the query string: it may hold names or ID numbers
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+            request_id_var.reset(token)

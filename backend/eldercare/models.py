@@ -1,0 +1,17 @@
+"""Every table, imported once so Alembic and the tests see the whole metadata."""
+
+from eldercare.audit.models import AuditEvent
+from eldercare.auth.models import IntegrationClient, LoginThrottle, RefreshToken, RevokedToken, User
+from eldercare.db import Base
+from eldercare.regions.models import Region
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "IntegrationClient",
+    "LoginThrottle",
+    "RefreshToken",
+    "Region",
+    "RevokedToken",
+    "User",
+]

@@ -1,0 +1,131 @@
+"""Keyset (cursor) pagination: ``{"items": [...], "next_cursor": ...}``, never offsets."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from eldercare.errors import BadRequest
+
+T = TypeVar("T")
+Direction = Literal["asc", "desc"]
+MAX_LIMIT = 500
+
+
+@dataclass(slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+    total: int | None = None
+
+
+class PageOut(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+    total: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageParams:
+    limit: int
+    cursor: str | None
+    count: bool
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (max 500)")] = 50,
+    cursor: Annotated[str | None, Query(description="Opaque cursor from next_cursor")] = None,
+    count: Annotated[bool, Query(description="Also return the total")] = False,
+) -> PageParams:
+    return PageParams(limit, cursor, count)
+
+
+Paging = Annotated[PageParams, Depends(page_params)]
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "dt" in value:
+            return datetime.fromisoformat(value["dt"])
+        if "d" in value:
+            return date.fromisoformat(value["d"])
+        raise ValueError("bad cursor value")
+    return value
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps([_encode_value(v) for v in values], separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, n: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(values, list) or len(values) != n:
+            raise ValueError("wrong length")
+        return [_decode_value(v) for v in values]
+    except (ValueError, binascii.Error, UnicodeDecodeError, TypeError):
+        raise BadRequest("bad_cursor") from None
+
+
+def after(order: list[tuple[Any, Direction]], values: list[Any]) -> ColumnElement[bool]:
+    """Rows strictly after ``values`` in the given (mixed-direction) order."""
+    clauses = []
+    for i, (col, direction) in enumerate(order):
+        equal = [order[j][0] == values[j] for j in range(i)]
+        beyond = col > values[i] if direction == "asc" else col < values[i]
+        clauses.append(and_(*equal, beyond))
+    return or_(*clauses)
+
+
+def keyset(
+    db: Session,
+    stmt: Select[Any],
+    order: list[tuple[Any, Direction]],
+    *,
+    limit: int,
+    cursor: str | None,
+    count: bool = False,
+    scalars: bool = True,
+) -> Page[Any]:
+    """Run ``stmt`` one page at a time; the order must be total (end with a unique key)."""
+    total = None
+    if count:
+        total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    if cursor:
+        stmt = stmt.where(after(order, decode_cursor(cursor, len(order))))
+    stmt = stmt.order_by(*[c.asc() if d == "asc" else c.desc() for c, d in order]).limit(limit + 1)
+    result = db.execute(stmt)
+    rows: list[Any] = list(result.scalars() if scalars else result.all())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor([_value_of(last, col) for col, _ in order])
+    return Page(rows, next_cursor, total)
+
+
+def _value_of(row: Any, col: Any) -> Any:
+    key = col.key
+    mapping = getattr(row, "_mapping", None)
+    if mapping is not None:
+        return mapping[key]
+    return getattr(row, key)

@@ -1,0 +1,107 @@
+"""Plain functions that build test data inside the test's transaction."""
+
+from __future__ import annotations
+
+import itertools
+from functools import lru_cache
+from pathlib import Path
+
+from eldercare.auth.models import IntegrationClient, User
+from eldercare.auth.security import hash_password, issue_access_token
+from eldercare.config import get_settings
+from eldercare.regions.service import load_regions, read_region_file
+from sqlalchemy.orm import Session
+
+REGION_DIR = Path(__file__).resolve().parents[1] / "data" / "regions"
+
+# Two real counties; within 蓝山县, two townships and neighbouring villages.
+COUNTY = "431127"  # 蓝山县
+OTHER_COUNTY = "621027"  # 镇原县
+TOWNSHIP = "431127104"  # 所城镇
+OTHER_TOWNSHIP = "431127100"  # 塔峰镇
+VILLAGE = "431127104230"  # 南风坳村
+OTHER_VILLAGE = "431127104204"  # 所城村 (same township)
+OTHER_TOWNSHIP_VILLAGE = "431127100202"
+OTHER_COUNTY_VILLAGE = "621027101200"  # 开城村
+
+PASSWORD = "correct-horse-battery"
+_seq = itertools.count(1)
+
+
+def load_test_regions(db: Session) -> None:
+    rows = []
+    for path in sorted(REGION_DIR.glob("*.csv")):
+        rows.extend(read_region_file(path))
+    load_regions(db, rows)
+
+
+@lru_cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+def make_user(
+    db: Session,
+    role: str = "village_worker",
+    region: str = VILLAGE,
+    *,
+    username: str | None = None,
+    active: bool = True,
+    display_name: str = "",
+) -> User:
+    user = User(
+        username=username or f"{role}_{next(_seq)}",
+        password_hash=_password_hash(),
+        role=role,
+        region_code=region,
+        display_name=display_name,
+        active=active,
+    )
+    db.add(user)
+    db.flush()
+    return user
+
+
+def make_client(
+    db: Session, region: str = COUNTY, scopes: list[str] | None = None, *, active: bool = True
+) -> IntegrationClient:
+    client = IntegrationClient(
+        client_id=f"client-{next(_seq)}",
+        secret_hash=_password_hash(),
+        scopes=scopes if scopes is not None else ["registry:read"],
+        region_code=region,
+        active=active,
+    )
+    db.add(client)
+    db.flush()
+    return client
+
+
+def token_for(principal: User | IntegrationClient) -> str:
+    settings = get_settings()
+    if isinstance(principal, User):
+        token, _, _ = issue_access_token(
+            settings,
+            sub=principal.id,
+            kind="user",
+            role=principal.role,
+            region=principal.region_code,
+            scopes=[],
+        )
+    else:
+        token, _, _ = issue_access_token(
+            settings,
+            sub=principal.id,
+            kind="client",
+            role=None,
+            region=principal.region_code,
+            scopes=list(principal.scopes),
+        )
+    return token
+
+
+def auth(principal: User | IntegrationClient, lang: str | None = None) -> dict[str, str]:
+    headers = {"Authorization": f"Bearer {token_for(principal)}"}
+    if lang:
+        headers["Accept-Language"] = lang
+    return headers
