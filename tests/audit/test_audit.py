@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import pytest
+from eldercare.audit import service as audit
+from eldercare.audit.models import AuditEvent
+from eldercare.context import RequestCtx
+from sqlalchemy import delete, text, update
+from sqlalchemy.exc import DBAPIError
+
+from tests.factories import (
+    COUNTY,
+    OTHER_COUNTY,
+    OTHER_COUNTY_VILLAGE,
+    TOWNSHIP,
+    VILLAGE,
+    auth,
+    make_user,
+)
+
+
+def _event(db, region: str, action: str = "update", resource_id: str = "x") -> AuditEvent:
+    e = audit.record(
+        db,
+        RequestCtx(None, "127.0.0.1", "zh-CN"),
+        action,
+        resource="user",
+        resource_id=resource_id,
+        region_code=region,
+    )
+    db.flush()
+    return e
+
+
+class TestListAudit:
+    def test_admin_sees_own_county_events_only(self, client, db):
+        admin = make_user(db, "county_admin", COUNTY)
+        mine = _event(db, VILLAGE, resource_id="mine")
+        theirs = _event(db, OTHER_COUNTY_VILLAGE, resource_id="theirs")
+        ids = [
+            e["id"]
+            for e in client.get("/api/v1/audit?limit=500", headers=auth(admin)).json()["items"]
+        ]
+        assert str(mine.id) in ids
+        assert str(theirs.id) not in ids
+
+    def test_neighbouring_county_admin_sees_none_of_ours(self, client, db):
+        other = make_user(db, "county_admin", OTHER_COUNTY)
+        ours = _event(db, VILLAGE)
+        ids = [
+            e["id"]
+            for e in client.get("/api/v1/audit?limit=500", headers=auth(other)).json()["items"]
+        ]
+        assert str(ours.id) not in ids
+
+    def test_failed_login_appears_for_the_users_county(self, client, db):
+        admin = make_user(db, "county_admin", COUNTY)
+        target = make_user(db, "village_worker", VILLAGE)
+        client.post(
+            "/api/v1/auth/token", data={"username": target.username, "password": "wrong-guess-123"}
+        )
+        r = client.get("/api/v1/audit?action=login_failed", headers=auth(admin))
+        assert [e["resource_id"] for e in r.json()["items"]] == [target.id]
+        assert r.json()["items"][0]["outcome"] == "failure"
+
+    def test_filters_and_newest_first(self, client, db):
+        admin = make_user(db, "county_admin", COUNTY)
+        first = _event(db, VILLAGE, "reveal", "e1")
+        second = _event(db, TOWNSHIP, "reveal", "e2")
+        _event(db, VILLAGE, "update", "e3")
+        r = client.get("/api/v1/audit?action=reveal&resource=user", headers=auth(admin))
+        assert [e["id"] for e in r.json()["items"]] == [str(second.id), str(first.id)]
+        r = client.get("/api/v1/audit?resource_id=e3", headers=auth(admin))
+        assert [e["resource_id"] for e in r.json()["items"]] == ["e3"]
+
+    def test_actor_filter(self, client, db):
+        admin = make_user(db, "county_admin", COUNTY)
+        target = make_user(db)
+        client.patch(
+            f"/api/v1/users/{target.id}",
+            headers={**auth(admin), "If-Match": '"1"'},
+            json={"display_name": "a"},
+        )
+        r = client.get(f"/api/v1/audit?actor={admin.username}", headers=auth(admin))
+        assert {e["actor_id"] for e in r.json()["items"]} == {admin.id}
+
+    def test_cursor_walks_all_events_once(self, client, db):
+        admin = make_user(db, "county_admin", COUNTY)
+        made = {str(_event(db, VILLAGE, "walk", f"w{i}").id) for i in range(7)}
+        seen: list[str] = []
+        cursor = ""
+        while True:
+            body = client.get(
+                f"/api/v1/audit?action=walk&limit=3{cursor}", headers=auth(admin)
+            ).json()
+            seen += [e["id"] for e in body["items"]]
+            if not body["next_cursor"]:
+                break
+            cursor = f"&cursor={body['next_cursor']}"
+        assert sorted(seen) == sorted(made)
+        assert len(seen) == len(set(seen))
+
+    def test_since_without_offset_is_read_in_local_time(self, client, db):
+        admin = make_user(db, "county_admin", COUNTY)
+        _event(db, VILLAGE, "timed")
+        r = client.get("/api/v1/audit?action=timed&since=2000-01-01T00:00:00", headers=auth(admin))
+        assert r.status_code == 200
+        assert len(r.json()["items"]) == 1
+        r = client.get(
+            "/api/v1/audit?action=timed&since=2999-01-01T00:00:00%2B08:00", headers=auth(admin)
+        )
+        assert r.json()["items"] == []
+
+    @pytest.mark.parametrize(
+        ("role", "region"), [("county_officer", COUNTY), ("village_worker", VILLAGE)]
+    )
+    def test_non_admins_get_403(self, client, db, role, region):
+        user = make_user(db, role, region)
+        assert client.get("/api/v1/audit", headers=auth(user)).status_code == 403
+
+
+class TestAppendOnly:
+    def test_database_refuses_update(self, db):
+        e = _event(db, VILLAGE)
+        with pytest.raises(DBAPIError, match="append-only"), db.begin_nested():
+            db.execute(update(AuditEvent).where(AuditEvent.id == e.id).values(action="tampered"))
+
+    def test_database_refuses_delete(self, db):
+        e = _event(db, VILLAGE)
+        with pytest.raises(DBAPIError, match="append-only"), db.begin_nested():
+            db.execute(delete(AuditEvent).where(AuditEvent.id == e.id))
+
+    def test_api_offers_no_way_to_change_audit_rows(self, app):
+        methods = {
+            m
+            for path, ops in app.openapi()["paths"].items()
+            if path.startswith("/api/v1/audit")
+            for m in ops
+        }
+        assert methods == {"get"}
+
+
+def test_raw_sql_delete_is_refused_too(db):
+    _event(db, VILLAGE)
+    with pytest.raises(DBAPIError), db.begin_nested():
+        db.execute(text("DELETE FROM audit_events"))
