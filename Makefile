@@ -59,7 +59,7 @@ migration: setup
 	$(BIN)/python -c 'import sys; from alembic import command; from eldercare.migrate import alembic_config; from eldercare.config import get_settings; command.revision(alembic_config(get_settings().database_url), message=sys.argv[1], autogenerate=True)' "$(m)"
 
 bench: setup
-	$(BIN)/python bench/run.py
+	cd bench && ../$(BIN)/python run.py $(if $(DB),--database-url $(DB),)
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache .mypy_cache .ruff_cache

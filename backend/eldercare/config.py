@@ -22,6 +22,14 @@ class Settings(BaseSettings):
     mode: Literal["development", "production"] = "development"
     var_dir: Path = Path("var")
     database_url: str = ""
+    # Connections kept per worker process; cover the thread pool (40) to avoid reconnects.
+    db_pool_size: int = Field(default=20, ge=1)
+    # Threads that run blocking work (database calls) per worker process.
+    worker_threads: int = Field(default=8, ge=1, le=200)
+    db_max_overflow: int = Field(default=20, ge=0)
+    # A round trip per checkout; off by default (recycling and the first failed request
+    # after a database restart invalidate stale connections).
+    db_pool_pre_ping: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -27,6 +27,9 @@ class Principal:
     scopes: frozenset[str]
     jti: str
     token_expires_at: datetime
+    display_name: str = ""
+    region_name: str = ""
+    region_level: str = ""
 
     @property
     def scope(self) -> Scope:
@@ -73,13 +76,17 @@ def _in(address: str, networks: list[str]) -> bool:
     return any(ip in ipaddress.ip_network(n, strict=False) for n in networks)
 
 
-def request_ctx(request: Request) -> RequestCtx:
+def build_ctx(request: Request) -> RequestCtx:
     return RequestCtx(
         request_id=getattr(request.state, "request_id", None),
         ip=client_ip(request),
         lang=negotiate(request.headers.get("accept-language")),
         principal=getattr(request.state, "principal", None),
     )
+
+
+async def request_ctx(request: Request) -> RequestCtx:
+    return build_ctx(request)
 
 
 Ctx = Annotated[RequestCtx, Depends(request_ctx)]

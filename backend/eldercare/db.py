@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -12,6 +12,7 @@ from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+from starlette.concurrency import run_in_threadpool
 
 from eldercare.config import get_settings
 
@@ -68,7 +69,13 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine whose pool covers the worker threads, so connections are kept, not churned."""
     url = normalize_url(url)
+    pooled = "poolclass" not in kwargs
+    if pooled:
+        settings = get_settings()
+        kwargs.setdefault("pool_size", settings.db_pool_size)
+        kwargs.setdefault("max_overflow", settings.db_max_overflow)
     if url.startswith("sqlite"):
         db_path = make_url(url).database
         if db_path and db_path != ":memory:":
@@ -80,10 +87,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    if "poolclass" not in kwargs:
-        kwargs.setdefault("pool_size", 10)
-        kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_pre_ping", get_settings().db_pool_pre_ping)
+    kwargs.setdefault("pool_recycle", 1800)
     return create_engine(url, **kwargs)
 
 
@@ -130,27 +135,41 @@ def session_factory() -> sessionmaker[Session]:
     return _sessionmaker
 
 
-def get_db() -> Iterator[Session]:
+async def get_db() -> AsyncIterator[Session]:
     """One session per request, committed once before the response is sent.
 
     An exception rolls everything back, except errors that ask to keep what was recorded
-    (a failed login keeps its audit row and throttling counter).
+    (a failed login keeps its audit row and throttling counter). The session is opened on
+    the event loop (no I/O) and finished in one worker-thread hop, only if it was used.
     """
     from eldercare.errors import AppError
 
     session = session_factory()()
     try:
         yield session
-        session.commit()
     except AppError as exc:
-        if exc.commit:
+        await _finish(session, commit=exc.commit)
+        raise
+    except BaseException:
+        await _finish(session, commit=False)
+        raise
+    else:
+        await _finish(session, commit=True)
+
+
+async def _finish(session: Session, *, commit: bool) -> None:
+    if not session.in_transaction():
+        session.close()
+        return
+    await run_in_threadpool(_end, session, commit)
+
+
+def _end(session: Session, commit: bool) -> None:
+    try:
+        if commit:
             session.commit()
         else:
             session.rollback()
-        raise
-    except BaseException:
-        session.rollback()
-        raise
     finally:
         session.close()
 

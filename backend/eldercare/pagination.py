@@ -41,7 +41,7 @@ class PageParams:
     count: bool
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (max 500)")] = 50,
     cursor: Annotated[str | None, Query(description="Opaque cursor from next_cursor")] = None,
     count: Annotated[bool, Query(description="Also return the total")] = False,

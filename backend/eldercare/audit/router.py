@@ -7,12 +7,12 @@ from fastapi import APIRouter, Depends, Query
 
 from eldercare.audit import service
 from eldercare.audit.schemas import AuditEventOut
-from eldercare.auth.deps import AuthCtx, authorize
+from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.clock import aware
 from eldercare.db import DbSession
 from eldercare.pagination import PageOut, Paging
 
-router = APIRouter(prefix="/audit", tags=["audit"], dependencies=[Depends(authorize)])
+router = APIRouter(prefix="/audit", tags=["audit"], dependencies=[Depends(auth_ctx)])
 
 
 @router.get(

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from eldercare.auth import accounts
-from eldercare.auth.deps import AuthCtx, authorize
+from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.auth.schemas import (
     ClientCreate,
     ClientCreated,
@@ -20,8 +20,8 @@ from eldercare.db import DbSession
 from eldercare.pagination import PageOut, Paging
 from eldercare.roles import Role
 
-users = APIRouter(prefix="/users", tags=["users"], dependencies=[Depends(authorize)])
-clients = APIRouter(prefix="/clients", tags=["clients"], dependencies=[Depends(authorize)])
+users = APIRouter(prefix="/users", tags=["users"], dependencies=[Depends(auth_ctx)])
+clients = APIRouter(prefix="/clients", tags=["clients"], dependencies=[Depends(auth_ctx)])
 
 
 @users.get("", response_model=PageOut[UserOut], summary="Users of the admin's county")

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Form, Request, Response
 
 from eldercare.auth import service
-from eldercare.auth.deps import AuthCtx, authorize
+from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.auth.schemas import LogoutIn, MeOut, PasswordChangeIn, RegionBrief, TokenOut
 from eldercare.config import get_settings
 from eldercare.context import Ctx
@@ -15,7 +15,7 @@ from eldercare.db import DbSession
 from eldercare.errors import BadRequest, Unauthorized
 
 public = APIRouter(prefix="/auth", tags=["auth"])
-router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(authorize)])
+router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(auth_ctx)])
 
 GrantType = Literal["password", "client_credentials", "refresh_token"]
 
@@ -82,16 +82,15 @@ def logout(db: DbSession, ctx: AuthCtx, body: LogoutIn | None = None) -> Respons
 
 
 @router.get("/me", response_model=MeOut, summary="Who am I, where, and what may I do")
-def me(db: DbSession, ctx: AuthCtx) -> MeOut:
+async def me(ctx: AuthCtx) -> MeOut:
     p = ctx.actor
-    region = service.region_of(db, p.region_code)
     return MeOut(
         kind=p.kind,
         id=p.id,
         username=p.name,
-        display_name=service.display_name_of(db, p),
+        display_name=p.display_name,
         role=p.role,
-        region=RegionBrief(code=region.code, name=region.name, level=region.level),
+        region=RegionBrief(code=p.region_code, name=p.region_name, level=p.region_level),
         scopes=sorted(p.scopes),
         permissions=service.permissions_of(p),
     )

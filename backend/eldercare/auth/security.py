@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -112,16 +112,29 @@ class InvalidToken(Exception):
 
 
 def decode_access_token(settings: Settings, token: str) -> AccessClaims:
+    """Verify signature, algorithm, issuer, audience and expiry.
+
+    A verified token's claims are remembered (bounded LRU) so a client sending the same token
+    again skips the HMAC and JSON work; expiry is checked on every use all the same.
+    """
+    claims = _verified(token, settings.jwt_secret, settings.jwt_audience, settings.jwt_issuer)
+    if claims.exp <= utcnow():
+        raise InvalidToken("expired")
+    return claims
+
+
+@lru_cache(maxsize=8192)
+def _verified(token: str, secret: str, audience: str, issuer: str) -> AccessClaims:
     try:
         header = jwt.get_unverified_header(token)
         if header.get("alg") != ALGORITHM:
             raise InvalidToken("unexpected algorithm")
         claims = jwt.decode(
             token,
-            settings.jwt_secret,
+            secret,
             algorithms=[ALGORITHM],
-            audience=settings.jwt_audience,
-            issuer=settings.jwt_issuer,
+            audience=audience,
+            issuer=issuer,
             options={
                 "require_exp": True,
                 "require_iat": True,
@@ -144,5 +157,5 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
         region=claims["region"],
         scopes=tuple(claims.get("scopes") or ()),
         jti=str(claims["jti"]),
-        exp=datetime.fromtimestamp(int(claims["exp"]), tz=utcnow().tzinfo),
+        exp=datetime.fromtimestamp(int(claims["exp"]), tz=UTC),
     )

@@ -24,7 +24,6 @@ from eldercare.config import Settings
 from eldercare.context import Principal, RequestCtx
 from eldercare.db import new_id, utcnow
 from eldercare.errors import FieldError, Forbidden, TooManyRequests, Unauthorized, ValidationFailed
-from eldercare.regions.models import Region
 from eldercare.roles import Role
 
 MIN_PASSWORD_LENGTH = 10
@@ -294,18 +293,3 @@ def change_own_password(db: Session, ctx: RequestCtx, current: str, new: str) ->
 
 def permissions_of(principal: Principal) -> list[str]:
     return sorted(f"{m} {path}" for (m, path), rule in MATRIX.items() if rule.allows(principal))
-
-
-def display_name_of(db: Session, principal: Principal) -> str:
-    if principal.kind == "user":
-        name = db.scalar(select(User.display_name).where(User.id == principal.id))
-    else:
-        name = db.scalar(select(IntegrationClient.name).where(IntegrationClient.id == principal.id))
-    return name or principal.name
-
-
-def region_of(db: Session, code: str) -> Region:
-    region = db.get(Region, code)
-    if region is None:  # a foreign key guarantees it; keep a clear failure anyway
-        raise Unauthorized("auth.invalid_token")
-    return region

@@ -4,19 +4,19 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from eldercare.auth.deps import CurrentPrincipal, authorize
+from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.db import DbSession
 from eldercare.pagination import PageOut, Paging
 from eldercare.regions import service
 from eldercare.regions.schemas import RegionDetail, RegionOut, RegionRef
 
-router = APIRouter(prefix="/regions", tags=["regions"], dependencies=[Depends(authorize)])
+router = APIRouter(prefix="/regions", tags=["regions"], dependencies=[Depends(auth_ctx)])
 
 
 @router.get("", response_model=PageOut[RegionOut], summary="List regions in scope")
 def list_regions(
     db: DbSession,
-    principal: CurrentPrincipal,
+    ctx: AuthCtx,
     paging: Paging,
     parent: Annotated[str | None, Query(description="Children of this region")] = None,
     level: Annotated[
@@ -28,7 +28,7 @@ def list_regions(
 ) -> PageOut[RegionOut]:
     page = service.list_regions(
         db,
-        principal.scope,
+        ctx.actor.scope,
         parent=parent,
         level=level,
         q=q,
@@ -44,8 +44,8 @@ def list_regions(
 
 
 @router.get("/{code}", response_model=RegionDetail, summary="One region with its breadcrumbs")
-def get_region(db: DbSession, principal: CurrentPrincipal, code: str) -> RegionDetail:
-    region = service.get_in_scope(db, principal.scope, code)
+def get_region(db: DbSession, ctx: AuthCtx, code: str) -> RegionDetail:
+    region = service.get_in_scope(db, ctx.actor.scope, code)
     return RegionDetail(
         code=region.code,
         name=region.name,

@@ -1,0 +1,46 @@
+"""Run every benchmark and print its figures.
+
+python bench/run.py                      # SQLite
+python bench/run.py --database-url postgresql://postgres@127.0.0.1:5432/test
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import bench_auth
+from common import database_url, drop_database
+from generate import generate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", default="sqlite")
+    parser.add_argument("--seconds", type=float, default=10)
+    args = parser.parse_args()
+
+    print("== data generator: one county (30,000 elders)")
+    url, _ = database_url(args.database_url, "gen")
+    started = time.perf_counter()
+    try:
+        report = generate(url, "county")
+    finally:
+        drop_database(url, args.database_url)
+    print(json.dumps(report), f"total {time.perf_counter() - started:.1f} s")
+
+    print("== GET /api/v1/auth/me vs bare Starlette decoding the same JWT (16 clients)")
+    result = bench_auth.run(args.database_url, args.seconds)
+    for name in ("app", "bare"):
+        r = result[name]
+        print(
+            f"{name:>5}: {r['rps']:8.0f} req/s  p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms"
+        )  # type: ignore[index]
+    print(f"ratio app/bare: {result['ratio']} (target >= {result['target']})")
+
+
+if __name__ == "__main__":
+    main()
