@@ -1,0 +1,95 @@
+"""The command line: creating the first admin and scripted users."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from eldercare.auth.models import User
+from eldercare.auth.security import verify_password
+from eldercare.cli import main
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+
+@pytest.fixture
+def cleanup(engine):
+    names: list[str] = []
+    yield names
+    with Session(engine) as s, s.begin():
+        s.execute(delete(User).where(User.username.in_(names)))
+
+
+def run(monkeypatch, args: list[str], stdin: str) -> int:
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    return main(args)
+
+
+def test_creates_first_admin_with_password_from_stdin(monkeypatch, engine, cleanup, capsys):
+    cleanup.append("first_admin")
+    code = run(
+        monkeypatch,
+        [
+            "users",
+            "create",
+            "--username",
+            "first_admin",
+            "--role",
+            "county_admin",
+            "--region",
+            "431127",
+            "--password-stdin",
+        ],
+        "a-strong-first-pass\n",
+    )
+    assert code == 0
+    assert "created user first_admin" in capsys.readouterr().out
+    with Session(engine) as s:
+        user = s.scalar(select(User).where(User.username == "first_admin"))
+        assert user.role == "county_admin"
+        assert verify_password("a-strong-first-pass", user.password_hash)
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (
+            ["--role", "village_worker", "--region", "431127"],
+            "long-enough-pass\n",
+            "must be bound to a village",
+        ),
+        (["--role", "county_admin", "--region", "999999"], "long-enough-pass\n", "unknown region"),
+        (["--role", "county_admin", "--region", "431127"], "short\n", "at least 10"),
+    ],
+)
+def test_refuses_bad_input_and_writes_nothing(
+    monkeypatch, engine, cleanup, capsys, args, stdin, message
+):
+    cleanup.append("bad_cli_user")
+    code = run(
+        monkeypatch,
+        ["users", "create", "--username", "bad_cli_user", *args, "--password-stdin"],
+        stdin,
+    )
+    assert code == 2
+    assert message in capsys.readouterr().err
+    with Session(engine) as s:
+        assert s.scalar(select(User).where(User.username == "bad_cli_user")) is None
+
+
+def test_refuses_taken_username(monkeypatch, engine, cleanup, capsys):
+    cleanup.append("twice_user")
+    argv = [
+        "users",
+        "create",
+        "--username",
+        "twice_user",
+        "--role",
+        "county_officer",
+        "--region",
+        "431127",
+        "--password-stdin",
+    ]
+    assert run(monkeypatch, argv, "long-enough-pass\n") == 0
+    assert run(monkeypatch, argv, "long-enough-pass\n") == 2
+    assert "taken" in capsys.readouterr().err
