@@ -105,3 +105,69 @@ def auth(principal: User | IntegrationClient, lang: str | None = None) -> dict[s
     if lang:
         headers["Accept-Language"] = lang
     return headers
+
+
+_id_seq = itertools.count(1)
+
+
+def id_number(birth: str = "1950-03-15", male: bool = False, county: str = COUNTY) -> str:
+    """A valid, unique 18-digit ID number for the test run."""
+    from datetime import date
+
+    from eldercare import identity
+
+    return identity.make(county, date.fromisoformat(birth), next(_id_seq) % 500, male)
+
+
+def make_elder(
+    db: Session,
+    village: str = VILLAGE,
+    *,
+    name: str = "张秀英",
+    birth: str = "1950-03-15",
+    male: bool = False,
+    status: str = "active",
+    guardians: list[dict] | None = None,
+    **fields,
+):
+    """An elder (with derived facts computed) inserted directly, bypassing the API."""
+    from datetime import date
+
+    from eldercare import identity
+    from eldercare.elders.models import Elder, Guardian, Household
+    from eldercare.elders.service import recompute
+    from eldercare.names import pinyin
+
+    number = fields.pop("id_number", None) or id_number(birth, male, village[:6])
+    parsed = identity.parse(number)
+    household = Household(village_code=village)
+    db.add(household)
+    db.flush()
+    full, initials = pinyin(name)
+    elder = Elder(
+        village_code=village,
+        household_id=household.id,
+        id_number=parsed.value,
+        id_number_rev=parsed.value[::-1],
+        name=name,
+        name_pinyin=full,
+        name_initials=initials,
+        sex=parsed.sex,
+        birth_date=parsed.birth_date,
+        status=status,
+        **fields,
+    )
+    db.add(elder)
+    db.flush()
+    for g in guardians or []:
+        g = {
+            k: date.fromisoformat(v)
+            if k.endswith(("_since", "_date")) and isinstance(v, str)
+            else v
+            for k, v in g.items()
+        }
+        db.add(Guardian(elder_id=elder.id, **g))
+    db.flush()
+    recompute(db, elder, date.today())
+    db.flush()
+    return elder

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from starlette.routing import compile_path
 
 from eldercare.context import Principal
-from eldercare.roles import ADMINS, ALL_ROLES, CLIENT_SCOPES, STAFF, Role
+from eldercare.roles import ADMINS, ALL_ROLES, CLIENT_SCOPES, COUNTY_UP, STAFF, TOWNSHIP_UP, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,8 @@ class Rule:
 
 
 ANY_CLIENT = frozenset(CLIENT_SCOPES)
+REG_READ = frozenset({"registry:read", "registry:write"})
+REG_WRITE = frozenset({"registry:write"})
 NO_CLIENT: frozenset[str] = frozenset()
 
 PUBLIC: frozenset[tuple[str, str]] = frozenset(
@@ -62,6 +64,25 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/clients/{client_pk}/secret"): Rule(ADMINS),
     # audit
     ("GET", "/api/v1/audit"): Rule(ADMINS),
+    # the register
+    ("GET", "/api/v1/elders"): Rule(ALL_ROLES, REG_READ),
+    ("POST", "/api/v1/elders"): Rule(STAFF, REG_WRITE),
+    ("GET", "/api/v1/elders/duplicates"): Rule(TOWNSHIP_UP),
+    ("POST", "/api/v1/elders/merges"): Rule(TOWNSHIP_UP),
+    ("POST", "/api/v1/elders/merges/{merge_id}/undo"): Rule(TOWNSHIP_UP),
+    ("GET", "/api/v1/elders/{elder_id}"): Rule(ALL_ROLES, REG_READ),
+    ("PATCH", "/api/v1/elders/{elder_id}"): Rule(STAFF, REG_WRITE),
+    ("POST", "/api/v1/elders/{elder_id}/status"): Rule(STAFF, REG_WRITE),
+    ("POST", "/api/v1/elders/{elder_id}/move"): Rule(STAFF, REG_WRITE),
+    ("PUT", "/api/v1/elders/{elder_id}/risk-override"): Rule(STAFF),
+    ("GET", "/api/v1/elders/{elder_id}/history"): Rule(STAFF, REG_READ),
+    ("GET", "/api/v1/elders/{elder_id}/guardians"): Rule(ALL_ROLES, REG_READ),
+    ("POST", "/api/v1/elders/{elder_id}/guardians"): Rule(STAFF, REG_WRITE),
+    ("GET", "/api/v1/guardians/{guardian_id}"): Rule(ALL_ROLES, REG_READ),
+    ("PATCH", "/api/v1/guardians/{guardian_id}"): Rule(STAFF, REG_WRITE),
+    ("DELETE", "/api/v1/guardians/{guardian_id}"): Rule(STAFF, REG_WRITE),
+    ("GET", "/api/v1/policies/register"): Rule(STAFF, REG_READ),
+    ("PUT", "/api/v1/policies/register"): Rule(COUNTY_UP),
 }
 
 

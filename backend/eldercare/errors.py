@@ -135,14 +135,14 @@ def problem(
     headers: dict[str, str] | None = None,
     extra: dict[str, Any] | None = None,
     fallback: str | None = None,
-    **params: Any,
+    params: dict[str, Any] | None = None,
 ) -> JSONResponse:
     lang = negotiate(request.headers.get("accept-language"))
     body: dict[str, Any] = {
         "type": f"urn:eldercare:problem:{code}",
         "title": TITLES.get(status, "Error"),
         "status": status,
-        "detail": translate(code, lang, fallback, **params),
+        "detail": translate(code, lang, fallback, **(params or {})),
         "code": code,
         "errors": [e.render(lang) for e in errors or []],
     }
@@ -165,7 +165,7 @@ def _app_error(request: Request, exc: Exception) -> JSONResponse:
         errors=exc.errors,
         headers=exc.headers,
         extra=exc.extra,
-        **exc.params,
+        params=exc.params,
     )
 
 

@@ -84,6 +84,59 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "区划代码应为 6、9 或 12 位数字",
         "A region code has 6, 9 or 12 digits",
     ),
+    # elders
+    "id_number.length": (
+        "身份证号码应为 18 位（或旧版 15 位）",
+        "An ID number has 18 digits (or 15 for old ones)",
+    ),
+    "id_number.format": ("身份证号码格式不正确", "The ID number is malformed"),
+    "id_number.birth_date": (
+        "身份证号码中的出生日期无效",
+        "The birth date in the ID number is invalid",
+    ),
+    "id_number.checksum": (
+        "身份证号码校验位不正确，请核对",
+        "The ID number's check digit is wrong",
+    ),
+    "id_number.too_young": (
+        "年龄 {age} 岁，未达到登记年龄 {min_age} 岁",
+        "Aged {age}, under the register's minimum age of {min_age}",
+    ),
+    "id_number.unknown_address_code": (
+        "身份证号码前 6 位地址码 {address} 不在已知省份中，请核对",
+        "The address code {address} is not in a known province; please check",
+    ),
+    "phone.invalid": (
+        "电话号码格式不正确（手机 11 位或固话 区号-号码）",
+        "Not a mobile (11 digits) or landline number",
+    ),
+    "elder.duplicate": (
+        "该身份证号码已登记：{name}（{village}）",
+        "This ID number is already registered: {name} ({village})",
+    ),
+    "elder.duplicate_elsewhere": (
+        "该身份证号码已在其他地区登记，请联系上级核实",
+        "This ID number is registered elsewhere; ask your supervisor to check",
+    ),
+    "elder.not_a_village": ("所属村应为村级区划代码", "village_code must be a village"),
+    "elder.status_transition": (
+        "当前状态为 {status}，不能改为 {to}",
+        "Cannot go from {status} to {to}",
+    ),
+    "elder.merged": ("该记录已合并到其他记录", "This record was merged into another"),
+    "elder.merge_same": ("不能与自己合并", "A record cannot be merged with itself"),
+    "elder.merge_undone": ("该合并已撤销", "This merge was already undone"),
+    "elder.merge_stale": (
+        "合并后记录已被修改，无法撤销",
+        "The records changed after the merge; it cannot be undone",
+    ),
+    "household.other_village": ("户必须在同一个村", "The household must be in the same village"),
+    "guardian.one_caretaker": (
+        "每位老人只能有一位委托照料人",
+        "An elder has at most one entrusted caretaker",
+    ),
+    "date.future": ("日期不能晚于今天", "The date cannot be in the future"),
+    "reveal.not_allowed": ("当前角色无权查看完整信息", "Your role may not reveal full values"),
     # pydantic's own error types
     "missing": ("必填", "Field required"),
     "string_too_short": ("长度至少 {min_length} 个字符", "At least {min_length} characters"),

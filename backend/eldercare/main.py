@@ -20,6 +20,7 @@ from eldercare.auth.accounts_router import users as users_router
 from eldercare.auth.router import public as auth_public_router
 from eldercare.auth.router import router as auth_router
 from eldercare.config import get_settings
+from eldercare.elders.router import router as elders_router
 from eldercare.middleware import RequestContextMiddleware
 from eldercare.regions.router import router as regions_router
 from eldercare.spa import SPAFiles
@@ -46,6 +47,7 @@ ROUTERS: list[APIRouter] = [
     users_router,
     clients_router,
     audit_router,
+    elders_router,
 ]
 
 

@@ -3,15 +3,29 @@
 from eldercare.audit.models import AuditEvent
 from eldercare.auth.models import IntegrationClient, LoginThrottle, RefreshToken, RevokedToken, User
 from eldercare.db import Base
+from eldercare.elders.models import (
+    Elder,
+    ElderChange,
+    ElderMerge,
+    Guardian,
+    Household,
+    RegisterPolicy,
+)
 from eldercare.regions.models import Region
 
 __all__ = [
     "AuditEvent",
     "Base",
+    "Elder",
+    "ElderChange",
+    "ElderMerge",
+    "Guardian",
+    "Household",
     "IntegrationClient",
     "LoginThrottle",
     "RefreshToken",
     "Region",
+    "RegisterPolicy",
     "RevokedToken",
     "User",
 ]

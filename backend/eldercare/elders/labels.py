@@ -1,0 +1,108 @@
+"""Chinese and English labels for the register's codes, and reason rendering."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LABELS: dict[str, tuple[str, str]] = {
+    # categories
+    "left_behind": ("留守", "left-behind"),
+    "empty_nest": ("空巢", "empty-nest"),
+    "living_alone": ("独居", "living alone"),
+    "advanced_age": ("高龄", "advanced age"),
+    "disabled": ("失能/半失能", "disabled"),
+    "severe_disability": ("重度残疾/失能", "severely disabled"),
+    "extreme_poverty": ("特困", "extreme poverty"),
+    "low_income": ("低保", "low income"),
+    "registered_poor": ("建档立卡/监测户", "registered poor or monitored"),
+    "family_planning_special": ("计划生育特殊家庭", "family-planning special family"),
+    "special_difficulty": ("特殊困难", "special difficulty"),
+    # self care
+    "independent": ("能自理", "independent"),
+    "partly_dependent": ("半失能", "partly dependent"),
+    "dependent": ("失能", "dependent"),
+    # relations
+    "son": ("儿子", "son"),
+    "daughter": ("女儿", "daughter"),
+    "son_in_law": ("女婿", "son-in-law"),
+    "daughter_in_law": ("儿媳", "daughter-in-law"),
+    "spouse": ("配偶", "spouse"),
+    "grandchild": ("孙子女", "grandchild"),
+    "sibling": ("兄弟姐妹", "sibling"),
+    "relative": ("其他亲属", "relative"),
+    "neighbour": ("邻居", "neighbour"),
+    "other": ("其他", "other"),
+    # conditions
+    "hypertension": ("高血压", "hypertension"),
+    "severe_hypertension": ("严重高血压", "severe hypertension"),
+    "heart_disease": ("心脏病", "heart disease"),
+    "diabetes": ("糖尿病", "diabetes"),
+    "stroke": ("中风", "stroke"),
+    "dementia": ("失智（阿尔茨海默病等）", "dementia"),
+    "cancer": ("癌症", "cancer"),
+    "copd": ("慢阻肺", "COPD"),
+    "severe_mental_illness": ("严重精神障碍", "severe mental illness"),
+    "arthritis": ("关节炎", "arthritis"),
+    "vision_hearing_loss": ("视听障碍", "vision or hearing loss"),
+    # scopes
+    "county": ("县", "county"),
+    "township": ("乡镇", "township"),
+}
+
+REASONS: dict[str, tuple[str, str]] = {
+    "lb.too_young": ("未满 {min_age} 周岁（{age} 岁）", "under {min_age} ({age})"),
+    "lb.extreme_poverty": ("特困供养人员不计为留守", "extreme-poverty recipients are not counted"),
+    "lb.no_children": ("无在世子女", "no living children"),
+    "lb.child_nearby": ("有子女（{relation}）在本地", "a child ({relation}) lives nearby"),
+    "lb.child_away_recently": (
+        "子女（{relation}）外出未满 {months} 个月",
+        "a child ({relation}) has been away for less than {months} months",
+    ),
+    "lb.unknown": (
+        "{count} 名子女的去向或外出时间不详",
+        "where or since when {count} children are away is unknown",
+    ),
+    "lb.all_away": (
+        "{count} 名子女均离开本{scope}满 {months} 个月",
+        "all {count} children away from the {scope} for {months}+ months",
+    ),
+    "cat.lives_alone": ("独居", "lives alone"),
+    "cat.lives_with_spouse_only": ("仅与配偶同住", "lives with spouse only"),
+    "cat.age": ("{age} 岁（≥{threshold}）", "aged {age} (≥{threshold})"),
+    "cat.self_care": ("生活自理能力：{level}", "self-care: {level}"),
+    "cat.disability_grade": ("残疾等级 {grade} 级", "disability grade {grade}"),
+    "cat.manual": ("人工标记：{note}", "set by hand: {note}"),
+    "cat.special_difficulty": ("属于{groups}", "in {groups}"),
+    "risk.old_and_alone": ("{age} 岁且{categories}", "aged {age} and {categories}"),
+    "risk.condition": ("患有{condition}", "has {condition}"),
+    "risk.category": ("属于{category}", "is {category}"),
+    "risk.general": ("无高风险或重点因素", "no high-risk or key factor"),
+    "risk.override": ("人工调整：{note}", "set by hand: {note}"),
+}
+
+
+def label(code: Any, lang: str) -> str:
+    pair = LABELS.get(str(code))
+    if pair is None:
+        return str(code)
+    return pair[1] if lang == "en" else pair[0]
+
+
+def render(reason: dict[str, Any], lang: str) -> str:
+    template = REASONS.get(reason.get("code", ""))
+    if template is None:
+        return str(reason.get("code", ""))
+    params = {}
+    sep = ", " if lang == "en" else "、"
+    for key, value in (reason.get("params") or {}).items():
+        if isinstance(value, list):
+            params[key] = sep.join(label(v, lang) for v in value)
+        elif isinstance(value, str):
+            params[key] = label(value, lang)
+        else:
+            params[key] = value
+    text = template[1] if lang == "en" else template[0]
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError):
+        return text

@@ -1,0 +1,206 @@
+"""The register (信息台账): households, elders, guardians and caretakers, and their history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eldercare.db import Base, UTCDateTime, new_id, utcnow
+
+
+class Household(Base):
+    """A household (户): size and per-capita income live here; a couple shares one."""
+
+    __tablename__ = "households"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    village_code: Mapped[str] = mapped_column(String(12), ForeignKey("regions.code"), index=True)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    size: Mapped[int | None] = mapped_column(Integer)
+    annual_income_per_capita: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class Elder(Base):
+    __tablename__ = "elders"
+    __table_args__ = (
+        # One active elder per ID number, enforced by the database.
+        Index(
+            "uq_elders_id_number_active",
+            "id_number",
+            unique=True,
+            sqlite_where=text("status = 'active' AND merged_into_id IS NULL"),
+            postgresql_where=text("status = 'active' AND merged_into_id IS NULL"),
+        ),
+        Index("ix_elders_village_pinyin", "village_code", "name_pinyin", "id"),
+        Index("ix_elders_name_initials", "name_initials"),
+        Index("ix_elders_name_pinyin", "name_pinyin"),
+        Index("ix_elders_id_number_rev", "id_number_rev"),
+        Index("ix_elders_phone", "phone"),
+        Index("ix_elders_village_birth", "village_code", "birth_date"),
+        Index("ix_elders_id_number", "id_number"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    household_id: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("households.id"), index=True
+    )
+    village_code: Mapped[str] = mapped_column(String(12), ForeignKey("regions.code"))
+
+    # identity (birth date and sex are derived from the ID number, never typed)
+    id_number: Mapped[str] = mapped_column(String(18))
+    id_number_original: Mapped[str | None] = mapped_column(String(18))
+    id_number_rev: Mapped[str] = mapped_column(String(18))  # reversed: suffix search by index
+    name: Mapped[str] = mapped_column(String(50))
+    name_pinyin: Mapped[str] = mapped_column(String(200))
+    name_initials: Mapped[str] = mapped_column(String(50))
+    sex: Mapped[str] = mapped_column(String(8))
+    birth_date: Mapped[date] = mapped_column(Date)
+    ethnicity: Mapped[str | None] = mapped_column(String(20))
+    marital_status: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    hukou_address: Mapped[str] = mapped_column(String(200), default="")
+
+    # situation
+    living_arrangement: Mapped[str | None] = mapped_column(String(30))
+    self_care: Mapped[str | None] = mapped_column(String(30))
+    health_conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    disability_grade: Mapped[int | None] = mapped_column(Integer)
+    disability_type: Mapped[str | None] = mapped_column(String(20))
+    income_sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    family_doctor_signed: Mapped[bool | None] = mapped_column(Boolean)
+    care_situation: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    # categories: manual ones as given; derived ones recomputed on every change
+    manual_categories: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    categories: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    category_codes: Mapped[str] = mapped_column(String(300), default="")  # ",a,b," for filters
+    is_left_behind: Mapped[bool] = mapped_column(Boolean, default=False)
+    left_behind_reason: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    risk_level: Mapped[str] = mapped_column(String(10), default="general")
+    risk_rank: Mapped[int] = mapped_column(Integer, default=2)  # 0 high, 1 key, 2 general
+    risk_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    risk_override: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    # lifecycle
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    status_date: Mapped[date | None] = mapped_column(Date)
+    status_reason: Mapped[str] = mapped_column(String(300), default="")
+    merged_into_id: Mapped[str | None] = mapped_column(String(32))
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class Guardian(Base):
+    """A child or other supporter (赡养人/扶养人), or the entrusted caretaker (委托照料人)."""
+
+    __tablename__ = "guardians"
+    __table_args__ = (
+        Index(
+            "uq_guardians_one_caretaker",
+            "elder_id",
+            unique=True,
+            sqlite_where=text("is_entrusted_caretaker"),
+            postgresql_where=text("is_entrusted_caretaker"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    elder_id: Mapped[str] = mapped_column(String(32), ForeignKey("elders.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    relation: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    alive: Mapped[bool] = mapped_column(Boolean, default=True)
+    work_location: Mapped[str] = mapped_column(String(200), default="")
+    work_region_code: Mapped[str | None] = mapped_column(String(12))
+    away_scope: Mapped[str | None] = mapped_column(String(20))
+    away_since: Mapped[date | None] = mapped_column(Date)
+    can_support: Mapped[bool | None] = mapped_column(Boolean)
+    last_contact_date: Mapped[date | None] = mapped_column(Date)
+    is_entrusted_caretaker: Mapped[bool] = mapped_column(Boolean, default=False)
+    agreement_date: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class ElderChange(Base):
+    """Field-level history of an elder and their guardians: who, when, old and new."""
+
+    __tablename__ = "elder_changes"
+    __table_args__ = (Index("ix_elder_changes_elder_id", "elder_id", "id"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    elder_id: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str] = mapped_column(String(20))  # elder or guardian
+    entity_id: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(30))  # create, update, delete, status, move, merge
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)  # field: [old, new]
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[str | None] = mapped_column(String(32))
+    actor_name: Mapped[str | None] = mapped_column(String(150))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+
+
+class RegisterPolicy(Base):
+    """A county's register settings: who counts as left-behind, the risk rules."""
+
+    __tablename__ = "register_policies"
+
+    county_code: Mapped[str] = mapped_column(
+        String(6), ForeignKey("regions.code"), primary_key=True
+    )
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class ElderMerge(Base):
+    """A merge of two duplicate records, kept so that it can be undone."""
+
+    __tablename__ = "elder_merges"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    survivor_id: Mapped[str] = mapped_column(String(32), ForeignKey("elders.id"), index=True)
+    merged_id: Mapped[str] = mapped_column(String(32), ForeignKey("elders.id"), index=True)
+    survivor_before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    merged_before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    moved_guardian_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    merged_by: Mapped[str | None] = mapped_column(String(32))
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    undone_by: Mapped[str | None] = mapped_column(String(32))

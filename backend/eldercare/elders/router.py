@@ -1,0 +1,378 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from eldercare.auth.deps import AuthCtx, auth_ctx
+from eldercare.concurrency import IfMatch, expected_version, set_etag
+from eldercare.db import DbSession
+from eldercare.elders import present, service
+from eldercare.elders.rules import CATEGORY_CODES, RegisterSettings
+from eldercare.elders.schemas import (
+    ChangeOut,
+    DuplicatePair,
+    ElderCreate,
+    ElderListItem,
+    ElderOut,
+    ElderPatch,
+    GuardianIn,
+    GuardianOut,
+    GuardianPatch,
+    MergeIn,
+    MergeOut,
+    MoveIn,
+    RiskOverrideIn,
+    StatusChange,
+)
+from eldercare.pagination import PageOut, Paging
+
+router = APIRouter(tags=["elders"], dependencies=[Depends(auth_ctx)])
+
+Category = Literal[CATEGORY_CODES]  # type: ignore[valid-type]
+
+
+def _detail(
+    db: DbSession,
+    ctx: AuthCtx,
+    elder_id: str,
+    response: Response,
+    revealed: set[str] | None = None,
+    warnings: list[dict[str, str]] | None = None,
+) -> ElderOut:
+    elder = service.get_elder(db, ctx, elder_id)
+    set_etag(response, elder.version)
+    return present.detail(db, elder, ctx.lang, revealed or set(), warnings)
+
+
+@router.get(
+    "/elders", response_model=PageOut[ElderListItem], summary="The register, filtered and sorted"
+)
+def list_elders(
+    db: DbSession,
+    ctx: AuthCtx,
+    paging: Paging,
+    region: Annotated[
+        str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$", description="Region code prefix")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=50,
+            description="Name, pinyin or initials, ID number or its last 4-6 characters, phone",
+        ),
+    ] = None,
+    category: Annotated[list[Category] | None, Query(description="All of these categories")] = None,
+    risk_level: Literal["high", "key", "general"] | None = None,
+    status: Literal["active", "moved_out", "deceased", "not_left_behind"] | None = None,
+    age_min: Annotated[int | None, Query(ge=0, le=130)] = None,
+    age_max: Annotated[int | None, Query(ge=0, le=130)] = None,
+    left_behind: bool | None = None,
+    sort: Literal["name", "-name", "age", "-age", "risk"] = "name",
+) -> PageOut[ElderListItem]:
+    page = service.list_elders(
+        db,
+        ctx,
+        region=region,
+        q=q,
+        category=list(category or []),
+        risk_level=risk_level,
+        status=status,
+        age_min=age_min,
+        age_max=age_max,
+        left_behind=left_behind,
+        sort=sort,
+        limit=paging.limit,
+        cursor=paging.cursor,
+        count=paging.count,
+    )
+    return PageOut(
+        items=[present.list_item(e) for e in page.items],
+        next_cursor=page.next_cursor,
+        total=page.total,
+    )
+
+
+@router.post("/elders", response_model=ElderOut, status_code=201, summary="Register an elder")
+def create_elder(db: DbSession, ctx: AuthCtx, body: ElderCreate, response: Response) -> ElderOut:
+    elder, warnings = service.create_elder(db, ctx, body)
+    response.headers["Location"] = f"/api/v1/elders/{elder.id}"
+    return _detail(db, ctx, elder.id, response, warnings=warnings)
+
+
+@router.get(
+    "/elders/duplicates",
+    response_model=list[DuplicatePair],
+    summary="Possible duplicate records (same birth date and township, similar names)",
+)
+def duplicates(
+    db: DbSession,
+    ctx: AuthCtx,
+    region: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[DuplicatePair]:
+    return [
+        DuplicatePair(a=present.list_item(a), b=present.list_item(b), reasons=reasons, score=score)
+        for a, b, reasons, score in service.possible_duplicates(db, ctx, region, limit)
+    ]
+
+
+@router.post(
+    "/elders/merges",
+    response_model=MergeOut,
+    status_code=201,
+    summary="Merge a duplicate into another record, choosing fields; can be undone",
+)
+def merge(db: DbSession, ctx: AuthCtx, body: MergeIn) -> MergeOut:
+    record = service.merge(
+        db, ctx, body.survivor_id, body.merged_id, body.take_from_merged, body.reason
+    )
+    return MergeOut.model_validate(record, from_attributes=True)
+
+
+@router.post("/elders/merges/{merge_id}/undo", response_model=MergeOut, summary="Undo a merge")
+def undo_merge(db: DbSession, ctx: AuthCtx, merge_id: str) -> MergeOut:
+    return MergeOut.model_validate(service.undo_merge(db, ctx, merge_id), from_attributes=True)
+
+
+@router.get(
+    "/elders/{elder_id}", response_model=ElderOut, summary="One elder (masked unless revealed)"
+)
+def get_elder(
+    db: DbSession,
+    ctx: AuthCtx,
+    elder_id: str,
+    response: Response,
+    reveal: Annotated[
+        str | None,
+        Query(
+            pattern=r"^(id_number|phone)(,(id_number|phone))?$",
+            description="id_number,phone: full values; audited",
+        ),
+    ] = None,
+    as_of: Annotated[
+        date | None, Query(description="The record as it was at the end of this day")
+    ] = None,
+) -> ElderOut:
+    elder = service.get_elder(db, ctx, elder_id)
+    revealed = service.reveal(db, ctx, elder, set(reveal.split(",")) if reveal else set())
+    set_etag(response, elder.version)
+    if as_of is not None:
+        past, guardians = service.transient_as_of(db, elder, as_of)
+        return present.detail(db, past, ctx.lang, revealed, guardians=guardians)
+    return present.detail(db, elder, ctx.lang, revealed)
+
+
+@router.patch(
+    "/elders/{elder_id}",
+    response_model=ElderOut,
+    summary="Change an elder (JSON merge patch, If-Match)",
+)
+def update_elder(
+    db: DbSession,
+    ctx: AuthCtx,
+    elder_id: str,
+    body: ElderPatch,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ElderOut:
+    elder, warnings = service.update_elder(
+        db, ctx, elder_id, body, expected_version(if_match, body.version)
+    )
+    return _detail(db, ctx, elder.id, response, warnings=warnings)
+
+
+@router.post(
+    "/elders/{elder_id}/status",
+    response_model=ElderOut,
+    summary="Moved out, deceased, no longer left-behind, or active again",
+)
+def change_status(
+    db: DbSession,
+    ctx: AuthCtx,
+    elder_id: str,
+    body: StatusChange,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ElderOut:
+    service.change_status(
+        db,
+        ctx,
+        elder_id,
+        body.status,
+        body.date,
+        body.reason,
+        expected_version(if_match, body.version),
+    )
+    return _detail(db, ctx, elder_id, response)
+
+
+@router.post(
+    "/elders/{elder_id}/move", response_model=ElderOut, summary="Move to another village in scope"
+)
+def move(
+    db: DbSession,
+    ctx: AuthCtx,
+    elder_id: str,
+    body: MoveIn,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ElderOut:
+    service.move(
+        db,
+        ctx,
+        elder_id,
+        body.village_code,
+        body.reason,
+        body.address,
+        expected_version(if_match, body.version),
+    )
+    return _detail(db, ctx, elder_id, response)
+
+
+@router.put(
+    "/elders/{elder_id}/risk-override",
+    response_model=ElderOut,
+    summary="Set (or with level null, remove) a manual risk tier, with a reason",
+)
+def risk_override(
+    db: DbSession,
+    ctx: AuthCtx,
+    elder_id: str,
+    body: RiskOverrideIn,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ElderOut:
+    service.set_risk_override(
+        db, ctx, elder_id, body.level, body.reason, expected_version(if_match, body.version)
+    )
+    return _detail(db, ctx, elder_id, response)
+
+
+@router.get(
+    "/elders/{elder_id}/history",
+    response_model=PageOut[ChangeOut],
+    summary="Every change to the elder and their guardians, newest first",
+)
+def history(db: DbSession, ctx: AuthCtx, elder_id: str, paging: Paging) -> PageOut[ChangeOut]:
+    page = service.history(db, ctx, elder_id, limit=paging.limit, cursor=paging.cursor)
+    return PageOut(
+        items=[
+            ChangeOut(
+                id=str(c.id),
+                entity=c.entity,
+                entity_id=c.entity_id,
+                action=c.action,
+                changes=_masked_changes(c.changes),
+                changed_at=c.changed_at,
+                actor_id=c.actor_id,
+                actor_name=c.actor_name,
+                reason=c.reason,
+            )
+            for c in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )
+
+
+def _masked_changes(changes: dict[str, list[object]]) -> dict[str, list[object]]:
+    from eldercare import identity, phones
+
+    out = {}
+    for key, (old, new) in changes.items():
+        if key in ("id_number", "id_number_original"):
+            old, new = (
+                identity.mask(old) if isinstance(old, str) else old,
+                identity.mask(new) if isinstance(new, str) else new,
+            )
+        elif key == "phone":
+            old, new = (
+                phones.mask(old) if isinstance(old, str) else old,
+                phones.mask(new) if isinstance(new, str) else new,
+            )
+        out[key] = [old, new]
+    return out
+
+
+@router.get(
+    "/elders/{elder_id}/guardians",
+    response_model=list[GuardianOut],
+    summary="Children, supporters, caretaker",
+)
+def list_guardians(db: DbSession, ctx: AuthCtx, elder_id: str) -> list[GuardianOut]:
+    elder = service.get_elder(db, ctx, elder_id)
+    return [present.guardian_out(g, set()) for g in service.guardians_of(db, elder.id)]
+
+
+@router.post(
+    "/elders/{elder_id}/guardians",
+    response_model=GuardianOut,
+    status_code=201,
+    summary="Add a guardian",
+)
+def add_guardian(
+    db: DbSession, ctx: AuthCtx, elder_id: str, body: GuardianIn, response: Response
+) -> GuardianOut:
+    guardian = service.add_guardian(db, ctx, elder_id, body)
+    set_etag(response, guardian.version)
+    return present.guardian_out(guardian, set())
+
+
+@router.get("/guardians/{guardian_id}", response_model=GuardianOut, summary="One guardian")
+def get_guardian(db: DbSession, ctx: AuthCtx, guardian_id: str, response: Response) -> GuardianOut:
+    guardian, _ = service.get_guardian(db, ctx, guardian_id)
+    set_etag(response, guardian.version)
+    return present.guardian_out(guardian, set())
+
+
+@router.patch(
+    "/guardians/{guardian_id}", response_model=GuardianOut, summary="Change a guardian (If-Match)"
+)
+def update_guardian(
+    db: DbSession,
+    ctx: AuthCtx,
+    guardian_id: str,
+    body: GuardianPatch,
+    response: Response,
+    if_match: IfMatch = None,
+) -> GuardianOut:
+    guardian = service.update_guardian(
+        db, ctx, guardian_id, body, expected_version(if_match, body.version)
+    )
+    set_etag(response, guardian.version)
+    return present.guardian_out(guardian, set())
+
+
+@router.delete(
+    "/guardians/{guardian_id}", status_code=204, summary="Remove a guardian (kept in history)"
+)
+def delete_guardian(db: DbSession, ctx: AuthCtx, guardian_id: str) -> Response:
+    service.delete_guardian(db, ctx, guardian_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/policies/register", response_model=RegisterSettings, summary="The county's register settings"
+)
+def get_policy(db: DbSession, ctx: AuthCtx, response: Response) -> RegisterSettings:
+    settings, version = service.get_policy(db, ctx)
+    set_etag(response, version)
+    return settings
+
+
+@router.put(
+    "/policies/register",
+    response_model=RegisterSettings,
+    summary="Change the county's register settings; every elder is recomputed",
+)
+def put_policy(
+    db: DbSession,
+    ctx: AuthCtx,
+    body: RegisterSettings,
+    response: Response,
+    if_match: IfMatch = None,
+) -> RegisterSettings:
+    settings, version = service.put_policy(db, ctx, body, expected_version(if_match, None))
+    set_etag(response, version)
+    return settings

@@ -1,0 +1,364 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from eldercare import phones
+
+LivingArrangement = Literal[
+    "alone", "with_spouse", "with_children", "with_grandchildren", "with_others", "in_institution"
+]
+SelfCare = Literal["independent", "partly_dependent", "dependent"]
+HealthCondition = Literal[
+    "hypertension",
+    "severe_hypertension",
+    "heart_disease",
+    "diabetes",
+    "stroke",
+    "dementia",
+    "cancer",
+    "copd",
+    "severe_mental_illness",
+    "arthritis",
+    "vision_hearing_loss",
+    "other",
+]
+DisabilityType = Literal[
+    "vision", "hearing", "speech", "physical", "intellectual", "mental", "multiple"
+]
+IncomeSource = Literal[
+    "pension",
+    "children_support",
+    "farming",
+    "wages",
+    "business",
+    "rent",
+    "low_income_allowance",
+    "extreme_poverty_support",
+    "subsidies",
+    "other",
+]
+MaritalStatus = Literal["unmarried", "married", "widowed", "divorced"]
+ManualCategory = Literal[
+    "extreme_poverty",
+    "low_income",
+    "registered_poor",
+    "family_planning_special",
+    "left_behind",
+    "empty_nest",
+    "living_alone",
+    "disabled",
+    "severe_disability",
+]
+Status = Literal["active", "moved_out", "deceased", "not_left_behind"]
+RiskLevel = Literal["high", "key", "general"]
+Relation = Literal[
+    "son",
+    "daughter",
+    "son_in_law",
+    "daughter_in_law",
+    "spouse",
+    "grandchild",
+    "sibling",
+    "relative",
+    "neighbour",
+    "other",
+]
+AwayScope = Literal["local", "in_township", "in_county", "outside_county", "outside_province"]
+RegionCode = Annotated[str, Field(pattern=r"^\d{12}$")]
+
+
+def _phone(value: str | None) -> str | None:
+    try:
+        return phones.canonical(value)
+    except phones.PhoneError:
+        raise PydanticCustomError("phone.invalid", "not a phone number") from None
+
+
+class ManualCategoryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: ManualCategory
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class GuardianFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: str | None = Field(default=None, max_length=30)
+    alive: bool = True
+    work_location: str = Field(default="", max_length=200)
+    work_region_code: str | None = Field(default=None, pattern=r"^\d{6}(\d{3}){0,2}$")
+    away_scope: AwayScope | None = None
+    away_since: date | None = None
+    can_support: bool | None = None
+    last_contact_date: date | None = None
+    is_entrusted_caretaker: bool = False
+    agreement_date: date | None = None
+    notes: str = Field(default="", max_length=2000)
+
+    _canonical_phone = field_validator("phone")(classmethod(lambda cls, v: _phone(v)))
+
+
+class GuardianIn(GuardianFields):
+    name: str = Field(min_length=1, max_length=50)
+    relation: Relation
+
+
+class GuardianPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=50)
+    relation: Relation | None = None
+    phone: str | None = Field(default=None, max_length=30)
+    alive: bool | None = None
+    work_location: str | None = Field(default=None, max_length=200)
+    work_region_code: str | None = Field(default=None, pattern=r"^\d{6}(\d{3}){0,2}$")
+    away_scope: AwayScope | None = None
+    away_since: date | None = None
+    can_support: bool | None = None
+    last_contact_date: date | None = None
+    is_entrusted_caretaker: bool | None = None
+    agreement_date: date | None = None
+    notes: str | None = Field(default=None, max_length=2000)
+    version: int | None = None
+
+    _canonical_phone = field_validator("phone")(classmethod(lambda cls, v: _phone(v)))
+
+
+class GuardianOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    elder_id: str
+    name: str
+    relation: Relation
+    phone: str | None
+    alive: bool
+    work_location: str
+    work_region_code: str | None
+    away_scope: AwayScope | None
+    away_since: date | None
+    can_support: bool | None
+    last_contact_date: date | None
+    is_entrusted_caretaker: bool
+    agreement_date: date | None
+    notes: str
+    version: int
+
+
+class ElderFields(BaseModel):
+    """Fields an elder is created or changed with (birth date and sex come from the ID number)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phone: str | None = Field(default=None, max_length=30)
+    household_id: str | None = None
+    household_size: int | None = Field(default=None, ge=1, le=30)
+    annual_income_per_capita: Decimal | None = Field(default=None, ge=0, le=10_000_000)
+    address: str = Field(default="", max_length=200)
+    hukou_address: str = Field(default="", max_length=200)
+    ethnicity: str | None = Field(default=None, max_length=20)
+    marital_status: MaritalStatus | None = None
+    living_arrangement: LivingArrangement | None = None
+    self_care: SelfCare | None = None
+    health_conditions: list[HealthCondition] = Field(default_factory=list, max_length=20)
+    disability_grade: int | None = Field(default=None, ge=1, le=4)
+    disability_type: DisabilityType | None = None
+    income_sources: list[IncomeSource] = Field(default_factory=list, max_length=20)
+    family_doctor_signed: bool | None = None
+    care_situation: str = Field(default="", max_length=2000)
+    notes: str = Field(default="", max_length=2000)
+    manual_categories: list[ManualCategoryIn] = Field(default_factory=list, max_length=11)
+
+    _canonical_phone = field_validator("phone")(classmethod(lambda cls, v: _phone(v)))
+
+
+class ElderCreate(ElderFields):
+    id_number: str = Field(min_length=1, max_length=30)
+    name: str = Field(min_length=1, max_length=50)
+    village_code: RegionCode
+    guardians: list[GuardianIn] = Field(default_factory=list, max_length=20)
+
+
+class ElderPatch(BaseModel):
+    """JSON merge patch: absent fields stay, ``null`` clears what may be empty."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id_number: str | None = Field(default=None, min_length=1, max_length=30)
+    name: str | None = Field(default=None, min_length=1, max_length=50)
+    phone: str | None = Field(default=None, max_length=30)
+    household_id: str | None = None
+    household_size: int | None = Field(default=None, ge=1, le=30)
+    annual_income_per_capita: Decimal | None = Field(default=None, ge=0, le=10_000_000)
+    address: str | None = Field(default=None, max_length=200)
+    hukou_address: str | None = Field(default=None, max_length=200)
+    ethnicity: str | None = Field(default=None, max_length=20)
+    marital_status: MaritalStatus | None = None
+    living_arrangement: LivingArrangement | None = None
+    self_care: SelfCare | None = None
+    health_conditions: list[HealthCondition] | None = Field(default=None, max_length=20)
+    disability_grade: int | None = Field(default=None, ge=1, le=4)
+    disability_type: DisabilityType | None = None
+    income_sources: list[IncomeSource] | None = Field(default=None, max_length=20)
+    family_doctor_signed: bool | None = None
+    care_situation: str | None = Field(default=None, max_length=2000)
+    notes: str | None = Field(default=None, max_length=2000)
+    manual_categories: list[ManualCategoryIn] | None = Field(default=None, max_length=11)
+    version: int | None = Field(default=None, description="Instead of If-Match")
+
+    _canonical_phone = field_validator("phone")(classmethod(lambda cls, v: _phone(v)))
+
+
+class CategoryOut(BaseModel):
+    code: str
+    label: str
+    reason: str
+    source: Literal["derived", "manual"]
+
+
+class HouseholdOut(BaseModel):
+    id: str
+    size: int | None
+    annual_income_per_capita: Decimal | None
+    address: str
+    members: list[dict[str, str]]
+    version: int
+
+
+class Warning(BaseModel):
+    code: str
+    message: str
+
+
+class ElderOut(BaseModel):
+    id: str
+    id_number: str
+    id_number_original: str | None
+    name: str
+    name_pinyin: str
+    sex: Literal["male", "female"]
+    birth_date: date
+    age: int
+    phone: str | None
+    village_code: str
+    village_name: str
+    address: str
+    hukou_address: str
+    ethnicity: str | None
+    marital_status: str | None
+    living_arrangement: str | None
+    self_care: str | None
+    health_conditions: list[str]
+    disability_grade: int | None
+    disability_type: str | None
+    income_sources: list[str]
+    annual_income_per_capita: Decimal | None
+    household: HouseholdOut | None
+    family_doctor_signed: bool | None
+    care_situation: str
+    notes: str
+    manual_categories: list[dict[str, Any]]
+    categories: list[CategoryOut]
+    is_left_behind: bool
+    left_behind_reason: str
+    risk_level: RiskLevel
+    risk_reasons: list[str]
+    risk_override: dict[str, Any] | None
+    status: Status
+    status_date: date | None
+    status_reason: str
+    guardians: list[GuardianOut]
+    revealed: list[str] = Field(description="Fields shown in full (the reveal was audited)")
+    warnings: list[Warning] = []
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class ElderListItem(BaseModel):
+    id: str
+    name: str
+    sex: str
+    birth_date: date
+    age: int
+    id_number: str
+    phone: str | None
+    village_code: str
+    address: str
+    living_arrangement: str | None
+    self_care: str | None
+    categories: list[str]
+    is_left_behind: bool
+    risk_level: RiskLevel
+    status: Status
+    version: int
+
+
+class StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Status
+    date: date
+    reason: str = Field(min_length=1, max_length=300)
+    version: int | None = None
+
+
+class MoveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    village_code: RegionCode
+    reason: str = Field(min_length=1, max_length=300)
+    address: str | None = Field(default=None, max_length=200)
+    version: int | None = None
+
+
+class RiskOverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    level: RiskLevel | None = Field(description="null removes the override")
+    reason: str = Field(min_length=2, max_length=300)
+    version: int | None = None
+
+
+class ChangeOut(BaseModel):
+    id: str
+    entity: str
+    entity_id: str
+    action: str
+    changes: dict[str, list[Any]]
+    changed_at: datetime
+    actor_id: str | None
+    actor_name: str | None
+    reason: str
+
+
+class DuplicatePair(BaseModel):
+    a: ElderListItem
+    b: ElderListItem
+    reasons: list[str]
+    score: float
+
+
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    survivor_id: str
+    merged_id: str
+    take_from_merged: list[str] = Field(
+        default_factory=list, description="Fields whose value comes from the merged record"
+    )
+    reason: str = Field(min_length=2, max_length=300)
+
+
+class MergeOut(BaseModel):
+    id: str
+    survivor_id: str
+    merged_id: str
+    merged_at: datetime
+    undone_at: datetime | None

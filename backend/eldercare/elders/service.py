@@ -1,0 +1,1114 @@
+"""The register's rules: identity, scope, derived facts, history, lifecycle, duplicates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from eldercare import identity
+from eldercare.audit import service as audit
+from eldercare.clock import today as local_today
+from eldercare.concurrency import check_version
+from eldercare.config import get_settings
+from eldercare.context import RequestCtx
+from eldercare.elders import rules
+from eldercare.elders.models import (
+    Elder,
+    ElderChange,
+    ElderMerge,
+    Guardian,
+    Household,
+    RegisterPolicy,
+)
+from eldercare.elders.schemas import ElderCreate, ElderPatch, GuardianIn, GuardianPatch
+from eldercare.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from eldercare.i18n import translate
+from eldercare.names import pinyin
+from eldercare.pagination import Direction, Page, keyset
+from eldercare.regions.models import Region
+from eldercare.roles import Role
+
+# Fields kept in the history (derived ones are recomputed from these).
+ELDER_FIELDS = (
+    "id_number",
+    "id_number_original",
+    "name",
+    "sex",
+    "birth_date",
+    "phone",
+    "village_code",
+    "household_id",
+    "address",
+    "hukou_address",
+    "ethnicity",
+    "marital_status",
+    "living_arrangement",
+    "self_care",
+    "health_conditions",
+    "disability_grade",
+    "disability_type",
+    "income_sources",
+    "family_doctor_signed",
+    "care_situation",
+    "notes",
+    "manual_categories",
+    "risk_override",
+    "status",
+    "status_date",
+    "status_reason",
+    "merged_into_id",
+)
+GUARDIAN_FIELDS = (
+    "name",
+    "relation",
+    "phone",
+    "alive",
+    "work_location",
+    "work_region_code",
+    "away_scope",
+    "away_since",
+    "can_support",
+    "last_contact_date",
+    "is_entrusted_caretaker",
+    "agreement_date",
+    "notes",
+)
+PROVINCES = frozenset(
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
+        "91",
+        "98",
+    }
+)
+STATUS_TRANSITIONS = {
+    "active": {"moved_out", "deceased", "not_left_behind"},
+    "moved_out": {"active"},
+    "not_left_behind": {"active", "moved_out", "deceased"},
+    "deceased": set(),
+}
+REVEAL_ROLES = frozenset(
+    {Role.village_worker, Role.township_officer, Role.county_officer, Role.county_admin}
+)
+
+
+# ----------------------------------------------------------------------------- scope
+
+
+def elder_scope(ctx: RequestCtx) -> ColumnElement[bool]:
+    """Which elders the caller may see. Volunteers see their paired elders only."""
+    p = ctx.actor
+    if p.role == Role.volunteer:
+        return false()  # pairings arrive with the visit system
+    return p.scope.clause(Elder.village_code)
+
+
+def get_elder(db: Session, ctx: RequestCtx, elder_id: str, *, for_update: bool = False) -> Elder:
+    stmt = select(Elder).where(
+        Elder.id == elder_id, Elder.merged_into_id.is_(None), elder_scope(ctx)
+    )
+    elder = db.scalar(stmt)
+    if elder is None:
+        raise NotFound()
+    return elder
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+def county_settings(db: Session, county: str) -> rules.RegisterSettings:
+    row = db.get(RegisterPolicy, county)
+    return rules.RegisterSettings.model_validate(row.settings) if row else rules.RegisterSettings()
+
+
+# ----------------------------------------------------------------------------- identity
+
+
+@dataclass
+class Checked:
+    number: identity.IdNumber
+    warnings: list[dict[str, str]]
+
+
+def check_identity(raw: str, settings: rules.RegisterSettings, lang: str, today: date) -> Checked:
+    try:
+        number = identity.parse(raw, today)
+    except identity.IdNumberError as exc:
+        raise ValidationFailed(errors=[FieldError(["body", "id_number"], exc.code)]) from None
+    age = identity.age_on(number.birth_date, today)
+    if age < settings.min_register_age:
+        raise ValidationFailed(
+            errors=[
+                FieldError(
+                    ["body", "id_number"],
+                    "id_number.too_young",
+                    age=age,
+                    min_age=settings.min_register_age,
+                )
+            ]
+        )
+    warnings = []
+    if number.value[:2] not in PROVINCES:
+        code = "id_number.unknown_address_code"
+        warnings.append({"code": code, "message": translate(code, lang, address=number.value[:6])})
+    return Checked(number, warnings)
+
+
+def _check_duplicate(
+    db: Session, ctx: RequestCtx, id_number: str, exclude: str | None = None
+) -> None:
+    stmt = select(Elder).where(
+        Elder.id_number == id_number, Elder.status == "active", Elder.merged_into_id.is_(None)
+    )
+    if exclude:
+        stmt = stmt.where(Elder.id != exclude)
+    existing = db.scalar(stmt)
+    if existing is None:
+        return
+    if ctx.actor.role != Role.volunteer and ctx.actor.scope.covers(existing.village_code):
+        village = db.get(Region, existing.village_code)
+        raise Conflict(
+            "elder.duplicate",
+            name=existing.name,
+            village=village.name if village else "",
+            extra={"existing_id": existing.id},
+        )
+    raise Conflict("elder.duplicate_elsewhere")
+
+
+def _check_village(db: Session, ctx: RequestCtx, code: str, loc: str = "village_code") -> Region:
+    region = db.get(Region, code) if ctx.actor.scope.covers(code) else None
+    if region is None:
+        raise ValidationFailed(errors=[FieldError(["body", loc], "region.unknown")])
+    if region.level != "village":
+        raise ValidationFailed(errors=[FieldError(["body", loc], "elder.not_a_village")])
+    return region
+
+
+# ----------------------------------------------------------------------------- derived facts
+
+
+def facts_of(elder: Elder, guardians: list[Guardian]) -> rules.ElderFacts:
+    return rules.ElderFacts(
+        birth_date=elder.birth_date,
+        village_code=elder.village_code,
+        living_arrangement=elder.living_arrangement,
+        self_care=elder.self_care,
+        disability_grade=elder.disability_grade,
+        health_conditions=list(elder.health_conditions or []),
+        manual_categories=list(elder.manual_categories or []),
+        guardians=[
+            rules.GuardianFacts(
+                g.relation, g.alive, g.away_since, g.away_scope, g.work_region_code, g.can_support
+            )
+            for g in guardians
+        ],
+    )
+
+
+def guardians_of(db: Session, elder_id: str) -> list[Guardian]:
+    return list(
+        db.scalars(
+            select(Guardian)
+            .where(Guardian.elder_id == elder_id)
+            .order_by(Guardian.created_at, Guardian.id)
+        )
+    )
+
+
+def recompute(db: Session, elder: Elder, today: date | None = None) -> None:
+    """Left-behind status, categories and risk from the current facts (after every change)."""
+    settings = county_settings(db, elder.village_code[:6])
+    derived = rules.derive(
+        facts_of(elder, guardians_of(db, elder.id)),
+        settings,
+        today or local_today(),
+        elder.risk_override,
+    )
+    elder.is_left_behind = derived.is_left_behind
+    elder.left_behind_reason = derived.left_behind_reason.as_dict()
+    elder.categories = derived.categories
+    codes = [c["code"] for c in derived.categories]
+    elder.category_codes = "," + ",".join(codes) + "," if codes else ""
+    elder.risk_level = derived.risk_level
+    elder.risk_rank = rules.RISK_RANK[derived.risk_level]
+    elder.risk_reasons = [r.as_dict() for r in derived.risk_reasons]
+
+
+# ----------------------------------------------------------------------------- history
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {f: _plain(getattr(obj, f)) for f in fields}
+
+
+def record_change(
+    db: Session,
+    ctx: RequestCtx,
+    elder_id: str,
+    entity: str,
+    entity_id: str,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    reason: str = "",
+) -> list[str]:
+    changes = {
+        k: [before.get(k), after.get(k)]
+        for k in sorted(set(before) | set(after))
+        if before.get(k) != after.get(k)
+    }
+    if not changes:
+        return []
+    db.add(
+        ElderChange(
+            elder_id=elder_id,
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            changes=changes,
+            actor_id=ctx.actor.id,
+            actor_name=ctx.actor.name,
+            reason=reason,
+        )
+    )
+    return list(changes)
+
+
+# ----------------------------------------------------------------------------- households
+
+
+def _household_for(
+    db: Session,
+    elder: Elder,
+    household_id: str | None,
+    size: int | None,
+    income: Decimal | None,
+    explicit: set[str],
+) -> None:
+    if household_id is not None and household_id != elder.household_id:
+        household = db.get(Household, household_id)
+        if household is None or household.village_code != elder.village_code:
+            raise ValidationFailed(
+                errors=[FieldError(["body", "household_id"], "household.other_village")]
+            )
+        elder.household_id = household.id
+    if elder.household_id is None:
+        household = Household(village_code=elder.village_code, address=elder.address)
+        db.add(household)
+        db.flush()
+        elder.household_id = household.id
+    household = db.get(Household, elder.household_id)
+    assert household is not None
+    if "household_size" in explicit and household.size != size:
+        household.size = size
+    if "annual_income_per_capita" in explicit and household.annual_income_per_capita != income:
+        household.annual_income_per_capita = income
+
+
+# ----------------------------------------------------------------------------- create / update
+
+
+def create_elder(
+    db: Session, ctx: RequestCtx, data: ElderCreate
+) -> tuple[Elder, list[dict[str, str]]]:
+    today = local_today()
+    region = _check_village(db, ctx, data.village_code)
+    settings = county_settings(db, region.code[:6])
+    checked = check_identity(data.id_number, settings, ctx.lang, today)
+    _check_duplicate(db, ctx, checked.number.value)
+    full, initials = pinyin(data.name)
+    elder = Elder(
+        village_code=region.code,
+        id_number=checked.number.value,
+        id_number_original=checked.number.original,
+        id_number_rev=checked.number.value[::-1],
+        name=data.name.strip(),
+        name_pinyin=full,
+        name_initials=initials,
+        sex=checked.number.sex,
+        birth_date=checked.number.birth_date,
+        **data.model_dump(include=_SIMPLE_FIELDS),
+        manual_categories=[c.model_dump() for c in data.manual_categories],
+    )
+    db.add(elder)
+    try:
+        db.flush()
+    except IntegrityError:
+        raise Conflict("elder.duplicate_elsewhere") from None
+    _household_for(
+        db,
+        elder,
+        data.household_id,
+        data.household_size,
+        data.annual_income_per_capita,
+        data.model_fields_set,
+    )
+    for g in data.guardians:
+        _new_guardian(db, elder, g)
+    db.flush()
+    recompute(db, elder, today)
+    db.flush()
+    record_change(db, ctx, elder.id, "elder", elder.id, "create", {}, snapshot(elder, ELDER_FIELDS))
+    audit.record(
+        db,
+        ctx,
+        "create",
+        resource="elder",
+        resource_id=elder.id,
+        region_code=elder.village_code,
+        fields=[*sorted(data.model_fields_set - {"id_number"}), "id_number"],
+    )
+    return elder, checked.warnings
+
+
+_SIMPLE_FIELDS = {
+    "phone",
+    "address",
+    "hukou_address",
+    "ethnicity",
+    "marital_status",
+    "living_arrangement",
+    "self_care",
+    "health_conditions",
+    "disability_grade",
+    "disability_type",
+    "income_sources",
+    "family_doctor_signed",
+    "care_situation",
+    "notes",
+}
+
+
+def update_elder(
+    db: Session, ctx: RequestCtx, elder_id: str, patch: ElderPatch, expected: int
+) -> tuple[Elder, list[dict[str, str]]]:
+    elder = get_elder(db, ctx, elder_id)
+    check_version(elder.version, expected)
+    before = snapshot(elder, ELDER_FIELDS)
+    given = patch.model_fields_set - {"version"}
+    warnings: list[dict[str, str]] = []
+    today = local_today()
+    if "id_number" in given and patch.id_number is not None:
+        checked = check_identity(
+            patch.id_number, county_settings(db, elder.village_code[:6]), ctx.lang, today
+        )
+        if checked.number.value != elder.id_number:
+            _check_duplicate(db, ctx, checked.number.value, exclude=elder.id)
+            elder.id_number = checked.number.value
+            elder.id_number_original = checked.number.original
+            elder.id_number_rev = checked.number.value[::-1]
+            elder.birth_date = checked.number.birth_date
+            elder.sex = checked.number.sex
+        warnings = checked.warnings
+    if "name" in given and patch.name:
+        elder.name = patch.name.strip()
+        elder.name_pinyin, elder.name_initials = pinyin(elder.name)
+    not_null = {
+        "address",
+        "hukou_address",
+        "care_situation",
+        "notes",
+        "health_conditions",
+        "income_sources",
+    }
+    for field in _SIMPLE_FIELDS & given:
+        value = getattr(patch, field)
+        if value is None and field in not_null:
+            value = [] if field in ("health_conditions", "income_sources") else ""
+        setattr(elder, field, value)
+    if "manual_categories" in given:
+        elder.manual_categories = [c.model_dump() for c in patch.manual_categories or []]
+    _household_for(
+        db,
+        elder,
+        patch.household_id if "household_id" in given else None,
+        patch.household_size,
+        patch.annual_income_per_capita,
+        given,
+    )
+    recompute(db, elder, today)
+    return _finish_update(db, ctx, elder, before, "update"), warnings
+
+
+def _finish_update(
+    db: Session,
+    ctx: RequestCtx,
+    elder: Elder,
+    before: dict[str, Any],
+    action: str,
+    reason: str = "",
+) -> Elder:
+    after = snapshot(elder, ELDER_FIELDS)
+    changed = record_change(db, ctx, elder.id, "elder", elder.id, action, before, after, reason)
+    try:
+        db.flush()
+    except IntegrityError:
+        raise Conflict("elder.duplicate_elsewhere") from None
+    if changed or action != "update":
+        audit.record(
+            db,
+            ctx,
+            action,
+            resource="elder",
+            resource_id=elder.id,
+            region_code=elder.village_code,
+            fields=changed,
+        )
+    return elder
+
+
+def change_status(
+    db: Session, ctx: RequestCtx, elder_id: str, status: str, on: date, reason: str, expected: int
+) -> Elder:
+    elder = get_elder(db, ctx, elder_id)
+    check_version(elder.version, expected)
+    if status not in STATUS_TRANSITIONS[elder.status]:
+        raise Conflict(
+            "elder.status_transition",
+            status=elder.status,
+            to=status,
+            extra={"allowed": sorted(STATUS_TRANSITIONS[elder.status])},
+        )
+    if on > local_today():
+        raise ValidationFailed(errors=[FieldError(["body", "date"], "date.future")])
+    before = snapshot(elder, ELDER_FIELDS)
+    if status == "active":
+        _check_duplicate(db, ctx, elder.id_number, exclude=elder.id)
+    elder.status, elder.status_date, elder.status_reason = status, on, reason
+    return _finish_update(db, ctx, elder, before, "status", reason)
+
+
+def move(
+    db: Session,
+    ctx: RequestCtx,
+    elder_id: str,
+    village_code: str,
+    reason: str,
+    address: str | None,
+    expected: int,
+) -> Elder:
+    elder = get_elder(db, ctx, elder_id)
+    check_version(elder.version, expected)
+    region = _check_village(db, ctx, village_code)
+    before = snapshot(elder, ELDER_FIELDS)
+    if region.code != elder.village_code:
+        elder.village_code = region.code
+        elder.household_id = None  # a new household in the new village
+        if address is not None:
+            elder.address = address
+        _household_for(db, elder, None, None, None, set())
+        recompute(db, elder)
+    return _finish_update(db, ctx, elder, before, "move", reason)
+
+
+def set_risk_override(
+    db: Session, ctx: RequestCtx, elder_id: str, level: str | None, reason: str, expected: int
+) -> Elder:
+    elder = get_elder(db, ctx, elder_id)
+    check_version(elder.version, expected)
+    before = snapshot(elder, ELDER_FIELDS)
+    elder.risk_override = (
+        {
+            "level": level,
+            "reason": reason,
+            "by": ctx.actor.name,
+            "at": datetime.now(UTC).isoformat(),
+        }
+        if level
+        else None
+    )
+    recompute(db, elder)
+    return _finish_update(db, ctx, elder, before, "risk_override", reason)
+
+
+# ----------------------------------------------------------------------------- guardians
+
+
+def _new_guardian(db: Session, elder: Elder, data: GuardianIn) -> Guardian:
+    guardian = Guardian(elder_id=elder.id, **data.model_dump())
+    db.add(guardian)
+    try:
+        db.flush()
+    except IntegrityError:
+        raise Conflict("guardian.one_caretaker") from None
+    return guardian
+
+
+def add_guardian(db: Session, ctx: RequestCtx, elder_id: str, data: GuardianIn) -> Guardian:
+    elder = get_elder(db, ctx, elder_id)
+    if data.is_entrusted_caretaker and _has_caretaker(db, elder.id):
+        raise Conflict("guardian.one_caretaker")
+    guardian = _new_guardian(db, elder, data)
+    record_change(
+        db,
+        ctx,
+        elder.id,
+        "guardian",
+        guardian.id,
+        "create",
+        {},
+        snapshot(guardian, GUARDIAN_FIELDS),
+    )
+    recompute(db, elder)
+    db.flush()
+    audit.record(
+        db,
+        ctx,
+        "create",
+        resource="guardian",
+        resource_id=guardian.id,
+        region_code=elder.village_code,
+        fields=sorted(data.model_fields_set),
+    )
+    return guardian
+
+
+def _has_caretaker(db: Session, elder_id: str, exclude: str | None = None) -> bool:
+    stmt = select(Guardian.id).where(
+        Guardian.elder_id == elder_id, Guardian.is_entrusted_caretaker.is_(True)
+    )
+    if exclude:
+        stmt = stmt.where(Guardian.id != exclude)
+    return db.scalar(stmt) is not None
+
+
+def get_guardian(db: Session, ctx: RequestCtx, guardian_id: str) -> tuple[Guardian, Elder]:
+    guardian = db.get(Guardian, guardian_id)
+    if guardian is None:
+        raise NotFound()
+    return guardian, get_elder(db, ctx, guardian.elder_id)
+
+
+def update_guardian(
+    db: Session, ctx: RequestCtx, guardian_id: str, patch: GuardianPatch, expected: int
+) -> Guardian:
+    guardian, elder = get_guardian(db, ctx, guardian_id)
+    check_version(guardian.version, expected)
+    given = patch.model_fields_set - {"version"}
+    if patch.is_entrusted_caretaker and _has_caretaker(db, elder.id, exclude=guardian.id):
+        raise Conflict("guardian.one_caretaker")
+    before = snapshot(guardian, GUARDIAN_FIELDS)
+    for field in given:
+        value = getattr(patch, field)
+        if value is None and field in ("name", "relation", "alive", "is_entrusted_caretaker"):
+            continue
+        if value is None and field in ("work_location", "notes"):
+            value = ""
+        setattr(guardian, field, value)
+    changed = record_change(
+        db,
+        ctx,
+        elder.id,
+        "guardian",
+        guardian.id,
+        "update",
+        before,
+        snapshot(guardian, GUARDIAN_FIELDS),
+    )
+    db.flush()
+    recompute(db, elder)
+    db.flush()
+    if changed:
+        audit.record(
+            db,
+            ctx,
+            "update",
+            resource="guardian",
+            resource_id=guardian.id,
+            region_code=elder.village_code,
+            fields=changed,
+        )
+    return guardian
+
+
+def delete_guardian(db: Session, ctx: RequestCtx, guardian_id: str) -> None:
+    guardian, elder = get_guardian(db, ctx, guardian_id)
+    record_change(
+        db,
+        ctx,
+        elder.id,
+        "guardian",
+        guardian.id,
+        "delete",
+        snapshot(guardian, GUARDIAN_FIELDS),
+        {},
+    )
+    db.delete(guardian)
+    db.flush()
+    recompute(db, elder)
+    db.flush()
+    audit.record(
+        db,
+        ctx,
+        "delete",
+        resource="guardian",
+        resource_id=guardian_id,
+        region_code=elder.village_code,
+    )
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def reveal(db: Session, ctx: RequestCtx, elder: Elder, fields: set[str]) -> set[str]:
+    """Full values for the asked fields, if the role may; every reveal is audited."""
+    if not fields:
+        return set()
+    if ctx.actor.role not in REVEAL_ROLES:
+        raise Forbidden("reveal.not_allowed")
+    audit.record(
+        db,
+        ctx,
+        "reveal",
+        resource="elder",
+        resource_id=elder.id,
+        region_code=elder.village_code,
+        fields=sorted(fields),
+    )
+    return fields
+
+
+def history(
+    db: Session, ctx: RequestCtx, elder_id: str, *, limit: int, cursor: str | None
+) -> Page[ElderChange]:
+    elder = get_elder(db, ctx, elder_id)
+    stmt = select(ElderChange).where(ElderChange.elder_id == elder.id)
+    return keyset(db, stmt, [(ElderChange.id, "desc")], limit=limit, cursor=cursor)
+
+
+def as_of(db: Session, elder: Elder, on: date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The elder's fields and guardians at the end of ``on`` (deployment time zone)."""
+    tz = get_settings().tz
+    cutoff = datetime.combine(on, time.max, tzinfo=tz)
+    later = db.scalars(
+        select(ElderChange)
+        .where(ElderChange.elder_id == elder.id, ElderChange.changed_at > cutoff)
+        .order_by(ElderChange.id.desc())
+    ).all()
+    fields = snapshot(elder, ELDER_FIELDS)
+    guardians = {g.id: snapshot(g, GUARDIAN_FIELDS) for g in guardians_of(db, elder.id)}
+    for change in later:  # newest first: undo each
+        if change.entity == "elder":
+            if change.action == "create":
+                raise NotFound()  # it did not exist yet
+            for key, (old, _new) in change.changes.items():
+                fields[key] = old
+        else:
+            if change.action == "create":
+                guardians.pop(change.entity_id, None)
+            elif change.action == "delete":
+                guardians[change.entity_id] = {k: v for k, (v, _n) in change.changes.items()}
+            else:
+                g = guardians.setdefault(change.entity_id, {})
+                for key, (old, _new) in change.changes.items():
+                    g[key] = old
+    return fields, [{"id": gid, **g} for gid, g in guardians.items()]
+
+
+SORTS: dict[str, Callable[[], list[tuple[Any, Direction]]]] = {
+    "name": lambda: [(Elder.name_pinyin, "asc"), (Elder.id, "asc")],
+    "-name": lambda: [(Elder.name_pinyin, "desc"), (Elder.id, "desc")],
+    "age": lambda: [(Elder.birth_date, "desc"), (Elder.id, "asc")],
+    "-age": lambda: [(Elder.birth_date, "asc"), (Elder.id, "asc")],
+    "risk": lambda: [(Elder.risk_rank, "asc"), (Elder.name_pinyin, "asc"), (Elder.id, "asc")],
+}
+
+
+def _years_ago(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+def list_elders(
+    db: Session,
+    ctx: RequestCtx,
+    *,
+    region: str | None,
+    q: str | None,
+    category: list[str],
+    risk_level: str | None,
+    status: str | None,
+    age_min: int | None,
+    age_max: int | None,
+    left_behind: bool | None,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+    count: bool,
+) -> Page[Any]:
+    stmt = select(Elder).where(elder_scope(ctx), Elder.merged_into_id.is_(None))
+    if region:
+        from eldercare.scope import Scope
+
+        stmt = stmt.where(Scope(region).clause(Elder.village_code))
+    today = local_today()
+    if status:
+        stmt = stmt.where(Elder.status == status)
+    if risk_level:
+        stmt = stmt.where(Elder.risk_level == risk_level)
+    if left_behind is not None:
+        stmt = stmt.where(Elder.is_left_behind == left_behind)
+    settings_age = rules.RegisterSettings().advanced_age
+    for code in category:
+        if code == "advanced_age":  # exact on any day, not as of the last recompute
+            stmt = stmt.where(Elder.birth_date <= _years_ago(today, settings_age))
+        else:
+            stmt = stmt.where(Elder.category_codes.contains(f",{code},"))
+    if age_min is not None:  # age >= n  <=>  born on or before today n years ago
+        stmt = stmt.where(Elder.birth_date <= _years_ago(today, age_min))
+    if age_max is not None:  # age <= n  <=>  born after today n+1 years ago
+        stmt = stmt.where(Elder.birth_date > _years_ago(today, age_max + 1))
+    if q:
+        stmt = stmt.where(search_clause(q))
+    return keyset(db, stmt, SORTS[sort](), limit=limit, cursor=cursor, count=count)
+
+
+def search_clause(q: str) -> ColumnElement[bool]:
+    """Name, full pinyin or initials, the ID number or its last 4-6 characters, the phone."""
+    text = identity.normalise(q) if any(ch.isdigit() for ch in q) else q.strip()
+    clauses: list[ColumnElement[bool]] = [Elder.name.contains(q.strip(), autoescape=True)]
+    lowered = q.strip().lower().replace(" ", "")
+    if lowered.isascii() and lowered.isalpha():
+        clauses.append(Elder.name_initials.startswith(lowered, autoescape=True))
+        clauses.append(Elder.name_pinyin.startswith(lowered, autoescape=True))
+    digits = text.upper()
+    if len(digits) in (15, 18) and digits[:17].isdigit():
+        try:
+            clauses.append(Elder.id_number == identity.parse(digits).value)
+        except identity.IdNumberError:
+            clauses.append(Elder.id_number == digits)
+    elif 4 <= len(digits) <= 6 and (
+        digits[:-1].isdigit() and (digits[-1].isdigit() or digits[-1] == "X")
+    ):
+        clauses.append(Elder.id_number_rev.startswith(digits[::-1]))
+    phone_digits = "".join(ch for ch in text if ch.isdigit())
+    if len(phone_digits) >= 7:
+        clauses.append(Elder.phone.contains(phone_digits))
+    return or_(*clauses)
+
+
+# ------------------------------------------------------------------------ duplicates and merges
+
+
+def possible_duplicates(
+    db: Session, ctx: RequestCtx, region: str | None, limit: int
+) -> list[tuple[Elder, Elder, list[str], float]]:
+    """Pairs in scope born the same day in the same township, with similar names."""
+    a, b = Elder.__table__.alias("a"), Elder.__table__.alias("b")
+    scope = ctx.actor.scope
+    stmt = (
+        select(a.c.id, b.c.id)
+        .where(
+            a.c.id < b.c.id,
+            a.c.birth_date == b.c.birth_date,
+            func.substr(a.c.village_code, 1, 9) == func.substr(b.c.village_code, 1, 9),
+            a.c.merged_into_id.is_(None),
+            b.c.merged_into_id.is_(None),
+            scope.clause(a.c.village_code),
+            scope.clause(b.c.village_code),
+            or_(
+                a.c.name_pinyin == b.c.name_pinyin,
+                a.c.name_initials == b.c.name_initials,
+                a.c.name == b.c.name,
+                a.c.id_number == b.c.id_number,
+            ),
+        )
+        .limit(limit)
+    )
+    if region:
+        from eldercare.scope import Scope
+
+        stmt = stmt.where(Scope(region).clause(a.c.village_code))
+    pairs = db.execute(stmt).all()
+    ids = {i for pair in pairs for i in pair}
+    elders = {e.id: e for e in db.scalars(select(Elder).where(Elder.id.in_(ids)))} if ids else {}
+    out = []
+    for id_a, id_b in pairs:
+        ea, eb = elders[id_a], elders[id_b]
+        reasons = ["same_birth_date"]
+        score = 0.4
+        if ea.village_code == eb.village_code:
+            reasons.append("same_village")
+            score += 0.1
+        if ea.name == eb.name:
+            reasons.append("same_name")
+            score += 0.4
+        elif ea.name_pinyin == eb.name_pinyin:
+            reasons.append("same_pinyin")
+            score += 0.3
+        else:
+            reasons.append("same_initials")
+            score += 0.1
+        if ea.id_number == eb.id_number:
+            reasons.append("same_id_number")
+            score += 0.1
+        out.append((ea, eb, reasons, min(score, 1.0)))
+    out.sort(key=lambda t: -t[3])
+    return out
+
+
+MERGEABLE = tuple(
+    f
+    for f in ELDER_FIELDS
+    if f
+    not in (
+        "id_number_original",
+        "sex",
+        "birth_date",
+        "village_code",
+        "household_id",
+        "status",
+        "status_date",
+        "status_reason",
+        "merged_into_id",
+        "risk_override",
+    )
+)
+
+
+def merge(
+    db: Session, ctx: RequestCtx, survivor_id: str, merged_id: str, take: list[str], reason: str
+) -> ElderMerge:
+    if survivor_id == merged_id:
+        raise Conflict("elder.merge_same")
+    survivor = get_elder(db, ctx, survivor_id)
+    other = get_elder(db, ctx, merged_id)
+    unknown = [f for f in take if f not in MERGEABLE]
+    if unknown:
+        raise ValidationFailed(errors=[FieldError(["body", "take_from_merged"], "value_error")])
+    before_s, before_o = snapshot(survivor, ELDER_FIELDS), snapshot(other, ELDER_FIELDS)
+    # the merged record leaves the active set first, so a shared ID number can move over
+    other.merged_into_id = survivor.id
+    db.flush()
+    for field in take:
+        setattr(survivor, field, getattr(other, field))
+        if field == "id_number":
+            survivor.id_number_rev = survivor.id_number[::-1]
+            survivor.id_number_original = other.id_number_original
+            survivor.birth_date, survivor.sex = other.birth_date, other.sex
+        if field == "name":
+            survivor.name_pinyin, survivor.name_initials = pinyin(survivor.name)
+    moved = list(db.scalars(select(Guardian).where(Guardian.elder_id == other.id)))
+    survivor_has_caretaker = _has_caretaker(db, survivor.id)
+    for g in moved:
+        g.elder_id = survivor.id
+        if g.is_entrusted_caretaker and survivor_has_caretaker:
+            g.is_entrusted_caretaker = False
+    db.flush()
+    record = ElderMerge(
+        survivor_id=survivor.id,
+        merged_id=other.id,
+        survivor_before=before_s,
+        merged_before=before_o,
+        moved_guardian_ids=[g.id for g in moved],
+        merged_by=ctx.actor.id,
+    )
+    db.add(record)
+    recompute(db, survivor)
+    _finish_update(db, ctx, survivor, before_s, "merge", reason)
+    record_change(
+        db,
+        ctx,
+        other.id,
+        "elder",
+        other.id,
+        "merge",
+        before_o,
+        snapshot(other, ELDER_FIELDS),
+        reason,
+    )
+    db.flush()
+    return record
+
+
+def undo_merge(db: Session, ctx: RequestCtx, merge_id: str) -> ElderMerge:
+    record = db.get(ElderMerge, merge_id)
+    if record is None:
+        raise NotFound()
+    survivor = get_elder(db, ctx, record.survivor_id)
+    other = db.get(Elder, record.merged_id)
+    if other is None or not ctx.actor.scope.covers(other.village_code):
+        raise NotFound()
+    if record.undone_at is not None:
+        raise Conflict("elder.merge_undone")
+    before_s, before_o = snapshot(survivor, ELDER_FIELDS), snapshot(other, ELDER_FIELDS)
+    for field in (*MERGEABLE, "id_number_original", "sex", "birth_date"):
+        value = record.survivor_before.get(field)
+        if field == "birth_date" and value:
+            value = date.fromisoformat(value)
+        setattr(survivor, field, value)
+    survivor.id_number_rev = survivor.id_number[::-1]
+    survivor.name_pinyin, survivor.name_initials = pinyin(survivor.name)
+    for g in db.scalars(select(Guardian).where(Guardian.id.in_(record.moved_guardian_ids))):
+        g.elder_id = other.id
+    db.flush()
+    other.merged_into_id = None
+    record.undone_at = datetime.now(UTC)
+    record.undone_by = ctx.actor.id
+    try:
+        db.flush()
+    except IntegrityError:
+        raise Conflict("elder.merge_stale") from None
+    recompute(db, survivor)
+    recompute(db, other)
+    _finish_update(db, ctx, survivor, before_s, "unmerge", "")
+    record_change(
+        db, ctx, other.id, "elder", other.id, "unmerge", before_o, snapshot(other, ELDER_FIELDS)
+    )
+    db.flush()
+    return record
+
+
+def village_names(db: Session, codes: set[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    return dict(
+        db.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).tuples().all()
+    )
+
+
+# ----------------------------------------------------------------------------- as of a date
+
+_DATE_FIELDS = ("birth_date", "status_date", "away_since", "last_contact_date", "agreement_date")
+
+
+def _dates(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: (date.fromisoformat(v) if k in _DATE_FIELDS and isinstance(v, str) else v)
+        for k, v in values.items()
+    }
+
+
+def transient_as_of(db: Session, elder: Elder, on: date) -> tuple[Elder, list[Guardian]]:
+    """Unsaved copies of the elder and guardians as they were, with facts derived as of ``on``."""
+    fields, guardian_rows = as_of(db, elder, on)
+    past = Elder(id=elder.id, **_dates(fields))
+    past.name_pinyin, past.name_initials = pinyin(past.name or "")
+    past.created_at, past.updated_at, past.version = (
+        elder.created_at,
+        elder.updated_at,
+        elder.version,
+    )
+    guardians = [
+        Guardian(
+            id=g["id"],
+            elder_id=elder.id,
+            version=0,
+            **_dates({k: g.get(k) for k in GUARDIAN_FIELDS}),
+        )
+        for g in guardian_rows
+    ]
+    settings = county_settings(db, past.village_code[:6])
+    derived = rules.derive(facts_of(past, guardians), settings, on, past.risk_override)
+    past.is_left_behind = derived.is_left_behind
+    past.left_behind_reason = derived.left_behind_reason.as_dict()
+    past.categories = derived.categories
+    past.risk_level = derived.risk_level
+    past.risk_reasons = [r.as_dict() for r in derived.risk_reasons]
+    return past, guardians
+
+
+# ----------------------------------------------------------------------------- register policy
+
+
+def get_policy(db: Session, ctx: RequestCtx) -> tuple[rules.RegisterSettings, int]:
+    county = ctx.actor.region_code[:6]
+    row = db.get(RegisterPolicy, county)
+    return (
+        (rules.RegisterSettings.model_validate(row.settings), row.version)
+        if row
+        else (rules.RegisterSettings(), 0)
+    )
+
+
+def put_policy(
+    db: Session, ctx: RequestCtx, settings: rules.RegisterSettings, expected: int
+) -> tuple[rules.RegisterSettings, int]:
+    county = ctx.actor.region_code[:6]
+    row = db.get(RegisterPolicy, county)
+    check_version(row.version if row else 0, expected)
+    if row is None:
+        row = RegisterPolicy(county_code=county, settings=settings.model_dump())
+        db.add(row)
+    else:
+        row.settings = settings.model_dump()
+    db.flush()
+    count = recompute_county(db, county)
+    audit.record(
+        db,
+        ctx,
+        "update",
+        resource="register_policy",
+        resource_id=county,
+        region_code=county,
+        fields=sorted(settings.model_fields_set),
+        detail={"elders_recomputed": count},
+    )
+    return settings, row.version
+
+
+def recompute_county(db: Session, county: str, today: date | None = None) -> int:
+    """Recompute every active elder of a county (after a policy change, and daily)."""
+    from eldercare.scope import Scope
+
+    n = 0
+    for elder in db.scalars(
+        select(Elder).where(
+            Scope(county).clause(Elder.village_code), Elder.merged_into_id.is_(None)
+        )
+    ):
+        recompute(db, elder, today)
+        n += 1
+    db.flush()
+    return n

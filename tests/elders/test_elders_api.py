@@ -1,0 +1,707 @@
+"""The register through the API: create, validate, scope, mask, reveal, history, lifecycle."""
+
+from __future__ import annotations
+
+import pytest
+from eldercare.audit.models import AuditEvent
+from eldercare.elders.models import Elder, ElderChange
+from sqlalchemy import func, select
+
+from tests.factories import (
+    COUNTY,
+    OTHER_COUNTY,
+    OTHER_COUNTY_VILLAGE,
+    OTHER_TOWNSHIP,
+    OTHER_TOWNSHIP_VILLAGE,
+    OTHER_VILLAGE,
+    TOWNSHIP,
+    VILLAGE,
+    auth,
+    id_number,
+    make_elder,
+    make_user,
+)
+
+NEIGHBOURS = [
+    ("village_worker", OTHER_VILLAGE),
+    ("township_officer", OTHER_TOWNSHIP),
+    ("county_officer", OTHER_COUNTY),
+]
+
+
+@pytest.fixture
+def worker(db):
+    return make_user(db, "village_worker", VILLAGE)
+
+
+def new_elder(**over):
+    body = {
+        "id_number": id_number("1944-05-06"),
+        "name": "王桂英",
+        "village_code": VILLAGE,
+        "phone": "138 1234 5678",
+        "living_arrangement": "alone",
+        "self_care": "partly_dependent",
+        "guardians": [
+            {
+                "name": "王建国",
+                "relation": "son",
+                "work_location": "广东省深圳市",
+                "away_scope": "outside_province",
+                "away_since": "2020-03-01",
+                "phone": "13900001111",
+            },
+        ],
+    }
+    body.update(over)
+    return body
+
+
+class TestCreate:
+    def test_create_derives_birth_sex_categories_and_risk(self, client, worker):
+        r = client.post("/api/v1/elders", headers=auth(worker), json=new_elder())
+        assert r.status_code == 201, r.text
+        e = r.json()
+        assert e["birth_date"] == "1944-05-06"
+        assert e["sex"] == "female"
+        assert e["age"] >= 82
+        assert e["is_left_behind"] is True
+        assert e["left_behind_reason"] == "1 名子女均离开本县满 6 个月"
+        codes = [c["code"] for c in e["categories"]]
+        assert codes == [
+            "left_behind",
+            "empty_nest",
+            "living_alone",
+            "advanced_age",
+            "disabled",
+            "special_difficulty",
+        ]
+        assert e["risk_level"] == "high"
+        assert e["risk_reasons"][0].startswith(f"{e['age']} 岁且")
+        assert e["phone"] == "138****5678"
+        assert e["id_number"].startswith(new_elder()["id_number"][:3])
+        assert "*" in e["id_number"]
+        assert e["guardians"][0]["phone"] == "139****1111"
+        assert e["household"]["members"] == [{"id": e["id"], "name": "王桂英"}]
+        assert r.headers["etag"] == f'"{e["version"]}"'
+
+    def test_reasons_in_english(self, client, worker):
+        r = client.post("/api/v1/elders", headers=auth(worker, "en"), json=new_elder())
+        e = r.json()
+        assert e["left_behind_reason"] == "all 1 children away from the county for 6+ months"
+        assert (
+            next(c for c in e["categories"] if c["code"] == "living_alone")["label"]
+            == "living alone"
+        )
+
+    @pytest.mark.parametrize(
+        ("raw", "code"),
+        [
+            ("431127194405060001", "id_number.checksum"),
+            ("431127194402300000", "id_number.birth_date"),
+            ("43112719440506", "id_number.length"),
+        ],
+    )
+    def test_bad_id_number_is_422_with_chinese_message(self, client, worker, raw, code):
+        r = client.post("/api/v1/elders", headers=auth(worker), json=new_elder(id_number=raw))
+        assert r.status_code == 422
+        err = r.json()["errors"][0]
+        assert err["loc"] == ["body", "id_number"]
+        assert err["code"] == code
+        assert "身份证" in err["message"]
+
+    def test_too_young_for_the_register(self, client, worker):
+        r = client.post(
+            "/api/v1/elders",
+            headers=auth(worker),
+            json=new_elder(id_number=id_number("1975-01-01")),
+        )
+        assert r.status_code == 422
+        assert r.json()["errors"][0]["code"] == "id_number.too_young"
+
+    def test_fifteen_digit_number_is_upgraded_and_kept(self, client, worker, db):
+        from datetime import date
+
+        from eldercare import identity
+
+        full = identity.make("431127", date(1948, 7, 9), 123, True)
+        old = full[:6] + full[8:17]
+        r = client.post("/api/v1/elders", headers=auth(worker), json=new_elder(id_number=old))
+        assert r.status_code == 201
+        stored = db.get(Elder, r.json()["id"])
+        assert stored.id_number == full
+        assert stored.id_number_original == old
+
+    def test_unknown_province_code_only_warns(self, client, worker):
+        from datetime import date
+
+        from eldercare import identity
+
+        number = identity.make("991127", date(1948, 7, 9), 5, True)
+        r = client.post("/api/v1/elders", headers=auth(worker), json=new_elder(id_number=number))
+        assert r.status_code == 201
+        assert r.json()["warnings"][0]["code"] == "id_number.unknown_address_code"
+
+    def test_bad_phone_is_422(self, client, worker):
+        r = client.post("/api/v1/elders", headers=auth(worker), json=new_elder(phone="12345"))
+        assert r.status_code == 422
+        assert r.json()["errors"][0]["code"] == "phone.invalid"
+
+    def test_village_outside_scope_is_refused(self, client, worker):
+        r = client.post(
+            "/api/v1/elders", headers=auth(worker), json=new_elder(village_code=OTHER_VILLAGE)
+        )
+        assert r.status_code == 422
+        assert r.json()["errors"][0]["loc"] == ["body", "village_code"]
+
+    def test_duplicate_in_scope_names_the_existing_elder(self, client, db):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        existing = make_elder(db, VILLAGE, name="李秀兰")
+        r = client.post(
+            "/api/v1/elders", headers=auth(officer), json=new_elder(id_number=existing.id_number)
+        )
+        assert r.status_code == 409
+        assert r.json()["code"] == "elder.duplicate"
+        assert r.json()["existing_id"] == existing.id
+        assert "李秀兰" in r.json()["detail"]
+
+    def test_duplicate_outside_scope_is_neutral(self, client, db):
+        other = make_user(db, "village_worker", OTHER_VILLAGE)
+        existing = make_elder(db, VILLAGE, name="李秀兰")
+        body = new_elder(id_number=existing.id_number, village_code=OTHER_VILLAGE)
+        r = client.post("/api/v1/elders", headers=auth(other), json=body)
+        assert r.status_code == 409
+        assert r.json()["code"] == "elder.duplicate_elsewhere"
+        assert "李秀兰" not in r.text
+        assert existing.id not in r.text
+
+    def test_database_refuses_two_active_elders_with_one_id_number(self, db):
+        from sqlalchemy.exc import IntegrityError
+
+        e = make_elder(db)
+        with pytest.raises(IntegrityError), db.begin_nested():
+            make_elder(db, OTHER_VILLAGE, id_number=e.id_number)
+
+    def test_deceased_record_does_not_block_a_new_one(self, db):
+        e = make_elder(db, status="deceased")
+        assert make_elder(db, id_number=e.id_number).id != e.id
+
+
+class TestScope:
+    @pytest.mark.parametrize(("role", "region"), NEIGHBOURS)
+    def test_neighbours_get_404_on_read_update_history_reveal(self, client, db, role, region):
+        elder = make_elder(db, VILLAGE)
+        other = make_user(db, role, region)
+        h = auth(other)
+        assert client.get(f"/api/v1/elders/{elder.id}", headers=h).status_code == 404
+        assert (
+            client.get(f"/api/v1/elders/{elder.id}?reveal=id_number", headers=h).status_code == 404
+        )
+        assert client.get(f"/api/v1/elders/{elder.id}/history", headers=h).status_code == 404
+        assert client.get(f"/api/v1/elders/{elder.id}/guardians", headers=h).status_code == 404
+        r = client.patch(
+            f"/api/v1/elders/{elder.id}", headers={**h, "If-Match": '"1"'}, json={"notes": "x"}
+        )
+        assert r.status_code == 404
+        r = client.post(
+            f"/api/v1/elders/{elder.id}/status",
+            headers={**h, "If-Match": '"1"'},
+            json={"status": "deceased", "date": "2026-01-01", "reason": "x"},
+        )
+        assert r.status_code == 404
+        ids = [i["id"] for i in client.get("/api/v1/elders?limit=500", headers=h).json()["items"]]
+        assert elder.id not in ids
+
+    def test_township_and_county_see_their_villages(self, client, db):
+        elder = make_elder(db, VILLAGE)
+        for role, region in (("township_officer", TOWNSHIP), ("county_officer", COUNTY)):
+            u = make_user(db, role, region)
+            assert client.get(f"/api/v1/elders/{elder.id}", headers=auth(u)).status_code == 200
+
+    def test_volunteer_without_pairings_sees_nobody(self, client, db):
+        make_elder(db, VILLAGE)
+        v = make_user(db, "volunteer", VILLAGE)
+        assert client.get("/api/v1/elders", headers=auth(v)).json()["items"] == []
+
+    def test_guardian_of_neighbour_is_404(self, client, db):
+        elder = make_elder(db, VILLAGE, guardians=[{"name": "子", "relation": "son"}])
+        gid = client.get(
+            f"/api/v1/elders/{elder.id}/guardians", headers=auth(make_user(db))
+        ).json()[0]["id"]
+        other = make_user(db, "village_worker", OTHER_VILLAGE)
+        assert client.get(f"/api/v1/guardians/{gid}", headers=auth(other)).status_code == 404
+        assert client.delete(f"/api/v1/guardians/{gid}", headers=auth(other)).status_code == 404
+
+
+class TestMaskingAndReveal:
+    def test_list_is_masked(self, client, db, worker):
+        make_elder(db, phone="13812345678")
+        item = client.get("/api/v1/elders", headers=auth(worker)).json()["items"][0]
+        assert item["phone"] == "138****5678"
+        assert item["id_number"][3:-4] == "*" * 11
+
+    def test_reveal_shows_full_values_and_is_audited(self, client, db, worker):
+        elder = make_elder(db, phone="13812345678")
+        r = client.get(f"/api/v1/elders/{elder.id}?reveal=id_number,phone", headers=auth(worker))
+        assert r.json()["id_number"] == elder.id_number
+        assert r.json()["phone"] == "13812345678"
+        assert r.json()["revealed"] == ["id_number", "phone"]
+        event = db.scalar(
+            select(AuditEvent).where(
+                AuditEvent.action == "reveal", AuditEvent.resource_id == elder.id
+            )
+        )
+        assert event.fields == ["id_number", "phone"]
+        assert event.actor_id == worker.id
+
+    def test_plain_read_is_not_a_reveal(self, client, db, worker):
+        elder = make_elder(db)
+        client.get(f"/api/v1/elders/{elder.id}", headers=auth(worker))
+        assert (
+            db.scalar(
+                select(func.count()).where(
+                    AuditEvent.action == "reveal", AuditEvent.resource_id == elder.id
+                )
+            )
+            == 0
+        )
+
+    def test_integration_client_cannot_reveal(self, client, db):
+        from tests.factories import make_client
+
+        elder = make_elder(db)
+        c = make_client(db, COUNTY, ["registry:read"])
+        assert (
+            client.get(f"/api/v1/elders/{elder.id}?reveal=phone", headers=auth(c)).status_code
+            == 403
+        )
+
+
+class TestConcurrency:
+    def test_stale_if_match_is_412_and_nothing_changes(self, client, db, worker):
+        elder = make_elder(db, notes="原备注")
+        h = {**auth(worker), "If-Match": f'"{elder.version}"'}
+        assert (
+            client.patch(
+                f"/api/v1/elders/{elder.id}", headers=h, json={"notes": "第一次"}
+            ).status_code
+            == 200
+        )
+        r = client.patch(f"/api/v1/elders/{elder.id}", headers=h, json={"notes": "第二次"})
+        assert r.status_code == 412
+        db.expire_all()
+        assert db.get(Elder, elder.id).notes == "第一次"
+        changes = db.scalars(
+            select(ElderChange).where(
+                ElderChange.elder_id == elder.id, ElderChange.action == "update"
+            )
+        ).all()
+        assert len(changes) == 1
+
+    def test_merge_patch_keeps_absent_fields_and_clears_nulls(self, client, db, worker):
+        elder = make_elder(db, phone="13812345678", ethnicity="瑶族", notes="n")
+        r = client.patch(
+            f"/api/v1/elders/{elder.id}",
+            headers={**auth(worker), "If-Match": f'"{elder.version}"'},
+            json={"phone": None, "notes": "新"},
+        )
+        assert r.status_code == 200
+        assert r.json()["phone"] is None
+        assert r.json()["ethnicity"] == "瑶族"
+        assert r.json()["notes"] == "新"
+
+
+class TestHistory:
+    def test_field_changes_with_who_when_old_and_new(self, client, db, worker):
+        r = client.post("/api/v1/elders", headers=auth(worker), json=new_elder())
+        e = r.json()
+        client.patch(
+            f"/api/v1/elders/{e['id']}",
+            headers={**auth(worker), "If-Match": f'"{e["version"]}"'},
+            json={"living_arrangement": "with_spouse", "phone": "13700001111"},
+        )
+        items = client.get(f"/api/v1/elders/{e['id']}/history", headers=auth(worker)).json()[
+            "items"
+        ]
+        assert items[0]["action"] == "update"
+        assert items[0]["changes"]["living_arrangement"] == ["alone", "with_spouse"]
+        assert items[0]["changes"]["phone"] == ["138****5678", "137****1111"]
+        assert items[0]["actor_name"] == worker.username
+        assert items[-1]["action"] == "create"
+
+    def test_guardian_changes_are_in_the_elders_history(self, client, db, worker):
+        elder = make_elder(db)
+        g = client.post(
+            f"/api/v1/elders/{elder.id}/guardians",
+            headers=auth(worker),
+            json={
+                "name": "李强",
+                "relation": "son",
+                "away_scope": "outside_province",
+                "away_since": "2019-01-01",
+            },
+        ).json()
+        client.patch(
+            f"/api/v1/guardians/{g['id']}",
+            headers={**auth(worker), "If-Match": '"1"'},
+            json={"last_contact_date": "2026-11-01"},
+        )
+        items = client.get(f"/api/v1/elders/{elder.id}/history", headers=auth(worker)).json()[
+            "items"
+        ]
+        assert [(i["entity"], i["action"]) for i in items[:2]] == [
+            ("guardian", "update"),
+            ("guardian", "create"),
+        ]
+        assert items[0]["changes"]["last_contact_date"] == [None, "2026-11-01"]
+
+    def test_as_of_a_past_date_shows_the_old_values(self, client, db, worker):
+        from datetime import UTC, datetime, timedelta
+
+        elder = make_elder(db, living_arrangement="alone", notes="old")
+        db.add(
+            ElderChange(
+                elder_id=elder.id,
+                entity="elder",
+                entity_id=elder.id,
+                action="create",
+                changes={},
+                changed_at=datetime.now(UTC) - timedelta(days=30),
+            )
+        )
+        db.flush()
+        client.patch(
+            f"/api/v1/elders/{elder.id}",
+            headers={**auth(worker), "If-Match": f'"{elder.version}"'},
+            json={"living_arrangement": "with_children", "notes": "new"},
+        )
+        past_day = (datetime.now(UTC) - timedelta(days=2)).date().isoformat()
+        past = client.get(
+            f"/api/v1/elders/{elder.id}?as_of={past_day}", headers=auth(worker)
+        ).json()
+        assert past["notes"] == "old"
+        assert past["living_arrangement"] == "alone"
+        assert "living_alone" in [c["code"] for c in past["categories"]]
+        now = client.get(f"/api/v1/elders/{elder.id}", headers=auth(worker)).json()
+        assert now["notes"] == "new"
+
+
+class TestLifecycle:
+    def test_death_then_no_reactivation(self, client, db, worker):
+        elder = make_elder(db)
+        h = {**auth(worker), "If-Match": f'"{elder.version}"'}
+        r = client.post(
+            f"/api/v1/elders/{elder.id}/status",
+            headers=h,
+            json={"status": "deceased", "date": "2026-10-01", "reason": "病故"},
+        )
+        assert r.status_code == 200
+        assert r.json()["status"] == "deceased"
+        r = client.post(
+            f"/api/v1/elders/{elder.id}/status",
+            headers={**auth(worker), "If-Match": f'"{r.json()["version"]}"'},
+            json={"status": "active", "date": "2026-10-02", "reason": "误报"},
+        )
+        assert r.status_code == 409
+        assert r.json()["code"] == "elder.status_transition"
+
+    def test_moved_out_and_back(self, client, db, worker):
+        elder = make_elder(db)
+        r = client.post(
+            f"/api/v1/elders/{elder.id}/status",
+            headers={**auth(worker), "If-Match": f'"{elder.version}"'},
+            json={"status": "moved_out", "date": "2026-06-01", "reason": "随子女迁往深圳"},
+        )
+        r = client.post(
+            f"/api/v1/elders/{elder.id}/status",
+            headers={**auth(worker), "If-Match": f'"{r.json()["version"]}"'},
+            json={"status": "active", "date": "2026-09-01", "reason": "返乡"},
+        )
+        assert r.status_code == 200
+        assert r.json()["status"] == "active"
+
+    def test_future_status_date_is_refused(self, client, db, worker):
+        elder = make_elder(db)
+        r = client.post(
+            f"/api/v1/elders/{elder.id}/status",
+            headers={**auth(worker), "If-Match": f'"{elder.version}"'},
+            json={"status": "deceased", "date": "2999-01-01", "reason": "x"},
+        )
+        assert r.status_code == 422
+
+    def test_move_within_township(self, client, db):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        elder = make_elder(db, VILLAGE)
+        r = client.post(
+            f"/api/v1/elders/{elder.id}/move",
+            headers={**auth(officer), "If-Match": f'"{elder.version}"'},
+            json={"village_code": OTHER_VILLAGE, "reason": "投靠亲属"},
+        )
+        assert r.status_code == 200
+        assert r.json()["village_code"] == OTHER_VILLAGE
+        assert r.json()["household"]["members"] == [{"id": elder.id, "name": elder.name}]
+
+    def test_move_outside_scope_is_refused(self, client, db, worker):
+        elder = make_elder(db, VILLAGE)
+        r = client.post(
+            f"/api/v1/elders/{elder.id}/move",
+            headers={**auth(worker), "If-Match": f'"{elder.version}"'},
+            json={"village_code": OTHER_VILLAGE, "reason": "x"},
+        )
+        assert r.status_code == 422
+
+    def test_risk_override_needs_a_reason_and_can_be_removed(self, client, db, worker):
+        elder = make_elder(db, living_arrangement="with_children")
+        r = client.put(
+            f"/api/v1/elders/{elder.id}/risk-override",
+            headers={**auth(worker), "If-Match": f'"{elder.version}"'},
+            json={"level": "high", "reason": "住在山上，独自外出困难"},
+        )
+        assert r.json()["risk_level"] == "high"
+        assert r.json()["risk_reasons"] == ["人工调整：住在山上，独自外出困难"]
+        r = client.put(
+            f"/api/v1/elders/{elder.id}/risk-override",
+            headers={**auth(worker), "If-Match": f'"{r.json()["version"]}"'},
+            json={"level": None, "reason": "已搬下山"},
+        )
+        assert r.json()["risk_level"] == "general"
+        assert r.json()["risk_override"] is None
+
+
+class TestGuardians:
+    def test_guardian_change_recomputes_left_behind(self, client, db, worker):
+        elder = make_elder(db, guardians=[{"name": "子", "relation": "son", "away_scope": "local"}])
+        assert (
+            client.get(f"/api/v1/elders/{elder.id}", headers=auth(worker)).json()["is_left_behind"]
+            is False
+        )
+        gid = client.get(f"/api/v1/elders/{elder.id}/guardians", headers=auth(worker)).json()[0][
+            "id"
+        ]
+        client.patch(
+            f"/api/v1/guardians/{gid}",
+            headers={**auth(worker), "If-Match": '"1"'},
+            json={"away_scope": "outside_county", "away_since": "2024-01-01"},
+        )
+        assert (
+            client.get(f"/api/v1/elders/{elder.id}", headers=auth(worker)).json()["is_left_behind"]
+            is True
+        )
+
+    def test_one_entrusted_caretaker(self, client, db, worker):
+        elder = make_elder(db)
+        body = {
+            "name": "邻居赵婶",
+            "relation": "neighbour",
+            "is_entrusted_caretaker": True,
+            "agreement_date": "2026-01-01",
+        }
+        assert (
+            client.post(
+                f"/api/v1/elders/{elder.id}/guardians", headers=auth(worker), json=body
+            ).status_code
+            == 201
+        )
+        r = client.post(
+            f"/api/v1/elders/{elder.id}/guardians",
+            headers=auth(worker),
+            json={**body, "name": "另一人"},
+        )
+        assert r.status_code == 409
+        assert r.json()["code"] == "guardian.one_caretaker"
+
+    def test_elder_without_children_keeps_other_categories(self, client, db, worker):
+        r = client.post("/api/v1/elders", headers=auth(worker), json=new_elder(guardians=[]))
+        e = r.json()
+        assert e["is_left_behind"] is False
+        assert e["left_behind_reason"] == "无在世子女"
+        assert "living_alone" in [c["code"] for c in e["categories"]]
+
+
+class TestHousehold:
+    def test_couple_shares_a_household(self, client, db, worker):
+        a = client.post(
+            "/api/v1/elders",
+            headers=auth(worker),
+            json=new_elder(
+                living_arrangement="with_spouse", household_size=2, annual_income_per_capita="4800"
+            ),
+        ).json()
+        b = client.post(
+            "/api/v1/elders",
+            headers=auth(worker),
+            json=new_elder(
+                id_number=id_number("1942-01-01", male=True),
+                name="王建设",
+                living_arrangement="with_spouse",
+                household_id=a["household"]["id"],
+            ),
+        ).json()
+        assert b["household"]["id"] == a["household"]["id"]
+        assert b["annual_income_per_capita"] == "4800.00"
+        assert {m["name"] for m in b["household"]["members"]} == {"王桂英", "王建设"}
+
+    def test_household_of_another_village_is_refused(self, client, db):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        other = make_elder(db, OTHER_VILLAGE)
+        r = client.post(
+            "/api/v1/elders", headers=auth(officer), json=new_elder(household_id=other.household_id)
+        )
+        assert r.status_code == 422
+
+
+class TestSearch:
+    @pytest.fixture
+    def people(self, db):
+        return {
+            "zxy": make_elder(db, name="张秀英", phone="13812345678"),
+            "zjg": make_elder(db, name="赵建国", birth="1945-02-02", male=True),
+            "lgl": make_elder(db, name="刘桂兰", birth="1952-08-08"),
+        }
+
+    @pytest.mark.parametrize(
+        ("q", "expected"),
+        [
+            ("zxy", ["zxy"]),
+            ("zhangxiu", ["zxy"]),
+            ("秀英", ["zxy"]),
+            ("z", ["zjg", "zxy"]),
+            ("ZJG", ["zjg"]),
+            ("12345678", ["zxy"]),
+        ],
+    )
+    def test_name_pinyin_initials_phone(self, client, db, worker, people, q, expected):
+        items = client.get(f"/api/v1/elders?q={q}&limit=500", headers=auth(worker)).json()["items"]
+        found = {i["id"] for i in items}
+        assert found == {people[k].id for k in expected}
+
+    def test_id_number_and_its_last_digits(self, client, db, worker, people):
+        e = people["lgl"]
+        for q in (e.id_number, e.id_number[-4:], e.id_number[-6:], e.id_number.lower()):
+            items = client.get(f"/api/v1/elders?q={q}", headers=auth(worker)).json()["items"]
+            assert [i["id"] for i in items] == [e.id], q
+
+    def test_sorted_by_pinyin_with_stable_pages(self, client, db, worker, people):
+        names = []
+        cursor = ""
+        while True:
+            body = client.get(f"/api/v1/elders?limit=2{cursor}", headers=auth(worker)).json()
+            names += [i["name"] for i in body["items"]]
+            if not body["next_cursor"]:
+                break
+            cursor = f"&cursor={body['next_cursor']}"
+        assert names == ["刘桂兰", "张秀英", "赵建国"]
+
+    def test_filters(self, client, db, worker, people):
+        h = auth(worker)
+        old = client.get("/api/v1/elders?age_min=80", headers=h).json()["items"]
+        assert [i["id"] for i in old] == [people["zjg"].id]
+        young = client.get("/api/v1/elders?age_max=74&count=true", headers=h).json()
+        assert young["total"] == 1
+        adv = client.get("/api/v1/elders?category=advanced_age", headers=h).json()["items"]
+        assert [i["id"] for i in adv] == [people["zjg"].id]
+
+
+class TestRegisterPolicy:
+    def test_policy_change_recomputes_elders(self, client, db):
+        officer = make_user(db, "county_officer", COUNTY)
+        elder = make_elder(
+            db,
+            guardians=[
+                {
+                    "name": "子",
+                    "relation": "son",
+                    "away_scope": "in_county",
+                    "away_since": "2020-01-01",
+                }
+            ],
+        )
+        assert elder.is_left_behind is False
+        r = client.get("/api/v1/policies/register", headers=auth(officer))
+        body = {**r.json(), "away_scope": "outside_township"}
+        r = client.put(
+            "/api/v1/policies/register",
+            headers={**auth(officer), "If-Match": r.headers["etag"]},
+            json=body,
+        )
+        assert r.status_code == 200
+        db.expire_all()
+        assert db.get(Elder, elder.id).is_left_behind is True
+
+    def test_township_officer_cannot_change_policy(self, client, db):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        r = client.put(
+            "/api/v1/policies/register", headers={**auth(officer), "If-Match": '"0"'}, json={}
+        )
+        assert r.status_code == 403
+
+
+class TestDuplicatesAndMerge:
+    def test_similar_records_are_listed_and_merged_and_unmerged(self, client, db):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        a = make_elder(
+            db,
+            VILLAGE,
+            name="张秀英",
+            birth="1948-04-04",
+            phone="13812345678",
+            guardians=[{"name": "张强", "relation": "son"}],
+        )
+        b = make_elder(db, OTHER_VILLAGE, name="章秀英", birth="1948-04-04", notes="另一份登记")
+        make_elder(db, VILLAGE, name="李四", birth="1948-04-04")
+        pairs = client.get("/api/v1/elders/duplicates", headers=auth(officer)).json()
+        assert len(pairs) == 1
+        assert {pairs[0]["a"]["id"], pairs[0]["b"]["id"]} == {a.id, b.id}
+        assert "same_pinyin" in pairs[0]["reasons"]
+
+        r = client.post(
+            "/api/v1/elders/merges",
+            headers=auth(officer),
+            json={
+                "survivor_id": a.id,
+                "merged_id": b.id,
+                "take_from_merged": ["notes"],
+                "reason": "同一人重复登记",
+            },
+        )
+        assert r.status_code == 201
+        merge_id = r.json()["id"]
+        survivor = client.get(f"/api/v1/elders/{a.id}", headers=auth(officer)).json()
+        assert survivor["notes"] == "另一份登记"
+        assert survivor["name"] == "张秀英"
+        assert client.get(f"/api/v1/elders/{b.id}", headers=auth(officer)).status_code == 404
+        assert client.get("/api/v1/elders/duplicates", headers=auth(officer)).json() == []
+        hist = client.get(f"/api/v1/elders/{a.id}/history", headers=auth(officer)).json()["items"]
+        assert hist[0]["action"] == "merge"
+
+        r = client.post(f"/api/v1/elders/merges/{merge_id}/undo", headers=auth(officer))
+        assert r.status_code == 200
+        assert r.json()["undone_at"] is not None
+        back = client.get(f"/api/v1/elders/{b.id}", headers=auth(officer)).json()
+        assert back["notes"] == "另一份登记"
+        assert client.get(f"/api/v1/elders/{a.id}", headers=auth(officer)).json()["notes"] == ""
+        assert (
+            len(client.get(f"/api/v1/elders/{a.id}/guardians", headers=auth(officer)).json()) == 1
+        )
+        again = client.post(f"/api/v1/elders/merges/{merge_id}/undo", headers=auth(officer))
+        assert again.status_code == 409
+
+    def test_village_worker_may_not_merge(self, client, db, worker):
+        assert client.get("/api/v1/elders/duplicates", headers=auth(worker)).status_code == 403
+
+    def test_merge_across_scope_is_404(self, client, db):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        a = make_elder(db, VILLAGE)
+        b = make_elder(db, OTHER_TOWNSHIP_VILLAGE)
+        r = client.post(
+            "/api/v1/elders/merges",
+            headers=auth(officer),
+            json={"survivor_id": a.id, "merged_id": b.id, "reason": "重复"},
+        )
+        assert r.status_code == 404
+
+
+def test_other_county_elder_is_404_for_county_officer(client, db):
+    elder = make_elder(db, OTHER_COUNTY_VILLAGE, name="马桂英")
+    officer = make_user(db, "county_officer", COUNTY)
+    assert client.get(f"/api/v1/elders/{elder.id}", headers=auth(officer)).status_code == 404
