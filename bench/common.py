@@ -11,16 +11,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Connection, Table, create_engine, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "backend"))
 
+from eldercare.bulkload import bulk_write  # noqa: E402, F401
 from eldercare.db import normalize_url  # noqa: E402
 
 
@@ -46,32 +45,6 @@ def drop_database(url: str, server_arg: str | None) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
     admin.dispose()
-
-
-def bulk_write(
-    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> int:
-    """Set-based load: COPY on PostgreSQL, executemany on SQLite. Returns rows written."""
-    n = 0
-    if conn.dialect.name == "postgresql":
-        raw = conn.connection.driver_connection
-        cols = ", ".join(f'"{c}"' for c in columns)
-        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:  # type: ignore[union-attr]
-            for row in rows:
-                copy.write_row(row)
-                n += 1
-        return n
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(dict(zip(columns, row, strict=True)))
-        if len(batch) >= 5000:
-            conn.execute(table.insert(), batch)
-            n += len(batch)
-            batch = []
-    if batch:
-        conn.execute(table.insert(), batch)
-        n += len(batch)
-    return n
 
 
 def free_port() -> int:

@@ -3,9 +3,10 @@
     python bench/generate.py --scale county   --database-url sqlite            (30,000 elders)
     python bench/generate.py --scale province --database-url postgresql://...  (1,000,000)
 
-Regions and one account per role per county go into the database (set-based; COPY on
-PostgreSQL). Elders are streamed from the same seed; until the register's tables exist
-they are written as NDJSON with ``--elders-out``.
+Regions, one account per role per county, and the register (households, elders with their
+derived categories and risk, guardians) go into the database set-based (COPY on
+PostgreSQL). ``--elders-out`` also writes the raw rows as NDJSON, with ``--dirty`` a share
+of them dirty the way real spreadsheets are (for import tests).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from eldercare.auth.security import hash_password
 from eldercare.db import make_engine, new_id, utcnow
 from eldercare.regions.models import Region
 from eldercare.regions.service import read_region_file
+from sqlalchemy import text
 
 SCALES = {"county": (30_000, 0), "province": (1_000_000, 33)}
 BENCH_PASSWORD = "bench-password-123"
@@ -98,24 +100,29 @@ def generate(
     chosen = [v for v in villages if v.startswith("431127")] if scale == "county" else villages
     plan = synth.plan_villages(chosen, total, rng)
     elder_started = time.perf_counter()
-    n = 0
+    today = date.today()
     if elders_out:
         with elders_out.open("w", encoding="utf-8") as fh:
-            for e in synth.elders(plan, date.today(), seed=seed, dirty_share=dirty_share):
+            for e in synth.elders(plan, today, seed=seed, dirty_share=dirty_share):
                 fh.write(
                     json.dumps(
                         {**e.__dict__, "birth_date": e.birth_date.isoformat()}, ensure_ascii=False
                     )
                 )
                 fh.write("\n")
-                n += 1
-    else:
-        n = sum(1 for _ in synth.elders(plan, date.today(), seed=seed, dirty_share=dirty_share))
+    with engine.begin() as conn:
+        counts = synth.write_register(conn, synth.elders(plan, today, seed=seed), today, seed)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+    n = counts["elders"]
     engine.dispose()
     return {
         "regions": len(regions),
         "users": len(users),
         "elders": n,
+        "guardians": counts["guardians"],
+        "households": counts["households"],
         "regions_seconds": round(region_seconds, 2),
         "elders_per_second": round(n / (time.perf_counter() - elder_started)),
     }

@@ -93,3 +93,31 @@ def test_refuses_taken_username(monkeypatch, engine, cleanup, capsys):
     assert run(monkeypatch, argv, "long-enough-pass\n") == 0
     assert run(monkeypatch, argv, "long-enough-pass\n") == 2
     assert "taken" in capsys.readouterr().err
+
+
+def test_register_refresh_recomputes_stale_facts(engine, capsys):
+    from tests.factories import make_elder
+
+    with Session(engine) as s, s.begin():
+        elder = make_elder(s, living_arrangement="alone")
+        elder.categories = []
+        elder.category_codes = ""
+        elder.risk_level = "general"
+        elder_id = elder.id
+    try:
+        assert main(["register", "refresh", "--county", "431127"]) == 0
+        assert "recomputed" in capsys.readouterr().out
+        with Session(engine) as s:
+            from eldercare.elders.models import Elder
+
+            fresh = s.get(Elder, elder_id)
+            assert "living_alone" in fresh.category_codes
+    finally:
+        from eldercare.elders.models import Elder, Household
+
+        with Session(engine) as s, s.begin():
+            e = s.get(Elder, elder_id)
+            household = e.household_id
+            s.delete(e)
+            s.flush()
+            s.execute(delete(Household).where(Household.id == household))

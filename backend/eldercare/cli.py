@@ -122,6 +122,22 @@ def cmd_demo_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_register_refresh(args: argparse.Namespace) -> int:
+    """Recompute derived facts of every elder (ages and months away move on daily)."""
+    from sqlalchemy import select
+
+    from eldercare.elders.service import recompute_county
+    from eldercare.regions.models import Region
+
+    with _session() as db, db.begin():
+        counties = args.county or list(
+            db.scalars(select(Region.code).where(Region.level == "county"))
+        )
+        total = sum(recompute_county(db, county) for county in counties)
+    print(f"recomputed {total} elders in {len(counties)} counties")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -201,6 +217,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="action", required=True)
     seed = demo.add_parser("seed", help="load the demo counties and accounts (idempotent)")
     seed.set_defaults(func=cmd_demo_seed)
+
+    register = sub.add_parser("register", help="the elder register").add_subparsers(
+        dest="action", required=True
+    )
+    refresh = register.add_parser(
+        "refresh", help="recompute ages, left-behind status, categories and risk (run daily)"
+    )
+    refresh.add_argument("--county", action="append", help="only this county (repeatable)")
+    refresh.set_defaults(func=cmd_register_refresh)
 
     serve = sub.add_parser("serve", help="run the API server (and the built SPA)")
     serve.add_argument("--host")

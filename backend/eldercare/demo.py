@@ -59,6 +59,45 @@ def demo_password(settings: Settings) -> str:
     return value
 
 
+DEMO_ELDERS = {"431127": 2000, "621027": 500}
+
+
+def seed_register(db: Session, seed_value: int = 2026) -> dict[str, int]:
+    """About 2,000 elders in 蓝山县 and 500 in 镇原县, once (a county with elders is skipped)."""
+    import random
+
+    from sqlalchemy import func
+
+    from eldercare import synth
+    from eldercare.clock import today
+    from eldercare.elders.models import Elder
+    from eldercare.regions.models import Region
+    from eldercare.scope import Scope
+
+    counts = {"elders": 0, "guardians": 0, "households": 0}
+    for county, total in DEMO_ELDERS.items():
+        if db.scalar(select(func.count()).where(Scope(county).clause(Elder.village_code))):
+            continue
+        villages = list(
+            db.scalars(
+                select(Region.code)
+                .where(Region.level == "village", Scope(county).clause(Region.code))
+                .order_by(Region.code)
+            )
+        )
+        rng = random.Random(seed_value + int(county))
+        # the demo accounts' villages get a good share, the rest spread over 40 villages
+        chosen = sorted(
+            set(rng.sample(villages, min(40, len(villages))))
+            | {u.region for u in DEMO_USERS if len(u.region) == 12 and u.region.startswith(county)}
+        )
+        plan = synth.plan_villages(chosen, total, rng)
+        people = synth.elders(plan, today(), seed=seed_value + int(county))
+        for key, n in synth.write_register(db.connection(), people, today(), seed_value).items():
+            counts[key] += n
+    return counts
+
+
 def seed(db: Session, password: str) -> dict[str, int]:
     """Idempotent: regions are upserted, existing users and clients are left as they are."""
     rows = []
@@ -95,8 +134,10 @@ def seed(db: Session, password: str) -> dict[str, int]:
             )
             created += 1
     db.flush()
+    register = seed_register(db)
     return {
         "regions_created": report.created,
         "regions_updated": report.updated,
         "accounts_created": created,
+        **{f"{k}_created": v for k, v in register.items()},
     }

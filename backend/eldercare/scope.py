@@ -47,6 +47,20 @@ class Scope:
             return and_(column >= self.region_prefix)
         return and_(column >= self.region_prefix, column < upper)
 
+    def clause_levels(
+        self, village: Any, township: Any | None = None, county: Any | None = None
+    ) -> ColumnElement[bool]:
+        """For tables that also keep the township and county codes: an equality on the column
+        of the principal's level (one index serves scoped lists sorted by any key)."""
+        n = len(self.region_prefix)
+        if n == 12:
+            return and_(village == self.region_prefix)
+        if n == 9 and township is not None:
+            return and_(township == self.region_prefix)
+        if n == 6 and county is not None:
+            return and_(county == self.region_prefix)
+        return self.clause(village)
+
     def apply(self, stmt: Select[Any], column: Any) -> Select[Any]:
         return stmt.where(self.clause(column))
 

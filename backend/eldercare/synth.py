@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sqlalchemy import Connection
+
 from eldercare import identity
 
 # Faker zh_CN surname weights (per cent), the top of the list; the rest share the tail.
@@ -193,8 +195,18 @@ MOBILE_PREFIXES = [
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 
 
+_CUMULATIVE: dict[int, tuple[list[str], list[float]]] = {}
+
+
 def weighted(rng: random.Random, pairs: list[tuple[str, float]]) -> str:
-    return rng.choices([p for p, _ in pairs], weights=[w for _, w in pairs])[0]
+    cached = _CUMULATIVE.get(id(pairs))
+    if cached is None:
+        total, cum = 0.0, []
+        for _, w in pairs:
+            total += w
+            cum.append(total)
+        cached = _CUMULATIVE[id(pairs)] = ([p for p, _ in pairs], cum)
+    return rng.choices(cached[0], cum_weights=cached[1])[0]
 
 
 @dataclass(frozen=True)
@@ -361,3 +373,352 @@ def make_dirty(elder: SynthElder, rng: random.Random) -> None:
         elder.phone = None
         kind = "no_phone"
     elder.dirty = kind
+
+
+# ----------------------------------------------------------------------------- register rows
+
+CHILD_MALE = [
+    "伟",
+    "强",
+    "军",
+    "勇",
+    "涛",
+    "斌",
+    "明",
+    "磊",
+    "海",
+    "杰",
+    "志刚",
+    "建平",
+    "小军",
+    "国华",
+    "红兵",
+    "春林",
+    "卫东",
+    "文斌",
+    "永红",
+    "晓明",
+]
+CHILD_FEMALE = [
+    "丽",
+    "芳",
+    "娟",
+    "敏",
+    "燕",
+    "红",
+    "霞",
+    "玲",
+    "静",
+    "秀华",
+    "小燕",
+    "春梅",
+    "海燕",
+    "丽华",
+    "晓红",
+    "美玲",
+    "雪梅",
+    "桂芳",
+    "艳",
+    "萍",
+]
+WORKPLACES: list[tuple[str, str | None, str]] = [
+    ("广东省深圳市", "440300", "outside_province"),
+    ("广东省东莞市", "441900", "outside_province"),
+    ("广东省广州市", "440100", "outside_province"),
+    ("浙江省宁波市", "330200", "outside_province"),
+    ("浙江省义乌市", "330782", "outside_province"),
+    ("福建省厦门市", "350200", "outside_province"),
+    ("上海市", "310100", "outside_province"),
+    ("江苏省苏州市", "320500", "outside_province"),
+    ("湖南省长沙市", "430100", "outside_county"),
+    ("湖南省永州市冷水滩区", "431103", "outside_county"),
+    ("本县县城", None, "in_county"),
+    ("本乡镇", None, "in_township"),
+    ("本村", None, "local"),
+]
+CONDITIONS = [
+    ("hypertension", 0.38),
+    ("arthritis", 0.2),
+    ("diabetes", 0.1),
+    ("heart_disease", 0.07),
+    ("copd", 0.05),
+    ("stroke", 0.03),
+    ("dementia", 0.03),
+    ("vision_hearing_loss", 0.08),
+    ("cancer", 0.01),
+]
+MANUAL = [
+    ("low_income", 0.07, "纳入农村低保"),
+    ("extreme_poverty", 0.012, "分散供养特困人员"),
+    ("registered_poor", 0.03, "脱贫监测户"),
+    ("family_planning_special", 0.006, "计划生育特殊家庭"),
+]
+
+HOUSEHOLD_COLUMNS = (
+    "id",
+    "village_code",
+    "address",
+    "size",
+    "annual_income_per_capita",
+    "notes",
+    "created_at",
+    "updated_at",
+    "version",
+)
+ELDER_COLUMNS = (
+    "id",
+    "household_id",
+    "village_code",
+    "id_number",
+    "id_number_original",
+    "id_number_rev",
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "marital_status",
+    "phone",
+    "address",
+    "hukou_address",
+    "living_arrangement",
+    "self_care",
+    "health_conditions",
+    "disability_grade",
+    "disability_type",
+    "income_sources",
+    "family_doctor_signed",
+    "care_situation",
+    "notes",
+    "manual_categories",
+    "categories",
+    "category_codes",
+    "is_left_behind",
+    "left_behind_reason",
+    "risk_level",
+    "risk_rank",
+    "risk_reasons",
+    "status",
+    "status_reason",
+    "created_at",
+    "updated_at",
+    "version",
+)
+GUARDIAN_COLUMNS = (
+    "id",
+    "elder_id",
+    "name",
+    "relation",
+    "phone",
+    "alive",
+    "work_location",
+    "work_region_code",
+    "away_scope",
+    "away_since",
+    "can_support",
+    "last_contact_date",
+    "is_entrusted_caretaker",
+    "notes",
+    "created_at",
+    "updated_at",
+    "version",
+)
+
+
+@dataclass
+class RegisterRows:
+    households: list[tuple[object, ...]] = field(default_factory=list)
+    elders: list[tuple[object, ...]] = field(default_factory=list)
+    guardians: list[tuple[object, ...]] = field(default_factory=list)
+
+
+def register_rows(
+    people: Iterator[SynthElder], today: date, seed: int = 11, chunk: int = 20_000
+) -> Iterator[RegisterRows]:
+    """Households, elders (with derived facts) and guardians, ``chunk`` elders at a time."""
+    from datetime import UTC, datetime
+
+    from eldercare.db import new_id
+    from eldercare.elders import rules
+    from eldercare.names import pinyin
+
+    rng = random.Random(seed)
+    settings = rules.RegisterSettings()
+    now = datetime.now(UTC)
+    names: dict[str, tuple[str, str]] = {}
+    out = RegisterRows()
+    spouse_household: dict[
+        str, tuple[str, str]
+    ] = {}  # village -> (household id, sex) waiting for a spouse
+    for person in people:
+        household_id = None
+        if person.living_arrangement == "with_spouse":
+            waiting = spouse_household.get(person.village_code)
+            if waiting and waiting[1] != person.sex:
+                household_id = waiting[0]
+                del spouse_household[person.village_code]
+        if household_id is None:
+            household_id = new_id()
+            size = {"alone": 1, "with_spouse": 2, "with_grandchildren": rng.randint(2, 4)}.get(
+                person.living_arrangement, rng.randint(2, 5)
+            )
+            income = round(rng.lognormvariate(math.log(6000), 0.6), -1)
+            out.households.append(
+                (household_id, person.village_code, person.address, size, income, "", now, now, 1)
+            )
+            if person.living_arrangement == "with_spouse":
+                spouse_household[person.village_code] = (household_id, person.sex)
+        elder_id = new_id()
+        guardians = []
+        surname = person.name[0]
+        for i in range(person.children_away + rng.choice([0, 0, 1])):
+            son = rng.random() < 0.55
+            place, region, scope = (
+                rng.choice(WORKPLACES) if i < person.children_away else WORKPLACES[-1]
+            )
+            away_since = (
+                date(rng.randint(2005, today.year - 1), rng.randint(1, 12), 1)
+                if scope != "local"
+                else None
+            )
+            last_contact = today.replace(day=1) if rng.random() < 0.7 else None
+            guardians.append(
+                rules.GuardianFacts(
+                    "son" if son else "daughter", True, away_since, scope, region, True
+                )
+            )
+            child_name = (surname if son else weighted(rng, SURNAMES)) + rng.choice(
+                CHILD_MALE if son else CHILD_FEMALE
+            )
+            out.guardians.append(
+                (
+                    new_id(),
+                    elder_id,
+                    child_name,
+                    "son" if son else "daughter",
+                    phone(rng) or None,
+                    True,
+                    place if scope != "local" else "",
+                    region,
+                    scope,
+                    away_since,
+                    True,
+                    last_contact,
+                    False,
+                    "",
+                    now,
+                    now,
+                    1,
+                )
+            )
+        if person.living_arrangement == "alone" and rng.random() < 0.3:
+            out.guardians.append(
+                (
+                    new_id(),
+                    elder_id,
+                    weighted(rng, SURNAMES) + rng.choice(FEMALE_GIVEN),
+                    "neighbour",
+                    phone(rng),
+                    True,
+                    "本村",
+                    None,
+                    "local",
+                    None,
+                    True,
+                    None,
+                    True,
+                    "邻里互助，委托照料",
+                    now,
+                    now,
+                    1,
+                )
+            )
+        conditions = [c for c, p in CONDITIONS if rng.random() < p]
+        grade = rng.choice([1, 2, 3, 4]) if rng.random() < 0.05 else None
+        manual = [{"code": c, "reason": why} for c, p, why in MANUAL if rng.random() < p]
+        facts = rules.ElderFacts(
+            person.birth_date,
+            person.village_code,
+            person.living_arrangement,
+            person.self_care,
+            grade,
+            conditions,
+            manual,
+            guardians,
+        )
+        derived = rules.derive(facts, settings, today)
+        codes = [c["code"] for c in derived.categories]
+        if person.name not in names:
+            names[person.name] = pinyin(person.name)
+        full, initials = names[person.name]
+        out.elders.append(
+            (
+                elder_id,
+                household_id,
+                person.village_code,
+                person.id_number,
+                None,
+                person.id_number[::-1],
+                person.name,
+                full,
+                initials,
+                person.sex,
+                person.birth_date,
+                "汉族",
+                "married"
+                if person.living_arrangement == "with_spouse"
+                else rng.choice(["widowed", "married", "widowed"]),
+                person.phone,
+                person.address,
+                person.address,
+                person.living_arrangement,
+                person.self_care,
+                conditions,
+                grade,
+                "physical" if grade else None,
+                rng.sample(
+                    ["pension", "children_support", "farming", "subsidies"], rng.randint(1, 3)
+                ),
+                rng.random() < 0.6,
+                "",
+                "",
+                manual,
+                derived.categories,
+                "," + ",".join(codes) + "," if codes else "",
+                derived.is_left_behind,
+                derived.left_behind_reason.as_dict(),
+                derived.risk_level,
+                rules.RISK_RANK[derived.risk_level],
+                [r.as_dict() for r in derived.risk_reasons],
+                "active",
+                "",
+                now,
+                now,
+                1,
+            )
+        )
+        if len(out.elders) >= chunk:
+            yield out
+            out = RegisterRows()
+    if out.elders or out.households:
+        yield out
+
+
+def write_register(
+    conn: Connection, people: Iterator[SynthElder], today: date, seed: int = 11
+) -> dict[str, int]:
+    """Stream synthetic elders into the register tables (COPY on PostgreSQL)."""
+    from eldercare.bulkload import bulk_write
+    from eldercare.elders.models import Elder, Guardian, Household
+
+    counts = {"households": 0, "elders": 0, "guardians": 0}
+    for rows in register_rows(people, today, seed):
+        counts["households"] += bulk_write(
+            conn, Household.__table__, HOUSEHOLD_COLUMNS, rows.households
+        )  # type: ignore[arg-type]
+        counts["elders"] += bulk_write(conn, Elder.__table__, ELDER_COLUMNS, rows.elders)  # type: ignore[arg-type]
+        counts["guardians"] += bulk_write(
+            conn, Guardian.__table__, GUARDIAN_COLUMNS, rows.guardians
+        )  # type: ignore[arg-type]
+    return counts

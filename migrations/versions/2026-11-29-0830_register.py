@@ -1,17 +1,18 @@
-"""register: households, elders, guardians, history, merges, policy
+"""register
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-29 08:20:18.105137
+Create Date: 2026-11-29 08:40:26.307851
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import eldercare.db
 import sqlalchemy as sa
 from alembic import op
+
+import eldercare.db
 
 revision: str = "0002"
 down_revision: str | Sequence[str] | None = "0001"
@@ -80,12 +81,32 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("household_id", sa.String(length=32), nullable=True),
         sa.Column("village_code", sa.String(length=12), nullable=False),
+        sa.Column(
+            "township_code",
+            sa.String(length=9),
+            sa.Computed("substr(village_code, 1, 9)", persisted=True),
+            nullable=False,
+        ),
+        sa.Column(
+            "county_code",
+            sa.String(length=6),
+            sa.Computed("substr(village_code, 1, 6)", persisted=True),
+            nullable=False,
+        ),
         sa.Column("id_number", sa.String(length=18), nullable=False),
         sa.Column("id_number_original", sa.String(length=18), nullable=True),
         sa.Column("id_number_rev", sa.String(length=18), nullable=False),
         sa.Column("name", sa.String(length=50), nullable=False),
-        sa.Column("name_pinyin", sa.String(length=200), nullable=False),
-        sa.Column("name_initials", sa.String(length=50), nullable=False),
+        sa.Column(
+            "name_pinyin",
+            sa.String(length=200).with_variant(sa.String(length=200, collation="C"), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "name_initials",
+            sa.String(length=50).with_variant(sa.String(length=50, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("sex", sa.String(length=8), nullable=False),
         sa.Column("birth_date", sa.Date(), nullable=False),
         sa.Column("ethnicity", sa.String(length=20), nullable=True),
@@ -127,12 +148,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_elders")),
     )
     with op.batch_alter_table("elders", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_elders_county_initials", ["county_code", "name_initials"], unique=False
+        )
+        batch_op.create_index(
+            "ix_elders_county_pinyin", ["county_code", "name_pinyin", "id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_elders_household_id"), ["household_id"], unique=False)
         batch_op.create_index("ix_elders_id_number", ["id_number"], unique=False)
         batch_op.create_index("ix_elders_id_number_rev", ["id_number_rev"], unique=False)
-        batch_op.create_index("ix_elders_name_initials", ["name_initials"], unique=False)
         batch_op.create_index("ix_elders_name_pinyin", ["name_pinyin"], unique=False)
         batch_op.create_index("ix_elders_phone", ["phone"], unique=False)
+        batch_op.create_index(
+            "ix_elders_township_pinyin", ["township_code", "name_pinyin", "id"], unique=False
+        )
         batch_op.create_index(
             "ix_elders_village_birth", ["village_code", "birth_date"], unique=False
         )
@@ -235,12 +264,14 @@ def downgrade() -> None:
         )
         batch_op.drop_index("ix_elders_village_pinyin")
         batch_op.drop_index("ix_elders_village_birth")
+        batch_op.drop_index("ix_elders_township_pinyin")
         batch_op.drop_index("ix_elders_phone")
         batch_op.drop_index("ix_elders_name_pinyin")
-        batch_op.drop_index("ix_elders_name_initials")
         batch_op.drop_index("ix_elders_id_number_rev")
         batch_op.drop_index("ix_elders_id_number")
         batch_op.drop_index(batch_op.f("ix_elders_household_id"))
+        batch_op.drop_index("ix_elders_county_pinyin")
+        batch_op.drop_index("ix_elders_county_initials")
 
     op.drop_table("elders")
     op.drop_table("register_policies")

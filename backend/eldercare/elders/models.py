@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Computed,
     Boolean,
     Date,
     ForeignKey,
@@ -22,6 +23,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eldercare.db import Base, UTCDateTime, new_id, utcnow
+
+
+def _ascii(length: int) -> String:
+    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
 
 
 class Household(Base):
@@ -53,8 +58,11 @@ class Elder(Base):
             sqlite_where=text("status = 'active' AND merged_into_id IS NULL"),
             postgresql_where=text("status = 'active' AND merged_into_id IS NULL"),
         ),
+        # Scoped lists sorted by name, and pinyin search, are index range scans at every level.
         Index("ix_elders_village_pinyin", "village_code", "name_pinyin", "id"),
-        Index("ix_elders_name_initials", "name_initials"),
+        Index("ix_elders_township_pinyin", "township_code", "name_pinyin", "id"),
+        Index("ix_elders_county_pinyin", "county_code", "name_pinyin", "id"),
+        Index("ix_elders_county_initials", "county_code", "name_initials"),
         Index("ix_elders_name_pinyin", "name_pinyin"),
         Index("ix_elders_id_number_rev", "id_number_rev"),
         Index("ix_elders_phone", "phone"),
@@ -67,14 +75,22 @@ class Elder(Base):
         String(32), ForeignKey("households.id"), index=True
     )
     village_code: Mapped[str] = mapped_column(String(12), ForeignKey("regions.code"))
+    # Derived by the database from village_code, so each scope level is an equality.
+    township_code: Mapped[str] = mapped_column(
+        String(9), Computed("substr(village_code, 1, 9)", persisted=True)
+    )
+    county_code: Mapped[str] = mapped_column(
+        String(6), Computed("substr(village_code, 1, 6)", persisted=True)
+    )
 
     # identity (birth date and sex are derived from the ID number, never typed)
     id_number: Mapped[str] = mapped_column(String(18))
     id_number_original: Mapped[str | None] = mapped_column(String(18))
     id_number_rev: Mapped[str] = mapped_column(String(18))  # reversed: suffix search by index
     name: Mapped[str] = mapped_column(String(50))
-    name_pinyin: Mapped[str] = mapped_column(String(200))
-    name_initials: Mapped[str] = mapped_column(String(50))
+    # Byte order ("C") on PostgreSQL: pinyin sorts alphabetically and LIKE 'zxy%' uses the index.
+    name_pinyin: Mapped[str] = mapped_column(_ascii(200))
+    name_initials: Mapped[str] = mapped_column(_ascii(50))
     sex: Mapped[str] = mapped_column(String(8))
     birth_date: Mapped[date] = mapped_column(Date)
     ethnicity: Mapped[str | None] = mapped_column(String(20))

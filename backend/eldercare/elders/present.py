@@ -21,7 +21,8 @@ from eldercare.elders.schemas import (
 )
 
 
-def list_item(e: Elder) -> ElderListItem:
+def list_item(e: Any) -> ElderListItem:
+    """A list row (a row of ``LIST_COLUMNS`` or an Elder), masked."""
     return ElderListItem(
         id=e.id,
         name=e.name,
@@ -34,7 +35,7 @@ def list_item(e: Elder) -> ElderListItem:
         address=e.address,
         living_arrangement=e.living_arrangement,
         self_care=e.self_care,
-        categories=[c["code"] for c in e.categories or []],
+        categories=[c for c in (e.category_codes or "").split(",") if c],
         is_left_behind=e.is_left_behind,
         risk_level=e.risk_level,
         status=e.status,

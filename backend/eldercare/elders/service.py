@@ -140,7 +140,7 @@ def elder_scope(ctx: RequestCtx) -> ColumnElement[bool]:
     p = ctx.actor
     if p.role == Role.volunteer:
         return false()  # pairings arrive with the visit system
-    return p.scope.clause(Elder.village_code)
+    return p.scope.clause_levels(Elder.village_code, Elder.township_code, Elder.county_code)
 
 
 def get_elder(db: Session, ctx: RequestCtx, elder_id: str, *, for_update: bool = False) -> Elder:
@@ -787,11 +787,63 @@ def list_elders(
     cursor: str | None,
     count: bool,
 ) -> Page[Any]:
-    stmt = select(Elder).where(elder_scope(ctx), Elder.merged_into_id.is_(None))
+    stmt, order = list_statement(
+        ctx,
+        region=region,
+        q=q,
+        category=category,
+        risk_level=risk_level,
+        status=status,
+        age_min=age_min,
+        age_max=age_max,
+        left_behind=left_behind,
+        sort=sort,
+    )
+    return keyset(db, stmt, order, limit=limit, cursor=cursor, count=count, scalars=False)
+
+
+# The columns a list row needs: no JSON documents on the hot path.
+LIST_COLUMNS = (
+    Elder.id,
+    Elder.name,
+    Elder.name_pinyin,
+    Elder.sex,
+    Elder.birth_date,
+    Elder.id_number,
+    Elder.phone,
+    Elder.village_code,
+    Elder.address,
+    Elder.living_arrangement,
+    Elder.self_care,
+    Elder.category_codes,
+    Elder.is_left_behind,
+    Elder.risk_level,
+    Elder.risk_rank,
+    Elder.status,
+    Elder.version,
+)
+
+
+def list_statement(
+    ctx: RequestCtx,
+    *,
+    region: str | None,
+    q: str | None,
+    category: list[str],
+    risk_level: str | None,
+    status: str | None,
+    age_min: int | None,
+    age_max: int | None,
+    left_behind: bool | None,
+    sort: str,
+) -> tuple[Any, list[tuple[Any, Direction]]]:
+    stmt = select(*LIST_COLUMNS).where(elder_scope(ctx), Elder.merged_into_id.is_(None))
     if region:
         from eldercare.scope import Scope
 
-        stmt = stmt.where(Scope(region).clause(Elder.village_code))
+        stmt = stmt.where(
+            Scope(region).clause_levels(Elder.village_code, Elder.township_code, Elder.county_code)
+        )
     today = local_today()
     if status:
         stmt = stmt.where(Elder.status == status)
@@ -811,30 +863,39 @@ def list_elders(
         stmt = stmt.where(Elder.birth_date > _years_ago(today, age_max + 1))
     if q:
         stmt = stmt.where(search_clause(q))
-    return keyset(db, stmt, SORTS[sort](), limit=limit, cursor=cursor, count=count)
+    return stmt, SORTS[sort]()
 
 
 def search_clause(q: str) -> ColumnElement[bool]:
-    """Name, full pinyin or initials, the ID number or its last 4-6 characters, the phone."""
-    text = identity.normalise(q) if any(ch.isdigit() for ch in q) else q.strip()
-    clauses: list[ColumnElement[bool]] = [Elder.name.contains(q.strip(), autoescape=True)]
-    lowered = q.strip().lower().replace(" ", "")
+    """Name, full pinyin or initials, the ID number or its last 4-6 characters, the phone.
+
+    Only the clauses that can match the kind of text given are used, so letters are index
+    prefix scans on pinyin and initials, and digits look at ID numbers and phones.
+    """
+    raw = q.strip()
+    clauses: list[ColumnElement[bool]] = []
+    lowered = raw.lower().replace(" ", "")
     if lowered.isascii() and lowered.isalpha():
         clauses.append(Elder.name_initials.startswith(lowered, autoescape=True))
         clauses.append(Elder.name_pinyin.startswith(lowered, autoescape=True))
-    digits = text.upper()
-    if len(digits) in (15, 18) and digits[:17].isdigit():
+        return or_(*clauses)
+    if any("\u3400" <= ch <= "\u9fff" or ch > "\uffff" for ch in raw):
+        clauses.append(Elder.name.contains(raw, autoescape=True))
+    text = identity.normalise(raw)
+    if len(text) in (15, 18) and text[:15].isdigit():
         try:
-            clauses.append(Elder.id_number == identity.parse(digits).value)
+            clauses.append(Elder.id_number == identity.parse(text).value)
         except identity.IdNumberError:
-            clauses.append(Elder.id_number == digits)
-    elif 4 <= len(digits) <= 6 and (
-        digits[:-1].isdigit() and (digits[-1].isdigit() or digits[-1] == "X")
-    ):
-        clauses.append(Elder.id_number_rev.startswith(digits[::-1]))
-    phone_digits = "".join(ch for ch in text if ch.isdigit())
-    if len(phone_digits) >= 7:
-        clauses.append(Elder.phone.contains(phone_digits))
+            clauses.append(Elder.id_number == text)
+    elif 4 <= len(text) <= 6 and text[:-1].isdigit() and (text[-1].isdigit() or text[-1] == "X"):
+        clauses.append(Elder.id_number_rev.startswith(text[::-1]))
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) == 11 and digits.startswith("1"):
+        clauses.append(Elder.phone == digits)
+    elif len(digits) >= 7:
+        clauses.append(Elder.phone.contains(digits))
+    if not clauses:
+        clauses.append(Elder.name.contains(raw, autoescape=True))
     return or_(*clauses)
 
 
