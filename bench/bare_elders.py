@@ -16,8 +16,8 @@ from starlette.routing import Route
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
 
-from eldercare import identity, phones  # noqa: E402
-from eldercare.pagination import encode_cursor  # noqa: E402
+from eldercare import identity, phones
+from eldercare.pagination import encode_cursor
 
 DSN = os.environ["BARE_DSN"]
 SQL = Path(os.environ["BARE_SQL_FILE"]).read_text()
@@ -47,11 +47,22 @@ async def elders(request: Request) -> JSONResponse:
     rows = rows[:LIMIT]
     items = [
         {
-            "id": r[0], "name": r[1], "sex": r[3], "birth_date": r[4].isoformat(),
-            "age": identity.age_on(r[4], today), "id_number": identity.mask(r[5]), "phone": phones.mask(r[6]),
-            "village_code": r[7], "address": r[8], "living_arrangement": r[9], "self_care": r[10],
-            "categories": [c for c in (r[11] or "").split(",") if c], "is_left_behind": r[12],
-            "risk_level": r[13], "status": r[15], "version": r[16],
+            "id": r[0],
+            "name": r[1],
+            "sex": r[3],
+            "birth_date": r[4].isoformat(),
+            "age": identity.age_on(r[4], today),
+            "id_number": identity.mask(r[5]),
+            "phone": phones.mask(r[6]),
+            "village_code": r[7],
+            "address": r[8],
+            "living_arrangement": r[9],
+            "self_care": r[10],
+            "categories": [c for c in (r[11] or "").split(",") if c],
+            "is_left_behind": r[12],
+            "risk_level": r[13],
+            "status": r[15],
+            "version": r[16],
         }
         for r in rows
     ]

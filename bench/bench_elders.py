@@ -18,8 +18,6 @@ import tempfile
 import time
 
 from common import free_port, load, start_server
-from sqlalchemy import select, text
-
 from eldercare.auth.models import User
 from eldercare.auth.security import issue_access_token
 from eldercare.config import Settings
@@ -28,6 +26,7 @@ from eldercare.db import make_engine, normalize_url, utcnow
 from eldercare.elders.service import list_statement
 from eldercare.pagination import encode_cursor
 from eldercare.roles import Role
+from sqlalchemy import select, text
 
 SECRET = "bench-" + "e" * 40
 
@@ -40,17 +39,30 @@ def token(url: str, role: str) -> tuple[str, str]:
         ).one()
     engine.dispose()
     settings = Settings(jwt_secret=SECRET, database_url=url)
-    tok, _, _ = issue_access_token(settings, sub=user.id, kind="user", role=user.role,
-                                   region=user.region_code, scopes=[])
+    tok, _, _ = issue_access_token(
+        settings, sub=user.id, kind="user", role=user.role, region=user.region_code, scopes=[]
+    )
     return tok, user.region_code
 
 
 def township_sql(url: str, township: str) -> str:
     """The app's own statement for the first page, with literal values, as the bare app runs it."""
-    principal = Principal("user", "x", "x", Role.township_officer, township, frozenset(), "x", utcnow())
+    principal = Principal(
+        "user", "x", "x", Role.township_officer, township, frozenset(), "x", utcnow()
+    )
     ctx = RequestCtx(None, None, "zh-CN", principal)
-    stmt, order = list_statement(ctx, region=None, q=None, category=[], risk_level=None, status=None,
-                                 age_min=None, age_max=None, left_behind=None, sort="name")
+    stmt, order = list_statement(
+        ctx,
+        region=None,
+        q=None,
+        category=[],
+        risk_level=None,
+        status=None,
+        age_min=None,
+        age_max=None,
+        left_behind=None,
+        sort="name",
+    )
     stmt = stmt.order_by(*[c.asc() for c, _ in order]).limit(51)
     engine = make_engine(url)
     sql = str(stmt.compile(engine, compile_kwargs={"literal_binds": True}))
@@ -63,29 +75,46 @@ def timed(port: int, path: str, headers: dict[str, str], n: int) -> float:
 
 
 def run(url: str, seconds: float) -> dict[str, object]:
-    env = {"ELDERCARE_DATABASE_URL": url, "ELDERCARE_JWT_SECRET": SECRET, "ELDERCARE_LOG_LEVEL": "WARNING",
-           "ELDERCARE_VAR_DIR": tempfile.mkdtemp(prefix="eldercare-bench-var-")}
+    env = {
+        "ELDERCARE_DATABASE_URL": url,
+        "ELDERCARE_JWT_SECRET": SECRET,
+        "ELDERCARE_LOG_LEVEL": "WARNING",
+        "ELDERCARE_VAR_DIR": tempfile.mkdtemp(prefix="eldercare-bench-var-"),
+    }
     tok, township = token(url, "township_officer")
     ctok, county = token(url, "county_officer")
     engine = make_engine(url)
     with engine.connect() as conn:
         n_elders = conn.execute(text("SELECT count(*) FROM elders")).scalar_one()
-        in_township = conn.execute(text(f"SELECT count(*) FROM elders WHERE village_code LIKE '{township}%'")).scalar_one()
-        row = conn.execute(text(
-            f"SELECT name_pinyin, id FROM elders WHERE village_code LIKE '{county}%' "
-            "ORDER BY name_pinyin, id LIMIT 1 OFFSET 19999")).one_or_none()
+        in_township = conn.execute(
+            text(f"SELECT count(*) FROM elders WHERE village_code LIKE '{township}%'")
+        ).scalar_one()
+        row = conn.execute(
+            text(
+                f"SELECT name_pinyin, id FROM elders WHERE village_code LIKE '{county}%' "
+                "ORDER BY name_pinyin, id LIMIT 1 OFFSET 19999"
+            )
+        ).one_or_none()
     engine.dispose()
-    results: dict[str, object] = {"database": url.split(":")[0], "elders": n_elders,
-                                  "township_elders": in_township}
+    results: dict[str, object] = {
+        "database": url.split(":")[0],
+        "elders": n_elders,
+        "township_elders": in_township,
+    }
     h = {"Authorization": f"Bearer {tok}"}
     ch = {"Authorization": f"Bearer {ctok}"}
     path = "/api/v1/elders?limit=50&sort=name"
     port = free_port()
-    app = start_server([sys.executable, "-m", "eldercare.cli", "serve", "--port", str(port)], env, port)
+    app = start_server(
+        [sys.executable, "-m", "eldercare.cli", "serve", "--port", str(port)], env, port
+    )
     try:
         load(port, path, h, 8, 2)
         results["list_app"] = load(port, path, h, 8, seconds)
-        results["search_initials_county_p50_ms"] = timed(port, "/api/v1/elders?q=zxy&limit=50", ch, 3)
+        results["list_app_one_client_p50_ms"] = timed(port, path, h, 3)
+        results["search_initials_county_p50_ms"] = timed(
+            port, "/api/v1/elders?q=zxy&limit=50", ch, 3
+        )
         p1 = timed(port, "/api/v1/elders?limit=20&sort=name", ch, 3)
         results["page_1_p50_ms"] = p1
         if row:
@@ -97,26 +126,47 @@ def run(url: str, seconds: float) -> dict[str, object]:
         app.terminate()
         app.wait()
     if url.startswith("postgresql"):
-        sql_file = tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False)
-        sql_file.write(township_sql(url, township))
-        sql_file.close()
-        benv = {**env, "BARE_DSN": normalize_url(url).replace("+psycopg", ""), "BARE_SQL_FILE": sql_file.name}
+        with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as sql_file:
+            sql_file.write(township_sql(url, township))
+        benv = {
+            **env,
+            "BARE_DSN": normalize_url(url).replace("+psycopg", ""),
+            "BARE_SQL_FILE": sql_file.name,
+        }
         port = free_port()
-        bare = start_server([sys.executable, "-m", "uvicorn", "bare_elders:app", "--port", str(port),
-                             "--log-level", "warning", "--no-access-log", "--app-dir", os.path.dirname(__file__)],
-                            benv, port)
+        bare = start_server(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bare_elders:app",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+                "--app-dir",
+                os.path.dirname(__file__),
+            ],
+            benv,
+            port,
+        )
         try:
             load(port, path, h, 8, 2)
             results["list_bare"] = load(port, path, h, 8, seconds)
         finally:
             bare.terminate()
             bare.wait()
-        results["throughput_ratio"] = round(results["list_app"]["rps"] / results["list_bare"]["rps"], 3)  # type: ignore[index]
+        results["throughput_ratio"] = round(
+            results["list_app"]["rps"] / results["list_bare"]["rps"], 3
+        )  # type: ignore[index]
     return results
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default="sqlite")
     parser.add_argument("--generate", choices=["county", "province"])
     parser.add_argument("--seconds", type=float, default=10)
@@ -128,19 +178,30 @@ def main() -> None:
 
         url, _ = database_url(args.database_url, f"elders_{args.generate or 'county'}")
         started = time.perf_counter()
-        print(json.dumps(generate(url, args.generate or "county")), f"{time.perf_counter() - started:.0f} s")
+        print(
+            json.dumps(generate(url, args.generate or "county")),
+            f"{time.perf_counter() - started:.0f} s",
+        )
     r = run(url, args.seconds)
     a = r["list_app"]
     print(f"elders {r['elders']:,}, township {r['township_elders']:,} ({r['database']})")
-    print(f"list, app : {a['rps']:7.0f} req/s  p50 {a['p50_ms']:.1f} ms  p99 {a['p99_ms']:.1f} ms (8 clients)")  # type: ignore[index]
+    print(
+        f"list, app : {a['rps']:7.0f} req/s  p50 {a['p50_ms']:.1f} ms  "  # type: ignore[index]
+        f"p99 {a['p99_ms']:.1f} ms (8 clients)"
+    )  # type: ignore[index]
     if "list_bare" in r:
         b = r["list_bare"]
-        print(f"list, bare: {b['rps']:7.0f} req/s  p50 {b['p50_ms']:.1f} ms  p99 {b['p99_ms']:.1f} ms")  # type: ignore[index]
+        print(
+            f"list, bare: {b['rps']:7.0f} req/s  p50 {b['p50_ms']:.1f} ms  p99 {b['p99_ms']:.1f} ms"
+        )  # type: ignore[index]
         print(f"throughput ratio app/bare: {r['throughput_ratio']} (target >= 0.5)")
+    print(f"list, app, one client: p50 {r['list_app_one_client_p50_ms']:.1f} ms")
     print(f"pinyin-initials search in a county: p50 {r['search_initials_county_p50_ms']:.1f} ms")
     if "page_1000_p50_ms" in r:
-        print(f"page 1 p50 {r['page_1_p50_ms']:.1f} ms, page 1000 p50 {r['page_1000_p50_ms']:.1f} ms "
-              f"(x{r['page_1000_over_page_1']})")
+        print(
+            f"page 1 p50 {r['page_1_p50_ms']:.1f} ms, page 1000 p50 {r['page_1000_p50_ms']:.1f} ms "
+            f"(x{r['page_1000_over_page_1']})"
+        )
     print(json.dumps(r))
 
 

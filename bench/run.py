@@ -11,6 +11,7 @@ import json
 import time
 
 import bench_auth
+import bench_elders
 from common import database_url, drop_database
 from generate import generate
 
@@ -40,6 +41,17 @@ def main() -> None:
             f"{name:>5}: {r['rps']:8.0f} req/s  p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms"
         )  # type: ignore[index]
     print(f"ratio app/bare: {result['ratio']} (target >= {result['target']})")
+
+    print("== the elder list, search and deep pages on a generated county (30,000 elders)")
+    url, _ = database_url(args.database_url, "elders")
+    try:
+        generate(url, "county")
+        r = bench_elders.run(url, args.seconds)
+    finally:
+        drop_database(url, args.database_url)
+    print(json.dumps(r))
+    print("For 1,000,000 elders: python generate.py --scale province --database-url URL, then")
+    print("python bench_elders.py --database-url <the database it printed>")
 
 
 if __name__ == "__main__":

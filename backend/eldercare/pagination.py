@@ -11,7 +11,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from eldercare.errors import BadRequest
@@ -87,7 +87,16 @@ def decode_cursor(cursor: str, n: int) -> list[Any]:
 
 
 def after(order: list[tuple[Any, Direction]], values: list[Any]) -> ColumnElement[bool]:
-    """Rows strictly after ``values`` in the given (mixed-direction) order."""
+    """Rows strictly after ``values`` in the given order.
+
+    One direction: a row-value comparison, ``(a, b) > (x, y)``, which an index on (a, b)
+    serves as a range (page 1,000 costs what page 1 does). Mixed directions: the OR form.
+    """
+    directions = {d for _, d in order}
+    if len(directions) == 1 and len(order) > 1:
+        left = tuple_(*[c for c, _ in order])
+        right = tuple_(*values)
+        return left > right if directions == {"asc"} else left < right
     clauses = []
     for i, (col, direction) in enumerate(order):
         equal = [order[j][0] == values[j] for j in range(i)]
@@ -113,8 +122,10 @@ def keyset(
     if cursor:
         stmt = stmt.where(after(order, decode_cursor(cursor, len(order))))
     stmt = stmt.order_by(*[c.asc() if d == "asc" else c.desc() for c, d in order]).limit(limit + 1)
-    result = db.execute(stmt)
-    rows: list[Any] = list(result.scalars() if scalars else result.all())
+    # Column selects go through Core (no ORM row processing); entity selects through the ORM.
+    rows: list[Any] = (
+        list(db.execute(stmt).scalars()) if scalars else list(db.connection().execute(stmt))
+    )
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -710,15 +710,16 @@ def write_register(
 ) -> dict[str, int]:
     """Stream synthetic elders into the register tables (COPY on PostgreSQL)."""
     from eldercare.bulkload import bulk_write
-    from eldercare.elders.models import Elder, Guardian, Household
+    from eldercare.db import Base
 
+    tables = Base.metadata.tables
     counts = {"households": 0, "elders": 0, "guardians": 0}
     for rows in register_rows(people, today, seed):
         counts["households"] += bulk_write(
-            conn, Household.__table__, HOUSEHOLD_COLUMNS, rows.households
-        )  # type: ignore[arg-type]
-        counts["elders"] += bulk_write(conn, Elder.__table__, ELDER_COLUMNS, rows.elders)  # type: ignore[arg-type]
+            conn, tables["households"], HOUSEHOLD_COLUMNS, rows.households
+        )
+        counts["elders"] += bulk_write(conn, tables["elders"], ELDER_COLUMNS, rows.elders)
         counts["guardians"] += bulk_write(
-            conn, Guardian.__table__, GUARDIAN_COLUMNS, rows.guardians
-        )  # type: ignore[arg-type]
+            conn, tables["guardians"], GUARDIAN_COLUMNS, rows.guardians
+        )
     return counts

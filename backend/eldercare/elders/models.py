@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
-    Computed,
     Boolean,
+    Computed,
     Date,
     ForeignKey,
     Index,
@@ -26,7 +26,7 @@ from eldercare.db import Base, UTCDateTime, new_id, utcnow
 
 
 def _ascii(length: int) -> String:
-    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 class Household(Base):

@@ -876,8 +876,9 @@ def search_clause(q: str) -> ColumnElement[bool]:
     clauses: list[ColumnElement[bool]] = []
     lowered = raw.lower().replace(" ", "")
     if lowered.isascii() and lowered.isalpha():
-        clauses.append(Elder.name_initials.startswith(lowered, autoescape=True))
-        clauses.append(Elder.name_pinyin.startswith(lowered, autoescape=True))
+        # letters only: no wildcard to escape (an ESCAPE clause would keep SQLite off the index)
+        clauses.append(Elder.name_initials.startswith(lowered))
+        clauses.append(Elder.name_pinyin.startswith(lowered))
         return or_(*clauses)
     if any("\u3400" <= ch <= "\u9fff" or ch > "\uffff" for ch in raw):
         clauses.append(Elder.name.contains(raw, autoescape=True))
