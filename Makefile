@@ -48,7 +48,7 @@ test-postgres: setup
 		TEST_DB_BACKEND=postgresql $(BIN)/pytest -q; \
 	else echo "TEST_DATABASE_URL not set: skipping the PostgreSQL run"; fi
 
-test: lint test-sqlite test-postgres
+test: lint frontend test-sqlite test-postgres
 
 openapi: setup frontend/node_modules/.installed
 	$(BIN)/eldercare openapi --out openapi/openapi.json
