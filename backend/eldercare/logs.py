@@ -34,6 +34,7 @@ class RedactingJsonFormatter(JsonFormatter):
         rid = request_id_var.get()
         if rid and "request_id" not in log_data:
             log_data["request_id"] = rid
+        log_data.pop("color_message", None)  # uvicorn's ANSI-coloured duplicate
         return {k: redact(v) if isinstance(v, str) else v for k, v in log_data.items()}
 
     def formatException(self, ei: Any) -> str:
