@@ -171,3 +171,49 @@ def make_elder(
     recompute(db, elder, date.today())
     db.flush()
     return elder
+
+
+_phone_seq = itertools.count(10_000_000)
+
+
+def make_volunteer(
+    db: Session,
+    region: str = VILLAGE,
+    *,
+    user=None,
+    max_pairings: int = 5,
+    active: bool = True,
+    name: str = "赵秀兰",
+    kind: str = "volunteer",
+):
+    from eldercare.volunteers.models import Volunteer
+
+    v = Volunteer(
+        name=name,
+        phone=f"139{next(_phone_seq):08d}",
+        kind=kind,
+        region_code=region,
+        max_pairings=max_pairings,
+        active=active,
+        user_id=user.id if user else None,
+    )
+    db.add(v)
+    db.flush()
+    return v
+
+
+def make_pairing(db: Session, elder, volunteer, *, primary: bool = False):
+    from datetime import date
+
+    from eldercare.volunteers.models import Pairing
+
+    p = Pairing(
+        elder_id=elder.id,
+        volunteer_id=volunteer.id,
+        is_primary=primary,
+        services=[],
+        start_date=date(2026, 1, 1),
+    )
+    db.add(p)
+    db.flush()
+    return p

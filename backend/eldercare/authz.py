@@ -83,6 +83,21 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/v1/guardians/{guardian_id}"): Rule(STAFF, REG_WRITE),
     ("GET", "/api/v1/policies/register"): Rule(STAFF, REG_READ),
     ("PUT", "/api/v1/policies/register"): Rule(COUNTY_UP),
+    # volunteers and pairings (township officers manage volunteers)
+    ("GET", "/api/v1/volunteers"): Rule(ALL_ROLES, REG_READ),
+    ("POST", "/api/v1/volunteers"): Rule(TOWNSHIP_UP, REG_WRITE),
+    ("GET", "/api/v1/volunteers/{volunteer_id}"): Rule(ALL_ROLES, REG_READ),
+    ("PATCH", "/api/v1/volunteers/{volunteer_id}"): Rule(TOWNSHIP_UP, REG_WRITE),
+    ("GET", "/api/v1/pairings"): Rule(ALL_ROLES, REG_READ),
+    ("POST", "/api/v1/pairings"): Rule(STAFF, REG_WRITE),
+    ("GET", "/api/v1/pairings/{pairing_id}"): Rule(ALL_ROLES, REG_READ),
+    ("PATCH", "/api/v1/pairings/{pairing_id}"): Rule(STAFF, REG_WRITE),
+    # visits (volunteers log for their paired elders)
+    ("GET", "/api/v1/visits"): Rule(ALL_ROLES, REG_READ),
+    ("POST", "/api/v1/visits"): Rule(ALL_ROLES, REG_WRITE),
+    ("GET", "/api/v1/visits/{visit_id}"): Rule(ALL_ROLES, REG_READ),
+    ("PATCH", "/api/v1/visits/{visit_id}"): Rule(ALL_ROLES, REG_WRITE),
+    ("GET", "/api/v1/elders/{elder_id}/visits"): Rule(ALL_ROLES, REG_READ),
 }
 
 

@@ -136,6 +136,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "An elder has at most one entrusted caretaker",
     ),
     "date.future": ("日期不能晚于今天", "The date cannot be in the future"),
+    "volunteer.phone_taken": ("该电话号码已登记为志愿者", "A volunteer with this phone exists"),
+    "volunteer.bad_user": (
+        "关联账号须为本地区的志愿者账号",
+        "The login must be a volunteer account in your region",
+    ),
+    "volunteer.inactive": ("该志愿者已停用", "This volunteer is deactivated"),
+    "pairing.over_capacity": (
+        "该帮扶人已结对 {max_pairings} 位老人，已达上限",
+        "This helper already has {max_pairings} elders",
+    ),
+    "pairing.exists": ("已存在该结对", "This pairing exists already"),
+    "pairing.primary_exists": (
+        "该老人已有包保责任人，请先结束原结对或取消其责任人身份",
+        "The elder already has a primary helper; end or change that pairing first",
+    ),
+    "pairing.ended": ("该结对已结束", "This pairing has ended"),
+    "pairing.bad_end_date": (
+        "结束日期应在开始日期之后且不晚于今天",
+        "The end date must be after the start and not in the future",
+    ),
+    "visit.future": ("探访时间不能晚于现在", "A visit cannot be in the future"),
+    "visit.after_deceased": ("老人已去世，不能登记此后的探访", "The elder had died by then"),
+    "visit.after_moved_out": ("老人已迁出，不能登记此后的探访", "The elder had moved out by then"),
+    "visit.no_volunteer_record": (
+        "账号未关联志愿者信息",
+        "This login is not linked to a volunteer",
+    ),
+    "visit.edit_window": (
+        "探访记录只能由登记人在 7 天内修改",
+        "Only the author may change a visit, within 7 days",
+    ),
+    "visit.report_emergency": (
+        "发现严重危险，请立即上报紧急情况并通知乡镇",
+        "Severe danger found: report an emergency now and notify the township",
+    ),
     "reveal.not_allowed": ("当前角色无权查看完整信息", "Your role may not reveal full values"),
     # pydantic's own error types
     "missing": ("必填", "Field required"),

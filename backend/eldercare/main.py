@@ -24,6 +24,8 @@ from eldercare.elders.router import router as elders_router
 from eldercare.middleware import RequestContextMiddleware
 from eldercare.regions.router import router as regions_router
 from eldercare.spa import SPAFiles
+from eldercare.visits.router import router as visits_router
+from eldercare.volunteers.router import router as volunteers_router
 
 API_PREFIX = "/api/v1"
 
@@ -48,6 +50,8 @@ ROUTERS: list[APIRouter] = [
     clients_router,
     audit_router,
     elders_router,
+    volunteers_router,
+    visits_router,
 ]
 
 

@@ -12,6 +12,8 @@ from eldercare.elders.models import (
     RegisterPolicy,
 )
 from eldercare.regions.models import Region
+from eldercare.visits.models import Visit
+from eldercare.volunteers.models import Pairing, Volunteer
 
 __all__ = [
     "AuditEvent",
@@ -23,9 +25,12 @@ __all__ = [
     "Household",
     "IntegrationClient",
     "LoginThrottle",
+    "Pairing",
     "RefreshToken",
     "Region",
     "RegisterPolicy",
     "RevokedToken",
     "User",
+    "Visit",
+    "Volunteer",
 ]

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -139,7 +139,9 @@ def elder_scope(ctx: RequestCtx) -> ColumnElement[bool]:
     """Which elders the caller may see. Volunteers see their paired elders only."""
     p = ctx.actor
     if p.role == Role.volunteer:
-        return false()  # pairings arrive with the visit system
+        from eldercare.volunteers.service import paired_elder_ids
+
+        return Elder.id.in_(paired_elder_ids(p.id))
     return p.scope.clause_levels(Elder.village_code, Elder.township_code, Elder.county_code)
 
 

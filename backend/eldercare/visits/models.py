@@ -1,0 +1,39 @@
+"""Visits (探访): home visits, phone and video calls, and what they found and did."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eldercare.db import Base, UTCDateTime, new_id, utcnow
+
+
+class Visit(Base):
+    __tablename__ = "visits"
+    __table_args__ = (Index("ix_visits_elder_time", "elder_id", "visited_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    elder_id: Mapped[str] = mapped_column(String(32), ForeignKey("elders.id"))
+    village_code: Mapped[str] = mapped_column(String(12), index=True)  # the elder's, at the visit
+    volunteer_id: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("volunteers.id"), index=True
+    )
+    user_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("users.id"), index=True)
+    author_id: Mapped[str] = mapped_column(String(32))  # the account that logged it
+    visited_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    method: Mapped[str] = mapped_column(String(20))
+    findings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    safety_risks: Mapped[list[str]] = mapped_column(JSON, default=list)
+    needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    guardian_contacted: Mapped[bool] = mapped_column(Boolean, default=False)
+    follow_up: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from eldercare.auth.deps import AuthCtx, auth_ctx
+from eldercare.clock import aware
+from eldercare.concurrency import IfMatch, expected_version, set_etag
+from eldercare.db import DbSession
+from eldercare.elders import service as elders
+from eldercare.i18n import translate
+from eldercare.pagination import PageOut, Paging
+from eldercare.visits import service
+from eldercare.visits.models import Visit
+from eldercare.visits.schemas import Findings, Method, Prompt, VisitIn, VisitOut, VisitPatch
+
+router = APIRouter(tags=["visits"], dependencies=[Depends(auth_ctx)])
+
+
+def _out(v: Visit, lang: str) -> VisitOut:
+    findings = Findings.model_validate(v.findings or {})
+    prompt = None
+    if findings.danger == "severe" or {"abuse", "wandering"} & set(v.safety_risks or []):
+        prompt = Prompt(
+            code="visit.report_emergency",
+            message=translate("visit.report_emergency", lang),
+            incident_type="abuse" if "abuse" in (v.safety_risks or []) else "other",
+        )
+    return VisitOut(
+        id=v.id,
+        elder_id=v.elder_id,
+        village_code=v.village_code,
+        volunteer_id=v.volunteer_id,
+        user_id=v.user_id,
+        author_id=v.author_id,
+        visited_at=v.visited_at,
+        method=v.method,
+        findings=findings,
+        safety_risks=list(v.safety_risks or []),
+        needs=list(v.needs or []),
+        services=list(v.services or []),
+        guardian_contacted=v.guardian_contacted,
+        follow_up=v.follow_up,
+        notes=v.notes,
+        created_at=v.created_at,
+        version=v.version,
+        prompt=prompt,
+    )
+
+
+@router.get("/visits", response_model=PageOut[VisitOut], summary="Visits, newest first")
+def list_visits(
+    db: DbSession,
+    ctx: AuthCtx,
+    paging: Paging,
+    elder_id: str | None = None,
+    volunteer_id: str | None = None,
+    region: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = None,
+    method: Method | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> PageOut[VisitOut]:
+    page = service.list_visits(
+        db,
+        ctx,
+        elder_id=elder_id,
+        volunteer_id=volunteer_id,
+        region=region,
+        method=method,
+        since=aware(since),
+        until=aware(until),
+        limit=paging.limit,
+        cursor=paging.cursor,
+        count=paging.count,
+    )
+    return PageOut(
+        items=[_out(v, ctx.lang) for v in page.items],
+        next_cursor=page.next_cursor,
+        total=page.total,
+    )
+
+
+@router.post("/visits", response_model=VisitOut, status_code=201, summary="Log a visit or a call")
+def log_visit(db: DbSession, ctx: AuthCtx, body: VisitIn, response: Response) -> VisitOut:
+    visit = service.log_visit(db, ctx, body)
+    set_etag(response, visit.version)
+    response.headers["Location"] = f"/api/v1/visits/{visit.id}"
+    return _out(visit, ctx.lang)
+
+
+@router.get("/visits/{visit_id}", response_model=VisitOut, summary="One visit")
+def get_visit(db: DbSession, ctx: AuthCtx, visit_id: str, response: Response) -> VisitOut:
+    visit = service.get_visit(db, ctx, visit_id)
+    set_etag(response, visit.version)
+    return _out(visit, ctx.lang)
+
+
+@router.patch(
+    "/visits/{visit_id}",
+    response_model=VisitOut,
+    summary="Correct a visit (the author within 7 days, officers later)",
+)
+def update_visit(
+    db: DbSession,
+    ctx: AuthCtx,
+    visit_id: str,
+    body: VisitPatch,
+    response: Response,
+    if_match: IfMatch = None,
+) -> VisitOut:
+    visit = service.update_visit(db, ctx, visit_id, body, expected_version(if_match, body.version))
+    set_etag(response, visit.version)
+    return _out(visit, ctx.lang)
+
+
+@router.get(
+    "/elders/{elder_id}/visits", response_model=PageOut[VisitOut], summary="An elder's visits"
+)
+def elder_visits(db: DbSession, ctx: AuthCtx, elder_id: str, paging: Paging) -> PageOut[VisitOut]:
+    elder = elders.get_elder(db, ctx, elder_id)
+    page = service.list_visits(
+        db,
+        ctx,
+        elder_id=elder.id,
+        volunteer_id=None,
+        region=None,
+        method=None,
+        since=None,
+        until=None,
+        limit=paging.limit,
+        cursor=paging.cursor,
+        count=paging.count,
+    )
+    return PageOut(
+        items=[_out(v, ctx.lang) for v in page.items],
+        next_cursor=page.next_cursor,
+        total=page.total,
+    )

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from eldercare.volunteers.schemas import Service
+
+Method = Literal["home_visit", "phone", "video"]
+SafetyRisk = Literal[
+    "fall_risk",
+    "fire_gas",
+    "electrical",
+    "housing",
+    "water",
+    "heating",
+    "wandering",
+    "neglect",
+    "abuse",
+    "other",
+]
+Need = Literal[
+    "daily_care",
+    "rehabilitation",
+    "emotional_support",
+    "home_modification",
+    "medical",
+    "financial",
+    "legal",
+    "other",
+]
+Danger = Literal["none", "concern", "severe"]
+
+
+class Findings(BaseModel):
+    """What the visitor found (the national checklist: health, money, family, safety, needs)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    health: str = Field(default="", max_length=1000)
+    mental_state: str = Field(default="", max_length=1000)
+    living_conditions: str = Field(default="", max_length=1000)
+    family_support: str = Field(default="", max_length=1000)
+    danger: Danger = "none"
+
+
+class VisitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    elder_id: str
+    volunteer_id: str | None = Field(
+        default=None, description="The helper who visited (volunteers: themselves)"
+    )
+    visited_at: datetime | None = Field(default=None, description="Default: now")
+    method: Method
+    findings: Findings = Field(default_factory=Findings)
+    safety_risks: list[SafetyRisk] = Field(default_factory=list, max_length=10)
+    needs: list[Need] = Field(default_factory=list, max_length=8)
+    services: list[Service] = Field(default_factory=list, max_length=11)
+    guardian_contacted: bool = False
+    follow_up: str = Field(default="", max_length=2000)
+    notes: str = Field(default="", max_length=2000)
+
+
+class VisitPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    visited_at: datetime | None = None
+    method: Method | None = None
+    findings: Findings | None = None
+    safety_risks: list[SafetyRisk] | None = Field(default=None, max_length=10)
+    needs: list[Need] | None = Field(default=None, max_length=8)
+    services: list[Service] | None = Field(default=None, max_length=11)
+    guardian_contacted: bool | None = None
+    follow_up: str | None = Field(default=None, max_length=2000)
+    notes: str | None = Field(default=None, max_length=2000)
+    version: int | None = None
+
+
+class Prompt(BaseModel):
+    code: str
+    message: str
+    incident_type: str
+
+
+class VisitOut(BaseModel):
+    id: str
+    elder_id: str
+    village_code: str
+    volunteer_id: str | None
+    user_id: str | None
+    author_id: str
+    visited_at: datetime
+    method: Method
+    findings: Findings
+    safety_risks: list[str]
+    needs: list[str]
+    services: list[str]
+    guardian_contacted: bool
+    follow_up: str
+    notes: str
+    created_at: datetime
+    version: int
+    prompt: Prompt | None = Field(
+        default=None, description="Set when a finding calls for reporting an emergency"
+    )

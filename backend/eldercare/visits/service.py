@@ -1,0 +1,172 @@
+"""Logging visits: who may log for whom, when, and who may edit afterwards."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from eldercare.audit import service as audit
+from eldercare.clock import aware
+from eldercare.concurrency import check_version
+from eldercare.config import get_settings
+from eldercare.context import RequestCtx
+from eldercare.db import utcnow
+from eldercare.elders import service as elders
+from eldercare.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from eldercare.pagination import Page, keyset
+from eldercare.roles import TOWNSHIP_UP, Role
+from eldercare.visits.models import Visit
+from eldercare.visits.schemas import VisitIn, VisitPatch
+from eldercare.volunteers import service as volunteers
+
+CLOCK_SKEW = timedelta(minutes=5)
+EDIT_WINDOW = timedelta(days=7)
+
+
+def visit_scope(ctx: RequestCtx) -> ColumnElement[bool]:
+    p = ctx.actor
+    if p.role == Role.volunteer:
+        return Visit.elder_id.in_(volunteers.paired_elder_ids(p.id))
+    return p.scope.clause(Visit.village_code)
+
+
+def get_visit(db: Session, ctx: RequestCtx, visit_id: str) -> Visit:
+    visit = db.scalar(select(Visit).where(Visit.id == visit_id, visit_scope(ctx)))
+    if visit is None:
+        raise NotFound()
+    return visit
+
+
+def _check_time(elder: Any, visited_at: datetime) -> None:
+    if visited_at > utcnow() + CLOCK_SKEW:
+        raise ValidationFailed(errors=[FieldError(["body", "visited_at"], "visit.future")])
+    if elder.status in ("deceased", "moved_out") and elder.status_date is not None:
+        end = datetime.combine(elder.status_date, time.max, tzinfo=get_settings().tz)
+        if visited_at > end:
+            raise ValidationFailed(
+                errors=[FieldError(["body", "visited_at"], f"visit.after_{elder.status}")]
+            )
+
+
+def log_visit(db: Session, ctx: RequestCtx, data: VisitIn) -> Visit:
+    p = ctx.actor
+    elder = elders.get_elder(db, ctx, data.elder_id)  # volunteers: paired elders only, else 404
+    visited_at = aware(data.visited_at) or utcnow()
+    _check_time(elder, visited_at)
+    volunteer_id = data.volunteer_id
+    user_id: str | None = None
+    if p.role == Role.volunteer:
+        mine = volunteers.volunteer_of_user(db, p.id)
+        if mine is None:
+            raise Forbidden("visit.no_volunteer_record")
+        volunteer_id = mine.id
+    elif volunteer_id is not None:
+        volunteers.get_volunteer(db, ctx, volunteer_id)
+    elif p.kind == "user":
+        user_id = p.id
+    else:  # an integration client records visits made by a helper
+        raise ValidationFailed(errors=[FieldError(["body", "volunteer_id"], "missing")])
+    visit = Visit(
+        elder_id=elder.id,
+        village_code=elder.village_code,
+        volunteer_id=volunteer_id,
+        user_id=user_id,
+        author_id=p.id,
+        visited_at=visited_at,
+        method=data.method,
+        findings=data.findings.model_dump(),
+        safety_risks=list(data.safety_risks),
+        needs=list(data.needs),
+        services=list(data.services),
+        guardian_contacted=data.guardian_contacted,
+        follow_up=data.follow_up,
+        notes=data.notes,
+    )
+    db.add(visit)
+    db.flush()
+    audit.record(
+        db,
+        ctx,
+        "create",
+        resource="visit",
+        resource_id=visit.id,
+        region_code=elder.village_code,
+        fields=sorted(data.model_fields_set),
+    )
+    return visit
+
+
+def update_visit(
+    db: Session, ctx: RequestCtx, visit_id: str, data: VisitPatch, expected: int
+) -> Visit:
+    """The author may edit within a week; township and county officers at any time."""
+    p = ctx.actor
+    visit = get_visit(db, ctx, visit_id)
+    check_version(visit.version, expected)
+    officer = p.role in TOWNSHIP_UP
+    if not officer and (visit.author_id != p.id or utcnow() - visit.created_at > EDIT_WINDOW):
+        raise Forbidden("visit.edit_window")
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    if "visited_at" in changes and changes["visited_at"] is not None:
+        changes["visited_at"] = aware(changes["visited_at"])
+        elder = elders.get_elder(db, ctx, visit.elder_id)
+        _check_time(elder, changes["visited_at"])
+    changed = []
+    for field, value in changes.items():
+        if value is None:
+            continue
+        if getattr(visit, field) != value:
+            setattr(visit, field, value)
+            changed.append(field)
+    db.flush()
+    if changed:
+        audit.record(
+            db,
+            ctx,
+            "update",
+            resource="visit",
+            resource_id=visit.id,
+            region_code=visit.village_code,
+            fields=changed,
+        )
+    return visit
+
+
+def list_visits(
+    db: Session,
+    ctx: RequestCtx,
+    *,
+    elder_id: str | None,
+    volunteer_id: str | None,
+    region: str | None,
+    method: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    cursor: str | None,
+    count: bool,
+) -> Page[Visit]:
+    stmt = select(Visit).where(visit_scope(ctx))
+    if elder_id:
+        stmt = stmt.where(Visit.elder_id == elder_id)
+    if volunteer_id:
+        stmt = stmt.where(Visit.volunteer_id == volunteer_id)
+    if region:
+        stmt = stmt.where(Visit.village_code.startswith(region))
+    if method:
+        stmt = stmt.where(Visit.method == method)
+    if since:
+        stmt = stmt.where(Visit.visited_at >= since)
+    if until:
+        stmt = stmt.where(Visit.visited_at < until)
+    return keyset(
+        db,
+        stmt,
+        [(Visit.visited_at, "desc"), (Visit.id, "desc")],
+        limit=limit,
+        cursor=cursor,
+        count=count,
+    )

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from eldercare.auth.deps import AuthCtx, auth_ctx
+from eldercare.concurrency import IfMatch, expected_version, set_etag
+from eldercare.db import DbSession
+from eldercare.elders import service as elders
+from eldercare.pagination import PageOut, Paging
+from eldercare.volunteers import service
+from eldercare.volunteers.schemas import (
+    PairingIn,
+    PairingOut,
+    PairingPatch,
+    Team,
+    VolunteerIn,
+    VolunteerOut,
+    VolunteerPatch,
+)
+
+router = APIRouter(tags=["volunteers"], dependencies=[Depends(auth_ctx)])
+
+
+def _out(db: DbSession, v: object, counts: dict[str, int] | None = None) -> VolunteerOut:
+    out = VolunteerOut.model_validate(v)
+    out.active_pairings = (
+        (counts or {}).get(out.id, 0) if counts is not None else service.open_pairings(db, out.id)
+    )
+    return out
+
+
+@router.get(
+    "/volunteers", response_model=PageOut[VolunteerOut], summary="Volunteers and paired helpers"
+)
+def list_volunteers(
+    db: DbSession,
+    ctx: AuthCtx,
+    paging: Paging,
+    region: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = None,
+    kind: str | None = None,
+    team: Team | None = None,
+    active: bool | None = None,
+    q: Annotated[str | None, Query(max_length=50)] = None,
+) -> PageOut[VolunteerOut]:
+    page = service.list_volunteers(
+        db,
+        ctx,
+        region=region,
+        kind=kind,
+        team=team,
+        active=active,
+        q=q,
+        limit=paging.limit,
+        cursor=paging.cursor,
+        count=paging.count,
+    )
+    counts = service.counts_for(db, [v.id for v in page.items])
+    return PageOut(
+        items=[_out(db, v, counts) for v in page.items],
+        next_cursor=page.next_cursor,
+        total=page.total,
+    )
+
+
+@router.post("/volunteers", response_model=VolunteerOut, status_code=201, summary="Add a volunteer")
+def create_volunteer(
+    db: DbSession, ctx: AuthCtx, body: VolunteerIn, response: Response
+) -> VolunteerOut:
+    v = service.create_volunteer(db, ctx, body)
+    set_etag(response, v.version)
+    return _out(db, v)
+
+
+@router.get("/volunteers/{volunteer_id}", response_model=VolunteerOut, summary="One volunteer")
+def get_volunteer(
+    db: DbSession, ctx: AuthCtx, volunteer_id: str, response: Response
+) -> VolunteerOut:
+    v = service.get_volunteer(db, ctx, volunteer_id)
+    set_etag(response, v.version)
+    return _out(db, v)
+
+
+@router.patch(
+    "/volunteers/{volunteer_id}",
+    response_model=VolunteerOut,
+    summary="Change or deactivate a volunteer",
+)
+def update_volunteer(
+    db: DbSession,
+    ctx: AuthCtx,
+    volunteer_id: str,
+    body: VolunteerPatch,
+    response: Response,
+    if_match: IfMatch = None,
+) -> VolunteerOut:
+    v = service.update_volunteer(
+        db, ctx, volunteer_id, body, expected_version(if_match, body.version)
+    )
+    set_etag(response, v.version)
+    return _out(db, v)
+
+
+@router.get(
+    "/pairings", response_model=PageOut[PairingOut], summary="Pairings of elders and helpers"
+)
+def list_pairings(
+    db: DbSession,
+    ctx: AuthCtx,
+    paging: Paging,
+    elder_id: str | None = None,
+    volunteer_id: str | None = None,
+    state: Literal["open", "all"] = "open",
+) -> PageOut[PairingOut]:
+    page = service.list_pairings(
+        db,
+        ctx,
+        elders.elder_scope(ctx),
+        elder_id=elder_id,
+        volunteer_id=volunteer_id,
+        open_only=state == "open",
+        limit=paging.limit,
+        cursor=paging.cursor,
+    )
+    return PageOut(
+        items=[PairingOut.model_validate(p) for p in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.post(
+    "/pairings",
+    response_model=PairingOut,
+    status_code=201,
+    summary="Pair a helper with an elder (one primary per elder; capacity respected)",
+)
+def create_pairing(db: DbSession, ctx: AuthCtx, body: PairingIn, response: Response) -> PairingOut:
+    elder = elders.get_elder(db, ctx, body.elder_id)
+    pairing = service.create_pairing(db, ctx, body, elder.village_code)
+    set_etag(response, pairing.version)
+    return PairingOut.model_validate(pairing)
+
+
+@router.get("/pairings/{pairing_id}", response_model=PairingOut, summary="One pairing")
+def get_pairing(db: DbSession, ctx: AuthCtx, pairing_id: str, response: Response) -> PairingOut:
+    pairing, _ = service.get_pairing(db, ctx, pairing_id, elders.elder_scope(ctx))
+    set_etag(response, pairing.version)
+    return PairingOut.model_validate(pairing)
+
+
+@router.patch(
+    "/pairings/{pairing_id}",
+    response_model=PairingOut,
+    summary="Change services or primary, or end a pairing (kept in history)",
+)
+def update_pairing(
+    db: DbSession,
+    ctx: AuthCtx,
+    pairing_id: str,
+    body: PairingPatch,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PairingOut:
+    pairing, village = service.get_pairing(db, ctx, pairing_id, elders.elder_scope(ctx))
+    pairing = service.update_pairing(
+        db, ctx, pairing, village, body, expected_version(if_match, body.version)
+    )
+    set_etag(response, pairing.version)
+    return PairingOut.model_validate(pairing)
