@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -98,6 +99,219 @@ def seed_register(db: Session, seed_value: int = 2026) -> dict[str, int]:
     return counts
 
 
+VOLUNTEER_KINDS = [
+    "village_cadre",
+    "party_member",
+    "womens_federation",
+    "volunteer",
+    "village_doctor",
+    "elders_association",
+    "neighbour",
+    "social_worker",
+]
+TEAMS = [
+    "home_cleaning",
+    "medical_care",
+    "psychological_comfort",
+    "culture_recreation",
+    "technology",
+]
+VISIT_SERVICES = [
+    "companionship",
+    "blood_pressure_glucose",
+    "cleaning",
+    "medicine_delivery",
+    "shopping",
+    "laundry",
+    "cooking_meals",
+    "haircut",
+]
+FINDINGS = [
+    "身体状况良好",
+    "血压偏高，已提醒按时服药",
+    "行动不便，需要助行器",
+    "精神状态较好",
+    "独自在家，情绪低落",
+    "屋内整洁，生活能自理",
+    "厨房燃气管老化，已提醒更换",
+]
+
+
+def seed_helpers_and_visits(db: Session, seed_value: int = 2026) -> dict[str, int]:
+    """Helpers in every village with elders, a primary helper for most elders, and about six
+    months of visits (more for high-risk elders; some elders left overdue). Once per county."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import func
+
+    import eldercare.models  # noqa: F401 (every table in the metadata)
+    from eldercare import synth
+    from eldercare.bulkload import bulk_write
+    from eldercare.db import Base, new_id
+    from eldercare.elders.models import Elder
+    from eldercare.scope import Scope
+    from eldercare.volunteers.models import Volunteer
+
+    counts = {"volunteers": 0, "pairings": 0, "visits": 0}
+    tables = Base.metadata.tables
+    now = datetime.now(UTC)
+    for county in DEMO_ELDERS:
+        if db.scalar(select(func.count()).where(Scope(county).clause(Volunteer.region_code))):
+            continue
+        rng = random.Random(seed_value + int(county) + 1)
+        elders = db.execute(
+            select(Elder.id, Elder.village_code, Elder.risk_level)
+            .where(Scope(county).clause(Elder.village_code))
+            .order_by(Elder.id)
+        ).all()
+        by_village: dict[str, list[Any]] = {}
+        for row in elders:
+            by_village.setdefault(row.village_code, []).append(row)
+        logins = {u.region: u.username for u in DEMO_USERS if u.role == "volunteer"}
+        volunteers, pairings, visits = [], [], []
+        for village, members in sorted(by_village.items()):
+            helpers = []
+            for i in range(max(2, len(members) // 12)):
+                user_id = None
+                if i == 0 and village in logins:
+                    user_id = db.scalar(select(User.id).where(User.username == logins[village]))
+                vid = new_id()
+                name = synth.weighted(rng, synth.SURNAMES) + rng.choice(
+                    synth.FEMALE_GIVEN + synth.CHILD_MALE
+                )
+                volunteers.append(
+                    (
+                        vid,
+                        name,
+                        f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}",
+                        rng.choice(VOLUNTEER_KINDS),
+                        rng.choice(TEAMS),
+                        village,
+                        15,
+                        True,
+                        user_id,
+                        "",
+                        now,
+                        now,
+                        1,
+                    )
+                )
+                helpers.append(vid)
+            for n, elder in enumerate(members):
+                if rng.random() < 0.05:
+                    continue  # no primary helper yet: shows up in data quality
+                helper = helpers[n % len(helpers)]
+                pairings.append(
+                    (
+                        new_id(),
+                        elder.id,
+                        helper,
+                        True,
+                        rng.sample(VISIT_SERVICES, 2),
+                        (now - timedelta(days=rng.randint(200, 900))).date(),
+                        None,
+                        "",
+                        now,
+                        now,
+                        1,
+                    )
+                )
+                every = {"high": 7, "key": 30}.get(elder.risk_level, 90)
+                day = rng.randint(0, every) + (
+                    rng.choice([0, 0, 0, 0, 25, 60]) if rng.random() < 0.15 else 0
+                )
+                while day < 180:
+                    at = now - timedelta(days=day, hours=rng.randint(1, 9))
+                    visits.append(
+                        (
+                            new_id(),
+                            elder.id,
+                            village,
+                            helper,
+                            None,
+                            helper,
+                            at,
+                            rng.choice(["home_visit", "home_visit", "phone", "video"]),
+                            {"health": rng.choice(FINDINGS), "danger": "none"},
+                            [],
+                            [],
+                            rng.sample(VISIT_SERVICES, rng.randint(0, 3)),
+                            rng.random() < 0.3,
+                            "",
+                            "",
+                            at,
+                            at,
+                            1,
+                        )
+                    )
+                    day += max(1, int(every * rng.uniform(0.6, 1.3)))
+        counts["volunteers"] += bulk_write(
+            db.connection(),
+            tables["volunteers"],
+            (
+                "id",
+                "name",
+                "phone",
+                "kind",
+                "team",
+                "region_code",
+                "max_pairings",
+                "active",
+                "user_id",
+                "notes",
+                "created_at",
+                "updated_at",
+                "version",
+            ),
+            volunteers,
+        )
+        counts["pairings"] += bulk_write(
+            db.connection(),
+            tables["pairings"],
+            (
+                "id",
+                "elder_id",
+                "volunteer_id",
+                "is_primary",
+                "services",
+                "start_date",
+                "end_date",
+                "end_reason",
+                "created_at",
+                "updated_at",
+                "version",
+            ),
+            pairings,
+        )
+        counts["visits"] += bulk_write(
+            db.connection(),
+            tables["visits"],
+            (
+                "id",
+                "elder_id",
+                "village_code",
+                "volunteer_id",
+                "user_id",
+                "author_id",
+                "visited_at",
+                "method",
+                "findings",
+                "safety_risks",
+                "needs",
+                "services",
+                "guardian_contacted",
+                "follow_up",
+                "notes",
+                "created_at",
+                "updated_at",
+                "version",
+            ),
+            visits,
+        )
+    return counts
+
+
 def seed(db: Session, password: str) -> dict[str, int]:
     """Idempotent: regions are upserted, existing users and clients are left as they are."""
     rows = []
@@ -135,6 +349,7 @@ def seed(db: Session, password: str) -> dict[str, int]:
             created += 1
     db.flush()
     register = seed_register(db)
+    register.update(seed_helpers_and_visits(db))
     return {
         "regions_created": report.created,
         "regions_updated": report.updated,

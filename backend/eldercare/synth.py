@@ -709,6 +709,7 @@ def write_register(
     conn: Connection, people: Iterator[SynthElder], today: date, seed: int = 11
 ) -> dict[str, int]:
     """Stream synthetic elders into the register tables (COPY on PostgreSQL)."""
+    import eldercare.models  # noqa: F401 (every table in the metadata)
     from eldercare.bulkload import bulk_write
     from eldercare.db import Base
 
