@@ -169,7 +169,9 @@ def seed_helpers_and_visits(db: Session, seed_value: int = 2026) -> dict[str, in
         for row in elders:
             by_village.setdefault(row.village_code, []).append(row)
         logins = {u.region: u.username for u in DEMO_USERS if u.role == "volunteer"}
-        volunteers, pairings, visits = [], [], []
+        volunteers: list[tuple[Any, ...]] = []
+        pairings: list[tuple[Any, ...]] = []
+        visits: list[tuple[Any, ...]] = []
         for village, members in sorted(by_village.items()):
             helpers = []
             for i in range(max(2, len(members) // 12)):
