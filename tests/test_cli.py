@@ -114,8 +114,10 @@ def test_register_refresh_recomputes_stale_facts(engine, capsys):
             assert "living_alone" in fresh.category_codes
     finally:
         from eldercare.elders.models import Elder, Household
+        from eldercare.visits.models import ElderSchedule
 
         with Session(engine) as s, s.begin():
+            s.execute(delete(ElderSchedule).where(ElderSchedule.elder_id == elder_id))
             e = s.get(Elder, elder_id)
             household = e.household_id
             s.delete(e)

@@ -171,6 +171,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "发现严重危险，请立即上报紧急情况并通知乡镇",
         "Severe danger found: report an emergency now and notify the township",
     ),
+    "visit.elder_inactive": ("该老人已不在册，无需探访", "The elder is no longer on the register"),
     "reveal.not_allowed": ("当前角色无权查看完整信息", "Your role may not reveal full values"),
     # pydantic's own error types
     "missing": ("必填", "Field required"),

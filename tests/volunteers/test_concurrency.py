@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from eldercare.auth.models import User
 from eldercare.elders.models import Elder, ElderChange, Household
+from eldercare.visits.models import ElderSchedule
 from eldercare.volunteers.models import Pairing, Volunteer
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select
@@ -29,6 +30,7 @@ def committed(engine):
         s.execute(delete(Volunteer).where(Volunteer.id.in_(made["volunteers"])))
         households = s.scalars(select(Elder.household_id).where(Elder.id.in_(made["elders"]))).all()
         s.execute(delete(ElderChange).where(ElderChange.elder_id.in_(made["elders"])))
+        s.execute(delete(ElderSchedule).where(ElderSchedule.elder_id.in_(made["elders"])))
         s.execute(delete(Elder).where(Elder.id.in_(made["elders"])))
         s.execute(delete(Household).where(Household.id.in_(households)))
         s.execute(delete(User).where(User.id.in_(made["users"])))

@@ -44,6 +44,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "severe_mental_illness": ("严重精神障碍", "severe mental illness"),
     "arthritis": ("关节炎", "arthritis"),
     "vision_hearing_loss": ("视听障碍", "vision or hearing loss"),
+    # risk tiers
+    "high": ("高风险", "high-risk"),
+    "key": ("重点", "key"),
+    "general": ("一般", "general"),
     # scopes
     "county": ("县", "county"),
     "township": ("乡镇", "township"),
@@ -77,6 +81,13 @@ REASONS: dict[str, tuple[str, str]] = {
     "risk.condition": ("患有{condition}", "has {condition}"),
     "risk.category": ("属于{category}", "is {category}"),
     "risk.general": ("无高风险或重点因素", "no high-risk or key factor"),
+    "due.never_visited": ("尚未探访（{tier}）", "never visited ({tier})"),
+    "due.tier": ("{tier}对象每 {days} 天至少探访一次", "{tier} elders: a visit every {days} days"),
+    "due.monthly": (
+        "特殊困难老年人每月至少探访一次",
+        "special-difficulty elders: a visit every month",
+    ),
+    "due.event": ("发生紧急事件，{hours} 小时内须探访", "an event: a visit within {hours} hours"),
     "risk.override": ("人工调整：{note}", "set by hand: {note}"),
 }
 

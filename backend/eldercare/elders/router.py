@@ -71,6 +71,9 @@ def list_elders(
     age_min: Annotated[int | None, Query(ge=0, le=130)] = None,
     age_max: Annotated[int | None, Query(ge=0, le=130)] = None,
     left_behind: bool | None = None,
+    overdue: Annotated[
+        bool | None, Query(description="Next visit overdue (true) or not (false)")
+    ] = None,
     sort: Literal["name", "-name", "age", "-age", "risk"] = "name",
 ) -> JSONResponse:
     page = service.list_elders(
@@ -85,6 +88,7 @@ def list_elders(
         age_max=age_max,
         left_behind=left_behind,
         sort=sort,
+        overdue=overdue,
         limit=paging.limit,
         cursor=paging.cursor,
         count=paging.count,

@@ -275,6 +275,10 @@ def recompute(db: Session, elder: Elder, today: date | None = None) -> None:
     elder.risk_level = derived.risk_level
     elder.risk_rank = rules.RISK_RANK[derived.risk_level]
     elder.risk_reasons = [r.as_dict() for r in derived.risk_reasons]
+    from eldercare.visits import schedule  # the visit schedule follows the tier and categories
+
+    db.flush()
+    schedule.refresh(db, elder)
 
 
 # ----------------------------------------------------------------------------- history
@@ -526,6 +530,7 @@ def change_status(
     if status == "active":
         _check_duplicate(db, ctx, elder.id_number, exclude=elder.id)
     elder.status, elder.status_date, elder.status_reason = status, on, reason
+    recompute(db, elder)
     return _finish_update(db, ctx, elder, before, "status", reason)
 
 
@@ -786,6 +791,7 @@ def list_elders(
     left_behind: bool | None,
     sort: str,
     limit: int,
+    overdue: bool | None = None,
     cursor: str | None,
     count: bool,
 ) -> Page[Any]:
@@ -800,6 +806,7 @@ def list_elders(
         age_max=age_max,
         left_behind=left_behind,
         sort=sort,
+        overdue=overdue,
     )
     return keyset(db, stmt, order, limit=limit, cursor=cursor, count=count, scalars=False)
 
@@ -838,6 +845,7 @@ def list_statement(
     age_max: int | None,
     left_behind: bool | None,
     sort: str,
+    overdue: bool | None = None,
 ) -> tuple[Any, list[tuple[Any, Direction]]]:
     stmt = select(*LIST_COLUMNS).where(elder_scope(ctx), Elder.merged_into_id.is_(None))
     if region:
@@ -865,6 +873,11 @@ def list_statement(
         stmt = stmt.where(Elder.birth_date > _years_ago(today, age_max + 1))
     if q:
         stmt = stmt.where(search_clause(q))
+    if overdue is not None:
+        from eldercare.visits.schedule import overdue_elder_ids
+
+        ids = overdue_elder_ids(today)
+        stmt = stmt.where(Elder.id.in_(ids) if overdue else Elder.id.not_in(ids))
     return stmt, SORTS[sort]()
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Computed, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eldercare.db import Base, UTCDateTime, new_id, utcnow
@@ -37,3 +37,46 @@ class Visit(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class VisitPolicyVersion(Base):
+    """A county's visit policy from an effective date on; every version is kept."""
+
+    __tablename__ = "visit_policies"
+
+    county_code: Mapped[str] = mapped_column(
+        String(6), ForeignKey("regions.code"), primary_key=True
+    )
+    effective_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class ElderSchedule(Base):
+    """Each active elder's next due visit, kept current so that "overdue" is an indexed query."""
+
+    __tablename__ = "elder_schedules"
+    __table_args__ = (
+        Index("ix_elder_schedules_village_due", "village_code", "next_due_date"),
+        Index("ix_elder_schedules_township_due", "township_code", "next_due_date"),
+        Index("ix_elder_schedules_county_due", "county_code", "next_due_date"),
+    )
+
+    elder_id: Mapped[str] = mapped_column(String(32), ForeignKey("elders.id"), primary_key=True)
+    village_code: Mapped[str] = mapped_column(String(12))
+    township_code: Mapped[str] = mapped_column(
+        String(9), Computed("substr(village_code, 1, 9)", persisted=True)
+    )
+    county_code: Mapped[str] = mapped_column(
+        String(6), Computed("substr(village_code, 1, 6)", persisted=True)
+    )
+    risk_level: Mapped[str] = mapped_column(String(10))
+    special_difficulty: Mapped[bool] = mapped_column(Boolean, default=False)
+    interval_days: Mapped[int] = mapped_column(Integer)
+    last_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    event_type: Mapped[str | None] = mapped_column(String(40))
+    event_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_due_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -1,20 +1,35 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from eldercare import phones
 from eldercare.auth.deps import AuthCtx, auth_ctx
-from eldercare.clock import aware
+from eldercare.clock import aware, today
 from eldercare.concurrency import IfMatch, expected_version, set_etag
-from eldercare.db import DbSession
+from eldercare.db import DbSession, utcnow
 from eldercare.elders import service as elders
+from eldercare.elders.labels import render
+from eldercare.errors import Conflict
 from eldercare.i18n import translate
 from eldercare.pagination import PageOut, Paging
-from eldercare.visits import service
+from eldercare.visits import schedule, service
 from eldercare.visits.models import Visit
-from eldercare.visits.schemas import Findings, Method, Prompt, VisitIn, VisitOut, VisitPatch
+from eldercare.visits.rules import VisitPolicy
+from eldercare.visits.schemas import (
+    EventIn,
+    Findings,
+    Method,
+    Prompt,
+    VisitIn,
+    VisitOut,
+    VisitPatch,
+    VisitPolicyIn,
+    VisitPolicyOut,
+    WorklistItem,
+)
 
 router = APIRouter(tags=["visits"], dependencies=[Depends(auth_ctx)])
 
@@ -137,4 +152,106 @@ def elder_visits(db: DbSession, ctx: AuthCtx, elder_id: str, paging: Paging) -> 
         items=[_out(v, ctx.lang) for v in page.items],
         next_cursor=page.next_cursor,
         total=page.total,
+    )
+
+
+@router.get(
+    "/policies/visits", response_model=VisitPolicyOut, summary="The county's visit policy in force"
+)
+def get_policy(
+    db: DbSession,
+    ctx: AuthCtx,
+    on: Annotated[date | None, Query(description="The version in force on this day")] = None,
+) -> VisitPolicyOut:
+    policy, effective = schedule.policy_for(db, ctx.actor.region_code[:6], on)
+    return VisitPolicyOut(**policy.model_dump(), effective_date=effective)
+
+
+@router.put(
+    "/policies/visits",
+    response_model=VisitPolicyOut,
+    summary="A new version of the visit policy from a date; schedules are recomputed",
+)
+def put_policy(db: DbSession, ctx: AuthCtx, body: VisitPolicyIn) -> VisitPolicyOut:
+    defaults = VisitPolicy()
+    policy = VisitPolicy(
+        tiers=body.tiers if body.tiers is not None else defaults.tiers,
+        special_difficulty_monthly=body.special_difficulty_monthly,
+        event_due_hours=body.event_due_hours,
+        events=body.events if body.events is not None else defaults.events,
+    )
+    effective = body.effective_date or today()
+    schedule.put_policy(db, ctx, policy, effective)
+    return VisitPolicyOut(**policy.model_dump(), effective_date=effective)
+
+
+@router.get(
+    "/worklist",
+    response_model=PageOut[WorklistItem],
+    summary="Elders whose next visit is due or overdue, most overdue first",
+)
+def worklist(
+    db: DbSession,
+    ctx: AuthCtx,
+    paging: Paging,
+    region: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = None,
+    volunteer_id: str | None = None,
+    due_within_days: Annotated[int, Query(ge=0, le=366)] = 7,
+) -> PageOut[WorklistItem]:
+    on = today()
+    page = service.worklist(
+        db,
+        ctx,
+        region=region,
+        volunteer_id=volunteer_id,
+        until=on + timedelta(days=due_within_days),
+        limit=paging.limit,
+        cursor=paging.cursor,
+        count=paging.count,
+    )
+    items = [
+        WorklistItem(
+            elder_id=r.elder_id,
+            name=r.name,
+            village_code=r.village_code,
+            address=r.address,
+            phone=phones.mask(r.phone),
+            risk_level=r.risk_level,
+            categories=[c for c in (r.category_codes or "").split(",") if c],
+            last_visit_at=r.last_visit_at,
+            next_due_date=r.next_due_date,
+            days_overdue=schedule.overdue_days(r.next_due_date, on),
+            reason=render(r.reason, ctx.lang),
+            event_type=r.event_type,
+        )
+        for r in page.items
+    ]
+    return PageOut(items=items, next_cursor=page.next_cursor, total=page.total)
+
+
+@router.post(
+    "/elders/{elder_id}/events",
+    response_model=WorklistItem,
+    status_code=201,
+    summary="Record an event (hospitalisation, bereavement...): a visit falls due within 24 hours",
+)
+def record_event(db: DbSession, ctx: AuthCtx, elder_id: str, body: EventIn) -> WorklistItem:
+    elder = elders.get_elder(db, ctx, elder_id)
+    s = schedule.record_event(db, ctx, elder, body.type, aware(body.occurred_at) or utcnow())
+    if s is None:
+        raise Conflict("visit.elder_inactive")
+    on = today()
+    return WorklistItem(
+        elder_id=elder.id,
+        name=elder.name,
+        village_code=elder.village_code,
+        address=elder.address,
+        phone=phones.mask(elder.phone),
+        risk_level=elder.risk_level,
+        categories=[c for c in (elder.category_codes or "").split(",") if c],
+        last_visit_at=s.last_visit_at,
+        next_due_date=s.next_due_date,
+        days_overdue=schedule.overdue_days(s.next_due_date, on),
+        reason=render(s.reason, ctx.lang),
+        event_type=s.event_type,
     )

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eldercare.visits.rules import TierRule, VisitPolicy
 from eldercare.volunteers.schemas import Service
 
 Method = Literal["home_visit", "phone", "video"]
@@ -105,3 +106,42 @@ class VisitOut(BaseModel):
     prompt: Prompt | None = Field(
         default=None, description="Set when a finding calls for reporting an emergency"
     )
+
+
+class VisitPolicyIn(BaseModel):
+    """The county's visit policy; ``effective_date`` defaults to today."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    effective_date: date | None = None
+    tiers: dict[Literal["high", "key", "general"], TierRule] | None = None
+    special_difficulty_monthly: bool = True
+    event_due_hours: int = Field(default=24, ge=1, le=168)
+    events: list[str] | None = None
+
+
+class VisitPolicyOut(VisitPolicy):
+    effective_date: date | None = Field(description="null: the defaults, never changed")
+
+
+class WorklistItem(BaseModel):
+    elder_id: str
+    name: str
+    village_code: str
+    address: str
+    phone: str | None
+    risk_level: str
+    categories: list[str]
+    last_visit_at: datetime | None
+    next_due_date: date
+    days_overdue: int
+    reason: str
+    event_type: str | None
+
+
+class EventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["hospitalisation", "bereavement", "guardian_unreachable", "incident", "other"]
+    occurred_at: datetime | None = None
+    note: str = Field(default="", max_length=500)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -18,6 +18,7 @@ from eldercare.elders import service as elders
 from eldercare.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from eldercare.pagination import Page, keyset
 from eldercare.roles import TOWNSHIP_UP, Role
+from eldercare.visits import schedule
 from eldercare.visits.models import Visit
 from eldercare.visits.schemas import VisitIn, VisitPatch
 from eldercare.volunteers import service as volunteers
@@ -87,6 +88,7 @@ def log_visit(db: Session, ctx: RequestCtx, data: VisitIn) -> Visit:
     )
     db.add(visit)
     db.flush()
+    schedule.refresh(db, elder)
     audit.record(
         db,
         ctx,
@@ -122,6 +124,8 @@ def update_visit(
             setattr(visit, field, value)
             changed.append(field)
     db.flush()
+    if {"visited_at", "method"} & set(changed):
+        schedule.refresh(db, elders.get_elder(db, ctx, visit.elder_id))
     if changed:
         audit.record(
             db,
@@ -169,4 +173,67 @@ def list_visits(
         limit=limit,
         cursor=cursor,
         count=count,
+    )
+
+
+def worklist(
+    db: Session,
+    ctx: RequestCtx,
+    *,
+    region: str | None,
+    volunteer_id: str | None,
+    until: date,
+    limit: int,
+    cursor: str | None,
+    count: bool,
+) -> Page[Any]:
+    """Scheduled elders due on or before ``until``, most overdue first (an indexed range)."""
+    from eldercare.elders.models import Elder
+    from eldercare.scope import Scope
+    from eldercare.visits.models import ElderSchedule
+    from eldercare.volunteers.models import Pairing
+
+    p = ctx.actor
+    s = ElderSchedule
+    stmt = (
+        select(
+            s.elder_id,
+            Elder.name,
+            s.village_code,
+            Elder.address,
+            Elder.phone,
+            s.risk_level,
+            Elder.category_codes,
+            s.last_visit_at,
+            s.next_due_date,
+            s.reason,
+            s.event_type,
+        )
+        .join(Elder, Elder.id == s.elder_id)
+        .where(s.next_due_date <= until)
+    )
+    if p.role == Role.volunteer:
+        stmt = stmt.where(s.elder_id.in_(volunteers.paired_elder_ids(p.id)))
+    else:
+        stmt = stmt.where(p.scope.clause_levels(s.village_code, s.township_code, s.county_code))
+    if region:
+        stmt = stmt.where(
+            Scope(region).clause_levels(s.village_code, s.township_code, s.county_code)
+        )
+    if volunteer_id:
+        stmt = stmt.where(
+            s.elder_id.in_(
+                select(Pairing.elder_id).where(
+                    Pairing.volunteer_id == volunteer_id, Pairing.end_date.is_(None)
+                )
+            )
+        )
+    return keyset(
+        db,
+        stmt,
+        [(s.next_due_date, "asc"), (s.elder_id, "asc")],
+        limit=limit,
+        cursor=cursor,
+        count=count,
+        scalars=False,
     )
