@@ -18,6 +18,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 Method = Literal["home_visit", "phone", "video"]
+Tier = Literal["high", "key", "general"]
+ALL_METHODS: list[Method] = ["home_visit", "phone", "video"]
+
+
+def _all_methods() -> list[Method]:
+    return list(ALL_METHODS)
 
 
 class TierRule(BaseModel):
@@ -27,14 +33,16 @@ class TierRule(BaseModel):
     )
 
 
+def _default_tiers() -> dict[Tier, TierRule]:
+    return {
+        "high": TierRule(interval_days=7),
+        "key": TierRule(interval_days=30),
+        "general": TierRule(interval_days=90),
+    }
+
+
 class VisitPolicy(BaseModel):
-    tiers: dict[Literal["high", "key", "general"], TierRule] = Field(
-        default_factory=lambda: {
-            "high": TierRule(interval_days=7),
-            "key": TierRule(interval_days=30),
-            "general": TierRule(interval_days=90),
-        }
-    )
+    tiers: dict[Tier, TierRule] = Field(default_factory=_default_tiers)
     special_difficulty_monthly: bool = True
     event_due_hours: int = Field(default=24, ge=1, le=168)
     events: list[str] = Field(

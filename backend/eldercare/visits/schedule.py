@@ -40,7 +40,7 @@ def refresh(db: Session, elder: Any, policy: VisitPolicy | None = None) -> Elder
             db.delete(current)
         return None
     policy = policy or policy_for(db, elder.village_code[:6])[0]
-    rule = policy.tiers[elder.risk_level]  # type: ignore[index]
+    rule = policy.tiers[elder.risk_level]
     last = db.scalar(
         select(Visit.visited_at)
         .where(Visit.elder_id == elder.id, Visit.method.in_(rule.methods))
