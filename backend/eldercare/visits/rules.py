@@ -29,7 +29,7 @@ def _all_methods() -> list[Method]:
 class TierRule(BaseModel):
     interval_days: int = Field(ge=1, le=366)
     methods: list[Method] = Field(
-        default_factory=lambda: ["home_visit", "phone", "video"], min_length=1
+        default_factory=lambda: ["home_visit", "phone", "video"], min_length=1  # type: ignore[arg-type]
     )
 
 
