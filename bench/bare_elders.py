@@ -50,7 +50,7 @@ async def elders(request: Request) -> JSONResponse:
             "id": r[0],
             "name": r[1],
             "sex": r[3],
-            "birth_date": r[4].isoformat(),
+            "birth_year": r[4].year,
             "age": identity.age_on(r[4], today),
             "id_number": identity.mask(r[5]),
             "phone": phones.mask(r[6]),

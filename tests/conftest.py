@@ -98,13 +98,13 @@ def connection(engine: Engine) -> Iterator[Connection]:
     """
     conn = engine.connect()
     outer = conn.begin()
-    dbmod._sessionmaker = sessionmaker(
-        bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+    dbmod.use_sessionmaker(
+        sessionmaker(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
     )
     try:
         yield conn
     finally:
-        dbmod._sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
+        dbmod.set_engine(engine)
         outer.rollback()
         conn.close()
 

@@ -160,6 +160,9 @@ class TestLogs:
     def test_keeps_ordinary_numbers(self):
         assert redact("took 1234 ms for 431127104230") == "took 1234 ms for 431127104230"
 
+    def test_mobile_numbers_are_masked(self):
+        assert redact("phone 13912345678 called") == "phone 139****5678 called"
+
     def test_password_fields_are_redacted(self):
         assert "hunter2hunter2" not in redact('{"password": "hunter2hunter2"}')
 

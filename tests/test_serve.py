@@ -154,3 +154,42 @@ def test_every_demo_role_can_log_in(env):
             assert me.json()["region"]["code"] == user.region
     finally:
         stop(proc)
+
+
+def test_concurrent_writes_do_not_fail(env):
+    """Writes take the database's write lock up front: on SQLite no request fails with
+    "database is locked" when others write at the same time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    password = setup_demo(env)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start(env, port)
+    try:
+        wait_ready(base, proc)
+        tok = httpx.post(
+            f"{base}/api/v1/auth/token", data={"username": "lanshan_county", "password": password}
+        )
+        h = {"Authorization": f"Bearer {tok.json()['access_token']}"}
+        elders = httpx.get(f"{base}/api/v1/elders?limit=8", headers=h).json()["items"]
+
+        def patch(e):
+            return httpx.patch(
+                f"{base}/api/v1/elders/{e['id']}",
+                headers={**h, "If-Match": f'"{e["version"]}"'},
+                json={"notes": "并发写入"},
+                timeout=30,
+            ).status_code
+
+        def bad_login(i):
+            return httpx.post(
+                f"{base}/api/v1/auth/token",
+                timeout=30,
+                data={"username": "lanshan_village", "password": f"wrong-{i}-password"},
+            ).status_code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            assert list(pool.map(patch, elders)) == [200] * len(elders)
+            assert set(pool.map(bad_login, range(4))) == {401}
+    finally:
+        stop(proc)

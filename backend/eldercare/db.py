@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -71,6 +71,7 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine whose pool covers the worker threads, so connections are kept, not churned."""
     url = normalize_url(url)
+    kwargs.setdefault("hide_parameters", True)  # errors never echo personal data into logs
     pooled = "poolclass" not in kwargs
     if pooled:
         settings = get_settings()
@@ -109,35 +110,54 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # Requests that write take the write lock at once: a read-then-write transaction would
+        # otherwise fail with "database is locked" when another request writes first.
+        immediate = conn.get_execution_options().get("sqlite_immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 _engine: Engine | None = None
 _sessionmaker: sessionmaker[Session] | None = None
+_write_sessionmaker: sessionmaker[Session] | None = None
 
 
 def get_engine() -> Engine:
-    global _engine, _sessionmaker
     if _engine is None:
-        _engine = make_engine(get_settings().database_url)
-        _sessionmaker = sessionmaker(bind=_engine, expire_on_commit=False)
+        set_engine(make_engine(get_settings().database_url))
+    assert _engine is not None
     return _engine
 
 
 def set_engine(engine: Engine | None) -> None:
     """Point the application at another engine (tests, CLI)."""
-    global _engine, _sessionmaker
+    global _engine, _sessionmaker, _write_sessionmaker
     _engine = engine
-    _sessionmaker = sessionmaker(bind=engine, expire_on_commit=False) if engine else None
+    if engine is None:
+        _sessionmaker = _write_sessionmaker = None
+        return
+    _sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
+    _write_sessionmaker = sessionmaker(
+        bind=engine.execution_options(sqlite_immediate=True), expire_on_commit=False
+    )
 
 
-def session_factory() -> sessionmaker[Session]:
+def use_sessionmaker(maker: sessionmaker[Session]) -> None:
+    """Serve every request from this factory (tests bind it to one rolled-back connection)."""
+    global _sessionmaker, _write_sessionmaker
+    _sessionmaker = _write_sessionmaker = maker
+
+
+def session_factory(write: bool = False) -> sessionmaker[Session]:
     get_engine()
-    assert _sessionmaker is not None
-    return _sessionmaker
+    maker = _write_sessionmaker if write else _sessionmaker
+    assert maker is not None
+    return maker
 
 
-async def get_db() -> AsyncIterator[Session]:
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def get_db(request: Request) -> AsyncIterator[Session]:
     """One session per request, committed once before the response is sent.
 
     An exception rolls everything back, except errors that ask to keep what was recorded
@@ -146,7 +166,7 @@ async def get_db() -> AsyncIterator[Session]:
     """
     from eldercare.errors import AppError
 
-    session = session_factory()()
+    session = session_factory(write=request.method not in READ_METHODS)()
     try:
         yield session
     except AppError as exc:

@@ -351,7 +351,13 @@ def seed(db: Session, password: str) -> dict[str, int]:
             created += 1
     db.flush()
     register = seed_register(db)
-    register.update(seed_helpers_and_visits(db))
+    helpers = seed_helpers_and_visits(db)
+    register.update(helpers)
+    if helpers["visits"]:  # the bulk path wrote visits: bring every schedule up to date
+        from eldercare.visits.schedule import refresh_county
+
+        for county in DEMO_ELDERS:
+            refresh_county(db, county)
     return {
         "regions_created": report.created,
         "regions_updated": report.updated,

@@ -15,6 +15,7 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 # 18-digit resident IDs (last may be X), 15-digit legacy IDs, bearer/JWT-looking tokens,
 # and password=... fragments.
 _ID_RE = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)|(?<!\d)(\d{6})\d{6}(\d{3})(?!\d)")
+_MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _JWT_RE = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
 _BEARER_RE = re.compile(r"(?i)(bearer\s+)\S+")
 _SECRET_RE = re.compile(
@@ -26,7 +27,8 @@ def redact(text: str) -> str:
     text = _JWT_RE.sub("[token]", text)
     text = _BEARER_RE.sub(r"\1[token]", text)
     text = _SECRET_RE.sub(r"\1[redacted]", text)
-    return _ID_RE.sub(lambda m: "[id-number]", text)
+    text = _ID_RE.sub(lambda m: "[id-number]", text)
+    return _MOBILE_RE.sub(r"\1****\2", text)
 
 
 class RedactingJsonFormatter(JsonFormatter):

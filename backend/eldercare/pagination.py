@@ -61,13 +61,14 @@ def _encode_value(value: Any) -> Any:
 
 
 def _decode_value(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
     if isinstance(value, dict):
         if "dt" in value:
             return datetime.fromisoformat(value["dt"])
         if "d" in value:
             return date.fromisoformat(value["d"])
-        raise ValueError("bad cursor value")
-    return value
+    raise ValueError("bad cursor value")
 
 
 def encode_cursor(values: list[Any]) -> str:

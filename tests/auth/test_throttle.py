@@ -158,3 +158,12 @@ def test_throttled_attempts_are_audited(proxied, db, clock):
     ).all()
     assert "login_throttled" in events
     assert events.count("login_failed") == get_settings().throttle_account_free + 1
+
+
+def test_known_good_address_is_not_held_by_the_account_wide_lock(proxied, db, clock):
+    user = make_user(db)
+    assert attempt(proxied, user.username, PASSWORD, ip="203.0.113.7").status_code == 200
+    for i in range(get_settings().throttle_account_free * 4 + 3):
+        attempt(proxied, user.username, ip=f"198.51.100.{i + 1}")
+    assert attempt(proxied, user.username, PASSWORD, ip="198.51.100.250").status_code == 429
+    assert attempt(proxied, user.username, PASSWORD, ip="203.0.113.7").status_code == 200

@@ -219,13 +219,21 @@ class TestRefresh:
             is not None
         )
 
-    def test_other_sessions_survive_a_reuse_in_one_family(self, client, db):
+    def test_reuse_ends_every_session_and_live_access_tokens(self, client, db):
+        """A copied refresh token means the account is compromised: log everything out."""
         user = make_user(db)
         phone = login(client, user.username).json()
         laptop = login(client, user.username).json()
-        self._refresh(client, phone["refresh_token"])
-        self._refresh(client, phone["refresh_token"])  # reuse: phone family revoked
-        assert self._refresh(client, laptop["refresh_token"]).status_code == 200
+        stolen = self._refresh(client, phone["refresh_token"]).json()
+        assert (
+            client.get("/api/v1/auth/me", headers=bearer(stolen["access_token"])).status_code == 200
+        )
+        self._refresh(client, phone["refresh_token"])  # reuse detected
+        assert self._refresh(client, laptop["refresh_token"]).status_code == 401
+        assert (
+            client.get("/api/v1/auth/me", headers=bearer(stolen["access_token"])).status_code == 401
+        )
+        assert login(client, user.username).status_code == 200
 
     def test_unknown_refresh_token_is_401(self, client):
         r = self._refresh(client, "not-a-real-token")
@@ -362,3 +370,68 @@ def test_last_login_is_recorded_without_bumping_version(client, db):
     fresh = db.get(User, user.id)
     assert fresh.last_login_at is not None
     assert fresh.version == version
+
+
+class TestCutOff:
+    def test_reactivated_user_old_tokens_stay_dead(self, client, db):
+        from tests.factories import make_user as mk
+
+        admin = mk(db, "county_admin", COUNTY)
+        user = make_user(db)
+        old = login(client, user.username).json()["access_token"]
+        h = {**auth(admin), "If-Match": '"1"'}
+        assert (
+            client.patch(f"/api/v1/users/{user.id}", headers=h, json={"active": False}).status_code
+            == 200
+        )
+        assert (
+            client.patch(
+                f"/api/v1/users/{user.id}",
+                headers={**auth(admin), "If-Match": '"2"'},
+                json={"active": True},
+            ).status_code
+            == 200
+        )
+        assert client.get("/api/v1/auth/me", headers=bearer(old)).status_code == 401
+        assert login(client, user.username).status_code == 200
+
+    def test_password_change_ends_live_access_tokens(self, client, db):
+        user = make_user(db)
+        old = login(client, user.username).json()["access_token"]
+        r = client.post(
+            "/api/v1/auth/password",
+            headers=bearer(old),
+            json={"current_password": PASSWORD, "new_password": "another-long-pass"},
+        )
+        assert r.status_code == 204
+        assert client.get("/api/v1/auth/me", headers=bearer(old)).status_code == 401
+
+    def test_rotating_a_client_secret_ends_its_tokens(self, client, db):
+        from tests.factories import make_user as mk
+
+        admin = mk(db, "county_admin", COUNTY)
+        c = make_client(db)
+        tok = client.post(
+            "/api/v1/auth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": c.client_id,
+                "client_secret": PASSWORD,
+            },
+        ).json()["access_token"]
+        client.post(f"/api/v1/clients/{c.id}/secret", headers=auth(admin))
+        assert client.get("/api/v1/auth/me", headers=bearer(tok)).status_code == 401
+
+    def test_guessing_the_current_password_is_throttled(self, client, db):
+        user = make_user(db)
+        tok = login(client, user.username).json()["access_token"]
+        statuses = [
+            client.post(
+                "/api/v1/auth/password",
+                headers=bearer(tok),
+                json={"current_password": f"guess-{i}-password", "new_password": "whatever-long-1"},
+            ).status_code
+            for i in range(8)
+        ]
+        assert statuses[0] == 403
+        assert 429 in statuses

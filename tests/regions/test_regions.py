@@ -113,6 +113,15 @@ class TestListRegions:
         assert r.status_code == 400
         assert r.json()["code"] == "bad_cursor"
 
+    @pytest.mark.parametrize("raw", ['[["a"]]', "[[1,2]]", '[{"x":1}]', "[1,2,3]"])
+    def test_crafted_cursor_is_400_not_500(self, client, db, raw):
+        import base64
+
+        user = make_user(db, "county_officer", COUNTY)
+        cursor = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        r = client.get(f"/api/v1/regions?level=village&cursor={cursor}", headers=auth(user))
+        assert r.status_code == 400
+
     def test_limit_above_500_is_422(self, client, db):
         user = make_user(db, "county_officer", COUNTY)
         r = client.get("/api/v1/regions?limit=501", headers=auth(user))

@@ -11,7 +11,7 @@ from eldercare.audit import service as audit
 from eldercare.auth.models import IntegrationClient, User
 from eldercare.auth.schemas import ClientCreate, ClientPatch, UserCreate, UserPatch
 from eldercare.auth.security import hash_password, new_secret
-from eldercare.auth.service import check_password, revoke_all_for_user
+from eldercare.auth.service import check_password, revoke_all_for_user, revoke_client_tokens
 from eldercare.concurrency import check_version
 from eldercare.context import RequestCtx
 from eldercare.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -245,6 +245,8 @@ def update_client(
             changed.append(field)
     if changed:
         db.flush()
+        if {"active", "scopes", "region"} & set(changed):
+            revoke_client_tokens(db, client.id)
         audit.record(
             db,
             ctx,
@@ -262,6 +264,7 @@ def rotate_client_secret(db: Session, ctx: RequestCtx, pk: str) -> tuple[Integra
     secret = new_secret(32)
     client.secret_hash = hash_password(secret)
     db.flush()
+    revoke_client_tokens(db, client.id)
     audit.record(
         db,
         ctx,

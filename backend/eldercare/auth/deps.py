@@ -14,7 +14,7 @@ from eldercare.auth.security import AccessClaims, InvalidToken, decode_access_to
 from eldercare.authz import rule_for
 from eldercare.config import get_settings
 from eldercare.context import Principal, RequestCtx, build_ctx
-from eldercare.db import DbSession
+from eldercare.db import DbSession, UTCDateTime
 from eldercare.errors import Forbidden, Unauthorized
 from eldercare.roles import Role
 
@@ -58,16 +58,17 @@ async def authenticate(db: Session, credentials: HTTPAuthorizationCredentials | 
 # The hottest query of the API (every authenticated request): plain SQL, one round trip.
 _USER_SQL = text(
     "SELECT u.id, u.username AS name, u.display_name, u.role, u.region_code, u.active, "
-    "NULL AS scopes, r.name AS region_name, r.level AS region_level, "
+    "NULL AS scopes, r.name AS region_name, r.level AS region_level, u.tokens_valid_after, "
     "EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti = :jti) AS revoked "
     "FROM users u JOIN regions r ON r.code = u.region_code WHERE u.id = :sub"
-).columns(scopes=JSON)
+).columns(scopes=JSON, tokens_valid_after=UTCDateTime())
 _CLIENT_SQL = text(
     "SELECT c.id, c.client_id AS name, c.name AS display_name, NULL AS role, c.region_code, "
     "c.active, c.scopes, r.name AS region_name, r.level AS region_level, "
+    "c.tokens_valid_after, "
     "EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti = :jti) AS revoked "
     "FROM integration_clients c JOIN regions r ON r.code = c.region_code WHERE c.id = :sub"
-).columns(scopes=JSON)
+).columns(scopes=JSON, tokens_valid_after=UTCDateTime())
 
 
 def load_principal(db: Session, claims: AccessClaims) -> Principal:
@@ -82,6 +83,8 @@ def load_principal(db: Session, claims: AccessClaims) -> Principal:
     finally:
         db.commit()
     if row is None or row.revoked:
+        raise Unauthorized("auth.invalid_token")
+    if row.tokens_valid_after is not None and claims.iat < row.tokens_valid_after:
         raise Unauthorized("auth.invalid_token")
     if not row.active:
         raise Unauthorized("auth.inactive")

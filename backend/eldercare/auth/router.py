@@ -98,5 +98,5 @@ async def me(ctx: AuthCtx) -> MeOut:
 
 @router.post("/password", status_code=204, summary="Change one's own password")
 def change_password(db: DbSession, ctx: AuthCtx, body: PasswordChangeIn) -> Response:
-    service.change_own_password(db, ctx, body.current_password, body.new_password)
+    service.change_own_password(db, ctx, get_settings(), body.current_password, body.new_password)
     return Response(status_code=204)

@@ -71,6 +71,7 @@ class AccessClaims:
     scopes: tuple[str, ...]
     jti: str
     exp: datetime
+    iat: datetime
 
 
 def issue_access_token(
@@ -97,13 +98,23 @@ def issue_access_token(
         "scopes": scopes,
         "jti": jti,
         "iat": int(now.timestamp()),
+        "iat_ms": int(now.timestamp() * 1000),  # precise: revocation cut-offs within a second
         "exp": int(exp.timestamp()),
     }
     token = jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
     return (
         token,
         int(lifetime.total_seconds()),
-        AccessClaims(sub, kind, role, region, tuple(scopes), jti, exp),
+        AccessClaims(
+            sub,
+            kind,
+            role,
+            region,
+            tuple(scopes),
+            jti,
+            exp,
+            datetime.fromtimestamp(int(now.timestamp()), tz=UTC),
+        ),
     )
 
 
@@ -158,4 +169,10 @@ def _verified(token: str, secret: str, audience: str, issuer: str) -> AccessClai
         scopes=tuple(claims.get("scopes") or ()),
         jti=str(claims["jti"]),
         exp=datetime.fromtimestamp(int(claims["exp"]), tz=UTC),
+        iat=datetime.fromtimestamp(
+            int(claims["iat_ms"]) / 1000
+            if isinstance(claims.get("iat_ms"), int)
+            else int(claims["iat"]),
+            tz=UTC,
+        ),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -136,7 +136,7 @@ def login_password(
         raise Unauthorized(
             "auth.invalid_credentials", commit=True, extra={"error": "invalid_grant"}
         )
-    throttle.clear_account(db, checks)
+    throttle.clear_account(db, checks, now)
     # A Core update: a login must not bump the user's version (admins' ETags stay valid).
     db.execute(
         update(User).where(User.id == user.id).values(last_login_at=now, updated_at=User.updated_at)
@@ -179,7 +179,7 @@ def login_client(
             outcome="failure",
         )
         raise Unauthorized("auth.invalid_client", commit=True, extra={"error": "invalid_client"})
-    throttle.clear_account(db, checks)
+    throttle.clear_account(db, checks, now)
     access, expires_in, _ = issue_access_token(
         settings,
         sub=client.id,
@@ -221,6 +221,7 @@ def refresh(db: Session, ctx: RequestCtx, settings: Settings, raw: str) -> Token
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         revoke_family(db, row.family_id)
+        revoke_all_for_user(db, row.user_id)  # the thief's live access token dies too
         user = db.get(User, row.user_id)
         audit.record(
             db,
@@ -251,11 +252,31 @@ def revoke_family(db: Session, family_id: str) -> None:
 
 
 def revoke_all_for_user(db: Session, user_id: str) -> None:
+    """End every session of the user: refresh tokens now, live access tokens on next use."""
     db.execute(
         update(RefreshToken)
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+    db.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(tokens_valid_after=_this_second(), updated_at=User.updated_at)
+    )
+
+
+def revoke_client_tokens(db: Session, client_id: str) -> None:
+    db.execute(
+        update(IntegrationClient)
+        .where(IntegrationClient.id == client_id)
+        .values(tokens_valid_after=_this_second(), updated_at=IntegrationClient.updated_at)
+    )
+
+
+def _this_second() -> datetime:
+    # Tokens carry their issue time in milliseconds: anything issued before now is cut off.
+    now = utcnow()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def logout(db: Session, ctx: RequestCtx, refresh_token: str | None) -> None:
@@ -272,12 +293,27 @@ def logout(db: Session, ctx: RequestCtx, refresh_token: str | None) -> None:
     audit.record(db, ctx, "logout", resource=p.kind, resource_id=p.id)
 
 
-def change_own_password(db: Session, ctx: RequestCtx, current: str, new: str) -> None:
+def change_own_password(
+    db: Session, ctx: RequestCtx, settings: Settings, current: str, new: str
+) -> None:
+    """Guessing the current password here is throttled like a login (a stolen token must not
+    become unlimited guesses); success ends every session, this one included."""
     p = ctx.actor
     user = db.get(User, p.id)
     if user is None:
         raise Unauthorized("auth.invalid_token")
+    now = utcnow()
+    checks = throttle.limits(settings, user.username, ctx.ip)
+    wait = throttle.wait_seconds(db, checks, now)
+    if wait:
+        raise TooManyRequests(
+            headers={"Retry-After": str(wait)},
+            retry_after=wait,
+            commit=True,
+            extra={"retry_after": wait},
+        )
     if not verify_password(current, user.password_hash):
+        throttle.record_failure(db, checks, now)
         audit.record(
             db, ctx, "password_change", resource="user", resource_id=user.id, outcome="failure"
         )

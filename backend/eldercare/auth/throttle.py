@@ -53,11 +53,28 @@ def limits(settings: Settings, username: str, ip: str | None) -> list[Limit]:
     ]
 
 
+def _good_key(checks: list[Limit]) -> str:
+    return "good:" + checks[0].key.removeprefix("acct-ip:")
+
+
 def wait_seconds(db: Session, checks: list[Limit], now: datetime) -> int:
-    """Seconds until another attempt is allowed (0: go ahead)."""
+    """Seconds until another attempt is allowed (0: go ahead).
+
+    An address this account logged in from successfully is not held by the account-wide
+    counter, so strangers elsewhere cannot keep the real user out.
+    """
+    keys = [c.key for c in checks]
     rows = db.execute(
-        select(LoginThrottle.locked_until).where(LoginThrottle.key.in_([c.key for c in checks]))
+        select(LoginThrottle.key, LoginThrottle.locked_until).where(
+            LoginThrottle.key.in_([*keys, _good_key(checks)])
+        )
     ).all()
+    known_good = any(r.key.startswith("good:") for r in rows)
+    rows = [
+        r
+        for r in rows
+        if not r.key.startswith("good:") and not (known_good and r.key.startswith("acct:"))
+    ]
     waits = [
         (r.locked_until - now).total_seconds()
         for r in rows
@@ -98,9 +115,16 @@ def record_failure(db: Session, checks: list[Limit], now: datetime) -> int:
     return longest
 
 
-def clear_account(db: Session, checks: list[Limit]) -> None:
+def clear_account(db: Session, checks: list[Limit], now: datetime) -> None:
+    """After a successful login: forget the account's failures, remember the good address."""
     db.execute(
         delete(LoginThrottle).where(
-            LoginThrottle.key.in_([c.key for c in checks if not c.key.startswith("ip:")])
+            LoginThrottle.key.in_([c.key for c in checks if c.key.startswith("acct-ip:")])
         )
+    )
+    insert = _insert(db)
+    db.execute(
+        insert(LoginThrottle)
+        .values(key=_good_key(checks), failures=0, last_failure_at=now)
+        .on_conflict_do_update(index_elements=[LoginThrottle.key], set_={"last_failure_at": now})
     )

@@ -216,6 +216,10 @@ class ElderMerge(Base):
     survivor_before: Mapped[dict[str, Any]] = mapped_column(JSON)
     merged_before: Mapped[dict[str, Any]] = mapped_column(JSON)
     moved_guardian_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Undo restores only what the merge changed, and only if nothing changed since.
+    taken_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    survivor_version: Mapped[int | None] = mapped_column(Integer)
+    caretaker_cleared_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     merged_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     merged_by: Mapped[str | None] = mapped_column(String(32))
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -54,7 +54,7 @@ def list_row(e: Any, on: date) -> dict[str, Any]:
         "id": id_,
         "name": name,
         "sex": sex,
-        "birth_date": birth.isoformat(),
+        "birth_year": birth.year,
         "age": identity.age_on(birth, on),
         "id_number": identity.mask(number) or "",
         "phone": phones.mask(phone),
@@ -91,6 +91,7 @@ def detail(
     village_name: str | None = None,
 ) -> ElderOut:
     household = db.get(Household, e.household_id) if e.household_id else None
+    past = getattr(e, "info_household", None)  # an elder as of a past date: its household then
     members: list[dict[str, str]] = []
     if household:
         members = [
@@ -121,7 +122,8 @@ def detail(
         name=e.name,
         name_pinyin=e.name_pinyin,
         sex=e.sex,
-        birth_date=e.birth_date,
+        birth_date=e.birth_date if "id_number" in revealed else None,
+        birth_year=e.birth_date.year,
         age=identity.age_on(e.birth_date, today()),
         phone=e.phone if "phone" in revealed else phones.mask(e.phone),
         village_code=e.village_code,
@@ -136,7 +138,13 @@ def detail(
         disability_grade=e.disability_grade,
         disability_type=e.disability_type,
         income_sources=list(e.income_sources or []),
-        annual_income_per_capita=household.annual_income_per_capita if household else None,
+        annual_income_per_capita=(
+            past["annual_income_per_capita"]
+            if past is not None
+            else household.annual_income_per_capita
+            if household
+            else None
+        ),
         household=HouseholdOut(
             id=household.id,
             size=household.size,

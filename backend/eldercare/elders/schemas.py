@@ -243,7 +243,10 @@ class ElderOut(BaseModel):
     name: str
     name_pinyin: str
     sex: Literal["male", "female"]
-    birth_date: date
+    birth_date: date | None = Field(
+        description="Only with the ID number revealed (with the county it rebuilds a masked number)"
+    )
+    birth_year: int
     age: int
     phone: str | None
     village_code: str
@@ -285,7 +288,7 @@ class ElderListItem(BaseModel):
     id: str
     name: str
     sex: str
-    birth_date: date
+    birth_year: int
     age: int
     id_number: str
     phone: str | None

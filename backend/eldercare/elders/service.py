@@ -215,7 +215,16 @@ def _check_duplicate(
             village=village.name if village else "",
             extra={"existing_id": existing.id},
         )
-    raise Conflict("elder.duplicate_elsewhere")
+    # Answered without details; the probe itself is audited (and kept though the request fails).
+    audit.record(
+        db,
+        ctx,
+        "duplicate_probe",
+        resource="elder",
+        outcome="failure",
+        detail={"id_number": identity.mask(id_number)},
+    )
+    raise Conflict("elder.duplicate_elsewhere", commit=True)
 
 
 def _check_village(db: Session, ctx: RequestCtx, code: str, loc: str = "village_code") -> Region:
@@ -294,6 +303,20 @@ def _plain(value: Any) -> Any:
 
 def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     return {f: _plain(getattr(obj, f)) for f in fields}
+
+
+HOUSEHOLD_FIELDS = ("household_size", "annual_income_per_capita")
+
+
+def elder_snapshot(db: Session, elder: Elder) -> dict[str, Any]:
+    """The elder's own fields and their household's size and income (history covers both)."""
+    values = snapshot(elder, ELDER_FIELDS)
+    household = db.get(Household, elder.household_id) if elder.household_id else None
+    values["household_size"] = household.size if household else None
+    values["annual_income_per_capita"] = (
+        _plain(household.annual_income_per_capita) if household else None
+    )
+    return values
 
 
 def record_change(
@@ -403,7 +426,7 @@ def create_elder(
     db.flush()
     recompute(db, elder, today)
     db.flush()
-    record_change(db, ctx, elder.id, "elder", elder.id, "create", {}, snapshot(elder, ELDER_FIELDS))
+    record_change(db, ctx, elder.id, "elder", elder.id, "create", {}, elder_snapshot(db, elder))
     audit.record(
         db,
         ctx,
@@ -439,7 +462,7 @@ def update_elder(
 ) -> tuple[Elder, list[dict[str, str]]]:
     elder = get_elder(db, ctx, elder_id)
     check_version(elder.version, expected)
-    before = snapshot(elder, ELDER_FIELDS)
+    before = elder_snapshot(db, elder)
     given = patch.model_fields_set - {"version"}
     warnings: list[dict[str, str]] = []
     today = local_today()
@@ -493,7 +516,7 @@ def _finish_update(
     action: str,
     reason: str = "",
 ) -> Elder:
-    after = snapshot(elder, ELDER_FIELDS)
+    after = elder_snapshot(db, elder)
     changed = record_change(db, ctx, elder.id, "elder", elder.id, action, before, after, reason)
     try:
         db.flush()
@@ -526,7 +549,7 @@ def change_status(
         )
     if on > local_today():
         raise ValidationFailed(errors=[FieldError(["body", "date"], "date.future")])
-    before = snapshot(elder, ELDER_FIELDS)
+    before = elder_snapshot(db, elder)
     if status == "active":
         _check_duplicate(db, ctx, elder.id_number, exclude=elder.id)
     elder.status, elder.status_date, elder.status_reason = status, on, reason
@@ -546,7 +569,7 @@ def move(
     elder = get_elder(db, ctx, elder_id)
     check_version(elder.version, expected)
     region = _check_village(db, ctx, village_code)
-    before = snapshot(elder, ELDER_FIELDS)
+    before = elder_snapshot(db, elder)
     if region.code != elder.village_code:
         elder.village_code = region.code
         elder.household_id = None  # a new household in the new village
@@ -562,7 +585,7 @@ def set_risk_override(
 ) -> Elder:
     elder = get_elder(db, ctx, elder_id)
     check_version(elder.version, expected)
-    before = snapshot(elder, ELDER_FIELDS)
+    before = elder_snapshot(db, elder)
     elder.risk_override = (
         {
             "level": level,
@@ -741,7 +764,7 @@ def as_of(db: Session, elder: Elder, on: date) -> tuple[dict[str, Any], list[dic
         .where(ElderChange.elder_id == elder.id, ElderChange.changed_at > cutoff)
         .order_by(ElderChange.id.desc())
     ).all()
-    fields = snapshot(elder, ELDER_FIELDS)
+    fields = elder_snapshot(db, elder)
     guardians = {g.id: snapshot(g, GUARDIAN_FIELDS) for g in guardians_of(db, elder.id)}
     for change in later:  # newest first: undo each
         if change.entity == "elder":
@@ -1004,7 +1027,7 @@ def merge(
     unknown = [f for f in take if f not in MERGEABLE]
     if unknown:
         raise ValidationFailed(errors=[FieldError(["body", "take_from_merged"], "value_error")])
-    before_s, before_o = snapshot(survivor, ELDER_FIELDS), snapshot(other, ELDER_FIELDS)
+    before_s, before_o = elder_snapshot(db, survivor), elder_snapshot(db, other)
     # the merged record leaves the active set first, so a shared ID number can move over
     other.merged_into_id = survivor.id
     db.flush()
@@ -1018,10 +1041,26 @@ def merge(
             survivor.name_pinyin, survivor.name_initials = pinyin(survivor.name)
     moved = list(db.scalars(select(Guardian).where(Guardian.elder_id == other.id)))
     survivor_has_caretaker = _has_caretaker(db, survivor.id)
+    cleared = []
     for g in moved:
+        g_before = snapshot(g, GUARDIAN_FIELDS)
         g.elder_id = survivor.id
         if g.is_entrusted_caretaker and survivor_has_caretaker:
             g.is_entrusted_caretaker = False
+            cleared.append(g.id)
+        # the guardian leaves one record and joins the other: both histories say so
+        record_change(db, ctx, other.id, "guardian", g.id, "delete", g_before, {}, reason)
+        record_change(
+            db,
+            ctx,
+            survivor.id,
+            "guardian",
+            g.id,
+            "create",
+            {},
+            snapshot(g, GUARDIAN_FIELDS),
+            reason,
+        )
     db.flush()
     record = ElderMerge(
         survivor_id=survivor.id,
@@ -1029,11 +1068,15 @@ def merge(
         survivor_before=before_s,
         merged_before=before_o,
         moved_guardian_ids=[g.id for g in moved],
+        taken_fields=list(take),
+        caretaker_cleared_ids=cleared,
         merged_by=ctx.actor.id,
     )
     db.add(record)
     recompute(db, survivor)
     _finish_update(db, ctx, survivor, before_s, "merge", reason)
+    db.flush()
+    record.survivor_version = survivor.version
     record_change(
         db,
         ctx,
@@ -1042,7 +1085,7 @@ def merge(
         other.id,
         "merge",
         before_o,
-        snapshot(other, ELDER_FIELDS),
+        elder_snapshot(db, other),
         reason,
     )
     db.flush()
@@ -1059,8 +1102,13 @@ def undo_merge(db: Session, ctx: RequestCtx, merge_id: str) -> ElderMerge:
         raise NotFound()
     if record.undone_at is not None:
         raise Conflict("elder.merge_undone")
-    before_s, before_o = snapshot(survivor, ELDER_FIELDS), snapshot(other, ELDER_FIELDS)
-    for field in (*MERGEABLE, "id_number_original", "sex", "birth_date"):
+    if record.survivor_version is not None and survivor.version != record.survivor_version:
+        raise Conflict("elder.merge_stale")  # changed since: undoing would silently lose that
+    before_s, before_o = elder_snapshot(db, survivor), elder_snapshot(db, other)
+    restore = list(record.taken_fields or [])
+    if "id_number" in restore:
+        restore += ["id_number_original", "sex", "birth_date"]
+    for field in restore:
         value = record.survivor_before.get(field)
         if field == "birth_date" and value:
             value = date.fromisoformat(value)
@@ -1068,7 +1116,14 @@ def undo_merge(db: Session, ctx: RequestCtx, merge_id: str) -> ElderMerge:
     survivor.id_number_rev = survivor.id_number[::-1]
     survivor.name_pinyin, survivor.name_initials = pinyin(survivor.name)
     for g in db.scalars(select(Guardian).where(Guardian.id.in_(record.moved_guardian_ids))):
+        g_before = snapshot(g, GUARDIAN_FIELDS)
         g.elder_id = other.id
+        if g.id in (record.caretaker_cleared_ids or []):
+            g.is_entrusted_caretaker = True
+        record_change(db, ctx, survivor.id, "guardian", g.id, "delete", g_before, {})
+        record_change(
+            db, ctx, other.id, "guardian", g.id, "create", {}, snapshot(g, GUARDIAN_FIELDS)
+        )
     db.flush()
     other.merged_into_id = None
     record.undone_at = datetime.now(UTC)
@@ -1081,7 +1136,7 @@ def undo_merge(db: Session, ctx: RequestCtx, merge_id: str) -> ElderMerge:
     recompute(db, other)
     _finish_update(db, ctx, survivor, before_s, "unmerge", "")
     record_change(
-        db, ctx, other.id, "elder", other.id, "unmerge", before_o, snapshot(other, ELDER_FIELDS)
+        db, ctx, other.id, "elder", other.id, "unmerge", before_o, elder_snapshot(db, other)
     )
     db.flush()
     return record
@@ -1110,7 +1165,9 @@ def _dates(values: dict[str, Any]) -> dict[str, Any]:
 def transient_as_of(db: Session, elder: Elder, on: date) -> tuple[Elder, list[Guardian]]:
     """Unsaved copies of the elder and guardians as they were, with facts derived as of ``on``."""
     fields, guardian_rows = as_of(db, elder, on)
-    past = Elder(id=elder.id, **_dates(fields))
+    household_values = {k: fields.pop(k, None) for k in HOUSEHOLD_FIELDS}
+    past = Elder(id=elder.id, **_dates({k: v for k, v in fields.items() if k in ELDER_FIELDS}))
+    past.info_household = household_values  # type: ignore[attr-defined]
     past.name_pinyin, past.name_initials = pinyin(past.name or "")
     past.created_at, past.updated_at, past.version = (
         elder.created_at,

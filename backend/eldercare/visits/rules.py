@@ -28,9 +28,7 @@ def _all_methods() -> list[Method]:
 
 class TierRule(BaseModel):
     interval_days: int = Field(ge=1, le=366)
-    methods: list[Method] = Field(
-        default_factory=lambda: ["home_visit", "phone", "video"], min_length=1  # type: ignore[arg-type]
-    )
+    methods: list[Method] = Field(default_factory=lambda: list(ALL_METHODS), min_length=1)
 
 
 def _default_tiers() -> dict[Tier, TierRule]:

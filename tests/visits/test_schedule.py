@@ -1,0 +1,208 @@
+"""The visit schedule: tiers, the monthly rule, events, methods; the worklist and overdue."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from eldercare.visits.rules import TierRule, VisitPolicy, end_of_next_month, next_due
+
+from tests.factories import (
+    OTHER_VILLAGE,
+    TOWNSHIP,
+    VILLAGE,
+    auth,
+    make_elder,
+    make_pairing,
+    make_user,
+    make_volunteer,
+)
+
+SH = ZoneInfo("Asia/Shanghai")
+P = VisitPolicy()
+REG = date(2026, 1, 1)
+
+
+class TestRules:
+    @pytest.mark.parametrize(("tier", "days"), [("high", 7), ("key", 30), ("general", 90)])
+    def test_each_tier(self, tier, days):
+        due = next_due(P, tier, False, date(2026, 11, 2), REG, None, SH)
+        assert due.next_due_date == date(2026, 11, 2) + timedelta(days=days)
+        assert due.reason["code"] == "due.tier"
+
+    def test_never_visited_is_due_since_registration(self):
+        due = next_due(P, "general", False, None, REG, None, SH)
+        assert due.next_due_date == REG
+        assert due.reason["code"] == "due.never_visited"
+
+    @pytest.mark.parametrize(
+        ("last", "due"),
+        [
+            (date(2026, 11, 2), date(2026, 12, 31)),
+            (date(2026, 12, 31), date(2027, 1, 31)),
+            (date(2027, 1, 1), date(2027, 2, 28)),
+            (date(2028, 1, 15), date(2028, 2, 29)),
+        ],
+    )
+    def test_special_difficulty_needs_a_visit_every_calendar_month(self, last, due):
+        assert end_of_next_month(last) == due
+        got = next_due(P, "general", True, last, REG, None, SH)
+        assert got.next_due_date == due
+        assert got.reason["code"] == "due.monthly"
+
+    def test_weekly_tier_is_sooner_than_the_monthly_rule(self):
+        got = next_due(P, "high", True, date(2026, 11, 2), REG, None, SH)
+        assert got.next_due_date == date(2026, 11, 9)
+
+    def test_event_makes_a_visit_due_within_a_day_local_time(self):
+        event = datetime(2026, 11, 20, 17, 30, tzinfo=UTC)  # 01:30 on the 21st in Shanghai
+        got = next_due(P, "general", False, date(2026, 11, 2), REG, event, SH)
+        assert got.next_due_date == date(2026, 11, 21)
+        assert got.reason["code"] == "due.event"
+
+
+def log(client, user, elder, method="home_visit", when=None):
+    body = {"elder_id": elder.id, "method": method}
+    if when:
+        body["visited_at"] = when
+    r = client.post("/api/v1/visits", headers=auth(user), json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+class TestWorklist:
+    def test_overdue_appears_and_disappears_as_visits_are_logged(self, client, db):
+        worker = make_user(db, "village_worker", VILLAGE)
+        e = make_elder(db, living_arrangement="with_children")
+        items = client.get("/api/v1/worklist", headers=auth(worker)).json()["items"]
+        assert [i["elder_id"] for i in items] == [e.id]
+        assert items[0]["reason"] == "尚未探访（一般）"
+        log(client, worker, e, when=(datetime.now(UTC) - timedelta(days=100)).isoformat())
+        assert [
+            i["id"]
+            for i in client.get("/api/v1/elders?overdue=true", headers=auth(worker)).json()["items"]
+        ] == [e.id]
+        assert (
+            client.get("/api/v1/elders?overdue=false", headers=auth(worker)).json()["items"] == []
+        )
+        log(client, worker, e)
+        assert client.get("/api/v1/worklist", headers=auth(worker)).json()["items"] == []
+        assert client.get("/api/v1/elders?overdue=true", headers=auth(worker)).json()["items"] == []
+        ahead = client.get("/api/v1/worklist?due_within_days=120", headers=auth(worker)).json()[
+            "items"
+        ]
+        assert ahead[0]["days_overdue"] == 0
+        assert ahead[0]["reason"] == "一般对象每 90 天至少探访一次"
+
+    def test_most_overdue_first(self, client, db):
+        worker = make_user(db, "village_worker", VILLAGE)
+        high = make_elder(db, name="高", birth="1940-01-01", living_arrangement="alone")
+        low = make_elder(db, name="低", living_arrangement="with_children")
+        now = datetime.now(UTC)
+        log(client, worker, high, when=(now - timedelta(days=20)).isoformat())
+        log(client, worker, low, when=(now - timedelta(days=100)).isoformat())
+        items = client.get("/api/v1/worklist", headers=auth(worker)).json()["items"]
+        assert [i["elder_id"] for i in items] == [high.id, low.id]
+        assert items[0]["days_overdue"] == 13
+        assert items[1]["days_overdue"] == 10
+
+    def test_only_counted_methods_satisfy_a_tier(self, client, db):
+        officer = make_user(db, "county_officer", "431127")
+        worker = make_user(db, "village_worker", VILLAGE)
+        e = make_elder(db, living_arrangement="with_children")
+        policy = {
+            "tiers": {
+                "high": {"interval_days": 7},
+                "key": {"interval_days": 30},
+                "general": {"interval_days": 90, "methods": ["home_visit"]},
+            }
+        }
+        assert (
+            client.put("/api/v1/policies/visits", headers=auth(officer), json=policy).status_code
+            == 200
+        )
+        log(client, worker, e, method="phone")
+        assert [
+            i["elder_id"]
+            for i in client.get("/api/v1/worklist", headers=auth(worker)).json()["items"]
+        ] == [e.id]
+        log(client, worker, e, method="home_visit")
+        assert client.get("/api/v1/worklist", headers=auth(worker)).json()["items"] == []
+
+    def test_policy_change_recomputes_and_versions_are_kept(self, client, db):
+        officer = make_user(db, "county_officer", "431127")
+        worker = make_user(db, "village_worker", VILLAGE)
+        e = make_elder(db, living_arrangement="with_children")
+        log(client, worker, e, when=(datetime.now(UTC) - timedelta(days=40)).isoformat())
+        assert client.get("/api/v1/worklist", headers=auth(worker)).json()["items"] == []
+        policy = {
+            "tiers": {
+                "high": {"interval_days": 7},
+                "key": {"interval_days": 14},
+                "general": {"interval_days": 30},
+            }
+        }
+        r = client.put("/api/v1/policies/visits", headers=auth(officer), json=policy)
+        assert r.json()["effective_date"] == date.today().isoformat()
+        assert [
+            i["elder_id"]
+            for i in client.get("/api/v1/worklist", headers=auth(worker)).json()["items"]
+        ] == [e.id]
+        old = client.get("/api/v1/policies/visits?on=2020-01-01", headers=auth(officer)).json()
+        assert old["effective_date"] is None
+        assert old["tiers"]["general"]["interval_days"] == 90
+
+    def test_event_makes_a_visited_elder_due(self, client, db):
+        worker = make_user(db, "village_worker", VILLAGE)
+        e = make_elder(db, living_arrangement="with_children")
+        log(client, worker, e)
+        r = client.post(
+            f"/api/v1/elders/{e.id}/events", headers=auth(worker), json={"type": "hospitalisation"}
+        )
+        assert r.status_code == 201
+        assert r.json()["event_type"] == "hospitalisation"
+        due = client.get("/api/v1/worklist?due_within_days=1", headers=auth(worker)).json()["items"]
+        assert [i["elder_id"] for i in due] == [e.id]
+        log(client, worker, e)
+        assert (
+            client.get("/api/v1/worklist?due_within_days=1", headers=auth(worker)).json()["items"]
+            == []
+        )
+
+    def test_deceased_elders_leave_the_worklist(self, client, db):
+        worker = make_user(db, "village_worker", VILLAGE)
+        e = make_elder(db, living_arrangement="with_children")
+        client.post(
+            f"/api/v1/elders/{e.id}/status",
+            headers={**auth(worker), "If-Match": f'"{e.version}"'},
+            json={"status": "deceased", "date": date.today().isoformat(), "reason": "病故"},
+        )
+        assert client.get("/api/v1/worklist", headers=auth(worker)).json()["items"] == []
+
+    def test_scope_and_volunteers(self, client, db):
+        mine = make_elder(db, VILLAGE, name="甲")
+        other = make_elder(db, OTHER_VILLAGE, name="乙")
+        worker = make_user(db, "village_worker", VILLAGE)
+        assert [
+            i["elder_id"]
+            for i in client.get("/api/v1/worklist", headers=auth(worker)).json()["items"]
+        ] == [mine.id]
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        assert len(client.get("/api/v1/worklist", headers=auth(officer)).json()["items"]) == 2
+        login = make_user(db, "volunteer", VILLAGE)
+        v = make_volunteer(db, user=login)
+        make_pairing(db, other, v)
+        assert [
+            i["elder_id"]
+            for i in client.get("/api/v1/worklist", headers=auth(login)).json()["items"]
+        ] == [other.id]
+        by_helper = client.get(
+            f"/api/v1/worklist?volunteer_id={v.id}", headers=auth(officer)
+        ).json()["items"]
+        assert [i["elder_id"] for i in by_helper] == [other.id]
+
+
+def test_policy_tiers_validate():
+    with pytest.raises(ValueError, match="greater than or equal to 1"):
+        TierRule(interval_days=0)
