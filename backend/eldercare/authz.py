@@ -100,6 +100,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/elders/{elder_id}/visits"): Rule(ALL_ROLES, REG_READ),
     ("POST", "/api/v1/elders/{elder_id}/events"): Rule(STAFF, REG_WRITE),
     ("GET", "/api/v1/worklist"): Rule(ALL_ROLES, REG_READ),
+    ("GET", "/api/v1/visit-rates"): Rule(STAFF, REG_READ),
     ("GET", "/api/v1/policies/visits"): Rule(STAFF, REG_READ),
     ("PUT", "/api/v1/policies/visits"): Rule(COUNTY_UP),
 }

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy import select
 
 from eldercare import phones
 from eldercare.auth.deps import AuthCtx, auth_ctx
@@ -15,19 +16,24 @@ from eldercare.elders.labels import render
 from eldercare.errors import Conflict
 from eldercare.i18n import translate
 from eldercare.pagination import PageOut, Paging
-from eldercare.visits import schedule, service
+from eldercare.regions import service as regions
+from eldercare.regions.models import Region
+from eldercare.visits import rates, schedule, service
 from eldercare.visits.models import Visit
 from eldercare.visits.rules import VisitPolicy
 from eldercare.visits.schemas import (
     EventIn,
     Findings,
+    HelperActivity,
     Method,
     Prompt,
+    RateRow,
     VisitIn,
     VisitOut,
     VisitPatch,
     VisitPolicyIn,
     VisitPolicyOut,
+    VisitRatesOut,
     WorklistItem,
 )
 
@@ -254,4 +260,41 @@ def record_event(db: DbSession, ctx: AuthCtx, elder_id: str, body: EventIn) -> W
         days_overdue=schedule.overdue_days(s.next_due_date, on),
         reason=render(s.reason, ctx.lang),
         event_type=s.event_type,
+    )
+
+
+@router.get(
+    "/visit-rates",
+    response_model=VisitRatesOut,
+    summary="Monthly visit rate (月探访率), elders within interval, overdue, per child region",
+)
+def visit_rates(
+    db: DbSession,
+    ctx: AuthCtx,
+    region: Annotated[
+        str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$", description="Default: your region")
+    ] = None,
+    month: Annotated[
+        str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM; default this month")
+    ] = None,
+    contact_days: Annotated[
+        int, Query(ge=1, le=365, description="Guardians silent longer than this")
+    ] = 30,
+) -> VisitRatesOut:
+    code = region or ctx.actor.region_code
+    region_row = regions.get_in_scope(db, ctx.actor.scope, code)
+    first = date.fromisoformat(f"{month}-01") if month else today().replace(day=1)
+    data = rates.rates(db, region_row.code, first, contact_days)
+    names = dict(
+        db.execute(
+            select(Region.code, Region.name).where(Region.code.in_(list(data["children"])))
+        ).all()
+    )
+    return VisitRatesOut(
+        region=region_row.code,
+        region_name=region_row.name,
+        month=first.strftime("%Y-%m"),
+        totals=RateRow(code=region_row.code, name=region_row.name, **data["totals"]),
+        children=[RateRow(code=c, name=names.get(c, c), **v) for c, v in data["children"].items()],
+        helpers=[HelperActivity(**h) for h in data["helpers"]],
     )

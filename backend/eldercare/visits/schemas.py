@@ -145,3 +145,34 @@ class EventIn(BaseModel):
     type: Literal["hospitalisation", "bereavement", "guardian_unreachable", "incident", "other"]
     occurred_at: datetime | None = None
     note: str = Field(default="", max_length=500)
+
+
+class RateRow(BaseModel):
+    code: str
+    name: str
+    elders: int
+    special_difficulty: int
+    special_visited: int = Field(description="Special-difficulty elders with a visit in the month")
+    monthly_visit_rate: float | None = Field(
+        description="月探访率: special_visited / special_difficulty"
+    )
+    visited_in_month: int
+    overdue: int
+    within_interval_rate: float | None = Field(description="Share of elders not overdue today")
+    guardians_out_of_contact: int
+
+
+class HelperActivity(BaseModel):
+    volunteer_id: str
+    name: str
+    visits: int
+    elders_visited: int
+
+
+class VisitRatesOut(BaseModel):
+    region: str
+    region_name: str
+    month: str
+    totals: RateRow
+    children: list[RateRow]
+    helpers: list[HelperActivity]

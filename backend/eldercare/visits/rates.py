@@ -1,0 +1,130 @@
+"""Visit rates for supervision (督导): per region and child region, for a calendar month."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy.orm import Session
+
+from eldercare.clock import today as local_today
+from eldercare.config import get_settings
+from eldercare.elders.models import Elder, Guardian
+from eldercare.scope import Scope
+from eldercare.visits.models import ElderSchedule, Visit
+from eldercare.volunteers.models import Volunteer
+
+CHILD_LENGTH = {6: 9, 9: 12, 12: 12}
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    tz = get_settings().tz
+    start = datetime(month.year, month.month, 1, tzinfo=tz)
+    end = datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=tz)
+    return start, end
+
+
+def rates(db: Session, region: str, month: date, contact_days: int = 30) -> dict[str, Any]:
+    """Counts for ``region`` and each child region (townships of a county, villages of a
+    township): special-difficulty elders and how many had a visit in the month (月探访率),
+    elders within their visit interval and overdue, guardians out of contact, helper activity."""
+    scope = Scope(region)
+    n = CHILD_LENGTH[len(region)]
+    child = func.substr(Elder.village_code, 1, n).label("child")
+    special = Elder.category_codes.contains(",special_difficulty,")
+    active = and_(
+        scope.clause_levels(Elder.village_code, Elder.township_code, Elder.county_code),
+        Elder.status == "active",
+        Elder.merged_into_id.is_(None),
+    )
+    start, end = month_bounds(month)
+    today = local_today()
+    rows: dict[str, dict[str, Any]] = {}
+
+    def bucket(code: str) -> dict[str, Any]:
+        return rows.setdefault(
+            code,
+            {
+                "elders": 0,
+                "special_difficulty": 0,
+                "special_visited": 0,
+                "visited_in_month": 0,
+                "overdue": 0,
+                "guardians_out_of_contact": 0,
+            },
+        )
+
+    for code, elders, specials in db.execute(
+        select(child, func.count(), func.sum(case((special, 1), else_=0)))
+        .where(active)
+        .group_by(child)
+    ):
+        b = bucket(code)
+        b["elders"], b["special_difficulty"] = elders, int(specials or 0)
+    visited = (
+        select(
+            child, func.count(distinct(Elder.id)), func.count(distinct(case((special, Elder.id))))
+        )
+        .join(Visit, Visit.elder_id == Elder.id)
+        .where(active, Visit.visited_at >= start, Visit.visited_at < end)
+        .group_by(child)
+    )
+    for code, any_visit, special_visit in db.execute(visited):
+        b = bucket(code)
+        b["visited_in_month"], b["special_visited"] = any_visit, special_visit
+    overdue = (
+        select(func.substr(ElderSchedule.village_code, 1, n), func.count())
+        .where(
+            scope.clause_levels(
+                ElderSchedule.village_code, ElderSchedule.township_code, ElderSchedule.county_code
+            ),
+            ElderSchedule.next_due_date < today,
+        )
+        .group_by(func.substr(ElderSchedule.village_code, 1, n))
+    )
+    for code, count in db.execute(overdue):
+        bucket(code)["overdue"] = count
+    cutoff = today - timedelta(days=contact_days)
+    silent = (
+        select(child, func.count())
+        .join(Guardian, Guardian.elder_id == Elder.id)
+        .where(
+            active,
+            Guardian.relation.in_(("son", "daughter")),
+            Guardian.alive.is_(True),
+            (Guardian.last_contact_date.is_(None)) | (Guardian.last_contact_date < cutoff),
+        )
+        .group_by(child)
+    )
+    for code, count in db.execute(silent):
+        bucket(code)["guardians_out_of_contact"] = count
+    helpers = db.execute(
+        select(
+            Volunteer.id, Volunteer.name, func.count(Visit.id), func.count(distinct(Visit.elder_id))
+        )
+        .join(Visit, Visit.volunteer_id == Volunteer.id)
+        .where(scope.clause(Visit.village_code), Visit.visited_at >= start, Visit.visited_at < end)
+        .group_by(Volunteer.id, Volunteer.name)
+        .order_by(func.count(Visit.id).desc(), Volunteer.id)
+        .limit(50)
+    ).all()
+    total = {k: sum(r[k] for r in rows.values()) for k in bucket("__total__")}
+    rows.pop("__total__", None)
+    return {
+        "totals": _with_rates(total),
+        "children": {code: _with_rates(values) for code, values in sorted(rows.items())},
+        "helpers": [
+            {"volunteer_id": h[0], "name": h[1], "visits": h[2], "elders_visited": h[3]}
+            for h in helpers
+        ],
+    }
+
+
+def _with_rates(values: dict[str, Any]) -> dict[str, Any]:
+    elders, special = values["elders"], values["special_difficulty"]
+    return {
+        **values,
+        "monthly_visit_rate": round(values["special_visited"] / special, 4) if special else None,
+        "within_interval_rate": round((elders - values["overdue"]) / elders, 4) if elders else None,
+    }
