@@ -73,15 +73,16 @@ def rates(db: Session, region: str, month: date, contact_days: int = 30) -> dict
     for code, any_visit, special_visit in db.execute(visited):
         b = bucket(code)
         b["visited_in_month"], b["special_visited"] = any_visit, special_visit
+    schedule_child = func.substr(ElderSchedule.village_code, 1, n).label("child")
     overdue = (
-        select(func.substr(ElderSchedule.village_code, 1, n), func.count())
+        select(schedule_child, func.count())
         .where(
             scope.clause_levels(
                 ElderSchedule.village_code, ElderSchedule.township_code, ElderSchedule.county_code
             ),
             ElderSchedule.next_due_date < today,
         )
-        .group_by(func.substr(ElderSchedule.village_code, 1, n))
+        .group_by(schedule_child)
     )
     for code, count in db.execute(overdue):
         bucket(code)["overdue"] = count
