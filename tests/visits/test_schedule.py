@@ -206,3 +206,26 @@ class TestWorklist:
 def test_policy_tiers_validate():
     with pytest.raises(ValueError, match="greater than or equal to 1"):
         TierRule(interval_days=0)
+
+
+@pytest.mark.parametrize(
+    ("role", "region"),
+    [
+        ("village_worker", OTHER_VILLAGE),
+        ("township_officer", "431127100"),
+        ("county_officer", "621027"),
+    ],
+)
+def test_events_of_a_neighbours_elder_are_404(client, db, role, region):
+    e = make_elder(db, VILLAGE)
+    other = make_user(db, role, region)
+    r = client.post(
+        f"/api/v1/elders/{e.id}/events", headers=auth(other), json={"type": "hospitalisation"}
+    )
+    assert r.status_code == 404
+    assert e.id not in [
+        i["elder_id"]
+        for i in client.get("/api/v1/worklist?due_within_days=366", headers=auth(other)).json()[
+            "items"
+        ]
+    ]
