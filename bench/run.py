@@ -12,6 +12,7 @@ import time
 
 import bench_auth
 import bench_elders
+import bench_visits
 from common import database_url, drop_database
 from generate import generate
 
@@ -50,6 +51,8 @@ def main() -> None:
     finally:
         drop_database(url, args.database_url)
     print(json.dumps(r))
+    print("== visits due and rates on a generated county")
+    print(json.dumps(bench_visits.run(args.database_url, args.seconds)))
     print("For 1,000,000 elders: python generate.py --scale province --database-url URL, then")
     print("python bench_elders.py --database-url <the database it printed>")
 

@@ -1,0 +1,100 @@
+"""Visits due and visit rates on a generated county: schedule recompute, worklist, logging, rates.
+
+python bench_visits.py [--database-url postgresql://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+
+import httpx
+from bench_elders import SECRET, token
+from common import database_url, drop_database, free_port, load, start_server
+from eldercare.db import make_engine
+from generate import generate
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+
+def run(db_arg: str, seconds: float) -> dict[str, object]:
+    url, _ = database_url(db_arg, "visits")
+    out: dict[str, object] = {"database": url.split(":")[0]}
+    try:
+        generate(url, "county")
+        engine = make_engine(url)
+        from eldercare.visits.schedule import refresh_county
+
+        started = time.perf_counter()
+        with Session(engine) as s, s.begin():
+            out["schedules"] = refresh_county(s, "431127")
+        out["schedule_recompute_s"] = round(time.perf_counter() - started, 1)
+        from eldercare.elders.models import Elder
+
+        tok, township = token(url, "township_officer")
+        with engine.connect() as conn:
+            elder_ids = list(
+                conn.execute(
+                    select(Elder.id).where(Elder.village_code.like(f"{township}%")).limit(200)
+                ).scalars()
+            )
+        engine.dispose()
+        env = {
+            "ELDERCARE_DATABASE_URL": url,
+            "ELDERCARE_JWT_SECRET": SECRET,
+            "ELDERCARE_LOG_LEVEL": "WARNING",
+            "ELDERCARE_VAR_DIR": tempfile.mkdtemp(prefix="eldercare-bench-var-"),
+        }
+        ctok, _ = token(url, "county_officer")
+        h = {"Authorization": f"Bearer {tok}"}
+        port = free_port()
+        app = start_server(
+            [sys.executable, "-m", "eldercare.cli", "serve", "--port", str(port)], env, port
+        )
+        try:
+            load(port, "/api/v1/worklist?limit=50", h, 1, 1)
+            out["worklist_township_p50_ms"] = load(
+                port, "/api/v1/worklist?limit=50", h, 1, seconds
+            )["p50_ms"]
+            out["rates_county_p50_ms"] = load(
+                port, "/api/v1/visit-rates", {"Authorization": f"Bearer {ctok}"}, 1, seconds
+            )["p50_ms"]
+            times = []
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=h) as client:
+                for elder_id in elder_ids[:200]:
+                    t = time.perf_counter()
+                    r = client.post(
+                        "/api/v1/visits",
+                        json={
+                            "elder_id": elder_id,
+                            "method": "phone",
+                            "services": ["companionship"],
+                        },
+                    )
+                    times.append((time.perf_counter() - t) * 1000)
+                    assert r.status_code == 201, r.text
+            times.sort()
+            out["log_visit_p50_ms"] = round(times[len(times) // 2], 1)
+        finally:
+            app.terminate()
+            app.wait()
+    finally:
+        drop_database(url, db_arg)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", default="sqlite")
+    parser.add_argument("--seconds", type=float, default=5)
+    args = parser.parse_args()
+    print(json.dumps(run(args.database_url, args.seconds)))
+
+
+if __name__ == "__main__":
+    main()
