@@ -32,6 +32,7 @@ from eldercare.errors import Conflict, FieldError, Forbidden, NotFound, Validati
 from eldercare.i18n import translate
 from eldercare.names import pinyin
 from eldercare.pagination import Direction, Page, keyset
+from eldercare.patching import apply_patch
 from eldercare.regions.models import Region
 from eldercare.roles import Role
 
@@ -667,13 +668,12 @@ def update_guardian(
     if patch.is_entrusted_caretaker and _has_caretaker(db, elder.id, exclude=guardian.id):
         raise Conflict("guardian.one_caretaker")
     before = snapshot(guardian, GUARDIAN_FIELDS)
-    for field in given:
-        value = getattr(patch, field)
-        if value is None and field in ("name", "relation", "alive", "is_entrusted_caretaker"):
-            continue
-        if value is None and field in ("work_location", "notes"):
-            value = ""
-        setattr(guardian, field, value)
+    apply_patch(
+        guardian,
+        {f: getattr(patch, f) for f in given},
+        required=("name", "relation", "alive", "is_entrusted_caretaker"),
+        blank=("work_location", "notes"),
+    )
     changed = record_change(
         db,
         ctx,

@@ -17,6 +17,7 @@ from eldercare.db import utcnow
 from eldercare.elders import service as elders
 from eldercare.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from eldercare.pagination import Page, keyset
+from eldercare.patching import apply_patch
 from eldercare.roles import TOWNSHIP_UP, Role
 from eldercare.visits import schedule
 from eldercare.visits.models import Visit
@@ -116,13 +117,7 @@ def update_visit(
         changes["visited_at"] = aware(changes["visited_at"])
         elder = elders.get_elder(db, ctx, visit.elder_id)
         _check_time(elder, changes["visited_at"])
-    changed = []
-    for field, value in changes.items():
-        if value is None:
-            continue
-        if getattr(visit, field) != value:
-            setattr(visit, field, value)
-            changed.append(field)
+    changed = apply_patch(visit, changes, required=set(changes))
     db.flush()
     if {"visited_at", "method"} & set(changed):
         schedule.refresh(db, elders.get_elder(db, ctx, visit.elder_id))

@@ -16,6 +16,7 @@ from eldercare.concurrency import check_version
 from eldercare.context import RequestCtx
 from eldercare.errors import Conflict, FieldError, NotFound, ValidationFailed
 from eldercare.pagination import Page, keyset
+from eldercare.patching import apply_patch
 from eldercare.regions.service import region_level
 from eldercare.roles import Role
 from eldercare.volunteers.models import Pairing, Volunteer
@@ -141,20 +142,12 @@ def update_volunteer(
         _check_region(db, ctx, changes["region_code"])
     if "user_id" in changes:
         _check_user(db, ctx, changes["user_id"])
-    changed = []
-    for field, value in changes.items():
-        if value is None and field in (
-            "name",
-            "phone",
-            "kind",
-            "region_code",
-            "max_pairings",
-            "active",
-        ):
-            continue
-        if getattr(v, field) != value:
-            setattr(v, field, "" if value is None and field == "notes" else value)
-            changed.append(field)
+    changed = apply_patch(
+        v,
+        changes,
+        required=("name", "phone", "kind", "region_code", "max_pairings", "active"),
+        blank=("notes",),
+    )
     try:
         db.flush()
     except IntegrityError:
@@ -280,15 +273,7 @@ def update_pairing(
             raise ValidationFailed(
                 errors=[FieldError(["body", "end_date"], "pairing.bad_end_date")]
             )
-    changed = []
-    for field, value in changes.items():
-        if value is None and field != "end_date":
-            continue
-        if field == "end_reason" and value is None:
-            value = ""
-        if getattr(pairing, field) != value:
-            setattr(pairing, field, value)
-            changed.append(field)
+    changed = apply_patch(pairing, changes, required=set(changes) - {"end_date"})
     try:
         with db.begin_nested():
             db.flush()
