@@ -45,6 +45,11 @@ class TestRequestId:
         r = client.get("/healthz", headers={"X-Request-ID": "bad id\twith spaces"})
         assert r.headers["x-request-id"] != "bad id\twith spaces"
 
+    def test_value_carrying_an_id_number_or_phone_is_replaced(self, client):
+        for value in ("trace-11010519491231002X", "call-13912345678"):
+            r = client.get("/healthz", headers={"X-Request-ID": value})
+            assert r.headers["x-request-id"] != value
+
     def test_problem_body_carries_the_request_id(self, client):
         r = client.get("/api/v1/auth/me", headers={"X-Request-ID": "trace-1"})
         assert r.json()["request_id"] == "trace-1"
@@ -179,6 +184,25 @@ class TestLogs:
             request_id_var.reset(token)
         assert out["request_id"] == "rid-9"
         assert "34052419800101001X" not in out["message"]
+
+    @pytest.mark.parametrize(
+        "text", ["Authorization: Bearer abc.def-ghi", "secret=s3cr3tvalue", "access_token=xyz123"]
+    )
+    def test_secrets_after_keywords_are_redacted(self, text):
+        assert text.rsplit(" ", 1)[-1].split("=")[-1] not in redact(text)
+
+    def test_request_id_is_logged_unchanged(self):
+        # Generated ids are hex and may hold long digit runs; they are not personal data.
+        from eldercare.logs import request_id_var
+
+        rid = "a110105194912310021b" + "0" * 12
+        token = request_id_var.set(rid)
+        try:
+            record = logging.LogRecord("t", logging.INFO, __file__, 1, "ok", None, None)
+            out = json.loads(RedactingJsonFormatter("{message}", style="{").format(record))
+        finally:
+            request_id_var.reset(token)
+        assert out["request_id"] == rid
 
     def test_access_log_has_no_query_string(self, client, caplog):
         caplog.set_level(logging.INFO, logger="eldercare.access")

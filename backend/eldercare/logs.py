@@ -21,9 +21,16 @@ _BEARER_RE = re.compile(r"(?i)(bearer\s+)\S+")
 _SECRET_RE = re.compile(
     r"(?i)((?:password|secret|refresh_token|access_token)[\"']?\s*[:=]\s*[\"']?)[^\s&\"',}]+"
 )
+# Cheap first look: text none of the patterns above could match is returned as it is.
+_SUSPECT_RE = re.compile(r"\d{11}|eyJ|bearer|password|secret|_token", re.IGNORECASE)
+# Fields the formatter itself fills, and the request id (generated, or a client's own
+# checked against ID-number-looking digit runs): never personal data.
+_SAFE_FIELDS = frozenset({"time", "level", "logger", "request_id"})
 
 
 def redact(text: str) -> str:
+    if _SUSPECT_RE.search(text) is None:
+        return text
     text = _JWT_RE.sub("[token]", text)
     text = _BEARER_RE.sub(r"\1[token]", text)
     text = _SECRET_RE.sub(r"\1[redacted]", text)
@@ -37,7 +44,10 @@ class RedactingJsonFormatter(JsonFormatter):
         if rid and "request_id" not in log_data:
             log_data["request_id"] = rid
         log_data.pop("color_message", None)  # uvicorn's ANSI-coloured duplicate
-        return {k: redact(v) if isinstance(v, str) else v for k, v in log_data.items()}
+        return {
+            k: redact(v) if isinstance(v, str) and k not in _SAFE_FIELDS else v
+            for k, v in log_data.items()
+        }
 
     def formatException(self, ei: Any) -> str:
         text = super().formatException(ei)

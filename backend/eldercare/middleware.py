@@ -13,7 +13,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from eldercare.logs import request_id_var
 
 access_log = logging.getLogger("eldercare.access")
-_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,64}$")
+# A client's own request id is echoed and logged as it is, so it may not carry a run of
+# digits as long as a phone or ID number.
+_VALID_REQUEST_ID = re.compile(r"^(?!.*\d{11})[A-Za-z0-9._:\-]{1,64}$")
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
