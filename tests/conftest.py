@@ -25,6 +25,9 @@ os.environ.setdefault("ELDERCARE_LOG_LEVEL", "WARNING")
 os.environ["ELDERCARE_PASSWORD_HASH_MEMORY_KIB"] = "8192"
 os.environ["ELDERCARE_PASSWORD_HASH_TIME_COST"] = "1"
 os.environ["ELDERCARE_PASSWORD_HASH_PARALLELISM"] = "1"
+# Requests in tests read uncommitted data through one shared connection, which another
+# connection (the cache's epoch) cannot see; tests/auth/test_principal_cache.py enables it.
+os.environ["ELDERCARE_AUTH_CACHE"] = "false"
 os.environ["ELDERCARE_FRONTEND_DIST"] = str(TMP / "no-frontend")
 
 from eldercare import db as dbmod  # noqa: E402

@@ -26,9 +26,12 @@ class Rule:
     client_scopes: frozenset[str] = frozenset()
 
     def allows(self, principal: Principal) -> bool:
-        if principal.kind == "user":
-            return principal.role in self.roles
-        return bool(self.client_scopes & principal.scopes)
+        return self.permits(principal.kind, principal.role, principal.scopes)
+
+    def permits(self, kind: str, role: Role | None, scopes: frozenset[str]) -> bool:
+        if kind == "user":
+            return role in self.roles
+        return bool(self.client_scopes & scopes)
 
 
 ANY_CLIENT = frozenset(CLIENT_SCOPES)

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # A round trip per checkout; off by default (recycling and the first failed request
     # after a database restart invalidate stale connections).
     db_pool_pre_ping: bool = False
+    # Remember who each access token belongs to between requests, invalidated through the
+    # database (see eldercare.auth.cache); off, every request reads the account.
+    auth_cache: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
 

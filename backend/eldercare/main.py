@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 from eldercare import __version__, errors, health, logs
 from eldercare.audit.router import router as audit_router
+from eldercare.auth import cache as principal_cache
 from eldercare.auth.accounts_router import clients as clients_router
 from eldercare.auth.accounts_router import users as users_router
 from eldercare.auth.router import public as auth_public_router
@@ -62,8 +63,14 @@ def _stale(request: Request, exc: Exception) -> JSONResponse:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Fewer threads contend less for the GIL; the database pool covers them all.
-    to_thread.current_default_thread_limiter().total_tokens = get_settings().worker_threads
-    yield
+    settings = get_settings()
+    to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+    if settings.auth_cache:
+        principal_cache.install(settings.database_url)
+    try:
+        yield
+    finally:
+        principal_cache.uninstall()
 
 
 def create_app() -> FastAPI:

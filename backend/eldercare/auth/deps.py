@@ -10,41 +10,52 @@ from sqlalchemy import JSON, text
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from eldercare.auth import cache as principal_cache
 from eldercare.auth.security import AccessClaims, InvalidToken, decode_access_token
 from eldercare.authz import rule_for
 from eldercare.config import get_settings
 from eldercare.context import Principal, RequestCtx, build_ctx
-from eldercare.db import DbSession, UTCDateTime
+from eldercare.db import UTCDateTime, session_factory
 from eldercare.errors import Forbidden, Unauthorized
 from eldercare.roles import Role
 
-bearer_scheme = HTTPBearer(
+
+class BearerAuth(HTTPBearer):
+    """Authenticate, then authorize against the matrix; the request's context with its actor.
+
+    Every protected router declares this dependency, so no route can skip it. It is the
+    bearer security scheme itself, so the OpenAPI document declares it on every route that
+    depends on it, at the cost of one dependency per request.
+    """
+
+    async def __call__(self, request: Request) -> RequestCtx:  # type: ignore[override]
+        header = request.headers.get("authorization")
+        scheme, _, token = (header or "").partition(" ")
+        credentials = (
+            HTTPAuthorizationCredentials(scheme=scheme, credentials=token.strip())
+            if header and token.strip()
+            else None
+        )
+        principal = await authenticate(credentials)
+        authorize(request, principal)
+        request.state.principal = principal
+        return build_ctx(request).with_principal(principal)
+
+
+auth_ctx = BearerAuth(
     auto_error=False,
     bearerFormat="JWT",
     description="Access token from POST /api/v1/auth/token",
+    scheme_name="HTTPBearer",
 )
 
 
-async def auth_ctx(
-    request: Request,
-    db: DbSession,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-) -> RequestCtx:
-    """Authenticate, then authorize against the matrix; the request's context with its actor.
-
-    Every protected router declares this dependency, so no route can skip it.
-    """
-    principal = await authenticate(db, credentials)
-    authorize(request, principal)
-    request.state.principal = principal
-    return build_ctx(request).with_principal(principal)
-
-
-async def authenticate(db: Session, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+async def authenticate(credentials: HTTPAuthorizationCredentials | None) -> Principal:
     """A valid, unrevoked token of an active user or client, as the database says now.
 
     The token's role and region are informational: both are read again from the database,
-    so a deactivated account or a changed role takes effect at once.
+    so a deactivated account or a changed role takes effect at once. The answer is kept in
+    this worker's principal cache until the database says something it depends on changed.
     """
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized()
@@ -52,7 +63,16 @@ async def authenticate(db: Session, credentials: HTTPAuthorizationCredentials | 
         claims = decode_access_token(get_settings(), credentials.credentials)
     except InvalidToken:
         raise Unauthorized("auth.invalid_token") from None
-    return await run_in_threadpool(load_principal, db, claims)
+    cache = principal_cache.current()
+    epoch = cache.epoch() if cache is not None else None
+    outcome = cache.get(claims.jti, epoch) if cache is not None and epoch is not None else None
+    if outcome is None:
+        outcome = await run_in_threadpool(_lookup_in_own_session, claims)
+        if cache is not None and epoch is not None:
+            cache.put(claims.jti, epoch, outcome)
+    if isinstance(outcome, str):
+        raise Unauthorized(outcome)
+    return outcome
 
 
 # The hottest query of the API (every authenticated request): plain SQL, one round trip.
@@ -71,11 +91,17 @@ _CLIENT_SQL = text(
 ).columns(scopes=JSON, tokens_valid_after=UTCDateTime())
 
 
-def load_principal(db: Session, claims: AccessClaims) -> Principal:
+def _lookup_in_own_session(claims: AccessClaims) -> principal_cache.Outcome:
+    with session_factory()() as db:
+        return lookup(db, claims)
+
+
+def lookup(db: Session, claims: AccessClaims) -> principal_cache.Outcome:
     """The account as it is now, its region, and whether this token was revoked.
 
-    The lookup ends its own read transaction, so a request that needs nothing more from the
-    database costs exactly one worker-thread hop.
+    Answers the principal, or the error code of the refusal. The lookup ends its own read
+    transaction, so a request that needs nothing more from the database costs exactly one
+    worker-thread hop.
     """
     sql = _USER_SQL if claims.kind == "user" else _CLIENT_SQL
     try:
@@ -83,11 +109,11 @@ def load_principal(db: Session, claims: AccessClaims) -> Principal:
     finally:
         db.commit()
     if row is None or row.revoked:
-        raise Unauthorized("auth.invalid_token")
+        return "auth.invalid_token"
     if row.tokens_valid_after is not None and claims.iat < row.tokens_valid_after:
-        raise Unauthorized("auth.invalid_token")
+        return "auth.invalid_token"
     if not row.active:
-        raise Unauthorized("auth.inactive")
+        return "auth.inactive"
     return Principal(
         kind=claims.kind,  # type: ignore[arg-type]
         id=row.id,
@@ -105,7 +131,7 @@ def load_principal(db: Session, claims: AccessClaims) -> Principal:
 
 def authorize(request: Request, principal: Principal) -> None:
     """Refuse unless the matrix lets this principal call this route (deny by default)."""
-    found = rule_for(request.method, request.url.path)
+    found = rule_for(request.method, request.scope["path"])
     if found is None:
         raise Forbidden()
     _, rule = found

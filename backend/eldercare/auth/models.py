@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eldercare.db import Base, UTCDateTime, new_id, utcnow
@@ -82,3 +82,18 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime())
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuthEpoch(Base):
+    """One row whose counter moves whenever what authentication reads changes.
+
+    Database triggers bump it (and, on PostgreSQL, notify ``eldercare_auth``) when a user, an
+    integration client or a region's name changes and when an access token is revoked, so
+    each worker's principal cache can tell, cheaply and without trusting its own writes
+    only, that its entries may be stale (see :mod:`eldercare.auth.cache`).
+    """
+
+    __tablename__ = "auth_epoch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)

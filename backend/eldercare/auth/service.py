@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -328,4 +329,11 @@ def change_own_password(
 
 
 def permissions_of(principal: Principal) -> list[str]:
-    return sorted(f"{m} {path}" for (m, path), rule in MATRIX.items() if rule.allows(principal))
+    return list(_permissions(principal.kind, principal.role, principal.scopes))
+
+
+@lru_cache(maxsize=256)
+def _permissions(kind: str, role: Role | None, scopes: frozenset[str]) -> tuple[str, ...]:
+    """What the matrix allows a role (or a set of client scopes): the same for every holder."""
+    allowed = [f"{m} {path}" for (m, path), r in MATRIX.items() if r.permits(kind, role, scopes)]
+    return tuple(sorted(allowed))
