@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from eldercare import __version__
 from eldercare.db import get_engine
 from eldercare.migrate import at_head
+from eldercare.routing import Router
 
-router = APIRouter(tags=["health"])
+router = Router(tags=["health"])
 
 
 @router.get("/healthz", summary="The process is up")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from eldercare.audit import service
 from eldercare.audit.schemas import AuditEventOut
@@ -11,8 +11,9 @@ from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.clock import aware
 from eldercare.db import DbSession
 from eldercare.pagination import PageOut, Paging
+from eldercare.routing import Router
 
-router = APIRouter(prefix="/audit", tags=["audit"], dependencies=[Depends(auth_ctx)])
+router = Router(prefix="/audit", tags=["audit"], dependencies=[Depends(auth_ctx)])
 
 
 @router.get(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from eldercare.auth import accounts
 from eldercare.auth.deps import AuthCtx, auth_ctx
@@ -19,9 +19,10 @@ from eldercare.concurrency import IfMatch, expected_version, set_etag
 from eldercare.db import DbSession
 from eldercare.pagination import PageOut, Paging
 from eldercare.roles import Role
+from eldercare.routing import Router
 
-users = APIRouter(prefix="/users", tags=["users"], dependencies=[Depends(auth_ctx)])
-clients = APIRouter(prefix="/clients", tags=["clients"], dependencies=[Depends(auth_ctx)])
+users = Router(prefix="/users", tags=["users"], dependencies=[Depends(auth_ctx)])
+clients = Router(prefix="/clients", tags=["clients"], dependencies=[Depends(auth_ctx)])
 
 
 @users.get("", response_model=PageOut[UserOut], summary="Users of the admin's county")

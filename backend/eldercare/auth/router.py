@@ -4,7 +4,7 @@ import base64
 import binascii
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import Depends, Form, Request, Response
 
 from eldercare.auth import service
 from eldercare.auth.deps import AuthCtx, auth_ctx
@@ -13,9 +13,10 @@ from eldercare.config import get_settings
 from eldercare.context import Ctx
 from eldercare.db import DbSession
 from eldercare.errors import BadRequest, Unauthorized
+from eldercare.routing import Router
 
-public = APIRouter(prefix="/auth", tags=["auth"])
-router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(auth_ctx)])
+public = Router(prefix="/auth", tags=["auth"])
+router = Router(prefix="/auth", tags=["auth"], dependencies=[Depends(auth_ctx)])
 
 GrantType = Literal["password", "client_credentials", "refresh_token"]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 from fastapi.responses import JSONResponse
 
 from eldercare.auth.deps import AuthCtx, auth_ctx
@@ -29,8 +29,9 @@ from eldercare.elders.schemas import (
     StatusChange,
 )
 from eldercare.pagination import PageOut, Paging
+from eldercare.routing import Router
 
-router = APIRouter(tags=["elders"], dependencies=[Depends(auth_ctx)])
+router = Router(tags=["elders"], dependencies=[Depends(auth_ctx)])
 
 Category = Literal[CATEGORY_CODES]  # type: ignore[valid-type]
 

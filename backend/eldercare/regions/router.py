@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.db import DbSession
 from eldercare.pagination import PageOut, Paging
 from eldercare.regions import service
 from eldercare.regions.schemas import RegionDetail, RegionOut, RegionRef
+from eldercare.routing import Router
 
-router = APIRouter(prefix="/regions", tags=["regions"], dependencies=[Depends(auth_ctx)])
+router = Router(prefix="/regions", tags=["regions"], dependencies=[Depends(auth_ctx)])
 
 
 @router.get("", response_model=PageOut[RegionOut], summary="List regions in scope")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 from sqlalchemy import select
 
 from eldercare import phones
@@ -18,6 +18,7 @@ from eldercare.i18n import translate
 from eldercare.pagination import PageOut, Paging
 from eldercare.regions import service as regions
 from eldercare.regions.models import Region
+from eldercare.routing import Router
 from eldercare.visits import rates, schedule, service
 from eldercare.visits.models import Visit
 from eldercare.visits.rules import VisitPolicy
@@ -37,7 +38,7 @@ from eldercare.visits.schemas import (
     WorklistItem,
 )
 
-router = APIRouter(tags=["visits"], dependencies=[Depends(auth_ctx)])
+router = Router(tags=["visits"], dependencies=[Depends(auth_ctx)])
 
 
 def _out(v: Visit, lang: str) -> VisitOut:

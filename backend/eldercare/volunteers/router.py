@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.concurrency import IfMatch, expected_version, set_etag
 from eldercare.db import DbSession
 from eldercare.elders import service as elders
 from eldercare.pagination import PageOut, Paging
+from eldercare.routing import Router
 from eldercare.volunteers import service
 from eldercare.volunteers.schemas import (
     PairingIn,
@@ -20,7 +21,7 @@ from eldercare.volunteers.schemas import (
     VolunteerPatch,
 )
 
-router = APIRouter(tags=["volunteers"], dependencies=[Depends(auth_ctx)])
+router = Router(tags=["volunteers"], dependencies=[Depends(auth_ctx)])
 
 
 def _out(db: DbSession, v: object, counts: dict[str, int] | None = None) -> VolunteerOut:
