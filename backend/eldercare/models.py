@@ -12,12 +12,14 @@ from eldercare.elders.models import (
     RegisterPolicy,
 )
 from eldercare.regions.models import Region
+from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion, ReliefScreening
 from eldercare.visits.models import Visit
 from eldercare.volunteers.models import Pairing, Volunteer
 
 __all__ = [
     "AuditEvent",
     "Base",
+    "Benefit",
     "Elder",
     "ElderChange",
     "ElderMerge",
@@ -28,6 +30,9 @@ __all__ = [
     "Pairing",
     "RefreshToken",
     "Region",
+    "ReliefFacts",
+    "ReliefPolicyVersion",
+    "ReliefScreening",
     "RegisterPolicy",
     "RevokedToken",
     "User",
