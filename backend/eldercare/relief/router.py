@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -39,6 +40,7 @@ from eldercare.relief.schemas import (
     ScreeningItem,
 )
 
+CENT = Decimal("0.01")
 router = APIRouter(tags=["relief"], dependencies=[Depends(auth_ctx)])
 
 Region = Annotated[
@@ -276,7 +278,7 @@ def _benefit_out(b: Benefit, lang: str) -> BenefitOut:
         start_date=b.start_date,
         end_date=b.end_date,
         active=b.start_date <= on and (b.end_date is None or b.end_date >= on),
-        monthly_amount=b.monthly_amount,
+        monthly_amount=None if b.monthly_amount is None else b.monthly_amount.quantize(CENT),
         source=b.source,
         reference=b.reference,
         end_reason=b.end_reason,

@@ -779,7 +779,7 @@ def evaluate(
     band = dibao.extra.get("band")
     near: Tri = None if band is None else band == "near"
     struggling = financially_struggling(c, m_dibao, m_tekun, near)
-    return [
+    results = [
         dibao,
         tekun,
         old_age(c, struggling),
@@ -790,6 +790,10 @@ def evaluate(
         housing(c, m_dibao, m_tekun, near),
         elderly_care(c, struggling),
     ]
+    for r in results:
+        if r.status == "not_eligible":
+            r.amount = None
+    return results
 
 
 def next_change(facts: Facts, policy: ReliefPolicy, on: date) -> date:
