@@ -790,9 +790,9 @@ def evaluate(
         housing(c, m_dibao, m_tekun, near),
         elderly_care(c, struggling),
     ]
-    for r in results:
-        if r.status == "not_eligible":
-            r.amount = None
+    for result in results:
+        if result.status == "not_eligible":
+            result.amount = None
     return results
 
 
