@@ -263,13 +263,18 @@ class Result:
 
 
 def decide(criteria: list[Criterion]) -> Status:
-    if any(c.passed is False for c in criteria):
-        return "not_eligible"
-    if any(c.passed is None and c.core for c in criteria):
+    open_core = open_soft = False
+    for c in criteria:
+        if c.passed is False:
+            return "not_eligible"
+        if c.passed is None:
+            if c.core:
+                open_core = True
+            else:
+                open_soft = True
+    if open_core:
         return "unknown"
-    if any(c.passed is None for c in criteria):
-        return "likely_eligible"
-    return "eligible"
+    return "likely_eligible" if open_soft else "eligible"
 
 
 def any3(*values: Tri) -> Tri:

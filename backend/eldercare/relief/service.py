@@ -660,7 +660,8 @@ def _screening_list(
     cursor: str | None,
     count: bool,
 ) -> Page[Any]:
-    refresh_stale(db, region)
+    if cursor is None:  # later pages continue the list the first page brought up to date
+        refresh_stale(db, region)
     s = ReliefScreening
     cond = _bit_set(mask, rules.BIT[program]) if program else mask != 0
     stmt = (
