@@ -12,6 +12,7 @@ import time
 
 import bench_auth
 import bench_elders
+import bench_relief
 import bench_visits
 from common import database_url, drop_database
 from generate import generate
@@ -53,6 +54,8 @@ def main() -> None:
     print(json.dumps(r))
     print("== visits due and rates on a generated county")
     print(json.dumps(bench_visits.run(args.database_url, args.seconds)))
+    print("== relief: batch pre-screening, gap list and payments to check on a generated county")
+    print(json.dumps(bench_relief.run(args.database_url, args.seconds)))
     print("For 1,000,000 elders: python generate.py --scale province --database-url URL, then")
     print("python bench_elders.py --database-url <the database it printed>")
 

@@ -106,6 +106,23 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/visit-rates"): Rule(STAFF, REG_READ),
     ("GET", "/api/v1/policies/visits"): Rule(STAFF, REG_READ),
     ("PUT", "/api/v1/policies/visits"): Rule(COUNTY_UP),
+    # relief pre-screening and benefits (staff only: income and health are sensitive)
+    ("GET", "/api/v1/policies/relief"): Rule(STAFF, REG_READ),
+    ("GET", "/api/v1/policies/relief/versions"): Rule(STAFF, REG_READ),
+    ("PUT", "/api/v1/policies/relief"): Rule(COUNTY_UP),
+    ("GET", "/api/v1/elders/{elder_id}/relief-facts"): Rule(STAFF, REG_READ),
+    ("GET", "/api/v1/elders/{elder_id}/relief-facts/versions"): Rule(STAFF, REG_READ),
+    ("PUT", "/api/v1/elders/{elder_id}/relief-facts"): Rule(STAFF, REG_WRITE),
+    ("GET", "/api/v1/elders/{elder_id}/eligibility"): Rule(STAFF, REG_READ),
+    ("GET", "/api/v1/elders/{elder_id}/benefits"): Rule(STAFF, REG_READ),
+    ("POST", "/api/v1/elders/{elder_id}/benefits"): Rule(STAFF, REG_WRITE),
+    ("GET", "/api/v1/benefits/{benefit_id}"): Rule(STAFF, REG_READ),
+    ("PATCH", "/api/v1/benefits/{benefit_id}"): Rule(STAFF, REG_WRITE),
+    ("POST", "/api/v1/benefits/{benefit_id}/end"): Rule(STAFF, REG_WRITE),
+    ("GET", "/api/v1/eligibility/gaps"): Rule(STAFF, REG_READ),
+    ("GET", "/api/v1/eligibility/payments-to-check"): Rule(STAFF, REG_READ),
+    ("GET", "/api/v1/eligibility/age-milestones"): Rule(STAFF, REG_READ),
+    ("GET", "/api/v1/eligibility/coverage"): Rule(STAFF, REG_READ),
 }
 
 

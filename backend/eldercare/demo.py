@@ -314,6 +314,161 @@ def seed_helpers_and_visits(db: Session, seed_value: int = 2026) -> dict[str, in
     return counts
 
 
+DEMO_RELIEF_POLICIES: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    # 蓝山县 (Hunan): rural 低保 ¥490 then ¥520 a month; 高龄津贴 from the birthday month
+    "431127": [
+        (
+            "2025-01-01",
+            {
+                "minimum_living_standard": "490",
+                "deposit_limit_per_capita": "24000",
+                "single_person_share": "0.6",
+                "extreme_poverty_basic": "640",
+                "extreme_poverty_care": {"moderate": "100", "severe": "300", "lost": "500"},
+                "disposable_income_prev_year": "18600",
+                "old_age_tiers": [
+                    {"min_age": 80, "monthly_amount": "50"},
+                    {"min_age": 90, "monthly_amount": "100"},
+                    {"min_age": 100, "monthly_amount": "300"},
+                ],
+                "disability_living_amount": "80",
+                "disability_care_amounts": {"1": "90", "2": "70"},
+                "temporary_multiple": "3",
+                "housing_amounts": {"C": "15000", "D": "35000", "none": "35000"},
+                "elderly_care_age_amount": "50",
+                "elderly_care_amounts": {"severe": "150", "lost": "200"},
+            },
+        ),
+        ("2026-01-01", {"minimum_living_standard": "520", "extreme_poverty_basic": "680",
+                        "disposable_income_prev_year": "19800"}),
+    ],
+}  # fmt: skip
+
+
+def seed_relief(db: Session, seed_value: int = 2026) -> dict[str, int]:
+    """The demo county's relief policy, relief facts for most elders, and benefits: most
+    eligible elders receive theirs, some do not (gaps), and a few payments need checking."""
+    import random
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from eldercare.clock import today
+    from eldercare.elders.models import Elder, Household
+    from eldercare.relief import service as relief
+    from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion
+    from eldercare.relief.rules import anniversary
+    from eldercare.scope import Scope
+
+    counts = {"relief_facts": 0, "benefits": 0}
+    on = today()
+    for county, versions in DEMO_RELIEF_POLICIES.items():
+        if db.scalar(
+            select(ReliefPolicyVersion.id).where(ReliefPolicyVersion.county_code == county)
+        ):
+            continue
+        settings: dict[str, Any] = {}
+        for effective, changes in versions:
+            settings = {**settings, **changes}
+            db.add(
+                ReliefPolicyVersion(
+                    county_code=county,
+                    effective_date=date.fromisoformat(effective),
+                    settings=settings,
+                    note="demo",
+                )
+            )
+        rng = random.Random(seed_value + int(county))
+        rows = db.execute(
+            select(Elder, Household.annual_income_per_capita, Household.size)
+            .outerjoin(Household, Household.id == Elder.household_id)
+            .where(Scope(county).clause(Elder.village_code), Elder.merged_into_id.is_(None))
+            .order_by(Elder.id)
+        ).all()
+        for elder, _income, size in rows:
+            codes = elder.category_codes or ""
+            age = (on - elder.birth_date).days // 365
+            alive = elder.status not in ("deceased", "moved_out")
+            if alive and rng.random() < 0.7:  # a household survey reached most elders
+                n = size or rng.choice([1, 1, 2, 2, 3])
+                poor = ",low_income," in f",{codes}," or ",extreme_poverty," in f",{codes},"
+                if poor or rng.random() < 0.06:  # recipients, and some who are not (gaps)
+                    monthly = Decimal(rng.randint(150, 420))
+                else:
+                    monthly = Decimal(rng.randint(700, 3200))
+                data = {
+                    "household_size": n,
+                    "income": {"wages": str(monthly * n),
+                               "basic_pension": str(Decimal(143) * min(n, 2))},
+                    "support_declared": str(rng.choice([0, 0, 100, 200])),
+                    "deposits_per_capita": str(rng.choice([0, 2000, 8000, 30000])),
+                    "owns_vehicle": rng.random() < 0.1,
+                    "houses": 1,
+                    "ability_level": rng.choice(["intact"] * 6 + ["mild", "moderate", "severe"]),
+                    "housing_grade": rng.choice(["A"] * 9 + ["B"] * 9 + ["C", "D"]),
+                    "major_illness": rng.random() < 0.05,
+                    "medical_costs_12m": str(rng.choice([0] * 5 + [500, 3000, 8000] * 4 + [25000])),
+                    "disability_certificate": elder.disability_grade is not None,
+                    "poverty_monitoring": rng.choice(["none"] * 12 + ["monitored", "relapsed"]),
+                    "hardship": "none",
+                    "supporters": [
+                        {"relation": "son", "age": max(30, age - 28), "situation": "able"}
+                    ],
+                }  # fmt: skip
+                db.add(
+                    ReliefFacts(
+                        elder_id=elder.id,
+                        effective_date=date(2025, 3, 1),
+                        revision=1,
+                        data=data,
+                        source="2025年入户核查 (demo)",
+                    )
+                )
+                counts["relief_facts"] += 1
+
+            def benefit(
+                program: str,
+                amount: str | None,
+                start: date,
+                elder: Elder = elder,
+                rng: random.Random = rng,
+            ) -> None:
+                db.add(
+                    Benefit(
+                        elder_id=elder.id,
+                        program=program,
+                        start_date=start,
+                        monthly_amount=None if amount is None else Decimal(amount),
+                        source="civil_affairs_roster",
+                        reference=f"LS{rng.randint(100000, 999999)}",
+                    )
+                )
+                counts["benefits"] += 1
+
+            start = on - timedelta(days=rng.randint(60, 1500))
+            # most 80+ elders get the allowance; about one in eight has not been enrolled
+            if age >= 80 and (rng.random() < 0.88 or not alive):
+                turned = anniversary(elder.birth_date, 80)
+                benefit("old_age_allowance", "100" if age >= 90 else "50", max(start, turned))
+            dibao = ",low_income," in f",{codes}," or (not alive and rng.random() < 0.3)
+            if dibao:
+                benefit("minimum_living_allowance", "260", start)
+            if (dibao or ",extreme_poverty," in f",{codes},") and rng.random() < 0.9:
+                benefit("medical_assistance", None, start)
+            if ",extreme_poverty," in f",{codes},":
+                benefit("extreme_poverty_support", "680", start)
+            if elder.disability_grade in (1, 2) and rng.random() < 0.7:
+                benefit(
+                    "disability_care_subsidy", "90" if elder.disability_grade == 1 else "70", start
+                )
+            if (
+                alive and not dibao and rng.random() < 0.01
+            ):  # paid, but the household is no longer poor
+                benefit("minimum_living_allowance", "150", start)
+        db.flush()
+        relief.refresh_region(db, county)
+    return counts
+
+
 def seed(db: Session, password: str) -> dict[str, int]:
     """Idempotent: regions are upserted, existing users and clients are left as they are."""
     rows = []
@@ -358,6 +513,7 @@ def seed(db: Session, password: str) -> dict[str, int]:
 
         for county in DEMO_ELDERS:
             refresh_county(db, county)
+    register.update(seed_relief(db))
     return {
         "regions_created": report.created,
         "regions_updated": report.updated,

@@ -172,6 +172,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Severe danger found: report an emergency now and notify the township",
     ),
     "visit.elder_inactive": ("该老人已不在册，无需探访", "The elder is no longer on the register"),
+    # relief
+    "relief.too_far": (
+        "生效日期不能晚于一年以后",
+        "The effective date may be at most a year ahead",
+    ),
+    "relief.future": ("日期不能晚于今天", "The date cannot be in the future"),
+    "benefit.end_before_start": ("结束日期早于开始日期", "The end date is before the start date"),
+    "benefit.before_birth": ("开始日期早于出生日期", "The start date is before the birth date"),
+    "benefit.overlap": (
+        "该老人在此期间已有同一项目的待遇记录",
+        "The elder already has this program for an overlapping period",
+    ),
+    "benefit.already_ended": (
+        "该待遇已在此日期或更早结束",
+        "This benefit already ended on or before that date",
+    ),
     "reveal.not_allowed": ("当前角色无权查看完整信息", "Your role may not reveal full values"),
     # pydantic's own error types
     "missing": ("必填", "Field required"),

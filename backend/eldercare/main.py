@@ -24,6 +24,7 @@ from eldercare.config import get_settings
 from eldercare.elders.router import router as elders_router
 from eldercare.middleware import RequestContextMiddleware
 from eldercare.regions.router import router as regions_router
+from eldercare.relief.router import router as relief_router
 from eldercare.spa import SPAFiles
 from eldercare.visits.router import router as visits_router
 from eldercare.volunteers.router import router as volunteers_router
@@ -53,6 +54,7 @@ ROUTERS: list[APIRouter] = [
     elders_router,
     volunteers_router,
     visits_router,
+    relief_router,
 ]
 
 

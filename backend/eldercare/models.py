@@ -12,12 +12,14 @@ from eldercare.elders.models import (
     RegisterPolicy,
 )
 from eldercare.regions.models import Region
+from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion, ReliefScreening
 from eldercare.visits.models import Visit
 from eldercare.volunteers.models import Pairing, Volunteer
 
 __all__ = [
     "AuditEvent",
     "Base",
+    "Benefit",
     "Elder",
     "ElderChange",
     "ElderMerge",
@@ -29,6 +31,9 @@ __all__ = [
     "RefreshToken",
     "Region",
     "RegisterPolicy",
+    "ReliefFacts",
+    "ReliefPolicyVersion",
+    "ReliefScreening",
     "RevokedToken",
     "User",
     "Visit",

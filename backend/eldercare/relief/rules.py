@@ -1,0 +1,813 @@
+"""Relief pre-screening (预筛查): every program as a rule set that explains itself.
+
+National criteria (the 特困 three conditions, the 单人保 groups, the medical-assistance
+classes, the housing target groups and C/D grades, the subsidy target groups) live here in
+code; local parameters (standards, asset limits, amounts, age tiers, the start rule, the
+children's support formula, exclusions) come from the county's :class:`ReliefPolicy`.
+
+A result is advisory, never a decision. Each criterion is tri-state: ``True``, ``False`` or
+``None`` (an input or a policy parameter is missing). The status of a program follows one
+rule (:func:`decide`): any ``False`` makes it ``not_eligible``; a missing *core* input makes
+it ``unknown``; a missing *supporting* input (assets, the disability certificate) makes it
+``likely_eligible``; all ``True`` is ``eligible``. So a missing input can never make anyone
+``not_eligible``.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from eldercare.identity import age_on
+
+Status = Literal["eligible", "likely_eligible", "not_eligible", "unknown"]
+Tri = bool | None
+
+PROGRAMS: tuple[str, ...] = (
+    "minimum_living_allowance",  # 最低生活保障 (低保)
+    "extreme_poverty_support",  # 特困人员供养
+    "old_age_allowance",  # 高龄津贴
+    "disability_living_subsidy",  # 困难残疾人生活补贴
+    "disability_care_subsidy",  # 重度残疾人护理补贴
+    "medical_assistance",  # 医疗救助
+    "temporary_assistance",  # 临时救助
+    "housing_renovation",  # 农村危房改造
+    "elderly_care_subsidy",  # 经济困难的高龄、失能老年人补贴
+)
+Program = Literal[
+    "minimum_living_allowance",
+    "extreme_poverty_support",
+    "old_age_allowance",
+    "disability_living_subsidy",
+    "disability_care_subsidy",
+    "medical_assistance",
+    "temporary_assistance",
+    "housing_renovation",
+    "elderly_care_subsidy",
+]
+BIT: dict[str, int] = {p: 1 << i for i, p in enumerate(PROGRAMS)}
+
+IncomeItem = Literal[
+    "wages",  # 工资性收入
+    "business",  # 经营净收入
+    "property",  # 财产净收入
+    "transfers",  # 转移净收入 (other than the items below)
+    "basic_pension",  # 城乡居民基础养老金
+    "social_insurance",  # other social-insurance benefits
+    "special_care",  # 优待抚恤金
+    "family_planning_reward",  # 计生奖励扶助金
+    "reward",  # 奖励性补助
+    "social_assistance",  # 社会救助金
+    "old_age_allowance",  # 高龄津贴
+]
+INCOME_ITEMS: tuple[str, ...] = IncomeItem.__args__  # type: ignore[attr-defined]
+# Never income for 特困 (《特困人员认定办法》 art. 7), whatever the county excludes for 低保.
+EXTREME_POVERTY_EXCLUDED = frozenset(
+    {"basic_pension", "social_insurance", "special_care", "old_age_allowance"}
+)
+AbilityLevel = Literal["intact", "mild", "moderate", "severe", "lost"]  # GB/T 42195-2022
+IMPAIRED = frozenset({"mild", "moderate", "severe", "lost"})
+HousingGrade = Literal["A", "B", "C", "D", "none"]  # "none": no house of their own
+PovertyMonitoring = Literal["none", "relapsed", "monitored"]  # 返贫致贫 / 纳入监测
+Hardship = Literal["none", "accident", "disaster", "illness", "spending_surge"]
+SupporterSituation = Literal[
+    "able",
+    "extreme_poverty",
+    "minimum_living",
+    "severely_disabled",
+    "no_civil_capacity",
+    "missing",
+    "in_prison",
+]
+StartRule = Literal["birthday", "birthday_month", "next_month"]
+
+NOTICE = (
+    "预筛查结果仅供参考，不是审批决定；是否给予救助由民政部门依申请审核确认。",
+    "Pre-screening only, not a decision: the civil-affairs office decides on application.",
+)
+
+
+# ----------------------------------------------------------------------------- the policy
+
+
+def _money(value: float | int | str) -> Decimal:
+    return Decimal(str(value))
+
+
+class AgeTier(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    min_age: int = Field(ge=60, le=120)
+    monthly_amount: Decimal = Field(ge=0, le=100_000)
+
+
+class SupportFormula(BaseModel):
+    """How children's support (赡养费) counts as the elder's income."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["declared", "per_able_supporter", "share_of_supporter_income"] = "declared"
+    monthly_per_supporter: Decimal = Field(default=Decimal(0), ge=0, le=100_000)
+    share: Decimal = Field(default=Decimal(0), ge=0, le=1)
+
+
+def _default_excluded() -> list[IncomeItem]:
+    return [
+        "special_care",
+        "family_planning_reward",
+        "reward",
+        "social_assistance",
+        "basic_pension",
+    ]
+
+
+class ReliefPolicy(BaseModel):
+    """A county's local parameters. ``None`` means "not set": criteria needing it are unknown."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    minimum_living_standard: Decimal | None = Field(
+        default=None, ge=0, le=100_000, description="低保标准 (rural, yuan per person per month)"
+    )
+    near_poverty_factor: Decimal = Field(
+        default=_money("1.5"), ge=1, le=5, description="低保边缘: income below this × standard"
+    )
+    deposit_limit_per_capita: Decimal | None = Field(
+        default=None, ge=0, le=10_000_000, description="Deposits and securities per person"
+    )
+    vehicle_allowed: bool = Field(default=False, description="A non-essential vehicle is allowed")
+    max_houses: int | None = Field(default=1, ge=0, le=10)
+    income_excluded: list[IncomeItem] = Field(default_factory=_default_excluded)
+    support_formula: SupportFormula = Field(default_factory=SupportFormula)
+    single_person_share: Decimal | None = Field(
+        default=None, ge=0, le=1, description="单人保 allowance as a share of the standard"
+    )
+    extreme_poverty_basic: Decimal | None = Field(
+        default=None, ge=0, le=100_000, description="特困 basic living standard (≥ 1.3 × 低保)"
+    )
+    extreme_poverty_care: dict[AbilityLevel, Decimal] = Field(
+        default_factory=dict, description="特困 care standard by ability level"
+    )
+    disposable_income_prev_year: Decimal | None = Field(
+        default=None, ge=0, le=10_000_000, description="Previous-year per-capita disposable income"
+    )
+    old_age_tiers: list[AgeTier] = Field(default_factory=list, max_length=10)
+    old_age_start: StartRule = "birthday_month"
+    old_age_means_tested: bool = False
+    disability_living_amount: Decimal | None = Field(default=None, ge=0, le=100_000)
+    disability_living_near_poverty: bool = Field(
+        default=False, description="Living subsidy extended to 低保边缘 households"
+    )
+    disability_care_amounts: dict[Literal["1", "2", "3", "4"], Decimal] = Field(
+        default_factory=dict, description="Care subsidy by grade"
+    )
+    disability_care_intellectual_mental: bool = Field(
+        default=False, description="Care subsidy extended to grade 3-4 intellectual/mental"
+    )
+    medical_illness_share: Decimal = Field(
+        default=Decimal(1), ge=0, le=10, description="因病致贫: costs above this × income"
+    )
+    temporary_multiple: Decimal | None = Field(
+        default=None, ge=0, le=100, description="临时救助 ceiling as a multiple of the standard"
+    )
+    temporary_window_days: int = Field(default=180, ge=1, le=730)
+    housing_amounts: dict[Literal["C", "D", "none"], Decimal] = Field(default_factory=dict)
+    elderly_care_min_age: int = Field(default=80, ge=60, le=120)
+    elderly_care_age_amount: Decimal | None = Field(default=None, ge=0, le=100_000)
+    elderly_care_amounts: dict[AbilityLevel, Decimal] = Field(
+        default_factory=dict, description="By ability level (失能)"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ReliefPolicy:
+        ages = [t.min_age for t in self.old_age_tiers]
+        if len(set(ages)) != len(ages):
+            raise ValueError("old_age_tiers: one tier per age")
+        self.old_age_tiers.sort(key=lambda t: t.min_age)
+        if (
+            self.extreme_poverty_basic is not None
+            and self.minimum_living_standard is not None
+            and self.extreme_poverty_basic < self.minimum_living_standard * _money("1.3")
+        ):
+            raise ValueError("extreme_poverty_basic must be at least 1.3 × minimum_living_standard")
+        return self
+
+
+# ----------------------------------------------------------------------------- the facts
+
+
+@dataclass(slots=True)
+class Supporter:
+    relation: str
+    age: int | None
+    situation: str | None
+    annual_income: Decimal | None
+    assets_within_limit: bool | None
+
+
+@dataclass(slots=True)
+class Facts:
+    """Everything the rules read about one elder on one day, with where each came from."""
+
+    birth_date: date
+    status: str = "active"
+    disability_grade: int | None = None
+    disability_type: str | None = None
+    categories: frozenset[str] = frozenset()  # manual register categories
+    household_size: int | None = None
+    income: dict[str, Decimal] | None = None  # household, monthly, by item
+    support_declared: Decimal | None = None  # 赡养费 received, monthly
+    register_income_annual_pc: Decimal | None = None  # the register's lump sum (fallback)
+    deposits_per_capita: Decimal | None = None
+    owns_vehicle: bool | None = None
+    houses: int | None = None
+    ability_level: str | None = None
+    housing_grade: str | None = None
+    major_illness: bool | None = None
+    medical_costs_12m: Decimal | None = None
+    disability_certificate: bool | None = None
+    poverty_monitoring: str | None = None
+    hardship: str | None = None
+    hardship_date: date | None = None
+    clergy_apart: bool | None = None
+    supporters: list[Supporter] | None = None
+    receiving: frozenset[str] = frozenset()
+    facts_date: date | None = None  # effective date of the relief facts used
+    register_date: date | None = None  # the register's state used
+
+
+@dataclass(slots=True)
+class Criterion:
+    code: str
+    passed: Tri
+    value: Any = None
+    source: str = "relief_facts"
+    as_of: date | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    core: bool = True
+
+
+@dataclass(slots=True)
+class Result:
+    program: str
+    status: Status
+    criteria: list[Criterion]
+    amount: Decimal | None = None
+    amount_period: Literal["monthly", "one_off"] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def decide(criteria: list[Criterion]) -> Status:
+    open_core = open_soft = False
+    for c in criteria:
+        if c.passed is False:
+            return "not_eligible"
+        if c.passed is None:
+            if c.core:
+                open_core = True
+            else:
+                open_soft = True
+    if open_core:
+        return "unknown"
+    return "likely_eligible" if open_soft else "eligible"
+
+
+def any3(*values: Tri) -> Tri:
+    if any(v is True for v in values):
+        return True
+    if all(v is False for v in values):
+        return False
+    return None
+
+
+def all3(*values: Tri) -> Tri:
+    if any(v is False for v in values):
+        return False
+    if all(v is True for v in values):
+        return True
+    return None
+
+
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+# ----------------------------------------------------------------------------- dates and ages
+
+
+def anniversary(birth: date, years: int) -> date:
+    """The day one turns ``years``; 29 February births turn over on 1 March in common years."""
+    year = birth.year + years
+    if birth.month == 2 and birth.day == 29 and not calendar.isleap(year):
+        return date(year, 3, 1)
+    return date(year, birth.month, birth.day)
+
+
+def tier_start(birth: date, years: int, rule: str) -> date:
+    """When an age-based allowance starts: on the birthday, from the first day of the
+    birthday month, or from the first day of the month after it."""
+    if rule == "birthday":
+        return anniversary(birth, years)
+    year = birth.year + years
+    if rule == "birthday_month":
+        return date(year, birth.month, 1)
+    return date(year + 1, 1, 1) if birth.month == 12 else date(year, birth.month + 1, 1)
+
+
+# ----------------------------------------------------------------------------- income
+
+
+def support_income(facts: Facts, policy: ReliefPolicy) -> tuple[Decimal | None, str]:
+    """Children's support counted as household income per month, and how it was counted."""
+    f = policy.support_formula
+    if f.mode == "declared":
+        if facts.support_declared is not None:
+            return facts.support_declared, "declared"
+        if facts.supporters is not None and not facts.supporters:
+            return Decimal(0), "no_supporters"
+        return None, "declared"
+    if facts.supporters is None:
+        return None, f.mode
+    able = [s for s in facts.supporters if supporter_unable(s, policy) is False]
+    undecided = [s for s in facts.supporters if supporter_unable(s, policy) is None]
+    if undecided:
+        return None, f.mode
+    if f.mode == "per_able_supporter":
+        return f.monthly_per_supporter * len(able), f.mode
+    incomes = [s.annual_income for s in able]
+    if any(i is None for i in incomes):
+        return None, f.mode
+    return _q(sum((i or Decimal(0) for i in incomes), Decimal(0)) / 12 * f.share), f.mode
+
+
+def income_per_capita(
+    facts: Facts, policy: ReliefPolicy, excluded: frozenset[str]
+) -> tuple[Decimal | None, Decimal | None, str]:
+    """(monthly per-capita income, a known lower bound, source). The lower bound is what is
+    certain when the support figure is unknown: it can still show income above a threshold."""
+    if facts.income is not None and facts.household_size:
+        own = sum((v for k, v in facts.income.items() if k not in excluded), Decimal(0)) / Decimal(
+            facts.household_size
+        )
+        support, _mode = support_income(facts, policy)
+        if support is None:
+            return None, _q(own), "relief_facts"
+        return _q(own + support / Decimal(facts.household_size)), _q(own), "relief_facts"
+    if facts.register_income_annual_pc is not None:
+        value = _q(facts.register_income_annual_pc / 12)
+        return value, value, "register"
+    return None, None, "relief_facts"
+
+
+def assets_ok(facts: Facts, policy: ReliefPolicy) -> tuple[Tri, dict[str, Any]]:
+    checks: list[Tri] = []
+    value: dict[str, Any] = {}
+    if policy.deposit_limit_per_capita is None or facts.deposits_per_capita is None:
+        checks.append(None)
+    else:
+        checks.append(facts.deposits_per_capita <= policy.deposit_limit_per_capita)
+    value["deposits_per_capita"] = facts.deposits_per_capita
+    value["deposit_limit"] = policy.deposit_limit_per_capita
+    if not policy.vehicle_allowed:
+        checks.append(None if facts.owns_vehicle is None else not facts.owns_vehicle)
+        value["owns_vehicle"] = facts.owns_vehicle
+    if policy.max_houses is not None:
+        checks.append(None if facts.houses is None else facts.houses <= policy.max_houses)
+        value["houses"] = facts.houses
+    return all3(*checks), value
+
+
+def supporter_unable(s: Supporter, policy: ReliefPolicy) -> Tri:
+    """特困 condition 3: a supporter who cannot pay (children merely working away can)."""
+    if s.situation is None:
+        return None
+    if s.situation == "extreme_poverty":
+        return True
+    if s.situation == "minimum_living":
+        if s.age is None:
+            return None
+        if s.age >= 60:
+            return True
+    low_income: Tri = None
+    if policy.disposable_income_prev_year is not None and s.annual_income is not None:
+        low_income = s.annual_income < policy.disposable_income_prev_year
+    if s.situation == "severely_disabled":
+        return all3(low_income, s.assets_within_limit)
+    if s.situation in ("no_civil_capacity", "missing", "in_prison"):
+        return s.assets_within_limit
+    # able (or a 低保 recipient under 60): unable only when 70+ and poor
+    if s.age is None:
+        return None
+    if s.age >= 70:
+        unable = all3(low_income, s.assets_within_limit)
+        return None if unable is None else unable
+    return False
+
+
+# ----------------------------------------------------------------------------- programs
+
+
+@dataclass(slots=True)
+class Ctx:
+    facts: Facts
+    policy: ReliefPolicy
+    on: date
+    policy_date: date | None
+    age: int
+
+    def fact(self, code: str, passed: Tri, value: Any = None, **kw: Any) -> Criterion:
+        return Criterion(code, passed, value, "relief_facts", self.facts.facts_date, **kw)
+
+    def reg(self, code: str, passed: Tri, value: Any = None, **kw: Any) -> Criterion:
+        return Criterion(code, passed, value, "register", self.facts.register_date, **kw)
+
+    def pol(self, code: str, passed: Tri, value: Any = None, **kw: Any) -> Criterion:
+        return Criterion(code, passed, value, "policy", self.policy_date, **kw)
+
+
+def _resident(c: Ctx) -> Criterion:
+    ok = c.facts.status not in ("deceased", "moved_out")
+    return c.reg("resident", ok, c.facts.status)
+
+
+def minimum_living(c: Ctx) -> Result:
+    p, f = c.policy, c.facts
+    crit = [_resident(c)]
+    std = p.minimum_living_standard
+    pc, lower, source = income_per_capita(f, p, frozenset(p.income_excluded))
+    src, day = (
+        ("register", f.register_date) if source == "register" else ("relief_facts", f.facts_date)
+    )
+    below: Tri = None
+    near: Tri = None
+    if std is not None:
+        if pc is not None:
+            below, near = pc < std, pc < std * p.near_poverty_factor
+        elif lower is not None and lower >= std:
+            below = False
+            near = False if lower >= std * p.near_poverty_factor else None
+    value: dict[str, Any] = {"income_per_capita": pc, "standard": std}
+    if pc is None and lower is not None:
+        value["income_at_least"] = lower
+    assets, asset_value = assets_ok(f, p)
+    assets_crit = c.fact("assets_within_limits", assets, asset_value, core=False)
+    band = None if near is None else "below_standard" if below else "near" if near else "above"
+    extra: dict[str, Any] = {"band": band, "single_person": False}
+    if below is not False:
+        crit += [Criterion("income_below_standard", below, value, src, day), assets_crit]
+        amount = _q(std - pc) if below and std is not None and pc is not None else None
+        return Result("minimum_living_allowance", decide(crit), crit, amount, "monthly", extra)
+    # 单人保: above the standard, but a member of a near-低保 household in a national group
+    value["factor"] = p.near_poverty_factor
+    group, why = single_person_group(f)
+    crit += [
+        Criterion("near_poverty_band", near, value, src, day),
+        c.fact("single_person_group", group, why),
+        assets_crit,
+    ]
+    amount = None
+    if near and group:
+        extra["single_person"] = True
+        if std is not None and p.single_person_share is not None:
+            amount = _q(std * p.single_person_share)
+    return Result("minimum_living_allowance", decide(crit), crit, amount, "monthly", extra)
+
+
+def single_person_group(f: Facts) -> tuple[Tri, dict[str, Any]]:
+    """单人保 groups: 一/二级 disabled, 三级 intellectual or mental, a major illness, clergy."""
+    severe: Tri = None
+    if f.disability_grade is not None:
+        severe = f.disability_grade <= 2 or (
+            f.disability_grade == 3 and f.disability_type in ("intellectual", "mental")
+        )
+    elif f.disability_certificate is False:
+        severe = False
+    value = {
+        "disability_grade": f.disability_grade,
+        "disability_type": f.disability_type,
+        "major_illness": f.major_illness,
+        "clergy_apart": f.clergy_apart,
+    }
+    return any3(severe, f.major_illness, f.clergy_apart), value
+
+
+def no_work_capacity(c: Ctx) -> tuple[Tri, dict[str, Any]]:
+    f = c.facts
+    by_age = c.age >= 60 or c.age < 16
+    grade, kind = f.disability_grade, f.disability_type
+    by_disability: Tri = None
+    if grade is not None:
+        by_disability = (
+            (kind in ("intellectual", "mental") and grade <= 3)
+            or (kind == "physical" and grade <= 2)
+            or (kind == "vision" and grade == 1)
+        )
+    return any3(by_age, by_disability), {"age": c.age, "disability_grade": grade, "type": kind}
+
+
+def extreme_poverty(c: Ctx) -> Result:
+    p, f = c.policy, c.facts
+    crit = [_resident(c)]
+    capacity, why = no_work_capacity(c)
+    crit.append(Criterion("no_work_capacity", capacity, why, "register", f.register_date))
+    excluded = frozenset(p.income_excluded) | EXTREME_POVERTY_EXCLUDED
+    pc, lower, source = income_per_capita(f, p, excluded)
+    std = p.minimum_living_standard
+    means: Tri = None
+    if std is not None:
+        if pc is not None:
+            means = pc < std
+        elif lower is not None and lower >= std:
+            means = False
+    src, d = (
+        ("register", f.register_date) if source == "register" else ("relief_facts", f.facts_date)
+    )
+    crit.append(
+        Criterion("no_means_of_living", means, {"income_per_capita": pc, "standard": std}, src, d)
+    )
+    assets, asset_value = assets_ok(f, p)
+    crit.append(c.fact("assets_within_limits", assets, asset_value, core=False))
+    if f.supporters is None:
+        supporters: Tri = None
+        sv: Any = None
+    else:
+        verdicts = [supporter_unable(s, p) for s in f.supporters]
+        supporters = all3(*verdicts) if verdicts else True
+        sv = [
+            {"relation": s.relation, "situation": s.situation, "unable": v}
+            for s, v in zip(f.supporters, verdicts, strict=True)
+        ]
+    crit.append(c.fact("no_able_supporter", supporters, sv))
+    amount = None
+    if p.extreme_poverty_basic is not None:
+        amount = p.extreme_poverty_basic
+        if f.ability_level is not None and f.ability_level in p.extreme_poverty_care:
+            amount += p.extreme_poverty_care[f.ability_level]
+    return Result("extreme_poverty_support", decide(crit), crit, amount, "monthly")
+
+
+def age_tier(c: Ctx) -> tuple[AgeTier | None, date | None]:
+    """The highest tier already started on ``c.on`` under the start rule, and its start."""
+    best: tuple[AgeTier | None, date | None] = (None, None)
+    for tier in c.policy.old_age_tiers:
+        start = tier_start(c.facts.birth_date, tier.min_age, c.policy.old_age_start)
+        if start <= c.on:
+            best = (tier, start)
+    return best
+
+
+def old_age(c: Ctx, struggling: Criterion) -> Result:
+    p = c.policy
+    crit = [_resident(c)]
+    if not p.old_age_tiers:
+        crit.append(c.pol("age_tier", None, {"age": c.age}))
+        return Result("old_age_allowance", decide(crit), crit)
+    tier, start = age_tier(c)
+    crit.append(
+        Criterion(
+            "age_tier",
+            tier is not None,
+            {"age": c.age, "tier": tier.min_age if tier else p.old_age_tiers[0].min_age},
+            "id_number",
+            c.facts.birth_date,
+            {"start_rule": p.old_age_start, "start_date": start},
+        )
+    )
+    if p.old_age_means_tested:
+        crit.append(struggling)
+    amount = tier.monthly_amount if tier else None
+    extra = {"tier": tier.min_age if tier else None, "start_date": start}
+    return Result("old_age_allowance", decide(crit), crit, amount, "monthly", extra)
+
+
+Tri4 = bool | None | Literal["likely"]
+
+
+def any4(*values: Tri4) -> Tri4:
+    """Any of: ``"likely"`` stands for "true if the supporting inputs check out"."""
+    if any(v is True for v in values):
+        return True
+    if any(v == "likely" for v in values):
+        return "likely"
+    if all(v is False for v in values):
+        return False
+    return None
+
+
+def all4(*values: Tri4) -> Tri4:
+    if any(v is False for v in values):
+        return False
+    if any(v is None for v in values):
+        return None
+    if any(v == "likely" for v in values):
+        return "likely"
+    return True
+
+
+def crit4(code: str, v: Tri4, value: Any, source: str, on: date | None) -> Criterion:
+    if v == "likely":
+        return Criterion(code, None, value, source, on, core=False)
+    return Criterion(code, v, value, source, on)
+
+
+def membership(result: Result, receiving: bool) -> Tri4:
+    """Membership of a program as a criterion of another: receiving it, or pre-screened in."""
+    if receiving:
+        return True
+    if result.status == "eligible":
+        return True
+    if result.status == "likely_eligible":
+        return "likely"
+    return False if result.status == "not_eligible" else None
+
+
+def financially_struggling(c: Ctx, dibao: Tri4, tekun: Tri4, near: Tri) -> Criterion:
+    """经济困难: 低保, 特困 or 低保边缘 (received, on the register, or pre-screened)."""
+    v = any4(dibao, tekun, near)
+    return crit4(
+        "financially_struggling",
+        v,
+        {"minimum_living": dibao, "extreme_poverty": tekun, "near_poverty": near},
+        "pre_screening",
+        c.on,
+    )
+
+
+def disability_living(c: Ctx, dibao: Tri4, near: Tri) -> Result:
+    p, f = c.policy, c.facts
+    crit = [_resident(c)]
+    disabled: Tri = None if f.disability_grade is None else True
+    if f.disability_certificate is False:
+        disabled = False
+    crit.append(c.reg("disabled", disabled, f.disability_grade))
+    crit.append(c.fact("disability_certificate", f.disability_certificate, core=False))
+    member = any4(dibao, near) if p.disability_living_near_poverty else dibao
+    crit.append(
+        crit4(
+            "low_income_household",
+            member,
+            {"minimum_living": dibao, "near_poverty": near},
+            "pre_screening",
+            c.on,
+        )
+    )
+    return Result(
+        "disability_living_subsidy", decide(crit), crit, p.disability_living_amount, "monthly"
+    )
+
+
+def disability_care(c: Ctx) -> Result:
+    p, f = c.policy, c.facts
+    crit = [_resident(c)]
+    g, kind = f.disability_grade, f.disability_type
+    severe: Tri = None
+    if g is not None:
+        severe = g <= 2 or (
+            p.disability_care_intellectual_mental and kind in ("intellectual", "mental")
+        )
+    elif f.disability_certificate is False:
+        severe = False
+    crit.append(c.reg("severe_disability", severe, {"grade": g, "type": kind}))
+    crit.append(c.fact("disability_certificate", f.disability_certificate, core=False))
+    amount = p.disability_care_amounts.get(str(g)) if g is not None else None  # type: ignore[call-overload]
+    return Result("disability_care_subsidy", decide(crit), crit, amount, "monthly", {"grade": g})
+
+
+def medical(c: Ctx, tekun: Tri4, dibao: Tri4, near: Tri) -> Result:
+    p, f = c.policy, c.facts
+    crit = [_resident(c)]
+    mon = f.poverty_monitoring
+    class2 = any4(dibao, None if mon is None else mon == "relapsed")
+    class3 = any4(near, None if mon is None else mon == "monitored")
+    class4: Tri4 = None
+    threshold = None
+    if p.disposable_income_prev_year is not None:
+        threshold = _q(p.disposable_income_prev_year * p.medical_illness_share)
+        if f.medical_costs_12m is not None:
+            assets, _ = assets_ok(f, p)
+            over = f.medical_costs_12m > threshold
+            class4 = (
+                False if not over else True if assets else "likely" if assets is None else False
+            )
+    classes = [tekun, class2, class3, class4]
+    cls = next((i + 1 for i, v in enumerate(classes) if v is True), None)
+    value = {
+        "class": cls,
+        "extreme_poverty": tekun,
+        "minimum_living": dibao,
+        "poverty_monitoring": mon,
+        "near_poverty": near,
+        "costs_12m": f.medical_costs_12m,
+        "threshold": threshold,
+    }
+    crit.append(crit4("medical_assistance_class", any4(*classes), value, "pre_screening", c.on))
+    return Result("medical_assistance", decide(crit), crit, None, None, {"class": cls})
+
+
+def temporary(c: Ctx, dibao: Tri4) -> Result:
+    p, f = c.policy, c.facts
+    crit = [_resident(c)]
+    h = f.hardship
+    passed: Tri4
+    if h is None:
+        passed = None
+    elif h == "none":
+        passed = False
+    else:
+        recent: Tri = None
+        if f.hardship_date is not None:
+            recent = 0 <= (c.on - f.hardship_date).days <= p.temporary_window_days
+        passed = all4(recent, True if h != "spending_surge" else dibao)
+    crit.append(crit4("sudden_hardship", passed, {"type": h, "date": f.hardship_date},
+                      "relief_facts", f.facts_date))  # fmt: skip
+    amount = None
+    if p.temporary_multiple is not None and p.minimum_living_standard is not None:
+        amount = _q(p.temporary_multiple * p.minimum_living_standard)
+    return Result("temporary_assistance", decide(crit), crit, amount, "one_off")
+
+
+def housing(c: Ctx, dibao: Tri4, tekun: Tri4, near: Tri) -> Result:
+    p, f = c.policy, c.facts
+    crit = [_resident(c)]
+    mon, hard = f.poverty_monitoring, f.hardship
+    group = any4(
+        dibao,
+        tekun,
+        None if mon is None else mon in ("relapsed", "monitored"),
+        None if hard is None else hard in ("accident", "disaster", "illness"),
+        near,
+    )
+    value = {"minimum_living": dibao, "extreme_poverty": tekun, "monitoring": mon, "near": near}
+    crit.append(crit4("housing_target_group", group, value, "pre_screening", c.on))
+    g = f.housing_grade
+    crit.append(c.fact("dangerous_house", None if g is None else g in ("C", "D", "none"), g))
+    amount = p.housing_amounts.get(g) if g in ("C", "D", "none") else None  # type: ignore[call-overload]
+    return Result("housing_renovation", decide(crit), crit, amount, "one_off")
+
+
+def elderly_care(c: Ctx, struggling: Criterion) -> Result:
+    p, f = c.policy, c.facts
+    crit = [_resident(c)]
+    old = c.age >= p.elderly_care_min_age
+    lvl = f.ability_level
+    impaired: Tri = None if lvl is None else lvl in IMPAIRED
+    value = {"age": c.age, "min_age": p.elderly_care_min_age, "ability_level": lvl}
+    if old:
+        crit.append(Criterion("advanced_age_or_disabled", True, value, "id_number", f.birth_date))
+    else:
+        crit.append(c.fact("advanced_age_or_disabled", impaired, value))
+    crit.append(struggling)
+    options = []
+    if old and p.elderly_care_age_amount is not None:
+        options.append(p.elderly_care_age_amount)
+    if lvl in p.elderly_care_amounts:
+        options.append(p.elderly_care_amounts[lvl])
+    amount = max(options) if options else None
+    return Result("elderly_care_subsidy", decide(crit), crit, amount, "monthly")
+
+
+def evaluate(
+    facts: Facts, policy: ReliefPolicy, on: date, policy_date: date | None = None
+) -> list[Result]:
+    """Every program for one elder on one day, in :data:`PROGRAMS` order."""
+    c = Ctx(facts, policy, on, policy_date, age_on(facts.birth_date, on))
+    r, cats = facts.receiving, facts.categories
+    dibao = minimum_living(c)
+    tekun = extreme_poverty(c)
+    m_dibao = membership(dibao, "minimum_living_allowance" in r or "low_income" in cats)
+    m_tekun = membership(tekun, "extreme_poverty_support" in r or "extreme_poverty" in cats)
+    band = dibao.extra.get("band")
+    near: Tri = None if band is None else band == "near"
+    struggling = financially_struggling(c, m_dibao, m_tekun, near)
+    results = [
+        dibao,
+        tekun,
+        old_age(c, struggling),
+        disability_living(c, m_dibao, near),
+        disability_care(c),
+        medical(c, m_tekun, m_dibao, near),
+        temporary(c, m_dibao),
+        housing(c, m_dibao, m_tekun, near),
+        elderly_care(c, struggling),
+    ]
+    for result in results:
+        if result.status == "not_eligible":
+            result.amount = None
+    return results
+
+
+def next_change(facts: Facts, policy: ReliefPolicy, on: date) -> date:
+    """The first day after ``on`` on which an age-based result can change by itself."""
+    ages = [t.min_age for t in policy.old_age_tiers] + [policy.elderly_care_min_age, 60]
+    starts = [tier_start(facts.birth_date, a, policy.old_age_start) for a in ages]
+    starts += [anniversary(facts.birth_date, a) for a in ages]
+    later = [d for d in starts if d > on]
+    if facts.hardship_date is not None:
+        later.append(facts.hardship_date + timedelta(days=policy.temporary_window_days + 1))
+    later = [d for d in later if d > on]
+    return min(later) if later else on + timedelta(days=366)

@@ -1,0 +1,823 @@
+"""Relief: policy versions, relief facts, benefits, pre-screening and the lists built on it.
+
+The gap list (应保尽保), the payments to check and coverage counts read the stored
+per-elder screening (``relief_screenings``): one row per elder with one bit per program for
+eligible, likely eligible, unknown, receiving, gap and check. Writes that change an input
+(relief facts, benefits, the policy) recompute the elders concerned at once; register
+changes bump the elder's or household's version, and age-based results carry the day they
+can next change (``valid_until``). Before a list is read, the rows of the caller's region
+that are missing or stale are recomputed (usually none or a handful), so the list itself is
+an indexed range scan whatever the size of the county.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from eldercare.audit import service as audit
+from eldercare.bulkload import bulk_write
+from eldercare.clock import today as local_today
+from eldercare.concurrency import check_version
+from eldercare.context import RequestCtx
+from eldercare.elders import service as elders
+from eldercare.elders.models import Elder, Household
+from eldercare.errors import Conflict, FieldError, NotFound, ValidationFailed
+from eldercare.identity import age_on
+from eldercare.pagination import Page, keyset
+from eldercare.patching import apply_patch
+from eldercare.relief import rules
+from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion, ReliefScreening
+from eldercare.scope import Scope
+
+CHUNK = 2000
+SHORT = {"eligible": "E", "likely_eligible": "L", "unknown": "U", "not_eligible": "N"}
+LONG = {v: k for k, v in SHORT.items()}
+
+# ----------------------------------------------------------------------------- policy
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyInForce:
+    policy: rules.ReliefPolicy
+    effective_date: date | None  # None: nothing set yet (local parameters unknown)
+    version_id: int | None
+    next_date: date | None  # the next version's effective date, if one is scheduled
+
+
+def policy_for(db: Session, county: str, on: date | None = None) -> PolicyInForce:
+    """The version in force on ``on`` (default today); the latest row wins for a date."""
+    on = on or local_today()
+    row = db.scalar(
+        select(ReliefPolicyVersion)
+        .where(ReliefPolicyVersion.county_code == county, ReliefPolicyVersion.effective_date <= on)
+        .order_by(ReliefPolicyVersion.effective_date.desc(), ReliefPolicyVersion.id.desc())
+        .limit(1)
+    )
+    following = db.scalar(
+        select(func.min(ReliefPolicyVersion.effective_date)).where(
+            ReliefPolicyVersion.county_code == county, ReliefPolicyVersion.effective_date > on
+        )
+    )
+    if row is None:
+        return PolicyInForce(rules.ReliefPolicy(), None, None, following)
+    return PolicyInForce(
+        rules.ReliefPolicy.model_validate(row.settings), row.effective_date, row.id, following
+    )
+
+
+def policy_versions(db: Session, county: str) -> list[ReliefPolicyVersion]:
+    return list(
+        db.scalars(
+            select(ReliefPolicyVersion)
+            .where(ReliefPolicyVersion.county_code == county)
+            .order_by(ReliefPolicyVersion.effective_date.desc(), ReliefPolicyVersion.id.desc())
+        )
+    )
+
+
+def put_policy(
+    db: Session,
+    ctx: RequestCtx,
+    policy: rules.ReliefPolicy,
+    effective: date,
+    expected: int,
+    note: str = "",
+) -> ReliefPolicyVersion:
+    """Add a version (never overwrite one); ``expected`` is the id of the latest version the
+    caller saw (0 when there was none), so two officers cannot silently overwrite each other."""
+    county = ctx.actor.region_code[:6]
+    latest = db.scalar(
+        select(func.max(ReliefPolicyVersion.id)).where(ReliefPolicyVersion.county_code == county)
+    )
+    check_version(latest or 0, expected)
+    row = ReliefPolicyVersion(
+        county_code=county,
+        effective_date=effective,
+        settings=policy.model_dump(mode="json"),
+        note=note,
+        created_by=ctx.actor.id,
+    )
+    db.add(row)
+    db.flush()
+    n = refresh_region(db, county) if effective <= local_today() else 0
+    audit.record(
+        db,
+        ctx,
+        "update",
+        resource="relief_policy",
+        resource_id=f"{county}@{effective}#{row.id}",
+        region_code=county,
+        fields=sorted(policy.model_fields_set),
+        detail={"effective_date": effective.isoformat(), "elders_rescreened": n},
+    )
+    return row
+
+
+# ----------------------------------------------------------------------------- relief facts
+
+
+def facts_row(db: Session, elder_id: str, on: date) -> ReliefFacts | None:
+    return db.scalar(
+        select(ReliefFacts)
+        .where(ReliefFacts.elder_id == elder_id, ReliefFacts.effective_date <= on)
+        .order_by(ReliefFacts.effective_date.desc(), ReliefFacts.revision.desc())
+        .limit(1)
+    )
+
+
+def latest_revision(db: Session, elder_id: str) -> int:
+    return (
+        db.scalar(select(func.max(ReliefFacts.revision)).where(ReliefFacts.elder_id == elder_id))
+        or 0
+    )
+
+
+def facts_versions(db: Session, elder_id: str) -> list[ReliefFacts]:
+    return list(
+        db.scalars(
+            select(ReliefFacts)
+            .where(ReliefFacts.elder_id == elder_id)
+            .order_by(ReliefFacts.effective_date.desc(), ReliefFacts.revision.desc())
+        )
+    )
+
+
+def put_facts(
+    db: Session,
+    ctx: RequestCtx,
+    elder: Elder,
+    data: dict[str, Any],
+    effective: date,
+    source: str,
+    expected: int,
+) -> ReliefFacts:
+    if effective > local_today() + timedelta(days=366):
+        raise ValidationFailed(errors=[FieldError(["body", "effective_date"], "relief.too_far")])
+    hardship = data.get("hardship_date")
+    if hardship is not None and date.fromisoformat(hardship) > local_today():
+        raise ValidationFailed(errors=[FieldError(["body", "hardship_date"], "relief.future")])
+    current = latest_revision(db, elder.id)
+    check_version(current, expected)
+    row = ReliefFacts(
+        elder_id=elder.id,
+        effective_date=effective,
+        revision=current + 1,
+        data=data,
+        source=source,
+        created_by=ctx.actor.id,
+    )
+    db.add(row)
+    db.flush()
+    refresh_elders(db, [elder.id])
+    audit.record(
+        db,
+        ctx,
+        "update",
+        resource="relief_facts",
+        resource_id=elder.id,
+        region_code=elder.village_code,
+        fields=sorted(k for k, v in data.items() if v is not None),
+        detail={"effective_date": effective.isoformat(), "revision": row.revision},
+    )
+    return row
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def build_facts(
+    *,
+    birth_date: date,
+    status: str,
+    disability_grade: int | None,
+    disability_type: str | None,
+    manual_categories: list[dict[str, Any]] | None,
+    register_income: Any,
+    data: dict[str, Any] | None,
+    facts_date: date | None,
+    receiving: Iterable[str],
+    register_date: date | None,
+) -> rules.Facts:
+    d = data or {}
+    income = d.get("income")
+    supporters = d.get("supporters")
+    hardship_date = d.get("hardship_date")
+    return rules.Facts(
+        birth_date=birth_date,
+        status=status,
+        disability_grade=disability_grade,
+        disability_type=disability_type,
+        categories=frozenset(c.get("code", "") for c in manual_categories or []),
+        household_size=d.get("household_size"),
+        income=None if income is None else {k: Decimal(str(v)) for k, v in income.items()},
+        support_declared=_dec(d.get("support_declared")),
+        register_income_annual_pc=_dec(register_income),
+        deposits_per_capita=_dec(d.get("deposits_per_capita")),
+        owns_vehicle=d.get("owns_vehicle"),
+        houses=d.get("houses"),
+        ability_level=d.get("ability_level"),
+        housing_grade=d.get("housing_grade"),
+        major_illness=d.get("major_illness"),
+        medical_costs_12m=_dec(d.get("medical_costs_12m")),
+        disability_certificate=d.get("disability_certificate"),
+        poverty_monitoring=d.get("poverty_monitoring"),
+        hardship=d.get("hardship"),
+        hardship_date=date.fromisoformat(hardship_date) if hardship_date else None,
+        clergy_apart=d.get("clergy_apart"),
+        supporters=None
+        if supporters is None
+        else [
+            rules.Supporter(
+                relation=s.get("relation", ""),
+                age=s.get("age"),
+                situation=s.get("situation"),
+                annual_income=_dec(s.get("annual_income")),
+                assets_within_limit=s.get("assets_within_limit"),
+            )
+            for s in supporters
+        ],
+        receiving=frozenset(receiving),
+        facts_date=facts_date,
+        register_date=register_date,
+    )
+
+
+# ----------------------------------------------------------------------------- benefits
+
+
+def _active_on(on: date) -> ColumnElement[bool]:
+    return and_(Benefit.start_date <= on, or_(Benefit.end_date.is_(None), Benefit.end_date >= on))
+
+
+def receiving_on(db: Session, elder_id: str, on: date) -> set[str]:
+    return set(
+        db.scalars(select(Benefit.program).where(Benefit.elder_id == elder_id, _active_on(on)))
+    )
+
+
+def list_benefits(db: Session, elder_id: str) -> list[Benefit]:
+    return list(
+        db.scalars(
+            select(Benefit)
+            .where(Benefit.elder_id == elder_id)
+            .order_by(Benefit.start_date.desc(), Benefit.id)
+        )
+    )
+
+
+def get_benefit(db: Session, ctx: RequestCtx, benefit_id: str) -> tuple[Benefit, Elder]:
+    benefit = db.get(Benefit, benefit_id)
+    if benefit is None:
+        raise NotFound()
+    elder = elders.get_elder(db, ctx, benefit.elder_id)  # out of scope: 404
+    return benefit, elder
+
+
+def _check_benefit(db: Session, b: Benefit, elder: Elder) -> None:
+    if b.end_date is not None and b.end_date < b.start_date:
+        raise ValidationFailed(
+            errors=[FieldError(["body", "end_date"], "benefit.end_before_start")]
+        )
+    if b.start_date < elder.birth_date:
+        raise ValidationFailed(errors=[FieldError(["body", "start_date"], "benefit.before_birth")])
+    overlap = db.scalar(
+        select(Benefit.id).where(
+            Benefit.elder_id == b.elder_id,
+            Benefit.program == b.program,
+            Benefit.id != (b.id or ""),
+            or_(Benefit.end_date.is_(None), Benefit.end_date >= b.start_date),
+            *([Benefit.start_date <= b.end_date] if b.end_date is not None else []),
+        )
+    )
+    if overlap is not None:
+        raise Conflict("benefit.overlap", extra={"benefit_id": overlap})
+
+
+def add_benefit(db: Session, ctx: RequestCtx, elder: Elder, data: dict[str, Any]) -> Benefit:
+    b = Benefit(elder_id=elder.id, created_by=ctx.actor.id, **data)
+    _check_benefit(db, b, elder)
+    db.add(b)
+    db.flush()
+    refresh_elders(db, [elder.id])
+    audit.record(
+        db,
+        ctx,
+        "create",
+        resource="benefit",
+        resource_id=b.id,
+        region_code=elder.village_code,
+        fields=sorted(data),
+        detail={"program": b.program},
+    )
+    return b
+
+
+def update_benefit(
+    db: Session, ctx: RequestCtx, benefit_id: str, changes: dict[str, Any], expected: int
+) -> Benefit:
+    b, elder = get_benefit(db, ctx, benefit_id)
+    check_version(b.version, expected)
+    changed = apply_patch(
+        b,
+        changes,
+        required={"program", "start_date", "source"},
+        blank={"reference", "notes"},
+    )
+    if "end_date" in changed and b.end_date is None:
+        b.end_reason = None
+    _check_benefit(db, b, elder)
+    if changed:
+        db.flush()
+        refresh_elders(db, [elder.id])
+        audit.record(
+            db,
+            ctx,
+            "update",
+            resource="benefit",
+            resource_id=b.id,
+            region_code=elder.village_code,
+            fields=changed,
+        )
+    return b
+
+
+def end_benefit(
+    db: Session,
+    ctx: RequestCtx,
+    benefit_id: str,
+    end: date,
+    reason: str,
+    notes: str,
+    expected: int,
+) -> Benefit:
+    b, elder = get_benefit(db, ctx, benefit_id)
+    check_version(b.version, expected)
+    if b.end_date is not None and b.end_date <= end:
+        raise Conflict("benefit.already_ended")
+    b.end_date, b.end_reason = end, reason
+    if notes:
+        b.notes = (b.notes + "\n" + notes).strip()
+    _check_benefit(db, b, elder)
+    db.flush()
+    refresh_elders(db, [elder.id])
+    audit.record(
+        db,
+        ctx,
+        "end",
+        resource="benefit",
+        resource_id=b.id,
+        region_code=elder.village_code,
+        fields=["end_date", "end_reason"],
+        detail={"program": b.program, "reason": reason},
+    )
+    return b
+
+
+# ----------------------------------------------------------------------------- one elder
+
+
+@dataclass(slots=True)
+class Evaluation:
+    on: date
+    policy: PolicyInForce
+    facts: ReliefFacts | None
+    results: list[rules.Result]
+    receiving: set[str]
+
+
+def evaluate_elder(db: Session, ctx: RequestCtx, elder: Elder, on: date) -> Evaluation:
+    """Every program for one elder with the policy, relief facts, register and benefits of
+    ``on`` (the register's past state comes from its field history)."""
+    today = local_today()
+    if on < today:
+        past, _ = elders.transient_as_of(db, elder, on)
+        household: dict[str, Any] = past.info_household  # type: ignore[attr-defined]
+        income, reg = household.get("annual_income_per_capita"), past
+    else:
+        hh = db.get(Household, elder.household_id) if elder.household_id else None
+        income, reg = (hh.annual_income_per_capita if hh else None), elder
+    policy = policy_for(db, elder.village_code[:6], on)
+    row = facts_row(db, elder.id, on)
+    receiving = receiving_on(db, elder.id, on)
+    status = reg.status
+    if reg.status_date is not None and reg.status_date > on:
+        status = "active"
+    facts = build_facts(
+        birth_date=reg.birth_date,
+        status=status,
+        disability_grade=reg.disability_grade,
+        disability_type=reg.disability_type,
+        manual_categories=reg.manual_categories,
+        register_income=income,
+        data=row.data if row else None,
+        facts_date=row.effective_date if row else None,
+        receiving=receiving,
+        register_date=min(on, today),
+    )
+    results = rules.evaluate(facts, policy.policy, on, policy.effective_date)
+    return Evaluation(on, policy, row, results, receiving)
+
+
+# ----------------------------------------------------------------------------- the stored screening
+
+
+SCREENING_COLUMNS = (
+    "elder_id",
+    "village_code",
+    "active",
+    "elder_version",
+    "household_version",
+    "eligible_mask",
+    "likely_mask",
+    "unknown_mask",
+    "receiving_mask",
+    "gap_mask",
+    "check_mask",
+    "detail",
+    "computed_on",
+    "valid_until",
+)
+
+
+def screen_row(
+    elder_id: str,
+    village_code: str,
+    status: str,
+    elder_version: int,
+    household_version: int,
+    facts: rules.Facts,
+    pol: PolicyInForce,
+    on: date,
+    later: list[date],
+) -> tuple[Any, ...]:
+    """One screening row (``SCREENING_COLUMNS`` order) from the rules' results."""
+    results = rules.evaluate(facts, pol.policy, on, pol.effective_date)
+    masks = {"E": 0, "L": 0, "U": 0}
+    receiving = gap = check = 0
+    detail: dict[str, Any] = {}
+    active = status not in ("deceased", "moved_out")
+    for r in results:
+        bit = rules.BIT[r.program]
+        short = SHORT[r.status]
+        if short in masks:
+            masks[short] |= bit
+        recv = r.program in facts.receiving
+        reasons: list[str] = []
+        if recv:
+            receiving |= bit
+            if not active:
+                reasons.append(status)
+            elif r.status == "not_eligible":
+                reasons.append("not_eligible")
+            if reasons:
+                check |= bit
+        elif active and short in ("E", "L"):
+            gap |= bit
+        if short != "N" or recv:
+            detail[r.program] = [short, None if r.amount is None else str(r.amount), reasons]
+    until = rules.next_change(facts, pol.policy, on)
+    for d in later:
+        if d > on:
+            until = min(until, d)
+    if pol.next_date is not None:
+        until = min(until, pol.next_date)
+    return (
+        elder_id,
+        village_code,
+        int(active),
+        elder_version,
+        household_version,
+        masks["E"],
+        masks["L"],
+        masks["U"],
+        receiving,
+        gap,
+        check,
+        detail,
+        on,
+        until,
+    )
+
+
+def refresh_elders(db: Session, elder_ids: Sequence[str], on: date | None = None) -> int:
+    """Recompute the stored screening of these elders (in chunks); returns how many."""
+    on = on or local_today()
+    policies: dict[str, PolicyInForce] = {}
+    n = 0
+    conn = db.connection()
+    for start in range(0, len(elder_ids), CHUNK):
+        ids = list(elder_ids[start : start + CHUNK])
+        rows = conn.execute(
+            select(
+                Elder.id,
+                Elder.village_code,
+                Elder.birth_date,
+                Elder.status,
+                Elder.status_date,
+                Elder.disability_grade,
+                Elder.disability_type,
+                Elder.manual_categories,
+                Elder.version,
+                Elder.merged_into_id,
+                Household.version,
+                Household.annual_income_per_capita,
+            )
+            .outerjoin(Household, Household.id == Elder.household_id)
+            .where(Elder.id.in_(ids))
+        ).all()
+        facts_by: dict[str, tuple[date, dict[str, Any]]] = {}
+        later: dict[str, list[date]] = {}
+        for elder_id, eff, data in conn.execute(
+            select(ReliefFacts.elder_id, ReliefFacts.effective_date, ReliefFacts.data)
+            .where(ReliefFacts.elder_id.in_(ids))
+            .order_by(ReliefFacts.elder_id, ReliefFacts.effective_date, ReliefFacts.revision)
+        ):
+            if eff <= on:
+                facts_by[elder_id] = (eff, data)
+            else:
+                later.setdefault(elder_id, []).append(eff)
+        receiving: dict[str, set[str]] = {}
+        for elder_id, program, b_start, b_end in conn.execute(
+            select(Benefit.elder_id, Benefit.program, Benefit.start_date, Benefit.end_date).where(
+                Benefit.elder_id.in_(ids)
+            )
+        ):
+            if b_start <= on and (b_end is None or b_end >= on):
+                receiving.setdefault(elder_id, set()).add(program)
+            for d in (b_start, b_end + timedelta(days=1) if b_end else None):
+                if d is not None and d > on:
+                    later.setdefault(elder_id, []).append(d)
+        out = []
+        for (
+            elder_id,
+            village,
+            birth,
+            status,
+            _status_date,
+            grade,
+            kind,
+            manual,
+            version,
+            merged,
+            hh_version,
+            income,
+        ) in rows:
+            if merged is not None:
+                continue
+            county = village[:6]
+            if county not in policies:
+                policies[county] = policy_for(db, county, on)
+            eff_data = facts_by.get(elder_id)
+            facts = build_facts(
+                birth_date=birth,
+                status=status,
+                disability_grade=grade,
+                disability_type=kind,
+                manual_categories=manual,
+                register_income=income,
+                data=eff_data[1] if eff_data else None,
+                facts_date=eff_data[0] if eff_data else None,
+                receiving=receiving.get(elder_id, ()),
+                register_date=on,
+            )
+            out.append(
+                screen_row(
+                    elder_id,
+                    village,
+                    status,
+                    version,
+                    hh_version or 0,
+                    facts,
+                    policies[county],
+                    on,
+                    later.get(elder_id, []),
+                )
+            )
+        conn.execute(delete(ReliefScreening).where(ReliefScreening.elder_id.in_(ids)))
+        n += bulk_write(conn, ReliefScreening.__table__, SCREENING_COLUMNS, out)  # type: ignore[arg-type]
+    return n
+
+
+def _elders_in(region: str) -> ColumnElement[bool]:
+    return and_(
+        Scope(region).clause_levels(Elder.village_code, Elder.township_code, Elder.county_code),
+        Elder.merged_into_id.is_(None),
+    )
+
+
+def refresh_region(db: Session, region: str, on: date | None = None) -> int:
+    """Recompute every elder of a region (after a policy change; ``eldercare relief refresh``)."""
+    ids = list(db.connection().execute(select(Elder.id).where(_elders_in(region))).scalars())
+    return refresh_elders(db, ids, on)
+
+
+def refresh_stale(db: Session, region: str, on: date | None = None) -> int:
+    """Recompute the rows of a region that are missing or stale; returns how many."""
+    on = on or local_today()
+    s = ReliefScreening
+    stale = db.connection().execute(
+        select(Elder.id)
+        .outerjoin(Household, Household.id == Elder.household_id)
+        .outerjoin(s, s.elder_id == Elder.id)
+        .where(
+            _elders_in(region),
+            or_(
+                s.elder_id.is_(None),
+                s.elder_version != Elder.version,
+                s.household_version != func.coalesce(Household.version, 0),
+                s.valid_until <= on,
+                s.computed_on > on,
+            ),
+        )
+    )
+    ids = list(stale.scalars())
+    return refresh_elders(db, ids, on) if ids else 0
+
+
+# ----------------------------------------------------------------------------- lists
+
+
+def _bit_set(column: Any, bit: int) -> ColumnElement[bool]:
+    clause: ColumnElement[bool] = column.op("&")(bit) != 0
+    return clause
+
+
+def _screening_list(
+    db: Session,
+    region: str,
+    mask: Any,
+    program: str | None,
+    *,
+    limit: int,
+    cursor: str | None,
+    count: bool,
+) -> Page[Any]:
+    if cursor is None:  # later pages continue the list the first page brought up to date
+        refresh_stale(db, region)
+    s = ReliefScreening
+    cond = _bit_set(mask, rules.BIT[program]) if program else mask != 0
+    stmt = (
+        select(
+            s.elder_id,
+            s.village_code,
+            mask.label("mask"),
+            s.receiving_mask,
+            s.detail,
+            Elder.name,
+            Elder.sex,
+            Elder.birth_date,
+            Elder.status,
+            Elder.status_date,
+            Elder.address,
+        )
+        .join(Elder, Elder.id == s.elder_id)
+        .where(Scope(region).clause_levels(s.village_code, s.township_code, s.county_code), cond)
+    )
+    return keyset(
+        db,
+        stmt,
+        [(s.village_code, "asc"), (s.elder_id, "asc")],
+        limit=limit,
+        cursor=cursor,
+        count=count,
+        scalars=False,
+    )
+
+
+def gaps(db: Session, region: str, program: str | None, **page: Any) -> Page[Any]:
+    """应保尽保: eligible or likely eligible, not receiving (deceased and moved out excluded)."""
+    return _screening_list(db, region, ReliefScreening.gap_mask, program, **page)
+
+
+def payments_to_check(db: Session, region: str, program: str | None, **page: Any) -> Page[Any]:
+    """Receiving, but deceased, moved out or apparently no longer eligible."""
+    return _screening_list(db, region, ReliefScreening.check_mask, program, **page)
+
+
+@dataclass(slots=True)
+class Milestone:
+    elder_id: str
+    name: str
+    village_code: str
+    birth_date: date
+    age: int
+    birthday: date
+    start_date: date
+    monthly_amount: Decimal | None
+    receiving: bool
+
+
+def milestones(
+    db: Session, region: str, within_days: int, on: date | None = None
+) -> list[Milestone]:
+    """Active elders turning one of the allowance ages (80, 90, 100 or the county's tiers)
+    within ``within_days``, soonest first: the allowance starts or steps up then."""
+    on = on or local_today()
+    county = region[:6]
+    pol = policy_for(db, county, on).policy
+    tiers = {t.min_age: t.monthly_amount for t in pol.old_age_tiers}
+    ages = sorted(tiers) or [80, 90, 100]
+    end = on + timedelta(days=within_days)
+    windows = []
+    for a in ages:
+        # born between (on - a years - a day) and (end - a years): a coarse range, refined below
+        low = date(on.year - a, 1, 1) if on.month == 1 else date(on.year - a, on.month - 1, 1)
+        high = (
+            date(end.year - a, 12, 31) if end.month == 12 else date(end.year - a, end.month + 1, 1)
+        )
+        windows.append(and_(Elder.birth_date >= low, Elder.birth_date <= high))
+    rows = db.execute(
+        select(Elder.id, Elder.name, Elder.village_code, Elder.birth_date).where(
+            _elders_in(region), Elder.status.in_(("active", "not_left_behind")), or_(*windows)
+        )
+    ).all()
+    out: list[Milestone] = []
+    ids = [r.id for r in rows]
+    getting = set()
+    for start in range(0, len(ids), CHUNK):
+        getting |= set(
+            db.scalars(
+                select(Benefit.elder_id).where(
+                    Benefit.elder_id.in_(ids[start : start + CHUNK]),
+                    Benefit.program == "old_age_allowance",
+                    _active_on(on),
+                )
+            )
+        )
+    for r in rows:
+        for a in ages:
+            birthday = rules.anniversary(r.birth_date, a)
+            if on < birthday <= end:
+                out.append(
+                    Milestone(
+                        r.id,
+                        r.name,
+                        r.village_code,
+                        r.birth_date,
+                        a,
+                        birthday,
+                        rules.tier_start(r.birth_date, a, pol.old_age_start),
+                        tiers.get(a),
+                        r.id in getting,
+                    )
+                )
+    out.sort(key=lambda m: (m.birthday, m.village_code, m.elder_id))
+    return out
+
+
+# ----------------------------------------------------------------------------- coverage
+
+
+@dataclass(slots=True)
+class Coverage:
+    eligible: int
+    likely_eligible: int
+    unknown: int
+    receiving: int
+    gaps: int
+    to_check: int
+
+
+def coverage(db: Session, region: str, on: date | None = None) -> dict[str, Coverage]:
+    """Per program, how many elders of ``region`` (already checked against the caller's
+    scope) are eligible, likely eligible, unknown, receiving, in the gap list and to check.
+
+    For other domains (statistics): one indexed aggregate over the stored screening.
+    """
+    refresh_stale(db, region, on)
+    s = ReliefScreening
+    masks = [
+        ("eligible", s.eligible_mask),
+        ("likely_eligible", s.likely_mask),
+        ("unknown", s.unknown_mask),
+        ("receiving", s.receiving_mask),
+        ("gaps", s.gap_mask),
+        ("to_check", s.check_mask),
+    ]
+    cols = [
+        func.coalesce(func.sum(case((_bit_set(col, rules.BIT[p]), 1), else_=0)), 0)
+        for p in rules.PROGRAMS
+        for _, col in masks
+    ]
+    row = db.execute(
+        select(*cols).where(
+            Scope(region).clause_levels(s.village_code, s.township_code, s.county_code)
+        )
+    ).one()
+    out: dict[str, Coverage] = {}
+    for i, p in enumerate(rules.PROGRAMS):
+        values = [int(v) for v in row[i * len(masks) : (i + 1) * len(masks)]]
+        out[p] = Coverage(*values)
+    return out
+
+
+def age_of(birth: date, on: date | None = None) -> int:
+    return age_on(birth, on or local_today())
