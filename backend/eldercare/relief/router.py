@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 from sqlalchemy.orm import Session
 
 from eldercare.auth.deps import AuthCtx, auth_ctx
@@ -39,9 +39,10 @@ from eldercare.relief.schemas import (
     ReliefPolicyVersionsOut,
     ScreeningItem,
 )
+from eldercare.routing import Router
 
 CENT = Decimal("0.01")
-router = APIRouter(tags=["relief"], dependencies=[Depends(auth_ctx)])
+router = Router(tags=["relief"], dependencies=[Depends(auth_ctx)])
 
 Region = Annotated[
     str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$", description="Default: your region")

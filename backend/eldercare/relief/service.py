@@ -26,6 +26,7 @@ from eldercare.bulkload import bulk_write
 from eldercare.clock import today as local_today
 from eldercare.concurrency import check_version
 from eldercare.context import RequestCtx
+from eldercare.db import session_factory
 from eldercare.elders import service as elders
 from eldercare.elders.models import Elder, Household
 from eldercare.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -619,9 +620,8 @@ def refresh_region(db: Session, region: str, on: date | None = None) -> int:
     return refresh_elders(db, ids, on)
 
 
-def refresh_stale(db: Session, region: str, on: date | None = None) -> int:
-    """Recompute the rows of a region that are missing or stale; returns how many."""
-    on = on or local_today()
+def stale_ids(db: Session, region: str, on: date) -> list[str]:
+    """Elders of a region whose stored screening is missing or stale."""
     s = ReliefScreening
     stale = db.connection().execute(
         select(Elder.id)
@@ -638,8 +638,32 @@ def refresh_stale(db: Session, region: str, on: date | None = None) -> int:
             ),
         )
     )
-    ids = list(stale.scalars())
+    return list(stale.scalars())
+
+
+def refresh_stale(db: Session, region: str, on: date | None = None) -> int:
+    """Recompute the rows of a region that are missing or stale; returns how many."""
+    on = on or local_today()
+    ids = stale_ids(db, region, on)
     return refresh_elders(db, ids, on) if ids else 0
+
+
+def bring_up_to_date(db: Session, region: str, on: date | None = None) -> int:
+    """Before a read request lists a region: recompute what is stale in a short write
+    transaction of its own, committed before the list is read.
+
+    The read request's own session only looks; on SQLite a read transaction that turned
+    into a writer could fail when another request writes at the same moment.
+    """
+    on = on or local_today()
+    ids = stale_ids(db, region, on)
+    if not ids:
+        return 0
+    db.commit()  # end the read snapshot, so the list sees the recomputed rows
+    with session_factory(write=True)() as writer:
+        n = refresh_elders(writer, ids, on)
+        writer.commit()
+    return n
 
 
 # ----------------------------------------------------------------------------- lists
@@ -661,7 +685,7 @@ def _screening_list(
     count: bool,
 ) -> Page[Any]:
     if cursor is None:  # later pages continue the list the first page brought up to date
-        refresh_stale(db, region)
+        bring_up_to_date(db, region)
     s = ReliefScreening
     cond = _bit_set(mask, rules.BIT[program]) if program else mask != 0
     stmt = (
@@ -792,7 +816,7 @@ def coverage(db: Session, region: str, on: date | None = None) -> dict[str, Cove
 
     For other domains (statistics): one indexed aggregate over the stored screening.
     """
-    refresh_stale(db, region, on)
+    bring_up_to_date(db, region, on)
     s = ReliefScreening
     masks = [
         ("eligible", s.eligible_mask),
