@@ -21,9 +21,11 @@ from eldercare.auth.router import public as auth_public_router
 from eldercare.auth.router import router as auth_router
 from eldercare.config import get_settings
 from eldercare.elders.router import router as elders_router
+from eldercare.incidents.router import router as incidents_router
 from eldercare.middleware import RequestContextMiddleware
 from eldercare.regions.router import router as regions_router
 from eldercare.spa import SPAFiles
+from eldercare.stats.router import router as stats_router
 from eldercare.visits.router import router as visits_router
 from eldercare.volunteers.router import router as volunteers_router
 
@@ -52,6 +54,8 @@ ROUTERS: list[APIRouter] = [
     elders_router,
     volunteers_router,
     visits_router,
+    incidents_router,
+    stats_router,
 ]
 
 

@@ -11,6 +11,7 @@ from eldercare.elders.models import (
     Household,
     RegisterPolicy,
 )
+from eldercare.incidents.models import Incident, IncidentPolicyVersion, IncidentTransition
 from eldercare.regions.models import Region
 from eldercare.visits.models import Visit
 from eldercare.volunteers.models import Pairing, Volunteer
@@ -23,6 +24,9 @@ __all__ = [
     "ElderMerge",
     "Guardian",
     "Household",
+    "Incident",
+    "IncidentPolicyVersion",
+    "IncidentTransition",
     "IntegrationClient",
     "LoginThrottle",
     "Pairing",

@@ -1150,6 +1150,13 @@ def village_names(db: Session, codes: set[str]) -> dict[str, str]:
     )
 
 
+def elder_names(db: Session, ids: set[str]) -> dict[str, str]:
+    """Names of the given elders (for other domains' lists; the caller has scoped the ids)."""
+    if not ids:
+        return {}
+    return {i: n for i, n in db.execute(select(Elder.id, Elder.name).where(Elder.id.in_(ids)))}
+
+
 # ----------------------------------------------------------------------------- as of a date
 
 _DATE_FIELDS = ("birth_date", "status_date", "away_since", "last_contact_date", "agreement_date")
