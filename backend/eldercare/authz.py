@@ -109,7 +109,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/incidents"): Rule(STAFF, REG_WRITE),
     ("GET", "/api/v1/incidents/{incident_id}"): Rule(STAFF, REG_READ),
     ("PATCH", "/api/v1/incidents/{incident_id}"): Rule(STAFF, REG_WRITE),
-    ("POST", "/api/v1/incidents/{incident_id}/transitions"): Rule(TOWNSHIP_UP),
+    ("POST", "/api/v1/incidents/{incident_id}/transitions"): Rule(STAFF),
     ("GET", "/api/v1/policies/incidents"): Rule(STAFF, REG_READ),
     ("PUT", "/api/v1/policies/incidents"): Rule(COUNTY_UP),
     # statistics (for any region in scope, with its child regions)

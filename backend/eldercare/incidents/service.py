@@ -207,16 +207,17 @@ def transition(
     if not rules.may_move(ctx.actor.role, incident.level):
         raise Forbidden(f"incident.{incident.level}_holds")
     now = clock.now()
-    entry = _step(db, ctx, incident, data.to, data.note, now)
-    incident.status = data.to
-    if data.to == "acknowledged":
-        incident.acknowledged_at = now
-    elif data.to == "escalated":
-        incident.escalated_at, incident.level = now, "county"
-    elif data.to == "resolved":
-        incident.resolved_at = now
-    _set_deadline(db, incident)
-    incident.updated_at = now
+    with db.no_autoflush:  # one write (one version) per transition
+        entry = _step(db, ctx, incident, data.to, data.note, now)
+        incident.status = data.to
+        if data.to == "acknowledged":
+            incident.acknowledged_at = now
+        elif data.to == "escalated":
+            incident.escalated_at, incident.level = now, "county"
+        elif data.to == "resolved":
+            incident.resolved_at = now
+        _set_deadline(db, incident)
+        incident.updated_at = now
     db.flush()
     audit.record(
         db,
@@ -241,11 +242,13 @@ def update(
     if "occurred_at" in changes:
         changes["occurred_at"] = clock.aware(changes["occurred_at"])
         _check_occurred(changes["occurred_at"], clock.now())
-    changed = apply_patch(incident, changes, required={"type", "severity", "description"})
-    if "severity" in changed:
-        _set_deadline(db, incident)
+    with db.no_autoflush:  # one write (one version) per change
+        changed = apply_patch(incident, changes, required={"type", "severity", "description"})
+        if "severity" in changed:
+            _set_deadline(db, incident)
+        if changed:
+            incident.updated_at = clock.now()
     if changed:
-        incident.updated_at = clock.now()
         db.flush()
         audit.record(
             db,
