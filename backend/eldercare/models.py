@@ -13,6 +13,7 @@ from eldercare.elders.models import (
 )
 from eldercare.incidents.models import Incident, IncidentPolicyVersion, IncidentTransition
 from eldercare.regions.models import Region
+from eldercare.stats.models import StatsRefresh, StatsRollup
 from eldercare.visits.models import Visit
 from eldercare.volunteers.models import Pairing, Volunteer
 
@@ -34,6 +35,8 @@ __all__ = [
     "Region",
     "RegisterPolicy",
     "RevokedToken",
+    "StatsRefresh",
+    "StatsRollup",
     "User",
     "Visit",
     "Volunteer",

@@ -306,3 +306,59 @@ class TestSummary:
         s = get(client, make_user(db, "county_officer", COUNTY))
         assert s["totals"]["elders"] == 0
         assert s["totals"]["visits"]["monthly_visit_rate"] is None
+
+
+class TestRollups:
+    def test_a_county_is_recomputed_once_its_figures_are_five_minutes_old(
+        self, client, db, register, clock
+    ):
+        officer = make_user(db, "county_officer", COUNTY)
+        first = get(client, officer)
+        assert first["stale_seconds"] == 0
+        make_elder(db, name="孙玉兰", birth="1950-01-01")
+        clock.advance(minutes=4)
+        cached = get(client, officer)
+        assert cached["totals"]["elders"] == 5
+        assert cached["stale_seconds"] == 240
+        assert cached["computed_at"] == first["computed_at"]
+        clock.advance(minutes=1, seconds=1)
+        fresh = get(client, officer)
+        assert fresh["totals"]["elders"] == 6
+        assert fresh["stale_seconds"] == 0
+
+    def test_incidents_are_always_current(self, client, db, register, clock):
+        officer = make_user(db, "county_officer", COUNTY)
+        assert get(client, officer)["totals"]["incidents"]["open"] == 2
+        worker = make_user(db, "village_worker", VILLAGE)
+        r = client.post(
+            "/api/v1/incidents",
+            headers=auth(worker),
+            json={
+                "elder_id": register["b"].id,
+                "type": "abuse",
+                "severity": "high",
+                "description": "x",
+            },
+        )
+        assert r.status_code == 201
+        assert get(client, officer)["totals"]["incidents"]["open"] == 3
+
+    def test_province_adds_up_its_counties_and_shows_their_age(self, client, db, register, clock):
+        from eldercare.regions.models import Region
+        from eldercare.stats import service
+
+        province = db.get(Region, "430000")
+        before = service.summary(db, province)
+        assert before["counties_without_figures"] == 1
+        assert before["totals"]["elders"] == 0
+        service.refresh_all(db, [COUNTY])
+        clock.advance(minutes=7)
+        s = service.summary(db, province)
+        assert s["counties_without_figures"] == 0
+        assert s["stale_seconds"] == 420
+        assert [c["code"] for c in s["children"]] == ["431100"]
+        assert s["totals"]["elders"] == 5
+        assert s["totals"]["data_quality"]["invalid_id_number"] == 1
+        assert s["totals"]["incidents"]["open"] == 2
+        prefecture = service.summary(db, db.get(Region, "431100"))
+        assert [c["code"] for c in prefecture["children"]] == [COUNTY]

@@ -27,6 +27,4 @@ def stats_summary(
 ) -> StatsSummary:
     region_row = regions.get_in_scope(db, ctx.actor.scope, region or ctx.actor.region_code)
     data = service.summary(db, region_row)
-    return StatsSummary(
-        **data, stale_seconds=0, relief=ReliefCoverage(status="pending", programs=[])
-    )
+    return StatsSummary(**data, relief=ReliefCoverage(status="pending", programs=[]))

@@ -71,8 +71,17 @@ class StatsSummary(BaseModel):
     region: str
     region_name: str
     level: str
-    computed_at: datetime = Field(description="When these figures were computed")
-    stale_seconds: int = Field(description="How old the figures are (0: computed for this call)")
+    computed_at: datetime = Field(
+        description="When the figures were computed (the oldest county's, for larger regions)"
+    )
+    stale_seconds: int = Field(
+        description="How old the figures are; at most the configured maximum (default 300) "
+        "for a county or below; incidents are always current"
+    )
+    counties_without_figures: int = Field(
+        description="Counties of a prefecture or province not yet rolled up (see `eldercare "
+        "stats refresh`)"
+    )
     compute_ms: float
     totals: SummaryRow
     children: list[SummaryRow] = Field(description="Townships of a county, villages of a township")

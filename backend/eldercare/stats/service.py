@@ -1,7 +1,14 @@
 """Supervision statistics (督导): size, make-up, visits, emergencies and data quality of a
-region's elders, for the region and each child region, computed set-based in a few queries.
+region's elders, for the region and each child region.
 
 Every figure counts active elders of the register (not moved out, deceased or merged).
+Each village's figures are computed set-based, a county at a time (a few grouped queries),
+and kept as roll-ups (``stats_rollups``); a summary adds up the villages under the region,
+so a province costs what reading its villages' rows costs. A county's roll-ups are
+recomputed when a summary of it (or of anything in it) finds them older than
+``stats_max_age_seconds``; a prefecture or province summary reads them as they are and says
+how old the oldest is (``eldercare stats refresh`` keeps them all current, e.g. from cron).
+Open and overdue incidents are always read live.
 """
 
 from __future__ import annotations
@@ -11,16 +18,30 @@ from datetime import date, timedelta
 from functools import reduce
 from typing import Any, get_args
 
-from sqlalchemy import ColumnElement, Integer, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from eldercare import clock
+from eldercare.config import get_settings
 from eldercare.elders.models import Elder, Guardian
 from eldercare.elders.rules import CATEGORY_CODES
 from eldercare.elders.schemas import LivingArrangement
 from eldercare.incidents import service as incidents
 from eldercare.regions.models import Region
 from eldercare.scope import Scope
+from eldercare.stats.models import StatsRefresh, StatsRollup
 from eldercare.visits import rates
 from eldercare.visits.models import Visit
 from eldercare.volunteers.models import Pairing
@@ -158,7 +179,6 @@ def _empty() -> dict[str, Any]:
             "overdue": 0,
             "within_interval_rate": None,
         },
-        "incidents": {"open": 0, "overdue": 0, "by_status": {}},
         "data_quality": {
             "missing_phone": 0,
             "invalid_id_number": 0,
@@ -200,75 +220,157 @@ def _finish_rates(b: dict[str, Any]) -> None:
     v["within_interval_rate"] = _ratio(b["elders"] - v["overdue"], b["elders"])
 
 
+def _month_key(first: date) -> str:
+    return first.strftime("%Y-%m")
+
+
+def village_figures(db: Session, county: str) -> dict[str, dict[str, Any]]:
+    """Every village of ``county`` with active elders (or visits): its figures, as stored."""
+    today, now = clock.today(), clock.now()
+    villages = _register(db, Scope(county), 12, today)
+    months = _months(today, SERIES_MONTHS)
+    series = rates.visited_by_child(db, county, 12, [rates.month_bounds(m) for m in months])
+    recent = rates.visited_by_child(db, county, 12, [(now - timedelta(days=30), now)])
+    overdue = rates.overdue_by_child(db, county, 12, today)
+    for code in set(series) | set(recent) | set(overdue):
+        villages.setdefault(code, _empty())
+    this_month = len(months) - 1
+    for code, b in villages.items():
+        visited, special_visited = series.get(code, {}).get(this_month, (0, 0))
+        b["visits"]["visited_this_month"] = visited
+        b["visits"]["special_visited_this_month"] = special_visited
+        b["visits"]["visited_last_30_days"] = recent.get(code, {}).get(0, (0, 0))[0]
+        b["visits"]["overdue"] = overdue.get(code, 0)
+        b["series"] = {
+            _month_key(m): list(series.get(code, {}).get(i, (0, 0))) for i, m in enumerate(months)
+        }
+    return villages
+
+
+def refresh_county(db: Session, county: str, max_age: int | None = None) -> bool:
+    """Recompute a county's roll-ups, unless (with ``max_age``) they are recent enough.
+
+    Refreshes of one county are serialised by a lock on its region row (PostgreSQL); the
+    second waits, then finds the figures fresh. Returns whether it recomputed."""
+    db.execute(select(Region.code).where(Region.code == county).with_for_update())
+    now = clock.now()
+    marker = db.get(StatsRefresh, county, populate_existing=True)
+    if (
+        max_age is not None
+        and marker is not None
+        and marker.computed_at >= now - timedelta(seconds=max_age)
+    ):
+        return False
+    started = time.perf_counter()
+    villages = village_figures(db, county)
+    db.execute(delete(StatsRollup).where(StatsRollup.county_code == county))
+    db.add_all(
+        StatsRollup(village_code=code, county_code=county, figures=figures)
+        for code, figures in villages.items()
+    )
+    if marker is None:
+        marker = StatsRefresh(county_code=county)
+        db.add(marker)
+    marker.computed_at = now
+    marker.elders = sum(v["elders"] for v in villages.values())
+    marker.compute_ms = round((time.perf_counter() - started) * 1000, 1)
+    db.flush()
+    return True
+
+
+def refresh_all(db: Session, counties: list[str] | None = None) -> int:
+    """Recompute every county's roll-ups (``eldercare stats refresh``); returns how many."""
+    if counties is None:
+        counties = list(db.scalars(select(Region.code).where(Region.level == "county")))
+    for county in counties:
+        refresh_county(db, county)
+    return len(counties)
+
+
 def summary(db: Session, region: Region) -> dict[str, Any]:
     """The summary of ``region`` and of each child region (none for a village)."""
     started = time.perf_counter()
     prefix = prefix_of(region)
     scope = Scope(prefix)
     n = CHILD_LENGTH[len(prefix)]
-    today = clock.today()
-    now = clock.now()
-    children = _register(db, scope, n, today)
+    if len(prefix) >= 6:
+        refresh_county(db, prefix[:6], get_settings().stats_max_age_seconds)
+        counties = [prefix[:6]]
+    else:
+        counties = list(
+            db.scalars(
+                select(Region.code).where(Region.level == "county", scope.clause(Region.code))
+            )
+        )
+    found_markers = db.execute(
+        select(StatsRefresh.county_code, StatsRefresh.computed_at).where(
+            StatsRefresh.county_code.in_(counties)
+        )
+    )
+    markers = {county: at for county, at in found_markers}
+    today, now = clock.today(), clock.now()
+    month_keys = [_month_key(m) for m in _months(today, SERIES_MONTHS)]
 
-    months = _months(today, SERIES_MONTHS)
-    windows = [rates.month_bounds(m) for m in months]
-    series_rows = rates.visited_by_child(db, prefix, n, windows)
-    recent = rates.visited_by_child(db, prefix, n, [(now - timedelta(days=30), now)])
-    overdue = rates.overdue_by_child(db, prefix, n, today)
+    children: dict[str, dict[str, Any]] = {}
+    series: dict[str, list[int]] = {k: [0, 0] for k in month_keys}
+    rows = db.execute(
+        select(StatsRollup.village_code, StatsRollup.figures).where(
+            scope.clause(StatsRollup.village_code)
+        )
+    )
+    for village, figures in rows:
+        _add(children.setdefault(village[:n], _empty()), figures)
+        for key, (visited, special_visited) in figures.get("series", {}).items():
+            if key in series:
+                series[key][0] += visited
+                series[key][1] += special_visited
     open_incidents = incidents.open_and_overdue_by_child(db, prefix, n)
-
-    for code in set(series_rows) | set(recent) | set(overdue) | set(open_incidents):
+    for code in open_incidents:
         children.setdefault(code, _empty())
-    this_month = len(months) - 1
     for code, b in children.items():
-        visited, special_visited = series_rows.get(code, {}).get(this_month, (0, 0))
-        b["visits"]["visited_this_month"] = visited
-        b["visits"]["special_visited_this_month"] = special_visited
-        b["visits"]["visited_last_30_days"] = recent.get(code, {}).get(0, (0, 0))[0]
-        b["visits"]["overdue"] = overdue.get(code, 0)
+        b.pop("series", None)
         b["incidents"] = open_incidents.get(code, {"open": 0, "overdue": 0, "by_status": {}})
 
     totals = _empty()
     for b in children.values():
-        _add(totals, b)
+        _add(totals, {k: v for k, v in b.items() if k != "incidents"})
+    totals["incidents"] = {"open": 0, "overdue": 0, "by_status": {}}
+    for b in children.values():
+        _add(totals["incidents"], b["incidents"])
     for b in [totals, *children.values()]:
         _finish_rates(b)
 
-    series = []
     special_total = totals["visits"]["special_difficulty"]
-    for i, first in enumerate(months):
-        visited = sum(rows.get(i, (0, 0))[0] for rows in series_rows.values())
-        special_visited = sum(rows.get(i, (0, 0))[1] for rows in series_rows.values())
-        series.append(
-            {
-                "month": first.strftime("%Y-%m"),
-                "elders_visited": visited,
-                "special_visited": special_visited,
-                "special_difficulty": special_total,
-                "monthly_visit_rate": _ratio(special_visited, special_total),
-            }
-        )
+    visit_series = [
+        {
+            "month": key,
+            "elders_visited": visited,
+            "special_visited": special_visited,
+            "special_difficulty": special_total,
+            "monthly_visit_rate": _ratio(special_visited, special_total),
+        }
+        for key, (visited, special_visited) in series.items()
+    ]
 
-    names: dict[str, str] = {}
+    child_rows: list[dict[str, Any]] = []
     if len(prefix) < 12:
         codes = {region_code_of(c) for c in children}
         found = db.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))
         names = {code: name for code, name in found}
-    child_rows = (
-        []
-        if len(prefix) == 12
-        else [
+        child_rows = [
             {"code": region_code_of(c), "name": names.get(region_code_of(c), c), **b}
             for c, b in sorted(children.items())
         ]
-    )
+    oldest = min(markers.values()) if markers else None
     return {
         "region": region.code,
         "region_name": region.name,
         "level": region.level,
-        "computed_at": now,
+        "computed_at": oldest or now,
+        "stale_seconds": int((now - oldest).total_seconds()) if oldest else 0,
+        "counties_without_figures": len(set(counties) - set(markers)),
         "compute_ms": round((time.perf_counter() - started) * 1000, 1),
         "totals": {"code": region.code, "name": region.name, **totals},
         "children": child_rows,
-        "visit_rate_series": series,
+        "visit_rate_series": visit_series,
     }
