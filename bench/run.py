@@ -12,6 +12,7 @@ import time
 
 import bench_auth
 import bench_elders
+import bench_stats
 import bench_visits
 from common import database_url, drop_database
 from generate import generate
@@ -23,6 +24,9 @@ def main() -> None:
     )
     parser.add_argument("--database-url", default="sqlite")
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument(
+        "--province-url", help="a database made by generate.py --scale province (kept)"
+    )
     args = parser.parse_args()
 
     print("== data generator: one county (30,000 elders)")
@@ -53,6 +57,10 @@ def main() -> None:
     print(json.dumps(r))
     print("== visits due and rates on a generated county")
     print(json.dumps(bench_visits.run(args.database_url, args.seconds)))
+    print("== the statistics summary on a generated county (and province, with --province-url)")
+    print(json.dumps(bench_stats.county(args.database_url, args.seconds)))
+    if args.province_url:
+        print(json.dumps(bench_stats.province(args.province_url)))
     print("For 1,000,000 elders: python generate.py --scale province --database-url URL, then")
     print("python bench_elders.py --database-url <the database it printed>")
 
