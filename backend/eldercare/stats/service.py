@@ -30,6 +30,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -262,6 +263,11 @@ def refresh_county(db: Session, county: str, max_age: int | None = None) -> bool
     ):
         return False
     started = time.perf_counter()
+    if db.get_bind().dialect.name == "postgresql":
+        # The grouped queries are cheap to run (~0.3 s for 30,000 elders) but their estimated
+        # cost makes PostgreSQL JIT-compile them, which alone took 2.5 s: off, for this
+        # transaction only.
+        db.execute(text("SET LOCAL jit = off"))
     villages = village_figures(db, county)
     db.execute(delete(StatsRollup).where(StatsRollup.county_code == county))
     db.add_all(
