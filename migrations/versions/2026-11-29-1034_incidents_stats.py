@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import eldercare.db
 import sqlalchemy as sa
 from alembic import op
-
-import eldercare.db
 
 revision: str = "0007"
 down_revision: str | Sequence[str] | None = "0005"
