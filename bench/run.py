@@ -13,6 +13,7 @@ import time
 import bench_auth
 import bench_elders
 import bench_relief
+import bench_stats
 import bench_visits
 from common import database_url, drop_database
 from generate import generate
@@ -24,6 +25,9 @@ def main() -> None:
     )
     parser.add_argument("--database-url", default="sqlite")
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument(
+        "--province-url", help="a database made by generate.py --scale province (kept)"
+    )
     args = parser.parse_args()
 
     print("== data generator: one county (30,000 elders)")
@@ -56,6 +60,10 @@ def main() -> None:
     print(json.dumps(bench_visits.run(args.database_url, args.seconds)))
     print("== relief: batch pre-screening, gap list and payments to check on a generated county")
     print(json.dumps(bench_relief.run(args.database_url, args.seconds)))
+    print("== the statistics summary on a generated county (and province, with --province-url)")
+    print(json.dumps(bench_stats.county(args.database_url, args.seconds)))
+    if args.province_url:
+        print(json.dumps(bench_stats.province(args.province_url)))
     print("For 1,000,000 elders: python generate.py --scale province --database-url URL, then")
     print("python bench_elders.py --database-url <the database it printed>")
 

@@ -123,3 +123,19 @@ def test_register_refresh_recomputes_stale_facts(engine, capsys):
             s.delete(e)
             s.flush()
             s.execute(delete(Household).where(Household.id == household))
+
+
+def test_stats_refresh_records_each_county(monkeypatch, engine, capsys):
+    from eldercare.stats.models import StatsRefresh, StatsRollup
+
+    try:
+        assert run(monkeypatch, ["stats", "refresh", "--county", "621027"], "") == 0
+        assert "1 counties" in capsys.readouterr().out
+        with Session(engine) as s:
+            marker = s.get(StatsRefresh, "621027")
+            assert marker is not None
+            assert marker.elders == 0
+    finally:
+        with Session(engine) as s, s.begin():
+            s.execute(delete(StatsRollup).where(StatsRollup.county_code == "621027"))
+            s.execute(delete(StatsRefresh).where(StatsRefresh.county_code == "621027"))

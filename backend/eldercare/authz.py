@@ -123,6 +123,17 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/eligibility/payments-to-check"): Rule(STAFF, REG_READ),
     ("GET", "/api/v1/eligibility/age-milestones"): Rule(STAFF, REG_READ),
     ("GET", "/api/v1/eligibility/coverage"): Rule(STAFF, REG_READ),
+    # emergencies: a village reports and updates; the holder (township, or county once
+    # escalated) moves them on; which transition a role may make is checked by the service
+    ("GET", "/api/v1/incidents"): Rule(STAFF, REG_READ),
+    ("POST", "/api/v1/incidents"): Rule(STAFF, REG_WRITE),
+    ("GET", "/api/v1/incidents/{incident_id}"): Rule(STAFF, REG_READ),
+    ("PATCH", "/api/v1/incidents/{incident_id}"): Rule(STAFF, REG_WRITE),
+    ("POST", "/api/v1/incidents/{incident_id}/transitions"): Rule(STAFF),
+    ("GET", "/api/v1/policies/incidents"): Rule(STAFF, REG_READ),
+    ("PUT", "/api/v1/policies/incidents"): Rule(COUNTY_UP),
+    # statistics (for any region in scope, with its child regions)
+    ("GET", "/api/v1/stats/summary"): Rule(STAFF, REG_READ),
 }
 
 

@@ -138,6 +138,17 @@ def cmd_register_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats_refresh(args: argparse.Namespace) -> int:
+    """Recompute the statistics roll-ups (run every few minutes from cron for large regions)."""
+    from eldercare.stats.service import refresh_all
+
+    n = 0
+    with _session() as db, db.begin():
+        n = refresh_all(db, args.county)
+    print(f"statistics recomputed for {n} counties")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -226,6 +237,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     refresh.add_argument("--county", action="append", help="only this county (repeatable)")
     refresh.set_defaults(func=cmd_register_refresh)
+
+    stats = sub.add_parser("stats", help="supervision statistics").add_subparsers(
+        dest="action", required=True
+    )
+    stats_refresh = stats.add_parser(
+        "refresh", help="recompute every county's statistics roll-ups (e.g. every 5 minutes)"
+    )
+    stats_refresh.add_argument("--county", action="append", help="only this county (repeatable)")
+    stats_refresh.set_defaults(func=cmd_stats_refresh)
 
     serve = sub.add_parser("serve", help="run the API server (and the built SPA)")
     serve.add_argument("--host")

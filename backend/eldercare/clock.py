@@ -8,6 +8,12 @@ from eldercare.config import get_settings
 from eldercare.db import utcnow
 
 
+def now() -> datetime:
+    """The current instant in UTC. Everything timed (deadlines, "overdue") reads it here, so
+    tests move time by patching ``eldercare.clock.utcnow``."""
+    return utcnow()
+
+
 def now_local() -> datetime:
     return utcnow().astimezone(get_settings().tz)
 

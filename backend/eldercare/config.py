@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     password_hash_time_cost: int = Field(default=3, ge=1)
     password_hash_parallelism: int = Field(default=4, ge=1)
 
+    # Statistics are served from per-village roll-ups; a county's are recomputed when read
+    # once older than this (larger regions show their age; `eldercare stats refresh` runs them).
+    stats_max_age_seconds: int = Field(default=300, ge=0, le=86_400)
     demo_password: str = ""
     frontend_dist: Path = Path("frontend/dist")
     log_level: str = "INFO"

@@ -469,6 +469,181 @@ def seed_relief(db: Session, seed_value: int = 2026) -> dict[str, int]:
     return counts
 
 
+# (county, type, severity, description, steps): each step is (status, account, hours ago, note)
+DEMO_INCIDENTS: list[tuple[str, str, str, str, list[tuple[str, str, float, str]]]] = [
+    (
+        "431127",
+        "critical_illness",
+        "critical",
+        "老人夜间突发胸闷气短，独自在家，邻居发现后报告",
+        [("reported", "lanshan_village", 5, "")],  # not acknowledged in 2 hours: overdue
+    ),
+    (
+        "431127",
+        "accident",
+        "medium",
+        "老人在院中摔倒，手腕肿痛，已由邻居送至村卫生室",
+        [("reported", "lanshan_village", 1, "")],
+    ),
+    (
+        "431127",
+        "major_hardship",
+        "high",
+        "房屋漏雨严重，冬季取暖困难",
+        [
+            ("reported", "lanshan_village", 20, ""),
+            ("acknowledged", "lanshan_township", 18, "已联系村委核实情况"),
+        ],
+    ),
+    (
+        "431127",
+        "severe_mental_illness",
+        "high",
+        "老人情绪激动，拒绝进食，疑似精神状况恶化",
+        [
+            ("reported", "lanshan_village2", 30, ""),
+            ("acknowledged", "lanshan_township", 29, ""),
+            ("in_progress", "lanshan_township", 26, "已联系县精神卫生中心，安排上门评估"),
+        ],
+    ),
+    (
+        "431127",
+        "abuse",
+        "critical",
+        "走访发现老人身上有伤痕，疑似遭受家庭成员虐待",
+        [
+            ("reported", "lanshan_village", 1.5, ""),
+            ("escalated", "lanshan_township", 1, "涉及违法侵害，需县民政局会同公安处置"),
+        ],
+    ),
+    (
+        "431127",
+        "wandering_begging",
+        "high",
+        "老人多次外出流浪乞讨，子女联系不上",
+        [
+            ("reported", "lanshan_village2", 60, ""),
+            ("acknowledged", "lanshan_township", 58, ""),
+            ("escalated", "lanshan_township", 40, "子女在省外，需跨省协调"),
+            ("in_progress", "lanshan_county", 38, "已联系子女务工地民政部门"),
+        ],
+    ),
+    (
+        "431127",
+        "critical_illness",
+        "high",
+        "老人突发中风，送县医院治疗",
+        [
+            ("reported", "lanshan_village", 120, ""),
+            ("acknowledged", "lanshan_township", 118, ""),
+            ("in_progress", "lanshan_township", 117, "协调医疗救助"),
+            ("resolved", "lanshan_township", 80, "已出院，子女返乡照料，纳入每周探访"),
+        ],
+    ),
+    (
+        "621027",
+        "major_hardship",
+        "medium",
+        "老人家中断粮，子女外出务工未寄生活费",
+        [
+            ("reported", "zhenyuan_village", 8, ""),
+            ("acknowledged", "zhenyuan_township", 6, "已送去米面油，联系子女"),
+        ],
+    ),
+]
+
+
+def seed_incidents(db: Session) -> int:
+    """A few incidents in every state (one overdue) per demo county, once per county."""
+    from datetime import timedelta
+
+    from sqlalchemy import func
+
+    from eldercare import clock
+    from eldercare.elders.models import Elder
+    from eldercare.incidents import rules
+    from eldercare.incidents.models import Incident, IncidentTransition
+    from eldercare.incidents.service import policy_for
+    from eldercare.scope import Scope
+
+    now = clock.now()
+    created = 0
+    done: set[str] = set()
+    used: dict[str, int] = {}  # elders taken per village: one incident each
+    for county, kind, severity, description, steps in DEMO_INCIDENTS:
+        if county not in done and db.scalar(
+            select(func.count()).where(Incident.county_code == county)
+        ):
+            continue
+        first = next(u for u in DEMO_USERS if u.username == steps[0][1])
+        elder = db.scalars(
+            select(Elder)
+            .where(Scope(first.region).clause(Elder.village_code), Elder.status == "active")
+            .order_by(Elder.risk_rank, Elder.id)
+            .offset(used.get(first.region, 0))
+            .limit(1)
+        ).first()
+        if elder is None:
+            continue
+        used[first.region] = used.get(first.region, 0) + 1
+        accounts = {
+            u.username: (u, db.scalar(select(User.id).where(User.username == u.username)))
+            for u in DEMO_USERS
+        }
+        reported_at = now - timedelta(hours=steps[0][2])
+        incident = Incident(
+            elder_id=elder.id,
+            village_code=elder.village_code,
+            type=kind,
+            severity=severity,
+            description=description,
+            reporter_id=accounts[first.username][1] or first.username,
+            reporter_name=first.display_name,
+            reported_at=reported_at,
+            created_at=reported_at,
+            updated_at=now,
+        )
+        db.add(incident)
+        db.flush()
+        policy = policy_for(db, county)[0]
+        status: str | None = None
+        level, due, escalated_at = "township", None, None
+        for to, username, hours_ago, note in steps:
+            at = now - timedelta(hours=hours_ago)
+            user, user_id = accounts[username]
+            db.add(
+                IncidentTransition(
+                    incident_id=incident.id,
+                    from_status=status,
+                    to_status=to,
+                    note=note,
+                    actor_id=user_id or username,
+                    actor_name=user.display_name,
+                    actor_role=user.role,
+                    at=at,
+                    deadline_at=due,
+                    late=(at > due) if due is not None else None,
+                )
+            )
+            status = to
+            if to == "acknowledged":
+                incident.acknowledged_at = at
+            elif to == "escalated":
+                escalated_at, level = at, "county"
+            elif to == "resolved":
+                incident.resolved_at = at
+            _, due = rules.deadline(policy, severity, to, reported_at, escalated_at)
+        incident.status = status or "reported"
+        incident.level, incident.escalated_at = level, escalated_at
+        incident.due_step, incident.due_at = rules.deadline(
+            policy, severity, status or "reported", reported_at, escalated_at
+        )
+        done.add(county)
+        created += 1
+    db.flush()
+    return created
+
+
 def seed(db: Session, password: str) -> dict[str, int]:
     """Idempotent: regions are upserted, existing users and clients are left as they are."""
     rows = []
@@ -508,6 +683,7 @@ def seed(db: Session, password: str) -> dict[str, int]:
     register = seed_register(db)
     helpers = seed_helpers_and_visits(db)
     register.update(helpers)
+    register["incidents"] = seed_incidents(db)
     if helpers["visits"]:  # the bulk path wrote visits: bring every schedule up to date
         from eldercare.visits.schedule import refresh_county
 

@@ -188,6 +188,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该待遇已在此日期或更早结束",
         "This benefit already ended on or before that date",
     ),
+    "incident.elder_inactive": (
+        "该老人已不在册，不能上报紧急情况",
+        "The elder is no longer on the register",
+    ),
+    "incident.future": ("发生时间不能晚于现在", "It cannot have happened in the future"),
+    "incident.invalid_transition": (
+        "当前状态“{current}”不能转为“{to}”，可转为：{allowed}",
+        "An incident in status '{current}' cannot move to '{to}'; allowed: {allowed}",
+    ),
+    "incident.township_holds": (
+        "该事件由乡镇处置，只有乡镇民政干部可以办理",
+        "The township holds this incident; only a township officer may move it on",
+    ),
+    "incident.county_holds": (
+        "该事件已上报县级，只有县民政局可以办理",
+        "This incident was escalated; only the county may move it on",
+    ),
+    "incident.closed": (
+        "事件已办结，不能修改",
+        "The incident is resolved and can no longer change",
+    ),
     "reveal.not_allowed": ("当前角色无权查看完整信息", "Your role may not reveal full values"),
     # pydantic's own error types
     "missing": ("必填", "Field required"),

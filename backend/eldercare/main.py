@@ -22,10 +22,12 @@ from eldercare.auth.router import public as auth_public_router
 from eldercare.auth.router import router as auth_router
 from eldercare.config import get_settings
 from eldercare.elders.router import router as elders_router
+from eldercare.incidents.router import router as incidents_router
 from eldercare.middleware import RequestContextMiddleware
 from eldercare.regions.router import router as regions_router
 from eldercare.relief.router import router as relief_router
 from eldercare.spa import SPAFiles
+from eldercare.stats.router import router as stats_router
 from eldercare.visits.router import router as visits_router
 from eldercare.volunteers.router import router as volunteers_router
 
@@ -55,6 +57,8 @@ ROUTERS: list[APIRouter] = [
     volunteers_router,
     visits_router,
     relief_router,
+    incidents_router,
+    stats_router,
 ]
 
 

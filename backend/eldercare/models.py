@@ -11,8 +11,10 @@ from eldercare.elders.models import (
     Household,
     RegisterPolicy,
 )
+from eldercare.incidents.models import Incident, IncidentPolicyVersion, IncidentTransition
 from eldercare.regions.models import Region
 from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion, ReliefScreening
+from eldercare.stats.models import StatsRefresh, StatsRollup
 from eldercare.visits.models import Visit
 from eldercare.volunteers.models import Pairing, Volunteer
 
@@ -25,6 +27,9 @@ __all__ = [
     "ElderMerge",
     "Guardian",
     "Household",
+    "Incident",
+    "IncidentPolicyVersion",
+    "IncidentTransition",
     "IntegrationClient",
     "LoginThrottle",
     "Pairing",
@@ -35,6 +40,8 @@ __all__ = [
     "ReliefPolicyVersion",
     "ReliefScreening",
     "RevokedToken",
+    "StatsRefresh",
+    "StatsRollup",
     "User",
     "Visit",
     "Volunteer",

@@ -348,6 +348,24 @@ class TestLists:
         data = service.coverage(db, VILLAGE)
         assert data["old_age_allowance"].gaps == 1
 
+    def test_statistics_summary_carries_the_coverage(self, client, db, worker, fixture_county):
+        township = make_user(db, "township_officer", TOWNSHIP)
+        r = client.get("/api/v1/stats/summary", headers=auth(township))
+        assert r.status_code == 200, r.text
+        relief = r.json()["relief"]
+        assert "预筛查" in relief["notice"]
+        by = {p["program"]: p for p in relief["programs"]}
+        dibao = by["minimum_living_allowance"]
+        # poor (VILLAGE) and neighbour (OTHER_VILLAGE) are gaps; dead and rich are to check
+        assert (dibao["gaps"], dibao["to_check"], dibao["receiving"]) == (2, 2, 3)
+        assert by["old_age_allowance"]["gaps"] == 1
+        entitled = dibao["eligible"] + dibao["likely_eligible"]
+        assert 0 < dibao["coverage_rate"] < 1
+        assert dibao["coverage_rate"] == round((entitled - 2) / entitled, 4)
+        village = client.get("/api/v1/stats/summary", headers=auth(worker)).json()["relief"]
+        by = {p["program"]: p for p in village["programs"]}
+        assert by["minimum_living_allowance"]["gaps"] == 1
+
 
 NEIGHBOURS = [
     ("village_worker", OTHER_VILLAGE),

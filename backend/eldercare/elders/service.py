@@ -1145,9 +1145,15 @@ def undo_merge(db: Session, ctx: RequestCtx, merge_id: str) -> ElderMerge:
 def village_names(db: Session, codes: set[str]) -> dict[str, str]:
     if not codes:
         return {}
-    return dict(
-        db.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).tuples().all()
-    )
+    rows = db.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))
+    return {code: name for code, name in rows}
+
+
+def elder_names(db: Session, ids: set[str]) -> dict[str, str]:
+    """Names of the given elders (for other domains' lists; the caller has scoped the ids)."""
+    if not ids:
+        return {}
+    return {i: n for i, n in db.execute(select(Elder.id, Elder.name).where(Elder.id.in_(ids)))}
 
 
 # ----------------------------------------------------------------------------- as of a date

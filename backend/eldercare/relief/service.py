@@ -810,13 +810,18 @@ class Coverage:
     to_check: int
 
 
-def coverage(db: Session, region: str, on: date | None = None) -> dict[str, Coverage]:
+def coverage(
+    db: Session, region: str, on: date | None = None, *, refresh: bool = True
+) -> dict[str, Coverage]:
     """Per program, how many elders of ``region`` (already checked against the caller's
     scope) are eligible, likely eligible, unknown, receiving, in the gap list and to check.
 
-    For other domains (statistics): one indexed aggregate over the stored screening.
+    For other domains (statistics): one indexed aggregate over the stored screening, first
+    brought up to date unless ``refresh`` is false (regions above a county read what is
+    stored, as their other figures do).
     """
-    bring_up_to_date(db, region, on)
+    if refresh:
+        bring_up_to_date(db, region, on)
     s = ReliefScreening
     masks = [
         ("eligible", s.eligible_mask),

@@ -73,18 +73,7 @@ def rates(db: Session, region: str, month: date, contact_days: int = 30) -> dict
     for code, any_visit, special_visit in db.execute(visited):
         b = bucket(code)
         b["visited_in_month"], b["special_visited"] = any_visit, special_visit
-    schedule_child = func.substr(ElderSchedule.village_code, 1, n).label("child")
-    overdue = (
-        select(schedule_child, func.count())
-        .where(
-            scope.clause_levels(
-                ElderSchedule.village_code, ElderSchedule.township_code, ElderSchedule.county_code
-            ),
-            ElderSchedule.next_due_date < today,
-        )
-        .group_by(schedule_child)
-    )
-    for code, count in db.execute(overdue):
+    for code, count in overdue_by_child(db, region, n, today).items():
         bucket(code)["overdue"] = count
     cutoff = today - timedelta(days=contact_days)
     silent = (
@@ -120,6 +109,61 @@ def rates(db: Session, region: str, month: date, contact_days: int = 30) -> dict
             for h in helpers
         ],
     }
+
+
+def overdue_by_child(db: Session, region: str, n: int, today: date) -> dict[str, int]:
+    """Elders whose next visit was due before ``today``, per child region (code length ``n``)."""
+    scope = Scope(region)
+    schedule_child = func.substr(ElderSchedule.village_code, 1, n).label("child")
+    overdue = (
+        select(schedule_child, func.count())
+        .where(
+            scope.clause_levels(
+                ElderSchedule.village_code, ElderSchedule.township_code, ElderSchedule.county_code
+            ),
+            ElderSchedule.next_due_date < today,
+        )
+        .group_by(schedule_child)
+    )
+    return {code: count for code, count in db.execute(overdue)}
+
+
+def visited_by_child(
+    db: Session, region: str, n: int, windows: list[tuple[datetime, datetime]]
+) -> dict[str, dict[int, tuple[int, int]]]:
+    """Per child region and per window (disjoint ``[start, end)``, by index): active elders
+    with a visit in it, and special-difficulty elders with a visit in it. One query."""
+    scope = Scope(region)
+    child = func.substr(Elder.village_code, 1, n).label("child")
+    special = Elder.category_codes.contains(",special_difficulty,")
+    window = case(
+        *[
+            (and_(Visit.visited_at >= a, Visit.visited_at < b), i)
+            for i, (a, b) in enumerate(windows)
+        ]
+    ).label("window")
+    stmt = (
+        select(
+            child,
+            window,
+            func.count(distinct(Elder.id)),
+            func.count(distinct(case((special, Elder.id)))),
+        )
+        .join(Visit, Visit.elder_id == Elder.id)
+        .where(
+            scope.clause_levels(Elder.village_code, Elder.township_code, Elder.county_code),
+            Elder.status == "active",
+            Elder.merged_into_id.is_(None),
+            Visit.visited_at >= min(a for a, _ in windows),
+            Visit.visited_at < max(b for _, b in windows),
+        )
+        .group_by(child, window)
+    )
+    out: dict[str, dict[int, tuple[int, int]]] = {}
+    for code, i, visited, special_visited in db.execute(stmt):
+        if i is not None:
+            out.setdefault(code, {})[i] = (visited, special_visited)
+    return out
 
 
 def _with_rates(values: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,90 @@
+"""Emergencies (救助保护): incidents, their timeline of transitions, the county's deadlines."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Computed, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eldercare.db import Base, UTCDateTime, new_id, utcnow
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (
+        Index("ix_incidents_village_reported", "village_code", "reported_at"),
+        Index("ix_incidents_township_reported", "township_code", "reported_at"),
+        Index("ix_incidents_county_reported", "county_code", "reported_at"),
+        # open incidents keep a deadline; "overdue" is a range on it
+        Index("ix_incidents_county_due", "county_code", "due_at"),
+        Index("ix_incidents_elder", "elder_id", "reported_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    elder_id: Mapped[str] = mapped_column(String(32), ForeignKey("elders.id"))
+    village_code: Mapped[str] = mapped_column(String(12))  # the elder's, at the report
+    township_code: Mapped[str] = mapped_column(
+        String(9), Computed("substr(village_code, 1, 9)", persisted=True)
+    )
+    county_code: Mapped[str] = mapped_column(
+        String(6), Computed("substr(village_code, 1, 6)", persisted=True)
+    )
+    type: Mapped[str] = mapped_column(String(30))
+    severity: Mapped[str] = mapped_column(String(10))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="reported")
+    # who holds it now: the township, or the county once escalated
+    level: Mapped[str] = mapped_column(String(10), default="township")
+    reporter_id: Mapped[str] = mapped_column(String(32))
+    reporter_name: Mapped[str] = mapped_column(String(150))
+    occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the deadline of the step now expected (acknowledge or resolve); null once resolved
+    due_step: Mapped[str | None] = mapped_column(String(20))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class IncidentTransition(Base):
+    """One step of an incident's timeline (the report is the first): who, when, from, to."""
+
+    __tablename__ = "incident_transitions"
+    __table_args__ = (Index("ix_incident_transitions_incident", "incident_id", "id"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    incident_id: Mapped[str] = mapped_column(String(32), ForeignKey("incidents.id"))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[str] = mapped_column(String(32))
+    actor_name: Mapped[str] = mapped_column(String(150))
+    actor_role: Mapped[str | None] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # the deadline of the step that this transition completed, and whether it was missed
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    late: Mapped[bool | None] = mapped_column()
+
+
+class IncidentPolicyVersion(Base):
+    """A county's incident deadlines from an effective date on; every version is kept."""
+
+    __tablename__ = "incident_policies"
+
+    county_code: Mapped[str] = mapped_column(
+        String(6), ForeignKey("regions.code"), primary_key=True
+    )
+    effective_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(32))

@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Query, Response
+
+from eldercare import clock
+from eldercare.auth.deps import AuthCtx, auth_ctx
+from eldercare.concurrency import IfMatch, expected_version, parse_if_match, set_etag
+from eldercare.db import DbSession
+from eldercare.incidents import rules, service
+from eldercare.incidents.models import Incident
+from eldercare.incidents.rules import IncidentPolicy, IncidentType, Severity, Status
+from eldercare.incidents.schemas import (
+    IncidentDetail,
+    IncidentIn,
+    IncidentOut,
+    IncidentPatch,
+    IncidentPolicyIn,
+    IncidentPolicyOut,
+    TimelineEntry,
+    TransitionIn,
+)
+from eldercare.pagination import PageOut, Paging
+from eldercare.routing import Router
+
+router = Router(tags=["incidents"], dependencies=[Depends(auth_ctx)])
+
+
+def _out(i: Incident, elder_name: str, ctx: AuthCtx) -> IncidentOut:
+    mine = rules.may_move(ctx.actor.role, i.level)
+    return IncidentOut(
+        id=i.id,
+        elder_id=i.elder_id,
+        elder_name=elder_name,
+        village_code=i.village_code,
+        type=i.type,
+        severity=i.severity,
+        description=i.description,
+        status=i.status,
+        level=i.level,
+        reporter_id=i.reporter_id,
+        reporter_name=i.reporter_name,
+        occurred_at=i.occurred_at,
+        reported_at=i.reported_at,
+        acknowledged_at=i.acknowledged_at,
+        escalated_at=i.escalated_at,
+        resolved_at=i.resolved_at,
+        due_step=i.due_step,
+        due_at=i.due_at,
+        overdue=i.due_at is not None and i.due_at < clock.now(),
+        allowed_transitions=rules.allowed(i.status, i.level) if mine else [],
+        version=i.version,
+    )
+
+
+def _detail(db: DbSession, ctx: AuthCtx, i: Incident) -> IncidentDetail:
+    base = _out(i, service.elder_names(db, [i]).get(i.elder_id, ""), ctx)
+    return IncidentDetail(
+        **base.model_dump(),
+        timeline=[
+            TimelineEntry(
+                from_status=t.from_status,
+                to_status=t.to_status,
+                note=t.note,
+                actor_id=t.actor_id,
+                actor_name=t.actor_name,
+                actor_role=t.actor_role,
+                at=t.at,
+                deadline_at=t.deadline_at,
+                late=t.late,
+            )
+            for t in service.timeline(db, i.id)
+        ],
+    )
+
+
+@router.get(
+    "/incidents",
+    response_model=PageOut[IncidentOut],
+    summary="Incidents, newest first; overdue=true lists those past their deadline",
+)
+def list_incidents(
+    db: DbSession,
+    ctx: AuthCtx,
+    paging: Paging,
+    region: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = None,
+    elder_id: str | None = None,
+    status: Annotated[list[Status] | None, Query()] = None,
+    type: IncidentType | None = None,
+    severity: Severity | None = None,
+    open: Annotated[bool, Query(description="Only incidents not yet resolved")] = False,
+    overdue: Annotated[bool, Query(description="Only those past their deadline")] = False,
+) -> PageOut[IncidentOut]:
+    page = service.list_incidents(
+        db,
+        ctx,
+        region=region,
+        elder_id=elder_id,
+        status=list(status) if status else None,
+        type=type,
+        severity=severity,
+        open_only=open,
+        overdue=overdue,
+        limit=paging.limit,
+        cursor=paging.cursor,
+        count=paging.count,
+    )
+    names = service.elder_names(db, page.items)
+    return PageOut(
+        items=[_out(i, names.get(i.elder_id, ""), ctx) for i in page.items],
+        next_cursor=page.next_cursor,
+        total=page.total,
+    )
+
+
+@router.post(
+    "/incidents",
+    response_model=IncidentDetail,
+    status_code=201,
+    summary="Report an emergency; a visit to the elder falls due within 24 hours",
+)
+def report_incident(
+    db: DbSession, ctx: AuthCtx, body: IncidentIn, response: Response
+) -> IncidentDetail:
+    incident = service.report(db, ctx, body)
+    set_etag(response, incident.version)
+    response.headers["Location"] = f"/api/v1/incidents/{incident.id}"
+    return _detail(db, ctx, incident)
+
+
+@router.get(
+    "/incidents/{incident_id}",
+    response_model=IncidentDetail,
+    summary="One incident and its timeline",
+)
+def get_incident(
+    db: DbSession, ctx: AuthCtx, incident_id: str, response: Response
+) -> IncidentDetail:
+    incident = service.get_incident(db, ctx, incident_id)
+    set_etag(response, incident.version)
+    return _detail(db, ctx, incident)
+
+
+@router.patch(
+    "/incidents/{incident_id}",
+    response_model=IncidentDetail,
+    summary="Correct type, severity, description or time while the incident is open",
+)
+def update_incident(
+    db: DbSession,
+    ctx: AuthCtx,
+    incident_id: str,
+    body: IncidentPatch,
+    response: Response,
+    if_match: IfMatch = None,
+) -> IncidentDetail:
+    incident = service.update(db, ctx, incident_id, body, expected_version(if_match, body.version))
+    set_etag(response, incident.version)
+    return _detail(db, ctx, incident)
+
+
+@router.post(
+    "/incidents/{incident_id}/transitions",
+    response_model=IncidentDetail,
+    summary="Move an incident on (acknowledge, handle, resolve, escalate)",
+    responses={409: {"description": "Not a transition from the current status; lists `allowed`"}},
+)
+def transition_incident(
+    db: DbSession,
+    ctx: AuthCtx,
+    incident_id: str,
+    body: TransitionIn,
+    response: Response,
+    if_match: IfMatch = None,
+) -> IncidentDetail:
+    header = parse_if_match(if_match)
+    given = header is not None or body.version is not None
+    expected = expected_version(if_match, body.version) if given else None
+    incident = service.transition(db, ctx, incident_id, body, expected)
+    set_etag(response, incident.version)
+    return _detail(db, ctx, incident)
+
+
+@router.get(
+    "/policies/incidents",
+    response_model=IncidentPolicyOut,
+    summary="The county's incident deadlines in force",
+)
+def get_policy(
+    db: DbSession,
+    ctx: AuthCtx,
+    on: Annotated[date | None, Query(description="The version in force on this day")] = None,
+) -> IncidentPolicyOut:
+    policy, effective = service.policy_for(db, ctx.actor.region_code[:6], on)
+    return IncidentPolicyOut(**policy.model_dump(), effective_date=effective)
+
+
+@router.put(
+    "/policies/incidents",
+    response_model=IncidentPolicyOut,
+    summary="A new version of the incident deadlines from a date",
+)
+def put_policy(db: DbSession, ctx: AuthCtx, body: IncidentPolicyIn) -> IncidentPolicyOut:
+    policy = IncidentPolicy(deadlines=body.deadlines)  # validated as IncidentPolicyIn
+    effective = body.effective_date or clock.today()
+    service.put_policy(db, ctx, policy, effective)
+    return IncidentPolicyOut(**policy.model_dump(), effective_date=effective)

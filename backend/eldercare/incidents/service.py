@@ -1,0 +1,351 @@
+"""Reporting incidents and moving them through their states, with deadlines and a timeline."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy.orm import Session
+
+from eldercare import clock
+from eldercare.audit import service as audit
+from eldercare.concurrency import check_version
+from eldercare.config import get_settings
+from eldercare.context import RequestCtx
+from eldercare.elders import service as elders
+from eldercare.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from eldercare.incidents import rules
+from eldercare.incidents.models import Incident, IncidentPolicyVersion, IncidentTransition
+from eldercare.incidents.schemas import IncidentIn, IncidentPatch, TransitionIn
+from eldercare.pagination import Direction, Page, keyset
+from eldercare.patching import apply_patch
+from eldercare.scope import Scope
+from eldercare.visits import schedule
+
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def incident_scope(ctx: RequestCtx) -> ColumnElement[bool]:
+    return ctx.actor.scope.clause_levels(
+        Incident.village_code, Incident.township_code, Incident.county_code
+    )
+
+
+def get_incident(db: Session, ctx: RequestCtx, incident_id: str) -> Incident:
+    incident = db.scalar(select(Incident).where(Incident.id == incident_id, incident_scope(ctx)))
+    if incident is None:
+        raise NotFound()
+    return incident
+
+
+# ----------------------------------------------------------------------------- policy
+
+
+def policy_for(
+    db: Session, county: str, on: date | None = None
+) -> tuple[rules.IncidentPolicy, date | None]:
+    """The version in force on ``on`` (default today), else the defaults."""
+    row = db.scalar(
+        select(IncidentPolicyVersion)
+        .where(
+            IncidentPolicyVersion.county_code == county,
+            IncidentPolicyVersion.effective_date <= (on or clock.today()),
+        )
+        .order_by(IncidentPolicyVersion.effective_date.desc())
+        .limit(1)
+    )
+    if row is None:
+        return rules.IncidentPolicy(), None
+    return rules.IncidentPolicy.model_validate(row.settings), row.effective_date
+
+
+def _local_date(moment: datetime) -> date:
+    return moment.astimezone(get_settings().tz).date()
+
+
+def _set_deadline(db: Session, incident: Incident) -> None:
+    """Deadlines follow the policy in force on the day of the report."""
+    policy = policy_for(db, incident.village_code[:6], _local_date(incident.reported_at))[0]
+    incident.due_step, incident.due_at = rules.deadline(
+        policy, incident.severity, incident.status, incident.reported_at, incident.escalated_at
+    )
+
+
+def put_policy(db: Session, ctx: RequestCtx, policy: rules.IncidentPolicy, effective: date) -> int:
+    """Store a new version; open incidents reported since ``effective`` get new deadlines."""
+    county = ctx.actor.region_code[:6]
+    db.execute(
+        delete(IncidentPolicyVersion).where(
+            IncidentPolicyVersion.county_code == county,
+            IncidentPolicyVersion.effective_date == effective,
+        )
+    )
+    db.add(
+        IncidentPolicyVersion(
+            county_code=county,
+            effective_date=effective,
+            settings=policy.model_dump(),
+            created_by=ctx.actor.id,
+        )
+    )
+    db.flush()
+    n = 0
+    open_incidents = db.scalars(
+        select(Incident).where(Incident.county_code == county, Incident.status.in_(rules.OPEN))
+    )
+    for incident in open_incidents:
+        if _local_date(incident.reported_at) >= effective:
+            _set_deadline(db, incident)
+            n += 1
+    db.flush()
+    audit.record(
+        db,
+        ctx,
+        "update",
+        resource="incident_policy",
+        resource_id=f"{county}@{effective}",
+        region_code=county,
+        detail={"deadlines_recomputed": n},
+    )
+    return n
+
+
+# ----------------------------------------------------------------------------- writes
+
+
+def _check_occurred(occurred_at: datetime | None, now: datetime) -> None:
+    if occurred_at is not None and occurred_at > now + CLOCK_SKEW:
+        raise ValidationFailed(errors=[FieldError(["body", "occurred_at"], "incident.future")])
+
+
+def _step(
+    db: Session,
+    ctx: RequestCtx,
+    incident: Incident,
+    to: str,
+    note: str,
+    at: datetime,
+) -> IncidentTransition:
+    p = ctx.actor
+    deadline_at = incident.due_at
+    entry = IncidentTransition(
+        incident_id=incident.id,
+        from_status=incident.status if to != "reported" else None,
+        to_status=to,
+        note=note,
+        actor_id=p.id,
+        actor_name=p.display_name or p.name,
+        actor_role=p.role.value if p.role else None,
+        at=at,
+        deadline_at=deadline_at,
+        late=(at > deadline_at) if deadline_at is not None else None,
+    )
+    db.add(entry)
+    return entry
+
+
+def report(db: Session, ctx: RequestCtx, data: IncidentIn) -> Incident:
+    """A village (or anyone in scope) reports; a visit falls due within the event window."""
+    elder = elders.get_elder(db, ctx, data.elder_id)
+    if elder.status != "active":
+        raise Conflict("incident.elder_inactive")
+    now = clock.now()
+    occurred_at = clock.aware(data.occurred_at)
+    _check_occurred(occurred_at, now)
+    p = ctx.actor
+    incident = Incident(
+        elder_id=elder.id,
+        village_code=elder.village_code,
+        type=data.type,
+        severity=data.severity,
+        description=data.description,
+        status="reported",
+        level="township",
+        reporter_id=p.id,
+        reporter_name=p.display_name or p.name,
+        occurred_at=occurred_at,
+        reported_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    _set_deadline(db, incident)
+    db.add(incident)
+    db.flush()
+    _step(db, ctx, incident, "reported", "", now)
+    schedule.record_event(db, ctx, elder, "incident", now)
+    audit.record(
+        db,
+        ctx,
+        "create",
+        resource="incident",
+        resource_id=incident.id,
+        region_code=incident.village_code,
+        detail={"type": data.type, "severity": data.severity, "elder_id": elder.id},
+    )
+    db.flush()
+    return incident
+
+
+def transition(
+    db: Session, ctx: RequestCtx, incident_id: str, data: TransitionIn, expected: int | None
+) -> Incident:
+    """Move an incident on: 409 (listing what is allowed) for a move the state machine does
+    not have, 403 when the caller does not hold the incident at its level."""
+    incident = get_incident(db, ctx, incident_id)
+    if expected is not None:
+        check_version(incident.version, expected)
+    targets = rules.allowed(incident.status, incident.level)
+    if data.to not in targets:
+        raise Conflict(
+            "incident.invalid_transition",
+            extra={"current_status": incident.status, "allowed": targets},
+            current=incident.status,
+            to=data.to,
+            allowed=", ".join(targets) or "-",
+        )
+    if not rules.may_move(ctx.actor.role, incident.level):
+        raise Forbidden(f"incident.{incident.level}_holds")
+    now = clock.now()
+    with db.no_autoflush:  # one write (one version) per transition
+        entry = _step(db, ctx, incident, data.to, data.note, now)
+        incident.status = data.to
+        if data.to == "acknowledged":
+            incident.acknowledged_at = now
+        elif data.to == "escalated":
+            incident.escalated_at, incident.level = now, "county"
+        elif data.to == "resolved":
+            incident.resolved_at = now
+        _set_deadline(db, incident)
+        incident.updated_at = now
+    db.flush()
+    audit.record(
+        db,
+        ctx,
+        "transition",
+        resource="incident",
+        resource_id=incident.id,
+        region_code=incident.village_code,
+        detail={"from": entry.from_status, "to": data.to, "late": entry.late},
+    )
+    return incident
+
+
+def update(
+    db: Session, ctx: RequestCtx, incident_id: str, data: IncidentPatch, expected: int
+) -> Incident:
+    incident = get_incident(db, ctx, incident_id)
+    check_version(incident.version, expected)
+    if incident.status == "resolved":
+        raise Conflict("incident.closed")
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    if "occurred_at" in changes:
+        changes["occurred_at"] = clock.aware(changes["occurred_at"])
+        _check_occurred(changes["occurred_at"], clock.now())
+    with db.no_autoflush:  # one write (one version) per change
+        changed = apply_patch(incident, changes, required={"type", "severity", "description"})
+        if "severity" in changed:
+            _set_deadline(db, incident)
+        if changed:
+            incident.updated_at = clock.now()
+    if changed:
+        db.flush()
+        audit.record(
+            db,
+            ctx,
+            "update",
+            resource="incident",
+            resource_id=incident.id,
+            region_code=incident.village_code,
+            fields=changed,
+        )
+    return incident
+
+
+# ----------------------------------------------------------------------------- reads
+
+
+def timeline(db: Session, incident_id: str) -> list[IncidentTransition]:
+    return list(
+        db.scalars(
+            select(IncidentTransition)
+            .where(IncidentTransition.incident_id == incident_id)
+            .order_by(IncidentTransition.id)
+        )
+    )
+
+
+def list_incidents(
+    db: Session,
+    ctx: RequestCtx,
+    *,
+    region: str | None,
+    elder_id: str | None,
+    status: list[str] | None,
+    type: str | None,
+    severity: str | None,
+    open_only: bool,
+    overdue: bool,
+    limit: int,
+    cursor: str | None,
+    count: bool,
+) -> Page[Incident]:
+    """Newest first; with ``overdue`` only incidents past their deadline, most overdue first."""
+    stmt = select(Incident).where(incident_scope(ctx))
+    if region:
+        stmt = stmt.where(
+            Scope(region).clause_levels(
+                Incident.village_code, Incident.township_code, Incident.county_code
+            )
+        )
+    if elder_id:
+        stmt = stmt.where(Incident.elder_id == elder_id)
+    if status:
+        stmt = stmt.where(Incident.status.in_(status))
+    if open_only:
+        stmt = stmt.where(Incident.status.in_(rules.OPEN))
+    if type:
+        stmt = stmt.where(Incident.type == type)
+    if severity:
+        stmt = stmt.where(Incident.severity == severity)
+    order: list[tuple[Any, Direction]]
+    if overdue:
+        stmt = stmt.where(Incident.due_at < clock.now())
+        order = [(Incident.due_at, "asc"), (Incident.id, "asc")]
+    else:
+        order = [(Incident.reported_at, "desc"), (Incident.id, "desc")]
+    return keyset(db, stmt, order, limit=limit, cursor=cursor, count=count)
+
+
+def elder_names(db: Session, incidents: list[Incident]) -> dict[str, str]:
+    return elders.elder_names(db, {i.elder_id for i in incidents})
+
+
+def open_and_overdue_by_child(db: Session, region: str, child_length: int) -> dict[str, Any]:
+    """For statistics: open and overdue incidents per child region (and the region's total)."""
+    from sqlalchemy import case, func
+
+    child = func.substr(Incident.village_code, 1, child_length).label("child")
+    now = clock.now()
+    rows = db.execute(
+        select(
+            child,
+            Incident.status,
+            func.count(),
+            func.sum(case((Incident.due_at < now, 1), else_=0)),
+        )
+        .where(
+            Scope(region).clause_levels(
+                Incident.village_code, Incident.township_code, Incident.county_code
+            ),
+            Incident.status.in_(rules.OPEN),
+        )
+        .group_by(child, Incident.status)
+    ).all()
+    out: dict[str, dict[str, Any]] = {}
+    for code, status, n, late in rows:
+        b = out.setdefault(code, {"open": 0, "overdue": 0, "by_status": {}})
+        b["open"] += n
+        b["overdue"] += int(late or 0)
+        b["by_status"][status] = n
+    return out
