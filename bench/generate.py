@@ -128,6 +128,67 @@ def generate(
     }
 
 
+_VISIT_COLUMNS = (
+    "id, elder_id, village_code, author_id, visited_at, method, findings, safety_risks, "
+    "needs, services, guardian_contacted, follow_up, notes, created_at, updated_at, version"
+)
+# Set-based: on average ``per_elder`` visits (0 to twice that) for each active elder, spread
+# over the last 365 days, a third each by home visit, phone and video.
+_VISITS_SQL = {
+    "postgresql": f"""
+        INSERT INTO visits ({_VISIT_COLUMNS})
+        SELECT md5(e.id || ':' || g), e.id, e.village_code, 'bench',
+               now() - random() * interval '365 days',
+               (ARRAY['home_visit', 'phone', 'video'])[1 + floor(random() * 3)::int],
+               '{{}}', '[]', '[]', '["companionship"]', false, '', '', now(), now(), 1
+        FROM elders e CROSS JOIN generate_series(1, 2 * :n) g
+        WHERE e.status = 'active' AND random() < 0.5
+    """,
+    "sqlite": f"""
+        WITH RECURSIVE k(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM k WHERE g < 2 * :n)
+        INSERT INTO visits ({_VISIT_COLUMNS})
+        SELECT lower(hex(randomblob(16))), e.id, e.village_code, 'bench',
+               strftime('%Y-%m-%d %H:%M:%f', 'now',
+                        '-' || (abs(random()) % 31536000) || ' seconds'),
+               CASE abs(random()) % 3 WHEN 0 THEN 'home_visit' WHEN 1 THEN 'phone'
+                    ELSE 'video' END,
+               '{{}}', '[]', '[]', '["companionship"]', 0, '', '',
+               datetime('now'), datetime('now'), 1
+        FROM elders e CROSS JOIN k
+        WHERE e.status = 'active' AND abs(random()) % 2 = 0
+    """,
+}
+
+
+def add_visits(url: str, per_elder: int) -> dict[str, float]:
+    """Visits for every active elder, then every county's schedules (set-based both)."""
+    from eldercare.visits.schedule import refresh_county
+
+    engine = make_engine(url)
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(text(_VISITS_SQL[engine.dialect.name]), {"n": per_elder})
+        visits = conn.execute(text("SELECT count(*) FROM visits")).scalar_one()
+    visit_seconds = time.perf_counter() - started
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE visits"))
+    from sqlalchemy.orm import Session
+
+    started = time.perf_counter()
+    with Session(engine) as session, session.begin():
+        counties = session.scalars(text("SELECT code FROM regions WHERE level = 'county'")).all()
+        schedules = sum(refresh_county(session, county) for county in counties)
+    schedule_seconds = time.perf_counter() - started
+    engine.dispose()
+    return {
+        "visits": visits,
+        "visits_seconds": round(visit_seconds, 1),
+        "schedules": schedules,
+        "schedules_seconds": round(schedule_seconds, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -141,9 +202,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--dirty", type=float, default=0.0, help="share of dirty rows, e.g. 0.015")
     parser.add_argument("--elders-out", type=Path)
+    parser.add_argument(
+        "--visits", type=int, default=0, help="average visits per elder, then every schedule"
+    )
+    parser.add_argument(
+        "--existing", action="store_true", help="--database-url names a generated database"
+    )
     args = parser.parse_args()
-    url, _ = database_url(args.database_url, f"gen_{args.scale}")
-    report = generate(url, args.scale, args.seed, args.elders_out, args.dirty)
+    if args.existing:
+        url, report = args.database_url, {}
+        migrate.upgrade(url)
+    else:
+        url, _ = database_url(args.database_url, f"gen_{args.scale}")
+        report = generate(url, args.scale, args.seed, args.elders_out, args.dirty)
+    if args.visits:
+        report.update(add_visits(url, args.visits))
     print(json.dumps({"database": url, **report}, ensure_ascii=False))
 
 

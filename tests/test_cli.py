@@ -139,3 +139,30 @@ def test_stats_refresh_records_each_county(monkeypatch, engine, capsys):
         with Session(engine) as s, s.begin():
             s.execute(delete(StatsRollup).where(StatsRollup.county_code == "621027"))
             s.execute(delete(StatsRefresh).where(StatsRefresh.county_code == "621027"))
+
+
+def test_visits_recompute_writes_every_schedule_of_the_county(engine, capsys):
+    from eldercare.elders.models import Elder, Household
+    from eldercare.visits.models import ElderSchedule
+
+    from tests.factories import OTHER_COUNTY_VILLAGE, make_elder
+
+    with Session(engine) as s, s.begin():
+        elder = make_elder(s, OTHER_COUNTY_VILLAGE, name="重算")
+        elder.risk_level = "high"
+        elder_id = elder.id
+    try:
+        assert main(["visits", "recompute", "--county", "621027", "--jobs", "2"]) == 0
+        assert "recomputed 1 schedules in 1 counties" in capsys.readouterr().out
+        with Session(engine) as s:
+            row = s.get(ElderSchedule, elder_id)
+            assert row is not None
+            assert (row.interval_days, row.reason["code"]) == (7, "due.never_visited")
+    finally:
+        with Session(engine) as s, s.begin():
+            s.execute(delete(ElderSchedule).where(ElderSchedule.elder_id == elder_id))
+            e = s.get(Elder, elder_id)
+            household = e.household_id
+            s.delete(e)
+            s.flush()
+            s.execute(delete(Household).where(Household.id == household))

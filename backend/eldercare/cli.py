@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -138,6 +139,24 @@ def cmd_register_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_visits_recompute(args: argparse.Namespace) -> int:
+    """Recompute every next due visit (after a policy change, or to repair), set-based."""
+    from sqlalchemy import select
+
+    from eldercare.regions.models import Region
+    from eldercare.visits.schedule import refresh_counties
+
+    with _session() as db:
+        counties = args.county or list(
+            db.scalars(select(Region.code).where(Region.level == "county"))
+        )
+    started = time.perf_counter()
+    total = refresh_counties(counties, args.jobs)
+    took = time.perf_counter() - started
+    print(f"recomputed {total} schedules in {len(counties)} counties in {took:.1f} s")
+    return 0
+
+
 def cmd_stats_refresh(args: argparse.Namespace) -> int:
     """Recompute the statistics roll-ups (run every few minutes from cron for large regions)."""
     from eldercare.stats.service import refresh_all
@@ -237,6 +256,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     refresh.add_argument("--county", action="append", help="only this county (repeatable)")
     refresh.set_defaults(func=cmd_register_refresh)
+
+    visits = sub.add_parser("visits", help="visit schedules").add_subparsers(
+        dest="action", required=True
+    )
+    recompute = visits.add_parser(
+        "recompute", help="recompute every next due visit (after a policy change or a repair)"
+    )
+    recompute.add_argument("--county", action="append", help="only this county (repeatable)")
+    recompute.add_argument(
+        "--jobs", type=int, default=2, help="counties at a time on PostgreSQL (default 2)"
+    )
+    recompute.set_defaults(func=cmd_visits_recompute)
 
     stats = sub.add_parser("stats", help="supervision statistics").add_subparsers(
         dest="action", required=True

@@ -5,15 +5,34 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import (
+    JSON,
+    Date,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from eldercare.audit import service as audit
 from eldercare.clock import today as local_today
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
+from eldercare.db import UTCDateTime, get_engine, session_factory, utcnow
 from eldercare.visits.models import ElderSchedule, Visit, VisitPolicyVersion
-from eldercare.visits.rules import VisitPolicy, next_due
+from eldercare.visits.rules import ALL_METHODS, VisitPolicy, next_due
 
 
 def policy_for(db: Session, county: str, on: date | None = None) -> tuple[VisitPolicy, date | None]:
@@ -103,17 +122,178 @@ def record_event(
 
 
 def refresh_county(db: Session, county: str) -> int:
+    """Recompute every next due date of a county after a policy change: set-based SQL.
+
+    Two statements, whatever the county's size: drop the schedules of elders no longer
+    active, then one upsert that, for every active elder, reads its tier, categories, last
+    qualifying visit under the policy's methods and pending event, and writes its due date
+    and reason with the same rules as :func:`refresh` (and ``next_due``), in SQL date
+    arithmetic. Returns how many schedules the county has afterwards.
+    """
     from eldercare.elders.models import Elder
-    from eldercare.scope import Scope
 
     policy = policy_for(db, county)[0]
-    n = 0
-    elders = db.scalars(select(Elder).where(Scope(county).clause(Elder.village_code)))
-    for elder in elders:
-        refresh(db, elder, policy)
-        n += 1
-    db.flush()
-    return n
+    dialect = db.get_bind().dialect.name
+    d = _SqlDates(dialect, get_settings().tz)
+    s, e, v = ElderSchedule.__table__, Elder.__table__, Visit.__table__
+    assert isinstance(s, Table)
+    in_county = e.c.county_code == county
+    active = and_(e.c.status == "active", e.c.merged_into_id.is_(None))
+    now = utcnow()
+    if dialect == "postgresql":
+        # The estimated cost of the statement below makes PostgreSQL JIT-compile it, which
+        # costs more than running it: off, for this transaction only.
+        db.execute(text("SET LOCAL jit = off"))
+
+    db.execute(
+        delete(s).where(
+            s.c.county_code == county,
+            s.c.elder_id.not_in(select(e.c.id).where(in_county, active)),
+        )
+    )
+
+    tiers = policy.tiers.items()
+    if all(set(r.methods) >= set(ALL_METHODS) for _, r in tiers):
+        qualifying: Any = true()  # every visit counts: the index alone answers
+    else:
+        qualifying = or_(*[and_(e.c.risk_level == t, v.c.method.in_(r.methods)) for t, r in tiers])
+    last_visit = (
+        select(func.max(v.c.visited_at))
+        .where(v.c.elder_id == e.c.id, qualifying)
+        .correlate(e)
+        .scalar_subquery()
+    )
+    x = (
+        select(
+            e.c.id,
+            e.c.village_code,
+            e.c.risk_level,
+            e.c.category_codes.contains(",special_difficulty,").label("special"),
+            case({t: r.interval_days for t, r in tiers}, value=e.c.risk_level).label("interval"),
+            e.c.created_at,
+            last_visit.label("last"),
+            s.c.event_type,
+            s.c.event_due_at,
+        )
+        .select_from(e.outerjoin(s, and_(s.c.elder_id == e.c.id, s.c.county_code == county)))
+        .where(in_county, active)
+        # OFFSET 0 keeps the subquery whole: merged into the statement, its visit lookup
+        # would run once for every use of ``last`` below.
+        .offset(0)
+        .subquery("x")
+    )
+    hours = policy.event_due_hours
+    never = x.c.last.is_(None)
+    last_day = d.local_date(x.c.last)
+    event_live = and_(
+        x.c.event_due_at.is_not(None),
+        or_(never, x.c.last < d.minus_hours(x.c.event_due_at, hours)),
+    )
+    base = case((never, d.local_date(x.c.created_at)), else_=d.add_days(last_day, x.c.interval))
+    monthly = d.end_of_next_month(last_day)
+    use_monthly = and_(
+        ~never, x.c.special, literal(policy.special_difficulty_monthly), monthly < base
+    )
+    due1 = case((use_monthly, monthly), else_=base)
+    event_day = d.local_date(x.c.event_due_at)
+    use_event = and_(event_live, event_day < due1)
+    reason = case(
+        (use_event, d.json("due.event", hours=literal(hours))),
+        (use_monthly, d.json("due.monthly")),
+        (never, d.json("due.never_visited", tier=x.c.risk_level)),
+        else_=d.json("due.tier", tier=x.c.risk_level, days=x.c.interval),
+    )
+    rows = select(
+        x.c.id,
+        x.c.village_code,
+        x.c.risk_level,
+        x.c.special,
+        x.c.interval,
+        x.c.last,
+        case((event_live, x.c.event_type), else_=null()),
+        case((event_live, x.c.event_due_at), else_=null()),
+        case((use_event, event_day), else_=due1),
+        reason,
+        literal(now, UTCDateTime()),
+    ).where(true())  # SQLite reads "INSERT ... SELECT ... ON CONFLICT" only after a WHERE
+    columns = ["elder_id", "village_code", "risk_level", "special_difficulty", "interval_days"]
+    columns += ["last_visit_at", "event_type", "event_due_at", "next_due_date", "reason"]
+    columns += ["updated_at"]
+    upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(s).from_select(columns, rows)
+    compared = [c for c in columns if c not in ("elder_id", "updated_at")]
+    db.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[s.c.elder_id],
+            set_={c: upsert.excluded[c] for c in columns if c != "elder_id"},
+            # a row the change leaves as it was is not written again
+            where=or_(
+                *[s.c[c].is_distinct_from(upsert.excluded[c]) for c in compared if c != "reason"],
+                cast(s.c.reason, String) != cast(upsert.excluded.reason, String),
+            ),
+        )
+    )
+    db.expire_all()  # ORM objects of this session may hold the old schedules
+    count = db.scalar(select(func.count()).select_from(s).where(s.c.county_code == county))
+    return int(count or 0)
+
+
+def refresh_counties(counties: list[str], jobs: int = 1) -> int:
+    """:func:`refresh_county` for many counties, each in a transaction of its own, ``jobs``
+    at a time (PostgreSQL; SQLite has one writer). Returns how many schedules they hold."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(county: str) -> int:
+        with session_factory(write=True)() as db:
+            n = refresh_county(db, county)
+            db.commit()
+            return n
+
+    if get_engine().dialect.name != "postgresql":
+        jobs = 1
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return sum(pool.map(one, counties))
+
+
+class _SqlDates:
+    """The date arithmetic of :func:`next_due`, in the SQL of each database.
+
+    Local dates are in the service's time zone; SQLite, which has no time zones, uses the
+    zone's current UTC offset (Asia/Shanghai has kept +08:00 since 1991).
+    """
+
+    def __init__(self, dialect: str, tz: Any) -> None:
+        self.pg = dialect == "postgresql"
+        self.tzname = str(tz)
+        offset = datetime.now(tz).utcoffset() or timedelta()
+        self.offset_minutes = int(offset.total_seconds() // 60)
+
+    def local_date(self, col: Any) -> Any:
+        if self.pg:
+            return cast(func.timezone(self.tzname, col), Date)
+        return func.date(col, f"{self.offset_minutes:+d} minutes", type_=Date)
+
+    def add_days(self, day: Any, days: Any) -> Any:
+        if self.pg:
+            return cast(day + days, Date)
+        return func.date(day, literal("+") + cast(days, String) + literal(" days"), type_=Date)
+
+    def end_of_next_month(self, day: Any) -> Any:
+        if self.pg:
+            first = func.date_trunc("month", day)
+            return cast(first + text("interval '2 months'") - text("interval '1 day'"), Date)
+        return func.date(day, "start of month", "+2 months", "-1 day", type_=Date)
+
+    def minus_hours(self, col: Any, hours: int) -> Any:
+        if self.pg:
+            return col - text(f"interval '{int(hours)} hours'")
+        return func.datetime(col, f"-{int(hours)} hours", type_=UTCDateTime())
+
+    def json(self, code: str, **params: Any) -> Any:
+        build = func.json_build_object if self.pg else func.json_object
+        args: list[Any] = []
+        for key, value in params.items():
+            args += [literal(key), value]
+        return build(literal("code"), literal(code), literal("params"), build(*args), type_=JSON)
 
 
 def put_policy(db: Session, ctx: RequestCtx, policy: VisitPolicy, effective: date) -> int:
