@@ -90,6 +90,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", get_settings().db_pool_pre_ping)
     kwargs.setdefault("pool_recycle", 1800)
+    # No JIT: the grouped queries of rates and statistics look costly enough to trigger it,
+    # and compiling them took longer than running them (hundreds of milliseconds).
+    kwargs.setdefault("connect_args", {"options": "-c jit=off"})
     return create_engine(url, **kwargs)
 
 

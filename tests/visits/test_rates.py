@@ -94,3 +94,30 @@ def test_other_township_gets_404_and_village_sees_its_own(client, db):
     r = client.get("/api/v1/visit-rates", headers=auth(worker)).json()
     assert r["totals"]["elders"] == 1
     assert r["totals"]["monthly_visit_rate"] == 0.0
+
+
+def test_this_months_visits_count_whatever_the_policy_counts_for_the_schedule(client, db):
+    """Read from the schedules (every method qualifies) or from the visits (the policy
+    counts only home visits): a phone call this month is a visit this month either way."""
+    officer = make_user(db, "township_officer", TOWNSHIP)
+    county = make_user(db, "county_officer", VILLAGE[:6])
+    elder = make_elder(db, VILLAGE, name="电话", living_arrangement="alone")
+    h = auth(officer)
+    assert (
+        client.post(
+            "/api/v1/visits", headers=h, json={"elder_id": elder.id, "method": "phone"}
+        ).status_code
+        == 201
+    )
+    before = client.get("/api/v1/visit-rates", headers=h).json()["totals"]
+    assert (before["elders"], before["visited_in_month"], before["special_visited"]) == (1, 1, 1)
+    home_only = {
+        "tiers": {
+            t: {"interval_days": d, "methods": ["home_visit"]}
+            for t, d in (("high", 7), ("key", 30), ("general", 90))
+        }
+    }
+    r = client.put("/api/v1/policies/visits", headers=auth(county), json=home_only)
+    assert r.status_code == 200, r.text
+    after = client.get("/api/v1/visit-rates", headers=h).json()["totals"]
+    assert (after["elders"], after["visited_in_month"], after["special_visited"]) == (1, 1, 1)

@@ -55,40 +55,51 @@ def rates(db: Session, region: str, month: date, contact_days: int = 30) -> dict
             },
         )
 
-    for code, elders, specials in db.execute(
-        select(child, func.count(), func.sum(case((special, 1), else_=0)))
-        .where(active)
-        .group_by(child)
-    ):
-        b = bucket(code)
-        b["elders"], b["special_difficulty"] = elders, int(specials or 0)
-    visited = (
-        select(
-            child, func.count(distinct(Elder.id)), func.count(distinct(case((special, Elder.id))))
+    if _from_schedules(db, region, month, today):
+        # This month, every visit counting: each elder's schedule already knows its last
+        # visit, so one pass over the region's elders answers what the join below does.
+        # (Every active elder has a schedule: the worklist and overdue filters rely on it.)
+        es = ElderSchedule
+        visited_now = es.last_visit_at >= start
+        special_now = es.special_difficulty.is_(True)
+        es_child = func.substr(es.village_code, 1, n).label("child")
+        counts = (
+            select(
+                es_child,
+                func.count(),
+                func.sum(case((special_now, 1), else_=0)),
+                func.sum(case((visited_now, 1), else_=0)),
+                func.sum(case((and_(special_now, visited_now), 1), else_=0)),
+                func.sum(case((es.next_due_date < today, 1), else_=0)),
+            )
+            .where(scope.clause_levels(es.village_code, es.township_code, es.county_code))
+            .group_by(es_child)
         )
-        .join(Visit, Visit.elder_id == Elder.id)
-        .where(active, Visit.visited_at >= start, Visit.visited_at < end)
-        .group_by(child)
-    )
-    for code, any_visit, special_visit in db.execute(visited):
-        b = bucket(code)
-        b["visited_in_month"], b["special_visited"] = any_visit, special_visit
-    for code, count in overdue_by_child(db, region, n, today).items():
-        bucket(code)["overdue"] = count
+        for code, elders, specials, visited_n, special_n, overdue_n in db.execute(counts):
+            b = bucket(code)
+            b["elders"], b["special_difficulty"] = elders, int(specials or 0)
+            b["visited_in_month"], b["special_visited"] = int(visited_n or 0), int(special_n or 0)
+            b["overdue"] = int(overdue_n or 0)
+    else:
+        _counts_by_join(db, region, n, child, special, active, start, end, today, bucket)
     cutoff = today - timedelta(days=contact_days)
-    silent = (
-        select(child, func.count())
-        .join(Guardian, Guardian.elder_id == Elder.id)
+    # Per elder, an index lookup of its children (the region's elders are few; guardians of
+    # a whole province are many, and a join would read them all).
+    silent_children = (
+        select(func.count())
         .where(
-            active,
+            Guardian.elder_id == Elder.id,
             Guardian.relation.in_(("son", "daughter")),
             Guardian.alive.is_(True),
             (Guardian.last_contact_date.is_(None)) | (Guardian.last_contact_date < cutoff),
         )
-        .group_by(child)
+        .correlate(Elder)
+        .scalar_subquery()
     )
+    silent = select(child, func.sum(silent_children)).where(active).group_by(child)
     for code, count in db.execute(silent):
-        bucket(code)["guardians_out_of_contact"] = count
+        if count:
+            bucket(code)["guardians_out_of_contact"] = int(count)
     helpers = db.execute(
         select(
             Volunteer.id, Volunteer.name, func.count(Visit.id), func.count(distinct(Visit.elder_id))
@@ -109,6 +120,53 @@ def rates(db: Session, region: str, month: date, contact_days: int = 30) -> dict
             for h in helpers
         ],
     }
+
+
+def _from_schedules(db: Session, region: str, month: date, today: date) -> bool:
+    """Whether the schedules answer "visited this month": the current month, and a policy
+    under which every visit is a qualifying one (so the schedule's last visit is the last)."""
+    from eldercare.visits.rules import ALL_METHODS
+    from eldercare.visits.schedule import policy_for
+
+    if (month.year, month.month) != (today.year, today.month):
+        return False
+    policy = policy_for(db, region[:6], today)[0]
+    return all(set(rule.methods) >= set(ALL_METHODS) for rule in policy.tiers.values())
+
+
+def _counts_by_join(
+    db: Session,
+    region: str,
+    n: int,
+    child: Any,
+    special: Any,
+    active: Any,
+    start: datetime,
+    end: datetime,
+    today: date,
+    bucket: Any,
+) -> None:
+    """Any month: elders, and those with a visit in it, from the visits themselves."""
+    for code, elders, specials in db.execute(
+        select(child, func.count(), func.sum(case((special, 1), else_=0)))
+        .where(active)
+        .group_by(child)
+    ):
+        b = bucket(code)
+        b["elders"], b["special_difficulty"] = elders, int(specials or 0)
+    visited = (
+        select(
+            child, func.count(distinct(Elder.id)), func.count(distinct(case((special, Elder.id))))
+        )
+        .join(Visit, Visit.elder_id == Elder.id)
+        .where(active, Visit.visited_at >= start, Visit.visited_at < end)
+        .group_by(child)
+    )
+    for code, any_visit, special_visit in db.execute(visited):
+        b = bucket(code)
+        b["visited_in_month"], b["special_visited"] = any_visit, special_visit
+    for code, count in overdue_by_child(db, region, n, today).items():
+        bucket(code)["overdue"] = count
 
 
 def overdue_by_child(db: Session, region: str, n: int, today: date) -> dict[str, int]:
