@@ -83,23 +83,19 @@ def rates(db: Session, region: str, month: date, contact_days: int = 30) -> dict
     else:
         _counts_by_join(db, region, n, child, special, active, start, end, today, bucket)
     cutoff = today - timedelta(days=contact_days)
-    # Per elder, an index lookup of its children (the region's elders are few; guardians of
-    # a whole province are many, and a join would read them all).
-    silent_children = (
-        select(func.count())
+    silent = (
+        select(child, func.count())
+        .join(Guardian, Guardian.elder_id == Elder.id)
         .where(
-            Guardian.elder_id == Elder.id,
+            active,
             Guardian.relation.in_(("son", "daughter")),
             Guardian.alive.is_(True),
             (Guardian.last_contact_date.is_(None)) | (Guardian.last_contact_date < cutoff),
         )
-        .correlate(Elder)
-        .scalar_subquery()
+        .group_by(child)
     )
-    silent = select(child, func.sum(silent_children)).where(active).group_by(child)
     for code, count in db.execute(silent):
-        if count:
-            bucket(code)["guardians_out_of_contact"] = int(count)
+        bucket(code)["guardians_out_of_contact"] = count
     helpers = db.execute(
         select(
             Volunteer.id, Volunteer.name, func.count(Visit.id), func.count(distinct(Visit.elder_id))
