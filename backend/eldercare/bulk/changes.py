@@ -109,14 +109,14 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
 
 
 def encode_cursor(xid: int, seq: int) -> str:
-    return f"{xid}-{seq}"
+    return f"{xid}_{seq}"
 
 
 def decode_cursor(cursor: str | None) -> tuple[int, int]:
     if not cursor:
-        return (-1, 0)
+        return (0, 0)
     try:
-        xid, _, seq = cursor.partition("-")
+        xid, _, seq = cursor.partition("_")
         return int(xid), int(seq)
     except ValueError:
         raise BadRequest("bad_cursor") from None
@@ -141,6 +141,4 @@ def feed(
     rows = rows[:limit]
     last = rows[-1] if rows else None
     next_cursor = encode_cursor(last.xid, last.id) if last else encode_cursor(xid, seq)
-    if since is None and last is None:
-        next_cursor = encode_cursor(-1, 0)
     return rows, next_cursor, more

@@ -115,7 +115,7 @@ ELDERS = Spec(
             "身份证号",
             "code",
             required=True,
-            example="431127195003150028",
+            example="431127195003150282",
             aliases=("身份证号码", "公民身份号码"),
         ),
         Column("name", "姓名", required=True, example="张秀英"),
@@ -173,7 +173,7 @@ GUARDIANS = Spec(
     "guardians",
     (
         Column(
-            "elder_id_number", "老人身份证号", "code", required=True, example="431127195003150028"
+            "elder_id_number", "老人身份证号", "code", required=True, example="431127195003150282"
         ),
         Column("name", "姓名", required=True, example="张建国", aliases=("赡养人姓名",)),
         Column(
