@@ -53,4 +53,4 @@ __all__ = [
 ]
 
 # The change feed records every watched model's flushes through a session hook.
-import eldercare.bulk.changes  # noqa: E402, F401
+import eldercare.bulk.changes  # noqa: F401

@@ -92,7 +92,8 @@ class TestChangeFeed:
     def test_bad_cursor(self, client, db):
         worker = make_user(db, "village_worker", VILLAGE)
         r = client.get("/api/v1/changes", headers=auth(worker), params={"since": "x-y"})
-        assert r.status_code == 400 and r.json()["code"] == "bad_cursor"
+        assert r.status_code == 400
+        assert r.json()["code"] == "bad_cursor"
 
 
 class TestExports:
@@ -111,14 +112,14 @@ class TestExports:
     def test_unmasked_export_is_audited_and_watermarked(self, client, db):
         officer = make_user(db, "county_officer", COUNTY, display_name="刘主任")
         elder = make_elder(db, VILLAGE)
-        r = client.get(
-            "/api/v1/exports/elders", headers=auth(officer), params={"reveal": True}
-        )
+        r = client.get("/api/v1/exports/elders", headers=auth(officer), params={"reveal": True})
         text = r.content.decode("utf-8-sig")
-        assert text.startswith("# ") and "刘主任" in text.splitlines()[0]
+        assert text.startswith("# ")
+        assert "刘主任" in text.splitlines()[0]
         assert elder.id_number in text
         event = db.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
-        assert event is not None and event.actor_id == officer.id
+        assert event is not None
+        assert event.actor_id == officer.id
 
     def test_volunteers_and_clients_may_not_unmask(self, client, db):
         c = make_client(db, scopes=["registry:read"])
@@ -159,7 +160,8 @@ class TestTemplates:
         validations = sheet.data_validations.dataValidation
         column = headers.index("居住状况") + 1
         options = [c.value for c in book["选项"][chr(64 + column)] if c.value]
-        assert "独居" in options and any(v.type == "list" for v in validations)
+        assert "独居" in options
+        assert any(v.type == "list" for v in validations)
 
     def test_the_template_imports_as_is(self, client, db):
         worker = make_user(db, "village_worker", VILLAGE)
@@ -173,4 +175,5 @@ class TestTemplates:
             },
             params={"dry_run": True},
         )
-        assert r.json()["failed"] == 0 and r.json()["created"] == 1, r.text
+        assert r.json()["failed"] == 0, r.text
+        assert r.json()["created"] == 1

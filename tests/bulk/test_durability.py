@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import csv
+import io
 import os
 import signal
 import subprocess
@@ -97,9 +97,11 @@ def test_feed_without_the_horizon_would_have_lost_the_late_commit(committed_db):
             newest = conn.execute(text("SELECT max(id) FROM changes")).scalar_one()
         first.commit()
         with engine.connect() as conn:
-            early_ids = conn.execute(
-                text("SELECT id FROM changes WHERE resource_id = :i"), {"i": early.id}
-            ).scalars().all()
+            early_ids = (
+                conn.execute(text("SELECT id FROM changes WHERE resource_id = :i"), {"i": early.id})
+                .scalars()
+                .all()
+            )
         assert min(early_ids) < newest  # an id-only cursor at `newest` would never see it
     finally:
         first.close()
@@ -167,7 +169,8 @@ def test_import_killed_mid_way_runs_again_to_exactly_the_files_rows(committed_db
             if got["rows"] > 0:
                 break
             time.sleep(0.02)
-        assert got["status"] == "running" and 0 < got["rows"] < n, got
+        assert got["status"] == "running", got
+        assert 0 < got["rows"] < n, got
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
     finally:
@@ -190,7 +193,8 @@ def test_import_killed_mid_way_runs_again_to_exactly_the_files_rows(committed_db
             headers=headers,
             timeout=60,
         )
-        assert again.status_code == 202 and again.json()["id"] == job
+        assert again.status_code == 202
+        assert again.json()["id"] == job
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             got = httpx.get(f"{base}/api/v1/imports/{job}", headers=headers).json()

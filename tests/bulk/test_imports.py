@@ -80,31 +80,40 @@ class TestFormats:
         assert report["written"] is True
         assert count(db) == 3
         elder = db.scalar(select(Elder).where(Elder.id_number == rows[0]["id_number"]))
-        assert elder.is_left_behind is False and elder.risk_level in ("high", "key", "general")
+        assert elder.is_left_behind is False
+        assert elder.risk_level in ("high", "key", "general")
         assert db.get(ElderSchedule, elder.id) is not None
         assert db.scalar(select(ElderChange).where(ElderChange.elder_id == elder.id)).action == (
             "create"
         )
         # the new elder reads back through the API like one made by hand
         got = client.get(f"/api/v1/elders/{elder.id}", headers=auth(worker))
-        assert got.status_code == 200 and got.json()["living_arrangement"] == "alone"
+        assert got.status_code == 200
+        assert got.json()["living_arrangement"] == "alone"
 
     def test_gbk_csv_with_chinese_headers_and_labels(self, client, db, worker):
         rows = elder_rows(2)
         for r in rows:
             r["living_arrangement"] = "独居"
-        zh = {"id_number": "身份证号", "name": "姓名", "village_code": "村代码",
-              "living_arrangement": "居住状况", "phone": "联系电话"}
+        zh = {
+            "id_number": "身份证号",
+            "name": "姓名",
+            "village_code": "村代码",
+            "living_arrangement": "居住状况",
+            "phone": "联系电话",
+        }
         body = as_csv(rows, zh).encode("gbk")
         r = post(client, worker, body)
         assert r.status_code == 200, r.text
-        assert r.json()["created"] == 2 and r.json()["encoding"] == "gb18030"
+        assert r.json()["created"] == 2
+        assert r.json()["encoding"] == "gb18030"
         names = set(db.scalars(select(Elder.name).where(Elder.village_code == VILLAGE)))
         assert names == {rows[0]["name"], rows[1]["name"]}
 
     def test_utf8_bom_csv(self, client, db, worker):
         r = post(client, worker, "\ufeff" + as_csv(elder_rows(1)))
-        assert r.json()["created"] == 1 and r.json()["encoding"] == "utf-8-sig"
+        assert r.json()["created"] == 1
+        assert r.json()["encoding"] == "utf-8-sig"
 
     def test_ndjson_and_json_array(self, client, db, worker):
         rows = elder_rows(4)
@@ -125,17 +134,21 @@ class TestFormats:
         book.save(out)
         r = post(client, worker, out.getvalue(), XLSX)
         assert r.status_code == 200, r.text
-        assert r.json()["created"] == 2 and count(db) == 2
+        assert r.json()["created"] == 2
+        assert count(db) == 2
 
     def test_unsupported_content_type_is_refused(self, client, worker):
         r = post(client, worker, "x", "text/plain")
-        assert r.status_code == 400 and r.json()["code"] == "import.unsupported_format"
+        assert r.status_code == 400
+        assert r.json()["code"] == "import.unsupported_format"
 
 
 class TestModes:
     def bad_mix(self) -> list[dict[str, str]]:
         rows = elder_rows(4)
-        rows[1]["id_number"] = rows[1]["id_number"][:-1] + ("0" if rows[1]["id_number"][-1] != "0" else "1")
+        rows[1]["id_number"] = rows[1]["id_number"][:-1] + (
+            "0" if rows[1]["id_number"][-1] != "0" else "1"
+        )
         rows[3]["living_arrangement"] = "on_the_moon"
         return rows
 
@@ -153,8 +166,10 @@ class TestModes:
     def test_failed_atomic_import_writes_nothing(self, client, db, worker):
         r = post(client, worker, as_csv(self.bad_mix()))
         report = r.json()
-        assert report["status"] == "failed" and report["failed"] == 2
-        assert report["written"] is False and report["error"]["code"] == "import.rows_failed"
+        assert report["status"] == "failed"
+        assert report["failed"] == 2
+        assert report["written"] is False
+        assert report["error"]["code"] == "import.rows_failed"
         assert count(db) == 0
 
     def test_per_row_writes_exactly_the_valid_rows(self, client, db, worker):
@@ -168,7 +183,8 @@ class TestModes:
         rows = self.bad_mix()
         zh = post(client, worker, as_csv(rows), dry_run="true").json()["errors"][0]["message"]
         en = post(client, worker, as_csv(rows), dry_run="true", lang="en").json()["errors"][0]
-        assert zh != en["message"] and en["code"] == "id_number.checksum"
+        assert zh != en["message"]
+        assert en["code"] == "id_number.checksum"
 
 
 class TestUpserts:
@@ -183,13 +199,15 @@ class TestUpserts:
         assert count(db) == 3
         elder = db.scalar(select(Elder).where(Elder.id_number == rows[1]["id_number"]))
         db.refresh(elder)
-        assert elder.living_arrangement == "with_spouse" and elder.version > 1
+        assert elder.living_arrangement == "with_spouse"
+        assert elder.version > 1
 
     def test_elder_made_by_hand_is_matched_by_id_number(self, client, db, worker):
         elder = make_elder(db, VILLAGE)
         row = {"id_number": elder.id_number, "name": elder.name, "village_code": VILLAGE}
         report = post(client, worker, as_csv([row])).json()
-        assert report["unchanged"] == 1 and count(db) == 1
+        assert report["unchanged"] == 1
+        assert count(db) == 1
 
 
 class TestIdempotency:
@@ -199,8 +217,10 @@ class TestIdempotency:
         body = as_csv(elder_rows(2))
         first = post(client, worker, body, headers={"Idempotency-Key": "k-1"})
         again = post(client, worker, body, headers={"Idempotency-Key": "k-1"})
-        assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
-        assert again.json()["id"] == first.json()["id"] and again.json()["created"] == 2
+        assert again.status_code == 200
+        assert again.headers["Idempotent-Replayed"] == "true"
+        assert again.json()["id"] == first.json()["id"]
+        assert again.json()["created"] == 2
         assert again.json()["replayed"] is True
         assert count(db) == 2
         assert db.scalar(select(func.count()).select_from(ElderChange)) == 2
@@ -208,7 +228,8 @@ class TestIdempotency:
     def test_same_key_with_another_body_is_refused(self, client, db, worker):
         post(client, worker, as_csv(elder_rows(1)), headers={"Idempotency-Key": "k-2"})
         r = post(client, worker, as_csv(elder_rows(1)), headers={"Idempotency-Key": "k-2"})
-        assert r.status_code == 422 and r.json()["code"] == "idempotency.key_reused"
+        assert r.status_code == 422
+        assert r.json()["code"] == "idempotency.key_reused"
         assert r.headers["content-type"].startswith("application/problem+json")
         assert count(db) == 1
 
@@ -217,7 +238,8 @@ class TestIdempotency:
         body = as_csv(elder_rows(1))
         post(client, worker, body, headers={"Idempotency-Key": "k-3"})
         r = post(client, other, as_csv(elder_rows(1)), headers={"Idempotency-Key": "k-3"})
-        assert r.status_code == 200 and r.json()["created"] == 1
+        assert r.status_code == 200
+        assert r.json()["created"] == 1
 
 
 class TestScope:
@@ -236,9 +258,10 @@ class TestScope:
         row = {"id_number": elsewhere.id_number, "name": "李桂兰", "village_code": VILLAGE}
         report = post(client, worker, as_csv([row]), mode="per_row").json()
         assert report["errors"][0]["code"] == "elder.duplicate_elsewhere"
-        assert "李桂兰" not in json.dumps(report, ensure_ascii=False).replace(
-            "", ""
-        ) or report["errors"][0]["message"].find("李桂兰") < 0
+        assert (
+            "李桂兰" not in json.dumps(report, ensure_ascii=False).replace("", "")
+            or report["errors"][0]["message"].find("李桂兰") < 0
+        )
 
     def test_township_officer_imports_into_any_of_its_villages(self, client, db):
         officer = make_user(db, "township_officer", TOWNSHIP)
@@ -268,11 +291,13 @@ class TestReport:
         rows[2]["village_code"] = OTHER_VILLAGE
         created = post(client, worker, as_csv(rows), mode="per_row").json()
         got = client.get(f"/api/v1/imports/{created['id']}", headers=auth(worker)).json()
-        assert got["failed"] == 1 and got["error_file"]
+        assert got["failed"] == 1
+        assert got["error_file"]
         f = client.get(got["error_file"], headers=auth(worker))
         assert f.status_code == 200
         lines = list(csv.reader(io.StringIO(f.content.decode("utf-8-sig"))))
-        assert lines[0][-1] == "错误" and len(lines) == 4
+        assert lines[0][-1] == "错误"
+        assert len(lines) == 4
         assert [bool(line[-1]) for line in lines[1:]] == [False, False, True]
         only = client.get(got["error_file"], headers=auth(worker), params={"failed_only": True})
         assert len(list(csv.reader(io.StringIO(only.content.decode("utf-8-sig"))))) == 2
@@ -294,7 +319,14 @@ class TestOtherResources:
     def test_guardians_upsert_by_elder_name_and_relation(self, client, db, worker):
         elder = make_elder(db, VILLAGE)
         body = as_csv(
-            [{"老人身份证号": elder.id_number, "姓名": "王建国", "关系": "儿子", "外出范围": "省外"}]
+            [
+                {
+                    "老人身份证号": elder.id_number,
+                    "姓名": "王建国",
+                    "关系": "儿子",
+                    "外出范围": "省外",
+                }
+            ]
         )
         h = {**auth(worker), "Content-Type": CSV}
         r = client.post("/api/v1/imports/guardians", content=body.encode(), headers=h)
@@ -302,16 +334,20 @@ class TestOtherResources:
         again = client.post("/api/v1/imports/guardians", content=body.encode(), headers=h).json()
         assert again["unchanged"] == 1
         out = client.get(f"/api/v1/elders/{elder.id}/guardians", headers=auth(worker)).json()
-        assert [g["relation"] for g in out["items"] if True] == ["son"] if isinstance(
-            out, dict
-        ) else [g["relation"] for g in out] == ["son"]
+        assert (
+            [g["relation"] for g in out["items"] if True] == ["son"]
+            if isinstance(out, dict)
+            else [g["relation"] for g in out] == ["son"]
+        )
 
     def test_volunteers_need_a_township_officer(self, client, db, worker):
-        body = as_csv([{"name": "李春生", "phone": "13712345678", "kind": "党员",
-                        "region_code": VILLAGE}]).encode()
+        body = as_csv(
+            [{"name": "李春生", "phone": "13712345678", "kind": "党员", "region_code": VILLAGE}]
+        ).encode()
         h = {"Content-Type": CSV}
         r = client.post("/api/v1/imports/volunteers", content=body, headers={**auth(worker), **h})
-        assert r.json()["status"] == "failed" and r.json()["error"]["code"] == "auth.role_required"
+        assert r.json()["status"] == "failed"
+        assert r.json()["error"]["code"] == "auth.role_required"
         officer = make_user(db, "township_officer", TOWNSHIP)
         r = client.post("/api/v1/imports/volunteers", content=body, headers={**auth(officer), **h})
         assert r.json()["created"] == 1

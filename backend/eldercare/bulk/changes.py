@@ -7,9 +7,15 @@ when it is committed). Set-based writes that bypass the ORM call :func:`record` 
 Reading on PostgreSQL: sequence values are taken in insert order, not commit order, so a
 transaction that started early may commit rows *below* a cursor already handed out. Each
 row therefore carries its transaction id; the feed serves only rows whose transaction is
-older than the oldest one still running (``pg_snapshot_xmin``), ordered by (xid, id).
-Every row not yet served then has a larger xid than every row served, so a client
-resuming from its cursor neither misses nor repeats a change. SQLite runs one writer at a
+older than the oldest one of this database still running (the horizon), ordered by
+(xid, id). Every row not yet served then has a larger xid than every row served, so a
+client resuming from its cursor neither misses nor repeats a change.
+
+The horizon is not ``pg_snapshot_xmin`` (cluster-wide: a long transaction in another
+database would stall the feed) but the smallest ``backend_xid`` of this database's
+sessions, or the snapshot's xmax when none runs, read in a statement *before* the one
+that reads the rows: a transaction with a smaller xid that is not listed had ended before
+that first statement, so the second statement's snapshot sees its rows. SQLite runs one writer at a
 time, so the autoincrement id alone is commit order there (xid is 0).
 """
 
@@ -19,7 +25,17 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Connection, Text, event, func, insert, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Text,
+    event,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session, UOWTransaction
 
 from eldercare.bulk.models import Change
@@ -108,6 +124,16 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
 # ----------------------------------------------------------------------------- reading
 
 
+# 32-bit backend_xid widened to the 64-bit ids pg_current_xact_id() gives, against xmax.
+_HORIZON = text(
+    "SELECT COALESCE(MIN(m.x - (((m.x % 4294967296) - a.backend_xid::text::bigint "
+    "+ 4294967296) % 4294967296)), MIN(m.x)) "
+    "FROM (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS x) m "
+    "LEFT JOIN pg_stat_activity a "
+    "ON a.datname = current_database() AND a.backend_xid IS NOT NULL"
+)
+
+
 def encode_cursor(xid: int, seq: int) -> str:
     return f"{xid}_{seq}"
 
@@ -132,8 +158,9 @@ def feed(
         (Change.xid > xid) | ((Change.xid == xid) & (Change.id > seq)),
     )
     if db.get_bind().dialect.name == "postgresql":
-        horizon = func.pg_snapshot_xmin(func.pg_current_snapshot()).cast(Text).cast(BigInteger)
-        stmt = stmt.where(Change.xid < horizon)
+        conn = db.connection()
+        conn.exec_driver_sql("SELECT pg_stat_clear_snapshot()")
+        stmt = stmt.where(Change.xid < conn.execute(_HORIZON).scalar_one())
     if resources:
         stmt = stmt.where(Change.resource.in_(resources))
     rows = list(db.scalars(stmt.order_by(Change.xid, Change.id).limit(limit + 1)))

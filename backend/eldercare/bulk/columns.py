@@ -8,6 +8,7 @@ and services: this module only turns spreadsheet cells into the values they expe
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
 from dataclasses import dataclass, field
@@ -101,6 +102,7 @@ class Spec:
                 self.by_header[normalise_header(name)] = col
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_header(name: str) -> str:
     text = str(name).replace("\ufeff", "").strip().lower()
     text = re.sub(r"[\s*＊]", "", text)

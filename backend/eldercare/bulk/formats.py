@@ -203,10 +203,9 @@ class Reader:
                 if more():
                     continue
                 raise FormatError("import.bad_json") from None
-            if end == len(buf) and not isinstance(record, dict | list):
-                # a number at the end of the buffer may continue in the next chunk
-                if more():
-                    continue
+            # a number at the end of the buffer may continue in the next chunk
+            if end == len(buf) and not isinstance(record, dict | list) and more():
+                continue
             pos = end
             n += 1
             if not isinstance(record, dict):
@@ -227,7 +226,7 @@ class Reader:
             spool.seek(0)
             try:
                 book = load_workbook(spool, read_only=True, data_only=True)
-            except Exception:  # noqa: BLE001 - any unreadable workbook is the user's file
+            except Exception:
                 raise FormatError("import.bad_xlsx") from None
             try:
                 sheet = book.worksheets[0]

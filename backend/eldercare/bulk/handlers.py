@@ -21,8 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from eldercare.audit import service as audit
-from eldercare.bulk import changes as feed
 from eldercare.bulk.columns import SPECS, Spec, convert
+from eldercare.bulk.models import Change
 from eldercare.bulkload import bulk_write
 from eldercare.clock import today as local_today
 from eldercare.config import get_settings
@@ -518,7 +518,7 @@ class ElderHandler(Handler):
             )
         bulk_write(
             conn,
-            feed.Change.__table__,  # type: ignore[arg-type]
+            Change.__table__,  # type: ignore[arg-type]
             _FEED_COLUMNS,
             ((xid, r, i, "create", v, ver, now) for r, i, v, ver in feed_rows),
         )

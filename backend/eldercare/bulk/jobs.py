@@ -101,14 +101,23 @@ def chunks(job_id: str) -> Iterator[bytes]:
         seq += 1
 
 
-def start(job_id: str) -> None:
-    """Run the job in a background thread of this process."""
-    threading.Thread(target=run, args=(job_id,), name=f"import-{job_id}", daemon=True).start()
+def start(job_id: str) -> bool:
+    """Claim the job now, then run it in a background thread of this process."""
+    if not _claim(job_id):
+        return False
+    threading.Thread(
+        target=_run_claimed, args=(job_id,), name=f"import-{job_id}", daemon=True
+    ).start()
+    return True
 
 
 def run(job_id: str) -> None:
-    if not _claim(job_id):
-        return
+    """Claim and run the job in this thread."""
+    if _claim(job_id):
+        _run_claimed(job_id)
+
+
+def _run_claimed(job_id: str) -> None:
     with _lock:
         _running.add(job_id)
     try:

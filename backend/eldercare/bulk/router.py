@@ -11,6 +11,7 @@ from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.bulk import changes, export, jobs, service
 from eldercare.bulk.formats import MEDIA_TYPES, format_of
 from eldercare.bulk.handlers import HANDLERS
+from eldercare.bulk.models import ImportJob
 from eldercare.bulk.schemas import ChangeItem, ChangesPage, ImportReport
 from eldercare.bulk.xlsx import template as xlsx_template
 from eldercare.config import get_settings
@@ -75,7 +76,7 @@ async def create_import(
     )
     if upload.run:
         if background:
-            jobs.start(job.id)
+            await run_in_threadpool(jobs.start, job.id)
         else:
             await run_in_threadpool(jobs.run, job.id)
     report = await run_in_threadpool(_report, job.id, ctx.lang, upload.replayed)
@@ -88,7 +89,7 @@ async def create_import(
 
 def _report(job_id: str, lang: str, replayed: bool) -> ImportReport:
     with session_factory()() as db:
-        job = db.get(jobs.ImportJob, job_id)
+        job = db.get(ImportJob, job_id)
         assert job is not None
         out = service.report(db, job, lang, replayed=replayed)
         db.commit()
@@ -207,7 +208,7 @@ def list_changes(
             ChangeItem(
                 resource=r.resource,
                 id=r.resource_id,
-                action=r.action,  # type: ignore[arg-type]
+                action=r.action,
                 version=r.version,
                 parent_id=r.parent_id,
                 changed_at=r.changed_at,

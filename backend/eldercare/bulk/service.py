@@ -194,8 +194,8 @@ def report(db: Session, job: ImportJob, lang: str, *, replayed: bool = False) ->
     return ImportReport(
         id=job.id,
         resource=job.resource,
-        status=status,  # type: ignore[arg-type]
-        mode=job.mode,  # type: ignore[arg-type]
+        status=status,
+        mode=job.mode,
         dry_run=job.dry_run,
         written=job.written,
         format=job.format,
