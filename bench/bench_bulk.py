@@ -241,7 +241,10 @@ def run(db_arg: str, n: int, rss_rows: int, province_url: str | None) -> dict[st
     finally:
         drop_database(url, db_arg)
     if province_url:
-        out["export_province"] = {**export_in_process(province_url, ""), "target_rows_per_s": 50_000}
+        out["export_province"] = {
+            **export_in_process(province_url, ""),
+            "target_rows_per_s": 50_000,
+        }
     return out
 
 

@@ -1,8 +1,8 @@
-"""bulk
+"""bulk data: import jobs (body chunks, row errors, idempotency keys) and the change feed
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-11-29 10:55:28.529998
+Create Date: 2026-11-29 12:00:00
 """
 
 from __future__ import annotations
