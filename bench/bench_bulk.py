@@ -23,7 +23,7 @@ from common import database_url, drop_database, free_port, start_server
 from eldercare import identity
 from eldercare.db import make_engine
 from generate import generate
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 
 def villages(url: str) -> list[str]:
@@ -108,18 +108,11 @@ def raw_copy_seconds(url: str) -> float | None:
     if not url.startswith("postgresql"):
         return None
     import psycopg
-
     from eldercare.db import normalize_url
 
     dsn = normalize_url(url).replace("postgresql+psycopg", "postgresql")
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
         cur.execute("CREATE TABLE elders_raw (LIKE elders INCLUDING ALL)")
-        buf = io.BytesIO()
-        with cur.copy(
-            "COPY (SELECT * FROM elders WHERE id_number LIKE '439001%') TO STDOUT"
-        ) as copy:
-            for piece in copy:
-                buf.write(piece)
         conn.commit()
         cols = [
             c
