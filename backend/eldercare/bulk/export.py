@@ -7,6 +7,8 @@ audited and carries a watermark (who, when) at the top of the file.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -138,14 +140,16 @@ def as_csv(
 ) -> Iterator[bytes]:
     head = "\ufeff" + (f"# {mark}\n" if mark else "") + csv_line(columns)
     yield head.encode()
-    buf: list[str] = []
-    for row in rows:
-        buf.append(csv_line([_plain(v) for v in row]))
-        if len(buf) >= 1000:
-            yield "".join(buf).encode()
-            buf = []
-    if buf:
-        yield "".join(buf).encode()
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    for n, row in enumerate(rows, start=1):
+        writer.writerow([_plain(v) for v in row])
+        if n % 2000 == 0:
+            yield buf.getvalue().encode()
+            buf.seek(0)
+            buf.truncate()
+    if buf.tell():
+        yield buf.getvalue().encode()
 
 
 def as_ndjson(
