@@ -11,6 +11,7 @@ import json
 import time
 
 import bench_auth
+import bench_bulk
 import bench_elders
 import bench_relief
 import bench_stats
@@ -64,6 +65,9 @@ def main() -> None:
     print(json.dumps(bench_stats.county(args.database_url, args.seconds)))
     if args.province_url:
         print(json.dumps(bench_stats.province(args.province_url)))
+    print("== bulk data: import 100,000 elders from CSV (and a raw COPY of them), re-import,")
+    print("   a large NDJSON import's server peak RSS, exports (1,000,000 with --province-url)")
+    print(json.dumps(bench_bulk.run(args.database_url, 100_000, 200_000, args.province_url)))
     print("For 1,000,000 elders: python generate.py --scale province --database-url URL, then")
     print("python bench_elders.py --database-url <the database it printed>")
 

@@ -38,6 +38,8 @@ ANY_CLIENT = frozenset(CLIENT_SCOPES)
 REG_READ = frozenset({"registry:read", "registry:write"})
 REG_WRITE = frozenset({"registry:write"})
 NO_CLIENT: frozenset[str] = frozenset()
+IMPORT = frozenset({"import"})
+CHANGES = frozenset({"changes:read"})
 
 PUBLIC: frozenset[tuple[str, str]] = frozenset(
     {
@@ -134,6 +136,13 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/v1/policies/incidents"): Rule(COUNTY_UP),
     # statistics (for any region in scope, with its child regions)
     ("GET", "/api/v1/stats/summary"): Rule(STAFF, REG_READ),
+    # bulk data: imports (a caller sees only their own jobs), exports, the change feed
+    ("POST", "/api/v1/imports/{resource}"): Rule(STAFF, IMPORT),
+    ("GET", "/api/v1/imports/{resource}/template"): Rule(STAFF, IMPORT),
+    ("GET", "/api/v1/imports/{job_id}"): Rule(STAFF, IMPORT),
+    ("GET", "/api/v1/imports/{job_id}/error-file"): Rule(STAFF, IMPORT),
+    ("GET", "/api/v1/exports/{resource}"): Rule(STAFF, REG_READ),
+    ("GET", "/api/v1/changes"): Rule(STAFF, CHANGES),
 }
 
 

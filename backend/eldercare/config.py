@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Trust X-Forwarded-For from these proxy addresses (a load balancer in front of workers).
     trusted_proxies: list[str] = []
+    # Imports: bodies up to this size run within the request (200 and the report); larger
+    # ones (or `Prefer: respond-async`) run as a job (202). A job whose heartbeat is older
+    # than the lease was cut off.
+    import_inline_max_bytes: int = Field(default=1_048_576, ge=0)
+    import_lease_seconds: int = Field(default=60, ge=1)
 
     @field_validator("timezone")
     @classmethod

@@ -55,6 +55,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "auth.wrong_password": ("当前密码不正确", "The current password is wrong"),
     "auth.role_required": ("当前角色无权执行此操作", "Your role may not do this"),
     "auth.scope_required": ("客户端缺少所需权限范围 {scope}", "The client lacks the scope {scope}"),
+    # bulk data
+    "import.unsupported_format": (
+        "不支持的文件类型：请上传 JSON、NDJSON、CSV 或 XLSX",
+        "Unsupported body: send JSON, NDJSON, CSV or XLSX",
+    ),
+    "import.bad_encoding": (
+        "文件编码无法识别（{encoding}）",
+        "The file's encoding ({encoding}) is invalid",
+    ),
+    "import.bad_csv": ("CSV 文件格式有误", "The CSV file is malformed"),
+    "import.bad_json": ("JSON 格式有误", "Malformed JSON"),
+    "import.not_an_array": ("JSON 内容应为数组", "The JSON body must be an array"),
+    "import.not_an_object": ("该行应为一个 JSON 对象", "This row must be a JSON object"),
+    "import.bad_xlsx": ("无法读取该 Excel 文件", "The XLSX file cannot be read"),
+    "import.duplicate_row": (
+        "与第 {row} 行的身份证号重复",
+        "Same ID number as row {row}",
+    ),
+    "import.elder_not_found": (
+        "找不到该身份证号对应的老年人（或不在您的管辖范围内）",
+        "No elder with this ID number in your region",
+    ),
+    "import.rows_failed": (
+        "有数据行未通过校验，整批未写入",
+        "Some rows failed; nothing was written (atomic mode)",
+    ),
+    "idempotency.key_reused": (
+        "该幂等键已用于内容不同的请求",
+        "This Idempotency-Key was used with a different request",
+    ),
     # users and clients
     "user.username_taken": ("用户名已存在", "This username is taken"),
     "user.role_above_own": ("不能授予高于本人的角色", "You cannot grant a role above your own"),

@@ -20,6 +20,7 @@ from eldercare.auth.accounts_router import clients as clients_router
 from eldercare.auth.accounts_router import users as users_router
 from eldercare.auth.router import public as auth_public_router
 from eldercare.auth.router import router as auth_router
+from eldercare.bulk.router import router as bulk_router
 from eldercare.config import get_settings
 from eldercare.elders.router import router as elders_router
 from eldercare.incidents.router import router as incidents_router
@@ -59,6 +60,7 @@ ROUTERS: list[APIRouter] = [
     relief_router,
     incidents_router,
     stats_router,
+    bulk_router,
 ]
 
 

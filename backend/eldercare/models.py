@@ -2,6 +2,7 @@
 
 from eldercare.audit.models import AuditEvent
 from eldercare.auth.models import IntegrationClient, LoginThrottle, RefreshToken, RevokedToken, User
+from eldercare.bulk.models import Change, ImportChunk, ImportJob, ImportRowError
 from eldercare.db import Base
 from eldercare.elders.models import (
     Elder,
@@ -22,11 +23,15 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Benefit",
+    "Change",
     "Elder",
     "ElderChange",
     "ElderMerge",
     "Guardian",
     "Household",
+    "ImportChunk",
+    "ImportJob",
+    "ImportRowError",
     "Incident",
     "IncidentPolicyVersion",
     "IncidentTransition",
@@ -46,3 +51,6 @@ __all__ = [
     "Visit",
     "Volunteer",
 ]
+
+# The change feed records every watched model's flushes through a session hook.
+import eldercare.bulk.changes  # noqa: F401

@@ -1,0 +1,1 @@
+"""Bulk data: imports (as persisted jobs), streaming exports, templates and the change feed."""

@@ -1,0 +1,171 @@
+"""The change feed: recorded at one place for every watched model, read in commit order.
+
+Recording: a session ``after_flush`` hook turns the objects a flush created, changed or
+deleted into ``changes`` rows, in the same transaction (so a change is in the feed exactly
+when it is committed). Set-based writes that bypass the ORM call :func:`record` themselves.
+
+Reading on PostgreSQL: sequence values are taken in insert order, not commit order, so a
+transaction that started early may commit rows *below* a cursor already handed out. Each
+row therefore carries its transaction id; the feed serves only rows whose transaction is
+older than the oldest one of this database still running (the horizon), ordered by
+(xid, id). Every row not yet served then has a larger xid than every row served, so a
+client resuming from its cursor neither misses nor repeats a change.
+
+The horizon is not ``pg_snapshot_xmin`` (cluster-wide: a long transaction in another
+database would stall the feed) but the smallest ``backend_xid`` of this database's
+sessions, or the snapshot's xmax when none runs, read in a statement *before* the one
+that reads the rows: a transaction with a smaller xid that is not listed had ended before
+that first statement, so the second statement's snapshot sees its rows. SQLite runs one writer at a
+time, so the autoincrement id alone is commit order there (xid is 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Text,
+    event,
+    func,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session, UOWTransaction
+
+from eldercare.bulk.models import Change
+from eldercare.context import RequestCtx
+from eldercare.elders.models import Elder, Guardian, Household
+from eldercare.errors import BadRequest
+from eldercare.visits.models import Visit
+from eldercare.volunteers.models import Pairing, Volunteer
+
+# model -> (feed resource name, attribute holding the region code or the elder id)
+WATCHED: dict[type[Any], tuple[str, str]] = {
+    Elder: ("elder", "village_code"),
+    Household: ("household", "village_code"),
+    Volunteer: ("volunteer", "region_code"),
+    Guardian: ("guardian", "elder_id"),
+    Pairing: ("pairing", "elder_id"),
+    Visit: ("visit", "elder_id"),
+}
+RESOURCES = tuple(sorted(name for name, _ in WATCHED.values()))
+
+
+def xid_expr(conn: Connection) -> ColumnElement[Any] | int:
+    if conn.dialect.name == "postgresql":
+        return func.pg_current_xact_id().cast(Text).cast(BigInteger)
+    return 0
+
+
+def record(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
+    """Append change rows (``resource, resource_id, action, region_code, version, parent_id``)."""
+    batch = [dict(r) for r in rows]
+    if not batch:
+        return
+    now = datetime.now(UTC)
+    for r in batch:
+        r.setdefault("changed_at", now)
+        r.setdefault("version", None)
+        r.setdefault("parent_id", None)
+    conn.execute(insert(Change).values(xid=xid_expr(conn)), batch)
+
+
+def _village_of(conn: Connection, elder_ids: set[str]) -> dict[str, str]:
+    if not elder_ids:
+        return {}
+    rows = conn.execute(select(Elder.id, Elder.village_code).where(Elder.id.in_(elder_ids)))
+    return {i: v for i, v in rows}
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _flush: UOWTransaction) -> None:
+    pending: list[tuple[str, Any, str, str]] = []  # (action, obj, resource, attribute)
+    for action, objects in (
+        ("create", session.new),
+        ("update", session.dirty),
+        ("delete", session.deleted),
+    ):
+        for obj in objects:
+            watched = WATCHED.get(type(obj))
+            if watched is None:
+                continue
+            if action == "update" and not session.is_modified(obj, include_collections=False):
+                continue
+            pending.append((action, obj, *watched))
+    if not pending:
+        return
+    conn = session.connection()
+    elder_ids = {getattr(o, attr) for _, o, _, attr in pending if attr == "elder_id"}
+    villages = {o.id: o.village_code for _, o, _, _ in pending if isinstance(o, Elder)}
+    villages.update(_village_of(conn, elder_ids - set(villages)))
+    rows = []
+    for action, obj, resource, attr in pending:
+        value = getattr(obj, attr)
+        region = villages.get(value, "") if attr == "elder_id" else value
+        rows.append(
+            {
+                "resource": resource,
+                "resource_id": obj.id,
+                "action": action,
+                "region_code": region or "",
+                "version": getattr(obj, "version", None),
+                "parent_id": value if attr == "elder_id" else None,
+            }
+        )
+    record(conn, rows)
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+# 32-bit backend_xid widened to the 64-bit ids pg_current_xact_id() gives, against xmax.
+_HORIZON = text(
+    "SELECT COALESCE(MIN(m.x - (((m.x % 4294967296) - a.backend_xid::text::bigint "
+    "+ 4294967296) % 4294967296)), MIN(m.x)) "
+    "FROM (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS x) m "
+    "LEFT JOIN pg_stat_activity a "
+    "ON a.datname = current_database() AND a.backend_xid IS NOT NULL"
+)
+
+
+def encode_cursor(xid: int, seq: int) -> str:
+    return f"{xid}_{seq}"
+
+
+def decode_cursor(cursor: str | None) -> tuple[int, int]:
+    if not cursor:
+        return (0, 0)
+    try:
+        xid, _, seq = cursor.partition("_")
+        return int(xid), int(seq)
+    except ValueError:
+        raise BadRequest("bad_cursor") from None
+
+
+def feed(
+    db: Session, ctx: RequestCtx, since: str | None, limit: int, resources: list[str] | None
+) -> tuple[list[Change], str, bool]:
+    """Changes after the cursor in the caller's scope; the cursor to resume from; more?"""
+    xid, seq = decode_cursor(since)
+    stmt = select(Change).where(
+        ctx.actor.scope.clause(Change.region_code),
+        (Change.xid > xid) | ((Change.xid == xid) & (Change.id > seq)),
+    )
+    if db.get_bind().dialect.name == "postgresql":
+        conn = db.connection()
+        conn.exec_driver_sql("SELECT pg_stat_clear_snapshot()")
+        stmt = stmt.where(Change.xid < conn.execute(_HORIZON).scalar_one())
+    if resources:
+        stmt = stmt.where(Change.resource.in_(resources))
+    rows = list(db.scalars(stmt.order_by(Change.xid, Change.id).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1] if rows else None
+    next_cursor = encode_cursor(last.xid, last.id) if last else encode_cursor(xid, seq)
+    return rows, next_cursor, more

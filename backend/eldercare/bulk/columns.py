@@ -1,0 +1,305 @@
+"""The columns of each importable resource: field names, Chinese headers, value kinds.
+
+A file may use either the English field name or the Chinese header of a column. Values of
+enumerations may be given as their code or their Chinese (or English) label; lists are
+separated by commas, semicolons or 、. Validation itself stays in each domain's schemas
+and services: this module only turns spreadsheet cells into the values they expect.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import typing
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from eldercare.elders import schemas as elder_schemas
+from eldercare.elders.labels import LABELS
+from eldercare.volunteers import schemas as volunteer_schemas
+
+RESOURCES = ("elders", "guardians", "volunteers")
+
+# Labels of codes the register's label table does not carry.
+EXTRA_LABELS: dict[str, tuple[str, str]] = {
+    "alone": ("独居", "alone"),
+    "with_spouse": ("与配偶同住", "with spouse"),
+    "with_children": ("与子女同住", "with children"),
+    "with_grandchildren": ("与孙辈同住", "with grandchildren"),
+    "with_others": ("与他人同住", "with others"),
+    "in_institution": ("入住机构", "in an institution"),
+    "unmarried": ("未婚", "unmarried"),
+    "married": ("已婚", "married"),
+    "widowed": ("丧偶", "widowed"),
+    "divorced": ("离婚", "divorced"),
+    "vision": ("视力", "vision"),
+    "hearing": ("听力", "hearing"),
+    "speech": ("言语", "speech"),
+    "physical": ("肢体", "physical"),
+    "intellectual": ("智力", "intellectual"),
+    "mental": ("精神", "mental"),
+    "multiple": ("多重", "multiple"),
+    "pension": ("养老金", "pension"),
+    "children_support": ("子女赡养", "children's support"),
+    "farming": ("务农", "farming"),
+    "wages": ("工资", "wages"),
+    "business": ("经营", "business"),
+    "rent": ("租金", "rent"),
+    "low_income_allowance": ("低保金", "low-income allowance"),
+    "extreme_poverty_support": ("特困供养金", "extreme-poverty support"),
+    "subsidies": ("补贴", "subsidies"),
+    "local": ("本地", "local"),
+    "in_township": ("乡镇内", "in the township"),
+    "in_county": ("县内", "in the county"),
+    "outside_county": ("县外省内", "outside the county"),
+    "outside_province": ("省外", "outside the province"),
+    "village_cadre": ("村干部", "village cadre"),
+    "party_member": ("党员", "party member"),
+    "womens_federation": ("妇联成员", "women's federation"),
+    "volunteer": ("志愿者", "volunteer"),
+    "social_worker": ("社工", "social worker"),
+    "village_doctor": ("村医", "village doctor"),
+    "elders_association": ("老年协会成员", "elders' association"),
+    "technology": ("科技服务队", "technology"),
+    "home_cleaning": ("家政保洁队", "home cleaning"),
+    "medical_care": ("医疗保健队", "medical care"),
+    "psychological_comfort": ("心理慰藉队", "psychological comfort"),
+    "culture_recreation": ("文化娱乐队", "culture and recreation"),
+}
+
+
+def zh_label(code: str) -> str:
+    pair = EXTRA_LABELS.get(code) or LABELS.get(code)
+    return pair[0] if pair else code
+
+
+def _choices(literal: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in typing.get_args(literal))
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    zh: str
+    kind: str = "str"  # str, int, decimal, bool, date, enum, list, code
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    example: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Spec:
+    resource: str
+    columns: tuple[Column, ...]
+    by_header: dict[str, Column] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for col in self.columns:
+            for name in (col.field, col.zh, *col.aliases):
+                self.by_header[normalise_header(name)] = col
+
+
+@functools.lru_cache(maxsize=4096)
+def normalise_header(name: str) -> str:
+    text = str(name).replace("\ufeff", "").strip().lower()
+    text = re.sub(r"[\s*＊]", "", text)
+    return re.sub(r"[（(].*[）)]$", "", text)
+
+
+ELDERS = Spec(
+    "elders",
+    (
+        Column(
+            "id_number",
+            "身份证号",
+            "code",
+            required=True,
+            example="431127195003150282",
+            aliases=("身份证号码", "公民身份号码"),
+        ),
+        Column("name", "姓名", required=True, example="张秀英"),
+        Column(
+            "village_code",
+            "村代码",
+            "code",
+            required=True,
+            example="431127104230",
+            aliases=("行政村代码", "村区划代码"),
+        ),
+        Column("phone", "联系电话", "code", example="13812345678", aliases=("电话", "手机号")),
+        Column("address", "现住址", example="南风坳村3组12号", aliases=("住址",)),
+        Column("hukou_address", "户籍地址"),
+        Column("ethnicity", "民族", example="汉族"),
+        Column("marital_status", "婚姻状况", "enum", _choices(elder_schemas.MaritalStatus)),
+        Column(
+            "living_arrangement",
+            "居住状况",
+            "enum",
+            _choices(elder_schemas.LivingArrangement),
+            example="alone",
+        ),
+        Column(
+            "self_care",
+            "生活自理能力",
+            "enum",
+            _choices(elder_schemas.SelfCare),
+            example="independent",
+        ),
+        Column(
+            "health_conditions",
+            "健康状况",
+            "list",
+            _choices(elder_schemas.HealthCondition),
+            example="hypertension",
+        ),
+        Column("disability_grade", "残疾等级", "int"),
+        Column("disability_type", "残疾类别", "enum", _choices(elder_schemas.DisabilityType)),
+        Column(
+            "income_sources",
+            "收入来源",
+            "list",
+            _choices(elder_schemas.IncomeSource),
+            example="pension",
+        ),
+        Column("household_size", "家庭人口", "int", example="1"),
+        Column("annual_income_per_capita", "家庭人均年收入", "decimal", example="6000"),
+        Column("family_doctor_signed", "签约家庭医生", "bool", example="是"),
+        Column("care_situation", "照料情况"),
+        Column("notes", "备注"),
+    ),
+)
+GUARDIANS = Spec(
+    "guardians",
+    (
+        Column(
+            "elder_id_number", "老人身份证号", "code", required=True, example="431127195003150282"
+        ),
+        Column("name", "姓名", required=True, example="张建国", aliases=("赡养人姓名",)),
+        Column(
+            "relation",
+            "关系",
+            "enum",
+            _choices(elder_schemas.Relation),
+            required=True,
+            example="son",
+            aliases=("与老人关系",),
+        ),
+        Column("phone", "联系电话", "code", example="13912345678", aliases=("电话",)),
+        Column("alive", "是否健在", "bool"),
+        Column("work_location", "务工地", example="广东省东莞市", aliases=("去向",)),
+        Column("work_region_code", "务工地区划代码", "code"),
+        Column(
+            "away_scope",
+            "外出范围",
+            "enum",
+            _choices(elder_schemas.AwayScope),
+            example="outside_province",
+        ),
+        Column("away_since", "外出时间", "date", example="2018-03-01"),
+        Column("can_support", "有无赡养能力", "bool", example="是"),
+        Column("last_contact_date", "最近联系日期", "date"),
+        Column("is_entrusted_caretaker", "委托照料人", "bool", example="否"),
+        Column("agreement_date", "委托协议日期", "date"),
+        Column("notes", "备注"),
+    ),
+)
+VOLUNTEERS = Spec(
+    "volunteers",
+    (
+        Column("name", "姓名", required=True, example="李春生"),
+        Column(
+            "phone",
+            "联系电话",
+            "code",
+            required=True,
+            example="13712345678",
+            aliases=("电话", "手机号"),
+        ),
+        Column(
+            "kind",
+            "类别",
+            "enum",
+            _choices(volunteer_schemas.Kind),
+            required=True,
+            example="party_member",
+        ),
+        Column("team", "服务队", "enum", _choices(volunteer_schemas.Team)),
+        Column("region_code", "区划代码", "code", required=True, example="431127104230"),
+        Column("max_pairings", "最多结对人数", "int", example="5"),
+        Column("active", "是否在岗", "bool", example="是"),
+        Column("notes", "备注"),
+    ),
+)
+SPECS = {s.resource: s for s in (ELDERS, GUARDIANS, VOLUNTEERS)}
+
+TRUE = {"1", "true", "yes", "y", "是", "有", "√", "t"}
+FALSE = {"0", "false", "no", "n", "否", "无", "×", "f"}
+_SPLIT = re.compile(r"[,，;；、|/]")
+
+
+def _enum_value(text: str, col: Column) -> str:
+    if text in col.choices:
+        return text
+    lowered = text.lower()
+    for code in col.choices:
+        pair = EXTRA_LABELS.get(code) or LABELS.get(code)
+        if pair and (text == pair[0] or lowered == pair[1].lower()):
+            return code
+    return text  # the schema reports it, with the allowed values
+
+
+def convert(spec: Spec, cells: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Cells keyed by header to values keyed by field; unknown headers are listed."""
+    out: dict[str, Any] = {}
+    unknown: list[str] = []
+    for header, raw in cells.items():
+        col = spec.by_header.get(normalise_header(header)) if header else None
+        if col is None:
+            if raw not in (None, "") and header not in ("", "errors", "错误"):
+                unknown.append(header)
+            continue
+        value = _cell(raw, col)
+        if value is not None:
+            out[col.field] = value
+    return out, unknown
+
+
+def _cell(raw: Any, col: Column) -> Any:
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, datetime):
+        return raw.date().isoformat() if col.kind == "date" else raw.isoformat()
+    if isinstance(raw, date):
+        return raw.isoformat()
+    if isinstance(raw, list):
+        return [_enum_value(str(v).strip(), col) for v in raw] if col.kind == "list" else raw
+    if isinstance(raw, float) and raw.is_integer() and col.kind in ("int", "code", "str"):
+        raw = int(raw)
+    if isinstance(raw, int | float | Decimal) and col.kind in ("int", "decimal"):
+        return raw
+    text = str(raw).strip()
+    if text == "":
+        return None
+    if col.kind == "bool":
+        low = text.lower()
+        return True if low in TRUE else False if low in FALSE else text
+    if col.kind == "int":
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    if col.kind == "decimal":
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            return text
+    if col.kind == "enum":
+        return _enum_value(text, col)
+    if col.kind == "list":
+        return [_enum_value(p.strip(), col) for p in _SPLIT.split(text) if p.strip()]
+    return text

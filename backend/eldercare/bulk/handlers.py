@@ -1,0 +1,678 @@
+"""Per-resource import handlers: validate a batch of rows, then write it.
+
+Validation is the domain's own: the pydantic schemas of the create endpoints, identity
+checks and the scope rules of the services. New elders, the bulk of any import, are then
+written set-based (one multi-row write per table per batch, COPY on PostgreSQL) with the
+same derived facts, history, visit schedule and change-feed rows the service would write;
+changed elders, guardians and volunteers go through the domain services row by row, each
+inside a savepoint so a bad row fails alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from eldercare.audit import service as audit
+from eldercare.bulk.columns import SPECS, Spec, convert
+from eldercare.bulk.models import Change
+from eldercare.bulkload import bulk_write
+from eldercare.clock import today as local_today
+from eldercare.config import get_settings
+from eldercare.context import RequestCtx
+from eldercare.db import new_id
+from eldercare.elders import rules
+from eldercare.elders import service as elders
+from eldercare.elders.models import Elder, ElderChange, Guardian, Household
+from eldercare.elders.schemas import ElderCreate, ElderPatch, GuardianIn, GuardianPatch
+from eldercare.errors import AppError, Forbidden
+from eldercare.names import pinyin
+from eldercare.regions.models import Region
+from eldercare.roles import TOWNSHIP_UP
+from eldercare.visits import schedule
+from eldercare.visits.models import ElderSchedule
+from eldercare.visits.rules import next_due
+from eldercare.volunteers import service as volunteers
+from eldercare.volunteers.models import Volunteer
+from eldercare.volunteers.schemas import VolunteerIn, VolunteerPatch
+
+RowError = tuple[str | None, str, dict[str, Any]]  # field, code, message parameters
+
+
+@dataclass
+class Outcome:
+    row: int
+    action: str = "failed"  # created, updated, unchanged, failed
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _plain(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
+
+
+def schema_errors(exc: ValidationError) -> list[RowError]:
+    out: list[RowError] = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        params = {k: _plain(v) for k, v in (err.get("ctx") or {}).items()}
+        out.append((loc[0] if loc else None, err["type"], params))
+    return out
+
+
+def app_errors(exc: AppError) -> list[RowError]:
+    if exc.errors:
+        return [
+            (str(e.loc[-1]) if e.loc else None, e.code, {k: _plain(v) for k, v in e.params.items()})
+            for e in exc.errors
+        ]
+    return [(None, exc.code, {k: _plain(v) for k, v in exc.params.items()})]
+
+
+def _parse(spec: Spec, cells: dict[str, Any], model: type[BaseModel]) -> tuple[Any, Outcome | None]:
+    if "__error__" in cells:
+        return None, Outcome(0, errors=[(None, cells["__error__"], {})])
+    data, _unknown = convert(spec, cells)
+    try:
+        return model.model_validate(data), None
+    except ValidationError as exc:
+        return None, Outcome(0, errors=schema_errors(exc))
+
+
+def _savepoint_call(db: Session, outcome: Outcome, fn: Any, *args: Any) -> Any:
+    """Run one row's service call in a savepoint; an error fails that row only."""
+    try:
+        with db.begin_nested():
+            return fn(*args)
+    except AppError as exc:
+        outcome.action = "failed"
+        outcome.errors = app_errors(exc)
+    except IntegrityError:
+        outcome.action = "failed"
+        outcome.errors = [(None, "conflict", {})]
+    return None
+
+
+class Handler:
+    resource = ""
+    natural_key = ""
+
+    def __init__(self, db: Session, ctx: RequestCtx, job_id: str) -> None:
+        self.db = db
+        self.ctx = ctx
+        self.job_id = job_id
+        self.spec = SPECS[self.resource]
+
+    def check_allowed(self) -> None:
+        """Refuse the whole import when the caller may not write this resource at all."""
+
+    def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
+        raise NotImplementedError
+
+
+# ----------------------------------------------------------------------------- elders
+
+_PATCHABLE = (
+    "name",
+    "phone",
+    "address",
+    "hukou_address",
+    "ethnicity",
+    "marital_status",
+    "living_arrangement",
+    "self_care",
+    "health_conditions",
+    "disability_grade",
+    "disability_type",
+    "income_sources",
+    "family_doctor_signed",
+    "care_situation",
+    "notes",
+)
+_HOUSEHOLD = ("household_size", "annual_income_per_capita")
+_ELDER_COLUMNS = (
+    "id",
+    "household_id",
+    "village_code",
+    "id_number",
+    "id_number_original",
+    "id_number_rev",
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "marital_status",
+    "phone",
+    "address",
+    "hukou_address",
+    "living_arrangement",
+    "self_care",
+    "health_conditions",
+    "disability_grade",
+    "disability_type",
+    "income_sources",
+    "family_doctor_signed",
+    "care_situation",
+    "notes",
+    "manual_categories",
+    "categories",
+    "category_codes",
+    "is_left_behind",
+    "left_behind_reason",
+    "risk_level",
+    "risk_rank",
+    "risk_reasons",
+    "status",
+    "status_reason",
+    "created_at",
+    "updated_at",
+    "version",
+)
+_HOUSEHOLD_COLUMNS = (
+    "id",
+    "village_code",
+    "address",
+    "size",
+    "annual_income_per_capita",
+    "notes",
+    "created_at",
+    "updated_at",
+    "version",
+)
+_CHANGE_COLUMNS = (
+    "elder_id",
+    "entity",
+    "entity_id",
+    "action",
+    "changes",
+    "changed_at",
+    "actor_id",
+    "actor_name",
+    "reason",
+)
+_SCHEDULE_COLUMNS = (
+    "elder_id",
+    "village_code",
+    "risk_level",
+    "special_difficulty",
+    "interval_days",
+    "next_due_date",
+    "reason",
+    "updated_at",
+)
+_FEED_COLUMNS = ("xid", "resource", "resource_id", "action", "region_code", "version", "changed_at")
+
+
+@dataclass
+class _New:
+    outcome: Outcome
+    data: ElderCreate
+    number: Any
+
+
+class ElderHandler(Handler):
+    resource = "elders"
+    natural_key = "id_number"
+
+    def __init__(self, db: Session, ctx: RequestCtx, job_id: str) -> None:
+        super().__init__(db, ctx, job_id)
+        self.today = local_today()
+        self.villages = self._villages_in_scope()
+        self.settings: dict[str, rules.RegisterSettings] = {}
+        self.policies: dict[str, Any] = {}
+        self.names: dict[str, tuple[str, str]] = {}
+
+    def _villages_in_scope(self) -> set[str]:
+        scope = self.ctx.actor.scope
+        rows = self.db.execute(
+            select(Region.code).where(scope.clause(Region.code), Region.level == "village")
+        )
+        return {code for (code,) in rows}
+
+    def _settings(self, county: str) -> rules.RegisterSettings:
+        if county not in self.settings:
+            self.settings[county] = elders.county_settings(self.db, county)
+        return self.settings[county]
+
+    def _policy(self, county: str) -> Any:
+        if county not in self.policies:
+            self.policies[county] = schedule.policy_for(self.db, county, self.today)[0]
+        return self.policies[county]
+
+    def _pinyin(self, name: str) -> tuple[str, str]:
+        found = self.names.get(name)
+        if found is None:
+            if len(self.names) > 50_000:
+                self.names.clear()
+            found = self.names[name] = pinyin(name)
+        return found
+
+    def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        valid: dict[str, tuple[Outcome, ElderCreate, Any]] = {}
+        for row, cells in rows:
+            data, failed = _parse(self.spec, cells, ElderCreate)
+            if failed is not None:
+                failed.row = row
+                outcomes.append(failed)
+                continue
+            outcome = Outcome(row)
+            outcomes.append(outcome)
+            if data.village_code not in self.villages:
+                outcome.errors.append(("village_code", "region.unknown", {}))
+                continue
+            try:
+                checked = elders.check_identity(
+                    data.id_number, self._settings(data.village_code[:6]), self.ctx.lang, self.today
+                )
+            except AppError as exc:
+                outcome.errors = app_errors(exc)
+                continue
+            key = checked.number.value
+            if key in valid:
+                outcome.errors.append(
+                    ("id_number", "import.duplicate_row", {"row": valid[key][0].row})
+                )
+                continue
+            valid[key] = (outcome, data, checked.number)
+        if not valid:
+            return outcomes
+        existing = self._existing(list(valid))
+        new: list[_New] = []
+        for key, (outcome, data, number) in valid.items():
+            current = existing.get(key)
+            if current is None:
+                new.append(_New(outcome, data, number))
+            elif not self.ctx.actor.scope.covers(current["village_code"]):
+                outcome.errors.append(("id_number", "elder.duplicate_elsewhere", {}))
+            else:
+                self._update(outcome, data, current)
+        if new:
+            self._create(new)
+        return outcomes
+
+    def _existing(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        cols = [getattr(Elder, f) for f in _PATCHABLE]
+        stmt = (
+            select(
+                Elder.id,
+                Elder.id_number,
+                Elder.village_code,
+                Elder.version,
+                *cols,
+                Household.size.label("household_size"),
+                Household.annual_income_per_capita,
+            )
+            .outerjoin(Household, Household.id == Elder.household_id)
+            .where(
+                Elder.id_number.in_(keys),
+                Elder.status == "active",
+                Elder.merged_into_id.is_(None),
+            )
+        )
+        return {r.id_number: dict(r._mapping) for r in self.db.execute(stmt)}
+
+    def _update(self, outcome: Outcome, data: ElderCreate, current: dict[str, Any]) -> None:
+        given = data.model_fields_set
+        changes: dict[str, Any] = {}
+        for f in (*_PATCHABLE, *_HOUSEHOLD):
+            if f not in given:
+                continue
+            value = getattr(data, f)
+            if f == "name":
+                value = value.strip()
+            old = current[f]
+            if isinstance(old, Decimal) and value is not None:
+                same = old == Decimal(value)
+            else:
+                same = old == value or (old in ("", None, []) and value in ("", None, []))
+            if not same:
+                changes[f] = value
+        moved = data.village_code != current["village_code"]
+        if not changes and not moved:
+            outcome.action = "unchanged"
+            return
+        outcome.action = "updated"
+
+        def write() -> None:
+            version = current["version"]
+            if moved:
+                elder = elders.move(
+                    self.db, self.ctx, current["id"], data.village_code, "import", None, version
+                )
+                version = elder.version
+            if changes:
+                elders.update_elder(
+                    self.db, self.ctx, current["id"], ElderPatch(**changes), version
+                )
+
+        _savepoint_call(self.db, outcome, write)
+
+    def _create(self, new: list[_New]) -> None:
+        """Households, elders, history, schedules and feed rows: one write per table."""
+        now = datetime.now(UTC)
+        households, elder_rows, history, schedules, feed_rows = [], [], [], [], []
+        for item in new:
+            d, n = item.data, item.number
+            elder_id, household_id = new_id(), new_id()
+            full, initials = self._pinyin(d.name.strip())
+            county = d.village_code[:6]
+            derived = rules.derive(
+                rules.ElderFacts(
+                    n.birth_date,
+                    d.village_code,
+                    d.living_arrangement,
+                    d.self_care,
+                    d.disability_grade,
+                    list(d.health_conditions),
+                    [c.model_dump() for c in d.manual_categories],
+                    [],
+                ),
+                self._settings(county),
+                self.today,
+                None,
+            )
+            codes = [c["code"] for c in derived.categories]
+            values = {
+                "id": elder_id,
+                "household_id": household_id,
+                "village_code": d.village_code,
+                "id_number": n.value,
+                "id_number_original": n.original,
+                "id_number_rev": n.value[::-1],
+                "name": d.name.strip(),
+                "name_pinyin": full,
+                "name_initials": initials,
+                "sex": n.sex,
+                "birth_date": n.birth_date,
+                "ethnicity": d.ethnicity,
+                "marital_status": d.marital_status,
+                "phone": d.phone,
+                "address": d.address,
+                "hukou_address": d.hukou_address,
+                "living_arrangement": d.living_arrangement,
+                "self_care": d.self_care,
+                "health_conditions": list(d.health_conditions),
+                "disability_grade": d.disability_grade,
+                "disability_type": d.disability_type,
+                "income_sources": list(d.income_sources),
+                "family_doctor_signed": d.family_doctor_signed,
+                "care_situation": d.care_situation,
+                "notes": d.notes,
+                "manual_categories": [c.model_dump() for c in d.manual_categories],
+                "categories": derived.categories,
+                "category_codes": "," + ",".join(codes) + "," if codes else "",
+                "is_left_behind": derived.is_left_behind,
+                "left_behind_reason": derived.left_behind_reason.as_dict(),
+                "risk_level": derived.risk_level,
+                "risk_rank": rules.RISK_RANK[derived.risk_level],
+                "risk_reasons": [r.as_dict() for r in derived.risk_reasons],
+                "status": "active",
+                "status_reason": "",
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            }
+            elder_rows.append(tuple(values[c] for c in _ELDER_COLUMNS))
+            households.append(
+                (
+                    household_id,
+                    d.village_code,
+                    d.address,
+                    d.household_size,
+                    d.annual_income_per_capita,
+                    "",
+                    now,
+                    now,
+                    1,
+                )
+            )
+            snap = {f: elders._plain(values.get(f)) for f in elders.ELDER_FIELDS}
+            snap["household_id"] = household_id
+            snap["household_size"] = d.household_size
+            snap["annual_income_per_capita"] = elders._plain(d.annual_income_per_capita)
+            history.append(
+                (
+                    elder_id,
+                    "elder",
+                    elder_id,
+                    "create",
+                    {k: [None, v] for k, v in sorted(snap.items()) if v not in (None, "", [])},
+                    now,
+                    self.ctx.actor.id,
+                    self.ctx.actor.name,
+                    "import",
+                )
+            )
+            special = "special_difficulty" in values["category_codes"]
+            due = next_due(
+                self._policy(county),
+                derived.risk_level,
+                special,
+                None,
+                now.astimezone(get_settings().tz).date(),
+                None,
+                get_settings().tz,
+            )
+            schedules.append(
+                (
+                    elder_id,
+                    d.village_code,
+                    derived.risk_level,
+                    special,
+                    due.interval_days,
+                    due.next_due_date,
+                    due.reason,
+                    now,
+                )
+            )
+            feed_rows.append(("household", household_id, d.village_code, 1))
+            feed_rows.append(("elder", elder_id, d.village_code, 1))
+        try:
+            with self.db.begin_nested():
+                self._write(households, elder_rows, history, schedules, feed_rows, now)
+        except IntegrityError:
+            # Someone created one of these elders meanwhile: the service decides row by row.
+            for item in new:
+                item.outcome.action = "created"
+                _savepoint_call(
+                    self.db, item.outcome, elders.create_elder, self.db, self.ctx, item.data
+                )
+            return
+        for item in new:
+            item.outcome.action = "created"
+        audit.record(
+            self.db,
+            self.ctx,
+            "import",
+            resource="elder",
+            detail={"job_id": self.job_id, "created": len(new)},
+        )
+
+    def _write(
+        self,
+        households: list[tuple[Any, ...]],
+        elder_rows: list[tuple[Any, ...]],
+        history: list[tuple[Any, ...]],
+        schedules: list[tuple[Any, ...]],
+        feed_rows: list[tuple[str, str, str, int]],
+        now: datetime,
+    ) -> None:
+        conn = self.db.connection()
+        bulk_write(conn, Household.__table__, _HOUSEHOLD_COLUMNS, households)  # type: ignore[arg-type]
+        bulk_write(conn, Elder.__table__, _ELDER_COLUMNS, elder_rows)  # type: ignore[arg-type]
+        bulk_write(conn, ElderChange.__table__, _CHANGE_COLUMNS, history)  # type: ignore[arg-type]
+        bulk_write(conn, ElderSchedule.__table__, _SCHEDULE_COLUMNS, schedules)  # type: ignore[arg-type]
+        xid = 0
+        if conn.dialect.name == "postgresql":
+            xid = int(
+                conn.exec_driver_sql("SELECT pg_current_xact_id()::text::bigint").scalar_one()
+            )
+        bulk_write(
+            conn,
+            Change.__table__,  # type: ignore[arg-type]
+            _FEED_COLUMNS,
+            ((xid, r, i, "create", v, ver, now) for r, i, v, ver in feed_rows),
+        )
+
+
+# ----------------------------------------------------------------------------- guardians
+
+
+class GuardianHandler(Handler):
+    resource = "guardians"
+    natural_key = "elder_id_number, name, relation"
+
+    def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
+        outcomes = []
+        for row, cells in rows:
+            raw_key = cells.get("elder_id_number") or _by_header(
+                self.spec, cells, "elder_id_number"
+            )
+            stripped = {
+                k: v
+                for k, v in cells.items()
+                if self.spec.by_header.get(_n(k)) is None
+                or self.spec.by_header[_n(k)].field != "elder_id_number"
+            }
+            data, failed = _parse(self.spec, stripped, GuardianIn)
+            outcome = failed or Outcome(row)
+            outcome.row = row
+            outcomes.append(outcome)
+            if not raw_key:
+                outcome.errors.insert(0, ("elder_id_number", "missing", {}))
+            if outcome.errors:
+                continue
+            elder = self._elder(str(raw_key))
+            if elder is None:
+                outcome.errors.append(("elder_id_number", "import.elder_not_found", {}))
+                continue
+            existing = self.db.scalar(
+                select(Guardian).where(
+                    Guardian.elder_id == elder.id,
+                    Guardian.name == data.name,
+                    Guardian.relation == data.relation,
+                )
+            )
+            if existing is None:
+                outcome.action = "created"
+                _savepoint_call(
+                    self.db, outcome, elders.add_guardian, self.db, self.ctx, elder.id, data
+                )
+                continue
+            given = data.model_fields_set - {"name", "relation"}
+            changes = {
+                f: getattr(data, f) for f in given if getattr(existing, f) != getattr(data, f)
+            }
+            if not changes:
+                outcome.action = "unchanged"
+                continue
+            outcome.action = "updated"
+            _savepoint_call(
+                self.db,
+                outcome,
+                elders.update_guardian,
+                self.db,
+                self.ctx,
+                existing.id,
+                GuardianPatch(**changes),
+                existing.version,
+            )
+        return outcomes
+
+    def _elder(self, raw: str) -> Elder | None:
+        from eldercare import identity
+
+        try:
+            number = identity.parse(raw).value
+        except identity.IdNumberError:
+            number = raw.strip()
+        return self.db.scalar(
+            select(Elder).where(
+                Elder.id_number == number,
+                Elder.status == "active",
+                Elder.merged_into_id.is_(None),
+                elders.elder_scope(self.ctx),
+            )
+        )
+
+
+def _n(header: str) -> str:
+    from eldercare.bulk.columns import normalise_header
+
+    return normalise_header(header)
+
+
+def _by_header(spec: Spec, cells: dict[str, Any], field_name: str) -> Any:
+    for header, value in cells.items():
+        col = spec.by_header.get(_n(header))
+        if col is not None and col.field == field_name:
+            return value if value not in ("", None) else None
+    return None
+
+
+# ----------------------------------------------------------------------------- volunteers
+
+
+class VolunteerHandler(Handler):
+    resource = "volunteers"
+    natural_key = "phone"
+
+    def check_allowed(self) -> None:
+        p = self.ctx.actor
+        if p.kind == "user" and p.role not in TOWNSHIP_UP:
+            raise Forbidden("auth.role_required")
+
+    def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
+        outcomes = []
+        for row, cells in rows:
+            data, failed = _parse(self.spec, cells, VolunteerIn)
+            outcome = failed or Outcome(row)
+            outcome.row = row
+            outcomes.append(outcome)
+            if outcome.errors:
+                continue
+            existing = self.db.scalar(select(Volunteer).where(Volunteer.phone == data.phone))
+            if existing is None:
+                outcome.action = "created"
+                _savepoint_call(
+                    self.db, outcome, volunteers.create_volunteer, self.db, self.ctx, data
+                )
+                continue
+            if not self.ctx.actor.scope.covers(existing.region_code):
+                outcome.errors.append(("phone", "volunteer.phone_taken", {}))
+                continue
+            given = data.model_fields_set
+            changes = {
+                f: getattr(data, f) for f in given if getattr(existing, f) != getattr(data, f)
+            }
+            if not changes:
+                outcome.action = "unchanged"
+                continue
+            outcome.action = "updated"
+            _savepoint_call(
+                self.db,
+                outcome,
+                volunteers.update_volunteer,
+                self.db,
+                self.ctx,
+                existing.id,
+                VolunteerPatch(**changes),
+                existing.version,
+            )
+        return outcomes
+
+
+HANDLERS: dict[str, type[Handler]] = {
+    "elders": ElderHandler,
+    "guardians": GuardianHandler,
+    "volunteers": VolunteerHandler,
+}

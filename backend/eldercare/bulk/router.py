@@ -1,0 +1,223 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Depends, Header, Query, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from eldercare.audit import service as audit
+from eldercare.auth.deps import AuthCtx, auth_ctx
+from eldercare.bulk import changes, export, jobs, service
+from eldercare.bulk.formats import MEDIA_TYPES, format_of
+from eldercare.bulk.handlers import HANDLERS
+from eldercare.bulk.models import ImportJob
+from eldercare.bulk.schemas import ChangeItem, ChangesPage, ImportReport
+from eldercare.bulk.xlsx import template as xlsx_template
+from eldercare.config import get_settings
+from eldercare.db import DbSession, session_factory
+from eldercare.elders.service import REVEAL_ROLES
+from eldercare.errors import BadRequest, Forbidden
+from eldercare.routing import Router
+
+router = Router(tags=["bulk"], dependencies=[Depends(auth_ctx)])
+
+ImportResource = Literal["elders", "guardians", "volunteers"]
+ExportResource = Literal["elders", "volunteers"]
+
+_UPLOAD_DOC = {
+    "requestBody": {
+        "required": True,
+        "description": "JSON array, NDJSON, CSV (UTF-8 or GB18030/GBK) or XLSX, by Content-Type",
+        "content": {
+            media: {"schema": {"type": "string", "format": "binary"}}
+            for media in (
+                "application/json",
+                "application/x-ndjson",
+                "text/csv",
+                MEDIA_TYPES["xlsx"],
+            )
+        },
+    }
+}
+
+
+@router.post(
+    "/imports/{resource}",
+    response_model=ImportReport,
+    responses={202: {"model": ImportReport, "description": "Accepted: runs as a job"}},
+    summary="Import rows (upsert by natural key), or check them with dry_run",
+    openapi_extra=_UPLOAD_DOC,
+)
+async def create_import(
+    request: Request,
+    resource: ImportResource,
+    ctx: AuthCtx,
+    dry_run: bool = False,
+    mode: Literal["atomic", "per_row"] = "atomic",
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    prefer: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    fmt = format_of(request.headers.get("content-type"))
+    if fmt is None:
+        raise BadRequest("import.unsupported_format")
+    upload = await service.receive(
+        ctx,
+        request.stream(),
+        resource=resource,
+        fmt=fmt,
+        mode=mode,
+        dry_run=dry_run,
+        key=idempotency_key,
+    )
+    job = upload.job
+    background = "respond-async" in (prefer or "") or (
+        job.body_bytes > get_settings().import_inline_max_bytes
+    )
+    if upload.run:
+        if background:
+            await run_in_threadpool(jobs.start, job.id)
+        else:
+            await run_in_threadpool(jobs.run, job.id)
+    report = await run_in_threadpool(_report, job.id, ctx.lang, upload.replayed)
+    status = 202 if report.status in ("queued", "running") else 200
+    headers = {"Location": f"/api/v1/imports/{job.id}"}
+    if upload.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(report.model_dump(mode="json"), status_code=status, headers=headers)
+
+
+def _report(job_id: str, lang: str, replayed: bool) -> ImportReport:
+    with session_factory()() as db:
+        job = db.get(ImportJob, job_id)
+        assert job is not None
+        out = service.report(db, job, lang, replayed=replayed)
+        db.commit()
+        return out
+
+
+@router.get(
+    "/imports/{resource}/template",
+    summary="An import template: Chinese headers, an example row, drop-down lists",
+    response_class=Response,
+    responses={200: {"content": {MEDIA_TYPES["xlsx"]: {}, "text/csv": {}}}},
+)
+def import_template(resource: ImportResource, format: Literal["xlsx", "csv"] = "xlsx") -> Response:
+    from eldercare.bulk.columns import SPECS, zh_label
+    from eldercare.bulk.formats import csv_line
+
+    if format == "csv":
+        spec = SPECS[resource]
+        example = [
+            zh_label(c.example) if c.kind in ("enum", "list") and c.example else c.example
+            for c in spec.columns
+        ]
+        body = ("\ufeff" + csv_line([c.zh for c in spec.columns]) + csv_line(example)).encode()
+    else:
+        body = xlsx_template(resource)
+    return Response(
+        body,
+        media_type=MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="{resource}-template.{format}"'},
+    )
+
+
+@router.get(
+    "/imports/{job_id}", response_model=ImportReport, summary="An import's progress and report"
+)
+def get_import(db: DbSession, ctx: AuthCtx, job_id: str) -> ImportReport:
+    job = service.get_job(db, ctx, job_id)
+    out = service.report(db, job, ctx.lang)
+    if out.status == "interrupted" and job.status != "interrupted":
+        service.mark_interrupted(job.id)
+    return out
+
+
+@router.get(
+    "/imports/{job_id}/error-file",
+    summary="The uploaded rows with an error column added",
+    response_class=StreamingResponse,
+)
+def import_error_file(
+    db: DbSession, ctx: AuthCtx, job_id: str, failed_only: bool = False
+) -> StreamingResponse:
+    job = service.get_job(db, ctx, job_id)
+    db.expunge(job)
+    body, media, name = service.error_file(job, ctx.lang, failed_only)
+    return StreamingResponse(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get(
+    "/exports/{resource}",
+    summary="Stream the caller's rows as CSV, XLSX or NDJSON (masked unless revealed)",
+    response_class=StreamingResponse,
+)
+def export_rows(
+    db: DbSession,
+    ctx: AuthCtx,
+    resource: ExportResource,
+    format: Literal["csv", "xlsx", "ndjson"] = "csv",
+    region: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = None,
+    status: Literal["active", "moved_out", "deceased", "not_left_behind"] | None = None,
+    reveal: Annotated[
+        bool, Query(description="ID numbers and phones in full: audited and watermarked")
+    ] = False,
+) -> StreamingResponse:
+    mark = None
+    if reveal:
+        if ctx.actor.kind != "user" or ctx.actor.role not in REVEAL_ROLES:
+            raise Forbidden("reveal.not_allowed")
+        mark = export.watermark(ctx)
+        audit.record(
+            db,
+            ctx,
+            "export",
+            resource=resource[:-1],
+            region_code=region or ctx.actor.region_code,
+            fields=["id_number", "phone"] if resource == "elders" else ["phone"],
+            detail={"format": format, "region": region, "status": status, "unmasked": True},
+        )
+        db.commit()
+    columns, rows = export.records(ctx, resource, region, status, reveal)
+    writer = {"csv": export.as_csv, "ndjson": export.as_ndjson, "xlsx": export.as_xlsx}[format]
+    headers = {"Content-Disposition": f'attachment; filename="{resource}.{format}"'}
+    if mark:
+        headers["X-Watermark"] = mark.encode("ascii", "backslashreplace").decode()
+    return StreamingResponse(
+        writer(columns, rows, mark), media_type=MEDIA_TYPES[format], headers=headers
+    )
+
+
+@router.get(
+    "/changes",
+    response_model=ChangesPage,
+    summary="Every create, update and delete in scope, in commit order, from a cursor",
+)
+def list_changes(
+    db: DbSession,
+    ctx: AuthCtx,
+    since: Annotated[str | None, Query(max_length=60, description="A next_cursor")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    resource: Annotated[list[Literal[changes.RESOURCES]] | None, Query()] = None,  # type: ignore[valid-type]
+) -> ChangesPage:
+    rows, cursor, more = changes.feed(db, ctx, since, limit, resource)
+    return ChangesPage(
+        items=[
+            ChangeItem(
+                resource=r.resource,
+                id=r.resource_id,
+                action=r.action,
+                version=r.version,
+                parent_id=r.parent_id,
+                changed_at=r.changed_at,
+            )
+            for r in rows
+        ],
+        next_cursor=cursor,
+        has_more=more,
+    )
+
+
+assert set(HANDLERS) == {"elders", "guardians", "volunteers"}

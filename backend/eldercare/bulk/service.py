@@ -1,0 +1,305 @@
+"""Receiving imports (idempotently), reporting on them, and the error file."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from eldercare.bulk import jobs
+from eldercare.bulk.formats import MEDIA_TYPES, Reader, csv_line
+from eldercare.bulk.models import ImportChunk, ImportJob, ImportRowError
+from eldercare.bulk.schemas import ImportReport, RowErrorOut
+from eldercare.context import RequestCtx
+from eldercare.db import new_id, session_factory
+from eldercare.errors import FieldError, NotFound, ValidationFailed
+from eldercare.i18n import translate
+
+CHUNK_BYTES = 1 << 20
+REPORT_ERRORS = 1000
+
+
+class Upload:
+    """The outcome of receiving a body: the job, and whether it replays an earlier one."""
+
+    def __init__(self, job: ImportJob, replayed: bool, run: bool) -> None:
+        self.job = job
+        self.replayed = replayed
+        self.run = run
+
+
+async def receive(
+    ctx: RequestCtx,
+    body: AsyncIterator[bytes],
+    *,
+    resource: str,
+    fmt: str,
+    mode: str,
+    dry_run: bool,
+    key: str | None,
+) -> Upload:
+    """Store the body in pieces and create the job, or find the job this key made before.
+
+    The same key and body answer the first job (nothing is written again); the same key
+    with another body or other options is refused. The key is unique per caller in the
+    database, so concurrent requests on several workers agree.
+    """
+    job_id = new_id()
+    digest = hashlib.sha256(f"{resource}|{mode}|{int(dry_run)}|".encode())
+    db = session_factory(write=True)()
+    try:
+        seq, size, buf = 0, 0, bytearray()
+        async for piece in body:
+            buf += piece
+            digest.update(piece)
+            size += len(piece)
+            if len(buf) >= CHUNK_BYTES:
+                await run_in_threadpool(_store, db, job_id, seq, bytes(buf))
+                seq, buf = seq + 1, bytearray()
+        if buf or seq == 0:
+            await run_in_threadpool(_store, db, job_id, seq, bytes(buf))
+        return await run_in_threadpool(
+            _create, db, ctx, job_id, resource, fmt, mode, dry_run, key, digest.hexdigest(), size
+        )
+    finally:
+        await run_in_threadpool(_close, db)
+
+
+def _close(db: Session) -> None:
+    if db.in_transaction():
+        db.rollback()
+    db.close()
+
+
+def _store(db: Session, job_id: str, seq: int, data: bytes) -> None:
+    db.add(ImportChunk(job_id=job_id, seq=seq, data=data))
+    db.flush()
+    db.expunge_all()
+
+
+def _create(
+    db: Session,
+    ctx: RequestCtx,
+    job_id: str,
+    resource: str,
+    fmt: str,
+    mode: str,
+    dry_run: bool,
+    key: str | None,
+    sha: str,
+    size: int,
+) -> Upload:
+    p = ctx.actor
+    if key:
+        earlier = _by_key(db, p.id, key)
+        if earlier is not None:
+            db.expunge(earlier)
+            db.rollback()  # the stored body goes: the first request's is kept
+            return _replay(earlier, sha)
+    job = ImportJob(
+        id=job_id,
+        resource=resource,
+        format=fmt,
+        mode=mode,
+        dry_run=dry_run,
+        status="queued",
+        idempotency_key=key,
+        body_sha256=sha,
+        body_bytes=size,
+        actor_kind=p.kind,
+        actor_id=p.id,
+        actor_name=p.name,
+        actor_role=p.role.value if p.role else None,
+        actor_region=p.region_code,
+        actor_scopes=sorted(p.scopes),
+        lang=ctx.lang,
+    )
+    db.add(job)
+    try:
+        db.flush()
+    except IntegrityError:  # the same key arrived on another worker meanwhile
+        db.rollback()
+        earlier = _by_key(db, p.id, key or "")
+        assert earlier is not None
+        db.expunge(earlier)
+        return _replay(earlier, sha)
+    db.commit()
+    return Upload(job, replayed=False, run=True)
+
+
+def _by_key(db: Session, actor_id: str, key: str) -> ImportJob | None:
+    return db.scalar(
+        select(ImportJob).where(ImportJob.actor_id == actor_id, ImportJob.idempotency_key == key)
+    )
+
+
+def _replay(earlier: ImportJob, sha: str) -> Upload:
+    if earlier.body_sha256 != sha:
+        raise ValidationFailed(
+            "idempotency.key_reused",
+            errors=[FieldError(["header", "Idempotency-Key"], "idempotency.key_reused")],
+        )
+    # A job cut off by a crash runs again (upserts make that safe); others are answered.
+    return Upload(earlier, replayed=True, run=jobs.effective_status(earlier) == "interrupted")
+
+
+def get_job(db: Session, ctx: RequestCtx, job_id: str) -> ImportJob:
+    """The caller's own job (another caller's is not found)."""
+    job = db.get(ImportJob, job_id)
+    if job is None or job.actor_id != ctx.actor.id:
+        raise NotFound()
+    return job
+
+
+def mark_interrupted(job_id: str) -> None:
+    """Persist that a job was cut off (read sessions may not write)."""
+    with session_factory(write=True)() as db:
+        job = db.get(ImportJob, job_id)
+        if job is not None and jobs.effective_status(job) == "interrupted":
+            job.status = "interrupted"
+            db.commit()
+
+
+def report(db: Session, job: ImportJob, lang: str, *, replayed: bool = False) -> ImportReport:
+    status = jobs.effective_status(job)
+    rows = db.execute(
+        select(ImportRowError)
+        .where(ImportRowError.job_id == job.id)
+        .order_by(ImportRowError.row, ImportRowError.seq)
+        .limit(REPORT_ERRORS + 1)
+    ).scalars()
+    errors = [
+        RowErrorOut(
+            row=e.row,
+            field=e.field,
+            code=e.code,
+            message=translate(e.code, lang, None, **(e.params or {})),
+        )
+        for e in rows
+    ]
+    truncated = len(errors) > REPORT_ERRORS
+    if not truncated and job.failed and status in ("succeeded", "failed"):
+        stored = db.scalar(
+            select(func.count(func.distinct(ImportRowError.row))).where(
+                ImportRowError.job_id == job.id
+            )
+        )
+        truncated = (stored or 0) < job.failed
+    return ImportReport(
+        id=job.id,
+        resource=job.resource,
+        status=status,
+        mode=job.mode,
+        dry_run=job.dry_run,
+        written=job.written,
+        format=job.format,
+        encoding=job.encoding,
+        rows=job.rows_done,
+        created=job.created,
+        updated=job.updated,
+        unchanged=job.unchanged,
+        failed=job.failed,
+        errors=errors[:REPORT_ERRORS],
+        errors_truncated=truncated,
+        error_file=f"/api/v1/imports/{job.id}/error-file" if job.failed else None,
+        error=job.error,
+        attempts=job.attempts,
+        replayed=replayed,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+    )
+
+
+# ----------------------------------------------------------------------------- error file
+
+
+def _errors_by_row(job_id: str, lang: str) -> Iterator[tuple[int, str]]:
+    """(row, message) in row order, read in pages."""
+    last = -1
+    while True:
+        with session_factory()() as db:
+            page = list(
+                db.scalars(
+                    select(ImportRowError)
+                    .where(ImportRowError.job_id == job_id, ImportRowError.row > last)
+                    .order_by(ImportRowError.row, ImportRowError.seq)
+                    .limit(5000)
+                )
+            )
+            db.commit()
+        if not page:
+            return
+        # a page may end inside a row: keep only whole rows unless it is the last page
+        rows: dict[int, list[str]] = {}
+        for e in page:
+            text = translate(e.code, lang, None, **(e.params or {}))
+            rows.setdefault(e.row, []).append(f"{e.field}: {text}" if e.field else text)
+        if len(page) == 5000 and len(rows) > 1:
+            rows.pop(page[-1].row)
+        for row, texts in rows.items():
+            yield row, "; ".join(texts)
+            last = row
+
+
+def error_file(job: ImportJob, lang: str, failed_only: bool) -> tuple[Iterator[bytes], str, str]:
+    """The uploaded rows (all, or the failed ones) with an error column, in the upload's format."""
+    column = "errors" if lang == "en" else "错误"
+    fmt = "ndjson" if job.format in ("json", "ndjson") else job.format
+    reader = Reader(job.format, jobs.chunks(job.id))
+
+    def rows() -> Iterator[tuple[dict[str, Any], str]]:
+        errors = _errors_by_row(job.id, lang)
+        pending = next(errors, None)
+        for row, cells in reader:
+            while pending is not None and pending[0] < row:
+                pending = next(errors, None)
+            message = pending[1] if pending is not None and pending[0] == row else ""
+            if message or not failed_only:
+                cells.pop("__error__", None)
+                yield cells, message
+
+    def as_csv() -> Iterator[bytes]:
+        first = True
+        for cells, message in rows():
+            if first:
+                yield ("\ufeff" + csv_line([*reader.headers, column])).encode()
+                first = False
+            yield csv_line([*(cells.get(h) for h in reader.headers), message]).encode()
+        if first:
+            yield ("\ufeff" + csv_line([*reader.headers, column])).encode()
+
+    def as_ndjson() -> Iterator[bytes]:
+        import json
+
+        for cells, message in rows():
+            yield (
+                json.dumps({**cells, "_errors": message}, ensure_ascii=False, default=str) + "\n"
+            ).encode()
+
+    def as_xlsx() -> Iterator[bytes]:
+        from eldercare.bulk.xlsx import write_rows
+
+        def table() -> Iterator[list[Any]]:
+            header_done = False
+            for cells, message in rows():
+                if not header_done:
+                    yield [*reader.headers, column]
+                    header_done = True
+                yield [*(cells.get(h) for h in reader.headers), message]
+
+        yield from write_rows(table())
+
+    body = {"csv": as_csv, "ndjson": as_ndjson, "xlsx": as_xlsx}[fmt]()
+    name = f"import-{job.id}-errors.{fmt}"
+    return body, MEDIA_TYPES[fmt], name
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

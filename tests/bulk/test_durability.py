@@ -1,0 +1,216 @@
+"""What must hold against real commits: out-of-order transactions, a server killed mid-import."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import signal
+import subprocess
+import time
+from datetime import date, timedelta
+
+import httpx
+import pytest
+from eldercare import identity, migrate
+from eldercare.bulk import changes
+from eldercare.context import Principal, RequestCtx
+from eldercare.db import make_engine
+from eldercare.roles import Role
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from tests.conftest import BACKEND, create_database, drop_database
+from tests.factories import COUNTY, VILLAGE, load_test_regions, make_elder, make_user, token_for
+from tests.test_serve import CLI, ROOT, free_port, wait_ready
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def committed_db():
+    url = create_database("bulk_")
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as s, s.begin():
+        load_test_regions(s)
+    yield url, engine
+    engine.dispose()
+    drop_database(url)
+
+
+def county_ctx() -> RequestCtx:
+    p = Principal("client", "c1", "sync", None, COUNTY, frozenset({"changes:read"}), "j", None)  # type: ignore[arg-type]
+    return RequestCtx(None, None, "zh-CN").with_principal(p)
+
+
+def read_all(engine, cursor: str) -> tuple[list[str], str]:
+    ids: list[str] = []
+    with Session(engine) as db:
+        while True:
+            rows, cursor, more = changes.feed(db, county_ctx(), cursor, 100, ["elder"])
+            ids += [r.resource_id for r in rows if r.action == "create"]
+            if not more:
+                db.commit()
+                return ids, cursor
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="SQLite serializes writers")
+def test_feed_consumer_sees_out_of_order_commits_once_each(committed_db):
+    _url, engine = committed_db
+    _, cursor = read_all(engine, "")
+    first, second = Session(engine), Session(engine)
+    try:
+        # `first` starts (and takes its transaction id) before `second`...
+        first.execute(text("SELECT pg_current_xact_id()"))
+        early = make_elder(first, VILLAGE, name="早开始")
+        late = make_elder(second, VILLAGE, name="后开始")
+        second.commit()  # ...but commits after it
+        seen, cursor = read_all(engine, cursor)
+        assert seen == []  # not yet: an older transaction is still running
+        first.commit()
+        seen, cursor = read_all(engine, cursor)
+        assert seen == [early.id, late.id]
+        again, _ = read_all(engine, cursor)
+        assert again == []
+        neighbour = RequestCtx(None, None, "zh-CN").with_principal(
+            Principal("user", "u", "n", Role.village_worker, "621027101200", frozenset(), "j", None)  # type: ignore[arg-type]
+        )
+        with Session(engine) as db:
+            assert changes.feed(db, neighbour, "", 100, None)[0] == []
+    finally:
+        first.close()
+        second.close()
+
+
+def test_feed_without_the_horizon_would_have_lost_the_late_commit(committed_db):
+    """The guard above is needed: ordering by id alone skips a row committed late."""
+    if BACKEND != "postgresql":
+        pytest.skip("SQLite serializes writers")
+    _url, engine = committed_db
+    first, second = Session(engine), Session(engine)
+    try:
+        early = make_elder(first, VILLAGE, name="早")
+        make_elder(second, VILLAGE, name="晚")
+        second.commit()
+        with engine.connect() as conn:
+            newest = conn.execute(text("SELECT max(id) FROM changes")).scalar_one()
+        first.commit()
+        with engine.connect() as conn:
+            early_ids = (
+                conn.execute(text("SELECT id FROM changes WHERE resource_id = :i"), {"i": early.id})
+                .scalars()
+                .all()
+            )
+        assert min(early_ids) < newest  # an id-only cursor at `newest` would never see it
+    finally:
+        first.close()
+        second.close()
+
+
+def elders_csv(n: int) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["身份证号", "姓名", "村代码", "居住状况"])
+    start = date(1935, 1, 1)
+    for i in range(n):
+        number = identity.make(COUNTY, start + timedelta(days=i // 400), i % 400, i % 2 == 0)
+        w.writerow([number, "王秀英", VILLAGE, "独居"])
+    return out.getvalue().encode()
+
+
+def serve(env: dict[str, str], port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [*CLI, "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def test_import_killed_mid_way_runs_again_to_exactly_the_files_rows(committed_db, tmp_path):
+    url, engine = committed_db
+    with Session(engine) as s, s.begin():
+        user = make_user(s, "village_worker", VILLAGE)
+        s.expunge(user)
+    n = 20_000
+    body = elders_csv(n)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ELDERCARE_DATABASE")}
+    env.update(
+        ELDERCARE_DATABASE_URL=url,
+        ELDERCARE_VAR_DIR=str(tmp_path / "var"),
+        ELDERCARE_IMPORT_LEASE_SECONDS="2",
+        ELDERCARE_IMPORT_INLINE_MAX_BYTES="10000",
+        ELDERCARE_LOG_LEVEL="WARNING",
+    )
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    headers = {
+        "Authorization": f"Bearer {token_for(user)}",
+        "Content-Type": "text/csv",
+        "Idempotency-Key": "county-sync-2026-11-29",
+    }
+    proc = serve(env, port)
+    try:
+        wait_ready(base, proc)
+        r = httpx.post(
+            f"{base}/api/v1/imports/elders",
+            params={"mode": "per_row"},
+            content=body,
+            headers=headers,
+            timeout=60,
+        )
+        assert r.status_code == 202, r.text
+        job = r.json()["id"]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            got = httpx.get(f"{base}/api/v1/imports/{job}", headers=headers).json()
+            if got["rows"] > 0:
+                break
+            time.sleep(0.02)
+        assert got["status"] == "running", got
+        assert 0 < got["rows"] < n, got
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    with engine.connect() as conn:
+        partial = conn.execute(text("SELECT count(*) FROM elders")).scalar_one()
+    assert 0 < partial < n
+
+    proc = serve(env, port)
+    try:
+        wait_ready(base, proc)
+        time.sleep(2.5)  # the lease of the killed worker runs out
+        got = httpx.get(f"{base}/api/v1/imports/{job}", headers=headers).json()
+        assert got["status"] == "interrupted"
+        again = httpx.post(
+            f"{base}/api/v1/imports/elders",
+            params={"mode": "per_row"},
+            content=body,
+            headers=headers,
+            timeout=60,
+        )
+        assert again.status_code == 202
+        assert again.json()["id"] == job
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            got = httpx.get(f"{base}/api/v1/imports/{job}", headers=headers).json()
+            if got["status"] not in ("queued", "running"):
+                break
+            time.sleep(0.2)
+        assert got["status"] == "succeeded", got
+        assert (got["rows"], got["created"], got["failed"], got["attempts"]) == (n, n, 0, 2)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    with Session(engine) as db:
+        from eldercare.elders.models import Elder
+
+        assert db.scalar(select(func.count()).select_from(Elder)) == n
+        assert db.scalar(select(func.count(func.distinct(Elder.id_number)))) == n
