@@ -9,6 +9,7 @@ from pathlib import Path
 from anyio import to_thread
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.requests import Request
@@ -112,6 +113,8 @@ def create_app() -> FastAPI:
             ],
             expose_headers=["ETag", "X-Request-ID", "Retry-After", "Location"],
         )
+    # Compressed answers for slow rural networks (the SPA's bundles and JSON lists).
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(RequestContextMiddleware)
     dist = Path(settings.frontend_dist)
     if (dist / "index.html").is_file():
