@@ -114,7 +114,7 @@ const en: Shape<typeof zh> = {
     size: "Household size", members: "Members", primary: "Primary helper", noCaretaker: "No entrusted caretaker",
     criteria: "Criteria", amount: "Amount", notice: "Notice", from: "From", to: "To", who: "By",
     when: "When", field: "Field", old: "Old", newValue: "New", awaySince: "Away since",
-    workLocation: "Works in", lastContact: "Last contact", canSupport: "Can support", status: "Status",
+    workLocation: "Works in", lastContact: "Last contact", canSupport: "Can support", status: "Status", relation: "Relation",
     monthly: "CNY/month", oneOff: "CNY (one-off)",
   },
   form: {
@@ -134,7 +134,7 @@ const en: Shape<typeof zh> = {
     reporter: "Reporter", elderId: "Elder",
   },
   township: {
-    title: "Township desk", overdueVisits: "Overdue visits", openIncidents: "Open emergencies", gaps: "Eligible, not covered",
+    title: "Township desk", overdueVisits: "Due and overdue visits", openIncidents: "Open emergencies", gaps: "Eligible, not covered",
     program: "Program", seeAll: "See all", rates: "Visit rate by village",
   },
   dashboard: {

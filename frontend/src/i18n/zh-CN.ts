@@ -110,7 +110,7 @@ export default {
     size: "户人数", members: "户成员", primary: "包保责任人", noCaretaker: "未指定委托照料人",
     criteria: "逐项条件", amount: "金额", notice: "说明", from: "起", to: "止", who: "操作人",
     when: "时间", field: "字段", old: "原值", newValue: "新值", awaySince: "外出时间",
-    workLocation: "务工地", lastContact: "最近联系", canSupport: "有赡养能力", status: "状态",
+    workLocation: "务工地", lastContact: "最近联系", canSupport: "有赡养能力", status: "状态", relation: "关系",
     monthly: "元/月", oneOff: "元（一次性）",
   },
   form: {
@@ -130,7 +130,7 @@ export default {
     reporter: "上报人", elderId: "老人",
   },
   township: {
-    title: "乡镇工作台", overdueVisits: "逾期未探访", openIncidents: "未办结应急事件", gaps: "应保未保（待核实）",
+    title: "乡镇工作台", overdueVisits: "到期未探访", openIncidents: "未办结应急事件", gaps: "应保未保（待核实）",
     program: "项目", seeAll: "查看全部", rates: "各村探访率",
   },
   dashboard: {
