@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: run setup test lint test-sqlite test-postgres openapi migration bench bench-data frontend clean
+.PHONY: run setup test lint test-sqlite test-postgres test-frontend openapi migration bench bench-data frontend clean
 
 run: setup frontend
 	$(BIN)/eldercare db upgrade
@@ -35,6 +35,11 @@ frontend:
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory frontend/dist/index.html; \
 	else echo "npm not found: skipping the frontend build (the API still runs)"; fi
 
+# Vitest unit tests of the SPA's stores and helpers.
+test-frontend:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory frontend/node_modules/.installed && cd frontend && npm test -- --run; \
+	else echo "npm not found: skipping the frontend unit tests"; fi
+
 lint: setup
 	$(BIN)/ruff check backend tests migrations bench
 	$(BIN)/ruff format --check backend tests migrations bench
@@ -48,7 +53,8 @@ test-postgres: setup
 		TEST_DB_BACKEND=postgresql $(BIN)/pytest -q; \
 	else echo "TEST_DATABASE_URL not set: skipping the PostgreSQL run"; fi
 
-test: lint frontend test-sqlite test-postgres
+# The browser tests (tests/e2e) need frontend/dist, hence frontend before the pytest runs.
+test: lint test-frontend frontend test-sqlite test-postgres
 
 openapi: setup frontend/node_modules/.installed
 	$(BIN)/eldercare openapi --out openapi/openapi.json

@@ -15,6 +15,7 @@ def spa_client(tmp_path, monkeypatch, engine):
         "<!doctype html><title>关爱</title><div id=app></div>", encoding="utf-8"
     )
     (dist / "assets" / "app-1234.js").write_text("console.log('app')", encoding="utf-8")
+    (dist / "assets" / "big-1234.js").write_text("console.log('关爱');\n" * 500, encoding="utf-8")
     monkeypatch.setattr(get_settings(), "frontend_dist", dist)
     from eldercare.main import create_app
 
@@ -54,3 +55,15 @@ def test_unknown_api_route_is_still_a_problem_404(spa_client):
 def test_docs_stay_reachable(spa_client):
     assert spa_client.get("/docs").status_code == 200
     assert spa_client.get("/openapi.json").status_code == 200
+
+
+def test_bundles_are_compressed_for_slow_networks(spa_client):
+    r = spa_client.get("/assets/big-1234.js", headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200
+    assert r.headers["content-encoding"] == "gzip"
+    assert int(r.headers["content-length"]) < 1000  # 10 kB of repeated text
+    assert r.text.count("关爱") == 500  # the client inflates it
+    assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "content-security-policy" in r.headers
+    plain = spa_client.get("/assets/big-1234.js", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers

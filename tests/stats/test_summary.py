@@ -146,11 +146,19 @@ def get(client, user, region=None):
     return r.json()
 
 
+AGE_BANDS = ("under_60", "60_69", "70_79", "80_89", "90_plus")
+PYRAMID_230 = {"male_60_69": 1, "female_80_89": 1, "female_90_plus": 1}  # b, a and c
+
+
 VILLAGE_230 = {
     "elders": 3,
     "left_behind": 1,
     "by_sex": {"male": 1, "female": 2},
     "by_age_band": {"under_60": 0, "60_69": 1, "70_79": 0, "80_89": 1, "90_plus": 1},
+    "by_sex_age_band": {
+        **{f"{s}_{b}": 0 for s in ("male", "female") for b in AGE_BANDS},
+        **PYRAMID_230,
+    },
     "by_living_arrangement": {
         "alone": 1,
         "with_spouse": 1,

@@ -45,6 +45,10 @@ class SummaryRow(BaseModel):
     by_category: dict[str, int]
     by_age_band: dict[str, int] = Field(description="under_60, 60_69, 70_79, 80_89, 90_plus")
     by_sex: dict[str, int]
+    by_sex_age_band: dict[str, int] = Field(
+        default_factory=dict,
+        description="`<sex>_<age band>` (e.g. `female_80_89`): the age pyramid",
+    )
     by_living_arrangement: dict[str, int] = Field(description="`unknown` when not recorded")
     by_risk_level: dict[str, int]
     visits: VisitFigures

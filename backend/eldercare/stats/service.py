@@ -138,6 +138,11 @@ def _register(db: Session, scope: Scope, n: int, today: date) -> dict[str, dict[
         ],
         *[("by_age_band", k, _flag(v)) for k, v in age_band.items()],
         *[("by_sex", s, _flag(Elder.sex == s)) for s in SEXES],
+        *[
+            ("by_sex_age_band", f"{s}_{k}", _flag(and_(Elder.sex == s, v)))
+            for s in SEXES
+            for k, v in age_band.items()
+        ],
         *[("by_living_arrangement", k, _flag(v)) for k, v in living.items()],
         *[("by_risk_level", r, _flag(Elder.risk_level == r)) for r in RISK_LEVELS],
         *[("data_quality", k, _flag(v)) for k, v in quality.items()],
@@ -169,6 +174,7 @@ def _empty() -> dict[str, Any]:
         "by_category": dict.fromkeys(CATEGORY_CODES, 0),
         "by_age_band": dict.fromkeys(AGE_BANDS, 0),
         "by_sex": dict.fromkeys(SEXES, 0),
+        "by_sex_age_band": {f"{s}_{k}": 0 for s in SEXES for k in AGE_BANDS},
         "by_living_arrangement": dict.fromkeys(LIVING, 0),
         "by_risk_level": dict.fromkeys(RISK_LEVELS, 0),
         "visits": {

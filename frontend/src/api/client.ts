@@ -1,8 +1,12 @@
 import createClient from "openapi-fetch";
-import type { paths } from "./schema";
+import type { components, paths } from "./schema";
+import { authFetch } from "./authFetch";
 
-// Typed API client; the bearer token is added per request by the caller.
-export const api = createClient<paths>({ baseUrl: "" });
+export type Schemas = components["schemas"];
+
+// Typed API client: every call carries the bearer token and the UI language, and a 401
+// refreshes the session once before giving up (see authFetch).
+export const api = createClient<paths>({ baseUrl: "", fetch: authFetch });
 
 export function bearer(token: string): { Authorization: string } {
   return { Authorization: `Bearer ${token}` };

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { ApiError, fieldErrors, problemMessage, unwrap } from "./problem";
+
+const p422 = {
+  status: 422,
+  detail: "提交的数据有误，请检查标出的字段",
+  code: "validation_failed",
+  errors: [{ loc: ["body", "id_number"], code: "id_number.checksum", message: "身份证号码校验位不正确，请核对" }],
+};
+
+describe("problem details", () => {
+  it("maps field errors by field name", () => {
+    expect(fieldErrors(p422)).toEqual({ id_number: "身份证号码校验位不正确，请核对" });
+  });
+  it("prefers field messages, then detail, then the fallback", () => {
+    expect(problemMessage(p422, "x")).toBe("身份证号码校验位不正确，请核对");
+    expect(problemMessage({ detail: "用户名或密码错误" }, "x")).toBe("用户名或密码错误");
+    expect(problemMessage(undefined, "加载失败")).toBe("加载失败");
+  });
+  it("unwrap throws an ApiError carrying the problem", () => {
+    const response = new Response(null, { status: 422 });
+    expect(() => unwrap({ error: p422, response })).toThrow(ApiError);
+    expect(unwrap({ data: 1, response: new Response(null, { status: 200 }) })).toBe(1);
+  });
+});

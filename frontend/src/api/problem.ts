@@ -1,0 +1,59 @@
+// RFC 9457 problem details from the API, turned into messages for the screen.
+
+export interface ProblemError {
+  loc?: (string | number)[];
+  code?: string;
+  message?: string;
+}
+
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  code?: string;
+  errors?: ProblemError[];
+  retry_after?: number;
+  [key: string]: unknown;
+}
+
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public problem: Problem,
+  ) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+  }
+}
+
+/** The message to show for an API failure (already in the user's language). */
+export function problemMessage(p: unknown, fallback: string): string {
+  if (p && typeof p === "object") {
+    const pr = p as Problem;
+    if (pr.errors?.length && pr.errors[0].message) return pr.errors.map((e) => e.message).join("；");
+    if (pr.detail) return pr.detail;
+    if (pr.title) return pr.title;
+  }
+  if (p instanceof Error && p.message) return p.message;
+  return fallback;
+}
+
+/** Field errors by the last path element of `loc` (`body.id_number` → `id_number`). */
+export function fieldErrors(p: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  const errs = (p as Problem | undefined)?.errors ?? [];
+  for (const e of errs) {
+    const loc = (e.loc ?? []).filter((x) => x !== "body");
+    const key = loc.length ? String(loc[0]) : "_";
+    if (!out[key]) out[key] = e.message ?? e.code ?? "";
+  }
+  return out;
+}
+
+/** Throw an ApiError unless the openapi-fetch result has data. */
+export function unwrap<T>(r: { data?: T; error?: unknown; response: Response }): T {
+  if (r.error !== undefined || !r.response.ok) {
+    throw new ApiError(r.response.status, (r.error ?? {}) as Problem);
+  }
+  return r.data as T;
+}
