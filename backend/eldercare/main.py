@@ -9,7 +9,6 @@ from pathlib import Path
 from anyio import to_thread
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.requests import Request
@@ -25,7 +24,7 @@ from eldercare.bulk.router import router as bulk_router
 from eldercare.config import get_settings
 from eldercare.elders.router import router as elders_router
 from eldercare.incidents.router import router as incidents_router
-from eldercare.middleware import RequestContextMiddleware
+from eldercare.middleware import GzipWhenAccepted, RequestContextMiddleware
 from eldercare.regions.router import router as regions_router
 from eldercare.relief.router import router as relief_router
 from eldercare.spa import SPAFiles
@@ -117,7 +116,7 @@ def create_app() -> FastAPI:
         )
     # Compressed answers for slow rural networks (the SPA's bundles and JSON lists).
     # Level 5: nearly the size of level 9 for JSON, at a fraction of the CPU per response.
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
+    app.add_middleware(GzipWhenAccepted, minimum_size=1024, compresslevel=5)
     app.add_middleware(RequestContextMiddleware)
     dist = Path(settings.frontend_dist)
     if (dist / "index.html").is_file():

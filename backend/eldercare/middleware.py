@@ -82,3 +82,26 @@ class RequestContextMiddleware:
                 },
             )
             request_id_var.reset(token)
+
+
+class GzipWhenAccepted:
+    """Starlette's gzip middleware, entered only by requests that accept gzip.
+
+    The rest (scripts, county systems that do not ask for it) skip its per-response work.
+    """
+
+    def __init__(self, app: ASGIApp, minimum_size: int = 1024, compresslevel: int = 5) -> None:
+        from starlette.middleware.gzip import GZipMiddleware
+
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=minimum_size, compresslevel=compresslevel)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for name, value in scope["headers"]:
+                if name == b"accept-encoding":
+                    if b"gzip" in value:
+                        await self.gzip(scope, receive, send)
+                        return
+                    break
+        await self.app(scope, receive, send)
