@@ -180,6 +180,9 @@ def add_visits(url: str, per_elder: int) -> dict[str, float]:
         counties = session.scalars(text("SELECT code FROM regions WHERE level = 'county'")).all()
         schedules = sum(refresh_county(session, county) for county in counties)
     schedule_seconds = time.perf_counter() - started
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
     engine.dispose()
     return {
         "visits": visits,
