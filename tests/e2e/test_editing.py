@@ -149,3 +149,27 @@ def test_a_benefit_is_recorded_and_ended(new_page: Any, server: Server) -> None:
     ended = server.get(WORKER, f"/benefits/{new['id']}")
     assert ended["end_date"] == "2026-02-05"
     assert not ended["active"]
+
+
+def test_relief_facts_are_recorded_as_a_new_version(new_page: Any, server: Server) -> None:
+    elder = _elders(server)[9]
+    before = server.get(WORKER, f"/elders/{elder['id']}/relief-facts")
+    page = new_page()
+    login(page, WORKER)
+    page.goto(f"/elders/{elder['id']}")
+    page.click("[data-test=edit-facts]")
+    page.fill("input[name=household_size]", "2")
+    page.fill("input[name=income_wages]", "650")
+    page.select_option("select[name=owns_vehicle]", "no")
+    page.select_option("select[name=ability_level]", "moderate")
+    page.fill("input[name=facts_source]", "2026年入户核查")
+    page.click("[data-test=save-facts]")
+    page.wait_for_selector("[data-test=facts-form]", state="detached")
+    after = server.get(WORKER, f"/elders/{elder['id']}/relief-facts")
+    assert after["revision"] == before["revision"] + 1
+    assert after["household_size"] == 2
+    assert float(after["income"]["wages"]) == 650
+    assert after["owns_vehicle"] is False
+    assert after["ability_level"] == "moderate"
+    assert after["supporters"] == before["supporters"]  # carried over, not cleared
+    page.wait_for_selector(f"[data-test=facts-revision] >> text=第 {after['revision']} 版")
