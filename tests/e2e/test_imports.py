@@ -136,3 +136,38 @@ def test_the_elder_list_exports_through_the_api_masked(new_page: Any, server: Se
     ids = [c for r in rows[1:] for c in r if len(c) == 18 and c[:3].isdigit()]
     assert ids
     assert all("*" in i for i in ids), ids[:3]
+
+
+def test_a_larger_file_runs_as_a_job_and_its_progress_is_followed(
+    new_page: Any, server: Server, tmp_path: Path
+) -> None:
+    lines = ["身份证号,姓名,村代码,现住址"]
+    for i in range(120):
+        number = identity.make("431127", date(1937, 1, 1 + i % 28), 300 + i // 28, i % 2 == 0)
+        lines.append(f"{number},批量测试{i:03d},{VILLAGE},南风坳村{i}组")
+    sheet = tmp_path / "batch.csv"
+    sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert sheet.stat().st_size > 4096  # above the e2e server's inline limit
+
+    page = new_page()
+    login(page, "lanshan_village")
+    page.goto("/imports")
+    page.set_input_files("[data-test=import-file]", str(sheet))
+    with page.expect_response(lambda r: "/api/v1/imports/elders" in r.url) as first:
+        page.click("[data-test=dry-run]")
+    assert first.value.status == 202  # a job, followed by polling
+    page.wait_for_selector("[data-test=import-outcome]")
+    assert page.inner_text("[data-test=count-rows]") == "120"
+    assert page.inner_text("[data-test=count-failed]") == "0"
+    assert "检查通过" in page.inner_text("[data-test=import-outcome]")
+    assert _elders_named(server, "批量测试") == []
+
+    with page.expect_response(lambda r: "/api/v1/imports/elders" in r.url) as first:
+        page.click("[data-test=import-run]")
+    assert first.value.status == 202
+    page.wait_for_selector(
+        "[data-test=import-report][data-dry-run=false] [data-test=import-outcome]"
+    )
+    assert page.inner_text("[data-test=count-created]") == "120"
+    total = server.get("lanshan_village", "/elders", q="批量测试", count="true", limit=1)["total"]
+    assert total == 120
