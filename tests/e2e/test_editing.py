@@ -173,3 +173,26 @@ def test_relief_facts_are_recorded_as_a_new_version(new_page: Any, server: Serve
     assert after["ability_level"] == "moderate"
     assert after["supporters"] == before["supporters"]  # carried over, not cleared
     page.wait_for_selector(f"[data-test=facts-revision] >> text=第 {after['revision']} 版")
+
+
+def test_the_township_moves_an_elder_to_another_village(new_page: Any, server: Server) -> None:
+    elder = _elders(server)[11]
+    target = "431127104204"  # lanshan_village2's village, in the same township
+    page = new_page()
+    login(page, "lanshan_township")
+    page.goto(f"/elders/{elder['id']}")
+    page.click("[data-test=move-elder]")
+    page.fill("input[name=village_code]", "431127999999")
+    page.fill("input[name=reason]", "投靠亲属")
+    page.click("[data-test=save-move]")
+    err = page.wait_for_selector("[data-test=move-error]")
+    assert err is not None
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in err.inner_text())
+    assert server.get("lanshan_township", f"/elders/{elder['id']}")["village_code"] != target
+
+    page.fill("input[name=village_code]", target)
+    page.click("[data-test=save-move]")
+    page.wait_for_selector("[data-test=move-form]", state="detached")
+    moved = server.get("lanshan_township", f"/elders/{elder['id']}")
+    assert moved["village_code"] == target
+    page.wait_for_selector(f"text={moved['village_name']}")
