@@ -25,6 +25,13 @@ def test_adding_a_guardian_shows_on_the_elder_detail(new_page: Any, server: Serv
     page = new_page(360, 740, is_mobile=True, has_touch=True)
     login(page, WORKER)
     page.goto(f"/elders/{elder['id']}")
+    page.focus("[data-test=add-guardian]")
+    page.keyboard.press("Enter")  # with the keyboard: the form opens on its first field
+    page.wait_for_selector("[data-test=guardian-form]")
+    assert page.evaluate("document.activeElement.name") == "g_name"
+    page.keyboard.press("Escape")  # closes it, the focus back on the button
+    page.wait_for_selector("[data-test=guardian-form]", state="detached")
+    page.wait_for_function("document.activeElement?.dataset.test === 'add-guardian'")
     page.click("[data-test=add-guardian]")
     page.fill("input[name=g_name]", "郑测试")
     page.select_option("select[name=g_relation]", "daughter")
