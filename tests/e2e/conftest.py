@@ -101,6 +101,9 @@ def server() -> Iterator[Server]:
         ELDERCARE_DEMO_PASSWORD=PASSWORD,
         ELDERCARE_FRONTEND_DIST=str(DIST),
         ELDERCARE_LOG_LEVEL="WARNING",
+        # uploads above 4 KiB run as jobs (202, then polled), so a small file shows the path
+        # a large one takes
+        ELDERCARE_IMPORT_INLINE_MAX_BYTES="4096",
     )
     subprocess.run([*CLI, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run([*CLI, "demo", "seed"], env=env, cwd=ROOT, check=True, capture_output=True)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, fieldErrors, problemMessage, unwrap } from "./problem";
+import { ApiError, fieldErrors, ifMatch, problemMessage, saveFailure, unwrap } from "./problem";
 
 const p422 = {
   status: 422,
@@ -21,5 +21,19 @@ describe("problem details", () => {
     const response = new Response(null, { status: 422 });
     expect(() => unwrap({ error: p422, response })).toThrow(ApiError);
     expect(unwrap({ data: 1, response: new Response(null, { status: 200 }) })).toBe(1);
+  });
+
+  it("sends the version as a quoted ETag in If-Match, and nothing without one", () => {
+    expect(ifMatch(3)).toEqual({ "If-Match": '"3"' });
+    expect(ifMatch(null)).toEqual({});
+  });
+  it("explains a save refused on 412, field errors apart from the summary, and the network", () => {
+    const text = { stale: "已被他人修改", network: "网络异常", fallback: "失败" };
+    expect(saveFailure(new ApiError(412, { detail: "Precondition Failed" }), text)).toEqual({ message: "已被他人修改", fields: {} });
+    const bad = saveFailure(new ApiError(422, p422), text);
+    expect(bad.fields).toEqual({ id_number: "身份证号码校验位不正确，请核对" });
+    expect(bad.message).toBe("提交的数据有误，请检查标出的字段");
+    expect(saveFailure(new ApiError(409, { detail: "该志愿者结对人数已满" }), text).message).toBe("该志愿者结对人数已满");
+    expect(saveFailure(new TypeError("fetch failed"), text)).toEqual({ message: "网络异常", fields: {} });
   });
 });

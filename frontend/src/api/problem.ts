@@ -57,3 +57,20 @@ export function unwrap<T>(r: { data?: T; error?: unknown; response: Response }):
   }
   return r.data as T;
 }
+
+/** The If-Match header for a version last read (the API's ETag is the quoted version). */
+export function ifMatch(version: number | null | undefined): Record<string, string> {
+  return version == null ? {} : { "If-Match": `"${version}"` };
+}
+
+/**
+ * What a failed save shows: on 412 the record changed since it was read (`stale`), else the
+ * server's message; field messages go under their fields. `network` when nothing answered.
+ */
+export function saveFailure(e: unknown, text: { stale: string; network: string; fallback: string }): { message: string; fields: Record<string, string> } {
+  if (!(e instanceof ApiError)) return { message: text.network, fields: {} };
+  if (e.status === 412) return { message: text.stale, fields: {} };
+  const fields = fieldErrors(e.problem);
+  const message = e.problem.errors?.length ? problemMessage({ ...e.problem, errors: undefined }, text.fallback) : problemMessage(e.problem, text.fallback);
+  return { message, fields };
+}

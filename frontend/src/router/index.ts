@@ -39,6 +39,7 @@ export const routes: RouteRecordRaw[] = [
   { path: "/incidents", component: () => import("../views/IncidentsView.vue"), meta: { roles: STAFF, title: "nav.incidents" } },
   { path: "/incidents/:id", component: () => import("../views/IncidentDetailView.vue"), meta: { roles: STAFF, title: "nav.incidents" } },
   { path: "/volunteers", component: () => import("../views/VolunteersView.vue"), meta: { roles: STAFF, title: "nav.volunteers" } },
+  { path: "/imports", component: () => import("../views/ImportsView.vue"), meta: { roles: STAFF, title: "nav.imports" } },
   { path: "/admin/users", component: () => import("../views/admin/UsersView.vue"), meta: { roles: ["county_admin"], title: "nav.users" } },
   { path: "/admin/clients", component: () => import("../views/admin/ClientsView.vue"), meta: { roles: ["county_admin"], title: "nav.clients" } },
   { path: "/admin/policies", component: () => import("../views/admin/PoliciesView.vue"), meta: { roles: COUNTY, title: "nav.policies" } },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fmtDate, fmtPercent, toCsv, todayLocal } from "./format";
+import { fmtDate, fmtPercent, todayLocal } from "./format";
 
 describe("formatting", () => {
   it("shows shares as percentages and null as a dash", () => {
@@ -13,9 +13,5 @@ describe("formatting", () => {
     expect(fmtDate(d.toISOString())).toBe("2026-03-05");
     expect(fmtDate(null)).toBe("");
     expect(todayLocal(d)).toBe("2026-03-05");
-  });
-  it("quotes CSV fields that need it and starts with a BOM", () => {
-    const csv = toCsv(["姓名", "地址"], [["张三", '1组, "东"'], ["李四", null]]);
-    expect(csv).toBe('\uFEFF姓名,地址\r\n张三,"1组, ""东"""\r\n李四,\r\n');
   });
 });

@@ -31,12 +31,3 @@ export function fmtPercent(x: number | null | undefined): string {
 export function todayLocal(now: Date = new Date()): string {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
-
-/** Rows as CSV text (RFC 4180 quoting), with a BOM so spreadsheet software reads UTF-8. */
-export function toCsv(header: string[], rows: (string | number | null | undefined)[][]): string {
-  const q = (v: string | number | null | undefined): string => {
-    const s = v == null ? "" : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return "\uFEFF" + [header, ...rows].map((r) => r.map(q).join(",")).join("\r\n") + "\r\n";
-}

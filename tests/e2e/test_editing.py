@@ -1,0 +1,205 @@
+"""The editing screens of the elder detail in a real browser: a guardian added shows up,
+a pairing with the server's refusal of a second primary helper, a status change refused
+because the record changed meanwhile (If-Match), and a benefit recorded and ended."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import Server, login, shot
+
+pytestmark = pytest.mark.slow
+
+WORKER = "lanshan_village"
+
+
+def _elders(server: Server, limit: int = 50) -> list[dict[str, Any]]:
+    return server.get(WORKER, "/elders", status="active", limit=limit)["items"]
+
+
+def test_adding_a_guardian_shows_on_the_elder_detail(new_page: Any, server: Server) -> None:
+    elder = _elders(server)[3]
+    page = new_page(360, 740, is_mobile=True, has_touch=True)
+    login(page, WORKER)
+    page.goto(f"/elders/{elder['id']}")
+    page.focus("[data-test=add-guardian]")
+    page.keyboard.press("Enter")  # with the keyboard: the form opens on its first field
+    page.wait_for_selector("[data-test=guardian-form]")
+    assert page.evaluate("document.activeElement.name") == "g_name"
+    page.keyboard.press("Escape")  # closes it, the focus back on the button
+    page.wait_for_selector("[data-test=guardian-form]", state="detached")
+    page.wait_for_function("document.activeElement?.dataset.test === 'add-guardian'")
+    page.click("[data-test=add-guardian]")
+    page.fill("input[name=g_name]", "郑测试")
+    page.select_option("select[name=g_relation]", "daughter")
+    page.fill("input[name=g_phone]", "13900001111")
+    page.fill("input[name=g_work_location]", "广东省东莞市")
+    page.click("[data-test=save-guardian]")
+    row = page.wait_for_selector("[data-test=guardian-row]:has-text('郑测试')")
+    assert row is not None
+    assert "女儿" in row.inner_text()
+    assert "广东省东莞市" in row.inner_text()
+    assert page.query_selector("[data-test=guardian-form]") is None
+    stored = server.get(WORKER, f"/elders/{elder['id']}/guardians")
+    assert [g["relation"] for g in stored if g["name"] == "郑测试"] == ["daughter"]
+    width = page.evaluate("document.documentElement.scrollWidth")
+    wide = page.evaluate(
+        "[...document.querySelectorAll('#main *')]"
+        ".filter(e => e.getBoundingClientRect().right > 360)"
+        ".map(e => e.tagName + '.' + e.className).slice(0, 12)"
+    )
+    assert width <= 360, f"the elder detail overflows a 360 px screen ({width} px): {wide}"
+    shot(page, "guardian-added")
+
+    # a bad phone number: the server's Chinese message under the field, nothing added
+    page.click("[data-test=add-guardian]")
+    page.fill("input[name=g_name]", "郑测试二")
+    page.fill("input[name=g_phone]", "123")
+    page.click("[data-test=save-guardian]")
+    err = page.wait_for_selector("[data-test=err-g_phone]")
+    assert err is not None
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in err.inner_text())
+    names = [g["name"] for g in server.get(WORKER, f"/elders/{elder['id']}/guardians")]
+    assert "郑测试二" not in names
+
+
+def test_a_pairing_is_created_and_a_second_primary_is_refused(
+    new_page: Any, server: Server
+) -> None:
+    pairs = server.get(WORKER, "/pairings", state="open", limit=200)["items"]
+    primary = next(p for p in pairs if p["is_primary"])
+    volunteers = server.get(WORKER, "/volunteers", limit=50)["items"]
+    other = next(
+        v
+        for v in volunteers
+        if v["id"] != primary["volunteer_id"]
+        and v["active"]
+        and (v.get("active_pairings") or 0) < v["max_pairings"]
+    )
+    page = new_page()
+    login(page, WORKER)
+    page.goto(f"/elders/{primary['elder_id']}")
+    page.click("[data-test=add-pairing]")
+    page.click(f"[data-test=pick-{other['id']}]")
+    page.check("[data-test=pairing-primary]")
+    page.click("[data-test=save-pairing]")
+    err = page.wait_for_selector("[data-test=pairing-error]")
+    assert err is not None
+    assert "已有包保责任人" in err.inner_text()
+
+    page.uncheck("[data-test=pairing-primary]")
+    page.click("[data-test=save-pairing]")
+    page.wait_for_selector(f"#s-p >> xpath=../.. >> text={other['name']}")
+    assert page.query_selector("[data-test=pairing-form]") is None
+    open_now = server.get(WORKER, "/pairings", elder_id=primary["elder_id"], state="open")["items"]
+    assert any(p["volunteer_id"] == other["id"] and not p["is_primary"] for p in open_now)
+
+
+def test_a_status_change_on_a_stale_record_is_refused_and_explained(
+    new_page: Any, server: Server
+) -> None:
+    elder = _elders(server)[5]
+    page = new_page()
+    login(page, WORKER)
+    page.goto(f"/elders/{elder['id']}")
+    page.click("[data-test=change-status]")
+    # someone else changes the elder meanwhile
+    current = server.get(WORKER, f"/elders/{elder['id']}")
+    r = httpx.patch(
+        f"{server.base}/api/v1/elders/{elder['id']}",
+        json={"notes": "他人修改", "version": current["version"]},
+        headers={"Authorization": f"Bearer {server.token(WORKER)}"},
+    )
+    r.raise_for_status()
+    page.select_option("select[name=status]", "moved_out")
+    page.fill("input[name=reason]", "随子女进城居住")
+    page.click("[data-test=save-status]")
+    err = page.wait_for_selector("[data-test=status-error]")
+    assert err is not None
+    assert "已被他人修改" in err.inner_text()
+    assert server.get(WORKER, f"/elders/{elder['id']}")["status"] == "active"
+
+    # read again, and the change goes through
+    page.reload()
+    page.click("[data-test=change-status]")
+    page.select_option("select[name=status]", "moved_out")
+    page.fill("input[name=reason]", "随子女进城居住")
+    page.click("[data-test=save-status]")
+    page.wait_for_selector("[data-test=status-form]", state="detached")
+    page.wait_for_selector("h1 >> text=已迁出")
+    assert server.get(WORKER, f"/elders/{elder['id']}")["status"] == "moved_out"
+
+
+def test_a_benefit_is_recorded_and_ended(new_page: Any, server: Server) -> None:
+    elder = _elders(server)[7]
+    before = len(server.get(WORKER, f"/elders/{elder['id']}/benefits"))
+    page = new_page()
+    login(page, WORKER)
+    page.goto(f"/elders/{elder['id']}")
+    page.click("[data-test=add-benefit]")
+    page.select_option("select[name=program]", "temporary_assistance")
+    page.fill("input[name=b_start]", "2026-01-05")
+    page.fill("input[name=monthly_amount]", "300")
+    page.click("[data-test=save-benefit]")
+    page.wait_for_selector("[data-test=benefit-form]", state="detached")
+    stored = server.get(WORKER, f"/elders/{elder['id']}/benefits")
+    assert len(stored) == before + 1
+    new = next(b for b in stored if b["program"] == "temporary_assistance")
+    row = page.locator("[data-test=benefit-row]", has_text=new["label"])
+    row.get_by_role("button", name="终止").click()
+    page.fill("input[name=end_date]", "2026-02-05")
+    page.click("[data-test=save-benefit]")
+    page.wait_for_selector("[data-test=benefit-form]", state="detached")
+    ended = server.get(WORKER, f"/benefits/{new['id']}")
+    assert ended["end_date"] == "2026-02-05"
+    assert not ended["active"]
+
+
+def test_relief_facts_are_recorded_as_a_new_version(new_page: Any, server: Server) -> None:
+    elder = _elders(server)[9]
+    before = server.get(WORKER, f"/elders/{elder['id']}/relief-facts")
+    page = new_page()
+    login(page, WORKER)
+    page.goto(f"/elders/{elder['id']}")
+    page.click("[data-test=edit-facts]")
+    page.fill("input[name=household_size]", "2")
+    page.fill("input[name=income_wages]", "650")
+    page.select_option("select[name=owns_vehicle]", "no")
+    page.select_option("select[name=ability_level]", "moderate")
+    page.fill("input[name=facts_source]", "2026年入户核查")
+    page.click("[data-test=save-facts]")
+    page.wait_for_selector("[data-test=facts-form]", state="detached")
+    after = server.get(WORKER, f"/elders/{elder['id']}/relief-facts")
+    assert after["revision"] == before["revision"] + 1
+    assert after["household_size"] == 2
+    assert float(after["income"]["wages"]) == 650
+    assert after["owns_vehicle"] is False
+    assert after["ability_level"] == "moderate"
+    assert after["supporters"] == before["supporters"]  # carried over, not cleared
+    page.wait_for_selector(f"[data-test=facts-revision] >> text=第 {after['revision']} 版")
+
+
+def test_the_township_moves_an_elder_to_another_village(new_page: Any, server: Server) -> None:
+    elder = _elders(server)[11]
+    target = "431127104204"  # lanshan_village2's village, in the same township
+    page = new_page()
+    login(page, "lanshan_township")
+    page.goto(f"/elders/{elder['id']}")
+    page.click("[data-test=move-elder]")
+    page.fill("input[name=village_code]", "431127999999")
+    page.fill("input[name=reason]", "投靠亲属")
+    page.click("[data-test=save-move]")
+    err = page.wait_for_selector("[data-test=move-error]")
+    assert err is not None
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in err.inner_text())
+    assert server.get("lanshan_township", f"/elders/{elder['id']}")["village_code"] != target
+
+    page.fill("input[name=village_code]", target)
+    page.click("[data-test=save-move]")
+    page.wait_for_selector("[data-test=move-form]", state="detached")
+    moved = server.get("lanshan_township", f"/elders/{elder['id']}")
+    assert moved["village_code"] == target
+    page.wait_for_selector(f"text={moved['village_name']}")
