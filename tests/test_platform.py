@@ -204,6 +204,37 @@ class TestLogs:
             request_id_var.reset(token)
         assert out["request_id"] == rid
 
+    def test_access_lines_have_the_shape_of_every_other_line(self):
+        from eldercare.logs import request_id_var
+
+        fmt = RedactingJsonFormatter(
+            "{asctime}{levelname}{name}{message}",
+            style="{",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        )
+        extra = {
+            "method": "GET",
+            "path": "/x/11010519491231002X",
+            "status": 200,
+            "duration_ms": 1.5,
+        }
+        token = request_id_var.set("rid-7")
+        try:
+            lines = []
+            for name in ("eldercare.access", "eldercare.other"):
+                record = logging.LogRecord(name, logging.INFO, __file__, 1, "request", None, None)
+                record.__dict__.update(extra)
+                lines.append(json.loads(fmt.format(record)))
+        finally:
+            request_id_var.reset(token)
+        fast, general = lines
+        assert list(fast) == list(general)
+        assert {k: v for k, v in fast.items() if k != "logger"} == {
+            k: v for k, v in general.items() if k != "logger"
+        }
+        assert fast["path"] == "/x/[id-number]"
+        assert fast["request_id"] == "rid-7"
+
     def test_access_log_has_no_query_string(self, client, caplog):
         caplog.set_level(logging.INFO, logger="eldercare.access")
         client.get("/healthz?q=11010519491231002X")

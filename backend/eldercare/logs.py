@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
@@ -38,6 +39,10 @@ def redact(text: str) -> str:
     return _MOBILE_RE.sub(r"\1****\2", text)
 
 
+ACCESS_LOGGER = "eldercare.access"
+ACCESS_FIELDS = ("method", "path", "status", "duration_ms")
+
+
 class RedactingJsonFormatter(JsonFormatter):
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
         rid = request_id_var.get()
@@ -48,6 +53,25 @@ class RedactingJsonFormatter(JsonFormatter):
             k: redact(v) if isinstance(v, str) and k not in _SAFE_FIELDS else v
             for k, v in log_data.items()
         }
+
+    def format(self, record: logging.LogRecord) -> str:
+        # The access log's one line per request has a fixed shape: built directly, it costs
+        # a fraction of the general path (the same fields, in the same order).
+        if record.name == ACCESS_LOGGER and not record.exc_info:
+            data: dict[str, Any] = {
+                "time": self.formatTime(record),
+                "level": record.levelname,
+                "logger": record.name,
+                "message": record.getMessage(),
+            }
+            for key in ACCESS_FIELDS:
+                value = getattr(record, key, None)
+                data[key] = redact(value) if isinstance(value, str) else value
+            rid = request_id_var.get()
+            if rid:
+                data["request_id"] = rid
+            return json.dumps(data, ensure_ascii=False)
+        return super().format(record)
 
     def formatException(self, ei: Any) -> str:
         text = super().formatException(ei)

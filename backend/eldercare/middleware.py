@@ -10,9 +10,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from eldercare.logs import request_id_var
+from eldercare.logs import ACCESS_LOGGER, request_id_var
 
-access_log = logging.getLogger("eldercare.access")
+access_log = logging.getLogger(ACCESS_LOGGER)
 # A client's own request id is echoed and logged as it is, so it may not carry a run of
 # digits as long as a phone or ID number.
 _VALID_REQUEST_ID = re.compile(r"^(?!.*\d{11})[A-Za-z0-9._:\-]{1,64}$")
