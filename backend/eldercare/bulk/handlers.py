@@ -24,6 +24,7 @@ from eldercare.audit import service as audit
 from eldercare.bulk.columns import SPECS, Spec, convert
 from eldercare.bulk.models import Change
 from eldercare.bulkload import bulk_write
+from eldercare.clock import aware
 from eldercare.clock import today as local_today
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
@@ -37,11 +38,13 @@ from eldercare.names import pinyin
 from eldercare.regions.models import Region
 from eldercare.roles import TOWNSHIP_UP
 from eldercare.visits import schedule
-from eldercare.visits.models import ElderSchedule
+from eldercare.visits import service as visits
+from eldercare.visits.models import ElderSchedule, Visit
 from eldercare.visits.rules import next_due
+from eldercare.visits.schemas import VisitIn, VisitPatch
 from eldercare.volunteers import service as volunteers
-from eldercare.volunteers.models import Volunteer
-from eldercare.volunteers.schemas import VolunteerIn, VolunteerPatch
+from eldercare.volunteers.models import Pairing, Volunteer
+from eldercare.volunteers.schemas import PairingIn, PairingPatch, VolunteerIn, VolunteerPatch
 
 RowError = tuple[str | None, str, dict[str, Any]]  # field, code, message parameters
 
@@ -671,8 +674,269 @@ class VolunteerHandler(Handler):
         return outcomes
 
 
+# ----------------------------------------------------------------------------- pairings and visits
+
+
+def _split_keys(
+    spec: Spec, cells: dict[str, Any], keys: tuple[str, ...]
+) -> tuple[dict[str, Any], dict[str, Any], Outcome | None]:
+    """Converted values without the key columns, the key values, or a failed outcome."""
+    if "__error__" in cells:
+        return {}, {}, Outcome(0, errors=[(None, cells["__error__"], {})])
+    data, _unknown = convert(spec, cells)
+    found = {k: data.pop(k, None) for k in keys}
+    return data, found, None
+
+
+def _elder_by_number(
+    db: Session, ctx: RequestCtx, raw: Any, *, active_only: bool = True
+) -> Elder | None:
+    from eldercare import identity
+
+    try:
+        number = identity.parse(str(raw)).value
+    except identity.IdNumberError:
+        number = str(raw).strip()
+    stmt = select(Elder).where(
+        Elder.id_number == number, Elder.merged_into_id.is_(None), elders.elder_scope(ctx)
+    )
+    if active_only:
+        stmt = stmt.where(Elder.status == "active")
+    else:  # the same ID number may be on the register again after a move: prefer the current
+        stmt = stmt.order_by((Elder.status == "active").desc(), Elder.created_at.desc()).limit(1)
+    return db.scalar(stmt)
+
+
+def _volunteer_by_phone(db: Session, ctx: RequestCtx, raw: Any) -> Volunteer | None:
+    from eldercare import phones
+
+    try:
+        phone = phones.canonical(str(raw))
+    except phones.PhoneError:
+        return None
+    return db.scalar(
+        select(Volunteer).where(Volunteer.phone == phone, volunteers.volunteer_scope(ctx))
+    )
+
+
+class PairingHandler(Handler):
+    """Pairings match by (elder ID number, helper phone): the open pairing of the two."""
+
+    resource = "pairings"
+    natural_key = "elder_id_number, volunteer_phone"
+
+    def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
+        outcomes = []
+        seen: dict[tuple[str, str], int] = {}
+        for row, cells in rows:
+            data, keys, failed = _split_keys(
+                self.spec, cells, ("elder_id_number", "volunteer_phone")
+            )
+            outcome = failed or Outcome(row)
+            outcome.row = row
+            outcomes.append(outcome)
+            if failed is not None:
+                continue
+            end = {k: data.pop(k) for k in ("end_date", "end_reason") if k in data}
+            try:
+                parsed = PairingIn.model_validate({"elder_id": "-", "volunteer_id": "-", **data})
+                ending = PairingPatch.model_validate(end)
+            except ValidationError as exc:
+                outcome.errors = schema_errors(exc)
+            for k in ("elder_id_number", "volunteer_phone"):
+                if not keys[k]:
+                    outcome.errors.insert(0, (k, "missing", {}))
+            if outcome.errors:
+                continue
+            elder = _elder_by_number(self.db, self.ctx, keys["elder_id_number"])
+            if elder is None:
+                outcome.errors.append(("elder_id_number", "import.elder_not_found", {}))
+                continue
+            helper = _volunteer_by_phone(self.db, self.ctx, keys["volunteer_phone"])
+            if helper is None:
+                outcome.errors.append(("volunteer_phone", "import.volunteer_not_found", {}))
+                continue
+            pair = (elder.id, helper.id)
+            if pair in seen:
+                outcome.errors.append(
+                    ("volunteer_phone", "import.duplicate_pairing", {"row": seen[pair]})
+                )
+                continue
+            seen[pair] = row
+            self._upsert(outcome, elder, helper, parsed, ending)
+        return outcomes
+
+    def _upsert(
+        self,
+        outcome: Outcome,
+        elder: Elder,
+        helper: Volunteer,
+        data: PairingIn,
+        ending: PairingPatch,
+    ) -> None:
+        data = data.model_copy(update={"elder_id": elder.id, "volunteer_id": helper.id})
+        current = self.db.scalar(
+            select(Pairing).where(
+                Pairing.elder_id == elder.id,
+                Pairing.volunteer_id == helper.id,
+                Pairing.end_date.is_(None),
+            )
+        )
+        if current is None:
+            if ending.end_date is not None and self.db.scalar(
+                select(Pairing.id).where(
+                    Pairing.elder_id == elder.id,
+                    Pairing.volunteer_id == helper.id,
+                    Pairing.end_date == ending.end_date,
+                )
+            ):
+                outcome.action = "unchanged"  # this pairing was imported and ended before
+                return
+            outcome.action = "created"
+
+            def create() -> None:
+                made = volunteers.create_pairing(self.db, self.ctx, data, elder.village_code)
+                if ending.end_date is not None:
+                    volunteers.update_pairing(
+                        self.db, self.ctx, made, elder.village_code, ending, made.version
+                    )
+
+            _savepoint_call(self.db, outcome, create)
+            return
+        given = (data.model_fields_set & {"is_primary", "services"}) | ending.model_fields_set
+        changes: dict[str, Any] = {}
+        for f in given:
+            value = getattr(ending, f) if f in ending.model_fields_set else getattr(data, f)
+            if f == "services":
+                value = list(value)
+            if getattr(current, f) != value:
+                changes[f] = value
+        if not changes:
+            outcome.action = "unchanged"
+            return
+        outcome.action = "updated"
+        _savepoint_call(
+            self.db,
+            outcome,
+            volunteers.update_pairing,
+            self.db,
+            self.ctx,
+            current,
+            elder.village_code,
+            PairingPatch(**changes),
+            current.version,
+        )
+
+
+_FINDINGS = ("health", "mental_state", "living_conditions", "family_support", "danger")
+_VISIT_FIELDS = (
+    "findings",
+    "safety_risks",
+    "needs",
+    "services",
+    "guardian_contacted",
+    "follow_up",
+    "notes",
+)
+
+
+class VisitHandler(Handler):
+    """Visits match by (elder ID number, visit time, method). Each visit is logged by the
+    visits service (no future visits, none after death or moving out) and so refreshes
+    the elder's next due visit."""
+
+    resource = "visits"
+    natural_key = "elder_id_number, visited_at, method"
+
+    def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
+        outcomes = []
+        seen: dict[tuple[str, datetime, str], int] = {}
+        for row, cells in rows:
+            data, keys, failed = _split_keys(
+                self.spec, cells, ("elder_id_number", "volunteer_phone")
+            )
+            outcome = failed or Outcome(row)
+            outcome.row = row
+            outcomes.append(outcome)
+            if failed is not None:
+                continue
+            findings = {f: data.pop(f) for f in _FINDINGS if f in data}
+            if findings:
+                data["findings"] = findings
+            try:
+                parsed = VisitIn.model_validate({"elder_id": "-", **data})
+            except ValidationError as exc:
+                outcome.errors = schema_errors(exc)
+            if "visited_at" not in data:
+                outcome.errors.insert(0, ("visited_at", "missing", {}))
+            if not keys["elder_id_number"]:
+                outcome.errors.insert(0, ("elder_id_number", "missing", {}))
+            if outcome.errors:
+                continue
+            elder = _elder_by_number(self.db, self.ctx, keys["elder_id_number"], active_only=False)
+            if elder is None:
+                outcome.errors.append(("elder_id_number", "import.elder_not_found", {}))
+                continue
+            update: dict[str, Any] = {"elder_id": elder.id}
+            if keys["volunteer_phone"]:
+                helper = _volunteer_by_phone(self.db, self.ctx, keys["volunteer_phone"])
+                if helper is None:
+                    outcome.errors.append(("volunteer_phone", "import.volunteer_not_found", {}))
+                    continue
+                update["volunteer_id"] = helper.id
+            at = aware(parsed.visited_at)
+            assert at is not None
+            update["visited_at"] = at
+            key = (elder.id, at, parsed.method)
+            if key in seen:
+                outcome.errors.append(("visited_at", "import.duplicate_visit", {"row": seen[key]}))
+                continue
+            seen[key] = row
+            self._upsert(outcome, parsed.model_copy(update=update), set(data) | set(update))
+        return outcomes
+
+    def _upsert(self, outcome: Outcome, data: VisitIn, given: set[str]) -> None:
+        assert data.visited_at is not None
+        current = self.db.scalar(
+            select(Visit)
+            .where(
+                Visit.elder_id == data.elder_id,
+                Visit.method == data.method,
+                Visit.visited_at == data.visited_at,
+            )
+            .limit(1)
+        )
+        if current is None:
+            outcome.action = "created"
+            _savepoint_call(self.db, outcome, visits.log_visit, self.db, self.ctx, data)
+            return
+        changes: dict[str, Any] = {}
+        for f in given & set(_VISIT_FIELDS):
+            value = getattr(data, f)
+            value = value.model_dump() if f == "findings" else value
+            value = list(value) if isinstance(value, tuple) else value
+            if getattr(current, f) != value:
+                changes[f] = value
+        if not changes:
+            outcome.action = "unchanged"
+            return
+        outcome.action = "updated"
+        _savepoint_call(
+            self.db,
+            outcome,
+            visits.update_visit,
+            self.db,
+            self.ctx,
+            current.id,
+            VisitPatch(**changes),
+            current.version,
+        )
+
+
 HANDLERS: dict[str, type[Handler]] = {
     "elders": ElderHandler,
     "guardians": GuardianHandler,
     "volunteers": VolunteerHandler,
+    "pairings": PairingHandler,
+    "visits": VisitHandler,
 }
