@@ -202,6 +202,20 @@ class TestUpserts:
         assert elder.living_arrangement == "with_spouse"
         assert elder.version > 1
 
+    def test_unchanged_rows_still_fail_as_duplicates_and_match_however_written(
+        self, client, db, worker
+    ):
+        rows = elder_rows(2)
+        post(client, worker, as_csv(rows))
+        spaced = {**rows[0], "id_number": f" {rows[0]['id_number'][:6]} {rows[0]['id_number'][6:]}"}
+        report = post(client, worker, as_csv([*rows, rows[1], spaced]), mode="per_row").json()
+        assert (report["unchanged"], report["failed"], report["created"]) == (2, 2, 0)
+        assert [(e["row"], e["code"]) for e in report["errors"]] == [
+            (4, "import.duplicate_row"),
+            (5, "import.duplicate_row"),
+        ]
+        assert count(db) == 2
+
     def test_elder_made_by_hand_is_matched_by_id_number(self, client, db, worker):
         elder = make_elder(db, VILLAGE)
         row = {"id_number": elder.id_number, "name": elder.name, "village_code": VILLAGE}

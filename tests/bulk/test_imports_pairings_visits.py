@@ -238,9 +238,7 @@ class TestVisits:
             status="deceased",
             status_date=date.today() - timedelta(days=5),
         )
-        tomorrow = (datetime.now(get_settings().tz) + timedelta(days=1)).strftime(
-            "%Y-%m-%d %H:%M"
-        )
+        tomorrow = (datetime.now(get_settings().tz) + timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
         return [
             {"elder_id_number": alive.id_number, "visited_at": local(4), "method": "phone"},
             {"elder_id_number": alive.id_number, "visited_at": tomorrow, "method": "phone"},

@@ -342,23 +342,37 @@ FALSE = {"0", "false", "no", "n", "否", "无", "×", "f"}
 _SPLIT = re.compile(r"[,，;；、|/]")
 
 
-def _enum_value(text: str, col: Column) -> str:
-    if text in col.choices:
-        return text
-    lowered = text.lower()
-    for code in col.choices:
+@functools.lru_cache(maxsize=256)
+def _enum_maps(choices: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+    """Codes by code or Chinese label, and by lower-case English label (first code wins)."""
+    exact: dict[str, str] = {c: c for c in choices}
+    by_label: dict[str, str] = {}
+    lowered: dict[str, str] = {}
+    for code in choices:
         pair = EXTRA_LABELS.get(code) or LABELS.get(code)
-        if pair and (text == pair[0] or lowered == pair[1].lower()):
-            return code
-    return text  # the schema reports it, with the allowed values
+        if pair:
+            by_label.setdefault(pair[0], code)
+            lowered.setdefault(pair[1].lower(), code)
+    for label, code in by_label.items():
+        exact.setdefault(label, code)
+    return exact, lowered
+
+
+def _enum_value(text: str, col: Column) -> str:
+    exact, lowered = _enum_maps(col.choices)
+    found = exact.get(text)
+    if found is None:
+        found = lowered.get(text.lower())
+    return text if found is None else found  # the schema reports a bad one, with the choices
 
 
 def convert(spec: Spec, cells: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Cells keyed by header to values keyed by field; unknown headers are listed."""
     out: dict[str, Any] = {}
     unknown: list[str] = []
+    by_header = spec.by_header
     for header, raw in cells.items():
-        col = spec.by_header.get(normalise_header(header)) if header else None
+        col = by_header.get(normalise_header(header)) if header else None
         if col is None:
             if raw not in (None, "") and header not in ("", "errors", "错误"):
                 unknown.append(header)

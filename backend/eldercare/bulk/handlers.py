@@ -78,6 +78,11 @@ def app_errors(exc: AppError) -> list[RowError]:
     return [(None, exc.code, {k: _plain(v) for k, v in exc.params.items()})]
 
 
+def _quick_key(raw: Any) -> str | None:
+    """An ID number as stored when it is written plainly (others take the full check)."""
+    return raw.strip().upper() if isinstance(raw, str) and raw else None
+
+
 def _parse(spec: Spec, cells: dict[str, Any], model: type[BaseModel]) -> tuple[Any, Outcome | None]:
     if "__error__" in cells:
         return None, Outcome(0, errors=[(None, cells["__error__"], {})])
@@ -260,47 +265,93 @@ class ElderHandler(Handler):
 
     def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
         outcomes: list[Outcome] = []
-        valid: dict[str, tuple[Outcome, ElderCreate, Any]] = {}
+        converted: list[tuple[Outcome, dict[str, Any]]] = []
         for row, cells in rows:
-            data, failed = _parse(self.spec, cells, ElderCreate)
-            if failed is not None:
-                failed.row = row
-                outcomes.append(failed)
-                continue
             outcome = Outcome(row)
             outcomes.append(outcome)
-            if data.village_code not in self.villages:
+            if "__error__" in cells:
+                outcome.errors.append((None, cells["__error__"], {}))
+                continue
+            converted.append((outcome, convert(self.spec, cells)[0]))
+        # The stored rows for the keys as written, in one query: a row equal to its stored
+        # record is unchanged without validating it again (it was valid when stored).
+        quick = {k for _, data in converted if (k := _quick_key(data.get("id_number")))}
+        existing = self._existing(list(quick)) if quick else {}
+        seen: dict[str, int] = {}
+        valid: dict[str, tuple[Outcome, ElderCreate, Any]] = {}
+        for outcome, data in converted:
+            key = _quick_key(data.get("id_number"))
+            current = existing.get(key) if key is not None else None
+            if key is not None and current is not None and self._same(data, current):
+                if key in seen:
+                    outcome.errors.append(("id_number", "import.duplicate_row", {"row": seen[key]}))
+                else:
+                    seen[key] = outcome.row
+                    outcome.action = "unchanged"
+                continue
+            try:
+                elder = ElderCreate.model_validate(data)
+            except ValidationError as exc:
+                outcome.errors = schema_errors(exc)
+                continue
+            if elder.village_code not in self.villages:
                 outcome.errors.append(("village_code", "region.unknown", {}))
                 continue
             try:
                 checked = elders.check_identity(
-                    data.id_number, self._settings(data.village_code[:6]), self.ctx.lang, self.today
+                    elder.id_number,
+                    self._settings(elder.village_code[:6]),
+                    self.ctx.lang,
+                    self.today,
                 )
             except AppError as exc:
                 outcome.errors = app_errors(exc)
                 continue
             key = checked.number.value
-            if key in valid:
-                outcome.errors.append(
-                    ("id_number", "import.duplicate_row", {"row": valid[key][0].row})
-                )
+            if key in seen:
+                outcome.errors.append(("id_number", "import.duplicate_row", {"row": seen[key]}))
                 continue
-            valid[key] = (outcome, data, checked.number)
+            seen[key] = outcome.row
+            valid[key] = (outcome, elder, checked.number)
         if not valid:
             return outcomes
-        existing = self._existing(list(valid))
+        missing = [k for k in valid if k not in quick]
+        if missing:
+            existing.update(self._existing(missing))
         new: list[_New] = []
-        for key, (outcome, data, number) in valid.items():
+        for key, (outcome, parsed, number) in valid.items():
             current = existing.get(key)
             if current is None:
-                new.append(_New(outcome, data, number))
+                new.append(_New(outcome, parsed, number))
             elif not self.ctx.actor.scope.covers(current["village_code"]):
                 outcome.errors.append(("id_number", "elder.duplicate_elsewhere", {}))
             else:
-                self._update(outcome, data, current)
+                self._update(outcome, parsed, current)
         if new:
             self._create(new)
         return outcomes
+
+    def _same(self, data: dict[str, Any], current: dict[str, Any]) -> bool:
+        """Whether converted cells equal the stored record (same types, same values)."""
+        village = current["village_code"]
+        if data.get("village_code") != village or village not in self.villages:
+            return False
+        if "name" not in data:
+            return False
+        for f, value in data.items():
+            if f == "id_number" or f == "village_code":
+                continue
+            if f not in current:
+                return False
+            old = current[f]
+            if isinstance(old, Decimal):
+                if isinstance(value, bool) or not isinstance(value, Decimal | int):
+                    return False
+                if old != Decimal(value):
+                    return False
+            elif type(old) is not type(value) or old != value:
+                return False
+        return True
 
     def _existing(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         cols = [getattr(Elder, f) for f in _PATCHABLE]
