@@ -91,6 +91,55 @@ class TestFormats:
         assert got.status_code == 200
         assert got.json()["living_arrangement"] == "alone"
 
+    def test_derived_categories_and_risk_are_each_rows_own(self, client, db, worker):
+        from datetime import date
+
+        from eldercare.elders import rules
+
+        facts = [
+            ("1940-05-01", "alone", "hypertension"),
+            ("1940-06-01", "alone", "dementia"),
+            ("1940-07-01", "with_spouse", "hypertension"),
+            ("1958-05-01", "alone", "hypertension"),
+            ("1958-06-01", "with_children", "dementia"),
+            ("1958-07-01", "with_children", ""),
+        ]
+        rows = [
+            {
+                "id_number": id_number(birth),
+                "name": "王秀英",
+                "village_code": VILLAGE,
+                "living_arrangement": living,
+                "health_conditions": health,
+            }
+            for birth, living, health in facts
+        ]
+        assert post(client, worker, as_csv(rows)).json()["created"] == 6
+        levels = set()
+        for r in rows:
+            elder = db.scalar(select(Elder).where(Elder.id_number == r["id_number"]))
+            expected = rules.derive(
+                rules.ElderFacts(
+                    elder.birth_date,
+                    VILLAGE,
+                    elder.living_arrangement,
+                    None,
+                    None,
+                    list(elder.health_conditions),
+                    [],
+                    [],
+                ),
+                rules.RegisterSettings(),
+                date.today(),
+            )
+            assert elder.categories == expected.categories
+            assert (elder.risk_level, elder.risk_reasons) == (
+                expected.risk_level,
+                [x.as_dict() for x in expected.risk_reasons],
+            )
+            levels.add(elder.risk_level)
+        assert len(levels) > 1
+
     def test_gbk_csv_with_chinese_headers_and_labels(self, client, db, worker):
         rows = elder_rows(2)
         for r in rows:

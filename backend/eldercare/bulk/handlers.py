@@ -11,7 +11,7 @@ inside a savepoint so a bad row fails alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +34,7 @@ from eldercare.elders import service as elders
 from eldercare.elders.models import Elder, ElderChange, Guardian, Household
 from eldercare.elders.schemas import ElderCreate, ElderPatch, GuardianIn, GuardianPatch
 from eldercare.errors import AppError, Forbidden
+from eldercare.identity import age_on
 from eldercare.names import pinyin
 from eldercare.regions.models import Region
 from eldercare.roles import TOWNSHIP_UP
@@ -237,6 +238,7 @@ class ElderHandler(Handler):
         self.settings: dict[str, rules.RegisterSettings] = {}
         self.policies: dict[str, Any] = {}
         self.names: dict[str, tuple[str, str]] = {}
+        self.derived: dict[tuple[Any, ...], rules.Derived] = {}
 
     def _villages_in_scope(self) -> set[str]:
         scope = self.ctx.actor.scope
@@ -254,6 +256,43 @@ class ElderHandler(Handler):
         if county not in self.policies:
             self.policies[county] = schedule.policy_for(self.db, county, self.today)[0]
         return self.policies[county]
+
+    def _derive(self, d: ElderCreate, birth: date, county: str) -> rules.Derived:
+        """Categories and risk of a new elder. Without guardians they depend on the birth
+        date only through the age, so rows with the same age and facts share one result."""
+        key = None
+        if not d.manual_categories:
+            key = (
+                county,
+                age_on(birth, self.today),
+                d.living_arrangement,
+                d.self_care,
+                d.disability_grade,
+                tuple(d.health_conditions),
+            )
+            found = self.derived.get(key)
+            if found is not None:
+                return found
+        derived = rules.derive(
+            rules.ElderFacts(
+                birth,
+                d.village_code,
+                d.living_arrangement,
+                d.self_care,
+                d.disability_grade,
+                list(d.health_conditions),
+                [c.model_dump() for c in d.manual_categories],
+                [],
+            ),
+            self._settings(county),
+            self.today,
+            None,
+        )
+        if key is not None:
+            if len(self.derived) > 10_000:
+                self.derived.clear()
+            self.derived[key] = derived
+        return derived
 
     def _pinyin(self, name: str) -> tuple[str, str]:
         found = self.names.get(name)
@@ -419,21 +458,7 @@ class ElderHandler(Handler):
             elder_id, household_id = new_id(), new_id()
             full, initials = self._pinyin(d.name.strip())
             county = d.village_code[:6]
-            derived = rules.derive(
-                rules.ElderFacts(
-                    n.birth_date,
-                    d.village_code,
-                    d.living_arrangement,
-                    d.self_care,
-                    d.disability_grade,
-                    list(d.health_conditions),
-                    [c.model_dump() for c in d.manual_categories],
-                    [],
-                ),
-                self._settings(county),
-                self.today,
-                None,
-            )
+            derived = self._derive(d, n.birth_date, county)
             codes = [c["code"] for c in derived.categories]
             values = {
                 "id": elder_id,
