@@ -211,6 +211,23 @@ class TestVisits:
         db.refresh(sched)
         assert sched.last_visit_at == home.visited_at
 
+    def test_xlsx_with_a_date_time_cell(self, client, db, worker):
+        from openpyxl import Workbook
+
+        elder = make_elder(db, VILLAGE)
+        at = datetime.fromisoformat(local(6, hour=15))
+        book = Workbook()
+        book.active.append(["老人身份证号", "探访时间", "探访方式", "提供服务"])
+        book.active.append([elder.id_number, at, "视频", "陪伴聊天"])
+        out = io.BytesIO()
+        book.save(out)
+        h = {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        report = post(client, worker, "visits", out.getvalue(), headers=h).json()
+        assert report["created"] == 1, report
+        visit = db.scalar(select(Visit))
+        assert (visit.method, visit.services) == ("video", ["companionship"])
+        assert visit.visited_at.astimezone(get_settings().tz).replace(tzinfo=None) == at
+
     def test_reimport_is_unchanged_and_a_change_updates(self, client, db, worker):
         elder = make_elder(db, VILLAGE)
         row = {
