@@ -91,6 +91,27 @@ class TestFormats:
         assert got.status_code == 200
         assert got.json()["living_arrangement"] == "alone"
 
+    def test_history_of_an_imported_elder_matches_one_made_by_hand(self, client, db, worker):
+        by_hand, imported = elder_rows(2)
+        for row in (by_hand, imported):
+            row.update(household_size=3, annual_income_per_capita="5200.50", notes="")
+        r = client.post("/api/v1/elders", json=by_hand, headers=auth(worker))
+        assert r.status_code == 201, r.text
+        assert post(client, worker, as_csv([imported])).json()["created"] == 1
+
+        def history(number: str) -> dict:
+            elder = db.scalar(select(Elder).where(Elder.id_number == number))
+            return db.scalar(select(ElderChange).where(ElderChange.elder_id == elder.id)).changes
+
+        hand, bulk = history(by_hand["id_number"]), history(imported["id_number"])
+        # the same facts in the same (sorted) order; empty values are left out
+        assert list(bulk) == sorted(bulk)
+        differ = {"id_number", "household_id", "birth_date", "sex", "phone", "name"}
+        assert {k: v for k, v in bulk.items() if k not in differ} == {
+            k: v for k, v in hand.items() if k not in differ and v[1] not in (None, "", [])
+        }
+        assert bulk["annual_income_per_capita"] == [None, "5200.50"]
+
     def test_derived_categories_and_risk_are_each_rows_own(self, client, db, worker):
         from datetime import date
 

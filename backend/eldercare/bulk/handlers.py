@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -216,6 +217,9 @@ _SCHEDULE_COLUMNS = (
     "next_due_date",
     "reason",
     "updated_at",
+)
+_SNAPSHOT_KEYS = tuple(
+    sorted({*elders.ELDER_FIELDS, "household_id", "household_size", "annual_income_per_capita"})
 )
 _FEED_COLUMNS = ("xid", "resource", "resource_id", "action", "region_code", "version", "changed_at")
 
@@ -453,6 +457,8 @@ class ElderHandler(Handler):
         """Households, elders, history, schedules and feed rows: one write per table."""
         now = datetime.now(UTC)
         households, elder_rows, history, schedules, feed_rows = [], [], [], [], []
+        plain, elder_tuple = elders._plain, itemgetter(*_ELDER_COLUMNS)
+        extra: dict[str, Any] = {}
         for item in new:
             d, n = item.data, item.number
             elder_id, household_id = new_id(), new_id()
@@ -500,7 +506,7 @@ class ElderHandler(Handler):
                 "updated_at": now,
                 "version": 1,
             }
-            elder_rows.append(tuple(values[c] for c in _ELDER_COLUMNS))
+            elder_rows.append(elder_tuple(values))
             households.append(
                 (
                     household_id,
@@ -514,17 +520,21 @@ class ElderHandler(Handler):
                     1,
                 )
             )
-            snap = {f: elders._plain(values.get(f)) for f in elders.ELDER_FIELDS}
-            snap["household_id"] = household_id
-            snap["household_size"] = d.household_size
-            snap["annual_income_per_capita"] = elders._plain(d.annual_income_per_capita)
+            extra["household_id"] = household_id
+            extra["household_size"] = d.household_size
+            extra["annual_income_per_capita"] = plain(d.annual_income_per_capita)
+            created: dict[str, Any] = {}
+            for k in _SNAPSHOT_KEYS:  # sorted, as the service's history rows are
+                v = extra[k] if k in extra else plain(values.get(k))
+                if v not in (None, "", []):
+                    created[k] = [None, v]
             history.append(
                 (
                     elder_id,
                     "elder",
                     elder_id,
                     "create",
-                    {k: [None, v] for k, v in sorted(snap.items()) if v not in (None, "", [])},
+                    created,
                     now,
                     self.ctx.actor.id,
                     self.ctx.actor.name,
