@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import JSON, Connection, Table
 
 
 def bulk_write(
@@ -17,14 +17,19 @@ def bulk_write(
     if conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
         cols = ", ".join(f'"{c}"' for c in columns)
+        # Only JSON columns need converting: find them once, not per value.
+        json_at = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
+        dumps = json.dumps
         with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:  # type: ignore[union-attr]
+            write = copy.write_row
             for row in rows:
-                copy.write_row(
-                    [
-                        json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
-                        for v in row
-                    ]
-                )
+                if json_at:
+                    row = list(row)
+                    for i in json_at:
+                        v = row[i]
+                        if isinstance(v, dict | list):
+                            row[i] = dumps(v, ensure_ascii=False)
+                write(row)
                 n += 1
         return n
     batch: list[dict[str, Any]] = []

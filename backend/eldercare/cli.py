@@ -327,7 +327,11 @@ def build_parser() -> argparse.ArgumentParser:
         "environment); the same command again resumes or replays it",
     )
     imp.add_argument("file")
-    imp.add_argument("--resource", required=True, choices=["elders", "guardians", "volunteers"])
+    imp.add_argument(
+        "--resource",
+        required=True,
+        choices=["elders", "guardians", "volunteers", "pairings", "visits"],
+    )
     imp.add_argument("--url", required=True, help=url_help)
     imp.add_argument("--mode", choices=["atomic", "per_row"], default="atomic")
     imp.add_argument("--dry-run", action="store_true")

@@ -77,6 +77,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "找不到该身份证号对应的老年人（或不在您的管辖范围内）",
         "No elder with this ID number in your region",
     ),
+    "import.volunteer_not_found": (
+        "找不到该电话对应的志愿者（或不在您的管辖范围内）",
+        "No helper with this phone in your region",
+    ),
+    "import.duplicate_pairing": (
+        "与第 {row} 行的老人和结对人重复",
+        "Same elder and helper as row {row}",
+    ),
+    "import.duplicate_visit": (
+        "与第 {row} 行的老人、探访时间和方式重复",
+        "Same elder, time and method as row {row}",
+    ),
     "import.rows_failed": (
         "有数据行未通过校验，整批未写入",
         "Some rows failed; nothing was written (atomic mode)",

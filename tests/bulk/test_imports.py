@@ -91,6 +91,76 @@ class TestFormats:
         assert got.status_code == 200
         assert got.json()["living_arrangement"] == "alone"
 
+    def test_history_of_an_imported_elder_matches_one_made_by_hand(self, client, db, worker):
+        by_hand, imported = elder_rows(2)
+        for row in (by_hand, imported):
+            row.update(household_size=3, annual_income_per_capita="5200.50", notes="")
+        r = client.post("/api/v1/elders", json=by_hand, headers=auth(worker))
+        assert r.status_code == 201, r.text
+        assert post(client, worker, as_csv([imported])).json()["created"] == 1
+
+        def history(number: str) -> dict:
+            elder = db.scalar(select(Elder).where(Elder.id_number == number))
+            return db.scalar(select(ElderChange).where(ElderChange.elder_id == elder.id)).changes
+
+        hand, bulk = history(by_hand["id_number"]), history(imported["id_number"])
+        # the same facts in the same (sorted) order; empty values are left out
+        assert list(bulk) == sorted(bulk)
+        differ = {"id_number", "household_id", "birth_date", "sex", "phone", "name"}
+        assert {k: v for k, v in bulk.items() if k not in differ} == {
+            k: v for k, v in hand.items() if k not in differ and v[1] not in (None, "", [])
+        }
+        assert bulk["annual_income_per_capita"] == [None, "5200.50"]
+
+    def test_derived_categories_and_risk_are_each_rows_own(self, client, db, worker):
+        from datetime import date
+
+        from eldercare.elders import rules
+
+        facts = [
+            ("1940-05-01", "alone", "hypertension"),
+            ("1940-06-01", "alone", "dementia"),
+            ("1940-07-01", "with_spouse", "hypertension"),
+            ("1958-05-01", "alone", "hypertension"),
+            ("1958-06-01", "with_children", "dementia"),
+            ("1958-07-01", "with_children", ""),
+        ]
+        rows = [
+            {
+                "id_number": id_number(birth),
+                "name": "王秀英",
+                "village_code": VILLAGE,
+                "living_arrangement": living,
+                "health_conditions": health,
+            }
+            for birth, living, health in facts
+        ]
+        assert post(client, worker, as_csv(rows)).json()["created"] == 6
+        levels = set()
+        for r in rows:
+            elder = db.scalar(select(Elder).where(Elder.id_number == r["id_number"]))
+            expected = rules.derive(
+                rules.ElderFacts(
+                    elder.birth_date,
+                    VILLAGE,
+                    elder.living_arrangement,
+                    None,
+                    None,
+                    list(elder.health_conditions),
+                    [],
+                    [],
+                ),
+                rules.RegisterSettings(),
+                date.today(),
+            )
+            assert elder.categories == expected.categories
+            assert (elder.risk_level, elder.risk_reasons) == (
+                expected.risk_level,
+                [x.as_dict() for x in expected.risk_reasons],
+            )
+            levels.add(elder.risk_level)
+        assert len(levels) > 1
+
     def test_gbk_csv_with_chinese_headers_and_labels(self, client, db, worker):
         rows = elder_rows(2)
         for r in rows:
@@ -201,6 +271,20 @@ class TestUpserts:
         db.refresh(elder)
         assert elder.living_arrangement == "with_spouse"
         assert elder.version > 1
+
+    def test_unchanged_rows_still_fail_as_duplicates_and_match_however_written(
+        self, client, db, worker
+    ):
+        rows = elder_rows(2)
+        post(client, worker, as_csv(rows))
+        spaced = {**rows[0], "id_number": f" {rows[0]['id_number'][:6]} {rows[0]['id_number'][6:]}"}
+        report = post(client, worker, as_csv([*rows, rows[1], spaced]), mode="per_row").json()
+        assert (report["unchanged"], report["failed"], report["created"]) == (2, 2, 0)
+        assert [(e["row"], e["code"]) for e in report["errors"]] == [
+            (4, "import.duplicate_row"),
+            (5, "import.duplicate_row"),
+        ]
+        assert count(db) == 2
 
     def test_elder_made_by_hand_is_matched_by_id_number(self, client, db, worker):
         elder = make_elder(db, VILLAGE)

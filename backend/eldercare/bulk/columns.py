@@ -18,9 +18,10 @@ from typing import Any
 
 from eldercare.elders import schemas as elder_schemas
 from eldercare.elders.labels import LABELS
+from eldercare.visits import schemas as visit_schemas
 from eldercare.volunteers import schemas as volunteer_schemas
 
-RESOURCES = ("elders", "guardians", "volunteers")
+RESOURCES = ("elders", "guardians", "volunteers", "pairings", "visits")
 
 # Labels of codes the register's label table does not carry.
 EXTRA_LABELS: dict[str, tuple[str, str]] = {
@@ -67,6 +68,38 @@ EXTRA_LABELS: dict[str, tuple[str, str]] = {
     "medical_care": ("医疗保健队", "medical care"),
     "psychological_comfort": ("心理慰藉队", "psychological comfort"),
     "culture_recreation": ("文化娱乐队", "culture and recreation"),
+    "cleaning": ("打扫卫生", "cleaning"),
+    "laundry": ("洗衣", "laundry"),
+    "cooking_meals": ("做饭送餐", "cooking and meals"),
+    "medicine_delivery": ("代购送药", "medicine delivery"),
+    "haircut": ("理发", "haircut"),
+    "blood_pressure_glucose": ("测量血压血糖", "blood pressure and glucose"),
+    "shopping": ("代购", "shopping"),
+    "companionship": ("陪伴聊天", "companionship"),
+    "legal_aid": ("法律援助", "legal aid"),
+    "repairs": ("维修", "repairs"),
+    "home_visit": ("上门探访", "home visit"),
+    "phone": ("电话", "phone call"),
+    "video": ("视频", "video call"),
+    "none": ("无", "none"),
+    "concern": ("有隐患", "concern"),
+    "severe": ("严重", "severe"),
+    "fall_risk": ("跌倒风险", "fall risk"),
+    "fire_gas": ("用火用气", "fire and gas"),
+    "electrical": ("用电安全", "electrical"),
+    "housing": ("房屋安全", "housing"),
+    "water": ("饮水安全", "water"),
+    "heating": ("取暖安全", "heating"),
+    "wandering": ("走失风险", "wandering"),
+    "neglect": ("疏于照料", "neglect"),
+    "abuse": ("虐待", "abuse"),
+    "daily_care": ("生活照料", "daily care"),
+    "rehabilitation": ("康复护理", "rehabilitation"),
+    "emotional_support": ("精神慰藉", "emotional support"),
+    "home_modification": ("适老化改造", "home modification"),
+    "medical": ("医疗", "medical"),
+    "financial": ("经济困难", "financial"),
+    "legal": ("法律", "legal"),
 }
 
 
@@ -83,7 +116,7 @@ def _choices(literal: Any) -> tuple[str, ...]:
 class Column:
     field: str
     zh: str
-    kind: str = "str"  # str, int, decimal, bool, date, enum, list, code
+    kind: str = "str"  # str, int, decimal, bool, date, datetime, enum, list, code
     choices: tuple[str, ...] = ()
     required: bool = False
     example: str = ""
@@ -233,30 +266,113 @@ VOLUNTEERS = Spec(
         Column("notes", "备注"),
     ),
 )
-SPECS = {s.resource: s for s in (ELDERS, GUARDIANS, VOLUNTEERS)}
+PAIRINGS = Spec(
+    "pairings",
+    (
+        Column(
+            "elder_id_number", "老人身份证号", "code", required=True, example="431127195003150282"
+        ),
+        Column(
+            "volunteer_phone",
+            "结对人电话",
+            "code",
+            required=True,
+            example="13712345678",
+            aliases=("志愿者电话", "帮扶人电话"),
+        ),
+        Column("is_primary", "包保责任人", "bool", example="是", aliases=("是否包保责任人",)),
+        Column(
+            "services",
+            "服务内容",
+            "list",
+            _choices(volunteer_schemas.Service),
+            example="companionship",
+        ),
+        Column("start_date", "结对日期", "date", example="2026-01-05", aliases=("开始日期",)),
+        Column("end_date", "结束日期", "date"),
+        Column("end_reason", "结束原因"),
+    ),
+)
+VISITS = Spec(
+    "visits",
+    (
+        Column(
+            "elder_id_number", "老人身份证号", "code", required=True, example="431127195003150282"
+        ),
+        Column(
+            "visited_at",
+            "探访时间",
+            "datetime",
+            required=True,
+            example="2026-03-01 09:30",
+            aliases=("探访日期",),
+        ),
+        Column(
+            "method",
+            "探访方式",
+            "enum",
+            _choices(visit_schemas.Method),
+            required=True,
+            example="home_visit",
+        ),
+        Column(
+            "volunteer_phone",
+            "探访人电话",
+            "code",
+            example="13712345678",
+            aliases=("结对人电话", "志愿者电话"),
+        ),
+        Column("health", "健康状况", example="血压稳定"),
+        Column("mental_state", "精神状态", example="良好"),
+        Column("living_conditions", "生活状况"),
+        Column("family_support", "家庭支持"),
+        Column("danger", "危险程度", "enum", _choices(visit_schemas.Danger), example="none"),
+        Column("safety_risks", "安全隐患", "list", _choices(visit_schemas.SafetyRisk)),
+        Column("needs", "服务需求", "list", _choices(visit_schemas.Need)),
+        Column("services", "提供服务", "list", _choices(volunteer_schemas.Service)),
+        Column("guardian_contacted", "已联系赡养人", "bool", example="否"),
+        Column("follow_up", "后续跟进"),
+        Column("notes", "备注"),
+    ),
+)
+SPECS = {s.resource: s for s in (ELDERS, GUARDIANS, VOLUNTEERS, PAIRINGS, VISITS)}
 
 TRUE = {"1", "true", "yes", "y", "是", "有", "√", "t"}
 FALSE = {"0", "false", "no", "n", "否", "无", "×", "f"}
 _SPLIT = re.compile(r"[,，;；、|/]")
 
 
-def _enum_value(text: str, col: Column) -> str:
-    if text in col.choices:
-        return text
-    lowered = text.lower()
-    for code in col.choices:
+@functools.lru_cache(maxsize=256)
+def _enum_maps(choices: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+    """Codes by code or Chinese label, and by lower-case English label (first code wins)."""
+    exact: dict[str, str] = {c: c for c in choices}
+    by_label: dict[str, str] = {}
+    lowered: dict[str, str] = {}
+    for code in choices:
         pair = EXTRA_LABELS.get(code) or LABELS.get(code)
-        if pair and (text == pair[0] or lowered == pair[1].lower()):
-            return code
-    return text  # the schema reports it, with the allowed values
+        if pair:
+            by_label.setdefault(pair[0], code)
+            lowered.setdefault(pair[1].lower(), code)
+    for label, code in by_label.items():
+        exact.setdefault(label, code)
+    return exact, lowered
+
+
+def _enum_value(text: str, col: Column) -> str:
+    exact, lowered = _enum_maps(col.choices)
+    found = exact.get(text)
+    if found is None:
+        found = lowered.get(text.lower())
+    return text if found is None else found  # the schema reports a bad one, with the choices
 
 
 def convert(spec: Spec, cells: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Cells keyed by header to values keyed by field; unknown headers are listed."""
     out: dict[str, Any] = {}
     unknown: list[str] = []
+    by_header = spec.by_header
     for header, raw in cells.items():
-        col = spec.by_header.get(normalise_header(header)) if header else None
+        col = by_header.get(normalise_header(header)) if header else None
         if col is None:
             if raw not in (None, "") and header not in ("", "errors", "错误"):
                 unknown.append(header)
@@ -298,6 +414,8 @@ def _cell(raw: Any, col: Column) -> Any:
             return Decimal(text)
         except InvalidOperation:
             return text
+    if col.kind in ("date", "datetime"):
+        return text.replace("/", "-")  # 2026/03/01, as Chinese spreadsheets often write
     if col.kind == "enum":
         return _enum_value(text, col)
     if col.kind == "list":

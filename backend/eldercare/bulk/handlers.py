@@ -11,8 +11,9 @@ inside a savepoint so a bad row fails alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -24,6 +25,7 @@ from eldercare.audit import service as audit
 from eldercare.bulk.columns import SPECS, Spec, convert
 from eldercare.bulk.models import Change
 from eldercare.bulkload import bulk_write
+from eldercare.clock import aware
 from eldercare.clock import today as local_today
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
@@ -33,15 +35,18 @@ from eldercare.elders import service as elders
 from eldercare.elders.models import Elder, ElderChange, Guardian, Household
 from eldercare.elders.schemas import ElderCreate, ElderPatch, GuardianIn, GuardianPatch
 from eldercare.errors import AppError, Forbidden
+from eldercare.identity import age_on
 from eldercare.names import pinyin
 from eldercare.regions.models import Region
 from eldercare.roles import TOWNSHIP_UP
 from eldercare.visits import schedule
-from eldercare.visits.models import ElderSchedule
+from eldercare.visits import service as visits
+from eldercare.visits.models import ElderSchedule, Visit
 from eldercare.visits.rules import next_due
+from eldercare.visits.schemas import VisitIn, VisitPatch
 from eldercare.volunteers import service as volunteers
-from eldercare.volunteers.models import Volunteer
-from eldercare.volunteers.schemas import VolunteerIn, VolunteerPatch
+from eldercare.volunteers.models import Pairing, Volunteer
+from eldercare.volunteers.schemas import PairingIn, PairingPatch, VolunteerIn, VolunteerPatch
 
 RowError = tuple[str | None, str, dict[str, Any]]  # field, code, message parameters
 
@@ -73,6 +78,11 @@ def app_errors(exc: AppError) -> list[RowError]:
             for e in exc.errors
         ]
     return [(None, exc.code, {k: _plain(v) for k, v in exc.params.items()})]
+
+
+def _quick_key(raw: Any) -> str | None:
+    """An ID number as stored when it is written plainly (others take the full check)."""
+    return raw.strip().upper() if isinstance(raw, str) and raw else None
 
 
 def _parse(spec: Spec, cells: dict[str, Any], model: type[BaseModel]) -> tuple[Any, Outcome | None]:
@@ -208,6 +218,9 @@ _SCHEDULE_COLUMNS = (
     "reason",
     "updated_at",
 )
+_SNAPSHOT_KEYS = tuple(
+    sorted({*elders.ELDER_FIELDS, "household_id", "household_size", "annual_income_per_capita"})
+)
 _FEED_COLUMNS = ("xid", "resource", "resource_id", "action", "region_code", "version", "changed_at")
 
 
@@ -229,6 +242,7 @@ class ElderHandler(Handler):
         self.settings: dict[str, rules.RegisterSettings] = {}
         self.policies: dict[str, Any] = {}
         self.names: dict[str, tuple[str, str]] = {}
+        self.derived: dict[tuple[Any, ...], rules.Derived] = {}
 
     def _villages_in_scope(self) -> set[str]:
         scope = self.ctx.actor.scope
@@ -247,6 +261,43 @@ class ElderHandler(Handler):
             self.policies[county] = schedule.policy_for(self.db, county, self.today)[0]
         return self.policies[county]
 
+    def _derive(self, d: ElderCreate, birth: date, county: str) -> rules.Derived:
+        """Categories and risk of a new elder. Without guardians they depend on the birth
+        date only through the age, so rows with the same age and facts share one result."""
+        key = None
+        if not d.manual_categories:
+            key = (
+                county,
+                age_on(birth, self.today),
+                d.living_arrangement,
+                d.self_care,
+                d.disability_grade,
+                tuple(d.health_conditions),
+            )
+            found = self.derived.get(key)
+            if found is not None:
+                return found
+        derived = rules.derive(
+            rules.ElderFacts(
+                birth,
+                d.village_code,
+                d.living_arrangement,
+                d.self_care,
+                d.disability_grade,
+                list(d.health_conditions),
+                [c.model_dump() for c in d.manual_categories],
+                [],
+            ),
+            self._settings(county),
+            self.today,
+            None,
+        )
+        if key is not None:
+            if len(self.derived) > 10_000:
+                self.derived.clear()
+            self.derived[key] = derived
+        return derived
+
     def _pinyin(self, name: str) -> tuple[str, str]:
         found = self.names.get(name)
         if found is None:
@@ -257,47 +308,93 @@ class ElderHandler(Handler):
 
     def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
         outcomes: list[Outcome] = []
-        valid: dict[str, tuple[Outcome, ElderCreate, Any]] = {}
+        converted: list[tuple[Outcome, dict[str, Any]]] = []
         for row, cells in rows:
-            data, failed = _parse(self.spec, cells, ElderCreate)
-            if failed is not None:
-                failed.row = row
-                outcomes.append(failed)
-                continue
             outcome = Outcome(row)
             outcomes.append(outcome)
-            if data.village_code not in self.villages:
+            if "__error__" in cells:
+                outcome.errors.append((None, cells["__error__"], {}))
+                continue
+            converted.append((outcome, convert(self.spec, cells)[0]))
+        # The stored rows for the keys as written, in one query: a row equal to its stored
+        # record is unchanged without validating it again (it was valid when stored).
+        quick = {k for _, data in converted if (k := _quick_key(data.get("id_number")))}
+        existing = self._existing(list(quick)) if quick else {}
+        seen: dict[str, int] = {}
+        valid: dict[str, tuple[Outcome, ElderCreate, Any]] = {}
+        for outcome, data in converted:
+            key = _quick_key(data.get("id_number"))
+            current = existing.get(key) if key is not None else None
+            if key is not None and current is not None and self._same(data, current):
+                if key in seen:
+                    outcome.errors.append(("id_number", "import.duplicate_row", {"row": seen[key]}))
+                else:
+                    seen[key] = outcome.row
+                    outcome.action = "unchanged"
+                continue
+            try:
+                elder = ElderCreate.model_validate(data)
+            except ValidationError as exc:
+                outcome.errors = schema_errors(exc)
+                continue
+            if elder.village_code not in self.villages:
                 outcome.errors.append(("village_code", "region.unknown", {}))
                 continue
             try:
                 checked = elders.check_identity(
-                    data.id_number, self._settings(data.village_code[:6]), self.ctx.lang, self.today
+                    elder.id_number,
+                    self._settings(elder.village_code[:6]),
+                    self.ctx.lang,
+                    self.today,
                 )
             except AppError as exc:
                 outcome.errors = app_errors(exc)
                 continue
             key = checked.number.value
-            if key in valid:
-                outcome.errors.append(
-                    ("id_number", "import.duplicate_row", {"row": valid[key][0].row})
-                )
+            if key in seen:
+                outcome.errors.append(("id_number", "import.duplicate_row", {"row": seen[key]}))
                 continue
-            valid[key] = (outcome, data, checked.number)
+            seen[key] = outcome.row
+            valid[key] = (outcome, elder, checked.number)
         if not valid:
             return outcomes
-        existing = self._existing(list(valid))
+        missing = [k for k in valid if k not in quick]
+        if missing:
+            existing.update(self._existing(missing))
         new: list[_New] = []
-        for key, (outcome, data, number) in valid.items():
+        for key, (outcome, parsed, number) in valid.items():
             current = existing.get(key)
             if current is None:
-                new.append(_New(outcome, data, number))
+                new.append(_New(outcome, parsed, number))
             elif not self.ctx.actor.scope.covers(current["village_code"]):
                 outcome.errors.append(("id_number", "elder.duplicate_elsewhere", {}))
             else:
-                self._update(outcome, data, current)
+                self._update(outcome, parsed, current)
         if new:
             self._create(new)
         return outcomes
+
+    def _same(self, data: dict[str, Any], current: dict[str, Any]) -> bool:
+        """Whether converted cells equal the stored record (same types, same values)."""
+        village = current["village_code"]
+        if data.get("village_code") != village or village not in self.villages:
+            return False
+        if "name" not in data:
+            return False
+        for f, value in data.items():
+            if f == "id_number" or f == "village_code":
+                continue
+            if f not in current:
+                return False
+            old = current[f]
+            if isinstance(old, Decimal):
+                if isinstance(value, bool) or not isinstance(value, Decimal | int):
+                    return False
+                if old != Decimal(value):
+                    return False
+            elif type(old) is not type(value) or old != value:
+                return False
+        return True
 
     def _existing(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         cols = [getattr(Elder, f) for f in _PATCHABLE]
@@ -360,26 +457,14 @@ class ElderHandler(Handler):
         """Households, elders, history, schedules and feed rows: one write per table."""
         now = datetime.now(UTC)
         households, elder_rows, history, schedules, feed_rows = [], [], [], [], []
+        plain, elder_tuple = elders._plain, itemgetter(*_ELDER_COLUMNS)
+        extra: dict[str, Any] = {}
         for item in new:
             d, n = item.data, item.number
             elder_id, household_id = new_id(), new_id()
             full, initials = self._pinyin(d.name.strip())
             county = d.village_code[:6]
-            derived = rules.derive(
-                rules.ElderFacts(
-                    n.birth_date,
-                    d.village_code,
-                    d.living_arrangement,
-                    d.self_care,
-                    d.disability_grade,
-                    list(d.health_conditions),
-                    [c.model_dump() for c in d.manual_categories],
-                    [],
-                ),
-                self._settings(county),
-                self.today,
-                None,
-            )
+            derived = self._derive(d, n.birth_date, county)
             codes = [c["code"] for c in derived.categories]
             values = {
                 "id": elder_id,
@@ -421,7 +506,7 @@ class ElderHandler(Handler):
                 "updated_at": now,
                 "version": 1,
             }
-            elder_rows.append(tuple(values[c] for c in _ELDER_COLUMNS))
+            elder_rows.append(elder_tuple(values))
             households.append(
                 (
                     household_id,
@@ -435,17 +520,21 @@ class ElderHandler(Handler):
                     1,
                 )
             )
-            snap = {f: elders._plain(values.get(f)) for f in elders.ELDER_FIELDS}
-            snap["household_id"] = household_id
-            snap["household_size"] = d.household_size
-            snap["annual_income_per_capita"] = elders._plain(d.annual_income_per_capita)
+            extra["household_id"] = household_id
+            extra["household_size"] = d.household_size
+            extra["annual_income_per_capita"] = plain(d.annual_income_per_capita)
+            created: dict[str, Any] = {}
+            for k in _SNAPSHOT_KEYS:  # sorted, as the service's history rows are
+                v = extra[k] if k in extra else plain(values.get(k))
+                if v not in (None, "", []):
+                    created[k] = [None, v]
             history.append(
                 (
                     elder_id,
                     "elder",
                     elder_id,
                     "create",
-                    {k: [None, v] for k, v in sorted(snap.items()) if v not in (None, "", [])},
+                    created,
                     now,
                     self.ctx.actor.id,
                     self.ctx.actor.name,
@@ -671,8 +760,269 @@ class VolunteerHandler(Handler):
         return outcomes
 
 
+# ----------------------------------------------------------------------------- pairings and visits
+
+
+def _split_keys(
+    spec: Spec, cells: dict[str, Any], keys: tuple[str, ...]
+) -> tuple[dict[str, Any], dict[str, Any], Outcome | None]:
+    """Converted values without the key columns, the key values, or a failed outcome."""
+    if "__error__" in cells:
+        return {}, {}, Outcome(0, errors=[(None, cells["__error__"], {})])
+    data, _unknown = convert(spec, cells)
+    found = {k: data.pop(k, None) for k in keys}
+    return data, found, None
+
+
+def _elder_by_number(
+    db: Session, ctx: RequestCtx, raw: Any, *, active_only: bool = True
+) -> Elder | None:
+    from eldercare import identity
+
+    try:
+        number = identity.parse(str(raw)).value
+    except identity.IdNumberError:
+        number = str(raw).strip()
+    stmt = select(Elder).where(
+        Elder.id_number == number, Elder.merged_into_id.is_(None), elders.elder_scope(ctx)
+    )
+    if active_only:
+        stmt = stmt.where(Elder.status == "active")
+    else:  # the same ID number may be on the register again after a move: prefer the current
+        stmt = stmt.order_by((Elder.status == "active").desc(), Elder.created_at.desc()).limit(1)
+    return db.scalar(stmt)
+
+
+def _volunteer_by_phone(db: Session, ctx: RequestCtx, raw: Any) -> Volunteer | None:
+    from eldercare import phones
+
+    try:
+        phone = phones.canonical(str(raw))
+    except phones.PhoneError:
+        return None
+    return db.scalar(
+        select(Volunteer).where(Volunteer.phone == phone, volunteers.volunteer_scope(ctx))
+    )
+
+
+class PairingHandler(Handler):
+    """Pairings match by (elder ID number, helper phone): the open pairing of the two."""
+
+    resource = "pairings"
+    natural_key = "elder_id_number, volunteer_phone"
+
+    def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
+        outcomes = []
+        seen: dict[tuple[str, str], int] = {}
+        for row, cells in rows:
+            data, keys, failed = _split_keys(
+                self.spec, cells, ("elder_id_number", "volunteer_phone")
+            )
+            outcome = failed or Outcome(row)
+            outcome.row = row
+            outcomes.append(outcome)
+            if failed is not None:
+                continue
+            end = {k: data.pop(k) for k in ("end_date", "end_reason") if k in data}
+            try:
+                parsed = PairingIn.model_validate({"elder_id": "-", "volunteer_id": "-", **data})
+                ending = PairingPatch.model_validate(end)
+            except ValidationError as exc:
+                outcome.errors = schema_errors(exc)
+            for k in ("elder_id_number", "volunteer_phone"):
+                if not keys[k]:
+                    outcome.errors.insert(0, (k, "missing", {}))
+            if outcome.errors:
+                continue
+            elder = _elder_by_number(self.db, self.ctx, keys["elder_id_number"])
+            if elder is None:
+                outcome.errors.append(("elder_id_number", "import.elder_not_found", {}))
+                continue
+            helper = _volunteer_by_phone(self.db, self.ctx, keys["volunteer_phone"])
+            if helper is None:
+                outcome.errors.append(("volunteer_phone", "import.volunteer_not_found", {}))
+                continue
+            pair = (elder.id, helper.id)
+            if pair in seen:
+                outcome.errors.append(
+                    ("volunteer_phone", "import.duplicate_pairing", {"row": seen[pair]})
+                )
+                continue
+            seen[pair] = row
+            self._upsert(outcome, elder, helper, parsed, ending)
+        return outcomes
+
+    def _upsert(
+        self,
+        outcome: Outcome,
+        elder: Elder,
+        helper: Volunteer,
+        data: PairingIn,
+        ending: PairingPatch,
+    ) -> None:
+        data = data.model_copy(update={"elder_id": elder.id, "volunteer_id": helper.id})
+        current = self.db.scalar(
+            select(Pairing).where(
+                Pairing.elder_id == elder.id,
+                Pairing.volunteer_id == helper.id,
+                Pairing.end_date.is_(None),
+            )
+        )
+        if current is None:
+            if ending.end_date is not None and self.db.scalar(
+                select(Pairing.id).where(
+                    Pairing.elder_id == elder.id,
+                    Pairing.volunteer_id == helper.id,
+                    Pairing.end_date == ending.end_date,
+                )
+            ):
+                outcome.action = "unchanged"  # this pairing was imported and ended before
+                return
+            outcome.action = "created"
+
+            def create() -> None:
+                made = volunteers.create_pairing(self.db, self.ctx, data, elder.village_code)
+                if ending.end_date is not None:
+                    volunteers.update_pairing(
+                        self.db, self.ctx, made, elder.village_code, ending, made.version
+                    )
+
+            _savepoint_call(self.db, outcome, create)
+            return
+        given = (data.model_fields_set & {"is_primary", "services"}) | ending.model_fields_set
+        changes: dict[str, Any] = {}
+        for f in given:
+            value = getattr(ending, f) if f in ending.model_fields_set else getattr(data, f)
+            if f == "services":
+                value = list(value)
+            if getattr(current, f) != value:
+                changes[f] = value
+        if not changes:
+            outcome.action = "unchanged"
+            return
+        outcome.action = "updated"
+        _savepoint_call(
+            self.db,
+            outcome,
+            volunteers.update_pairing,
+            self.db,
+            self.ctx,
+            current,
+            elder.village_code,
+            PairingPatch(**changes),
+            current.version,
+        )
+
+
+_FINDINGS = ("health", "mental_state", "living_conditions", "family_support", "danger")
+_VISIT_FIELDS = (
+    "findings",
+    "safety_risks",
+    "needs",
+    "services",
+    "guardian_contacted",
+    "follow_up",
+    "notes",
+)
+
+
+class VisitHandler(Handler):
+    """Visits match by (elder ID number, visit time, method). Each visit is logged by the
+    visits service (no future visits, none after death or moving out) and so refreshes
+    the elder's next due visit."""
+
+    resource = "visits"
+    natural_key = "elder_id_number, visited_at, method"
+
+    def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
+        outcomes = []
+        seen: dict[tuple[str, datetime, str], int] = {}
+        for row, cells in rows:
+            data, keys, failed = _split_keys(
+                self.spec, cells, ("elder_id_number", "volunteer_phone")
+            )
+            outcome = failed or Outcome(row)
+            outcome.row = row
+            outcomes.append(outcome)
+            if failed is not None:
+                continue
+            findings = {f: data.pop(f) for f in _FINDINGS if f in data}
+            if findings:
+                data["findings"] = findings
+            try:
+                parsed = VisitIn.model_validate({"elder_id": "-", **data})
+            except ValidationError as exc:
+                outcome.errors = schema_errors(exc)
+            if "visited_at" not in data:
+                outcome.errors.insert(0, ("visited_at", "missing", {}))
+            if not keys["elder_id_number"]:
+                outcome.errors.insert(0, ("elder_id_number", "missing", {}))
+            if outcome.errors:
+                continue
+            elder = _elder_by_number(self.db, self.ctx, keys["elder_id_number"], active_only=False)
+            if elder is None:
+                outcome.errors.append(("elder_id_number", "import.elder_not_found", {}))
+                continue
+            update: dict[str, Any] = {"elder_id": elder.id}
+            if keys["volunteer_phone"]:
+                helper = _volunteer_by_phone(self.db, self.ctx, keys["volunteer_phone"])
+                if helper is None:
+                    outcome.errors.append(("volunteer_phone", "import.volunteer_not_found", {}))
+                    continue
+                update["volunteer_id"] = helper.id
+            at = aware(parsed.visited_at)
+            assert at is not None
+            update["visited_at"] = at
+            key = (elder.id, at, parsed.method)
+            if key in seen:
+                outcome.errors.append(("visited_at", "import.duplicate_visit", {"row": seen[key]}))
+                continue
+            seen[key] = row
+            self._upsert(outcome, parsed.model_copy(update=update), set(data) | set(update))
+        return outcomes
+
+    def _upsert(self, outcome: Outcome, data: VisitIn, given: set[str]) -> None:
+        assert data.visited_at is not None
+        current = self.db.scalar(
+            select(Visit)
+            .where(
+                Visit.elder_id == data.elder_id,
+                Visit.method == data.method,
+                Visit.visited_at == data.visited_at,
+            )
+            .limit(1)
+        )
+        if current is None:
+            outcome.action = "created"
+            _savepoint_call(self.db, outcome, visits.log_visit, self.db, self.ctx, data)
+            return
+        changes: dict[str, Any] = {}
+        for f in given & set(_VISIT_FIELDS):
+            value = getattr(data, f)
+            value = value.model_dump() if f == "findings" else value
+            value = list(value) if isinstance(value, tuple) else value
+            if getattr(current, f) != value:
+                changes[f] = value
+        if not changes:
+            outcome.action = "unchanged"
+            return
+        outcome.action = "updated"
+        _savepoint_call(
+            self.db,
+            outcome,
+            visits.update_visit,
+            self.db,
+            self.ctx,
+            current.id,
+            VisitPatch(**changes),
+            current.version,
+        )
+
+
 HANDLERS: dict[str, type[Handler]] = {
     "elders": ElderHandler,
     "guardians": GuardianHandler,
     "volunteers": VolunteerHandler,
+    "pairings": PairingHandler,
+    "visits": VisitHandler,
 }

@@ -22,7 +22,7 @@ from eldercare.routing import Router
 
 router = Router(tags=["bulk"], dependencies=[Depends(auth_ctx)])
 
-ImportResource = Literal["elders", "guardians", "volunteers"]
+ImportResource = Literal["elders", "guardians", "volunteers", "pairings", "visits"]
 ExportResource = Literal["elders", "volunteers"]
 
 _UPLOAD_DOC = {
@@ -220,4 +220,4 @@ def list_changes(
     )
 
 
-assert set(HANDLERS) == {"elders", "guardians", "volunteers"}
+assert set(HANDLERS) == {"elders", "guardians", "volunteers", "pairings", "visits"}
