@@ -28,7 +28,8 @@ def test_adding_a_guardian_shows_on_the_elder_detail(new_page: Any, server: Serv
     page.focus("[data-test=add-guardian]")
     page.keyboard.press("Enter")  # with the keyboard: the form opens on its first field
     page.wait_for_selector("[data-test=guardian-form]")
-    assert page.evaluate("document.activeElement.name") == "g_name"
+    # the form moves the focus to its first field once it is on screen
+    page.wait_for_function("document.activeElement?.name === 'g_name'")
     page.keyboard.press("Escape")  # closes it, the focus back on the button
     page.wait_for_selector("[data-test=guardian-form]", state="detached")
     page.wait_for_function("document.activeElement?.dataset.test === 'add-guardian'")

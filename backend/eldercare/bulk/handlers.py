@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from eldercare import synth
 from eldercare.audit import service as audit
 from eldercare.bulk.columns import SPECS, Spec, convert
 from eldercare.bulk.models import Change
@@ -146,57 +147,8 @@ _PATCHABLE = (
     "notes",
 )
 _HOUSEHOLD = ("household_size", "annual_income_per_capita")
-_ELDER_COLUMNS = (
-    "id",
-    "household_id",
-    "village_code",
-    "id_number",
-    "id_number_original",
-    "id_number_rev",
-    "name",
-    "name_pinyin",
-    "name_initials",
-    "sex",
-    "birth_date",
-    "ethnicity",
-    "marital_status",
-    "phone",
-    "address",
-    "hukou_address",
-    "living_arrangement",
-    "self_care",
-    "health_conditions",
-    "disability_grade",
-    "disability_type",
-    "income_sources",
-    "family_doctor_signed",
-    "care_situation",
-    "notes",
-    "manual_categories",
-    "categories",
-    "category_codes",
-    "is_left_behind",
-    "left_behind_reason",
-    "risk_level",
-    "risk_rank",
-    "risk_reasons",
-    "status",
-    "status_reason",
-    "created_at",
-    "updated_at",
-    "version",
-)
-_HOUSEHOLD_COLUMNS = (
-    "id",
-    "village_code",
-    "address",
-    "size",
-    "annual_income_per_capita",
-    "notes",
-    "created_at",
-    "updated_at",
-    "version",
-)
+_ELDER_COLUMNS = synth.ELDER_COLUMNS  # the register's columns, as the generator writes them
+_HOUSEHOLD_COLUMNS = synth.HOUSEHOLD_COLUMNS
 _CHANGE_COLUMNS = (
     "elder_id",
     "entity",

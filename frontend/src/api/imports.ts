@@ -6,7 +6,7 @@ import { authFetch } from "./authFetch";
 import { ApiError, type Problem } from "./problem";
 
 export type ImportReport = components["schemas"]["ImportReport"];
-export type ImportResource = "elders" | "guardians" | "volunteers";
+export type ImportResource = "elders" | "guardians" | "volunteers" | "pairings" | "visits";
 export type ImportMode = "atomic" | "per_row";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

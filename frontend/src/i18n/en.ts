@@ -166,7 +166,7 @@ const en: Shape<typeof zh> = {
   },
   imports: {
     title: "Bulk import", intro: "Download a template and fill it in, then upload it for a dry run: every row is checked and nothing is written. Import for real once the check is clean.",
-    resource: "What to import", res: { elders: "Elders", guardians: "Children and guardians", volunteers: "Volunteers" },
+    resource: "What to import", res: { elders: "Elders", guardians: "Children and guardians", volunteers: "Volunteers", pairings: "Pairings", visits: "Visits" },
     template: "Templates", file: "File", fileHint: "Excel (.xlsx), CSV (UTF-8 or GBK) or NDJSON",
     badType: "This file type is not supported: choose a .xlsx, .csv or .ndjson file",
     mode: "Mode", atomic: "All or nothing (any bad row and nothing is written)", perRow: "Row by row (skip bad rows)",

@@ -162,7 +162,7 @@ export default {
   },
   imports: {
     title: "批量导入", intro: "先下载模板填写，再上传文件试导入：试导入会逐行检查但不写入任何数据；检查无误后再正式导入。",
-    resource: "导入内容", res: { elders: "老人", guardians: "子女与监护人", volunteers: "志愿者" },
+    resource: "导入内容", res: { elders: "老人", guardians: "子女与监护人", volunteers: "志愿者", pairings: "结对帮扶", visits: "探访记录" },
     template: "下载模板", file: "选择文件", fileHint: "支持 Excel（.xlsx）、CSV（UTF-8 或 GBK）、NDJSON",
     badType: "不支持该文件类型，请选择 .xlsx、.csv 或 .ndjson 文件",
     mode: "导入方式", atomic: "全部无误才写入（任何一行有错则不写入）", perRow: "逐行写入（跳过有错的行）",
