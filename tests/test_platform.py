@@ -221,9 +221,10 @@ class TestLogs:
         token = request_id_var.set("rid-7")
         try:
             lines = []
-            for name in ("eldercare.access", "eldercare.other"):
-                record = logging.LogRecord(name, logging.INFO, __file__, 1, "request", None, None)
-                record.__dict__.update(extra)
+            record = logging.LogRecord("x", logging.INFO, __file__, 1, "request", None, None)
+            record.__dict__.update(extra)
+            for name in ("eldercare.access", "eldercare.other"):  # one record: the same time
+                record.name = name
                 lines.append(json.loads(fmt.format(record)))
         finally:
             request_id_var.reset(token)
