@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
@@ -163,6 +163,24 @@ def session_factory(write: bool = False) -> sessionmaker[Session]:
     maker = _write_sessionmaker if write else _sessionmaker
     assert maker is not None
     return maker
+
+
+T = TypeVar("T")
+
+
+def write_apart(work: Callable[[Session], T], *, after: Session | None = None) -> T:
+    """Run ``work`` in a short write transaction of its own and commit it.
+
+    ``after``: a read session whose snapshot ends first, so that it sees what ``work``
+    wrote (a read request bringing stored figures up to date before it reads them; on
+    SQLite a read transaction that turned writer could fail under concurrent writes).
+    """
+    if after is not None:
+        after.commit()
+    with session_factory(write=True)() as writer:
+        result = work(writer)
+        writer.commit()
+    return result
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -26,7 +26,7 @@ from eldercare.bulkload import bulk_write
 from eldercare.clock import today as local_today
 from eldercare.concurrency import check_version
 from eldercare.context import RequestCtx
-from eldercare.db import session_factory
+from eldercare.db import write_apart
 from eldercare.elders import service as elders
 from eldercare.elders.models import Elder, Household
 from eldercare.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -659,11 +659,7 @@ def bring_up_to_date(db: Session, region: str, on: date | None = None) -> int:
     ids = stale_ids(db, region, on)
     if not ids:
         return 0
-    db.commit()  # end the read snapshot, so the list sees the recomputed rows
-    with session_factory(write=True)() as writer:
-        n = refresh_elders(writer, ids, on)
-        writer.commit()
-    return n
+    return write_apart(lambda writer: refresh_elders(writer, ids, on), after=db)
 
 
 # ----------------------------------------------------------------------------- lists

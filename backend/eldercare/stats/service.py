@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from eldercare import clock
 from eldercare.config import get_settings
-from eldercare.db import session_factory
+from eldercare.db import write_apart
 from eldercare.elders.models import Elder, Guardian
 from eldercare.elders.rules import CATEGORY_CODES
 from eldercare.elders.schemas import LivingArrangement
@@ -298,11 +298,7 @@ def bring_up_to_date(db: Session, county: str, max_age: int) -> bool:
     marker = db.get(StatsRefresh, county, populate_existing=True)
     if marker is not None and marker.computed_at >= clock.now() - timedelta(seconds=max_age):
         return False
-    db.commit()  # end the read snapshot, so the summary sees the new figures
-    with session_factory(write=True)() as writer:
-        done = refresh_county(writer, county, max_age)
-        writer.commit()
-    return done
+    return write_apart(lambda writer: refresh_county(writer, county, max_age), after=db)
 
 
 def refresh_all(db: Session, counties: list[str] | None = None) -> int:

@@ -30,7 +30,7 @@ from eldercare.audit import service as audit
 from eldercare.clock import today as local_today
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
-from eldercare.db import UTCDateTime, get_engine, session_factory, utcnow
+from eldercare.db import UTCDateTime, get_engine, utcnow, write_apart
 from eldercare.visits.models import ElderSchedule, Visit, VisitPolicyVersion
 from eldercare.visits.rules import ALL_METHODS, VisitPolicy, next_due
 
@@ -243,10 +243,7 @@ def refresh_counties(counties: list[str], jobs: int = 1) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     def one(county: str) -> int:
-        with session_factory(write=True)() as db:
-            n = refresh_county(db, county)
-            db.commit()
-            return n
+        return write_apart(lambda db: refresh_county(db, county))
 
     if get_engine().dialect.name != "postgresql":
         jobs = 1
