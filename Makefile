@@ -3,8 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
-PORT ?= 8000
+HOST ?= $(or $(ELDERCARE_HOST),127.0.0.1)
+PORT ?= $(or $(ELDERCARE_PORT),8000)
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
 
 .PHONY: run setup test lint test-sqlite test-postgres test-frontend openapi migration bench bench-data frontend clean
