@@ -236,6 +236,55 @@ class TestLogs:
         assert fast["path"] == "/x/[id-number]"
         assert fast["request_id"] == "rid-7"
 
+    def test_direct_access_line_is_the_logging_line(self, monkeypatch):
+        import io
+        import sys
+
+        from eldercare import logs
+        from eldercare.logs import request_id_var
+
+        root = logging.getLogger()
+        saved = root.handlers[:], root.level
+        stream = io.StringIO()
+        monkeypatch.setattr(sys, "stderr", stream)
+        token = request_id_var.set("rid-5")
+        try:
+            logs.configure("INFO")
+            logs.access("GET", "/x/11010519491231002X", 200, 1.5)  # straight to the stream
+            listener = logging.NullHandler()
+            root.addHandler(listener)  # someone else listens: through logging
+            logs.access("GET", "/x/11010519491231002X", 200, 1.5)
+            root.removeHandler(listener)
+            logging.getLogger(logs.ACCESS_LOGGER).setLevel(logging.WARNING)
+            logs.access("GET", "/quiet", 200, 1.0)  # a level that says no is obeyed
+        finally:
+            logging.getLogger(logs.ACCESS_LOGGER).setLevel(logging.NOTSET)
+            request_id_var.reset(token)
+            root.handlers[:], root.level = saved
+        direct, general = (json.loads(line) for line in stream.getvalue().splitlines())
+        assert list(direct) == list(general)
+        assert direct.pop("time")[:16] == general.pop("time")[:16]
+        assert direct == general
+        assert direct["path"] == "/x/[id-number]"
+        assert direct["request_id"] == "rid-5"
+
+    def test_generated_request_ids_are_unique_hex(self, client):
+        ids = {client.get("/healthz").headers["x-request-id"] for _ in range(3)}
+        assert len(ids) == 3
+        assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+
+    def test_opentelemetry_is_off_unless_asked_for(self, monkeypatch):
+        from eldercare.config import get_settings
+        from eldercare.main import create_app
+
+        for value, expected in (("false", False), ("true", True)):
+            monkeypatch.setenv("ELDERCARE_OPENTELEMETRY", value)
+            get_settings.cache_clear()
+            try:
+                assert create_app()._native_telemetry.config["tracing"] is expected
+            finally:
+                get_settings.cache_clear()
+
     def test_access_log_has_no_query_string(self, client, caplog):
         caplog.set_level(logging.INFO, logger="eldercare.access")
         client.get("/healthz?q=11010519491231002X")

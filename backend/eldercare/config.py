@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     demo_password: str = ""
     frontend_dist: Path = Path("frontend/dist")
     log_level: str = "INFO"
+    # FastAPI's native OpenTelemetry (traces, metrics and logs to the globally configured
+    # providers). Off unless asked for: when on, every request asks the providers first.
+    opentelemetry: bool = False
     # Trust X-Forwarded-For from these proxy addresses (a load balancer in front of workers).
     trusted_proxies: list[str] = []
     # Imports: bodies up to this size run within the request (200 and the report); larger
