@@ -25,7 +25,7 @@ from eldercare.auth.security import hash_password
 from eldercare.db import make_engine, new_id, utcnow
 from eldercare.regions.models import Region
 from eldercare.regions.service import read_region_file
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 SCALES = {"county": (30_000, 0), "province": (1_000_000, 33)}
 BENCH_PASSWORD = "bench-password-123"
@@ -40,6 +40,16 @@ def regions_for(scale: str) -> list[synth.SynthRegion]:
         ]
     _, counties = SCALES[scale]
     return real + (synth.synthetic_province(counties) if counties else [])
+
+
+def settle(engine: Engine, table: str = "") -> None:
+    """On PostgreSQL, the state autovacuum keeps a database in: statistics and visibility.
+
+    Outside a transaction: ANALYZE's statistics are transactional, and VACUUM refuses one.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f"VACUUM ANALYZE {table}".strip()))
 
 
 def generate(
@@ -112,9 +122,7 @@ def generate(
                 fh.write("\n")
     with engine.begin() as conn:
         counts = synth.write_register(conn, synth.elders(plan, today, seed=seed), today, seed)
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as conn:
-            conn.execute(text("ANALYZE"))
+    settle(engine)
     n = counts["elders"]
     engine.dispose()
     return {
@@ -170,9 +178,7 @@ def add_visits(url: str, per_elder: int) -> dict[str, float]:
         conn.execute(text(_VISITS_SQL[engine.dialect.name]), {"n": per_elder})
         visits = conn.execute(text("SELECT count(*) FROM visits")).scalar_one()
     visit_seconds = time.perf_counter() - started
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as conn:
-            conn.execute(text("ANALYZE visits"))
+    settle(engine, "visits")
     from sqlalchemy.orm import Session
 
     started = time.perf_counter()
@@ -180,9 +186,7 @@ def add_visits(url: str, per_elder: int) -> dict[str, float]:
         counties = session.scalars(text("SELECT code FROM regions WHERE level = 'county'")).all()
         schedules = sum(refresh_county(session, county) for county in counties)
     schedule_seconds = time.perf_counter() - started
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as conn:
-            conn.execute(text("ANALYZE"))
+    settle(engine)
     engine.dispose()
     return {
         "visits": visits,

@@ -11,12 +11,11 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any, Literal
 
 import pytest
+from eldercare.routing import Router
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi import routing as fastapi_routing
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
-
-from eldercare.routing import Router
 
 EVENTS: list[str] = []
 
@@ -81,8 +80,15 @@ def build(router: APIRouter) -> FastAPI:
         return [Item(name=f"{who}{i}") for i in range(n)]
 
     @router.get("/raw")
-    async def raw(who: Annotated[str, Depends(caller)]) -> Response:
-        return Response("plain " + who, media_type="text/plain", headers={"X-Raw": "1"})
+    async def raw(
+        who: Annotated[str, Depends(caller)],
+        need: int,
+        code: Annotated[str | None, Query(pattern=r"^\d{6}$", alias="region-code")] = None,
+        flags: Annotated[list[int], Query()] = [1, 2],  # noqa: B006  (a mutable default)
+    ) -> Response:
+        flags.append(0)  # each request gets its own copy of the default
+        text = f"plain {who} {need} {code} {flags}"
+        return Response(text, media_type="text/plain", headers={"X-Raw": "1"})
 
     @router.delete("/items/{item_id}", status_code=204)
     async def delete(item_id: int, who: Annotated[str, Depends(caller)]) -> None:
@@ -103,7 +109,12 @@ REQUESTS: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/api/items/7", {}),  # the dependency refuses first
     ("GET", "/api/sync?n=3", {"x-who": "bo"}),
     ("GET", "/api/sync?n=x", {"x-who": "bo"}),
-    ("GET", "/api/raw", {"x-who": "cy"}),
+    ("GET", "/api/raw?need=1", {"x-who": "cy"}),
+    ("GET", "/api/raw?need=2", {"x-who": "cy"}),
+    ("GET", "/api/raw?need=3&region-code=431127&flags=5&flags=6", {"x-who": "cy"}),
+    ("GET", "/api/raw?need=&region-code=4311", {"x-who": "cy"}),  # bad, and bad
+    ("GET", "/api/raw", {"x-who": "cy"}),  # a required parameter missing
+    ("GET", "/api/items/7?tag=", {"x-who": "ann"}),  # one empty value is a value
     ("DELETE", "/api/items/9", {"x-who": "cy"}),
 ]
 
@@ -118,7 +129,7 @@ def solver_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
         return await original(*args, **kwargs)
 
     monkeypatch.setattr(fastapi_routing, "solve_dependencies", counting)
-    yield calls
+    return calls
 
 
 def _answers(app: FastAPI) -> list[tuple[Any, ...]]:
@@ -142,7 +153,10 @@ def test_lean_handler_answers_as_fastapi_does(solver_calls: list[int]) -> None:
         assert got == expected
     # The cases above do cover what they claim to.
     statuses = [a[2] for a in lean]
-    assert statuses == [200, 200, 202, 404, 422, 422, 401, 200, 422, 200, 204]
+    assert statuses[:9] == [200, 200, 202, 404, 422, 422, 401, 200, 422]
+    assert statuses[9:] == [200, 200, 200, 422, 422, 200, 204]
+    assert lean[10][3] == b"plain cy 2 None [1, 2, 0]"
+    assert lean[11][3] == b"plain cy 3 431127 [5, 6, 0]"
     assert lean[0][3] == b'{"name":"ann:b:3","tags":["x","y"],"note":null}'
     assert lean[0][4]["etag"] == '"7"'
     assert lean[0][5] == ["auth:ann", "open", "commit"]  # auth once: cached per request

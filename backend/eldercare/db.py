@@ -120,6 +120,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 _engine: Engine | None = None
+_read_engine: Engine | None = None
 _sessionmaker: sessionmaker[Session] | None = None
 _write_sessionmaker: sessionmaker[Session] | None = None
 
@@ -133,7 +134,10 @@ def get_engine() -> Engine:
 
 def set_engine(engine: Engine | None) -> None:
     """Point the application at another engine (tests, CLI)."""
-    global _engine, _sessionmaker, _write_sessionmaker
+    global _engine, _read_engine, _sessionmaker, _write_sessionmaker
+    if _read_engine is not None:
+        _read_engine.dispose()
+        _read_engine = None
     _engine = engine
     if engine is None:
         _sessionmaker = _write_sessionmaker = None
@@ -141,11 +145,15 @@ def set_engine(engine: Engine | None) -> None:
     # Reads on PostgreSQL run in autocommit: every statement sees its own snapshot, and a
     # request spares the BEGIN and COMMIT round trips (two of a one-query request's three).
     # A read request that records something (the audit of a reveal) commits it at once.
-    read_bind = (
-        engine.execution_options(isolation_level="AUTOCOMMIT")
-        if engine.dialect.name == "postgresql"
-        else engine
-    )
+    # Their connections stay in autocommit in a pool of their own, rather than being
+    # switched on every checkout and reset on every return.
+    read_bind = engine
+    if engine.dialect.name == "postgresql":
+        _read_engine = read_bind = make_engine(
+            engine.url.render_as_string(hide_password=False),
+            isolation_level="AUTOCOMMIT",
+            pool_reset_on_return=None,  # nothing to roll back
+        )
     _sessionmaker = sessionmaker(bind=read_bind, expire_on_commit=False)
     _write_sessionmaker = sessionmaker(
         bind=engine.execution_options(sqlite_immediate=True), expire_on_commit=False

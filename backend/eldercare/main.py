@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.requests import Request
 
-from eldercare import __version__, errors, health, logs
+from eldercare import __version__, errors, health, logs, routing
 from eldercare.audit.router import router as audit_router
 from eldercare.auth import cache as principal_cache
 from eldercare.auth.accounts_router import clients as clients_router
@@ -73,6 +73,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Fewer threads contend less for the GIL; the database pool covers them all.
     settings = get_settings()
     to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+    routing.use_threads(settings.worker_threads)
     if settings.auth_cache:
         principal_cache.install(settings.database_url)
     try:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
@@ -106,6 +108,21 @@ def after(order: list[tuple[Any, Direction]], values: list[Any]) -> ColumnElemen
     return or_(*clauses)
 
 
+# Rows of a column select are read by position or name, never keyed by the Column objects
+# of the statement at hand, so a result need not remap its columns to each new statement
+# built from the same cached SQL (as ORM results do not either).
+_BY_POSITION = {"_result_disable_adapt_to_context": True}
+
+
+def _ordered(stmt: Any, order: Iterable[tuple[Any, Direction]], limit: int) -> Any:
+    return stmt.order_by(*[c.asc() if d == "asc" else c.desc() for c, d in order]).limit(limit + 1)
+
+
+@functools.lru_cache(maxsize=1024)
+def _first_page(stmt: Any, order: tuple[tuple[Any, Direction], ...], limit: int) -> Any:
+    return _ordered(stmt, order, limit)
+
+
 def keyset(
     db: Session,
     stmt: Select[Any],
@@ -115,17 +132,27 @@ def keyset(
     cursor: str | None,
     count: bool = False,
     scalars: bool = True,
+    shared: bool = False,
 ) -> Page[Any]:
-    """Run ``stmt`` one page at a time; the order must be total (end with a unique key)."""
+    """Run ``stmt`` one page at a time; the order must be total (end with a unique key).
+
+    ``shared``: ``stmt`` is built once and used by many requests (a region's plain list);
+    its first pages are then built once too, and run without rebuilding their cache key.
+    """
     total = None
     if count:
         total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     if cursor:
-        stmt = stmt.where(after(order, decode_cursor(cursor, len(order))))
-    stmt = stmt.order_by(*[c.asc() if d == "asc" else c.desc() for c, d in order]).limit(limit + 1)
+        stmt = _ordered(stmt.where(after(order, decode_cursor(cursor, len(order)))), order, limit)
+    elif shared:
+        stmt = _first_page(stmt, tuple(order), limit)
+    else:
+        stmt = _ordered(stmt, order, limit)
     # Column selects go through Core (no ORM row processing); entity selects through the ORM.
     rows: list[Any] = (
-        list(db.execute(stmt).scalars()) if scalars else list(db.connection().execute(stmt))
+        list(db.execute(stmt).scalars())
+        if scalars
+        else list(db.connection().execute(stmt, execution_options=_BY_POSITION).all())
     )
     next_cursor = None
     if len(rows) > limit:

@@ -229,6 +229,26 @@ class TestScope:
         ids = [i["id"] for i in client.get("/api/v1/elders?limit=500", headers=h).json()["items"]]
         assert elder.id not in ids
 
+    def test_plain_lists_built_once_stay_each_region_s_own(self, client, db):
+        # A region's unfiltered list is built once and reused: it must never answer for
+        # another region, nor miss rows added after it was built.
+        mine = make_elder(db, VILLAGE)
+        theirs = make_elder(db, OTHER_VILLAGE)
+        me = auth(make_user(db, "village_worker", VILLAGE))
+        them = auth(make_user(db, "village_worker", OTHER_VILLAGE))
+        for _ in range(2):
+            assert [i["id"] for i in client.get("/api/v1/elders", headers=me).json()["items"]] == [
+                mine.id
+            ]
+            ids = [i["id"] for i in client.get("/api/v1/elders", headers=them).json()["items"]]
+            assert ids == [theirs.id]
+        later = make_elder(db, VILLAGE)
+        ids = {i["id"] for i in client.get("/api/v1/elders", headers=me).json()["items"]}
+        assert ids == {mine.id, later.id}
+        page = client.get("/api/v1/elders?limit=1", headers=me).json()
+        rest = client.get(f"/api/v1/elders?limit=1&cursor={page['next_cursor']}", headers=me)
+        assert {page["items"][0]["id"], rest.json()["items"][0]["id"]} == ids
+
     def test_township_and_county_see_their_villages(self, client, db):
         elder = make_elder(db, VILLAGE)
         for role, region in (("township_officer", TOWNSHIP), ("county_officer", COUNTY)):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,6 +36,7 @@ from eldercare.pagination import Direction, Page, keyset
 from eldercare.patching import apply_patch
 from eldercare.regions.models import Region
 from eldercare.roles import Role
+from eldercare.scope import Scope
 
 # Fields kept in the history (derived ones are recomputed from these).
 ELDER_FIELDS = (
@@ -831,7 +833,11 @@ def list_elders(
         sort=sort,
         overdue=overdue,
     )
-    return keyset(db, stmt, order, limit=limit, cursor=cursor, count=count, scalars=False)
+    filtered = (region, q, category, risk_level, status, age_min, age_max, left_behind, overdue)
+    shared = ctx.actor.role != Role.volunteer and all(f is None or f == [] for f in filtered)
+    return keyset(
+        db, stmt, order, limit=limit, cursor=cursor, count=count, scalars=False, shared=shared
+    )
 
 
 # The columns a list row needs: no JSON documents on the hot path.
@@ -856,6 +862,17 @@ LIST_COLUMNS = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
+def _scoped_list(region_prefix: str) -> Select[*tuple[Any, ...]]:
+    """The list's columns of the elders of one region (not merged away), built once: every
+    request adds only its own filters and order to it (statements are immutable)."""
+    scope = Scope(region_prefix)
+    return select(*LIST_COLUMNS).where(
+        scope.clause_levels(Elder.village_code, Elder.township_code, Elder.county_code),
+        Elder.merged_into_id.is_(None),
+    )
+
+
 def list_statement(
     ctx: RequestCtx,
     *,
@@ -870,10 +887,12 @@ def list_statement(
     sort: str,
     overdue: bool | None = None,
 ) -> tuple[Any, list[tuple[Any, Direction]]]:
-    stmt = select(*LIST_COLUMNS).where(elder_scope(ctx), Elder.merged_into_id.is_(None))
+    p = ctx.actor
+    if p.role == Role.volunteer:
+        stmt = select(*LIST_COLUMNS).where(elder_scope(ctx), Elder.merged_into_id.is_(None))
+    else:
+        stmt = _scoped_list(p.scope.region_prefix)
     if region:
-        from eldercare.scope import Scope
-
         stmt = stmt.where(
             Scope(region).clause_levels(Elder.village_code, Elder.township_code, Elder.county_code)
         )
@@ -967,8 +986,6 @@ def possible_duplicates(
         .limit(limit)
     )
     if region:
-        from eldercare.scope import Scope
-
         stmt = stmt.where(Scope(region).clause(a.c.village_code))
     pairs = db.execute(stmt).all()
     ids = {i for pair in pairs for i in pair}
@@ -1240,7 +1257,6 @@ def put_policy(
 
 def recompute_county(db: Session, county: str, today: date | None = None) -> int:
     """Recompute every active elder of a county (after a policy change, and daily)."""
-    from eldercare.scope import Scope
 
     n = 0
     for elder in db.scalars(
