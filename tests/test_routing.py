@@ -189,3 +189,32 @@ def test_routes_with_a_body_take_fastapi_s_handler(solver_calls: list[int]) -> N
         r = client.post("/items", json={"name": "x"})
     assert (r.status_code, r.json()["name"]) == (201, "x")
     assert solver_calls == [1]
+
+
+def test_routers_decline_paths_none_of_their_routes_could_match(monkeypatch) -> None:
+    tried: list[str] = []
+    original = fastapi_routing.APIRoute.matches
+
+    def counting(self: Any, scope: Any) -> Any:
+        tried.append(self.path)
+        return original(self, scope)
+
+    monkeypatch.setattr(fastapi_routing.APIRoute, "matches", counting)
+    alpha, beta, anything = Router(prefix="/alpha"), Router(), Router()
+    for path in ("/a1", "/a2", "/a3/{x}"):
+        alpha.add_api_route(path, lambda: "a", methods=["GET"])
+    beta.add_api_route("/beta/{item}", lambda item: item, methods=["GET"])
+    anything.add_api_route("/{name}/gamma", lambda name: name, methods=["GET"])
+    app = FastAPI()
+    for router in (alpha, beta, anything):
+        app.include_router(router, prefix="/api")
+    with TestClient(app) as client:
+        assert client.get("/api/beta/7").json() == "7"
+        assert not any(p.startswith("/alpha") for p in tried)  # declined at a glance
+        tried.clear()
+        assert client.get("/api/alpha/a3/x").json() == "a"
+        assert client.get("/api/zeta/gamma").json() == "zeta"  # a pattern first: tried
+        assert "/{name}/gamma" in tried
+        alpha.add_api_route("/late", lambda: "late", methods=["GET"])  # added afterwards
+        app.include_router(alpha, prefix="/v2")
+        assert client.get("/v2/alpha/late").json() == "late"

@@ -35,19 +35,56 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute, serialize_response
 from fastapi.utils import is_body_allowed_for_status_code
 from sqlalchemy.orm import Session
+from starlette.routing import BaseRoute, Match
+from starlette.types import Scope
 
 T = TypeVar("T")
 
 
 class Router(APIRouter):
+    """An ``APIRouter`` with lean routes that also refuses, at a glance, paths it cannot serve.
+
+    An application tries its routers one after another, and each tries every one of its
+    routes' patterns; a request for the thirteenth router paid for the routes of the twelve
+    before it. A router here knows the first segment of each of its paths (``elders`` for
+    ``/elders/{elder_id}``) and declines a path containing none of them without trying a
+    pattern. A path matching one of its routes always contains that route's first segment,
+    so no route is ever declined that would have matched.
+    """
+
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("route_class", LeanRoute)
         super().__init__(**kwargs)
+        self._first_segments: frozenset[str] | None = None
+        self._segments_of: int = -1  # how many routes the segments were computed from
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        segments = self._first_segments
+        if segments is None or self._segments_of != len(self.routes):
+            segments = self._first_segments = _first_segments(self.routes)
+            self._segments_of = len(self.routes)
+        if segments and segments.isdisjoint(scope["path"].split("/")):
+            return Match.NONE, {}
+        return super().matches(scope)
 
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if not inspect.iscoroutinefunction(endpoint):
             endpoint = one_hop(endpoint)
         super().add_api_route(path, endpoint, **kwargs)
+
+
+def _first_segments(routes: list[BaseRoute]) -> frozenset[str]:
+    """The first path segments of ``routes``; empty (no shortcut) unless every one is plain."""
+    found = set()
+    for route in routes:
+        path = getattr(route, "path", None)
+        if not isinstance(route, APIRoute) or not isinstance(path, str):
+            return frozenset()
+        first = path.lstrip("/").split("/", 1)[0]
+        if not first or "{" in first:
+            return frozenset()
+        found.add(first)
+    return frozenset(found)
 
 
 def one_hop(fn: Callable[..., Any]) -> Callable[..., Any]:
