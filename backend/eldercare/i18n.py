@@ -251,6 +251,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "事件已办结，不能修改",
         "The incident is resolved and can no longer change",
     ),
+    "export.elder_filters_only": (
+        "只有老年人导出可按类别、风险、年龄、状态、逾期或关键词筛选；志愿者导出只能按地区",
+        "Only the elder export takes category, risk, age, status, overdue or search filters; "
+        "the volunteer export takes region only",
+    ),
     "reveal.not_allowed": ("当前角色无权查看完整信息", "Your role may not reveal full values"),
     # pydantic's own error types
     "missing": ("必填", "Field required"),

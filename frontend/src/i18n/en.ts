@@ -188,7 +188,7 @@ const en: Shape<typeof zh> = {
     living_arrangement: "Living arrangement", self_care: "Self-care", health_conditions: "Health conditions", birth_date: "Birth date",
   },
   exportFile: {
-    title: "Export", csv: "Export CSV", xlsx: "Export Excel", masked: "ID numbers and phones are masked in the file; all elders of the chosen region and status are exported.",
+    title: "Export", csv: "Export CSV", xlsx: "Export Excel", masked: "ID numbers and phones are masked in the file; the file holds every elder the list shows with the filters applied (all pages).",
     failed: "Export failed",
   },
   edit: {

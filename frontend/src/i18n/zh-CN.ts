@@ -184,7 +184,7 @@ export default {
     living_arrangement: "居住方式", self_care: "自理能力", health_conditions: "健康状况", birth_date: "出生日期",
   },
   exportFile: {
-    title: "导出", csv: "导出 CSV", xlsx: "导出 Excel", masked: "导出文件中的身份证号和电话已脱敏；按所选区划和状态导出全部老人。",
+    title: "导出", csv: "导出 CSV", xlsx: "导出 Excel", masked: "导出文件中的身份证号和电话已脱敏；导出的是列表当前显示的全部老人（按已应用的全部筛选条件，不限当前页）。",
     failed: "导出失败",
   },
   edit: {
