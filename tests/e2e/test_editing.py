@@ -4,6 +4,7 @@ because the record changed meanwhile (If-Match), and a benefit recorded and ende
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -204,3 +205,45 @@ def test_the_township_moves_an_elder_to_another_village(new_page: Any, server: S
     moved = server.get("lanshan_township", f"/elders/{elder['id']}")
     assert moved["village_code"] == target
     page.wait_for_selector(f"text={moved['village_name']}")
+
+
+def test_supporters_are_edited_in_the_relief_facts(new_page: Any, server: Server) -> None:
+    elder = _elders(server)[13]
+    before = server.get(WORKER, f"/elders/{elder['id']}/relief-facts")
+    page = new_page()
+    login(page, WORKER)
+    page.goto(f"/elders/{elder['id']}")
+    page.click("[data-test=edit-facts]")
+    page.select_option("select[name=supporters_known]", "list")
+    rows = page.locator("[data-test=supporters] li")
+    # the recorded supporters come first; the new one is added at the end, focused
+    page.click("[data-test=add-supporter]")
+    n = rows.count()
+    last = n - 1
+    assert page.evaluate("document.activeElement.name") == f"supporter_relation_{last}"
+    page.select_option(f"select[name=supporter_relation_{last}]", "daughter")
+    page.fill(f"input[name=supporter_age_{last}]", "200")
+    page.select_option(f"select[name=supporter_situation_{last}]", "minimum_living")
+    page.fill(f"input[name=supporter_income_{last}]", "12000")
+    page.click("[data-test=save-facts]")
+    error = page.wait_for_selector(f"[data-test=supporter-error-{last}-age]")
+    assert re.search(r"[\u4e00-\u9fff]", error.inner_text()), error.inner_text()
+    assert server.get(WORKER, f"/elders/{elder['id']}/relief-facts") == before  # nothing written
+    page.fill(f"input[name=supporter_age_{last}]", "52")
+    page.click("[data-test=save-facts]")
+    page.wait_for_selector("[data-test=facts-form]", state="detached")
+    after = server.get(WORKER, f"/elders/{elder['id']}/relief-facts")
+    assert after["revision"] == before["revision"] + 1
+    assert len(after["supporters"]) == n
+    assert after["supporters"][:-1] == (before["supporters"] or [])
+    added = after["supporters"][-1]
+    assert (added["relation"], added["age"], added["situation"]) == ("daughter", 52, "minimum_living")
+    assert float(added["annual_income"]) == 12000
+    shot(page, "relief-facts-supporters")
+
+    # known to have none: the rules then count no able supporter
+    page.click("[data-test=edit-facts]")
+    page.select_option("select[name=supporters_known]", "none")
+    page.click("[data-test=save-facts]")
+    page.wait_for_selector("[data-test=facts-form]", state="detached")
+    assert server.get(WORKER, f"/elders/{elder['id']}/relief-facts")["supporters"] == []

@@ -216,8 +216,16 @@ const en: Shape<typeof zh> = {
     owns_vehicle: "Owns a motor vehicle", major_illness: "Major illness", disability_certificate: "Holds a disability certificate",
     clergy_apart: "Clergy living at a religious site for 3+ years", ability_level: "Ability level", housing_grade: "Housing safety grade",
     poverty_monitoring: "Poverty-relapse monitoring", hardship: "Sudden hardship", hardship_date: "Date of the hardship",
-    revision: "Version {n}, in force from {date}", none: "No facts recorded yet", supportersKept: "The supporters are carried over as recorded.",
+    revision: "Version {n}, in force from {date}", none: "No facts recorded yet",
     saved: "Facts saved (a new version; earlier ones are kept)",
+    supporters: "Persons with a duty of support", supportersHelp: "Children and others legally bound to support the elder, and their situation; the extreme-poverty and minimum-living rules ask whether any can support (working away still counts as able).",
+    supportersKnown: "Supporters", supportersNone: "None with a legal duty", supportersList: "Listed one by one", supportersEmpty: "No supporter added yet (saved as none)", addSupporter: "Add a supporter",
+    removeSupporter: "Remove supporter {n}", supRelation: "Relation", supAge: "Age", supSituation: "Ability to support",
+    supIncome: "Annual income (yuan)", supAssets: "Assets within the limit",
+    situation: {
+      able: "Able to support", extreme_poverty: "In extreme-poverty support", minimum_living: "Receives minimum living allowance", severely_disabled: "Severely disabled",
+      no_civil_capacity: "No civil capacity", missing: "Missing", in_prison: "In prison",
+    },
     item: {
       wages: "Wages", business: "Business income", property: "Property income", transfers: "Transfers", basic_pension: "Basic pension",
       social_insurance: "Social insurance", special_care: "Special care allowance", family_planning_reward: "Family-planning reward", reward: "Rewards",

@@ -212,8 +212,16 @@ export default {
     owns_vehicle: "有机动车", major_illness: "患重特大疾病", disability_certificate: "持第二代残疾人证",
     clergy_apart: "宗教教职人员（在宗教场所居住满 3 年）", ability_level: "老年人能力等级", housing_grade: "房屋安全等级",
     poverty_monitoring: "防返贫监测", hardship: "突发困难", hardship_date: "困难发生日期",
-    revision: "第 {n} 版，{date} 起生效", none: "尚未录入核查信息", supportersKept: "赡养义务人信息沿用当前记录。",
+    revision: "第 {n} 版，{date} 起生效", none: "尚未录入核查信息",
     saved: "已保存核查信息（生成新版本，原版本保留）",
+    supporters: "赡养/扶养义务人", supportersHelp: "子女等法定赡养、扶养义务人及其情况；特困人员和低保的认定要看义务人是否具备赡养能力（外出务工仍视为有能力）。",
+    supportersKnown: "义务人情况", supportersNone: "无法定义务人", supportersList: "逐一填写", supportersEmpty: "尚未添加义务人（保存后视为无义务人）", addSupporter: "添加义务人",
+    removeSupporter: "删除第 {n} 位义务人", supRelation: "与老人关系", supAge: "年龄", supSituation: "赡养能力情况",
+    supIncome: "年收入（元）", supAssets: "财产在规定范围内",
+    situation: {
+      able: "具备赡养能力", extreme_poverty: "本人为特困人员", minimum_living: "本人享受低保", severely_disabled: "重度残疾",
+      no_civil_capacity: "无民事行为能力", missing: "失踪/下落不明", in_prison: "服刑在押",
+    },
     item: {
       wages: "工资性收入", business: "经营净收入", property: "财产净收入", transfers: "转移净收入", basic_pension: "基础养老金",
       social_insurance: "社会保险待遇", special_care: "优抚金", family_planning_reward: "计生奖励扶助金", reward: "奖励金",
