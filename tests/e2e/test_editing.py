@@ -248,3 +248,36 @@ def test_supporters_are_edited_in_the_relief_facts(new_page: Any, server: Server
     page.click("[data-test=save-facts]")
     page.wait_for_selector("[data-test=facts-form]", state="detached")
     assert server.get(WORKER, f"/elders/{elder['id']}/relief-facts")["supporters"] == []
+
+
+def test_the_supporters_editor_fits_a_phone_and_works_with_the_keyboard(
+    new_page: Any, server: Server
+) -> None:
+    elder = _elders(server)[14]
+    page = new_page(360, 740, is_mobile=True, has_touch=True)
+    login(page, WORKER)
+    page.goto(f"/elders/{elder['id']}")
+    page.focus("[data-test=edit-facts]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-test=facts-form]")
+    page.select_option("select[name=supporters_known]", "list")
+    page.focus("[data-test=add-supporter]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-test=supporters] li")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    wide = page.evaluate(
+        "[...document.querySelectorAll('main *')]"
+        ".filter(e => e.getBoundingClientRect().right > 361)"
+        ".map(e => e.tagName + '.' + e.className + '#' + (e.getAttribute('name') || ''))"
+        ".slice(0, 8)"
+    )
+    assert width <= 360, f"the relief facts form overflows a 360 px screen ({width} px): {wide}"
+    heights = page.eval_on_selector_all(
+        "[data-test=supporters] :is(select, input, button)",
+        "c => c.map(x => x.getBoundingClientRect().height)",
+    )
+    assert min(heights) >= 36, heights
+    shot(page, "relief-facts-supporters-phone", full_page=False)
+    page.keyboard.press("Escape")
+    page.wait_for_selector("[data-test=facts-form]", state="detached")
+    page.wait_for_function("() => document.activeElement?.dataset.test === 'edit-facts'")
