@@ -30,10 +30,10 @@ def test_adding_a_guardian_shows_on_the_elder_detail(new_page: Any, server: Serv
     page.keyboard.press("Enter")  # with the keyboard: the form opens on its first field
     page.wait_for_selector("[data-test=guardian-form]")
     # the form moves the focus to its first field once it is on screen
-    page.wait_for_function("document.activeElement?.name === 'g_name'")
+    page.wait_for_function("() => document.activeElement?.name === 'g_name'")
     page.keyboard.press("Escape")  # closes it, the focus back on the button
     page.wait_for_selector("[data-test=guardian-form]", state="detached")
-    page.wait_for_function("document.activeElement?.dataset.test === 'add-guardian'")
+    page.wait_for_function("() => document.activeElement?.dataset.test === 'add-guardian'")
     page.click("[data-test=add-guardian]")
     page.fill("input[name=g_name]", "郑测试")
     page.select_option("select[name=g_relation]", "daughter")
@@ -220,7 +220,9 @@ def test_supporters_are_edited_in_the_relief_facts(new_page: Any, server: Server
     page.click("[data-test=add-supporter]")
     n = rows.count()
     last = n - 1
-    assert page.evaluate("document.activeElement.name") == f"supporter_relation_{last}"
+    page.wait_for_function(
+        "name => document.activeElement?.name === name", arg=f"supporter_relation_{last}"
+    )
     page.select_option(f"select[name=supporter_relation_{last}]", "daughter")
     page.fill(f"input[name=supporter_age_{last}]", "200")
     page.select_option(f"select[name=supporter_situation_{last}]", "minimum_living")

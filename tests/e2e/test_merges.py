@@ -68,7 +68,7 @@ def test_a_duplicate_is_compared_merged_and_the_merge_undone(new_page: Any, serv
     assert "姓名相同" in row.inner_text()
     row.query_selector("[data-test=compare]").click()
     page.wait_for_selector("[data-test=merge-form]")
-    assert page.evaluate("document.activeElement.id") == "cmp-title"
+    page.wait_for_function("() => document.activeElement?.id === 'cmp-title'")
     page.check(f"[data-test=keep-{a['id']}]")
     # what the record kept lacks is offered from the other; nothing else is ticked
     assert page.is_checked("input[name=take_notes]")
@@ -87,7 +87,9 @@ def test_a_duplicate_is_compared_merged_and_the_merge_undone(new_page: Any, serv
     page.click("[data-test=do-merge]")
     item = page.wait_for_selector("[data-test=recent-merges] li")
     merge_id = item.get_attribute("data-merge")
-    assert page.evaluate("document.activeElement.dataset.test") == f"undo-{merge_id}"
+    page.wait_for_function(
+        "id => document.activeElement?.dataset.test === `undo-${id}`", arg=merge_id
+    )
     kept = server.get(OFFICER, f"/elders/{a['id']}")
     assert kept["notes"] == "另一份登记：女儿在广东务工"
     assert kept["phone"] is None

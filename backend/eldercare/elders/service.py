@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -970,6 +970,18 @@ def possible_duplicates(
                 a.c.name == b.c.name,
                 a.c.id_number == b.c.id_number,
             ),
+        )
+        # the likeliest pairs first, so a limit keeps those (the score below follows this order)
+        .order_by(
+            case(
+                (a.c.id_number == b.c.id_number, 0),
+                (a.c.name == b.c.name, 1),
+                (a.c.name_pinyin == b.c.name_pinyin, 2),
+                else_=3,
+            ),
+            case((a.c.village_code == b.c.village_code, 0), else_=1),
+            a.c.id,
+            b.c.id,
         )
         .limit(limit)
     )
