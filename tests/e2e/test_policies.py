@@ -52,7 +52,8 @@ def test_relief_parameters_are_saved_as_a_new_version(new_page: Any, server: Ser
     page.keyboard.type("85")
     page.fill(f"input[name={focused.replace('age', 'amount')}]", "60")
     page.click("[data-test=save-relief]")
-    page.wait_for_selector("[data-test=policy-relief] [role=status]")
+    # in force today: every elder of the county is screened again
+    page.wait_for_selector("[data-test=policy-relief] [role=status]", timeout=90_000)
     after = server.get(COUNTY, "/policies/relief/versions")
     assert len(after["items"]) == len(before["items"]) + 1
     newest = next(v for v in after["items"] if v["version_id"] == after["latest_version_id"])
