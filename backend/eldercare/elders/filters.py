@@ -43,7 +43,7 @@ class ElderFilters:
         return not [name for name in self.given() if name != "region"]
 
 
-def elder_filters(
+async def elder_filters(
     region: RegionPrefix = None,
     q: Annotated[
         str | None,
@@ -62,7 +62,8 @@ def elder_filters(
         bool | None, Query(description="Next visit overdue (true) or not (false)")
     ] = None,
 ) -> ElderFilters:
-    """FastAPI dependency: the list's filters from the query string."""
+    """FastAPI dependency: the list's filters from the query string (async: no I/O, so it
+    runs on the event loop instead of costing a worker-thread hop on the hottest read)."""
     return ElderFilters(
         region=region,
         q=q.strip() or None if q else None,
