@@ -143,12 +143,13 @@ def export_in_process(url: str, prefix: str) -> dict[str, object]:
     from eldercare.bulk import export
     from eldercare.context import Principal, RequestCtx
     from eldercare.db import utcnow
+    from eldercare.elders.filters import ElderFilters
     from eldercare.roles import Role
 
     dbmod.set_engine(make_engine(url))
     p = Principal("user", "bench", "bench", Role.county_officer, prefix, frozenset(), "x", utcnow())
     ctx = RequestCtx(None, None, "zh-CN", p)
-    columns, body = export.records(ctx, "elders", None, None, False)
+    columns, body = export.records(ctx, "elders", ElderFilters(), False)
     started = time.perf_counter()
     n = size = 0
     for piece in export.as_csv(columns, body, None):

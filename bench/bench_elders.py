@@ -23,6 +23,7 @@ from eldercare.auth.security import issue_access_token
 from eldercare.config import Settings
 from eldercare.context import Principal, RequestCtx
 from eldercare.db import make_engine, normalize_url, utcnow
+from eldercare.elders.filters import ElderFilters
 from eldercare.elders.service import list_statement
 from eldercare.pagination import encode_cursor
 from eldercare.roles import Role
@@ -52,18 +53,7 @@ def township_sql(url: str, township: str) -> str:
         "user", "x", "x", Role.township_officer, township, frozenset(), "x", utcnow()
     )
     ctx = RequestCtx(None, None, "zh-CN", principal)
-    stmt, order = list_statement(
-        ctx,
-        region=None,
-        q=None,
-        category=[],
-        risk_level=None,
-        status=None,
-        age_min=None,
-        age_max=None,
-        left_behind=None,
-        sort="name",
-    )
+    stmt, order = list_statement(ctx, ElderFilters(), sort="name")
     stmt = stmt.order_by(*[c.asc() for c, _ in order]).limit(51)
     engine = make_engine(url)
     sql = str(stmt.compile(engine, compile_kwargs={"literal_binds": True}))

@@ -251,6 +251,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "事件已办结，不能修改",
         "The incident is resolved and can no longer change",
     ),
+    "export.elder_filters_only": (
+        "只有老年人导出可按类别、风险、年龄、状态、逾期或关键词筛选；志愿者导出只能按地区",
+        "Only the elder export takes category, risk, age, status, overdue or search filters; "
+        "the volunteer export takes region only",
+    ),
+    "relief_policy.tier_ages": (
+        "高龄津贴每个起始年龄只能设一个档次",
+        "Old-age allowance: one tier per starting age",
+    ),
+    "relief_policy.extreme_poverty_basic_low": (
+        "特困基本生活标准不得低于农村低保标准的 1.3 倍",
+        "The extreme-poverty basic standard must be at least 1.3 × the minimum living standard",
+    ),
     "reveal.not_allowed": ("当前角色无权查看完整信息", "Your role may not reveal full values"),
     # pydantic's own error types
     "missing": ("必填", "Field required"),

@@ -17,6 +17,7 @@ from tests.factories import (
     OTHER_COUNTY_VILLAGE,
     OTHER_TOWNSHIP_VILLAGE,
     OTHER_VILLAGE,
+    TOWNSHIP,
     VILLAGE,
     auth,
     make_client,
@@ -145,6 +146,137 @@ class TestExports:
         neighbour = make_user(db, "village_worker", region)
         r = client.get("/api/v1/exports/elders", headers=auth(neighbour))
         assert len(r.content.decode("utf-8-sig").splitlines()) == 1  # the header only
+
+
+def export_ids(client, who, **params):
+    r = client.get("/api/v1/exports/elders", headers=auth(who), params=params)
+    assert r.status_code == 200, r.text
+    return sorted(row["id"] for row in csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+
+
+def list_ids(client, who, **params):
+    r = client.get("/api/v1/elders", headers=auth(who), params={**params, "limit": 200})
+    assert r.status_code == 200, r.text
+    return sorted(i["id"] for i in r.json()["items"])
+
+
+class TestExportFilters:
+    """The elder export takes the register list's filters and holds exactly the list's rows."""
+
+    @pytest.fixture
+    def register(self, db):
+        return {
+            "old_alone": make_elder(
+                db, VILLAGE, name="李桂兰", birth="1935-02-01", living_arrangement="alone"
+            ),
+            "young": make_elder(db, VILLAGE, name="王建国", birth="1962-06-01", male=True),
+            "neighbour": make_elder(db, OTHER_VILLAGE, name="李明", birth="1950-01-01"),
+            "moved": make_elder(db, VILLAGE, name="赵四", birth="1955-05-05", status="moved_out"),
+            "far": make_elder(db, OTHER_TOWNSHIP_VILLAGE, name="李华", birth="1940-01-01"),
+        }
+
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {},
+            {"q": "li"},
+            {"q": "李"},
+            {"category": "advanced_age"},
+            {"category": ["living_alone", "advanced_age"]},
+            {"age_min": 70},
+            {"age_max": 70},
+            {"age_min": 60, "age_max": 75, "status": "active"},
+            {"status": "moved_out"},
+            {"region": VILLAGE},
+            {"region": OTHER_VILLAGE, "q": "lm"},
+            {"risk_level": "general"},
+            {"left_behind": False},
+            {"overdue": True},
+            {"overdue": False},
+        ],
+    )
+    def test_export_equals_the_list_with_the_same_filters(self, client, db, register, params):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        listed = list_ids(client, officer, **params)
+        assert export_ids(client, officer, **params) == listed
+
+    def test_filters_narrow_the_export(self, client, db, register):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        assert export_ids(client, officer) == sorted(
+            e.id for k, e in register.items() if k != "far"
+        )
+        assert export_ids(client, officer, q="li") == sorted(
+            [register["old_alone"].id, register["neighbour"].id]
+        )
+        assert export_ids(client, officer, age_min=80) == [register["old_alone"].id]
+        assert export_ids(client, officer, status="moved_out") == [register["moved"].id]
+        assert export_ids(client, officer, category="living_alone", region=VILLAGE) == [
+            register["old_alone"].id
+        ]
+        assert export_ids(client, officer, q="王建国", age_min=80) == []
+
+    def test_filters_never_widen_the_scope(self, client, db, register):
+        worker = make_user(db, "village_worker", VILLAGE)
+        # a region outside the worker's village, and a search naming a neighbour's elder
+        assert export_ids(client, worker, region=OTHER_VILLAGE) == []
+        assert export_ids(client, worker, q="李明") == []
+        assert export_ids(client, worker, region=TOWNSHIP, q="li") == [register["old_alone"].id]
+
+    @pytest.mark.parametrize(
+        "region", [OTHER_VILLAGE, OTHER_TOWNSHIP_VILLAGE, OTHER_COUNTY_VILLAGE]
+    )
+    def test_neighbours_export_nothing_with_any_filter(self, client, db, register, region):
+        neighbour = make_user(db, "village_worker", region)
+        mine = register["old_alone"]
+        for params in ({"q": mine.name}, {"region": VILLAGE}, {"category": "advanced_age"}):
+            ids = export_ids(client, neighbour, **params)
+            assert mine.id not in ids
+
+    def test_filtered_export_is_masked_and_a_revealed_one_audits_the_filters(
+        self, client, db, register
+    ):
+        officer = make_user(db, "county_officer", COUNTY)
+        mine = register["old_alone"]
+        r = client.get(
+            "/api/v1/exports/elders",
+            headers=auth(officer),
+            params={"q": "李桂兰", "format": "ndjson"},
+        )
+        (row,) = [json.loads(line) for line in r.text.splitlines()]
+        assert row["id"] == mine.id
+        assert row["id_number"] == mine.id_number[:3] + "*" * 11 + mine.id_number[-4:]
+        assert row["birth_date"] == mine.birth_date.year
+        r = client.get(
+            "/api/v1/exports/elders",
+            headers=auth(officer),
+            params={"q": "李桂兰", "age_min": 80, "reveal": True, "format": "ndjson"},
+        )
+        rows = [json.loads(line) for line in r.text.splitlines()]
+        assert rows[1]["id_number"] == mine.id_number
+        event = db.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
+        assert event.detail["filters"] == {"q": "李桂兰", "age_min": 80}
+
+    def test_bad_filters_are_refused_in_both_languages(self, client, db, register):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        r = client.get("/api/v1/exports/elders", headers=auth(officer), params={"age_min": 200})
+        assert r.status_code == 422
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["errors"][0]["loc"][-1] == "age_min"
+        bad = {"category": "nonsense"}
+        r = client.get("/api/v1/exports/elders", headers=auth(officer), params=bad)
+        assert r.status_code == 422
+        for lang, text in (("zh-CN", "只有老年人导出"), ("en", "Only the elder export")):
+            r = client.get(
+                "/api/v1/exports/volunteers",
+                headers={**auth(officer), "Accept-Language": lang},
+                params={"q": "li"},
+            )
+            assert r.status_code == 400
+            assert text in r.json()["detail"]
+        ok = client.get(
+            "/api/v1/exports/volunteers", headers=auth(officer), params={"region": TOWNSHIP}
+        )
+        assert ok.status_code == 200
 
 
 class TestTemplates:

@@ -4,6 +4,7 @@ because the record changed meanwhile (If-Match), and a benefit recorded and ende
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -29,10 +30,10 @@ def test_adding_a_guardian_shows_on_the_elder_detail(new_page: Any, server: Serv
     page.keyboard.press("Enter")  # with the keyboard: the form opens on its first field
     page.wait_for_selector("[data-test=guardian-form]")
     # the form moves the focus to its first field once it is on screen
-    page.wait_for_function("document.activeElement?.name === 'g_name'")
+    page.wait_for_function("() => document.activeElement?.name === 'g_name'")
     page.keyboard.press("Escape")  # closes it, the focus back on the button
     page.wait_for_selector("[data-test=guardian-form]", state="detached")
-    page.wait_for_function("document.activeElement?.dataset.test === 'add-guardian'")
+    page.wait_for_function("() => document.activeElement?.dataset.test === 'add-guardian'")
     page.click("[data-test=add-guardian]")
     page.fill("input[name=g_name]", "郑测试")
     page.select_option("select[name=g_relation]", "daughter")
@@ -94,7 +95,7 @@ def test_a_pairing_is_created_and_a_second_primary_is_refused(
     page.uncheck("[data-test=pairing-primary]")
     page.click("[data-test=save-pairing]")
     page.wait_for_selector(f"#s-p >> xpath=../.. >> text={other['name']}")
-    assert page.query_selector("[data-test=pairing-form]") is None
+    page.wait_for_selector("[data-test=pairing-form]", state="detached")
     open_now = server.get(WORKER, "/pairings", elder_id=primary["elder_id"], state="open")["items"]
     assert any(p["volunteer_id"] == other["id"] and not p["is_primary"] for p in open_now)
 
@@ -204,3 +205,81 @@ def test_the_township_moves_an_elder_to_another_village(new_page: Any, server: S
     moved = server.get("lanshan_township", f"/elders/{elder['id']}")
     assert moved["village_code"] == target
     page.wait_for_selector(f"text={moved['village_name']}")
+
+
+def test_supporters_are_edited_in_the_relief_facts(new_page: Any, server: Server) -> None:
+    elder = _elders(server)[13]
+    before = server.get(WORKER, f"/elders/{elder['id']}/relief-facts")
+    page = new_page()
+    login(page, WORKER)
+    page.goto(f"/elders/{elder['id']}")
+    page.click("[data-test=edit-facts]")
+    page.select_option("select[name=supporters_known]", "list")
+    rows = page.locator("[data-test=supporters] li")
+    # the recorded supporters come first; the new one is added at the end, focused
+    page.click("[data-test=add-supporter]")
+    n = rows.count()
+    last = n - 1
+    page.wait_for_function(
+        "name => document.activeElement?.name === name", arg=f"supporter_relation_{last}"
+    )
+    page.select_option(f"select[name=supporter_relation_{last}]", "daughter")
+    page.fill(f"input[name=supporter_age_{last}]", "200")
+    page.select_option(f"select[name=supporter_situation_{last}]", "minimum_living")
+    page.fill(f"input[name=supporter_income_{last}]", "12000")
+    page.click("[data-test=save-facts]")
+    error = page.wait_for_selector(f"[data-test=supporter-error-{last}-age]")
+    assert re.search(r"[\u4e00-\u9fff]", error.inner_text()), error.inner_text()
+    assert server.get(WORKER, f"/elders/{elder['id']}/relief-facts") == before  # nothing written
+    page.fill(f"input[name=supporter_age_{last}]", "52")
+    page.click("[data-test=save-facts]")
+    page.wait_for_selector("[data-test=facts-form]", state="detached")
+    after = server.get(WORKER, f"/elders/{elder['id']}/relief-facts")
+    assert after["revision"] == before["revision"] + 1
+    assert len(after["supporters"]) == n
+    assert after["supporters"][:-1] == (before["supporters"] or [])
+    added = after["supporters"][-1]
+    assert (added["relation"], added["age"]) == ("daughter", 52)
+    assert added["situation"] == "minimum_living"
+    assert float(added["annual_income"]) == 12000
+    shot(page, "relief-facts-supporters")
+
+    # known to have none: the rules then count no able supporter
+    page.click("[data-test=edit-facts]")
+    page.select_option("select[name=supporters_known]", "none")
+    page.click("[data-test=save-facts]")
+    page.wait_for_selector("[data-test=facts-form]", state="detached")
+    assert server.get(WORKER, f"/elders/{elder['id']}/relief-facts")["supporters"] == []
+
+
+def test_the_supporters_editor_fits_a_phone_and_works_with_the_keyboard(
+    new_page: Any, server: Server
+) -> None:
+    elder = _elders(server)[14]
+    page = new_page(360, 740, is_mobile=True, has_touch=True)
+    login(page, WORKER)
+    page.goto(f"/elders/{elder['id']}")
+    page.focus("[data-test=edit-facts]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-test=facts-form]")
+    page.select_option("select[name=supporters_known]", "list")
+    page.focus("[data-test=add-supporter]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-test=supporters] li")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    wide = page.evaluate(
+        "[...document.querySelectorAll('main *')]"
+        ".filter(e => e.getBoundingClientRect().right > 361)"
+        ".map(e => e.tagName + '.' + e.className + '#' + (e.getAttribute('name') || ''))"
+        ".slice(0, 8)"
+    )
+    assert width <= 360, f"the relief facts form overflows a 360 px screen ({width} px): {wide}"
+    heights = page.eval_on_selector_all(
+        "[data-test=supporters] :is(select, input, button)",
+        "c => c.map(x => x.getBoundingClientRect().height)",
+    )
+    assert min(heights) >= 36, heights
+    shot(page, "relief-facts-supporters-phone", full_page=False)
+    page.keyboard.press("Escape")
+    page.wait_for_selector("[data-test=facts-form]", state="detached")
+    page.wait_for_function("() => document.activeElement?.dataset.test === 'edit-facts'")

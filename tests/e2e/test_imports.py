@@ -138,6 +138,33 @@ def test_the_elder_list_exports_through_the_api_masked(new_page: Any, server: Se
     assert all("*" in i for i in ids), ids[:3]
 
 
+def test_the_export_holds_exactly_the_filtered_list(new_page: Any, server: Server) -> None:
+    page = new_page()
+    login(page, "lanshan_township")
+    page.goto("/elders")
+    page.wait_for_selector("[data-test=elders-table] tbody tr")
+    page.select_option("select[aria-label=类别]", "advanced_age")
+    page.fill("input[aria-label=最小年龄]", "85")
+    page.fill("[data-test=elder-search]", "l")
+    page.click("form[role=search] button[type=submit]")
+    params = {"category": "advanced_age", "age_min": 85, "q": "l", "status": "active"}
+    expected = server.get("lanshan_township", "/elders", count="true", limit=200, **params)
+    page.wait_for_function(
+        "n => (document.querySelector('[data-test=elders-total]')?.textContent || '')"
+        ".replace(/,/g, '').includes(String(n))",
+        arg=expected["total"],
+    )
+    # a filter changed in the form but not applied: the export follows the list on screen
+    page.fill("input[aria-label=最大年龄]", "86")
+    with page.expect_download() as dl:
+        page.click("[data-test=export-csv]")
+    text = Path(dl.value.path()).read_bytes().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert 0 < len(rows) < server.get("lanshan_township", "/elders", count="true", limit=1)["total"]
+    assert sorted(r["id"] for r in rows) == sorted(i["id"] for i in expected["items"])
+    assert all("*" in r["id_number"] for r in rows)
+
+
 def test_a_larger_file_runs_as_a_job_and_its_progress_is_followed(
     new_page: Any, server: Server, tmp_path: Path
 ) -> None:

@@ -740,6 +740,21 @@ class TestDuplicatesAndMerge:
         again = client.post(f"/api/v1/elders/merges/{merge_id}/undo", headers=auth(officer))
         assert again.status_code == 409
 
+    def test_a_limit_keeps_the_likeliest_pairs(self, client, db):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        # three pairs alike by initials only (zxy), then one with the same name
+        for name in ("张秀英", "赵小燕", "朱晓云"):
+            make_elder(db, VILLAGE, name=name, birth="1946-09-09")
+        same = [make_elder(db, OTHER_VILLAGE, name="王桂兰", birth="1946-09-09") for _ in range(2)]
+        pairs = client.get(
+            "/api/v1/elders/duplicates", headers=auth(officer), params={"limit": 1}
+        ).json()
+        assert [{p["a"]["id"], p["b"]["id"]} for p in pairs] == [{e.id for e in same}]
+        assert "same_name" in pairs[0]["reasons"]
+        everything = client.get("/api/v1/elders/duplicates", headers=auth(officer)).json()
+        assert len(everything) == 4
+        assert everything[0]["score"] == max(p["score"] for p in everything)
+
     def test_undo_is_refused_after_later_edits(self, client, db):
         officer = make_user(db, "township_officer", TOWNSHIP)
         a = make_elder(db, VILLAGE, name="张秀英", birth="1948-04-04", notes="a", address="1组")

@@ -135,6 +135,20 @@ class TestPolicy:
             "/api/v1/policies/relief", headers={**auth(officer), "If-Match": '"0"'}, json=body
         )
         assert r.status_code == 422
+        assert r.json()["errors"][0]["code"] == "relief_policy.extreme_poverty_basic_low"
+        assert "1.3 倍" in r.json()["errors"][0]["message"]
+        tiers = [{"min_age": 80, "monthly_amount": "50"}, {"min_age": 80, "monthly_amount": "60"}]
+        r = client.put(
+            "/api/v1/policies/relief",
+            headers={**auth(officer), "If-Match": '"0"', "Accept-Language": "en"},
+            json={**POLICY, "old_age_tiers": tiers},
+        )
+        assert r.status_code == 422
+        assert r.json()["errors"][0]["message"] == "Old-age allowance: one tier per starting age"
+        assert (
+            client.get("/api/v1/policies/relief/versions", headers=auth(officer)).json()["items"]
+            == []
+        )
 
 
 class TestFactsAndEligibility:

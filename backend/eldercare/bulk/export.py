@@ -21,6 +21,7 @@ from eldercare.bulk.formats import csv_line
 from eldercare.context import RequestCtx
 from eldercare.db import session_factory
 from eldercare.elders import service as elders
+from eldercare.elders.filters import ElderFilters
 from eldercare.elders.models import Elder
 from eldercare.scope import Scope
 from eldercare.volunteers import service as volunteers
@@ -64,15 +65,11 @@ VOLUNTEER_COLUMNS = (
 )
 
 
-def _elder_rows(ctx: RequestCtx, region: str | None, status: str | None) -> Iterator[Any]:
+def _elder_rows(ctx: RequestCtx, filters: ElderFilters) -> Iterator[Any]:
     cols = [getattr(Elder, c) for c in ELDER_COLUMNS]
     last = ""
     while True:
-        stmt = select(*cols).where(elders.elder_scope(ctx), Elder.merged_into_id.is_(None))
-        if region:
-            stmt = stmt.where(Scope(region).clause(Elder.village_code))
-        if status:
-            stmt = stmt.where(Elder.status == status)
+        stmt = select(*cols).where(*elders.scope_clauses(ctx), *elders.filter_clauses(filters))
         stmt = stmt.where(Elder.id > last).order_by(Elder.id).limit(PAGE)
         with session_factory()() as db:
             page = db.execute(stmt).all()
@@ -83,7 +80,8 @@ def _elder_rows(ctx: RequestCtx, region: str | None, status: str | None) -> Iter
         last = page[-1].id
 
 
-def _volunteer_rows(ctx: RequestCtx, region: str | None, status: str | None) -> Iterator[Any]:
+def _volunteer_rows(ctx: RequestCtx, filters: ElderFilters) -> Iterator[Any]:
+    region = filters.region
     cols = [getattr(Volunteer, c) for c in VOLUNTEER_COLUMNS]
     last = ""
     while True:
@@ -101,13 +99,14 @@ def _volunteer_rows(ctx: RequestCtx, region: str | None, status: str | None) -> 
 
 
 def records(
-    ctx: RequestCtx, resource: str, region: str | None, status: str | None, reveal: bool
+    ctx: RequestCtx, resource: str, filters: ElderFilters, reveal: bool
 ) -> tuple[tuple[str, ...], Iterator[list[Any]]]:
+    """The rows of an export: elders with the register list's filters, volunteers by region."""
     columns = ELDER_COLUMNS if resource == "elders" else VOLUNTEER_COLUMNS
     source = _elder_rows if resource == "elders" else _volunteer_rows
 
     def rows() -> Iterator[list[Any]]:
-        for r in source(ctx, region, status):
+        for r in source(ctx, filters):
             values = list(r)
             if resource == "elders":
                 values[1] = values[1] if reveal else identity.mask(values[1])

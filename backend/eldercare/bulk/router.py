@@ -16,6 +16,7 @@ from eldercare.bulk.schemas import ChangeItem, ChangesPage, ImportReport
 from eldercare.bulk.xlsx import template as xlsx_template
 from eldercare.config import get_settings
 from eldercare.db import DbSession, session_factory
+from eldercare.elders.filters import ElderFilters, elder_filters
 from eldercare.elders.service import REVEAL_ROLES
 from eldercare.errors import BadRequest, Forbidden
 from eldercare.routing import Router
@@ -152,19 +153,22 @@ def import_error_file(
 @router.get(
     "/exports/{resource}",
     summary="Stream the caller's rows as CSV, XLSX or NDJSON (masked unless revealed)",
+    description="Elders take the filters of `GET /elders` (the export holds exactly the rows "
+    "the list shows); volunteers take `region` only.",
     response_class=StreamingResponse,
 )
 def export_rows(
     db: DbSession,
     ctx: AuthCtx,
     resource: ExportResource,
+    filters: Annotated[ElderFilters, Depends(elder_filters)],
     format: Literal["csv", "xlsx", "ndjson"] = "csv",
-    region: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = None,
-    status: Literal["active", "moved_out", "deceased", "not_left_behind"] | None = None,
     reveal: Annotated[
         bool, Query(description="ID numbers and phones in full: audited and watermarked")
     ] = False,
 ) -> StreamingResponse:
+    if resource != "elders" and not filters.only_region():
+        raise BadRequest("export.elder_filters_only", extra={"filters": filters.given()})
     mark = None
     if reveal:
         if ctx.actor.kind != "user" or ctx.actor.role not in REVEAL_ROLES:
@@ -175,12 +179,16 @@ def export_rows(
             ctx,
             "export",
             resource=resource[:-1],
-            region_code=region or ctx.actor.region_code,
+            region_code=filters.region or ctx.actor.region_code,
             fields=["id_number", "phone"] if resource == "elders" else ["phone"],
-            detail={"format": format, "region": region, "status": status, "unmasked": True},
+            detail={
+                "format": format,
+                "filters": {name: getattr(filters, name) for name in filters.given()},
+                "unmasked": True,
+            },
         )
         db.commit()
-    columns, rows = export.records(ctx, resource, region, status, reveal)
+    columns, rows = export.records(ctx, resource, filters, reveal)
     writer = {"csv": export.as_csv, "ndjson": export.as_ndjson, "xlsx": export.as_xlsx}[format]
     headers = {"Content-Disposition": f'attachment; filename="{resource}.{format}"'}
     if mark:

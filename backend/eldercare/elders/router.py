@@ -11,7 +11,8 @@ from eldercare.clock import today
 from eldercare.concurrency import IfMatch, expected_version, set_etag
 from eldercare.db import DbSession
 from eldercare.elders import present, service
-from eldercare.elders.rules import CATEGORY_CODES, RegisterSettings
+from eldercare.elders.filters import ElderFilters, elder_filters
+from eldercare.elders.rules import RegisterSettings
 from eldercare.elders.schemas import (
     ChangeOut,
     DuplicatePair,
@@ -32,8 +33,6 @@ from eldercare.pagination import PageOut, Paging
 from eldercare.routing import Router
 
 router = Router(tags=["elders"], dependencies=[Depends(auth_ctx)])
-
-Category = Literal[CATEGORY_CODES]  # type: ignore[valid-type]
 
 
 def _detail(
@@ -56,40 +55,14 @@ def list_elders(
     db: DbSession,
     ctx: AuthCtx,
     paging: Paging,
-    region: Annotated[
-        str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$", description="Region code prefix")
-    ] = None,
-    q: Annotated[
-        str | None,
-        Query(
-            max_length=50,
-            description="Name, pinyin or initials, ID number or its last 4-6 characters, phone",
-        ),
-    ] = None,
-    category: Annotated[list[Category] | None, Query(description="All of these categories")] = None,
-    risk_level: Literal["high", "key", "general"] | None = None,
-    status: Literal["active", "moved_out", "deceased", "not_left_behind"] | None = None,
-    age_min: Annotated[int | None, Query(ge=0, le=130)] = None,
-    age_max: Annotated[int | None, Query(ge=0, le=130)] = None,
-    left_behind: bool | None = None,
-    overdue: Annotated[
-        bool | None, Query(description="Next visit overdue (true) or not (false)")
-    ] = None,
+    filters: Annotated[ElderFilters, Depends(elder_filters)],
     sort: Literal["name", "-name", "age", "-age", "risk"] = "name",
 ) -> JSONResponse:
     page = service.list_elders(
         db,
         ctx,
-        region=region,
-        q=q,
-        category=list(category or []),
-        risk_level=risk_level,
-        status=status,
-        age_min=age_min,
-        age_max=age_max,
-        left_behind=left_behind,
+        filters,
         sort=sort,
-        overdue=overdue,
         limit=paging.limit,
         cursor=paging.cursor,
         count=paging.count,

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from eldercare.concurrency import check_version
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
 from eldercare.elders import rules
+from eldercare.elders.filters import ElderFilters
 from eldercare.elders.models import (
     Elder,
     ElderChange,
@@ -805,36 +806,16 @@ def _years_ago(today: date, years: int) -> date:
 def list_elders(
     db: Session,
     ctx: RequestCtx,
+    filters: ElderFilters,
     *,
-    region: str | None,
-    q: str | None,
-    category: list[str],
-    risk_level: str | None,
-    status: str | None,
-    age_min: int | None,
-    age_max: int | None,
-    left_behind: bool | None,
     sort: str,
     limit: int,
-    overdue: bool | None = None,
     cursor: str | None,
     count: bool,
 ) -> Page[Any]:
-    stmt, order = list_statement(
-        ctx,
-        region=region,
-        q=q,
-        category=category,
-        risk_level=risk_level,
-        status=status,
-        age_min=age_min,
-        age_max=age_max,
-        left_behind=left_behind,
-        sort=sort,
-        overdue=overdue,
-    )
-    filtered = (region, q, category, risk_level, status, age_min, age_max, left_behind, overdue)
-    shared = ctx.actor.role != Role.volunteer and all(f is None or f == [] for f in filtered)
+    stmt, order = list_statement(ctx, filters, sort=sort)
+    # an unfiltered list of a region is one shared statement: its first pages are reused
+    shared = ctx.actor.role != Role.volunteer and filters.is_empty()
     return keyset(
         db, stmt, order, limit=limit, cursor=cursor, count=count, scalars=False, shared=shared
     )
@@ -874,53 +855,60 @@ def _scoped_list(region_prefix: str) -> Select[*tuple[Any, ...]]:
 
 
 def list_statement(
-    ctx: RequestCtx,
-    *,
-    region: str | None,
-    q: str | None,
-    category: list[str],
-    risk_level: str | None,
-    status: str | None,
-    age_min: int | None,
-    age_max: int | None,
-    left_behind: bool | None,
-    sort: str,
-    overdue: bool | None = None,
+    ctx: RequestCtx, filters: ElderFilters, *, sort: str = "name"
 ) -> tuple[Any, list[tuple[Any, Direction]]]:
     p = ctx.actor
     if p.role == Role.volunteer:
-        stmt = select(*LIST_COLUMNS).where(elder_scope(ctx), Elder.merged_into_id.is_(None))
+        stmt = select(*LIST_COLUMNS).where(*scope_clauses(ctx))
     else:
         stmt = _scoped_list(p.scope.region_prefix)
-    if region:
-        stmt = stmt.where(
-            Scope(region).clause_levels(Elder.village_code, Elder.township_code, Elder.county_code)
+    clauses = filter_clauses(filters)
+    if clauses:
+        stmt = stmt.where(*clauses)
+    return stmt, SORTS[sort]()
+
+
+def scope_clauses(ctx: RequestCtx) -> list[ColumnElement[bool]]:
+    """The elders the caller may see, merged records left out (the list's base)."""
+    return [elder_scope(ctx), Elder.merged_into_id.is_(None)]
+
+
+def filter_clauses(filters: ElderFilters) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of the register list's filters (the list and its export add them to
+    the caller's scope)."""
+    f = filters
+    where: list[ColumnElement[bool]] = []
+    if f.region:
+        where.append(
+            Scope(f.region).clause_levels(
+                Elder.village_code, Elder.township_code, Elder.county_code
+            )
         )
     today = local_today()
-    if status:
-        stmt = stmt.where(Elder.status == status)
-    if risk_level:
-        stmt = stmt.where(Elder.risk_level == risk_level)
-    if left_behind is not None:
-        stmt = stmt.where(Elder.is_left_behind == left_behind)
+    if f.status:
+        where.append(Elder.status == f.status)
+    if f.risk_level:
+        where.append(Elder.risk_level == f.risk_level)
+    if f.left_behind is not None:
+        where.append(Elder.is_left_behind == f.left_behind)
     settings_age = rules.RegisterSettings().advanced_age
-    for code in category:
+    for code in f.category:
         if code == "advanced_age":  # exact on any day, not as of the last recompute
-            stmt = stmt.where(Elder.birth_date <= _years_ago(today, settings_age))
+            where.append(Elder.birth_date <= _years_ago(today, settings_age))
         else:
-            stmt = stmt.where(Elder.category_codes.contains(f",{code},"))
-    if age_min is not None:  # age >= n  <=>  born on or before today n years ago
-        stmt = stmt.where(Elder.birth_date <= _years_ago(today, age_min))
-    if age_max is not None:  # age <= n  <=>  born after today n+1 years ago
-        stmt = stmt.where(Elder.birth_date > _years_ago(today, age_max + 1))
-    if q:
-        stmt = stmt.where(search_clause(q))
-    if overdue is not None:
+            where.append(Elder.category_codes.contains(f",{code},"))
+    if f.age_min is not None:  # age >= n  <=>  born on or before today n years ago
+        where.append(Elder.birth_date <= _years_ago(today, f.age_min))
+    if f.age_max is not None:  # age <= n  <=>  born after today n+1 years ago
+        where.append(Elder.birth_date > _years_ago(today, f.age_max + 1))
+    if f.q:
+        where.append(search_clause(f.q))
+    if f.overdue is not None:
         from eldercare.visits.schedule import overdue_elder_ids
 
         ids = overdue_elder_ids(today)
-        stmt = stmt.where(Elder.id.in_(ids) if overdue else Elder.id.not_in(ids))
-    return stmt, SORTS[sort]()
+        where.append(Elder.id.in_(ids) if f.overdue else Elder.id.not_in(ids))
+    return where
 
 
 def search_clause(q: str) -> ColumnElement[bool]:
@@ -982,6 +970,18 @@ def possible_duplicates(
                 a.c.name == b.c.name,
                 a.c.id_number == b.c.id_number,
             ),
+        )
+        # the likeliest pairs first, so a limit keeps those (the score below follows this order)
+        .order_by(
+            case(
+                (a.c.id_number == b.c.id_number, 0),
+                (a.c.name == b.c.name, 1),
+                (a.c.name_pinyin == b.c.name_pinyin, 2),
+                else_=3,
+            ),
+            case((a.c.village_code == b.c.village_code, 0), else_=1),
+            a.c.id,
+            b.c.id,
         )
         .limit(limit)
     )

@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from eldercare.identity import age_on
 
@@ -187,14 +188,17 @@ class ReliefPolicy(BaseModel):
     def _check(self) -> ReliefPolicy:
         ages = [t.min_age for t in self.old_age_tiers]
         if len(set(ages)) != len(ages):
-            raise ValueError("old_age_tiers: one tier per age")
+            raise PydanticCustomError("relief_policy.tier_ages", "old_age_tiers: one tier per age")
         self.old_age_tiers.sort(key=lambda t: t.min_age)
         if (
             self.extreme_poverty_basic is not None
             and self.minimum_living_standard is not None
             and self.extreme_poverty_basic < self.minimum_living_standard * _money("1.3")
         ):
-            raise ValueError("extreme_poverty_basic must be at least 1.3 × minimum_living_standard")
+            raise PydanticCustomError(
+                "relief_policy.extreme_poverty_basic_low",
+                "extreme_poverty_basic must be at least 1.3 × minimum_living_standard",
+            )
         return self
 
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exportQuery, filenameFromDisposition, isFinished, mediaTypeFor, newIdempotencyKey, pollImport, type ImportReport } from "./imports";
+import { filenameFromDisposition, isFinished, mediaTypeFor, newIdempotencyKey, pollImport, type ImportReport } from "./imports";
 
 function report(status: ImportReport["status"], rows = 0): ImportReport {
   return {
@@ -65,10 +65,5 @@ describe("imports", () => {
     }, { fetchReport, signal, sleep: async () => undefined });
     expect(calls).toBe(3);
     expect(out.status).toBe("running");
-  });
-
-  it("exports with the list's region and status, leaving out what is not chosen", () => {
-    expect(exportQuery("xlsx", "431127104", "active")).toBe("format=xlsx&region=431127104&status=active");
-    expect(exportQuery("csv", "", "")).toBe("format=csv");
   });
 });

@@ -124,11 +124,3 @@ export function saveBlob(blob: Blob, filename: string): void {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
-
-/** The query of an elder export: the list's region and status (the filters the API takes). */
-export function exportQuery(format: "csv" | "xlsx", region: string, status: string): string {
-  const q = new URLSearchParams({ format });
-  if (region) q.set("region", region);
-  if (status) q.set("status", status);
-  return q.toString();
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, fieldErrors, ifMatch, problemMessage, saveFailure, unwrap } from "./problem";
+import { ApiError, fieldErrors, ifMatch, problemMessage, rowErrors, saveFailure, unwrap } from "./problem";
 
 const p422 = {
   status: 422,
@@ -35,5 +35,16 @@ describe("problem details", () => {
     expect(bad.message).toBe("提交的数据有误，请检查标出的字段");
     expect(saveFailure(new ApiError(409, { detail: "该志愿者结对人数已满" }), text).message).toBe("该志愿者结对人数已满");
     expect(saveFailure(new TypeError("fetch failed"), text)).toEqual({ message: "网络异常", fields: {} });
+  });
+  it("finds the errors of each row of a list field", () => {
+    const p = { errors: [
+      { loc: ["body", "supporters", 1, "age"], message: "不能大于 120" },
+      { loc: ["body", "supporters", 1, "age"], message: "second" },
+      { loc: ["body", "supporters", 0, "relation"], message: "必填" },
+      { loc: ["body", "supporters"], message: "whole list" },
+      { loc: ["body", "household_size"], message: "other" },
+    ] };
+    expect(rowErrors(p, "supporters")).toEqual({ "1.age": "不能大于 120", "0.relation": "必填" });
+    expect(rowErrors(undefined, "supporters")).toEqual({});
   });
 });

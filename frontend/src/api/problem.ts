@@ -50,6 +50,18 @@ export function fieldErrors(p: unknown): Record<string, string> {
   return out;
 }
 
+/** Field errors inside a list field, by row and field (`body.supporters.1.age` → `1.age`). */
+export function rowErrors(p: unknown, field: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of (p as Problem | undefined)?.errors ?? []) {
+    const loc = (e.loc ?? []).filter((x) => x !== "body");
+    if (loc[0] !== field || loc.length < 2) continue;
+    const key = loc.slice(1, 3).join(".");
+    if (!out[key]) out[key] = e.message ?? e.code ?? "";
+  }
+  return out;
+}
+
 /** Throw an ApiError unless the openapi-fetch result has data. */
 export function unwrap<T>(r: { data?: T; error?: unknown; response: Response }): T {
   if (r.error !== undefined || !r.response.ok) {

@@ -34,6 +34,7 @@ export const routes: RouteRecordRaw[] = [
   { path: "/dashboard", component: () => import("../views/DashboardView.vue"), meta: { roles: COUNTY, title: "nav.dashboard" } },
   { path: "/elders", component: () => import("../views/EldersView.vue"), meta: { roles: ALL, title: "nav.elders" } },
   { path: "/elders/new", component: () => import("../views/ElderFormView.vue"), meta: { roles: VILLAGE, title: "form.createTitle" } },
+  { path: "/elders/duplicates", component: () => import("../views/DuplicatesView.vue"), meta: { roles: TOWNSHIP_UP, title: "merge.title" } },
   { path: "/elders/:id", component: () => import("../views/ElderDetailView.vue"), meta: { roles: ALL, title: "nav.elders" } },
   { path: "/elders/:id/edit", component: () => import("../views/ElderFormView.vue"), meta: { roles: VILLAGE, title: "form.editTitle" } },
   { path: "/incidents", component: () => import("../views/IncidentsView.vue"), meta: { roles: STAFF, title: "nav.incidents" } },

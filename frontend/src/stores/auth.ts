@@ -83,6 +83,12 @@ export const useAuthStore = defineStore("auth", {
       this.refresh = "";
       this.me = null;
       this.persist();
+      // what the session kept of its work (recent merges, with elders' names) ends with it
+      try {
+        sessionStorage.removeItem("eldercare.merges");
+      } catch {
+        /* storage blocked */
+      }
     },
     /** Password login; throws ApiError (429 carries `retry_after` seconds). */
     async login(username: string, password: string): Promise<Me> {

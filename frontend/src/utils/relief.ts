@@ -1,5 +1,6 @@
 // The relief inputs (救助核查信息) as a form: every field may be unknown. A PUT records a
-// whole new version, so what the form does not show (supporters) is carried over as read.
+// whole new version. The supporters (赡养/扶养义务人) are unknown (null), known to be none
+// ([]; the 特困 rule then counts no able supporter) or a list, each with their situation.
 import type { components } from "../api/schema";
 
 export type FactsOut = components["schemas"]["ReliefFactsOut"];
@@ -15,7 +16,20 @@ export const CHOICES = {
   hardship: ["none", "accident", "disaster", "illness", "spending_surge"],
 } as const;
 
+export const SUPPORTER_RELATIONS = ["son", "daughter", "son_in_law", "daughter_in_law", "spouse", "sibling", "grandchild", "relative", "other"] as const;
+export const SUPPORTER_SITUATIONS = ["able", "extreme_poverty", "minimum_living", "severely_disabled", "no_civil_capacity", "missing", "in_prison"] as const;
+export type SupporterIn = components["schemas"]["SupporterIn-Input"];
+
 type Tri = "" | "yes" | "no";
+/** "": not known; "none": known to have no supporter; "list": the supporters below. */
+export type SupportersKnown = "" | "none" | "list";
+export interface SupporterForm {
+  relation: string;
+  age: string;
+  situation: string;
+  annual_income: string;
+  assets_within_limit: Tri;
+}
 export interface FactsForm {
   effective_date: string;
   source: string;
@@ -26,6 +40,12 @@ export interface FactsForm {
   money: Record<(typeof MONEY_FIELDS)[number], string>;
   choice: Record<keyof typeof CHOICES, string>;
   hardship_date: string;
+  supporters_known: SupportersKnown;
+  supporters: SupporterForm[];
+}
+
+export function blankSupporter(): SupporterForm {
+  return { relation: "son", age: "", situation: "", annual_income: "", assets_within_limit: "" };
 }
 
 const str = (v: unknown): string => (v == null ? "" : String(v));
@@ -45,6 +65,14 @@ export function factsToForm(f: FactsOut | null, today: string): FactsForm {
     money: { support_declared: str(f?.support_declared), deposits_per_capita: str(f?.deposits_per_capita), medical_costs_12m: str(f?.medical_costs_12m) },
     choice: { ability_level: str(f?.ability_level), housing_grade: str(f?.housing_grade), poverty_monitoring: str(f?.poverty_monitoring), hardship: str(f?.hardship) },
     hardship_date: str(f?.hardship_date),
+    supporters_known: f?.supporters == null ? "" : f.supporters.length ? "list" : "none",
+    supporters: (f?.supporters ?? []).map((s) => ({
+      relation: s.relation,
+      age: str(s.age),
+      situation: str(s.situation),
+      annual_income: str(s.annual_income),
+      assets_within_limit: tri(s.assets_within_limit),
+    })),
   };
 }
 
@@ -61,8 +89,21 @@ function fromTri(v: Tri): boolean | null {
   return v === "" ? null : v === "yes";
 }
 
-/** The PUT body: blanks are unknown (null), money stays a decimal string, supporters carried over. */
-export function formToFacts(form: FactsForm, previous: FactsOut | null): FactsIn {
+/** The supporters as the API takes them: null unknown, [] none, else one entry per row. */
+export function formToSupporters(form: FactsForm): SupporterIn[] | null {
+  if (form.supporters_known === "") return null;
+  if (form.supporters_known === "none") return [];
+  return form.supporters.map((s) => ({
+    relation: s.relation.trim(),
+    age: int(s.age),
+    situation: (s.situation || null) as SupporterIn["situation"],
+    annual_income: money(s.annual_income),
+    assets_within_limit: fromTri(s.assets_within_limit),
+  }));
+}
+
+/** The PUT body: blanks are unknown (null), money stays a decimal string. */
+export function formToFacts(form: FactsForm): FactsIn {
   const income: Record<string, string> = {};
   for (const k of INCOME_ITEMS) {
     const v = money(form.income[k] ?? "");
@@ -86,6 +127,6 @@ export function formToFacts(form: FactsForm, previous: FactsOut | null): FactsIn
     poverty_monitoring: (form.choice.poverty_monitoring || null) as FactsIn["poverty_monitoring"],
     hardship: (form.choice.hardship || null) as FactsIn["hardship"],
     hardship_date: form.choice.hardship && form.choice.hardship !== "none" ? form.hardship_date || null : null,
-    supporters: (previous?.supporters ?? null) as FactsIn["supporters"],
+    supporters: formToSupporters(form),
   };
 }

@@ -1,0 +1,77 @@
+"""The register's list filters, shared by the list (``GET /elders``) and its export.
+
+One set of query parameters and one statement builder
+(:func:`eldercare.elders.service.filter_clauses`), so an export holds exactly the rows the
+list shows with the same filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Annotated, Literal
+
+from fastapi import Query
+
+from eldercare.elders.rules import CATEGORY_CODES
+
+Category = Literal[CATEGORY_CODES]  # type: ignore[valid-type]
+RegionPrefix = Annotated[
+    str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$", description="Region code prefix")
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ElderFilters:
+    region: str | None = None
+    q: str | None = None
+    category: list[str] = field(default_factory=list)
+    risk_level: str | None = None
+    status: str | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+    left_behind: bool | None = None
+    overdue: bool | None = None
+
+    def given(self) -> list[str]:
+        """The names of the filters set (for the audit record of an export)."""
+        return [f.name for f in fields(self) if getattr(self, f.name) not in (None, [])]
+
+    def is_empty(self) -> bool:
+        return not self.given()
+
+    def only_region(self) -> bool:
+        return not [name for name in self.given() if name != "region"]
+
+
+async def elder_filters(
+    region: RegionPrefix = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=50,
+            description="Name, pinyin or initials, ID number or its last 4-6 characters, phone",
+        ),
+    ] = None,
+    category: Annotated[list[Category] | None, Query(description="All of these categories")] = None,
+    risk_level: Literal["high", "key", "general"] | None = None,
+    status: Literal["active", "moved_out", "deceased", "not_left_behind"] | None = None,
+    age_min: Annotated[int | None, Query(ge=0, le=130)] = None,
+    age_max: Annotated[int | None, Query(ge=0, le=130)] = None,
+    left_behind: bool | None = None,
+    overdue: Annotated[
+        bool | None, Query(description="Next visit overdue (true) or not (false)")
+    ] = None,
+) -> ElderFilters:
+    """FastAPI dependency: the list's filters from the query string (async: no I/O, so it
+    runs on the event loop instead of costing a worker-thread hop on the hottest read)."""
+    return ElderFilters(
+        region=region,
+        q=q.strip() or None if q else None,
+        category=list(category or []),
+        risk_level=risk_level,
+        status=status,
+        age_min=age_min,
+        age_max=age_max,
+        left_behind=left_behind,
+        overdue=overdue,
+    )

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { MERGE_FIELDS, differingFields, mergeBody, showValue, suggestedFields, type ElderOut } from "./merge";
+
+const base = {
+  id: "a", name: "张秀英", id_number: "431127********0021", phone: "138****5678", address: "1组", hukou_address: "",
+  ethnicity: null, marital_status: "widowed", living_arrangement: "alone", self_care: "independent", health_conditions: ["hypertension"],
+  disability_grade: null, disability_type: null, income_sources: [], family_doctor_signed: null, care_situation: "", notes: "",
+  manual_categories: [], village_code: "431127104230",
+} as unknown as ElderOut;
+const other = { ...base, id: "b", name: "章秀英", address: "1组", notes: "另一份登记", phone: null, health_conditions: ["hypertension", "diabetes"], family_doctor_signed: true, hukou_address: null } as unknown as ElderOut;
+const labels: Record<string, string> = { "living.alone": "独居", "health.hypertension": "高血压", "health.diabetes": "糖尿病", "common.yes": "是", "common.no": "否", "category.low_income": "低保" };
+const t = (k: string): string => labels[k] ?? k;
+const te = (k: string): boolean => k in labels;
+
+describe("merging duplicates", () => {
+  it("compares only the fields a merge can take, treating empty values alike", () => {
+    expect(differingFields(base, other)).toEqual(["name", "phone", "health_conditions", "family_doctor_signed", "notes"]);
+    expect(differingFields(base, base)).toEqual([]);
+    expect(MERGE_FIELDS).not.toContain("village_code");
+  });
+
+  it("suggests what the survivor lacks, never the ID number or what it has", () => {
+    expect(suggestedFields(base, other)).toEqual(["family_doctor_signed", "notes"]);
+    expect(suggestedFields(other, base)).toEqual(["phone"]);
+  });
+
+  it("sends only differing fields, in order, with the reason trimmed", () => {
+    expect(mergeBody(base, other, ["notes", "address", "name"], "  同一人重复登记 ")).toEqual({
+      survivor_id: "a", merged_id: "b", take_from_merged: ["name", "notes"], reason: "同一人重复登记",
+    });
+  });
+
+  it("shows values as labels", () => {
+    expect(showValue("living_arrangement", "alone", t, te)).toBe("独居");
+    expect(showValue("health_conditions", ["hypertension", "diabetes"], t, te)).toBe("高血压、糖尿病");
+    expect(showValue("family_doctor_signed", false, t, te)).toBe("否");
+    expect(showValue("notes", "", t, te)).toBe("");
+    expect(showValue("manual_categories", [{ code: "low_income", reason: "x" }], t, te)).toBe("低保");
+    expect(showValue("ethnicity", "汉族", t, te)).toBe("汉族");
+  });
+});

@@ -1,0 +1,115 @@
+"""Duplicate records in a real browser: the township officer finds a pair registered twice,
+compares it side by side, merges it taking chosen fields, and undoes the merge."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from eldercare import identity
+
+from tests.e2e.conftest import Server, login, shot
+
+pytestmark = pytest.mark.slow
+
+OFFICER = "lanshan_township"
+VILLAGE = "431127104230"
+OTHER_VILLAGE = "431127104204"  # same township
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _register(server: Server, **body: Any) -> dict[str, Any]:
+    r = httpx.post(
+        f"{server.base}/api/v1/elders",
+        json=body,
+        headers={"Authorization": f"Bearer {server.token(OFFICER)}"},
+        timeout=30,
+    )
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+def _status(server: Server, path: str) -> int:
+    r = httpx.get(
+        f"{server.base}/api/v1{path}",
+        headers={"Authorization": f"Bearer {server.token(OFFICER)}"},
+        timeout=30,
+    )
+    return r.status_code
+
+
+def test_a_duplicate_is_compared_merged_and_the_merge_undone(new_page: Any, server: Server) -> None:
+    born = date(1941, 7, 19)
+    a = _register(
+        server,
+        id_number=identity.make("431127", born, 731, False),
+        name="钱桂芝",
+        village_code=VILLAGE,
+        address="南风坳村3组",
+    )
+    b = _register(
+        server,
+        id_number=identity.make("431127", born, 732, False),
+        name="钱桂芝",
+        village_code=OTHER_VILLAGE,
+        notes="另一份登记：女儿在广东务工",
+        phone="13912345678",
+        living_arrangement="alone",
+    )
+    pair = f"{min(a['id'], b['id'])}-{max(a['id'], b['id'])}"
+    page = new_page()
+    login(page, OFFICER)
+    page.goto("/elders")
+    page.click("[data-test=duplicates-link]")
+    row = page.wait_for_selector(f"[data-test=duplicates] tr[data-pair='{pair}']")
+    assert "姓名相同" in row.inner_text()
+    row.query_selector("[data-test=compare]").click()
+    page.wait_for_selector("[data-test=merge-form]")
+    page.wait_for_function("() => document.activeElement?.id === 'cmp-title'")
+    page.check(f"[data-test=keep-{a['id']}]")
+    # what the record kept lacks is offered from the other; nothing else is ticked
+    assert page.is_checked("input[name=take_notes]")
+    assert page.is_checked("input[name=take_phone]")
+    assert page.locator("input[name=take_address]").count() == 1  # differing: may be taken
+    assert not page.is_checked("input[name=take_address]")
+    assert page.locator("input[name=take_name]").count() == 0  # the same in both
+    page.uncheck("input[name=take_phone]")
+    shot(page, "merge-compare")
+
+    page.click("[data-test=do-merge]")  # no reason given
+    assert CHINESE.search(page.inner_text("[data-test=merge-error-reason]"))
+    assert _status(server, f"/elders/{b['id']}") == 200  # nothing merged
+
+    page.fill("input[name=merge_reason]", "同一人重复登记")
+    page.click("[data-test=do-merge]")
+    item = page.wait_for_selector("[data-test=recent-merges] li")
+    merge_id = item.get_attribute("data-merge")
+    page.wait_for_function(
+        "id => document.activeElement?.dataset.test === `undo-${id}`", arg=merge_id
+    )
+    kept = server.get(OFFICER, f"/elders/{a['id']}")
+    assert kept["notes"] == "另一份登记：女儿在广东务工"
+    assert kept["phone"] is None
+    assert kept["address"] == "南风坳村3组"
+    assert _status(server, f"/elders/{b['id']}") == 404
+    assert page.locator(f"tr[data-pair='{pair}']").count() == 0
+    shot(page, "merge-done")
+
+    page.keyboard.press("Enter")  # the undo button has the focus
+    page.wait_for_selector("[data-test=recent-merges] [role=status]")
+    assert _status(server, f"/elders/{b['id']}") == 200
+    assert server.get(OFFICER, f"/elders/{a['id']}")["notes"] == ""
+    page.wait_for_selector(f"[data-test=duplicates] tr[data-pair='{pair}']")
+
+
+def test_the_duplicates_screen_is_for_townships_and_up(new_page: Any) -> None:
+    page = new_page()
+    login(page, "lanshan_village")
+    page.goto("/elders")
+    page.wait_for_selector("[data-test=elders-table] tbody tr")
+    assert page.locator("[data-test=duplicates-link]").count() == 0
+    page.goto("/elders/duplicates")
+    page.wait_for_url("**/worklist")
