@@ -142,6 +142,10 @@ def keyset(
     total = None
     if count:
         total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    if shared and not cursor and not scalars:
+        conn = db.connection()
+        if conn.dialect.name == "postgresql":
+            return _first_page_as_tuples(conn, stmt, tuple(order), limit, total)
     if cursor:
         stmt = _ordered(stmt.where(after(order, decode_cursor(cursor, len(order)))), order, limit)
     elif shared:
@@ -159,6 +163,40 @@ def keyset(
         rows = rows[:limit]
         last = rows[-1]
         next_cursor = encode_cursor([_value_of(last, col) for col, _ in order])
+    return Page(rows, next_cursor, total)
+
+
+@functools.lru_cache(maxsize=1024)
+def _first_page_sql(
+    stmt: Any, order: tuple[tuple[Any, Direction], ...], limit: int, dialect: Any
+) -> tuple[str, dict[str, Any], list[int]]:
+    """A shared first page compiled once: its SQL, its (constant) parameters, and where the
+    sort columns are in its rows."""
+    page = _first_page(stmt, order, limit)
+    compiled = page.compile(dialect=dialect)
+    keys = [c.key for c in page.selected_columns]
+    return str(compiled), dict(compiled.params), [keys.index(col.key) for col, _ in order]
+
+
+def _first_page_as_tuples(
+    conn: Any, stmt: Any, order: tuple[tuple[Any, Direction], ...], limit: int, total: int | None
+) -> Page[Any]:
+    """The first page of a shared list straight from the driver, rows as plain tuples.
+
+    Its SQL and parameters never change, so SQLAlchemy's per-execution work (cache key,
+    execution context, result metadata, row objects) would be spent on the same answer
+    every time. PostgreSQL only: psycopg returns dates and booleans as Python values, as
+    SQLAlchemy's result processing would; SQLite's driver would not.
+    """
+    sql, params, positions = _first_page_sql(stmt, order, limit, conn.dialect)
+    with conn.connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor([last[i] for i in positions])
     return Page(rows, next_cursor, total)
 
 
