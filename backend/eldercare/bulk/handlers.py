@@ -10,6 +10,8 @@ inside a savepoint so a bad row fails alone.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -22,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from eldercare import synth
-from eldercare.audit import service as audit
+from eldercare.audit.models import AuditEvent
 from eldercare.bulk.columns import SPECS, Spec, convert
 from eldercare.bulk.models import Change
 from eldercare.bulkload import bulk_write
@@ -110,6 +112,48 @@ def _savepoint_call(db: Session, outcome: Outcome, fn: Any, *args: Any) -> Any:
     return None
 
 
+class Seen:
+    """The first row of each natural key in a file, across all of its batches.
+
+    Keys are kept as 64-bit digests (about 100 bytes a row), so a file of a million rows
+    stays well within the import's memory budget.
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[int, int] = {}
+
+    @staticmethod
+    def _digest(key: Hashable) -> int:
+        text = repr(key).encode()
+        return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
+
+    def first(self, key: Hashable, row: int) -> int | None:
+        """The earlier row with this key, or None (and this row becomes the first)."""
+        digest = self._digest(key)
+        earlier = self.rows.get(digest)
+        if earlier is None:
+            self.rows[digest] = row
+        return earlier
+
+
+def _canonical_number(raw: Any) -> str:
+    from eldercare import identity
+
+    try:
+        return identity.parse(str(raw)).value
+    except identity.IdNumberError:
+        return str(raw).strip().upper()
+
+
+def _canonical_phone(raw: Any) -> str:
+    from eldercare import phones
+
+    try:
+        return phones.canonical(str(raw)) or str(raw).strip()
+    except phones.PhoneError:
+        return str(raw).strip()
+
+
 class Handler:
     resource = ""
     natural_key = ""
@@ -119,12 +163,30 @@ class Handler:
         self.ctx = ctx
         self.job_id = job_id
         self.spec = SPECS[self.resource]
+        self.seen = Seen()
 
     def check_allowed(self) -> None:
         """Refuse the whole import when the caller may not write this resource at all."""
 
     def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
         raise NotImplementedError
+
+    def key_of(self, cells: dict[str, Any]) -> Hashable | None:
+        """The natural key of a row as ``batch`` records it, from its cells alone (for the
+        rows a resumed job skips because an earlier run committed them)."""
+        return None
+
+    def remember(self, rows: list[tuple[int, dict[str, Any]]], failed: set[int]) -> None:
+        """Record the keys of rows an earlier run of this job handled (a resumed job)."""
+        for row, cells in rows:
+            if row in failed or "__error__" in cells:
+                continue
+            try:
+                key = self.key_of(cells)
+            except Exception:  # a row that would not parse was failed, not recorded
+                key = None
+            if key is not None:
+                self.seen.first(key, row)
 
 
 # ----------------------------------------------------------------------------- elders
@@ -172,6 +234,23 @@ _SCHEDULE_COLUMNS = (
 )
 _SNAPSHOT_KEYS = tuple(
     sorted({*elders.ELDER_FIELDS, "household_id", "household_size", "annual_income_per_capita"})
+)
+_AUDIT_COLUMNS = (
+    "occurred_at",
+    "actor_type",
+    "actor_id",
+    "actor_name",
+    "role",
+    "actor_region",
+    "region_code",
+    "action",
+    "resource",
+    "resource_id",
+    "fields",
+    "outcome",
+    "ip",
+    "request_id",
+    "detail",
 )
 _FEED_COLUMNS = ("xid", "resource", "resource_id", "action", "region_code", "version", "changed_at")
 
@@ -272,16 +351,16 @@ class ElderHandler(Handler):
         # record is unchanged without validating it again (it was valid when stored).
         quick = {k for _, data in converted if (k := _quick_key(data.get("id_number")))}
         existing = self._existing(list(quick)) if quick else {}
-        seen: dict[str, int] = {}
+        seen = self.seen
         valid: dict[str, tuple[Outcome, ElderCreate, Any]] = {}
         for outcome, data in converted:
             key = _quick_key(data.get("id_number"))
             current = existing.get(key) if key is not None else None
             if key is not None and current is not None and self._same(data, current):
-                if key in seen:
-                    outcome.errors.append(("id_number", "import.duplicate_row", {"row": seen[key]}))
+                first = seen.first(key, outcome.row)
+                if first is not None:
+                    outcome.errors.append(("id_number", "import.duplicate_row", {"row": first}))
                 else:
-                    seen[key] = outcome.row
                     outcome.action = "unchanged"
                 continue
             try:
@@ -303,10 +382,10 @@ class ElderHandler(Handler):
                 outcome.errors = app_errors(exc)
                 continue
             key = checked.number.value
-            if key in seen:
-                outcome.errors.append(("id_number", "import.duplicate_row", {"row": seen[key]}))
+            first = seen.first(key, outcome.row)
+            if first is not None:
+                outcome.errors.append(("id_number", "import.duplicate_row", {"row": first}))
                 continue
-            seen[key] = outcome.row
             valid[key] = (outcome, elder, checked.number)
         if not valid:
             return outcomes
@@ -325,6 +404,10 @@ class ElderHandler(Handler):
         if new:
             self._create(new)
         return outcomes
+
+    def key_of(self, cells: dict[str, Any]) -> Hashable | None:
+        raw = convert(self.spec, cells)[0].get("id_number")
+        return _canonical_number(raw) if raw else None
 
     def _same(self, data: dict[str, Any], current: dict[str, Any]) -> bool:
         """Whether converted cells equal the stored record (same types, same values)."""
@@ -409,6 +492,9 @@ class ElderHandler(Handler):
         """Households, elders, history, schedules and feed rows: one write per table."""
         now = datetime.now(UTC)
         households, elder_rows, history, schedules, feed_rows = [], [], [], [], []
+        events: list[tuple[Any, ...]] = []
+        fields_by_set: dict[frozenset[str], list[str]] = {}
+        audit_row = self._audit_row(now)
         plain, elder_tuple = elders._plain, itemgetter(*_ELDER_COLUMNS)
         extra: dict[str, Any] = {}
         for item in new:
@@ -517,9 +603,15 @@ class ElderHandler(Handler):
             )
             feed_rows.append(("household", household_id, d.village_code, 1))
             feed_rows.append(("elder", elder_id, d.village_code, 1))
+            given = frozenset(d.model_fields_set)
+            fields = fields_by_set.get(given)
+            if fields is None:  # sorted, as audit.record stores them
+                fields = fields_by_set[given] = sorted(given | {"id_number"})
+            events.append(audit_row(elder_id, d.village_code, fields))
         try:
             with self.db.begin_nested():
                 self._write(households, elder_rows, history, schedules, feed_rows, now)
+                bulk_write(self.db.connection(), AuditEvent.__table__, _AUDIT_COLUMNS, events)  # type: ignore[arg-type]
         except IntegrityError:
             # Someone created one of these elders meanwhile: the service decides row by row.
             for item in new:
@@ -530,13 +622,31 @@ class ElderHandler(Handler):
             return
         for item in new:
             item.outcome.action = "created"
-        audit.record(
-            self.db,
-            self.ctx,
-            "import",
-            resource="elder",
-            detail={"job_id": self.job_id, "created": len(new)},
-        )
+
+    def _audit_row(self, now: datetime) -> Any:
+        """The ``create`` event of one new elder, as ``create_elder`` records it (plus the
+        job), for a multi-row write: one event per elder, like a hand-made one."""
+        p = self.ctx.actor
+        head = (now, p.kind, p.id, p.name, p.role.value if p.role else None)
+        detail = {"job_id": self.job_id}
+        request_id = self.ctx.request_id
+
+        def row(elder_id: str, village: str, fields: list[str]) -> tuple[Any, ...]:
+            return (
+                *head,
+                p.region_code,
+                village,
+                "create",
+                "elder",
+                elder_id,
+                fields,
+                "success",
+                None,
+                request_id,
+                detail,
+            )
+
+        return row
 
     def _write(
         self,
@@ -596,6 +706,10 @@ class GuardianHandler(Handler):
             if elder is None:
                 outcome.errors.append(("elder_id_number", "import.elder_not_found", {}))
                 continue
+            first = self.seen.first((elder.id_number, data.name.strip(), data.relation), row)
+            if first is not None:
+                outcome.errors.append(("name", "import.duplicate_guardian", {"row": first}))
+                continue
             existing = self.db.scalar(
                 select(Guardian).where(
                     Guardian.elder_id == elder.id,
@@ -628,6 +742,13 @@ class GuardianHandler(Handler):
                 existing.version,
             )
         return outcomes
+
+    def key_of(self, cells: dict[str, Any]) -> Hashable | None:
+        raw_key = cells.get("elder_id_number") or _by_header(self.spec, cells, "elder_id_number")
+        data = convert(self.spec, cells)[0]
+        if not raw_key or not data.get("name"):
+            return None
+        return (_canonical_number(raw_key), str(data["name"]).strip(), data.get("relation"))
 
     def _elder(self, raw: str) -> Elder | None:
         from eldercare import identity
@@ -672,6 +793,10 @@ class VolunteerHandler(Handler):
         if p.kind == "user" and p.role not in TOWNSHIP_UP:
             raise Forbidden("auth.role_required")
 
+    def key_of(self, cells: dict[str, Any]) -> Hashable | None:
+        raw = convert(self.spec, cells)[0].get("phone")
+        return _canonical_phone(raw) if raw else None
+
     def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
         outcomes = []
         for row, cells in rows:
@@ -680,6 +805,10 @@ class VolunteerHandler(Handler):
             outcome.row = row
             outcomes.append(outcome)
             if outcome.errors:
+                continue
+            first = self.seen.first(data.phone, row)
+            if first is not None:
+                outcome.errors.append(("phone", "import.duplicate_volunteer", {"row": first}))
                 continue
             existing = self.db.scalar(select(Volunteer).where(Volunteer.phone == data.phone))
             if existing is None:
@@ -765,7 +894,6 @@ class PairingHandler(Handler):
 
     def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
         outcomes = []
-        seen: dict[tuple[str, str], int] = {}
         for row, cells in rows:
             data, keys, failed = _split_keys(
                 self.spec, cells, ("elder_id_number", "volunteer_phone")
@@ -794,15 +922,21 @@ class PairingHandler(Handler):
             if helper is None:
                 outcome.errors.append(("volunteer_phone", "import.volunteer_not_found", {}))
                 continue
-            pair = (elder.id, helper.id)
-            if pair in seen:
+            first = self.seen.first((elder.id_number, helper.phone), row)
+            if first is not None:
                 outcome.errors.append(
-                    ("volunteer_phone", "import.duplicate_pairing", {"row": seen[pair]})
+                    ("volunteer_phone", "import.duplicate_pairing", {"row": first})
                 )
                 continue
-            seen[pair] = row
             self._upsert(outcome, elder, helper, parsed, ending)
         return outcomes
+
+    def key_of(self, cells: dict[str, Any]) -> Hashable | None:
+        data = convert(self.spec, cells)[0]
+        number, phone = data.get("elder_id_number"), data.get("volunteer_phone")
+        if not number or not phone:
+            return None
+        return (_canonical_number(number), _canonical_phone(phone))
 
     def _upsert(
         self,
@@ -888,7 +1022,6 @@ class VisitHandler(Handler):
 
     def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
         outcomes = []
-        seen: dict[tuple[str, datetime, str], int] = {}
         for row, cells in rows:
             data, keys, failed = _split_keys(
                 self.spec, cells, ("elder_id_number", "volunteer_phone")
@@ -925,13 +1058,24 @@ class VisitHandler(Handler):
             at = aware(parsed.visited_at)
             assert at is not None
             update["visited_at"] = at
-            key = (elder.id, at, parsed.method)
-            if key in seen:
-                outcome.errors.append(("visited_at", "import.duplicate_visit", {"row": seen[key]}))
+            first = self.seen.first((elder.id_number, at.timestamp(), parsed.method), row)
+            if first is not None:
+                outcome.errors.append(("visited_at", "import.duplicate_visit", {"row": first}))
                 continue
-            seen[key] = row
             self._upsert(outcome, parsed.model_copy(update=update), set(data) | set(update))
         return outcomes
+
+    def key_of(self, cells: dict[str, Any]) -> Hashable | None:
+        data, keys, failed = _split_keys(self.spec, cells, ("elder_id_number", "volunteer_phone"))
+        if failed is not None or not keys["elder_id_number"] or "visited_at" not in data:
+            return None
+        findings = {f: data.pop(f) for f in _FINDINGS if f in data}
+        if findings:
+            data["findings"] = findings
+        parsed = VisitIn.model_validate({"elder_id": "-", **data})
+        at = aware(parsed.visited_at)
+        assert at is not None
+        return (_canonical_number(keys["elder_id_number"]), at.timestamp(), parsed.method)
 
     def _upsert(self, outcome: Outcome, data: VisitIn, given: set[str]) -> None:
         assert data.visited_at is not None

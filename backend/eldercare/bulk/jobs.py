@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from eldercare.bulk.columns import hints
 from eldercare.bulk.formats import FormatError, Reader, Row
 from eldercare.bulk.handlers import HANDLERS, Outcome
 from eldercare.bulk.models import ImportChunk, ImportJob, ImportRowError
@@ -179,12 +180,19 @@ def _tally(outcomes: list[Outcome]) -> dict[str, int]:
     return counts
 
 
-def _error_rows(job_id: str, outcomes: list[Outcome]) -> list[dict[str, Any]]:
-    return [
-        {"job_id": job_id, "row": o.row, "seq": i, "field": f, "code": c, "params": p}
-        for o in outcomes
-        for i, (f, c, p) in enumerate(o.errors)
-    ]
+def _error_rows(
+    job_id: str, outcomes: list[Outcome], similar: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Error rows to store; a missing field names the unknown column it may have meant."""
+    out = []
+    for o in outcomes:
+        for i, (f, c, p) in enumerate(o.errors):
+            if c == "missing" and similar and f in similar:
+                p = {**p, "column": similar[f]}
+            out.append(
+                {"job_id": job_id, "row": o.row, "seq": i, "field": f, "code": c, "params": p}
+            )
+    return out
 
 
 def _execute(job_id: str) -> None:
@@ -202,21 +210,39 @@ def _execute(job_id: str) -> None:
         _all_or_nothing(job, ctx, reader, handler_cls)
 
 
+def _failed_rows(job_id: str) -> set[int]:
+    """Rows an earlier run of this job failed (a resumed job does not record their keys)."""
+    with session_factory()() as db:
+        rows = set(
+            db.scalars(select(ImportRowError.row).where(ImportRowError.job_id == job_id).distinct())
+        )
+        db.commit()
+    return rows
+
+
 def _per_row(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls: Any) -> None:
     skip = job.rows_done
     handler = None
+    failed: set[int] | None = None
     for batch in _batches(iter(reader)):
-        if skip >= len(batch):
-            skip -= len(batch)
-            continue
-        todo, skip = batch[skip:], 0
         with session_factory(write=True)() as db:
             if handler is None:
                 handler = handler_cls(db, ctx, job.id)
                 handler.check_allowed()
             handler.db = db
+            if skip:  # resumed: these rows were committed by an earlier run of this job
+                if failed is None:
+                    failed = _failed_rows(job.id)
+                done, skip = batch[:skip], max(0, skip - len(batch))
+                handler.remember(done, failed)
+                todo = batch[len(done) :]
+                if not todo:
+                    db.commit()
+                    continue
+            else:
+                todo = batch
             outcomes = handler.batch(todo)
-            errors = _error_rows(job.id, outcomes)
+            errors = _error_rows(job.id, outcomes, hints(handler.spec, reader.headers))
             if errors:
                 db.execute(insert(ImportRowError), errors)
             counts = _tally(outcomes)
@@ -270,7 +296,8 @@ def _all_or_nothing(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls
             for key, n in _tally(outcomes).items():
                 counts[key] += n
             if len(kept) < MAX_KEPT_ERRORS:
-                kept.extend(_error_rows(job.id, outcomes)[: MAX_KEPT_ERRORS - len(kept)])
+                rows = _error_rows(job.id, outcomes, hints(handler.spec, reader.headers))
+                kept.extend(rows[: MAX_KEPT_ERRORS - len(kept)])
             rows_done += len(batch)
             if separate_progress:
                 _heartbeat(job.id, rows_done, counts)
