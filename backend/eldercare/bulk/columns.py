@@ -418,7 +418,9 @@ def convert(spec: Spec, cells: dict[str, Any]) -> tuple[dict[str, Any], list[str
     unknown: list[str] = []
     by_header = spec.by_header
     for header, raw in cells.items():
-        col = by_header.get(normalise_header(header)) if header else None
+        col = (
+            by_header.get(normalise_header(header)) if header.__class__ is str and header else None
+        )
         if col is None:
             if raw not in (None, "") and header not in _NOT_DATA:
                 unknown.append(header)
@@ -430,6 +432,13 @@ def convert(spec: Spec, cells: dict[str, Any]) -> tuple[dict[str, Any], list[str
 
 
 def _cell(raw: Any, col: Column) -> Any:
+    if type(raw) is str:  # the common case (CSV: always), first
+        text = raw.strip()
+        if text == "":
+            return None
+        if col.kind == "str" or col.kind == "code":
+            return text
+        return _text_cell(text, col)
     if raw is None:
         return None
     if isinstance(raw, bool):
@@ -447,6 +456,10 @@ def _cell(raw: Any, col: Column) -> Any:
     text = str(raw).strip()
     if text == "":
         return None
+    return _text_cell(text, col)
+
+
+def _text_cell(text: str, col: Column) -> Any:
     if col.kind == "bool":
         low = text.lower()
         return True if low in TRUE else False if low in FALSE else text

@@ -11,15 +11,15 @@ inside a savepoint so a bad row fails alone.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from operator import itemgetter
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
+from sqlalchemy import ARRAY, String, Text, any_, bindparam, cast, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,7 @@ from eldercare.clock import aware
 from eldercare.clock import today as local_today
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
-from eldercare.db import new_id
+from eldercare.db import new_ids
 from eldercare.elders import rules
 from eldercare.elders import service as elders
 from eldercare.elders.models import Elder, ElderChange, Guardian, Household
@@ -81,6 +81,13 @@ def app_errors(exc: AppError) -> list[RowError]:
             for e in exc.errors
         ]
     return [(None, exc.code, {k: _plain(v) for k, v in exc.params.items()})]
+
+
+def _any(column: Any, values: list[str], db: Session) -> Any:
+    """``column IN values``; on PostgreSQL as ``= ANY(array)``, one parameter however many."""
+    if db.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("keys", values, type_=ARRAY(String)))
+    return column.in_(values)
 
 
 def _quick_key(raw: Any) -> str | None:
@@ -209,6 +216,8 @@ _PATCHABLE = (
     "notes",
 )
 _HOUSEHOLD = ("household_size", "annual_income_per_capita")
+_JSON_LISTS = ("health_conditions", "income_sources")
+_EXISTING_NAMES = ("id", "id_number", "village_code", "version", *_PATCHABLE, *_HOUSEHOLD)
 _ELDER_COLUMNS = synth.ELDER_COLUMNS  # the register's columns, as the generator writes them
 _HOUSEHOLD_COLUMNS = synth.HOUSEHOLD_COLUMNS
 _CHANGE_COLUMNS = (
@@ -235,6 +244,7 @@ _SCHEDULE_COLUMNS = (
 _SNAPSHOT_KEYS = tuple(
     sorted({*elders.ELDER_FIELDS, "household_id", "household_size", "annual_income_per_capita"})
 )
+_EMPTY: tuple[Any, ...] = (None, "", [])
 _AUDIT_COLUMNS = (
     "occurred_at",
     "actor_type",
@@ -255,6 +265,29 @@ _AUDIT_COLUMNS = (
 _FEED_COLUMNS = ("xid", "resource", "resource_id", "action", "region_code", "version", "changed_at")
 
 
+_json = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps writes it, without its set-up
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What a new elder's facts derive to, with the JSON the multi-row write needs."""
+
+    categories: list[dict[str, Any]]
+    categories_json: str
+    category_codes: str
+    is_left_behind: bool
+    left_behind_reason: dict[str, Any]
+    left_json: str
+    risk_level: str
+    risk_rank: int
+    risk_reasons: list[dict[str, Any]]
+    risk_json: str
+    special: bool
+    interval_days: int
+    next_due_date: date
+    due_reason: str
+
+
 @dataclass
 class _New:
     outcome: Outcome
@@ -273,7 +306,8 @@ class ElderHandler(Handler):
         self.settings: dict[str, rules.RegisterSettings] = {}
         self.policies: dict[str, Any] = {}
         self.names: dict[str, tuple[str, str]] = {}
-        self.derived: dict[tuple[Any, ...], rules.Derived] = {}
+        self.derived: dict[tuple[Any, ...], _Facts] = {}
+        self.lists: dict[tuple[Any, ...], str] = {}
 
     def _villages_in_scope(self) -> set[str]:
         scope = self.ctx.actor.scope
@@ -292,9 +326,10 @@ class ElderHandler(Handler):
             self.policies[county] = schedule.policy_for(self.db, county, self.today)[0]
         return self.policies[county]
 
-    def _derive(self, d: ElderCreate, birth: date, county: str) -> rules.Derived:
-        """Categories and risk of a new elder. Without guardians they depend on the birth
-        date only through the age, so rows with the same age and facts share one result."""
+    def _derive(self, d: ElderCreate, birth: date, county: str) -> _Facts:
+        """Categories, risk and visit schedule of a new elder, with their JSON. Without
+        guardians they depend on the birth date only through the age, so rows with the
+        same age and facts share one result."""
         key = None
         if not d.manual_categories:
             key = (
@@ -323,11 +358,49 @@ class ElderHandler(Handler):
             self.today,
             None,
         )
+        codes = [c["code"] for c in derived.categories]
+        category_codes = "," + ",".join(codes) + "," if codes else ""
+        special = "special_difficulty" in category_codes
+        tz = get_settings().tz
+        due = next_due(
+            self._policy(county),
+            derived.risk_level,
+            special,
+            None,
+            datetime.now(UTC).astimezone(tz).date(),
+            None,
+            tz,
+        )
+        facts = _Facts(
+            categories=derived.categories,
+            categories_json=_json(derived.categories),
+            category_codes=category_codes,
+            is_left_behind=derived.is_left_behind,
+            left_behind_reason=derived.left_behind_reason.as_dict(),
+            left_json=_json(derived.left_behind_reason.as_dict()),
+            risk_level=derived.risk_level,
+            risk_rank=rules.RISK_RANK[derived.risk_level],
+            risk_reasons=[r.as_dict() for r in derived.risk_reasons],
+            risk_json=_json([r.as_dict() for r in derived.risk_reasons]),
+            special=special,
+            interval_days=due.interval_days,
+            next_due_date=due.next_due_date,
+            due_reason=_json(due.reason),
+        )
         if key is not None:
             if len(self.derived) > 10_000:
                 self.derived.clear()
-            self.derived[key] = derived
-        return derived
+            self.derived[key] = facts
+        return facts
+
+    def _list_json(self, values: Any) -> str:
+        key = tuple(values)
+        found = self.lists.get(key)
+        if found is None:
+            if len(self.lists) > 10_000:
+                self.lists.clear()
+            found = self.lists[key] = _json(list(values))
+        return found
 
     def _pinyin(self, name: str) -> tuple[str, str]:
         found = self.names.get(name)
@@ -432,7 +505,11 @@ class ElderHandler(Handler):
         return True
 
     def _existing(self, keys: list[str]) -> dict[str, dict[str, Any]]:
-        cols = [getattr(Elder, f) for f in _PATCHABLE]
+        # JSON lists come as text and are decoded here: most are "[]", which needs no parser.
+        cols = [
+            cast(getattr(Elder, f), Text) if f in _JSON_LISTS else getattr(Elder, f)
+            for f in _PATCHABLE
+        ]
         stmt = (
             select(
                 Elder.id,
@@ -445,12 +522,22 @@ class ElderHandler(Handler):
             )
             .outerjoin(Household, Household.id == Elder.household_id)
             .where(
-                Elder.id_number.in_(keys),
+                _any(Elder.id_number, keys, self.db),
                 Elder.status == "active",
                 Elder.merged_into_id.is_(None),
             )
         )
-        return {r.id_number: dict(r._mapping) for r in self.db.execute(stmt)}
+        names = _EXISTING_NAMES
+        loads = json.loads
+        out: dict[str, dict[str, Any]] = {}
+        for r in self.db.execute(stmt):
+            record = dict(zip(names, r, strict=True))
+            for f in _JSON_LISTS:
+                text = record[f]
+                if text is not None:
+                    record[f] = [] if text == "[]" else loads(text)
+            out[record["id_number"]] = record
+        return out
 
     def _update(self, outcome: Outcome, data: ElderCreate, current: dict[str, Any]) -> None:
         given = data.model_fields_set
@@ -489,125 +576,134 @@ class ElderHandler(Handler):
         _savepoint_call(self.db, outcome, write)
 
     def _create(self, new: list[_New]) -> None:
-        """Households, elders, history, schedules and feed rows: one write per table."""
+        """Households, elders, history, schedules, feed rows and audit events: one write per
+        table. JSON values are encoded here (shared ones once), so the write only copies."""
         now = datetime.now(UTC)
         households, elder_rows, history, schedules, feed_rows = [], [], [], [], []
         events: list[tuple[Any, ...]] = []
-        fields_by_set: dict[frozenset[str], list[str]] = {}
+        fields_by_set: dict[frozenset[str], str] = {}
         audit_row = self._audit_row(now)
-        plain, elder_tuple = elders._plain, itemgetter(*_ELDER_COLUMNS)
-        extra: dict[str, Any] = {}
-        for item in new:
+        ids = new_ids(2 * len(new))
+        actor_id, actor_name = self.ctx.actor.id, self.ctx.actor.name
+        list_json = self._list_json
+        empty_list = _json([])
+        for i, item in enumerate(new):
             d, n = item.data, item.number
-            elder_id, household_id = new_id(), new_id()
-            full, initials = self._pinyin(d.name.strip())
-            county = d.village_code[:6]
-            derived = self._derive(d, n.birth_date, county)
-            codes = [c["code"] for c in derived.categories]
-            values = {
-                "id": elder_id,
-                "household_id": household_id,
-                "village_code": d.village_code,
-                "id_number": n.value,
-                "id_number_original": n.original,
-                "id_number_rev": n.value[::-1],
-                "name": d.name.strip(),
-                "name_pinyin": full,
-                "name_initials": initials,
-                "sex": n.sex,
-                "birth_date": n.birth_date,
-                "ethnicity": d.ethnicity,
-                "marital_status": d.marital_status,
-                "phone": d.phone,
-                "address": d.address,
-                "hukou_address": d.hukou_address,
-                "living_arrangement": d.living_arrangement,
-                "self_care": d.self_care,
-                "health_conditions": list(d.health_conditions),
-                "disability_grade": d.disability_grade,
-                "disability_type": d.disability_type,
-                "income_sources": list(d.income_sources),
-                "family_doctor_signed": d.family_doctor_signed,
-                "care_situation": d.care_situation,
-                "notes": d.notes,
-                "manual_categories": [c.model_dump() for c in d.manual_categories],
-                "categories": derived.categories,
-                "category_codes": "," + ",".join(codes) + "," if codes else "",
-                "is_left_behind": derived.is_left_behind,
-                "left_behind_reason": derived.left_behind_reason.as_dict(),
-                "risk_level": derived.risk_level,
-                "risk_rank": rules.RISK_RANK[derived.risk_level],
-                "risk_reasons": [r.as_dict() for r in derived.risk_reasons],
-                "status": "active",
-                "status_reason": "",
-                "created_at": now,
-                "updated_at": now,
-                "version": 1,
-            }
-            elder_rows.append(elder_tuple(values))
-            households.append(
+            elder_id, household_id = ids[2 * i], ids[2 * i + 1]
+            name = d.name.strip()
+            full, initials = self._pinyin(name)
+            village = d.village_code
+            county = village[:6]
+            f = self._derive(d, n.birth_date, county)
+            health, income = list(d.health_conditions), list(d.income_sources)
+            manual = [c.model_dump() for c in d.manual_categories]
+            size, money = d.household_size, d.annual_income_per_capita
+            elder_rows.append(
                 (
+                    elder_id,
                     household_id,
-                    d.village_code,
+                    village,
+                    n.value,
+                    n.original,
+                    n.value[::-1],
+                    name,
+                    full,
+                    initials,
+                    n.sex,
+                    n.birth_date,
+                    d.ethnicity,
+                    d.marital_status,
+                    d.phone,
                     d.address,
-                    d.household_size,
-                    d.annual_income_per_capita,
+                    d.hukou_address,
+                    d.living_arrangement,
+                    d.self_care,
+                    list_json(health),
+                    d.disability_grade,
+                    d.disability_type,
+                    list_json(income),
+                    d.family_doctor_signed,
+                    d.care_situation,
+                    d.notes,
+                    _json(manual) if manual else empty_list,
+                    f.categories_json,
+                    f.category_codes,
+                    f.is_left_behind,
+                    f.left_json,
+                    f.risk_level,
+                    f.risk_rank,
+                    f.risk_json,
+                    "active",
                     "",
                     now,
                     now,
                     1,
                 )
             )
-            extra["household_id"] = household_id
-            extra["household_size"] = d.household_size
-            extra["annual_income_per_capita"] = plain(d.annual_income_per_capita)
-            created: dict[str, Any] = {}
-            for k in _SNAPSHOT_KEYS:  # sorted, as the service's history rows are
-                v = extra[k] if k in extra else plain(values.get(k))
-                if v not in (None, "", []):
-                    created[k] = [None, v]
+            households.append((household_id, village, d.address, size, money, "", now, now, 1))
+            # The history row, as the service writes it: the snapshot's non-empty values,
+            # keys sorted (_SNAPSHOT_KEYS is), dates and decimals as text.
+            snap = {
+                "address": d.address,
+                "annual_income_per_capita": None if money is None else str(money),
+                "birth_date": n.birth_date.isoformat(),
+                "care_situation": d.care_situation,
+                "disability_grade": d.disability_grade,
+                "disability_type": d.disability_type,
+                "ethnicity": d.ethnicity,
+                "family_doctor_signed": d.family_doctor_signed,
+                "health_conditions": health,
+                "household_id": household_id,
+                "household_size": size,
+                "hukou_address": d.hukou_address,
+                "id_number": n.value,
+                "id_number_original": n.original,
+                "income_sources": income,
+                "living_arrangement": d.living_arrangement,
+                "manual_categories": manual,
+                "marital_status": d.marital_status,
+                "name": name,
+                "notes": d.notes,
+                "phone": d.phone,
+                "self_care": d.self_care,
+                "sex": n.sex,
+                "status": "active",
+                "status_reason": "",
+                "village_code": village,
+            }
+            created = {k: [None, v] for k, v in snap.items() if v not in _EMPTY}
             history.append(
                 (
                     elder_id,
                     "elder",
                     elder_id,
                     "create",
-                    created,
+                    _json(created),
                     now,
-                    self.ctx.actor.id,
-                    self.ctx.actor.name,
+                    actor_id,
+                    actor_name,
                     "import",
                 )
-            )
-            special = "special_difficulty" in values["category_codes"]
-            due = next_due(
-                self._policy(county),
-                derived.risk_level,
-                special,
-                None,
-                now.astimezone(get_settings().tz).date(),
-                None,
-                get_settings().tz,
             )
             schedules.append(
                 (
                     elder_id,
-                    d.village_code,
-                    derived.risk_level,
-                    special,
-                    due.interval_days,
-                    due.next_due_date,
-                    due.reason,
+                    village,
+                    f.risk_level,
+                    f.special,
+                    f.interval_days,
+                    f.next_due_date,
+                    f.due_reason,
                     now,
                 )
             )
-            feed_rows.append(("household", household_id, d.village_code, 1))
-            feed_rows.append(("elder", elder_id, d.village_code, 1))
+            feed_rows.append(("household", household_id, village, 1))
+            feed_rows.append(("elder", elder_id, village, 1))
             given = frozenset(d.model_fields_set)
             fields = fields_by_set.get(given)
             if fields is None:  # sorted, as audit.record stores them
-                fields = fields_by_set[given] = sorted(given | {"id_number"})
-            events.append(audit_row(elder_id, d.village_code, fields))
+                fields = fields_by_set[given] = _json(sorted(given | {"id_number"}))
+            events.append(audit_row(elder_id, village, fields))
         try:
             with self.db.begin_nested():
                 self._write(households, elder_rows, history, schedules, feed_rows, now)
@@ -628,7 +724,7 @@ class ElderHandler(Handler):
         job), for a multi-row write: one event per elder, like a hand-made one."""
         p = self.ctx.actor
         head = (now, p.kind, p.id, p.name, p.role.value if p.role else None)
-        detail = {"job_id": self.job_id}
+        detail = _json({"job_id": self.job_id})
         request_id = self.ctx.request_id
 
         def row(elder_id: str, village: str, fields: list[str]) -> tuple[Any, ...]:
