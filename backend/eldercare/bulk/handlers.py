@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import ARRAY, String, Text, any_, bindparam, cast, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -52,6 +53,7 @@ from eldercare.volunteers.models import Pairing, Volunteer
 from eldercare.volunteers.schemas import PairingIn, PairingPatch, VolunteerIn, VolunteerPatch
 
 RowError = tuple[str | None, str, dict[str, Any]]  # field, code, message parameters
+Write = Callable[[Session], None]  # one write step of a prepared batch
 
 
 @dataclass
@@ -175,7 +177,17 @@ class Handler:
     def check_allowed(self) -> None:
         """Refuse the whole import when the caller may not write this resource at all."""
 
+    # A handler that can split a batch into reading and checking (``prepare``, on a read
+    # session) and writing (the returned steps, on the batch's write session) lets a
+    # per_row job check the next batch while the database writes this one.
+    pipelined = False
+
     def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
+        raise NotImplementedError
+
+    def prepare(self, rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[Outcome], list[Write]]:
+        """Check a batch with ``self.db`` (reads only); the writes come back as steps to run
+        in order on the write session. The outcomes are final once the steps have run."""
         raise NotImplementedError
 
     def key_of(self, cells: dict[str, Any]) -> Hashable | None:
@@ -410,8 +422,17 @@ class ElderHandler(Handler):
             found = self.names[name] = pinyin(name)
         return found
 
+    pipelined = True
+
     def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
+        outcomes, writes = self.prepare(rows)
+        for write in writes:
+            write(self.db)
+        return outcomes
+
+    def prepare(self, rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[Outcome], list[Write]]:
         outcomes: list[Outcome] = []
+        writes: list[Write] = []
         converted: list[tuple[Outcome, dict[str, Any]]] = []
         for row, cells in rows:
             outcome = Outcome(row)
@@ -461,7 +482,7 @@ class ElderHandler(Handler):
                 continue
             valid[key] = (outcome, elder, checked.number)
         if not valid:
-            return outcomes
+            return outcomes, writes
         missing = [k for k in valid if k not in quick]
         if missing:
             existing.update(self._existing(missing))
@@ -473,10 +494,12 @@ class ElderHandler(Handler):
             elif not self.ctx.actor.scope.covers(current["village_code"]):
                 outcome.errors.append(("id_number", "elder.duplicate_elsewhere", {}))
             else:
-                self._update(outcome, parsed, current)
+                update = self._update(outcome, parsed, current)
+                if update is not None:
+                    writes.append(update)
         if new:
-            self._create(new)
-        return outcomes
+            writes.append(self._create(new))
+        return outcomes, writes
 
     def key_of(self, cells: dict[str, Any]) -> Hashable | None:
         raw = convert(self.spec, cells)[0].get("id_number")
@@ -539,7 +562,7 @@ class ElderHandler(Handler):
             out[record["id_number"]] = record
         return out
 
-    def _update(self, outcome: Outcome, data: ElderCreate, current: dict[str, Any]) -> None:
+    def _update(self, outcome: Outcome, data: ElderCreate, current: dict[str, Any]) -> Write | None:
         given = data.model_fields_set
         changes: dict[str, Any] = {}
         for f in (*_PATCHABLE, *_HOUSEHOLD):
@@ -558,24 +581,23 @@ class ElderHandler(Handler):
         moved = data.village_code != current["village_code"]
         if not changes and not moved:
             outcome.action = "unchanged"
-            return
+            return None
         outcome.action = "updated"
+        ctx = self.ctx
 
-        def write() -> None:
+        def write(db: Session) -> None:
             version = current["version"]
             if moved:
                 elder = elders.move(
-                    self.db, self.ctx, current["id"], data.village_code, "import", None, version
+                    db, ctx, current["id"], data.village_code, "import", None, version
                 )
                 version = elder.version
             if changes:
-                elders.update_elder(
-                    self.db, self.ctx, current["id"], ElderPatch(**changes), version
-                )
+                elders.update_elder(db, ctx, current["id"], ElderPatch(**changes), version)
 
-        _savepoint_call(self.db, outcome, write)
+        return lambda db: _savepoint_call(db, outcome, write, db)
 
-    def _create(self, new: list[_New]) -> None:
+    def _create(self, new: list[_New]) -> Write:
         """Households, elders, history, schedules, feed rows and audit events: one write per
         table. JSON values are encoded here (shared ones once), so the write only copies."""
         now = datetime.now(UTC)
@@ -704,20 +726,24 @@ class ElderHandler(Handler):
             if fields is None:  # sorted, as audit.record stores them
                 fields = fields_by_set[given] = _json(sorted(given | {"id_number"}))
             events.append(audit_row(elder_id, village, fields))
-        try:
-            with self.db.begin_nested():
-                self._write(households, elder_rows, history, schedules, feed_rows, now)
-                bulk_write(self.db.connection(), AuditEvent.__table__, _AUDIT_COLUMNS, events)  # type: ignore[arg-type]
-        except IntegrityError:
-            # Someone created one of these elders meanwhile: the service decides row by row.
+        ctx = self.ctx
+
+        def write(db: Session) -> None:
+            try:
+                with db.begin_nested():
+                    conn = db.connection()
+                    _write(conn, households, elder_rows, history, schedules, feed_rows, now)
+                    bulk_write(conn, AuditEvent.__table__, _AUDIT_COLUMNS, events)  # type: ignore[arg-type]
+            except IntegrityError:
+                # Someone created one of these elders meanwhile: the service decides row by row.
+                for item in new:
+                    item.outcome.action = "created"
+                    _savepoint_call(db, item.outcome, elders.create_elder, db, ctx, item.data)
+                return
             for item in new:
                 item.outcome.action = "created"
-                _savepoint_call(
-                    self.db, item.outcome, elders.create_elder, self.db, self.ctx, item.data
-                )
-            return
-        for item in new:
-            item.outcome.action = "created"
+
+        return write
 
     def _audit_row(self, now: datetime) -> Any:
         """The ``create`` event of one new elder, as ``create_elder`` records it (plus the
@@ -744,31 +770,29 @@ class ElderHandler(Handler):
 
         return row
 
-    def _write(
-        self,
-        households: list[tuple[Any, ...]],
-        elder_rows: list[tuple[Any, ...]],
-        history: list[tuple[Any, ...]],
-        schedules: list[tuple[Any, ...]],
-        feed_rows: list[tuple[str, str, str, int]],
-        now: datetime,
-    ) -> None:
-        conn = self.db.connection()
-        bulk_write(conn, Household.__table__, _HOUSEHOLD_COLUMNS, households)  # type: ignore[arg-type]
-        bulk_write(conn, Elder.__table__, _ELDER_COLUMNS, elder_rows)  # type: ignore[arg-type]
-        bulk_write(conn, ElderChange.__table__, _CHANGE_COLUMNS, history)  # type: ignore[arg-type]
-        bulk_write(conn, ElderSchedule.__table__, _SCHEDULE_COLUMNS, schedules)  # type: ignore[arg-type]
-        xid = 0
-        if conn.dialect.name == "postgresql":
-            xid = int(
-                conn.exec_driver_sql("SELECT pg_current_xact_id()::text::bigint").scalar_one()
-            )
-        bulk_write(
-            conn,
-            Change.__table__,  # type: ignore[arg-type]
-            _FEED_COLUMNS,
-            ((xid, r, i, "create", v, ver, now) for r, i, v, ver in feed_rows),
-        )
+
+def _write(
+    conn: Connection,
+    households: list[tuple[Any, ...]],
+    elder_rows: list[tuple[Any, ...]],
+    history: list[tuple[Any, ...]],
+    schedules: list[tuple[Any, ...]],
+    feed_rows: list[tuple[str, str, str, int]],
+    now: datetime,
+) -> None:
+    bulk_write(conn, Household.__table__, _HOUSEHOLD_COLUMNS, households)  # type: ignore[arg-type]
+    bulk_write(conn, Elder.__table__, _ELDER_COLUMNS, elder_rows)  # type: ignore[arg-type]
+    bulk_write(conn, ElderChange.__table__, _CHANGE_COLUMNS, history)  # type: ignore[arg-type]
+    bulk_write(conn, ElderSchedule.__table__, _SCHEDULE_COLUMNS, schedules)  # type: ignore[arg-type]
+    xid = 0
+    if conn.dialect.name == "postgresql":
+        xid = int(conn.exec_driver_sql("SELECT pg_current_xact_id()::text::bigint").scalar_one())
+    bulk_write(
+        conn,
+        Change.__table__,  # type: ignore[arg-type]
+        _FEED_COLUMNS,
+        ((xid, r, i, "create", v, ver, now) for r, i, v, ver in feed_rows),
+    )
 
 
 # ----------------------------------------------------------------------------- guardians
