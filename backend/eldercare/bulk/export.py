@@ -11,7 +11,6 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +19,7 @@ from sqlalchemy import Integer, Text, case, cast, func, or_, select
 from eldercare import identity, phones
 from eldercare.bulk.formats import csv_line
 from eldercare.context import RequestCtx
-from eldercare.db import new_id, session_factory
+from eldercare.db import session_factory
 from eldercare.elders import service as elders
 from eldercare.elders.models import Elder
 from eldercare.scope import Scope
@@ -124,8 +123,6 @@ def records(
 
 # ------------------------------------------------------------------ CSV of elders, set-based
 
-CSV_PAGE = 20_000
-
 
 def _sql_mask_id(col: Any) -> Any:
     """``identity.mask`` in SQL: first 3 and last 4 kept."""
@@ -173,47 +170,55 @@ def _sql_iso(col: Any) -> Any:
 
 
 def _elder_csv_columns(reveal: bool) -> list[Any]:
-    """The export's elder columns, each as the CSV writes it, computed by the database."""
+    """The export's elder columns, each as Python's CSV writer writes it, computed by the
+    database: text columns with '' as NULL (PostgreSQL's CSV quotes an empty string, the
+    writer does not), booleans as ``True``/``False``."""
     e = Elder
+
+    def txt(col: Any) -> Any:
+        return func.nullif(col, "")
+
     return [
         e.id,
-        e.id_number if reveal else _sql_mask_id(e.id_number),
-        e.name,
-        e.sex,
+        txt(e.id_number if reveal else _sql_mask_id(e.id_number)),
+        txt(e.name),
+        txt(e.sex),
         func.to_char(e.birth_date, "YYYY-MM-DD")
         if reveal
         else cast(func.extract("year", e.birth_date), Integer),
-        e.phone if reveal else _sql_mask_phone(e.phone),
-        e.village_code,
-        e.address,
-        e.living_arrangement,
-        e.self_care,
-        _sql_list(e.health_conditions),
+        txt(e.phone if reveal else _sql_mask_phone(e.phone)),
+        txt(e.village_code),
+        txt(e.address),
+        txt(e.living_arrangement),
+        txt(e.self_care),
+        txt(_sql_list(e.health_conditions)),
         e.disability_grade,
-        _sql_list(e.income_sources),
-        func.trim(e.category_codes, ","),
-        e.is_left_behind,
-        e.risk_level,
-        e.status,
+        txt(_sql_list(e.income_sources)),
+        txt(func.trim(e.category_codes, ",")),
+        case((e.is_left_behind.is_(True), "True"), (e.is_left_behind.is_(False), "False")),
+        txt(e.risk_level),
+        txt(e.status),
         e.version,
         _sql_iso(e.updated_at),
     ]
 
 
-def elder_csv_pages(
+def elder_csv_rows(
     ctx: RequestCtx, region: str | None, status: str | None, reveal: bool
-) -> Iterator[list[tuple[Any, ...]]] | None:
-    """Pages of elders as plain tuples, ready for ``csv.writer.writerows``, on PostgreSQL
-    (None elsewhere). The database masks and formats the values; the rows come through one
-    server-side cursor in id order, read in the order the table is stored and then sorted
-    (the planner is told the whole result is wanted), instead of page by page through the
-    id index. Its transaction only reads: it takes no transaction id, so it does not hold
-    back the change feed's horizon. The next page is fetched while the caller writes this one.
+) -> Iterator[bytes] | None:
+    """The CSV rows of the elders export written by PostgreSQL itself (None elsewhere).
+
+    ``COPY (query ORDER BY id) TO STDOUT (FORMAT csv)`` masks, formats, sorts and quotes in
+    the database, one statement in id order (a sequential read and a sort); this process
+    only turns each row's line ending into the ``\\r\\n`` the CSV writer uses (each row
+    arrives as a message of its own, so its last byte is the end of the row even when a
+    quoted value holds a line break) and sends 2,000 rows at a time. The statement only
+    reads: it takes no transaction id, so the change feed's horizon does not wait for it.
     """
     with session_factory()() as db:
-        dialect = db.get_bind().dialect.name
+        dialect = db.get_bind().dialect
         db.commit()
-    if dialect != "postgresql":
+    if dialect.name != "postgresql":
         return None
     stmt = select(*_elder_csv_columns(reveal)).where(
         elders.elder_scope(ctx), Elder.merged_into_id.is_(None)
@@ -222,35 +227,30 @@ def elder_csv_pages(
         stmt = stmt.where(Scope(region).clause(Elder.village_code))
     if status:
         stmt = stmt.where(Elder.status == status)
-    stmt = stmt.order_by(Elder.id)
+    # COPY takes no parameters: the values (region codes, status, ids) are rendered as
+    # literals, quoted by the dialect.
+    query = str(
+        stmt.order_by(Elder.id).compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+    )
 
-    def pages() -> Iterator[list[tuple[Any, ...]]]:
-        with (
-            session_factory()() as db,
-            ThreadPoolExecutor(1, thread_name_prefix="export") as pool,
-        ):
-            conn = db.connection()
-            compiled = stmt.compile(
-                dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
-            )
-            raw: Any = conn.connection.driver_connection
-            # Reads run in autocommit: the cursor needs a transaction (a savepoint if the
-            # connection is in one already).
-            with raw.transaction(), raw.cursor(name=f"export_{new_id()}") as cur:
-                raw.execute("SET LOCAL cursor_tuple_fraction = 1.0")
-                cur.execute(str(compiled), compiled.params)
-                ahead = pool.submit(cur.fetchmany, CSV_PAGE)
-                while True:
-                    page = ahead.result()
-                    if len(page) == CSV_PAGE:
-                        ahead = pool.submit(cur.fetchmany, CSV_PAGE)
-                    if page:
-                        yield page
-                    if len(page) < CSV_PAGE:
-                        break
+    def rows() -> Iterator[bytes]:
+        with session_factory()() as db:
+            raw: Any = db.connection().connection.driver_connection
+            with (
+                raw.cursor() as cur,
+                cur.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy,
+            ):
+                out: list[bytes] = []
+                for row in copy:
+                    out.append(bytes(row[:-1]) + b"\r\n")
+                    if len(out) == 2000:
+                        yield b"".join(out)
+                        out = []
+                if out:
+                    yield b"".join(out)
             db.commit()
 
-    return pages()
+    return rows()
 
 
 def csv_body(
@@ -261,27 +261,21 @@ def csv_body(
     reveal: bool,
     mark: str | None,
 ) -> Iterator[bytes]:
-    """The CSV export: set-based for elders on PostgreSQL, row by row otherwise."""
+    """The CSV export: written by the database for elders on PostgreSQL, row by row
+    otherwise; the same bytes either way."""
     if resource == "elders":
-        pages = elder_csv_pages(ctx, region, status, reveal)
-        if pages is not None:
-            return _csv_pages(ELDER_COLUMNS, pages, mark)
-    columns, rows = records(ctx, resource, region, status, reveal)
-    return as_csv(columns, rows, mark)
+        rows = elder_csv_rows(ctx, region, status, reveal)
+        if rows is not None:
+            return _with_head(ELDER_COLUMNS, rows, mark)
+    columns, records_ = records(ctx, resource, region, status, reveal)
+    return as_csv(columns, records_, mark)
 
 
-def _csv_pages(
-    columns: tuple[str, ...], pages: Iterator[list[tuple[Any, ...]]], mark: str | None
+def _with_head(
+    columns: tuple[str, ...], rows: Iterator[bytes], mark: str | None
 ) -> Iterator[bytes]:
     yield ("\ufeff" + (f"# {mark}\n" if mark else "") + csv_line(columns)).encode()
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    for page in pages:
-        for start in range(0, len(page), 2000):
-            writer.writerows(page[start : start + 2000])
-            yield buf.getvalue().encode()
-            buf.seek(0)
-            buf.truncate()
+    yield from rows
 
 
 def watermark(ctx: RequestCtx) -> str:
