@@ -3,9 +3,9 @@
 Validation is the domain's own: the pydantic schemas of the create endpoints, identity
 checks and the scope rules of the services. New elders, the bulk of any import, are then
 written set-based (one multi-row write per table per batch, COPY on PostgreSQL) with the
-same derived facts, history, visit schedule and change-feed rows the service would write;
-changed elders, guardians and volunteers go through the domain services row by row, each
-inside a savepoint so a bad row fails alone.
+same derived facts, history, visit schedule, change-feed rows and audit events the service
+would write; changed elders, guardians and volunteers go through the domain services row by
+row, each inside a savepoint so a bad row fails alone.
 """
 
 from __future__ import annotations
