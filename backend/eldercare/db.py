@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -54,6 +55,15 @@ class UTCDateTime(TypeDecorator[datetime]):
 def new_id() -> str:
     """Opaque identifiers for API resources."""
     return uuid.uuid4().hex
+
+
+def new_ids(n: int) -> list[str]:
+    """``n`` identifiers like :func:`new_id` (random UUIDs, version 4), made in one go."""
+    raw = bytearray(os.urandom(16 * n))
+    raw[6::16] = bytes((b & 0x0F) | 0x40 for b in raw[6::16])
+    raw[8::16] = bytes((b & 0x3F) | 0x80 for b in raw[8::16])
+    text = raw.hex()
+    return [text[i : i + 32] for i in range(0, 32 * n, 32)]
 
 
 def utcnow() -> datetime:

@@ -81,6 +81,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "找不到该电话对应的志愿者（或不在您的管辖范围内）",
         "No helper with this phone in your region",
     ),
+    "import.missing_similar": (
+        "必填（文件中的“{column}”列无法识别，是否应为“{expected}”？）",
+        "Field required (the file's column “{column}” is not recognised; "
+        "did you mean “{expected}”?)",
+    ),
+    "import.unknown_columns": (
+        "以下列无法识别，其内容已被忽略：{columns}",
+        "These columns are not recognised and were ignored: {columns}",
+    ),
+    "import.duplicate_guardian": (
+        "与第 {row} 行的老人、赡养人姓名和关系重复",
+        "Same elder, guardian name and relation as row {row}",
+    ),
+    "import.duplicate_volunteer": (
+        "与第 {row} 行的联系电话重复",
+        "Same phone as row {row}",
+    ),
     "import.duplicate_pairing": (
         "与第 {row} 行的老人和结对人重复",
         "Same elder and helper as row {row}",

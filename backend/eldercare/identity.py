@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from operator import mul
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -16,11 +17,15 @@ MIN_BIRTH_YEAR = 1880
 
 
 def check_char(first17: str) -> str:
-    return CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    if len(first17) != len(WEIGHTS):
+        raise ValueError("17 characters expected")
+    return CHECK_CHARS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def normalise(raw: str) -> str:
     """Full-width digits and letters to ASCII (NFKC), spaces and dashes removed, x to X."""
+    if raw.isascii() and raw.isalnum():  # the common case: nothing to normalise
+        return raw.upper()
     text = unicodedata.normalize("NFKC", raw)
     return "".join(ch for ch in text if not ch.isspace() and ch not in "-_").upper()
 

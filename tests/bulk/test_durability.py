@@ -214,3 +214,73 @@ def test_import_killed_mid_way_runs_again_to_exactly_the_files_rows(committed_db
 
         assert db.scalar(select(func.count()).select_from(Elder)) == n
         assert db.scalar(select(func.count(func.distinct(Elder.id_number)))) == n
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="a pipelined job needs PostgreSQL")
+def test_a_per_row_job_checks_the_next_batch_while_the_last_one_is_written(
+    committed_db, monkeypatch
+):
+    """With an engine of its own (a connection per thread), a per_row elders job checks
+    batch n + 1 while batch n is written; the outcome is that of a job done in turn."""
+    from eldercare import db as dbmod
+    from eldercare.audit.models import AuditEvent
+    from eldercare.bulk import jobs
+    from eldercare.bulk.models import ImportChunk, ImportJob
+    from eldercare.elders.models import Elder
+
+    _url, engine = committed_db
+    with Session(engine) as s, s.begin():
+        user = make_user(s, "village_worker", VILLAGE)
+        user_id, username = user.id, user.username
+        known_number = make_elder(s, VILLAGE, name="李秀兰").id_number
+    lines = elders_csv(7).decode().splitlines()
+    header, new = lines[0], lines[1:]
+    changed = f"{known_number},李秀兰,{VILLAGE},与配偶同住"
+    body = "\n".join([header, *new[:4], changed, new[0], *new[4:], "1,x,1,独居"]) + "\n"
+
+    def in_turn(*args):
+        raise AssertionError("the pipelined path was not taken")
+
+    monkeypatch.setattr(jobs, "BATCH_ROWS", 3)
+    monkeypatch.setattr(jobs, "_per_row_in_turn", in_turn)
+    saved = dbmod._engine
+    dbmod.set_engine(engine)
+    try:
+        with Session(engine) as s, s.begin():
+            s.add(ImportChunk(job_id="j1", seq=0, data=body.encode()))
+            s.add(
+                ImportJob(
+                    id="j1",
+                    resource="elders",
+                    format="csv",
+                    mode="per_row",
+                    dry_run=False,
+                    status="queued",
+                    body_sha256="-",
+                    body_bytes=len(body),
+                    actor_kind="user",
+                    actor_id=user_id,
+                    actor_name=username,
+                    actor_role="village_worker",
+                    actor_region=VILLAGE,
+                    actor_scopes=[],
+                    lang="en",
+                )
+            )
+        jobs.run("j1")
+    finally:
+        dbmod.set_engine(saved)
+    with Session(engine) as s:
+        job = s.get(ImportJob, "j1")
+        assert job is not None
+        assert (job.status, job.rows_done) == ("succeeded", 10)
+        assert (job.created, job.updated, job.unchanged, job.failed) == (7, 1, 0, 2)
+        numbers = set(s.scalars(select(Elder.id_number).where(Elder.village_code == VILLAGE)))
+        assert len(numbers) == 8
+        updated = s.scalar(select(Elder).where(Elder.id_number == known_number))
+        assert updated is not None
+        assert updated.living_arrangement == "with_spouse"
+        events = s.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "create")
+        )
+        assert events == 7

@@ -8,6 +8,7 @@ and services: this module only turns spreadsheet cells into the values they expe
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import typing
@@ -366,15 +367,62 @@ def _enum_value(text: str, col: Column) -> str:
     return text if found is None else found  # the schema reports a bad one, with the choices
 
 
+_NOT_DATA = ("", "errors", "错误", "_errors")
+
+
+def unknown_headers(spec: Spec, headers: list[str]) -> list[str]:
+    """Headers of a file that name no column of the resource (their values are ignored)."""
+    return [
+        h
+        for h in headers
+        if h not in _NOT_DATA
+        and not h.startswith("__")
+        and spec.by_header.get(normalise_header(h)) is None
+    ]
+
+
+@functools.lru_cache(maxsize=64)
+def _hints(resource: str, headers: tuple[str, ...]) -> dict[str, str]:
+    spec = SPECS[resource]
+    unknown = unknown_headers(spec, list(headers))
+    if not unknown:
+        return {}
+    out: dict[str, str] = {}
+    for col in spec.columns:
+        names = [normalise_header(n) for n in (col.field, col.zh, *col.aliases)]
+        best, best_score = None, 0.0
+        for header in unknown:
+            text = normalise_header(header)
+            if not text:
+                continue
+            for name in names:
+                score = difflib.SequenceMatcher(None, text, name).ratio()
+                if text in name or name in text:
+                    score = max(score, 0.6)
+                if score > best_score:
+                    best, best_score = header, score
+        if best is not None and best_score >= 0.5:
+            out[col.field] = best
+    return out
+
+
+def hints(spec: Spec, headers: list[str]) -> dict[str, str]:
+    """For each column, the unknown header of the file most like it (if any is alike):
+    a missing required field then says which column of the file was probably meant."""
+    return _hints(spec.resource, tuple(headers))
+
+
 def convert(spec: Spec, cells: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Cells keyed by header to values keyed by field; unknown headers are listed."""
     out: dict[str, Any] = {}
     unknown: list[str] = []
     by_header = spec.by_header
     for header, raw in cells.items():
-        col = by_header.get(normalise_header(header)) if header else None
+        col = (
+            by_header.get(normalise_header(header)) if header.__class__ is str and header else None
+        )
         if col is None:
-            if raw not in (None, "") and header not in ("", "errors", "错误"):
+            if raw not in (None, "") and header not in _NOT_DATA:
                 unknown.append(header)
             continue
         value = _cell(raw, col)
@@ -384,6 +432,13 @@ def convert(spec: Spec, cells: dict[str, Any]) -> tuple[dict[str, Any], list[str
 
 
 def _cell(raw: Any, col: Column) -> Any:
+    if type(raw) is str:  # the common case (CSV: always), first
+        text = raw.strip()
+        if text == "":
+            return None
+        if col.kind == "str" or col.kind == "code":
+            return text
+        return _text_cell(text, col)
     if raw is None:
         return None
     if isinstance(raw, bool):
@@ -401,6 +456,10 @@ def _cell(raw: Any, col: Column) -> Any:
     text = str(raw).strip()
     if text == "":
         return None
+    return _text_cell(text, col)
+
+
+def _text_cell(text: str, col: Column) -> Any:
     if col.kind == "bool":
         low = text.lower()
         return True if low in TRUE else False if low in FALSE else text

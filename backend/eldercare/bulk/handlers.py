@@ -3,26 +3,29 @@
 Validation is the domain's own: the pydantic schemas of the create endpoints, identity
 checks and the scope rules of the services. New elders, the bulk of any import, are then
 written set-based (one multi-row write per table per batch, COPY on PostgreSQL) with the
-same derived facts, history, visit schedule and change-feed rows the service would write;
-changed elders, guardians and volunteers go through the domain services row by row, each
-inside a savepoint so a bad row fails alone.
+same derived facts, history, visit schedule, change-feed rows and audit events the service
+would write; changed elders, guardians and volunteers go through the domain services row by
+row, each inside a savepoint so a bad row fails alone.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from operator import itemgetter
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
+from sqlalchemy import ARRAY, String, Text, any_, bindparam, cast, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from eldercare import synth
-from eldercare.audit import service as audit
+from eldercare.audit.models import AuditEvent
 from eldercare.bulk.columns import SPECS, Spec, convert
 from eldercare.bulk.models import Change
 from eldercare.bulkload import bulk_write
@@ -30,7 +33,7 @@ from eldercare.clock import aware
 from eldercare.clock import today as local_today
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
-from eldercare.db import new_id
+from eldercare.db import new_ids
 from eldercare.elders import rules
 from eldercare.elders import service as elders
 from eldercare.elders.models import Elder, ElderChange, Guardian, Household
@@ -50,6 +53,7 @@ from eldercare.volunteers.models import Pairing, Volunteer
 from eldercare.volunteers.schemas import PairingIn, PairingPatch, VolunteerIn, VolunteerPatch
 
 RowError = tuple[str | None, str, dict[str, Any]]  # field, code, message parameters
+Write = Callable[[Session], None]  # one write step of a prepared batch
 
 
 @dataclass
@@ -81,6 +85,13 @@ def app_errors(exc: AppError) -> list[RowError]:
     return [(None, exc.code, {k: _plain(v) for k, v in exc.params.items()})]
 
 
+def _any(column: Any, values: list[str], db: Session) -> Any:
+    """``column IN values``; on PostgreSQL as ``= ANY(array)``, one parameter however many."""
+    if db.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("keys", values, type_=ARRAY(String)))
+    return column.in_(values)
+
+
 def _quick_key(raw: Any) -> str | None:
     """An ID number as stored when it is written plainly (others take the full check)."""
     return raw.strip().upper() if isinstance(raw, str) and raw else None
@@ -110,6 +121,48 @@ def _savepoint_call(db: Session, outcome: Outcome, fn: Any, *args: Any) -> Any:
     return None
 
 
+class Seen:
+    """The first row of each natural key in a file, across all of its batches.
+
+    Keys are kept as 64-bit digests (about 100 bytes a row), so a file of a million rows
+    stays well within the import's memory budget.
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[int, int] = {}
+
+    @staticmethod
+    def _digest(key: Hashable) -> int:
+        text = repr(key).encode()
+        return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
+
+    def first(self, key: Hashable, row: int) -> int | None:
+        """The earlier row with this key, or None (and this row becomes the first)."""
+        digest = self._digest(key)
+        earlier = self.rows.get(digest)
+        if earlier is None:
+            self.rows[digest] = row
+        return earlier
+
+
+def _canonical_number(raw: Any) -> str:
+    from eldercare import identity
+
+    try:
+        return identity.parse(str(raw)).value
+    except identity.IdNumberError:
+        return str(raw).strip().upper()
+
+
+def _canonical_phone(raw: Any) -> str:
+    from eldercare import phones
+
+    try:
+        return phones.canonical(str(raw)) or str(raw).strip()
+    except phones.PhoneError:
+        return str(raw).strip()
+
+
 class Handler:
     resource = ""
     natural_key = ""
@@ -119,12 +172,40 @@ class Handler:
         self.ctx = ctx
         self.job_id = job_id
         self.spec = SPECS[self.resource]
+        self.seen = Seen()
 
     def check_allowed(self) -> None:
         """Refuse the whole import when the caller may not write this resource at all."""
 
+    # A handler that can split a batch into reading and checking (``prepare``, on a read
+    # session) and writing (the returned steps, on the batch's write session) lets a
+    # per_row job check the next batch while the database writes this one.
+    pipelined = False
+
     def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
         raise NotImplementedError
+
+    def prepare(self, rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[Outcome], list[Write]]:
+        """Check a batch with ``self.db`` (reads only); the writes come back as steps to run
+        in order on the write session. The outcomes are final once the steps have run."""
+        raise NotImplementedError
+
+    def key_of(self, cells: dict[str, Any]) -> Hashable | None:
+        """The natural key of a row as ``batch`` records it, from its cells alone (for the
+        rows a resumed job skips because an earlier run committed them)."""
+        return None
+
+    def remember(self, rows: list[tuple[int, dict[str, Any]]], failed: set[int]) -> None:
+        """Record the keys of rows an earlier run of this job handled (a resumed job)."""
+        for row, cells in rows:
+            if row in failed or "__error__" in cells:
+                continue
+            try:
+                key = self.key_of(cells)
+            except Exception:  # a row that would not parse was failed, not recorded
+                key = None
+            if key is not None:
+                self.seen.first(key, row)
 
 
 # ----------------------------------------------------------------------------- elders
@@ -147,6 +228,8 @@ _PATCHABLE = (
     "notes",
 )
 _HOUSEHOLD = ("household_size", "annual_income_per_capita")
+_JSON_LISTS = ("health_conditions", "income_sources")
+_EXISTING_NAMES = ("id", "id_number", "village_code", "version", *_PATCHABLE, *_HOUSEHOLD)
 _ELDER_COLUMNS = synth.ELDER_COLUMNS  # the register's columns, as the generator writes them
 _HOUSEHOLD_COLUMNS = synth.HOUSEHOLD_COLUMNS
 _CHANGE_COLUMNS = (
@@ -173,7 +256,48 @@ _SCHEDULE_COLUMNS = (
 _SNAPSHOT_KEYS = tuple(
     sorted({*elders.ELDER_FIELDS, "household_id", "household_size", "annual_income_per_capita"})
 )
+_EMPTY: tuple[Any, ...] = (None, "", [])
+_AUDIT_COLUMNS = (
+    "occurred_at",
+    "actor_type",
+    "actor_id",
+    "actor_name",
+    "role",
+    "actor_region",
+    "region_code",
+    "action",
+    "resource",
+    "resource_id",
+    "fields",
+    "outcome",
+    "ip",
+    "request_id",
+    "detail",
+)
 _FEED_COLUMNS = ("xid", "resource", "resource_id", "action", "region_code", "version", "changed_at")
+
+
+_json = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps writes it, without its set-up
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What a new elder's facts derive to, with the JSON the multi-row write needs."""
+
+    categories: list[dict[str, Any]]
+    categories_json: str
+    category_codes: str
+    is_left_behind: bool
+    left_behind_reason: dict[str, Any]
+    left_json: str
+    risk_level: str
+    risk_rank: int
+    risk_reasons: list[dict[str, Any]]
+    risk_json: str
+    special: bool
+    interval_days: int
+    next_due_date: date
+    due_reason: str
 
 
 @dataclass
@@ -194,7 +318,8 @@ class ElderHandler(Handler):
         self.settings: dict[str, rules.RegisterSettings] = {}
         self.policies: dict[str, Any] = {}
         self.names: dict[str, tuple[str, str]] = {}
-        self.derived: dict[tuple[Any, ...], rules.Derived] = {}
+        self.derived: dict[tuple[Any, ...], _Facts] = {}
+        self.lists: dict[tuple[Any, ...], str] = {}
 
     def _villages_in_scope(self) -> set[str]:
         scope = self.ctx.actor.scope
@@ -213,9 +338,10 @@ class ElderHandler(Handler):
             self.policies[county] = schedule.policy_for(self.db, county, self.today)[0]
         return self.policies[county]
 
-    def _derive(self, d: ElderCreate, birth: date, county: str) -> rules.Derived:
-        """Categories and risk of a new elder. Without guardians they depend on the birth
-        date only through the age, so rows with the same age and facts share one result."""
+    def _derive(self, d: ElderCreate, birth: date, county: str) -> _Facts:
+        """Categories, risk and visit schedule of a new elder, with their JSON. Without
+        guardians they depend on the birth date only through the age, so rows with the
+        same age and facts share one result."""
         key = None
         if not d.manual_categories:
             key = (
@@ -244,11 +370,49 @@ class ElderHandler(Handler):
             self.today,
             None,
         )
+        codes = [c["code"] for c in derived.categories]
+        category_codes = "," + ",".join(codes) + "," if codes else ""
+        special = "special_difficulty" in category_codes
+        tz = get_settings().tz
+        due = next_due(
+            self._policy(county),
+            derived.risk_level,
+            special,
+            None,
+            datetime.now(UTC).astimezone(tz).date(),
+            None,
+            tz,
+        )
+        facts = _Facts(
+            categories=derived.categories,
+            categories_json=_json(derived.categories),
+            category_codes=category_codes,
+            is_left_behind=derived.is_left_behind,
+            left_behind_reason=derived.left_behind_reason.as_dict(),
+            left_json=_json(derived.left_behind_reason.as_dict()),
+            risk_level=derived.risk_level,
+            risk_rank=rules.RISK_RANK[derived.risk_level],
+            risk_reasons=[r.as_dict() for r in derived.risk_reasons],
+            risk_json=_json([r.as_dict() for r in derived.risk_reasons]),
+            special=special,
+            interval_days=due.interval_days,
+            next_due_date=due.next_due_date,
+            due_reason=_json(due.reason),
+        )
         if key is not None:
             if len(self.derived) > 10_000:
                 self.derived.clear()
-            self.derived[key] = derived
-        return derived
+            self.derived[key] = facts
+        return facts
+
+    def _list_json(self, values: Any) -> str:
+        key = tuple(values)
+        found = self.lists.get(key)
+        if found is None:
+            if len(self.lists) > 10_000:
+                self.lists.clear()
+            found = self.lists[key] = _json(list(values))
+        return found
 
     def _pinyin(self, name: str) -> tuple[str, str]:
         found = self.names.get(name)
@@ -258,8 +422,17 @@ class ElderHandler(Handler):
             found = self.names[name] = pinyin(name)
         return found
 
+    pipelined = True
+
     def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
+        outcomes, writes = self.prepare(rows)
+        for write in writes:
+            write(self.db)
+        return outcomes
+
+    def prepare(self, rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[Outcome], list[Write]]:
         outcomes: list[Outcome] = []
+        writes: list[Write] = []
         converted: list[tuple[Outcome, dict[str, Any]]] = []
         for row, cells in rows:
             outcome = Outcome(row)
@@ -272,16 +445,16 @@ class ElderHandler(Handler):
         # record is unchanged without validating it again (it was valid when stored).
         quick = {k for _, data in converted if (k := _quick_key(data.get("id_number")))}
         existing = self._existing(list(quick)) if quick else {}
-        seen: dict[str, int] = {}
+        seen = self.seen
         valid: dict[str, tuple[Outcome, ElderCreate, Any]] = {}
         for outcome, data in converted:
             key = _quick_key(data.get("id_number"))
             current = existing.get(key) if key is not None else None
             if key is not None and current is not None and self._same(data, current):
-                if key in seen:
-                    outcome.errors.append(("id_number", "import.duplicate_row", {"row": seen[key]}))
+                first = seen.first(key, outcome.row)
+                if first is not None:
+                    outcome.errors.append(("id_number", "import.duplicate_row", {"row": first}))
                 else:
-                    seen[key] = outcome.row
                     outcome.action = "unchanged"
                 continue
             try:
@@ -303,13 +476,13 @@ class ElderHandler(Handler):
                 outcome.errors = app_errors(exc)
                 continue
             key = checked.number.value
-            if key in seen:
-                outcome.errors.append(("id_number", "import.duplicate_row", {"row": seen[key]}))
+            first = seen.first(key, outcome.row)
+            if first is not None:
+                outcome.errors.append(("id_number", "import.duplicate_row", {"row": first}))
                 continue
-            seen[key] = outcome.row
             valid[key] = (outcome, elder, checked.number)
         if not valid:
-            return outcomes
+            return outcomes, writes
         missing = [k for k in valid if k not in quick]
         if missing:
             existing.update(self._existing(missing))
@@ -321,10 +494,16 @@ class ElderHandler(Handler):
             elif not self.ctx.actor.scope.covers(current["village_code"]):
                 outcome.errors.append(("id_number", "elder.duplicate_elsewhere", {}))
             else:
-                self._update(outcome, parsed, current)
+                update = self._update(outcome, parsed, current)
+                if update is not None:
+                    writes.append(update)
         if new:
-            self._create(new)
-        return outcomes
+            writes.append(self._create(new))
+        return outcomes, writes
+
+    def key_of(self, cells: dict[str, Any]) -> Hashable | None:
+        raw = convert(self.spec, cells)[0].get("id_number")
+        return _canonical_number(raw) if raw else None
 
     def _same(self, data: dict[str, Any], current: dict[str, Any]) -> bool:
         """Whether converted cells equal the stored record (same types, same values)."""
@@ -349,7 +528,11 @@ class ElderHandler(Handler):
         return True
 
     def _existing(self, keys: list[str]) -> dict[str, dict[str, Any]]:
-        cols = [getattr(Elder, f) for f in _PATCHABLE]
+        # JSON lists come as text and are decoded here: most are "[]", which needs no parser.
+        cols = [
+            cast(getattr(Elder, f), Text) if f in _JSON_LISTS else getattr(Elder, f)
+            for f in _PATCHABLE
+        ]
         stmt = (
             select(
                 Elder.id,
@@ -362,14 +545,24 @@ class ElderHandler(Handler):
             )
             .outerjoin(Household, Household.id == Elder.household_id)
             .where(
-                Elder.id_number.in_(keys),
+                _any(Elder.id_number, keys, self.db),
                 Elder.status == "active",
                 Elder.merged_into_id.is_(None),
             )
         )
-        return {r.id_number: dict(r._mapping) for r in self.db.execute(stmt)}
+        names = _EXISTING_NAMES
+        loads = json.loads
+        out: dict[str, dict[str, Any]] = {}
+        for r in self.db.execute(stmt):
+            record = dict(zip(names, r, strict=True))
+            for f in _JSON_LISTS:
+                text = record[f]
+                if text is not None:
+                    record[f] = [] if text == "[]" else loads(text)
+            out[record["id_number"]] = record
+        return out
 
-    def _update(self, outcome: Outcome, data: ElderCreate, current: dict[str, Any]) -> None:
+    def _update(self, outcome: Outcome, data: ElderCreate, current: dict[str, Any]) -> Write | None:
         given = data.model_fields_set
         changes: dict[str, Any] = {}
         for f in (*_PATCHABLE, *_HOUSEHOLD):
@@ -388,181 +581,218 @@ class ElderHandler(Handler):
         moved = data.village_code != current["village_code"]
         if not changes and not moved:
             outcome.action = "unchanged"
-            return
+            return None
         outcome.action = "updated"
+        ctx = self.ctx
 
-        def write() -> None:
+        def write(db: Session) -> None:
             version = current["version"]
             if moved:
                 elder = elders.move(
-                    self.db, self.ctx, current["id"], data.village_code, "import", None, version
+                    db, ctx, current["id"], data.village_code, "import", None, version
                 )
                 version = elder.version
             if changes:
-                elders.update_elder(
-                    self.db, self.ctx, current["id"], ElderPatch(**changes), version
-                )
+                elders.update_elder(db, ctx, current["id"], ElderPatch(**changes), version)
 
-        _savepoint_call(self.db, outcome, write)
+        return lambda db: _savepoint_call(db, outcome, write, db)
 
-    def _create(self, new: list[_New]) -> None:
-        """Households, elders, history, schedules and feed rows: one write per table."""
+    def _create(self, new: list[_New]) -> Write:
+        """Households, elders, history, schedules, feed rows and audit events: one write per
+        table. JSON values are encoded here (shared ones once), so the write only copies."""
         now = datetime.now(UTC)
         households, elder_rows, history, schedules, feed_rows = [], [], [], [], []
-        plain, elder_tuple = elders._plain, itemgetter(*_ELDER_COLUMNS)
-        extra: dict[str, Any] = {}
-        for item in new:
+        events: list[tuple[Any, ...]] = []
+        fields_by_set: dict[frozenset[str], str] = {}
+        audit_row = self._audit_row(now)
+        ids = new_ids(2 * len(new))
+        actor_id, actor_name = self.ctx.actor.id, self.ctx.actor.name
+        list_json = self._list_json
+        empty_list = _json([])
+        for i, item in enumerate(new):
             d, n = item.data, item.number
-            elder_id, household_id = new_id(), new_id()
-            full, initials = self._pinyin(d.name.strip())
-            county = d.village_code[:6]
-            derived = self._derive(d, n.birth_date, county)
-            codes = [c["code"] for c in derived.categories]
-            values = {
-                "id": elder_id,
-                "household_id": household_id,
-                "village_code": d.village_code,
-                "id_number": n.value,
-                "id_number_original": n.original,
-                "id_number_rev": n.value[::-1],
-                "name": d.name.strip(),
-                "name_pinyin": full,
-                "name_initials": initials,
-                "sex": n.sex,
-                "birth_date": n.birth_date,
-                "ethnicity": d.ethnicity,
-                "marital_status": d.marital_status,
-                "phone": d.phone,
-                "address": d.address,
-                "hukou_address": d.hukou_address,
-                "living_arrangement": d.living_arrangement,
-                "self_care": d.self_care,
-                "health_conditions": list(d.health_conditions),
-                "disability_grade": d.disability_grade,
-                "disability_type": d.disability_type,
-                "income_sources": list(d.income_sources),
-                "family_doctor_signed": d.family_doctor_signed,
-                "care_situation": d.care_situation,
-                "notes": d.notes,
-                "manual_categories": [c.model_dump() for c in d.manual_categories],
-                "categories": derived.categories,
-                "category_codes": "," + ",".join(codes) + "," if codes else "",
-                "is_left_behind": derived.is_left_behind,
-                "left_behind_reason": derived.left_behind_reason.as_dict(),
-                "risk_level": derived.risk_level,
-                "risk_rank": rules.RISK_RANK[derived.risk_level],
-                "risk_reasons": [r.as_dict() for r in derived.risk_reasons],
-                "status": "active",
-                "status_reason": "",
-                "created_at": now,
-                "updated_at": now,
-                "version": 1,
-            }
-            elder_rows.append(elder_tuple(values))
-            households.append(
+            elder_id, household_id = ids[2 * i], ids[2 * i + 1]
+            name = d.name.strip()
+            full, initials = self._pinyin(name)
+            village = d.village_code
+            county = village[:6]
+            f = self._derive(d, n.birth_date, county)
+            health, income = list(d.health_conditions), list(d.income_sources)
+            manual = [c.model_dump() for c in d.manual_categories]
+            size, money = d.household_size, d.annual_income_per_capita
+            elder_rows.append(
                 (
+                    elder_id,
                     household_id,
-                    d.village_code,
+                    village,
+                    n.value,
+                    n.original,
+                    n.value[::-1],
+                    name,
+                    full,
+                    initials,
+                    n.sex,
+                    n.birth_date,
+                    d.ethnicity,
+                    d.marital_status,
+                    d.phone,
                     d.address,
-                    d.household_size,
-                    d.annual_income_per_capita,
+                    d.hukou_address,
+                    d.living_arrangement,
+                    d.self_care,
+                    list_json(health),
+                    d.disability_grade,
+                    d.disability_type,
+                    list_json(income),
+                    d.family_doctor_signed,
+                    d.care_situation,
+                    d.notes,
+                    _json(manual) if manual else empty_list,
+                    f.categories_json,
+                    f.category_codes,
+                    f.is_left_behind,
+                    f.left_json,
+                    f.risk_level,
+                    f.risk_rank,
+                    f.risk_json,
+                    "active",
                     "",
                     now,
                     now,
                     1,
                 )
             )
-            extra["household_id"] = household_id
-            extra["household_size"] = d.household_size
-            extra["annual_income_per_capita"] = plain(d.annual_income_per_capita)
-            created: dict[str, Any] = {}
-            for k in _SNAPSHOT_KEYS:  # sorted, as the service's history rows are
-                v = extra[k] if k in extra else plain(values.get(k))
-                if v not in (None, "", []):
-                    created[k] = [None, v]
+            households.append((household_id, village, d.address, size, money, "", now, now, 1))
+            # The history row, as the service writes it: the snapshot's non-empty values,
+            # keys sorted (_SNAPSHOT_KEYS is), dates and decimals as text.
+            snap = {
+                "address": d.address,
+                "annual_income_per_capita": None if money is None else str(money),
+                "birth_date": n.birth_date.isoformat(),
+                "care_situation": d.care_situation,
+                "disability_grade": d.disability_grade,
+                "disability_type": d.disability_type,
+                "ethnicity": d.ethnicity,
+                "family_doctor_signed": d.family_doctor_signed,
+                "health_conditions": health,
+                "household_id": household_id,
+                "household_size": size,
+                "hukou_address": d.hukou_address,
+                "id_number": n.value,
+                "id_number_original": n.original,
+                "income_sources": income,
+                "living_arrangement": d.living_arrangement,
+                "manual_categories": manual,
+                "marital_status": d.marital_status,
+                "name": name,
+                "notes": d.notes,
+                "phone": d.phone,
+                "self_care": d.self_care,
+                "sex": n.sex,
+                "status": "active",
+                "status_reason": "",
+                "village_code": village,
+            }
+            created = {k: [None, v] for k, v in snap.items() if v not in _EMPTY}
             history.append(
                 (
                     elder_id,
                     "elder",
                     elder_id,
                     "create",
-                    created,
+                    _json(created),
                     now,
-                    self.ctx.actor.id,
-                    self.ctx.actor.name,
+                    actor_id,
+                    actor_name,
                     "import",
                 )
-            )
-            special = "special_difficulty" in values["category_codes"]
-            due = next_due(
-                self._policy(county),
-                derived.risk_level,
-                special,
-                None,
-                now.astimezone(get_settings().tz).date(),
-                None,
-                get_settings().tz,
             )
             schedules.append(
                 (
                     elder_id,
-                    d.village_code,
-                    derived.risk_level,
-                    special,
-                    due.interval_days,
-                    due.next_due_date,
-                    due.reason,
+                    village,
+                    f.risk_level,
+                    f.special,
+                    f.interval_days,
+                    f.next_due_date,
+                    f.due_reason,
                     now,
                 )
             )
-            feed_rows.append(("household", household_id, d.village_code, 1))
-            feed_rows.append(("elder", elder_id, d.village_code, 1))
-        try:
-            with self.db.begin_nested():
-                self._write(households, elder_rows, history, schedules, feed_rows, now)
-        except IntegrityError:
-            # Someone created one of these elders meanwhile: the service decides row by row.
+            feed_rows.append(("household", household_id, village, 1))
+            feed_rows.append(("elder", elder_id, village, 1))
+            given = frozenset(d.model_fields_set)
+            fields = fields_by_set.get(given)
+            if fields is None:  # sorted, as audit.record stores them
+                fields = fields_by_set[given] = _json(sorted(given | {"id_number"}))
+            events.append(audit_row(elder_id, village, fields))
+        ctx = self.ctx
+
+        def write(db: Session) -> None:
+            try:
+                with db.begin_nested():
+                    conn = db.connection()
+                    _write(conn, households, elder_rows, history, schedules, feed_rows, now)
+                    bulk_write(conn, AuditEvent.__table__, _AUDIT_COLUMNS, events)  # type: ignore[arg-type]
+            except IntegrityError:
+                # Someone created one of these elders meanwhile: the service decides row by row.
+                for item in new:
+                    item.outcome.action = "created"
+                    _savepoint_call(db, item.outcome, elders.create_elder, db, ctx, item.data)
+                return
             for item in new:
                 item.outcome.action = "created"
-                _savepoint_call(
-                    self.db, item.outcome, elders.create_elder, self.db, self.ctx, item.data
-                )
-            return
-        for item in new:
-            item.outcome.action = "created"
-        audit.record(
-            self.db,
-            self.ctx,
-            "import",
-            resource="elder",
-            detail={"job_id": self.job_id, "created": len(new)},
-        )
 
-    def _write(
-        self,
-        households: list[tuple[Any, ...]],
-        elder_rows: list[tuple[Any, ...]],
-        history: list[tuple[Any, ...]],
-        schedules: list[tuple[Any, ...]],
-        feed_rows: list[tuple[str, str, str, int]],
-        now: datetime,
-    ) -> None:
-        conn = self.db.connection()
-        bulk_write(conn, Household.__table__, _HOUSEHOLD_COLUMNS, households)  # type: ignore[arg-type]
-        bulk_write(conn, Elder.__table__, _ELDER_COLUMNS, elder_rows)  # type: ignore[arg-type]
-        bulk_write(conn, ElderChange.__table__, _CHANGE_COLUMNS, history)  # type: ignore[arg-type]
-        bulk_write(conn, ElderSchedule.__table__, _SCHEDULE_COLUMNS, schedules)  # type: ignore[arg-type]
-        xid = 0
-        if conn.dialect.name == "postgresql":
-            xid = int(
-                conn.exec_driver_sql("SELECT pg_current_xact_id()::text::bigint").scalar_one()
+        return write
+
+    def _audit_row(self, now: datetime) -> Any:
+        """The ``create`` event of one new elder, as ``create_elder`` records it (plus the
+        job), for a multi-row write: one event per elder, like a hand-made one."""
+        p = self.ctx.actor
+        head = (now, p.kind, p.id, p.name, p.role.value if p.role else None)
+        detail = _json({"job_id": self.job_id})
+        request_id = self.ctx.request_id
+
+        def row(elder_id: str, village: str, fields: list[str]) -> tuple[Any, ...]:
+            return (
+                *head,
+                p.region_code,
+                village,
+                "create",
+                "elder",
+                elder_id,
+                fields,
+                "success",
+                None,
+                request_id,
+                detail,
             )
-        bulk_write(
-            conn,
-            Change.__table__,  # type: ignore[arg-type]
-            _FEED_COLUMNS,
-            ((xid, r, i, "create", v, ver, now) for r, i, v, ver in feed_rows),
-        )
+
+        return row
+
+
+def _write(
+    conn: Connection,
+    households: list[tuple[Any, ...]],
+    elder_rows: list[tuple[Any, ...]],
+    history: list[tuple[Any, ...]],
+    schedules: list[tuple[Any, ...]],
+    feed_rows: list[tuple[str, str, str, int]],
+    now: datetime,
+) -> None:
+    bulk_write(conn, Household.__table__, _HOUSEHOLD_COLUMNS, households)  # type: ignore[arg-type]
+    bulk_write(conn, Elder.__table__, _ELDER_COLUMNS, elder_rows)  # type: ignore[arg-type]
+    bulk_write(conn, ElderChange.__table__, _CHANGE_COLUMNS, history)  # type: ignore[arg-type]
+    bulk_write(conn, ElderSchedule.__table__, _SCHEDULE_COLUMNS, schedules)  # type: ignore[arg-type]
+    xid = 0
+    if conn.dialect.name == "postgresql":
+        xid = int(conn.exec_driver_sql("SELECT pg_current_xact_id()::text::bigint").scalar_one())
+    bulk_write(
+        conn,
+        Change.__table__,  # type: ignore[arg-type]
+        _FEED_COLUMNS,
+        ((xid, r, i, "create", v, ver, now) for r, i, v, ver in feed_rows),
+    )
 
 
 # ----------------------------------------------------------------------------- guardians
@@ -596,6 +826,10 @@ class GuardianHandler(Handler):
             if elder is None:
                 outcome.errors.append(("elder_id_number", "import.elder_not_found", {}))
                 continue
+            first = self.seen.first((elder.id_number, data.name.strip(), data.relation), row)
+            if first is not None:
+                outcome.errors.append(("name", "import.duplicate_guardian", {"row": first}))
+                continue
             existing = self.db.scalar(
                 select(Guardian).where(
                     Guardian.elder_id == elder.id,
@@ -628,6 +862,13 @@ class GuardianHandler(Handler):
                 existing.version,
             )
         return outcomes
+
+    def key_of(self, cells: dict[str, Any]) -> Hashable | None:
+        raw_key = cells.get("elder_id_number") or _by_header(self.spec, cells, "elder_id_number")
+        data = convert(self.spec, cells)[0]
+        if not raw_key or not data.get("name"):
+            return None
+        return (_canonical_number(raw_key), str(data["name"]).strip(), data.get("relation"))
 
     def _elder(self, raw: str) -> Elder | None:
         from eldercare import identity
@@ -672,6 +913,10 @@ class VolunteerHandler(Handler):
         if p.kind == "user" and p.role not in TOWNSHIP_UP:
             raise Forbidden("auth.role_required")
 
+    def key_of(self, cells: dict[str, Any]) -> Hashable | None:
+        raw = convert(self.spec, cells)[0].get("phone")
+        return _canonical_phone(raw) if raw else None
+
     def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
         outcomes = []
         for row, cells in rows:
@@ -680,6 +925,10 @@ class VolunteerHandler(Handler):
             outcome.row = row
             outcomes.append(outcome)
             if outcome.errors:
+                continue
+            first = self.seen.first(data.phone, row)
+            if first is not None:
+                outcome.errors.append(("phone", "import.duplicate_volunteer", {"row": first}))
                 continue
             existing = self.db.scalar(select(Volunteer).where(Volunteer.phone == data.phone))
             if existing is None:
@@ -765,7 +1014,6 @@ class PairingHandler(Handler):
 
     def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
         outcomes = []
-        seen: dict[tuple[str, str], int] = {}
         for row, cells in rows:
             data, keys, failed = _split_keys(
                 self.spec, cells, ("elder_id_number", "volunteer_phone")
@@ -794,15 +1042,21 @@ class PairingHandler(Handler):
             if helper is None:
                 outcome.errors.append(("volunteer_phone", "import.volunteer_not_found", {}))
                 continue
-            pair = (elder.id, helper.id)
-            if pair in seen:
+            first = self.seen.first((elder.id_number, helper.phone), row)
+            if first is not None:
                 outcome.errors.append(
-                    ("volunteer_phone", "import.duplicate_pairing", {"row": seen[pair]})
+                    ("volunteer_phone", "import.duplicate_pairing", {"row": first})
                 )
                 continue
-            seen[pair] = row
             self._upsert(outcome, elder, helper, parsed, ending)
         return outcomes
+
+    def key_of(self, cells: dict[str, Any]) -> Hashable | None:
+        data = convert(self.spec, cells)[0]
+        number, phone = data.get("elder_id_number"), data.get("volunteer_phone")
+        if not number or not phone:
+            return None
+        return (_canonical_number(number), _canonical_phone(phone))
 
     def _upsert(
         self,
@@ -888,7 +1142,6 @@ class VisitHandler(Handler):
 
     def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> list[Outcome]:
         outcomes = []
-        seen: dict[tuple[str, datetime, str], int] = {}
         for row, cells in rows:
             data, keys, failed = _split_keys(
                 self.spec, cells, ("elder_id_number", "volunteer_phone")
@@ -925,13 +1178,24 @@ class VisitHandler(Handler):
             at = aware(parsed.visited_at)
             assert at is not None
             update["visited_at"] = at
-            key = (elder.id, at, parsed.method)
-            if key in seen:
-                outcome.errors.append(("visited_at", "import.duplicate_visit", {"row": seen[key]}))
+            first = self.seen.first((elder.id_number, at.timestamp(), parsed.method), row)
+            if first is not None:
+                outcome.errors.append(("visited_at", "import.duplicate_visit", {"row": first}))
                 continue
-            seen[key] = row
             self._upsert(outcome, parsed.model_copy(update=update), set(data) | set(update))
         return outcomes
+
+    def key_of(self, cells: dict[str, Any]) -> Hashable | None:
+        data, keys, failed = _split_keys(self.spec, cells, ("elder_id_number", "volunteer_phone"))
+        if failed is not None or not keys["elder_id_number"] or "visited_at" not in data:
+            return None
+        findings = {f: data.pop(f) for f in _FINDINGS if f in data}
+        if findings:
+            data["findings"] = findings
+        parsed = VisitIn.model_validate({"elder_id": "-", **data})
+        at = aware(parsed.visited_at)
+        assert at is not None
+        return (_canonical_number(keys["elder_id_number"]), at.timestamp(), parsed.method)
 
     def _upsert(self, outcome: Outcome, data: VisitIn, given: set[str]) -> None:
         assert data.visited_at is not None

@@ -22,13 +22,16 @@ import os
 import socket
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from eldercare.bulk.columns import hints
 from eldercare.bulk.formats import FormatError, Reader, Row
 from eldercare.bulk.handlers import HANDLERS, Outcome
 from eldercare.bulk.models import ImportChunk, ImportJob, ImportRowError
@@ -179,12 +182,19 @@ def _tally(outcomes: list[Outcome]) -> dict[str, int]:
     return counts
 
 
-def _error_rows(job_id: str, outcomes: list[Outcome]) -> list[dict[str, Any]]:
-    return [
-        {"job_id": job_id, "row": o.row, "seq": i, "field": f, "code": c, "params": p}
-        for o in outcomes
-        for i, (f, c, p) in enumerate(o.errors)
-    ]
+def _error_rows(
+    job_id: str, outcomes: list[Outcome], similar: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Error rows to store; a missing field names the unknown column it may have meant."""
+    out = []
+    for o in outcomes:
+        for i, (f, c, p) in enumerate(o.errors):
+            if c == "missing" and similar and f in similar:
+                p = {**p, "column": similar[f]}
+            out.append(
+                {"job_id": job_id, "row": o.row, "seq": i, "field": f, "code": c, "params": p}
+            )
+    return out
 
 
 def _execute(job_id: str) -> None:
@@ -202,39 +212,42 @@ def _execute(job_id: str) -> None:
         _all_or_nothing(job, ctx, reader, handler_cls)
 
 
+def _failed_rows(job_id: str) -> set[int]:
+    """Rows an earlier run of this job failed (a resumed job does not record their keys)."""
+    with session_factory()() as db:
+        rows = set(
+            db.scalars(select(ImportRowError.row).where(ImportRowError.job_id == job_id).distinct())
+        )
+        db.commit()
+    return rows
+
+
+def _no_wait_for_flush(db: Session) -> None:
+    """On PostgreSQL, let this batch's commit return before its WAL reaches the disk.
+
+    Safe for a per_row batch: its rows, errors and the job's progress commit together, so a
+    database crash loses (at most) the last batches and their progress as one, and the
+    resumed job does them again. The job's final commit is synchronous and makes every
+    earlier batch durable before the job reports ``succeeded``.
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SET LOCAL synchronous_commit = off"))
+
+
 def _per_row(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls: Any) -> None:
-    skip = job.rows_done
-    handler = None
-    for batch in _batches(iter(reader)):
-        if skip >= len(batch):
-            skip -= len(batch)
-            continue
-        todo, skip = batch[skip:], 0
-        with session_factory(write=True)() as db:
-            if handler is None:
-                handler = handler_cls(db, ctx, job.id)
-                handler.check_allowed()
-            handler.db = db
-            outcomes = handler.batch(todo)
-            errors = _error_rows(job.id, outcomes)
-            if errors:
-                db.execute(insert(ImportRowError), errors)
-            counts = _tally(outcomes)
-            db.execute(
-                update(ImportJob)
-                .where(ImportJob.id == job.id)
-                .values(
-                    rows_done=ImportJob.rows_done + len(todo),
-                    created=ImportJob.created + counts["created"],
-                    updated=ImportJob.updated + counts["updated"],
-                    unchanged=ImportJob.unchanged + counts["unchanged"],
-                    failed=ImportJob.failed + counts["failed"],
-                    heartbeat_at=datetime.now(UTC),
-                    headers=reader.headers,
-                    encoding=reader.encoding,
-                )
-            )
-            db.commit()
+    with session_factory(write=True)() as db:
+        bind = db.get_bind()
+        # Two threads need two connections: not when every session shares one connection
+        # (an application embedding the sessions in an outer transaction of its own).
+        pipelined = (
+            handler_cls.pipelined
+            and bind.dialect.name == "postgresql"
+            and not isinstance(bind, Connection)
+        )
+    if pipelined:
+        _per_row_pipelined(job, ctx, reader, handler_cls)
+    else:
+        _per_row_in_turn(job, ctx, reader, handler_cls)
     with session_factory(write=True)() as db:
         job_row = db.get(ImportJob, job.id)
         assert job_row is not None
@@ -244,6 +257,116 @@ def _per_row(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls: Any) 
         job_row.encoding = reader.encoding or job_row.encoding
         job_row.finished_at = datetime.now(UTC)
         db.commit()
+
+
+class _Resume:
+    """Skips the rows an earlier run of this job committed, recording their keys."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job_id = job.id
+        self.skip = job.rows_done
+        self.failed: set[int] | None = None
+
+    def todo(self, handler: Any, batch: list[Row]) -> list[Row]:
+        if not self.skip:
+            return batch
+        if self.failed is None:
+            self.failed = _failed_rows(self.job_id)
+        done, self.skip = batch[: self.skip], max(0, self.skip - len(batch))
+        handler.remember(done, self.failed)
+        return batch[len(done) :]
+
+
+def _per_row_in_turn(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls: Any) -> None:
+    resume = _Resume(job)
+    handler = None
+    for batch in _batches(iter(reader)):
+        with session_factory(write=True)() as db:
+            _no_wait_for_flush(db)
+            if handler is None:
+                handler = handler_cls(db, ctx, job.id)
+                handler.check_allowed()
+            handler.db = db
+            todo = resume.todo(handler, batch)
+            if todo:
+                outcomes = handler.batch(todo)
+                _record_batch(db, job.id, handler.spec, reader, len(todo), outcomes)
+            db.commit()
+
+
+def _per_row_pipelined(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls: Any) -> None:
+    """Check batch n + 1 (in this thread, on a session that only reads) while a helper
+    thread writes and commits batch n: the database and Python work at the same time.
+
+    Batch n + 1 is checked before batch n commits, which is safe: a key of batch n + 1
+    that batch n writes is a repeated key of the file and fails as such whatever is
+    stored, and the writes run in file order, each batch in one transaction as before.
+    """
+    resume = _Resume(job)
+    with (
+        session_factory(write=True)() as read_db,
+        ThreadPoolExecutor(1, thread_name_prefix="import-write") as pool,
+    ):
+        handler = handler_cls(read_db, ctx, job.id)
+        handler.check_allowed()
+        read_db.commit()
+        pending: Future[None] | None = None
+        for batch in _batches(iter(reader)):
+            todo = resume.todo(handler, batch)
+            if not todo:
+                continue
+            outcomes, writes = handler.prepare(todo)
+            read_db.commit()  # no transaction stays open while the writes run
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(
+                _write_batch, job.id, handler.spec, _Snapshot(reader), len(todo), outcomes, writes
+            )
+        if pending is not None:
+            pending.result()
+
+
+class _Snapshot:
+    """The reader's headers and encoding as they were when a batch was read."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.headers = list(reader.headers)
+        self.encoding = reader.encoding
+
+
+def _write_batch(
+    job_id: str, spec: Any, reader: Any, rows: int, outcomes: list[Outcome], writes: list[Any]
+) -> None:
+    with session_factory(write=True)() as db:
+        _no_wait_for_flush(db)
+        for write in writes:
+            write(db)
+        _record_batch(db, job_id, spec, reader, rows, outcomes)
+        db.commit()
+
+
+def _record_batch(
+    db: Session, job_id: str, spec: Any, reader: Any, rows: int, outcomes: list[Outcome]
+) -> None:
+    """The batch's errors and the job's progress, in the batch's transaction."""
+    errors = _error_rows(job_id, outcomes, hints(spec, reader.headers))
+    if errors:
+        db.execute(insert(ImportRowError), errors)
+    counts = _tally(outcomes)
+    db.execute(
+        update(ImportJob)
+        .where(ImportJob.id == job_id)
+        .values(
+            rows_done=ImportJob.rows_done + rows,
+            created=ImportJob.created + counts["created"],
+            updated=ImportJob.updated + counts["updated"],
+            unchanged=ImportJob.unchanged + counts["unchanged"],
+            failed=ImportJob.failed + counts["failed"],
+            heartbeat_at=datetime.now(UTC),
+            headers=reader.headers,
+            encoding=reader.encoding,
+        )
+    )
 
 
 def _heartbeat(job_id: str, rows_done: int, counts: dict[str, int]) -> None:
@@ -270,7 +393,8 @@ def _all_or_nothing(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls
             for key, n in _tally(outcomes).items():
                 counts[key] += n
             if len(kept) < MAX_KEPT_ERRORS:
-                kept.extend(_error_rows(job.id, outcomes)[: MAX_KEPT_ERRORS - len(kept)])
+                rows = _error_rows(job.id, outcomes, hints(handler.spec, reader.headers))
+                kept.extend(rows[: MAX_KEPT_ERRORS - len(kept)])
             rows_done += len(batch)
             if separate_progress:
                 _heartbeat(job.id, rows_done, counts)

@@ -188,14 +188,15 @@ def export_rows(
             },
         )
         db.commit()
-    columns, rows = export.records(ctx, resource, filters, reveal)
-    writer = {"csv": export.as_csv, "ndjson": export.as_ndjson, "xlsx": export.as_xlsx}[format]
+    if format == "csv":
+        body = export.csv_body(ctx, resource, filters, reveal, mark)
+    else:
+        columns, rows = export.records(ctx, resource, filters, reveal)
+        body = {"ndjson": export.as_ndjson, "xlsx": export.as_xlsx}[format](columns, rows, mark)
     headers = {"Content-Disposition": f'attachment; filename="{resource}.{format}"'}
     if mark:
         headers["X-Watermark"] = mark.encode("ascii", "backslashreplace").decode()
-    return StreamingResponse(
-        writer(columns, rows, mark), media_type=MEDIA_TYPES[format], headers=headers
-    )
+    return StreamingResponse(body, media_type=MEDIA_TYPES[format], headers=headers)
 
 
 @router.get(

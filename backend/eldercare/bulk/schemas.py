@@ -13,6 +13,12 @@ class RowErrorOut(BaseModel):
     message: str
 
 
+class ImportWarning(BaseModel):
+    code: str
+    message: str
+    columns: list[str] = Field(description="The columns concerned, as the file names them")
+
+
 class ImportReport(BaseModel):
     id: str
     resource: str
@@ -29,6 +35,9 @@ class ImportReport(BaseModel):
     failed: int
     errors: list[RowErrorOut] = Field(description="Failed rows, at most 1,000 (see error_file)")
     errors_truncated: bool
+    warnings: list[ImportWarning] = Field(
+        description="About the whole file: columns that name no field (their values are ignored)",
+    )
     error_file: str | None = Field(description="The uploaded sheet with an error column added")
     error: dict[str, Any] | None = Field(description="Why the whole import failed, if it did")
     attempts: int

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from eldercare.bulk import jobs
+from eldercare.bulk.columns import SPECS, unknown_headers
 from eldercare.bulk.formats import MEDIA_TYPES, Reader, csv_line
 from eldercare.bulk.models import ImportChunk, ImportJob, ImportRowError
-from eldercare.bulk.schemas import ImportReport, RowErrorOut
+from eldercare.bulk.schemas import ImportReport, ImportWarning, RowErrorOut
 from eldercare.context import RequestCtx
 from eldercare.db import new_id, session_factory
 from eldercare.errors import FieldError, NotFound, ValidationFailed
@@ -166,6 +167,34 @@ def mark_interrupted(job_id: str) -> None:
             db.commit()
 
 
+def row_message(
+    resource: str, field: str | None, code: str, params: dict[str, Any] | None, lang: str
+) -> str:
+    """A row error's message; a missing field names the unknown column it may have meant."""
+    params = params or {}
+    if code == "missing" and params.get("column") and field:
+        col = next((c for c in SPECS[resource].columns if c.field == field), None)
+        if col is not None:
+            expected = col.field if lang == "en" else col.zh
+            column = params["column"]
+            return translate("import.missing_similar", lang, column=column, expected=expected)
+    return translate(code, lang, None, **params)
+
+
+def warnings(job: ImportJob, lang: str) -> list[ImportWarning]:
+    """Report-level warnings: columns of the file that name no field of the resource."""
+    unknown = unknown_headers(SPECS[job.resource], list(job.headers or ()))
+    if not unknown:
+        return []
+    sep = ", " if lang == "en" else "、"
+    code = "import.unknown_columns"
+    return [
+        ImportWarning(
+            code=code, message=translate(code, lang, columns=sep.join(unknown)), columns=unknown
+        )
+    ]
+
+
 def report(db: Session, job: ImportJob, lang: str, *, replayed: bool = False) -> ImportReport:
     status = jobs.effective_status(job)
     rows = db.execute(
@@ -179,7 +208,7 @@ def report(db: Session, job: ImportJob, lang: str, *, replayed: bool = False) ->
             row=e.row,
             field=e.field,
             code=e.code,
-            message=translate(e.code, lang, None, **(e.params or {})),
+            message=row_message(job.resource, e.field, e.code, e.params, lang),
         )
         for e in rows
     ]
@@ -207,6 +236,7 @@ def report(db: Session, job: ImportJob, lang: str, *, replayed: bool = False) ->
         failed=job.failed,
         errors=errors[:REPORT_ERRORS],
         errors_truncated=truncated,
+        warnings=warnings(job, lang),
         error_file=f"/api/v1/imports/{job.id}/error-file" if job.failed else None,
         error=job.error,
         attempts=job.attempts,
@@ -220,7 +250,7 @@ def report(db: Session, job: ImportJob, lang: str, *, replayed: bool = False) ->
 # ----------------------------------------------------------------------------- error file
 
 
-def _errors_by_row(job_id: str, lang: str) -> Iterator[tuple[int, str]]:
+def _errors_by_row(job_id: str, resource: str, lang: str) -> Iterator[tuple[int, str]]:
     """(row, message) in row order, read in pages."""
     last = -1
     while True:
@@ -239,7 +269,7 @@ def _errors_by_row(job_id: str, lang: str) -> Iterator[tuple[int, str]]:
         # a page may end inside a row: keep only whole rows unless it is the last page
         rows: dict[int, list[str]] = {}
         for e in page:
-            text = translate(e.code, lang, None, **(e.params or {}))
+            text = row_message(resource, e.field, e.code, e.params, lang)
             rows.setdefault(e.row, []).append(f"{e.field}: {text}" if e.field else text)
         if len(page) == 5000 and len(rows) > 1:
             rows.pop(page[-1].row)
@@ -255,7 +285,7 @@ def error_file(job: ImportJob, lang: str, failed_only: bool) -> tuple[Iterator[b
     reader = Reader(job.format, jobs.chunks(job.id))
 
     def rows() -> Iterator[tuple[dict[str, Any], str]]:
-        errors = _errors_by_row(job.id, lang)
+        errors = _errors_by_row(job.id, job.resource, lang)
         pending = next(errors, None)
         for row, cells in reader:
             while pending is not None and pending[0] < row:

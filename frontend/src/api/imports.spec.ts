@@ -5,6 +5,7 @@ function report(status: ImportReport["status"], rows = 0): ImportReport {
   return {
     id: "job1", resource: "elders", status, mode: "atomic", dry_run: false, written: false, format: "csv",
     encoding: "utf-8", rows, created: 0, updated: 0, unchanged: 0, failed: 0, errors: [], errors_truncated: false,
+    warnings: [],
     error_file: null, error: null, attempts: 1, replayed: false, created_at: "2026-01-01T00:00:00Z",
     started_at: null, finished_at: null,
   };
