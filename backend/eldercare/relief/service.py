@@ -29,9 +29,9 @@ from eldercare.context import RequestCtx
 from eldercare.db import write_apart
 from eldercare.elders import service as elders
 from eldercare.elders.models import Elder, Household
-from eldercare.errors import Conflict, FieldError, NotFound, ValidationFailed
+from eldercare.errors import BadRequest, Conflict, FieldError, NotFound, ValidationFailed
 from eldercare.identity import age_on
-from eldercare.pagination import Page, keyset
+from eldercare.pagination import Page, decode_cursor, encode_cursor, keyset
 from eldercare.patching import apply_patch
 from eldercare.relief import rules
 from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion, ReliefScreening
@@ -794,8 +794,10 @@ def _screening_list(
     limit: int,
     cursor: str | None,
     count: bool,
+    refresh: bool | None = None,
 ) -> Page[Any]:
-    if cursor is None:  # later pages continue the list the first page brought up to date
+    # later pages continue the list the first page brought up to date
+    if refresh if refresh is not None else cursor is None:
         bring_up_to_date(db, region)
     s = ReliefScreening
     cond = _bit_set(mask, rules.BIT[program]) if program else mask != 0
@@ -807,6 +809,7 @@ def _screening_list(
             s.receiving_mask,
             s.detail,
             Elder.name,
+            Elder.id_number,
             Elder.sex,
             Elder.birth_date,
             Elder.status,
@@ -841,6 +844,7 @@ def payments_to_check(db: Session, region: str, program: str | None, **page: Any
 class Milestone:
     elder_id: str
     name: str
+    id_number: str
     village_code: str
     birth_date: date
     age: int
@@ -870,7 +874,7 @@ def milestones(
         )
         windows.append(and_(Elder.birth_date >= low, Elder.birth_date <= high))
     rows = db.execute(
-        select(Elder.id, Elder.name, Elder.village_code, Elder.birth_date).where(
+        select(Elder.id, Elder.name, Elder.id_number, Elder.village_code, Elder.birth_date).where(
             _elders_in(region), Elder.status.in_(("active", "not_left_behind")), or_(*windows)
         )
     ).all()
@@ -895,6 +899,7 @@ def milestones(
                     Milestone(
                         r.id,
                         r.name,
+                        r.id_number,
                         r.village_code,
                         r.birth_date,
                         a,
@@ -904,8 +909,39 @@ def milestones(
                         r.id in getting,
                     )
                 )
-    out.sort(key=lambda m: (m.birthday, m.village_code, m.elder_id))
+    out.sort(key=_milestone_key)
     return out
+
+
+def _milestone_key(m: Milestone) -> tuple[date, str, str]:
+    return (m.birthday, m.village_code, m.elder_id)
+
+
+def milestones_page(
+    db: Session,
+    region: str,
+    within_days: int,
+    on: date | None = None,
+    *,
+    limit: int,
+    cursor: str | None,
+    count: bool,
+) -> Page[Milestone]:
+    """:func:`milestones` a page at a time, in the same order (birthday, village, elder),
+    with the same opaque cursors as the other lists. The window is at most 90 days, so the
+    whole list is small enough to make and cut."""
+    rows = milestones(db, region, within_days, on)
+    if cursor is not None:
+        day, village, elder_id = decode_cursor(cursor, 3)
+        if not isinstance(day, date):
+            raise BadRequest("bad_cursor")
+        rows_after = [m for m in rows if _milestone_key(m) > (day, village, elder_id)]
+    else:
+        rows_after = rows
+    page = rows_after[:limit]
+    more = len(rows_after) > limit
+    nxt = encode_cursor(list(_milestone_key(page[-1]))) if more and page else None
+    return Page(page, nxt, len(rows) if count else None)
 
 
 # ----------------------------------------------------------------------------- coverage
