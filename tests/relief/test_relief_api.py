@@ -8,10 +8,10 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from openpyxl import load_workbook
 from eldercare.audit.models import AuditEvent
 from eldercare.relief import service
 from eldercare.relief.models import ReliefPolicyVersion
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.factories import (
