@@ -103,15 +103,29 @@ def run(db_arg: str, seconds: float) -> dict[str, object]:
     return out
 
 
-def run_province(url: str, jobs: int) -> dict[str, object]:
+def run_province(url: str, jobs: int, seed: bool = False) -> dict[str, object]:
     """Every program for every elder of an existing generated database, as the nightly
-    batch does it: counties largest first, ``jobs`` at a time in processes of their own."""
+    batch does it: counties largest first, ``jobs`` at a time in processes of their own.
+
+    ``seed``: first give every county the demo county's policy, relief facts for 92% of
+    its elders and benefits (``demo.seed_relief``); only on a database of your own."""
+    from eldercare import demo
     from eldercare.elders.models import Elder
     from eldercare.relief import service
     from eldercare.relief.models import ReliefFacts, ReliefPolicyVersion
     from sqlalchemy import func, select
 
     engine = make_engine(url)
+    out: dict[str, object] = {}
+    if seed:
+        with Session(engine) as s:
+            all_counties = list(s.scalars(select(Elder.county_code).distinct()))
+        started = time.perf_counter()
+        policy = demo.DEMO_RELIEF_POLICIES["431127"]
+        for county in all_counties:
+            with Session(engine) as s, s.begin():
+                demo.seed_relief(s, policies={county: policy})
+        out["seed_s"] = round(time.perf_counter() - started, 1)
     with Session(engine) as s:
         counties = list(
             s.scalars(
@@ -128,6 +142,7 @@ def run_province(url: str, jobs: int) -> dict[str, object]:
     n = service.refresh_counties(url, counties, jobs)
     spent = time.perf_counter() - started
     return {
+        **out,
         "database": url.split(":")[0],
         "counties": len(counties),
         "counties_with_policy": policies,
@@ -150,9 +165,15 @@ def main() -> None:
         "--province-url", help="an existing database of generate.py --scale province"
     )
     parser.add_argument("--jobs", type=int, default=2, help="processes for --province-url")
+    parser.add_argument(
+        "--seed-relief",
+        action="store_true",
+        help="with --province-url: first seed the demo policy, relief facts and benefits in "
+        "every county (a database of your own only)",
+    )
     args = parser.parse_args()
     if args.province_url:
-        print(json.dumps(run_province(args.province_url, args.jobs)))
+        print(json.dumps(run_province(args.province_url, args.jobs, args.seed_relief)))
     else:
         print(json.dumps(run(args.database_url, args.seconds)))
 

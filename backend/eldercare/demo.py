@@ -398,11 +398,18 @@ def _demo_facts(rng: Any, codes: str, grade: int | None, age: int, size: int | N
     }  # fmt: skip
 
 
-def seed_relief(db: Session, seed_value: int = 2026) -> dict[str, int]:
+def seed_relief(
+    db: Session,
+    seed_value: int = 2026,
+    policies: dict[str, list[tuple[str, dict[str, Any]]]] | None = None,
+) -> dict[str, int]:
     """The demo county's relief policy, relief facts for most elders (a household survey),
     and benefits from the pre-screening itself: most elders screened in receive the program,
     some do not (a modest gap list), and a few payments need checking (deceased recipients,
-    a household no longer poor, two subsidies that may not be combined)."""
+    a household no longer poor, two subsidies that may not be combined).
+
+    ``policies``: other counties and their policy versions (the benchmark gives every
+    county of a generated province the demo county's); a county with a policy is skipped."""
     import random
     from datetime import date, timedelta
     from decimal import Decimal
@@ -419,7 +426,7 @@ def seed_relief(db: Session, seed_value: int = 2026) -> dict[str, int]:
 
     counts = {"relief_facts": 0, "benefits": 0}
     on = today()
-    for county, versions in DEMO_RELIEF_POLICIES.items():
+    for county, versions in (policies or DEMO_RELIEF_POLICIES).items():
         if db.scalar(
             select(ReliefPolicyVersion.id).where(ReliefPolicyVersion.county_code == county)
         ):
