@@ -484,25 +484,20 @@ def seed_relief(
                 ).where(ReliefScreening.county_code == county)
             )
         }
-        benefits: list[Benefit] = []
+        benefits: list[tuple[Any, ...]] = []
 
         def benefit(
             elder_id: str,
             program: str,
             amount: Any,
             start: date,
-            benefits: list[Benefit] = benefits,
+            benefits: list[tuple[Any, ...]] = benefits,
             rng: random.Random = rng,
         ) -> None:
+            monthly = None if amount is None else Decimal(str(amount))
+            reference = f"LS{rng.randint(100000, 999999)}"
             benefits.append(
-                Benefit(
-                    elder_id=elder_id,
-                    program=program,
-                    start_date=start,
-                    monthly_amount=None if amount is None else Decimal(str(amount)),
-                    source="civil_affairs_roster",
-                    reference=f"LS{rng.randint(100000, 999999)}",
-                )
+                (new_id(), elder_id, program, start, monthly, "civil_affairs_roster", reference)
             )
 
         doubles = 0
@@ -539,9 +534,15 @@ def seed_relief(
                 got.add(program)
             if not entitled & rules.BIT["minimum_living_allowance"] and rng.random() < 0.001:
                 benefit(elder_id, "minimum_living_allowance", "150", start)  # no longer poor
-        db.add_all(benefits)
+        b_cols = ("id", "elder_id", "program", "start_date", "monthly_amount", "source",
+                  "reference", "notes", "created_at", "updated_at", "version")  # fmt: skip
+        bulk_write(
+            db.connection(),
+            Benefit.__table__,  # type: ignore[arg-type]
+            b_cols,
+            [(*b, "", now, now, 1) for b in benefits],
+        )
         counts["benefits"] += len(benefits)
-        db.flush()
         relief.refresh_region(db, county)
     return counts
 
