@@ -138,9 +138,22 @@ def run_province(url: str, jobs: int, seed: bool = False) -> dict[str, object]:
         with_facts = s.scalar(select(func.count(func.distinct(ReliefFacts.elder_id))))
         policies = s.scalar(select(func.count(func.distinct(ReliefPolicyVersion.county_code))))
     engine.dispose()
+    import os
+    import resource
+
+    load_before = os.getloadavg()[0]
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     n = service.refresh_counties(url, counties, jobs)
     spent = time.perf_counter() - started
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own_after = resource.getrusage(resource.RUSAGE_SELF)
+    # CPU of the Python side (the worker processes, or this one with --jobs 1): the part of
+    # the wall time that other work on the machine cannot inflate
+    python_cpu = (
+        children_after.ru_utime + children_after.ru_stime - children.ru_utime - children.ru_stime
+    ) + (own_after.ru_utime + own_after.ru_stime - own.ru_utime - own.ru_stime)
     return {
         **out,
         "database": url.split(":")[0],
@@ -152,6 +165,8 @@ def run_province(url: str, jobs: int, seed: bool = False) -> dict[str, object]:
         "batch_s": round(spent, 1),
         "batch_elders_per_s": round(n / spent),
         "batch_1m_s": round(1_000_000 / (n / spent), 1),
+        "python_cpu_s": round(python_cpu, 1),
+        "load_average_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
 
 

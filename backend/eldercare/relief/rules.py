@@ -442,6 +442,13 @@ class Ctx:
     on: date
     policy_date: date | None
     age: int
+    resident: Criterion | None = None  # the same for every program: made once
+    assets: tuple[Tri, dict[str, Any]] | None = None  # read by three programs: checked once
+
+    def assets_ok(self) -> tuple[Tri, dict[str, Any]]:
+        if self.assets is None:
+            self.assets = assets_ok(self.facts, self.policy)
+        return self.assets
 
     def fact(self, code: str, passed: Tri, value: Any = None, **kw: Any) -> Criterion:
         return Criterion(code, passed, value, "relief_facts", self.facts.facts_date, **kw)
@@ -454,8 +461,10 @@ class Ctx:
 
 
 def _resident(c: Ctx) -> Criterion:
-    ok = c.facts.status not in ("deceased", "moved_out")
-    return c.reg("resident", ok, c.facts.status)
+    if c.resident is None:
+        ok = c.facts.status not in ("deceased", "moved_out")
+        c.resident = c.reg("resident", ok, c.facts.status)
+    return c.resident
 
 
 def minimum_living(c: Ctx) -> Result:
@@ -477,7 +486,7 @@ def minimum_living(c: Ctx) -> Result:
         value["income_at_least"] = lower
     if pc is None and lower is None and f.register_income_annual_pc is not None:
         value["register_hint"] = register_hint(f)
-    assets, asset_value = assets_ok(f, p)
+    assets, asset_value = c.assets_ok()
     assets_crit = c.fact("assets_within_limits", assets, asset_value, core=False)
     band = None if near is None else "below_standard" if below else "near" if near else "above"
     extra: dict[str, Any] = {"band": band, "single_person": False}
@@ -551,7 +560,7 @@ def extreme_poverty(c: Ctx) -> Result:
     if pc is None and lower is None and f.register_income_annual_pc is not None:
         value["register_hint"] = register_hint(f)
     crit.append(Criterion("no_means_of_living", means, value, src, f.facts_date))
-    assets, asset_value = assets_ok(f, p)
+    assets, asset_value = c.assets_ok()
     crit.append(c.fact("assets_within_limits", assets, asset_value, core=False))
     if f.supporters is None:
         supporters: Tri = None
@@ -710,7 +719,7 @@ def medical(c: Ctx, tekun: Tri4, dibao: Tri4, near: Tri) -> Result:
     if p.disposable_income_prev_year is not None:
         threshold = _q(p.disposable_income_prev_year * p.medical_illness_share)
         if f.medical_costs_12m is not None:
-            assets, _ = assets_ok(f, p)
+            assets, _ = c.assets_ok()
             over = f.medical_costs_12m > threshold
             class4 = (
                 False if not over else True if assets else "likely" if assets is None else False

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from eldercare.audit import service as audit
@@ -708,6 +708,9 @@ def _refresh_county_apart(url: str, county: str, on: date) -> int:
     if engine is None:
         engine = _WORKER_ENGINES[url] = make_engine(url, pool_size=1, max_overflow=0)
     with Session(engine) as db, db.begin():
+        if engine.dialect.name == "postgresql":
+            # the screenings can always be recomputed: do not wait for the WAL flush
+            db.execute(text("SET LOCAL synchronous_commit = off"))
         return refresh_region(db, county, on)
 
 
