@@ -306,8 +306,11 @@ def all3(*values: Tri) -> Tri:
     return None
 
 
+CENT = Decimal("0.01")
+
+
 def _q(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # ----------------------------------------------------------------------------- dates and ages
@@ -826,7 +829,7 @@ def evaluate(
         elderly_care(c, struggling),
     ]
     for result in results:
-        others = EXCLUSIVE.get(result.program, frozenset()) & r
+        others = r & EXCLUSIVE[result.program] if r and result.program in EXCLUSIVE else None
         if others:
             result.extra["received_instead"] = sorted(others)
             result.criteria.append(
