@@ -23,6 +23,7 @@ from bench_elders import SECRET, token
 from common import database_url, drop_database, free_port, load, start_server
 from eldercare.db import make_engine
 from generate import generate
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 COUNTY = "431127"
@@ -103,12 +104,14 @@ def run(db_arg: str, seconds: float) -> dict[str, object]:
     return out
 
 
-def run_province(url: str, jobs: int, seed: bool = False) -> dict[str, object]:
+def run_province(url: str, jobs: int, seed: bool = False, empty: bool = False) -> dict[str, object]:
     """Every program for every elder of an existing generated database, as the nightly
     batch does it: counties largest first, ``jobs`` at a time in processes of their own.
 
     ``seed``: first give every county the demo county's policy, relief facts for 92% of
-    its elders and benefits (``demo.seed_relief``); only on a database of your own."""
+    its elders and benefits (``demo.seed_relief``); only on a database of your own.
+    ``empty``: empty ``relief_screenings`` first, so every row is written (the first run);
+    otherwise only the rows whose result changed are (the nightly run)."""
     from eldercare import demo
     from eldercare.elders.models import Elder
     from eldercare.relief import service
@@ -126,7 +129,11 @@ def run_province(url: str, jobs: int, seed: bool = False) -> dict[str, object]:
             with Session(engine) as s, s.begin():
                 demo.seed_relief(s, policies={county: policy})
         out["seed_s"] = round(time.perf_counter() - started, 1)
+    if empty:
+        with Session(engine) as s, s.begin():
+            s.execute(text("DELETE FROM relief_screenings"))
     with Session(engine) as s:
+        screenings_before = s.scalar(text("SELECT count(*) FROM relief_screenings"))
         counties = list(
             s.scalars(
                 select(Elder.county_code)
@@ -159,6 +166,7 @@ def run_province(url: str, jobs: int, seed: bool = False) -> dict[str, object]:
         "database": url.split(":")[0],
         "counties": len(counties),
         "counties_with_policy": policies,
+        "screenings_before": screenings_before,
         "elders_with_relief_facts": with_facts,
         "jobs": jobs,
         "batch_elders": n,
@@ -186,9 +194,15 @@ def main() -> None:
         help="with --province-url: first seed the demo policy, relief facts and benefits in "
         "every county (a database of your own only)",
     )
+    parser.add_argument(
+        "--empty-screenings",
+        action="store_true",
+        help="with --province-url: empty relief_screenings first (the first run)",
+    )
     args = parser.parse_args()
     if args.province_url:
-        print(json.dumps(run_province(args.province_url, args.jobs, args.seed_relief)))
+        out = run_province(args.province_url, args.jobs, args.seed_relief, args.empty_screenings)
+        print(json.dumps(out))
     else:
         print(json.dumps(run(args.database_url, args.seconds)))
 

@@ -33,6 +33,14 @@ POLICY = {
     "elderly_care_amounts": {"severe": "200"},
 }
 PROGRAMS = list(rules.PROGRAMS)
+RICH_FACTS = {
+    "household_size": 1,
+    "income": {"wages": "9000"},
+    "support_declared": "0",
+    "deposits_per_capita": "90000",
+    "owns_vehicle": True,
+    "houses": 2,
+}
 
 
 def _birth(rng: random.Random) -> str:
@@ -155,3 +163,29 @@ def test_batch_equals_one_by_one_and_the_per_elder_evaluation(db):
             for col in (5, 6, 7):
                 assert bool(row[col] & bit) == (col == expected), (elder_id, r.program)
             assert bool(row[8] & bit) == (r.program in ev.receiving)
+
+
+def test_a_second_run_rewrites_only_the_rows_that_changed(db):
+    ids = _fixture(db)
+    service.refresh_region(db, COUNTY)
+    first = _stored(db)
+    yesterday = TODAY - timedelta(days=1)
+    db.execute(ReliefScreening.__table__.update().values(computed_on=yesterday))
+    # one elder's survey changes (written behind the service's back), one elder moves away
+    moved = ids[1]
+    dibao = rules.BIT["minimum_living_allowance"]
+    changed = next(k for k, r in first.items() if (r[5] | r[6]) & dibao and k != moved)
+    db.add(ReliefFacts(elder_id=changed, effective_date=TODAY, revision=9, data=RICH_FACTS))
+    from eldercare.elders.models import Elder
+
+    db.get(Elder, moved).village_code = "621027101200"
+    db.flush()
+    assert service.refresh_region(db, COUNTY) == len(ids) - 1
+    second = _stored(db)
+    assert moved not in second
+    rewritten = {k for k, r in second.items() if r[12] == TODAY}
+    assert rewritten == {changed}
+    assert not (second[changed][5] | second[changed][6]) & dibao  # no longer screened in
+    assert {k: r[:12] + r[13:] for k, r in second.items() if k != changed} == {
+        k: r[:12] + r[13:] for k, r in first.items() if k not in (changed, moved)
+    }

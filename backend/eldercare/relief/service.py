@@ -661,17 +661,21 @@ def _elders_in(region: str) -> ColumnElement[bool]:
 
 def refresh_region(db: Session, region: str, on: date | None = None) -> int:
     """Recompute every elder of a region (after a policy change, the demo seed, the nightly
-    batch): three lean range queries for the whole region (no id lists), the rules, one
-    delete and one COPY (PostgreSQL) or executemany."""
+    batch): three lean range queries for the whole region (no id lists), the rules, then
+    only the rows whose result changed are replaced (one COPY on PostgreSQL, executemany on
+    SQLite). An unchanged row keeps the day it was first computed. Returns how many elders
+    were screened."""
     on = on or local_today()
     conn = db.connection()
     where = _elders_in(region)
-    rows = conn.execute(
+    s = ReliefScreening
+    in_region = Scope(region).clause_levels(s.village_code, s.township_code, s.county_code)
+    elder_rows = conn.execute(
         select(*ELDER_INPUTS)
         .outerjoin(Household, Household.id == Elder.household_id)
         .where(where)
         .order_by(Elder.id)
-    )
+    ).all()
     facts = conn.execute(
         select(ReliefFacts.elder_id, ReliefFacts.effective_date, ReliefFacts.data)
         .join(Elder, Elder.id == ReliefFacts.elder_id)
@@ -683,18 +687,25 @@ def refresh_region(db: Session, region: str, on: date | None = None) -> int:
         .join(Elder, Elder.id == Benefit.elder_id)
         .where(where)
     ).all()
-    elder_rows = rows.all()
-    s = ReliefScreening
-    conn.execute(
-        delete(s).where(
-            or_(
-                Scope(region).clause_levels(s.village_code, s.township_code, s.county_code),
-                s.elder_id.in_(select(Elder.id).where(where)),
-            )
-        )
-    )
-    out = _screen_rows(elder_rows, facts, benefits, on, _policies(db, elder_rows, on))
-    return bulk_write(conn, s.__table__, SCREENING_COLUMNS, out)  # type: ignore[arg-type]
+    compared = [c for c in SCREENING_COLUMNS if c != "computed_on"]
+    stored = {
+        r[0]: tuple(r[1:])
+        for r in conn.execute(select(*[s.__table__.c[c] for c in compared]).where(in_region))
+    }
+    skip = SCREENING_COLUMNS.index("computed_on")
+    out = list(_screen_rows(elder_rows, facts, benefits, on, _policies(db, elder_rows, on)))
+    changed = [r for r in out if stored.get(r[0]) != r[1:skip] + r[skip + 1 :]]
+    current = {r[0] for r in out}
+    gone = [elder_id for elder_id in stored if elder_id not in current]  # moved or merged
+    if len(changed) + len(gone) > len(out) // 4:  # most rows: one range delete
+        conn.execute(delete(s).where(or_(in_region, s.elder_id.in_(select(Elder.id).where(where)))))
+        changed = out
+    else:
+        ids = [r[0] for r in changed] + gone
+        for start in range(0, len(ids), CHUNK):
+            conn.execute(delete(s).where(s.elder_id.in_(ids[start : start + CHUNK])))
+    bulk_write(conn, s.__table__, SCREENING_COLUMNS, changed)  # type: ignore[arg-type]
+    return len(out)
 
 
 _WORKER_ENGINES: dict[str, Any] = {}
