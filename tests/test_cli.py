@@ -166,3 +166,35 @@ def test_visits_recompute_writes_every_schedule_of_the_county(engine, capsys):
             s.delete(e)
             s.flush()
             s.execute(delete(Household).where(Household.id == household))
+
+
+def test_relief_refresh_screens_every_elder_of_the_counties(engine, capsys):
+    from eldercare.elders.models import Elder, Household
+    from eldercare.relief.models import ReliefScreening
+    from eldercare.visits.models import ElderSchedule
+
+    from tests.factories import OTHER_COUNTY_VILLAGE, VILLAGE, make_elder
+
+    with Session(engine) as s, s.begin():
+        ids = [
+            make_elder(s, village, name="筛查", birth="1940-05-05").id
+            for village in (VILLAGE, OTHER_COUNTY_VILLAGE)
+        ]
+    try:
+        args = ["relief", "refresh", "--county", "431127", "--county", "621027", "--jobs", "2"]
+        assert main(args) == 0
+        assert "in 2 counties" in capsys.readouterr().out
+        with Session(engine) as s:
+            rows = s.scalars(select(ReliefScreening).where(ReliefScreening.elder_id.in_(ids)))
+            # 86 years old: the old-age allowance needs the county's tiers (none set): unknown
+            assert {r.elder_id: r.active for r in rows} == dict.fromkeys(ids, 1)
+    finally:
+        with Session(engine) as s, s.begin():
+            s.execute(delete(ReliefScreening).where(ReliefScreening.elder_id.in_(ids)))
+            s.execute(delete(ElderSchedule).where(ElderSchedule.elder_id.in_(ids)))
+            for elder_id in ids:
+                e = s.get(Elder, elder_id)
+                household = e.household_id
+                s.delete(e)
+                s.flush()
+                s.execute(delete(Household).where(Household.id == household))

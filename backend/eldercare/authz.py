@@ -125,6 +125,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/eligibility/payments-to-check"): Rule(STAFF, REG_READ),
     ("GET", "/api/v1/eligibility/age-milestones"): Rule(STAFF, REG_READ),
     ("GET", "/api/v1/eligibility/coverage"): Rule(STAFF, REG_READ),
+    ("GET", "/api/v1/eligibility/gaps/export"): Rule(STAFF, REG_READ),
+    ("GET", "/api/v1/eligibility/payments-to-check/export"): Rule(STAFF, REG_READ),
+    ("GET", "/api/v1/eligibility/age-milestones/export"): Rule(STAFF, REG_READ),
     # emergencies: a village reports and updates; the holder (township, or county once
     # escalated) moves them on; which transition a role may make is checked by the service
     ("GET", "/api/v1/incidents"): Rule(STAFF, REG_READ),

@@ -157,6 +157,32 @@ def cmd_visits_recompute(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_relief_refresh(args: argparse.Namespace) -> int:
+    """Re-run the relief pre-screening of every elder (nightly, or after a rules change)."""
+    from sqlalchemy import func, select
+
+    from eldercare.db import get_engine
+    from eldercare.elders.models import Elder
+    from eldercare.relief.service import refresh_counties
+
+    url = get_engine().url.render_as_string(hide_password=False)
+    with _session() as db:
+        stmt = (
+            select(Elder.county_code)
+            .where(Elder.merged_into_id.is_(None))
+            .group_by(Elder.county_code)
+            .order_by(func.count().desc())  # largest first: the processes finish together
+        )
+        if args.county:
+            stmt = stmt.where(Elder.county_code.in_(args.county))
+        counties = list(db.scalars(stmt))
+    started = time.perf_counter()
+    total = refresh_counties(url, counties, args.jobs)
+    took = time.perf_counter() - started
+    print(f"pre-screened {total} elders in {len(counties)} counties in {took:.1f} s")
+    return 0
+
+
 def cmd_stats_refresh(args: argparse.Namespace) -> int:
     """Recompute the statistics roll-ups (run every few minutes from cron for large regions)."""
     from eldercare.stats.service import refresh_all
@@ -304,6 +330,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs", type=int, default=2, help="counties at a time on PostgreSQL (default 2)"
     )
     recompute.set_defaults(func=cmd_visits_recompute)
+
+    relief = sub.add_parser("relief", help="relief pre-screening").add_subparsers(
+        dest="action", required=True
+    )
+    relief_refresh = relief.add_parser(
+        "refresh", help="re-run the pre-screening of every elder (nightly; after a rules change)"
+    )
+    relief_refresh.add_argument("--county", action="append", help="only this county (repeatable)")
+    relief_refresh.add_argument(
+        "--jobs", type=int, default=2, help="processes on PostgreSQL (default 2)"
+    )
+    relief_refresh.set_defaults(func=cmd_relief_refresh)
 
     stats = sub.add_parser("stats", help="supervision statistics").add_subparsers(
         dest="action", required=True

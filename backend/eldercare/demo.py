@@ -345,23 +345,88 @@ DEMO_RELIEF_POLICIES: dict[str, list[tuple[str, dict[str, Any]]]] = {
 }  # fmt: skip
 
 
-def seed_relief(db: Session, seed_value: int = 2026) -> dict[str, int]:
-    """The demo county's relief policy, relief facts for most elders, and benefits: most
-    eligible elders receive theirs, some do not (gaps), and a few payments need checking."""
+# Share of elders screened in for a program who receive it (the rest are the gap list).
+DEMO_TAKE_UP = {
+    "minimum_living_allowance": 0.95,
+    "extreme_poverty_support": 0.97,
+    "old_age_allowance": 0.95,
+    "disability_living_subsidy": 0.9,
+    "disability_care_subsidy": 0.9,
+    "medical_assistance": 0.93,
+    "temporary_assistance": 0.5,
+    "housing_renovation": 0.6,
+    "elderly_care_subsidy": 0.85,
+}
+
+
+def _demo_facts(rng: Any, codes: str, grade: int | None, age: int, size: int | None) -> Any:
+    """One household survey's relief facts: most households are clearly above the standard,
+    those on the rolls (and a few who are not: future gaps) below it."""
+    from decimal import Decimal
+
+    on_rolls = ",low_income," in f",{codes}," or ",extreme_poverty," in f",{codes},"
+    n = size or rng.choice([1, 1, 2, 2, 3])
+    roll = rng.random()
+    if on_rolls or roll < 0.03:
+        monthly = Decimal(rng.randint(150, 420))  # below the standard
+    elif roll < 0.07:
+        monthly = Decimal(rng.randint(560, 770))  # near-dibao band
+    else:
+        monthly = Decimal(rng.randint(900, 3200))
+    poor = monthly < 500
+    tekun = ",extreme_poverty," in f",{codes},"
+    return {
+        "household_size": n,
+        "income": {"wages": str(monthly * n), "basic_pension": str(Decimal(143) * min(n, 2))},
+        "support_declared": str(rng.choice([0, 0, 50] if poor else [0, 100, 200, 400])),
+        "deposits_per_capita": str(rng.choice([0, 2000, 5000] if poor else [0, 8000, 30000])),
+        "owns_vehicle": False if poor else rng.random() < 0.15,
+        "houses": 1,
+        "ability_level": rng.choices(
+            ["intact", "mild", "moderate", "severe", "lost"], [75, 10, 8, 5, 2]
+        )[0],
+        "housing_grade": rng.choices(["A", "B", "C", "D"], [45, 51, 3, 1])[0],
+        "major_illness": rng.random() < 0.03,
+        "medical_costs_12m": str(rng.choice([0, 300, 800, 2000, 3000]) if rng.random() > 0.02
+                                 else 26000),
+        "disability_certificate": grade is not None,
+        "poverty_monitoring": rng.choices(["none", "monitored", "relapsed"], [97, 2, 1])[0],
+        "hardship": "none",
+        "supporters": [] if tekun else [
+            {"relation": "son", "age": max(30, age - 28), "situation": "able"}
+        ],
+    }  # fmt: skip
+
+
+def seed_relief(
+    db: Session,
+    seed_value: int = 2026,
+    policies: dict[str, list[tuple[str, dict[str, Any]]]] | None = None,
+) -> dict[str, int]:
+    """The demo county's relief policy, relief facts for most elders (a household survey),
+    and benefits from the pre-screening itself: most elders screened in receive the program,
+    some do not (a modest gap list), and a few payments need checking (deceased recipients,
+    a household no longer poor, two subsidies that may not be combined).
+
+    ``policies``: other counties and their policy versions (the benchmark gives every
+    county of a generated province the demo county's); a county with a policy is skipped."""
     import random
     from datetime import date, timedelta
     from decimal import Decimal
 
+    from eldercare.bulkload import bulk_write
     from eldercare.clock import today
+    from eldercare.db import new_id, utcnow
     from eldercare.elders.models import Elder, Household
+    from eldercare.relief import rules
     from eldercare.relief import service as relief
-    from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion
+    from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion, ReliefScreening
     from eldercare.relief.rules import anniversary
     from eldercare.scope import Scope
 
     counts = {"relief_facts": 0, "benefits": 0}
     on = today()
-    for county, versions in DEMO_RELIEF_POLICIES.items():
+    for county, versions in (policies or DEMO_RELIEF_POLICIES).items():
         if db.scalar(
             select(ReliefPolicyVersion.id).where(ReliefPolicyVersion.county_code == county)
         ):
@@ -379,92 +444,105 @@ def seed_relief(db: Session, seed_value: int = 2026) -> dict[str, int]:
             )
         rng = random.Random(seed_value + int(county))
         rows = db.execute(
-            select(Elder, Household.annual_income_per_capita, Household.size)
+            select(
+                Elder.id,
+                Elder.birth_date,
+                Elder.status,
+                Elder.category_codes,
+                Elder.disability_grade,
+                Household.size,
+            )
             .outerjoin(Household, Household.id == Elder.household_id)
             .where(Scope(county).clause(Elder.village_code), Elder.merged_into_id.is_(None))
             .order_by(Elder.id)
         ).all()
-        for elder, _income, size in rows:
-            codes = elder.category_codes or ""
-            age = (on - elder.birth_date).days // 365
-            alive = elder.status not in ("deceased", "moved_out")
-            if alive and rng.random() < 0.7:  # a household survey reached most elders
-                n = size or rng.choice([1, 1, 2, 2, 3])
-                poor = ",low_income," in f",{codes}," or ",extreme_poverty," in f",{codes},"
-                if poor or rng.random() < 0.06:  # recipients, and some who are not (gaps)
-                    monthly = Decimal(rng.randint(150, 420))
-                else:
-                    monthly = Decimal(rng.randint(700, 3200))
-                data = {
-                    "household_size": n,
-                    "income": {"wages": str(monthly * n),
-                               "basic_pension": str(Decimal(143) * min(n, 2))},
-                    "support_declared": str(rng.choice([0, 0, 100, 200])),
-                    "deposits_per_capita": str(rng.choice([0, 2000, 8000, 30000])),
-                    "owns_vehicle": rng.random() < 0.1,
-                    "houses": 1,
-                    "ability_level": rng.choice(["intact"] * 6 + ["mild", "moderate", "severe"]),
-                    "housing_grade": rng.choice(["A"] * 9 + ["B"] * 9 + ["C", "D"]),
-                    "major_illness": rng.random() < 0.05,
-                    "medical_costs_12m": str(rng.choice([0] * 5 + [500, 3000, 8000] * 4 + [25000])),
-                    "disability_certificate": elder.disability_grade is not None,
-                    "poverty_monitoring": rng.choice(["none"] * 12 + ["monitored", "relapsed"]),
-                    "hardship": "none",
-                    "supporters": [
-                        {"relation": "son", "age": max(30, age - 28), "situation": "able"}
-                    ],
-                }  # fmt: skip
-                db.add(
-                    ReliefFacts(
-                        elder_id=elder.id,
-                        effective_date=date(2025, 3, 1),
-                        revision=1,
-                        data=data,
-                        source="2025年入户核查 (demo)",
-                    )
-                )
-                counts["relief_facts"] += 1
+        facts = []
+        for elder_id, birth, status, codes, grade, size in rows:
+            if status in ("deceased", "moved_out") or rng.random() >= 0.92:
+                continue  # the survey reached 92% of the elders still living here
+            age = (on - birth).days // 365
+            data = _demo_facts(rng, codes or "", grade, age, size)
+            facts.append((elder_id, date(2025, 3, 1), 1, data, "2025年入户核查 (demo)"))
+        counts["relief_facts"] += len(facts)
+        cols = ("id", "elder_id", "effective_date", "revision", "data", "source", "created_at")
+        now = utcnow()
+        bulk_write(
+            db.connection(),
+            ReliefFacts.__table__,  # type: ignore[arg-type]
+            cols,
+            [(new_id(), *f, now) for f in facts],
+        )
+        relief.refresh_region(db, county)
+        screened = {
+            r.elder_id: r
+            for r in db.execute(
+                select(
+                    ReliefScreening.elder_id,
+                    ReliefScreening.eligible_mask,
+                    ReliefScreening.likely_mask,
+                    ReliefScreening.detail,
+                ).where(ReliefScreening.county_code == county)
+            )
+        }
+        benefits: list[tuple[Any, ...]] = []
 
-            def benefit(
-                program: str,
-                amount: str | None,
-                start: date,
-                elder: Elder = elder,
-                rng: random.Random = rng,
-            ) -> None:
-                db.add(
-                    Benefit(
-                        elder_id=elder.id,
-                        program=program,
-                        start_date=start,
-                        monthly_amount=None if amount is None else Decimal(amount),
-                        source="civil_affairs_roster",
-                        reference=f"LS{rng.randint(100000, 999999)}",
-                    )
-                )
-                counts["benefits"] += 1
+        def benefit(
+            elder_id: str,
+            program: str,
+            amount: Any,
+            start: date,
+            benefits: list[tuple[Any, ...]] = benefits,
+            rng: random.Random = rng,
+        ) -> None:
+            monthly = None if amount is None else Decimal(str(amount))
+            reference = f"LS{rng.randint(100000, 999999)}"
+            benefits.append(
+                (new_id(), elder_id, program, start, monthly, "civil_affairs_roster", reference)
+            )
 
+        doubles = 0
+        for elder_id, birth, status, _codes, _grade, _size in rows:
             start = on - timedelta(days=rng.randint(60, 1500))
-            # most 80+ elders get the allowance; about one in eight has not been enrolled
-            if age >= 80 and (rng.random() < 0.88 or not alive):
-                turned = anniversary(elder.birth_date, 80)
-                benefit("old_age_allowance", "100" if age >= 90 else "50", max(start, turned))
-            dibao = ",low_income," in f",{codes}," or (not alive and rng.random() < 0.3)
-            if dibao:
-                benefit("minimum_living_allowance", "260", start)
-            if (dibao or ",extreme_poverty," in f",{codes},") and rng.random() < 0.9:
-                benefit("medical_assistance", None, start)
-            if ",extreme_poverty," in f",{codes},":
-                benefit("extreme_poverty_support", "680", start)
-            if elder.disability_grade in (1, 2) and rng.random() < 0.7:
-                benefit(
-                    "disability_care_subsidy", "90" if elder.disability_grade == 1 else "70", start
-                )
-            if (
-                alive and not dibao and rng.random() < 0.01
-            ):  # paid, but the household is no longer poor
-                benefit("minimum_living_allowance", "150", start)
-        db.flush()
+            start = max(start, birth + timedelta(days=1))
+            alive = status not in ("deceased", "moved_out")
+            if not alive:
+                # the register knows of the death or the move; the roster may not yet
+                if anniversary(birth, 80) <= on and rng.random() < 0.15:
+                    benefit(elder_id, "old_age_allowance", "50", max(start, anniversary(birth, 80)))
+                elif rng.random() < 0.03:
+                    benefit(elder_id, "minimum_living_allowance", "260", start)
+                continue
+            row = screened.get(elder_id)
+            if row is None:
+                continue
+            entitled = row.eligible_mask | row.likely_mask
+            got: set[str] = set()
+            for program in rules.PROGRAMS:
+                if not entitled & rules.BIT[program] or rng.random() >= DEMO_TAKE_UP[program]:
+                    continue
+                if rules.EXCLUSIVE.get(program, frozenset()) & got:
+                    if doubles >= 3:
+                        continue  # one of the two is enough ...
+                    doubles += 1  # ... but a few receive both: payments to check
+                amount = row.detail.get(program, [None, None])[1]
+                if program in ("housing_renovation", "temporary_assistance"):
+                    amount = None  # one-off payments: no monthly amount
+                begin = start
+                if program == "old_age_allowance":
+                    begin = max(start, anniversary(birth, 80))
+                benefit(elder_id, program, amount, begin)
+                got.add(program)
+            if not entitled & rules.BIT["minimum_living_allowance"] and rng.random() < 0.001:
+                benefit(elder_id, "minimum_living_allowance", "150", start)  # no longer poor
+        b_cols = ("id", "elder_id", "program", "start_date", "monthly_amount", "source",
+                  "reference", "notes", "created_at", "updated_at", "version")  # fmt: skip
+        bulk_write(
+            db.connection(),
+            Benefit.__table__,  # type: ignore[arg-type]
+            b_cols,
+            [(*b, "", now, now, 1) for b in benefits],
+        )
+        counts["benefits"] += len(benefits)
         relief.refresh_region(db, county)
     return counts
 

@@ -358,3 +358,34 @@ def test_a_village_worker_cannot_open_admin_screens(new_page: Any) -> None:
     login(page, "lanshan_village")
     page.goto("/admin/users")
     page.wait_for_url("**/worklist")
+
+
+def test_township_downloads_the_gap_list(new_page: Any, server: Server) -> None:
+    import csv
+    import io
+    from pathlib import Path
+
+    page = new_page()
+    login(page, "lanshan_township")
+    page.wait_for_selector("[data-test=township-gaps] li, [data-test=township-gaps] .state")
+    with page.expect_download() as dl:
+        page.click("[data-test=gaps-export-csv]")
+    assert re.fullmatch(r"gaps-\d{4}-\d{2}-\d{2}\.csv", dl.value.suggested_filename)
+    text = Path(dl.value.path()).read_bytes().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    # the same elders as the JSON list of the township, with masked ID numbers
+    items, cursor = [], None
+    while True:
+        page_ = server.get(
+            "lanshan_township",
+            "/eligibility/gaps",
+            limit=500,
+            **({"cursor": cursor} if cursor else {}),
+        )
+        items += page_["items"]
+        cursor = page_["next_cursor"]
+        if not cursor:
+            break
+    assert {r["姓名"] for r in rows} == {i["name"] for i in items}
+    assert len(rows) == sum(len(i["programs"]) for i in items)
+    assert all(r["身份证号（脱敏）"].count("*") == 11 for r in rows)

@@ -3,12 +3,15 @@ the gap list and payments to check against hand-counted fixtures, and scope on e
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, timedelta
 
 import pytest
 from eldercare.audit.models import AuditEvent
 from eldercare.relief import service
 from eldercare.relief.models import ReliefPolicyVersion
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.factories import (
@@ -381,6 +384,151 @@ class TestLists:
         assert by["minimum_living_allowance"]["gaps"] == 1
 
 
+def csv_rows(r):
+    assert r.status_code == 200, r.text
+    return list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+
+
+def json_lines(client, user, path, only=None):
+    """(name, program label) per elder and program of the JSON list (the file has a line for
+    the filtered program only; the JSON item lists every program of the elder)."""
+    items = client.get(path, headers=auth(user)).json()["items"]
+    return sorted(
+        (i["name"], p["label"])
+        for i in items
+        for p in i["programs"]
+        if only is None or p["program"] == only
+    )
+
+
+class TestExports:
+    @pytest.mark.parametrize("program", [None, "minimum_living_allowance", "old_age_allowance"])
+    def test_gaps_csv_has_the_json_lines_masked(self, client, worker, fixture_county, program):
+        q = f"?program={program}" if program else ""
+        rows = csv_rows(client.get(f"/api/v1/eligibility/gaps/export{q}", headers=auth(worker)))
+        assert sorted((r["姓名"], r["救助项目"]) for r in rows) == json_lines(
+            client, worker, f"/api/v1/eligibility/gaps{q}", program
+        )
+        assert rows
+        for e in fixture_county.values():
+            masked = e.id_number[:3] + "*" * 11 + e.id_number[-4:]
+            assert {r["身份证号（脱敏）"] for r in rows if r["姓名"] == e.name} <= {masked}
+            assert e.id_number not in str(rows)
+        assert all(r["是否正在享受"] == "否" for r in rows)
+
+    def test_payments_to_check_csv_gives_the_reasons(self, client, worker, fixture_county):
+        rows = csv_rows(
+            client.get("/api/v1/eligibility/payments-to-check/export", headers=auth(worker))
+        )
+        got = sorted((r["姓名"], r["救助项目"], r["核查原因"]) for r in rows)
+        assert got == [
+            ("富裕己", "最低生活保障（低保）", "预筛查显示可能已不符合条件"),
+            ("已故戊", "最低生活保障（低保）", "已故"),
+        ]
+        assert rows[0]["人员状态"] in ("已故", "在册")
+
+    def test_xlsx_has_the_same_lines_with_chinese_headers(self, client, worker, fixture_county):
+        path = "/api/v1/eligibility/gaps/export"
+        x = client.get(path, headers=auth(worker), params={"format": "xlsx"})
+        assert x.status_code == 200
+        assert x.headers["content-type"].startswith(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml"
+        )
+        sheet = load_workbook(io.BytesIO(x.content)).active
+        values = [[c.value for c in row] for row in sheet.iter_rows()]
+        assert values[0][:4] == ["村（社区）", "村代码", "姓名", "身份证号（脱敏）"]
+        c = csv_rows(client.get(path, headers=auth(worker)))
+        assert sorted((v[2], v[9]) for v in values[1:]) == sorted(
+            (r["姓名"], r["救助项目"]) for r in c
+        )
+
+    def test_milestones_csv(self, client, worker, fixture_county):
+        path = "/api/v1/eligibility/age-milestones/export"
+        rows = csv_rows(client.get(path, headers=auth(worker)))
+        soon = fixture_county["soon80"]
+        assert [(r["姓名"], r["年满（岁）"], r["月标准（元）"]) for r in rows] == [
+            (soon.name, "80", "60")
+        ]
+        assert rows[0]["身份证号（脱敏）"].count("*") == 11
+        later = csv_rows(client.get(path + f"?as_of={TODAY + timedelta(days=31)}",
+                                    headers=auth(worker)))  # fmt: skip
+        assert later == []
+
+    def test_bad_format_is_422(self, client, worker):
+        r = client.get("/api/v1/eligibility/gaps/export?format=pdf", headers=auth(worker))
+        assert r.status_code == 422
+
+
+class TestMilestonePages:
+    def test_pages_in_order_with_a_total_and_as_of(self, client, db, officer, worker):
+        put_policy(client, officer, POLICY)
+        days = [5, 20, 20, 45, 59, 61]
+        made = [
+            make_elder(db, name=f"将满{i}", birth=str(years_before(TODAY + timedelta(days=d), 80)))
+            for i, d in enumerate(days)
+        ]
+        path = "/api/v1/eligibility/age-milestones?limit=2&count=true"
+        seen, cursor, totals = [], None, set()
+        while True:
+            r = client.get(path + (f"&cursor={cursor}" if cursor else ""), headers=auth(worker))
+            assert r.status_code == 200, r.text
+            body = r.json()
+            totals.add(body["total"])
+            seen += [i["elder_id"] for i in body["items"]]
+            cursor = body["next_cursor"]
+            if not cursor:
+                break
+        assert totals == {5}
+        assert seen[0] == made[0].id
+        assert set(seen[1:3]) == {made[1].id, made[2].id}
+        assert seen[3:] == [made[3].id, made[4].id]
+        # as of 10 days on: the first birthday has passed and the 61-day one is in the window
+        r = client.get(
+            f"/api/v1/eligibility/age-milestones?as_of={TODAY + timedelta(days=10)}",
+            headers=auth(worker),
+        ).json()
+        got = [i["elder_id"] for i in r["items"]]
+        assert set(got[:2]) == {made[1].id, made[2].id}  # the same birthday: by elder id
+        assert got[2:] == [m.id for m in made[3:]]
+
+    def test_bad_cursor_is_400(self, client, worker):
+        r = client.get("/api/v1/eligibility/age-milestones?cursor=xyz", headers=auth(worker))
+        assert r.status_code == 400
+
+
+class TestNoDoubleBenefits:
+    def test_both_received_is_a_payment_to_check_and_one_closes_the_gap(
+        self, client, db, officer, worker
+    ):
+        put_policy(client, officer, POLICY)
+        facts = {**POOR, "disability_certificate": True, "ability_level": "severe"}
+        both = make_elder(db, name="重复甲", disability_grade=1, disability_type="physical")
+        one = make_elder(db, name="单享乙", disability_grade=1, disability_type="physical")
+        for e in (both, one):
+            put_facts(client, worker, e, facts)
+        add_benefit(client, worker, both, "disability_care_subsidy")
+        add_benefit(client, worker, both, "elderly_care_subsidy")
+        add_benefit(client, worker, one, "elderly_care_subsidy")
+        r = client.get("/api/v1/eligibility/payments-to-check", headers=auth(worker)).json()
+        reasons = {
+            (i["elder_id"], p["program"]): p["reasons"] for i in r["items"] for p in i["programs"]
+        }
+        assert reasons == {
+            (both.id, "disability_care_subsidy"): ["double_benefit"],
+            (both.id, "elderly_care_subsidy"): ["double_benefit"],
+        }
+        gaps = client.get(
+            "/api/v1/eligibility/gaps?program=disability_care_subsidy", headers=auth(worker)
+        ).json()
+        assert one.id not in {i["elder_id"] for i in gaps["items"]}
+        ev = client.get(f"/api/v1/elders/{one.id}/eligibility", headers=auth(worker)).json()
+        care = program(ev, "disability_care_subsidy")
+        assert care["status"] == "likely_eligible"
+        crit = next(c for c in care["criteria"] if c["code"] == "no_double_benefit")
+        assert crit["passed"] is None
+        assert "经济困难的高龄、失能老年人补贴" in crit["detail"]
+
+
 NEIGHBOURS = [
     ("village_worker", OTHER_VILLAGE),
     ("township_officer", OTHER_TOWNSHIP),
@@ -419,9 +567,16 @@ def test_neighbours_get_404_on_every_route(client, db, worker, officer, role, re
         client.get(f"/api/v1/eligibility/payments-to-check?region={VILLAGE}", headers=h),
         client.get(f"/api/v1/eligibility/age-milestones?region={VILLAGE}", headers=h),
         client.get(f"/api/v1/eligibility/coverage?region={VILLAGE}", headers=h),
+        client.get(f"/api/v1/eligibility/gaps/export?region={VILLAGE}", headers=h),
+        client.get(f"/api/v1/eligibility/payments-to-check/export?region={VILLAGE}", headers=h),
+        client.get(f"/api/v1/eligibility/age-milestones/export?region={VILLAGE}", headers=h),
     ):
         assert r.status_code == 404, (r.request.method, r.request.url, r.status_code)
     assert e.id not in ids(client, other, "/api/v1/eligibility/gaps")
+    for path in ("gaps", "payments-to-check", "age-milestones"):
+        r = client.get(f"/api/v1/eligibility/{path}/export", headers=h)
+        assert r.status_code == 200
+        assert e.name not in r.content.decode("utf-8-sig")
 
 
 def test_volunteers_cannot_see_relief(client, db, worker):

@@ -88,15 +88,20 @@ class TestMinimumLiving:
         assert r.status == expected
         assert r.amount == amount
 
-    def test_register_income_is_the_fallback(self):
-        f = replace(BASE, income=None, household_size=None, register_income_annual_pc=D(6000))
-        r = result(f, "minimum_living_allowance")
-        crit = next(c for c in r.criteria if c.code == "income_below_standard")
-        assert (r.status, crit.source, crit.value["income_per_capita"]) == (
-            "eligible",
-            "register",
-            D("500.00"),
-        )
+    @pytest.mark.parametrize("register", [D(1200), D(6000), D(6719), D(6720), D(60000)])
+    @pytest.mark.parametrize(
+        "program", ["minimum_living_allowance", "extreme_poverty_support", "medical_assistance"]
+    )
+    def test_register_income_is_a_hint_never_a_verdict(self, register, program):
+        """Without relief facts the register's lump sum (which may hold excluded items and
+        lacks the children's support) decides nothing, low or high: the criterion is open."""
+        f = replace(BASE, income=None, household_size=None, register_income_annual_pc=register)
+        r = result(f, program)
+        assert r.status == "unknown"
+        if program == "minimum_living_allowance":
+            crit = next(c for c in r.criteria if c.code == "income_below_standard")
+            assert crit.passed is None
+            assert crit.value["register_hint"] == (register / 12).quantize(D("0.01"))
 
     def test_support_formula_counts_able_children(self):
         policy = POLICY.model_copy(
@@ -362,6 +367,14 @@ def test_missing_inputs_never_make_anyone_ineligible():
     assert next(r for r in results if r.program == "old_age_allowance").status == "eligible"
     empty_policy = rules.evaluate(replace(BASE, birth_date=date(1941, 3, 3)), ReliefPolicy(), ON)
     assert "not_eligible" not in {r.status for r in empty_policy}
+    # nor "likely eligible" for a means-tested program on the register's income alone
+    poor_on_register = replace(nothing, register_income_annual_pc=D(1200))
+    means_tested = {
+        r.program: r.status
+        for r in rules.evaluate(poor_on_register, POLICY, ON)
+        if r.program not in ("old_age_allowance",)
+    }
+    assert set(means_tested.values()) == {"unknown"}
 
 
 def test_deceased_elders_are_not_eligible_for_anything():
@@ -372,3 +385,84 @@ def test_deceased_elders_are_not_eligible_for_anything():
 
 def test_every_program_is_evaluated_once():
     assert [r.program for r in rules.evaluate(BASE, POLICY, ON)] == list(rules.PROGRAMS)
+
+
+class TestNoDoubleBenefits:
+    """不重复享受 (domain.md §5.4, uncertain): read strictly, but never a "no"."""
+
+    SEVERE_OLD = replace(
+        HOUSEHOLD,
+        birth_date=date(1940, 1, 10),
+        disability_grade=1,
+        disability_type="physical",
+        disability_certificate=True,
+        ability_level="severe",
+    )
+
+    @pytest.mark.parametrize(
+        ("receiving", "program", "expected", "instead"),
+        [
+            ((), "disability_care_subsidy", "eligible", None),
+            ((), "elderly_care_subsidy", "eligible", None),
+            (("elderly_care_subsidy",), "disability_care_subsidy", "likely_eligible",
+             ["elderly_care_subsidy"]),
+            (("elderly_care_subsidy",), "disability_living_subsidy", "likely_eligible",
+             ["elderly_care_subsidy"]),
+            (("disability_care_subsidy",), "elderly_care_subsidy", "likely_eligible",
+             ["disability_care_subsidy"]),
+            (("disability_care_subsidy", "disability_living_subsidy"), "elderly_care_subsidy",
+             "likely_eligible", ["disability_care_subsidy", "disability_living_subsidy"]),
+            (("disability_care_subsidy", "elderly_care_subsidy"), "disability_care_subsidy",
+             "likely_eligible", ["elderly_care_subsidy"]),
+            # other programs are not affected
+            (("elderly_care_subsidy",), "old_age_allowance", "eligible", None),
+            (("old_age_allowance",), "elderly_care_subsidy", "eligible", None),
+        ],
+    )  # fmt: skip
+    def test_conflicts(self, receiving, program, expected, instead):
+        facts = replace(
+            self.SEVERE_OLD,
+            categories=frozenset({"low_income"}),
+            receiving=frozenset(receiving),
+        )
+        r = result(facts, program)
+        assert r.status == expected
+        assert r.extra.get("received_instead") == instead
+        conflict = [c for c in r.criteria if c.code == "no_double_benefit"]
+        if instead:
+            assert [(c.passed, c.core, c.value["rule_certain"]) for c in conflict] == [
+                (None, False, False)
+            ]
+            assert r.amount is not None  # the amount is still shown: the office chooses
+        else:
+            assert conflict == []
+
+    def test_a_conflict_never_turns_a_no_into_a_yes(self):
+        facts = replace(
+            HOUSEHOLD, ability_level="intact", receiving=frozenset({"disability_care_subsidy"})
+        )
+        assert status(facts, "elderly_care_subsidy") == "not_eligible"
+
+    def test_the_explanation_says_the_rule_is_uncertain(self):
+        from eldercare.relief import labels
+
+        facts = replace(
+            self.SEVERE_OLD,
+            categories=frozenset({"low_income"}),
+            receiving=frozenset({"elderly_care_subsidy"}),
+        )
+        r = result(facts, "disability_care_subsidy")
+        c = next(c for c in r.criteria if c.code == "no_double_benefit")
+        zh = labels.detail(c.code, c.passed, c.value, c.params, "zh-CN")
+        en = labels.detail(c.code, c.passed, c.value, c.params, "en")
+        assert "经济困难的高龄、失能老年人补贴" in zh
+        assert "不明确" in zh
+        assert "unclear" in en
+        assert "Subsidy for struggling elders" in en
+
+
+def test_outcome_key_is_only_for_elders_without_relief_facts():
+    assert rules.outcome_key(replace(BASE, facts_date=ON), POLICY, ON) is None
+    bare = Facts(birth_date=date(1946, 6, 20))
+    # 80 on 20 June 2026; the birthday-month rule starts the tier on 1 June, before the birthday
+    assert rules.outcome_key(bare, POLICY, ON)[:2] == (79, 80)

@@ -62,6 +62,7 @@ CRITERIA: dict[str, tuple[str, str]] = {
     "housing_target_group": ("属于危房改造对象", "In a housing-renovation target group"),
     "dangerous_house": ("住房鉴定为C级或D级危房（或无房）", "House graded C or D (or no house)"),
     "advanced_age_or_disabled": ("高龄或失能", "Advanced age or disabled (失能)"),
+    "no_double_benefit": ("不重复享受", "No double benefits"),
 }
 VERDICT = {
     True: ("符合", "met"),
@@ -99,7 +100,18 @@ KEYS: dict[str, tuple[str, str]] = {
     "date": ("日期", "date"),
     "start_date": ("起始日期", "start date"),
     "start_rule": ("起始规则", "start rule"),
+    "register_hint": (
+        "户籍登记的家庭人均月收入（仅供参考，不作判断依据）",
+        "the register's household income per person per month (a hint, not used)",
+    ),
 }
+DOUBLE_BENEFIT = (
+    "已享受{programs}，与本项目可能不得重复享受；国家规定尚不明确，按从严理解提示核实"
+    "（通常择高享受其一）",
+    "already receives {programs}, which may not be combined with this program; the national "
+    "rule is unclear, so it is read strictly and flagged for checking (usually the higher one "
+    "is kept)",
+)
 BOOL = {True: ("是", "yes"), False: ("否", "no"), "likely": ("可能", "likely")}
 
 
@@ -135,6 +147,12 @@ def detail(code: str, passed: bool | None, value: Any, params: dict[str, Any], l
     """``<label>: met (income per person per month 420.00; dibao standard 560.00)``; for an
     open criterion, the inputs that are missing."""
     i = _i(lang)
+    if code == "no_double_benefit" and isinstance(value, dict):
+        names = ("、" if i == 0 else ", ").join(
+            program_label(p, lang) for p in value.get("receiving", [])
+        )
+        sentence = DOUBLE_BENEFIT[i].format(programs=names)
+        return f"{criterion_label(code, lang)}{'：' if i == 0 else ': '}{sentence}"
     text = f"{criterion_label(code, lang)}{'：' if i == 0 else ': '}{VERDICT[passed][i]}"
     items = dict(value) if isinstance(value, dict) else ({"value": value} if value else {})
     items.update({k: v for k, v in params.items() if k in KEYS})

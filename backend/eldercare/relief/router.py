@@ -3,12 +3,15 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Response
+from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from eldercare.auth.deps import AuthCtx, auth_ctx
+from eldercare.bulk import export as bulk_export
+from eldercare.bulk.formats import MEDIA_TYPES
 from eldercare.clock import today
 from eldercare.concurrency import IfMatch, expected_version, set_etag
 from eldercare.context import RequestCtx
@@ -16,7 +19,7 @@ from eldercare.db import DbSession
 from eldercare.elders import service as elders
 from eldercare.pagination import Page, PageOut, Paging
 from eldercare.regions import service as regions
-from eldercare.relief import labels, rules, service
+from eldercare.relief import exports, labels, rules, service
 from eldercare.relief.models import Benefit, ReliefFacts
 from eldercare.relief.schemas import (
     BenefitEnd,
@@ -29,7 +32,6 @@ from eldercare.relief.schemas import (
     EligibilityOut,
     ListProgram,
     MilestoneItem,
-    MilestonesOut,
     ProgramOut,
     ReliefFactsIn,
     ReliefFactsOut,
@@ -448,26 +450,41 @@ def payments_to_check(
     )
 
 
+MilestoneProgram = Annotated[
+    rules.Program | None,
+    Query(description="Only old_age_allowance has age milestones; others give none"),
+]
+WithinDays = Annotated[int, Query(ge=1, le=90)]
+ExportFormat = Annotated[Literal["csv", "xlsx"], Query(description="CSV (UTF-8 with BOM) or XLSX")]
+
+
 @router.get(
     "/eligibility/age-milestones",
-    response_model=MilestonesOut,
+    response_model=PageOut[MilestoneItem],
     summary="Elders turning 80, 90 or 100 (the county's allowance ages) soon, soonest first",
 )
 def age_milestones(
     db: DbSession,
     ctx: AuthCtx,
+    paging: Paging,
     region: Region = None,
-    within_days: Annotated[int, Query(ge=1, le=90)] = 60,
-    program: Annotated[
-        rules.Program | None,
-        Query(description="Only old_age_allowance has age milestones; others give none"),
-    ] = None,
-) -> MilestonesOut:
+    within_days: WithinDays = 60,
+    program: MilestoneProgram = None,
+    as_of: AsOf = None,
+) -> PageOut[MilestoneItem]:
     code = _region(db, ctx, region)
-    rows = (
-        service.milestones(db, code, within_days) if program in (None, "old_age_allowance") else []
+    if program not in (None, "old_age_allowance"):
+        return PageOut(items=[], next_cursor=None, total=0 if paging.count else None)
+    page = service.milestones_page(
+        db,
+        code,
+        within_days,
+        as_of or today(),
+        limit=paging.limit,
+        cursor=paging.cursor,
+        count=paging.count,
     )
-    names = elders.village_names(db, {m.village_code for m in rows})
+    names = elders.village_names(db, {m.village_code for m in page.items})
     items = [
         MilestoneItem(
             elder_id=m.elder_id,
@@ -480,9 +497,78 @@ def age_milestones(
             monthly_amount=m.monthly_amount,
             receiving_old_age_allowance=m.receiving,
         )
-        for m in rows
+        for m in page.items
     ]
-    return MilestonesOut(items=items, total=len(items))
+    return PageOut(items=items, next_cursor=page.next_cursor, total=page.total)
+
+
+def _file(kind: str, fmt: str, columns: tuple[str, ...], rows: Any) -> StreamingResponse:
+    writer = {"csv": bulk_export.as_csv, "xlsx": bulk_export.as_xlsx}[fmt]
+    name = f"{kind}-{today().isoformat()}.{fmt}"
+    return StreamingResponse(
+        writer(columns, rows, None),
+        media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get(
+    "/eligibility/gaps/export",
+    summary="The gap list as a file (one line per elder and program; ID numbers masked)",
+    response_class=StreamingResponse,
+)
+def export_gaps(
+    db: DbSession,
+    ctx: AuthCtx,
+    format: ExportFormat = "csv",
+    region: Region = None,
+    program: ProgramFilter = None,
+) -> StreamingResponse:
+    code = _region(db, ctx, region)
+    service.bring_up_to_date(db, code)
+    return _file("gaps", format, exports.LIST_COLUMNS, exports.list_rows("gaps", code, program))
+
+
+@router.get(
+    "/eligibility/payments-to-check/export",
+    summary="The payments to check as a file (one line per elder and program, with the "
+    "reasons; ID numbers masked)",
+    response_class=StreamingResponse,
+)
+def export_payments_to_check(
+    db: DbSession,
+    ctx: AuthCtx,
+    format: ExportFormat = "csv",
+    region: Region = None,
+    program: ProgramFilter = None,
+) -> StreamingResponse:
+    code = _region(db, ctx, region)
+    service.bring_up_to_date(db, code)
+    rows = exports.list_rows("payments_to_check", code, program)
+    return _file("payments-to-check", format, exports.LIST_COLUMNS, rows)
+
+
+@router.get(
+    "/eligibility/age-milestones/export",
+    summary="The age milestones as a file (ID numbers masked)",
+    response_class=StreamingResponse,
+)
+def export_age_milestones(
+    db: DbSession,
+    ctx: AuthCtx,
+    format: ExportFormat = "csv",
+    region: Region = None,
+    within_days: WithinDays = 60,
+    program: MilestoneProgram = None,
+    as_of: AsOf = None,
+) -> StreamingResponse:
+    code = _region(db, ctx, region)
+    rows = (
+        exports.milestone_rows(code, within_days, as_of or today())
+        if program in (None, "old_age_allowance")
+        else iter([])
+    )
+    return _file("age-milestones", format, exports.MILESTONE_COLUMNS, rows)
 
 
 @router.get(

@@ -53,6 +53,19 @@ Program = Literal[
 ]
 BIT: dict[str, int] = {p: 1 << i for i, p in enumerate(PROGRAMS)}
 
+# 不重复享受 (no double benefits). domain.md §5.4 marks the rule between the two disability
+# subsidies and the subsidy for struggling elders over 80 or disabled (§5.8) as uncertain,
+# and does not say which of the two disability subsidies it covers. Conservative reading:
+# either disability subsidy and the elder subsidy may exclude each other. Because the rule
+# itself is uncertain it never rules anyone out: the criterion stays open (``None``,
+# "verify"), an elder who receives one of a pair is not a gap for the other, and an elder
+# who receives both is a payment to check.
+EXCLUSIVE: dict[str, frozenset[str]] = {
+    "disability_living_subsidy": frozenset({"elderly_care_subsidy"}),
+    "disability_care_subsidy": frozenset({"elderly_care_subsidy"}),
+    "elderly_care_subsidy": frozenset({"disability_living_subsidy", "disability_care_subsidy"}),
+}
+
 IncomeItem = Literal[
     "wages",  # 工资性收入
     "business",  # 经营净收入
@@ -226,7 +239,7 @@ class Facts:
     household_size: int | None = None
     income: dict[str, Decimal] | None = None  # household, monthly, by item
     support_declared: Decimal | None = None  # 赡养费 received, monthly
-    register_income_annual_pc: Decimal | None = None  # the register's lump sum (fallback)
+    register_income_annual_pc: Decimal | None = None  # the register's lump sum (a hint only)
     deposits_per_capita: Decimal | None = None
     owns_vehicle: bool | None = None
     houses: int | None = None
@@ -297,8 +310,11 @@ def all3(*values: Tri) -> Tri:
     return None
 
 
+CENT = Decimal("0.01")
+
+
 def _q(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # ----------------------------------------------------------------------------- dates and ages
@@ -353,7 +369,13 @@ def income_per_capita(
     facts: Facts, policy: ReliefPolicy, excluded: frozenset[str]
 ) -> tuple[Decimal | None, Decimal | None, str]:
     """(monthly per-capita income, a known lower bound, source). The lower bound is what is
-    certain when the support figure is unknown: it can still show income above a threshold."""
+    certain when the support figure is unknown: it can still show income above a threshold.
+
+    Only the relief facts count. The register's household income per person is one
+    self-reported lump sum: it may include items the county excludes (the basic pension,
+    special-care payments) and leaves out the children's support formula, so it can show
+    neither that income is below a standard nor that it is above one. It is shown beside an
+    open criterion as a hint (:func:`register_hint`) and decides nothing."""
     if facts.income is not None and facts.household_size:
         own = sum((v for k, v in facts.income.items() if k not in excluded), Decimal(0)) / Decimal(
             facts.household_size
@@ -362,10 +384,14 @@ def income_per_capita(
         if support is None:
             return None, _q(own), "relief_facts"
         return _q(own + support / Decimal(facts.household_size)), _q(own), "relief_facts"
-    if facts.register_income_annual_pc is not None:
-        value = _q(facts.register_income_annual_pc / 12)
-        return value, value, "register"
     return None, None, "relief_facts"
+
+
+def register_hint(facts: Facts) -> Decimal | None:
+    """The register's household income per person per month, for an open income criterion."""
+    if facts.register_income_annual_pc is None:
+        return None
+    return _q(facts.register_income_annual_pc / 12)
 
 
 def assets_ok(facts: Facts, policy: ReliefPolicy) -> tuple[Tri, dict[str, Any]]:
@@ -423,6 +449,13 @@ class Ctx:
     on: date
     policy_date: date | None
     age: int
+    resident: Criterion | None = None  # the same for every program: made once
+    assets: tuple[Tri, dict[str, Any]] | None = None  # read by three programs: checked once
+
+    def assets_ok(self) -> tuple[Tri, dict[str, Any]]:
+        if self.assets is None:
+            self.assets = assets_ok(self.facts, self.policy)
+        return self.assets
 
     def fact(self, code: str, passed: Tri, value: Any = None, **kw: Any) -> Criterion:
         return Criterion(code, passed, value, "relief_facts", self.facts.facts_date, **kw)
@@ -435,18 +468,18 @@ class Ctx:
 
 
 def _resident(c: Ctx) -> Criterion:
-    ok = c.facts.status not in ("deceased", "moved_out")
-    return c.reg("resident", ok, c.facts.status)
+    if c.resident is None:
+        ok = c.facts.status not in ("deceased", "moved_out")
+        c.resident = c.reg("resident", ok, c.facts.status)
+    return c.resident
 
 
 def minimum_living(c: Ctx) -> Result:
     p, f = c.policy, c.facts
     crit = [_resident(c)]
     std = p.minimum_living_standard
-    pc, lower, source = income_per_capita(f, p, frozenset(p.income_excluded))
-    src, day = (
-        ("register", f.register_date) if source == "register" else ("relief_facts", f.facts_date)
-    )
+    pc, lower, src = income_per_capita(f, p, frozenset(p.income_excluded))
+    day = f.facts_date
     below: Tri = None
     near: Tri = None
     if std is not None:
@@ -458,7 +491,9 @@ def minimum_living(c: Ctx) -> Result:
     value: dict[str, Any] = {"income_per_capita": pc, "standard": std}
     if pc is None and lower is not None:
         value["income_at_least"] = lower
-    assets, asset_value = assets_ok(f, p)
+    if pc is None and lower is None and f.register_income_annual_pc is not None:
+        value["register_hint"] = register_hint(f)
+    assets, asset_value = c.assets_ok()
     assets_crit = c.fact("assets_within_limits", assets, asset_value, core=False)
     band = None if near is None else "below_standard" if below else "near" if near else "above"
     extra: dict[str, Any] = {"band": band, "single_person": False}
@@ -520,7 +555,7 @@ def extreme_poverty(c: Ctx) -> Result:
     capacity, why = no_work_capacity(c)
     crit.append(Criterion("no_work_capacity", capacity, why, "register", f.register_date))
     excluded = frozenset(p.income_excluded) | EXTREME_POVERTY_EXCLUDED
-    pc, lower, source = income_per_capita(f, p, excluded)
+    pc, lower, src = income_per_capita(f, p, excluded)
     std = p.minimum_living_standard
     means: Tri = None
     if std is not None:
@@ -528,13 +563,11 @@ def extreme_poverty(c: Ctx) -> Result:
             means = pc < std
         elif lower is not None and lower >= std:
             means = False
-    src, d = (
-        ("register", f.register_date) if source == "register" else ("relief_facts", f.facts_date)
-    )
-    crit.append(
-        Criterion("no_means_of_living", means, {"income_per_capita": pc, "standard": std}, src, d)
-    )
-    assets, asset_value = assets_ok(f, p)
+    value: dict[str, Any] = {"income_per_capita": pc, "standard": std}
+    if pc is None and lower is None and f.register_income_annual_pc is not None:
+        value["register_hint"] = register_hint(f)
+    crit.append(Criterion("no_means_of_living", means, value, src, f.facts_date))
+    assets, asset_value = c.assets_ok()
     crit.append(c.fact("assets_within_limits", assets, asset_value, core=False))
     if f.supporters is None:
         supporters: Tri = None
@@ -693,7 +726,7 @@ def medical(c: Ctx, tekun: Tri4, dibao: Tri4, near: Tri) -> Result:
     if p.disposable_income_prev_year is not None:
         threshold = _q(p.disposable_income_prev_year * p.medical_illness_share)
         if f.medical_costs_12m is not None:
-            assets, _ = assets_ok(f, p)
+            assets, _ = c.assets_ok()
             over = f.medical_costs_12m > threshold
             class4 = (
                 False if not over else True if assets else "likely" if assets is None else False
@@ -800,9 +833,54 @@ def evaluate(
         elderly_care(c, struggling),
     ]
     for result in results:
+        others = r & EXCLUSIVE[result.program] if r and result.program in EXCLUSIVE else None
+        if others:
+            result.extra["received_instead"] = sorted(others)
+            result.criteria.append(
+                Criterion(
+                    "no_double_benefit",
+                    None,
+                    {"receiving": sorted(others), "rule_certain": False},
+                    "benefits",
+                    on,
+                    core=False,
+                )
+            )
+            result.status = decide(result.criteria)
         if result.status == "not_eligible":
             result.amount = None
     return results
+
+
+def started_tier(birth: date, policy: ReliefPolicy, on: date) -> int | None:
+    """The age of the highest old-age tier started on ``on`` (see :func:`age_tier`)."""
+    best = None
+    for tier in policy.old_age_tiers:
+        if tier_start(birth, tier.min_age, policy.old_age_start) <= on:
+            best = tier.min_age
+    return best
+
+
+def outcome_key(facts: Facts, policy: ReliefPolicy, on: date) -> tuple[Any, ...] | None:
+    """For an elder without relief facts: every input the statuses, amounts and conflicts
+    depend on, so that a batch evaluates each distinct combination once. ``None`` when the
+    elder has relief facts (those are evaluated one by one).
+
+    Without relief facts the rules read the birth date only through the age and the old-age
+    tier already started, and nothing of the register's household income that changes a
+    status; a rule that reads more must add it here (the batch test compares the two).
+    """
+    if facts.facts_date is not None:
+        return None
+    return (
+        age_on(facts.birth_date, on),
+        started_tier(facts.birth_date, policy, on),
+        facts.status,
+        facts.disability_grade,
+        facts.disability_type,
+        facts.categories,
+        facts.receiving,
+    )
 
 
 def next_change(facts: Facts, policy: ReliefPolicy, on: date) -> date:

@@ -243,12 +243,6 @@ class MilestoneItem(BaseModel):
     receiving_old_age_allowance: bool
 
 
-class MilestonesOut(BaseModel):
-    items: list[MilestoneItem]
-    next_cursor: str | None = None
-    total: int
-
-
 class CoverageRow(BaseModel):
     program: Program
     label: str

@@ -12,13 +12,13 @@ an indexed range scan whatever the size of the county.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from eldercare.audit import service as audit
@@ -29,9 +29,9 @@ from eldercare.context import RequestCtx
 from eldercare.db import write_apart
 from eldercare.elders import service as elders
 from eldercare.elders.models import Elder, Household
-from eldercare.errors import Conflict, FieldError, NotFound, ValidationFailed
+from eldercare.errors import BadRequest, Conflict, FieldError, NotFound, ValidationFailed
 from eldercare.identity import age_on
-from eldercare.pagination import Page, keyset
+from eldercare.pagination import Page, decode_cursor, encode_cursor, keyset
 from eldercare.patching import apply_patch
 from eldercare.relief import rules
 from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion, ReliefScreening
@@ -448,22 +448,17 @@ SCREENING_COLUMNS = (
 )
 
 
-def screen_row(
-    elder_id: str,
-    village_code: str,
-    status: str,
-    elder_version: int,
-    household_version: int,
-    facts: rules.Facts,
-    pol: PolicyInForce,
-    on: date,
-    later: list[date],
-) -> tuple[Any, ...]:
-    """One screening row (``SCREENING_COLUMNS`` order) from the rules' results."""
+Outcome = tuple[int, int, int, int, int, int, int, dict[str, Any]]
+
+
+def outcome(facts: rules.Facts, pol: PolicyInForce, on: date) -> Outcome:
+    """(active, eligible, likely, unknown, receiving, gap and check masks, detail) from the
+    rules' results: what a screening row stores besides the keys and dates."""
     results = rules.evaluate(facts, pol.policy, on, pol.effective_date)
     masks = {"E": 0, "L": 0, "U": 0}
     receiving = gap = check = 0
     detail: dict[str, Any] = {}
+    status = facts.status
     active = status not in ("deceased", "moved_out")
     for r in results:
         bit = rules.BIT[r.program]
@@ -471,6 +466,7 @@ def screen_row(
         if short in masks:
             masks[short] |= bit
         recv = r.program in facts.receiving
+        instead = r.extra.get("received_instead")
         reasons: list[str] = []
         if recv:
             receiving |= bit
@@ -478,12 +474,37 @@ def screen_row(
                 reasons.append(status)
             elif r.status == "not_eligible":
                 reasons.append("not_eligible")
+            if instead:
+                reasons.append("double_benefit")
             if reasons:
                 check |= bit
-        elif active and short in ("E", "L"):
+        elif active and short in ("E", "L") and not instead:
             gap |= bit
         if short != "N" or recv:
             detail[r.program] = [short, None if r.amount is None else str(r.amount), reasons]
+    return (int(active), masks["E"], masks["L"], masks["U"], receiving, gap, check, detail)
+
+
+def screen_row(
+    elder_id: str,
+    village_code: str,
+    elder_version: int,
+    household_version: int,
+    facts: rules.Facts,
+    pol: PolicyInForce,
+    on: date,
+    later: list[date],
+    memo: dict[tuple[Any, ...], Outcome] | None = None,
+) -> tuple[Any, ...]:
+    """One screening row (``SCREENING_COLUMNS`` order). ``memo``: outcomes of elders without
+    relief facts by :func:`rules.outcome_key` (one policy per memo)."""
+    key = rules.outcome_key(facts, pol.policy, on) if memo is not None else None
+    if memo is None or key is None:
+        out = outcome(facts, pol, on)
+    else:
+        cached = memo.get(key)
+        out = cached if cached is not None else memo.setdefault(key, outcome(facts, pol, on))
+    active, eligible, likely, unknown, receiving, gap, check, detail = out
     until = rules.next_change(facts, pol.policy, on)
     for d in later:
         if d > on:
@@ -493,12 +514,12 @@ def screen_row(
     return (
         elder_id,
         village_code,
-        int(active),
+        active,
         elder_version,
         household_version,
-        masks["E"],
-        masks["L"],
-        masks["U"],
+        eligible,
+        likely,
+        unknown,
         receiving,
         gap,
         check,
@@ -508,8 +529,102 @@ def screen_row(
     )
 
 
+ELDER_INPUTS = (
+    Elder.id,
+    Elder.village_code,
+    Elder.birth_date,
+    Elder.status,
+    Elder.disability_grade,
+    Elder.disability_type,
+    Elder.manual_categories,
+    Elder.version,
+    Household.version,
+    Household.annual_income_per_capita,
+)
+
+
+def _policies(
+    db: Session,
+    elder_rows: Sequence[Sequence[Any]],
+    on: date,
+    known: dict[str, PolicyInForce] | None = None,
+) -> dict[str, PolicyInForce]:
+    """The policy in force for every county of these rows (added to ``known``), read before
+    any row is written: a COPY in progress holds the connection."""
+    out = known if known is not None else {}
+    for county in {r[1][:6] for r in elder_rows} - out.keys():
+        out[county] = policy_for(db, county, on)
+    return out
+
+
+def _screen_rows(
+    elders_rows: Iterable[Sequence[Any]],
+    facts_rows: Iterable[Sequence[Any]],
+    benefit_rows: Iterable[Sequence[Any]],
+    on: date,
+    policies: dict[str, PolicyInForce],
+) -> Iterator[tuple[Any, ...]]:
+    """Screening rows from plain input tuples (``ELDER_INPUTS``; facts: elder id, effective
+    date, data, ordered by effective date and revision; benefits: elder id, program, start,
+    end) and the policy of each county. The one place where stored rows are made, for one
+    elder or a million; it reads nothing from the database."""
+    facts_by: dict[str, tuple[date, dict[str, Any]]] = {}
+    later: dict[str, list[date]] = {}
+    memos: dict[str, dict[tuple[Any, ...], Outcome]] = {c: {} for c in policies}
+    for elder_id, eff, data in facts_rows:
+        if eff <= on:
+            facts_by[elder_id] = (eff, data)
+        else:
+            later.setdefault(elder_id, []).append(eff)
+    receiving: dict[str, set[str]] = {}
+    for elder_id, program, b_start, b_end in benefit_rows:
+        if b_start <= on and (b_end is None or b_end >= on):
+            receiving.setdefault(elder_id, set()).add(program)
+        for d in (b_start, b_end + timedelta(days=1) if b_end else None):
+            if d is not None and d > on:
+                later.setdefault(elder_id, []).append(d)
+    for (
+        elder_id,
+        village,
+        birth,
+        status,
+        grade,
+        kind,
+        manual,
+        version,
+        hh_version,
+        income,
+    ) in elders_rows:
+        county = village[:6]
+        pol = policies[county]
+        eff_data = facts_by.get(elder_id)
+        facts = build_facts(
+            birth_date=birth,
+            status=status,
+            disability_grade=grade,
+            disability_type=kind,
+            manual_categories=manual,
+            register_income=income,
+            data=eff_data[1] if eff_data else None,
+            facts_date=eff_data[0] if eff_data else None,
+            receiving=receiving.get(elder_id, ()),
+            register_date=on,
+        )
+        yield screen_row(
+            elder_id,
+            village,
+            version,
+            hh_version or 0,
+            facts,
+            pol,
+            on,
+            later.get(elder_id, []),
+            memos[county],
+        )
+
+
 def refresh_elders(db: Session, elder_ids: Sequence[str], on: date | None = None) -> int:
-    """Recompute the stored screening of these elders (in chunks); returns how many."""
+    """Recompute the stored screening of these elders (after a write; in chunks)."""
     on = on or local_today()
     policies: dict[str, PolicyInForce] = {}
     n = 0
@@ -517,91 +632,21 @@ def refresh_elders(db: Session, elder_ids: Sequence[str], on: date | None = None
     for start in range(0, len(elder_ids), CHUNK):
         ids = list(elder_ids[start : start + CHUNK])
         rows = conn.execute(
-            select(
-                Elder.id,
-                Elder.village_code,
-                Elder.birth_date,
-                Elder.status,
-                Elder.status_date,
-                Elder.disability_grade,
-                Elder.disability_type,
-                Elder.manual_categories,
-                Elder.version,
-                Elder.merged_into_id,
-                Household.version,
-                Household.annual_income_per_capita,
-            )
+            select(*ELDER_INPUTS)
             .outerjoin(Household, Household.id == Elder.household_id)
-            .where(Elder.id.in_(ids))
+            .where(Elder.id.in_(ids), Elder.merged_into_id.is_(None))
         ).all()
-        facts_by: dict[str, tuple[date, dict[str, Any]]] = {}
-        later: dict[str, list[date]] = {}
-        for elder_id, eff, data in conn.execute(
+        facts = conn.execute(
             select(ReliefFacts.elder_id, ReliefFacts.effective_date, ReliefFacts.data)
             .where(ReliefFacts.elder_id.in_(ids))
             .order_by(ReliefFacts.elder_id, ReliefFacts.effective_date, ReliefFacts.revision)
-        ):
-            if eff <= on:
-                facts_by[elder_id] = (eff, data)
-            else:
-                later.setdefault(elder_id, []).append(eff)
-        receiving: dict[str, set[str]] = {}
-        for elder_id, program, b_start, b_end in conn.execute(
+        ).all()
+        benefits = conn.execute(
             select(Benefit.elder_id, Benefit.program, Benefit.start_date, Benefit.end_date).where(
                 Benefit.elder_id.in_(ids)
             )
-        ):
-            if b_start <= on and (b_end is None or b_end >= on):
-                receiving.setdefault(elder_id, set()).add(program)
-            for d in (b_start, b_end + timedelta(days=1) if b_end else None):
-                if d is not None and d > on:
-                    later.setdefault(elder_id, []).append(d)
-        out = []
-        for (
-            elder_id,
-            village,
-            birth,
-            status,
-            _status_date,
-            grade,
-            kind,
-            manual,
-            version,
-            merged,
-            hh_version,
-            income,
-        ) in rows:
-            if merged is not None:
-                continue
-            county = village[:6]
-            if county not in policies:
-                policies[county] = policy_for(db, county, on)
-            eff_data = facts_by.get(elder_id)
-            facts = build_facts(
-                birth_date=birth,
-                status=status,
-                disability_grade=grade,
-                disability_type=kind,
-                manual_categories=manual,
-                register_income=income,
-                data=eff_data[1] if eff_data else None,
-                facts_date=eff_data[0] if eff_data else None,
-                receiving=receiving.get(elder_id, ()),
-                register_date=on,
-            )
-            out.append(
-                screen_row(
-                    elder_id,
-                    village,
-                    status,
-                    version,
-                    hh_version or 0,
-                    facts,
-                    policies[county],
-                    on,
-                    later.get(elder_id, []),
-                )
-            )
+        ).all()
+        out = list(_screen_rows(rows, facts, benefits, on, _policies(db, rows, on, policies)))
         conn.execute(delete(ReliefScreening).where(ReliefScreening.elder_id.in_(ids)))
         n += bulk_write(conn, ReliefScreening.__table__, SCREENING_COLUMNS, out)  # type: ignore[arg-type]
     return n
@@ -615,9 +660,93 @@ def _elders_in(region: str) -> ColumnElement[bool]:
 
 
 def refresh_region(db: Session, region: str, on: date | None = None) -> int:
-    """Recompute every elder of a region (after a policy change; ``eldercare relief refresh``)."""
-    ids = list(db.connection().execute(select(Elder.id).where(_elders_in(region))).scalars())
-    return refresh_elders(db, ids, on)
+    """Recompute every elder of a region (after a policy change, the demo seed, the nightly
+    batch): three lean range queries for the whole region (no id lists), the rules, then
+    only the rows whose result changed are replaced (one COPY on PostgreSQL, executemany on
+    SQLite). An unchanged row keeps the day it was first computed. Returns how many elders
+    were screened."""
+    on = on or local_today()
+    conn = db.connection()
+    where = _elders_in(region)
+    s = ReliefScreening
+    in_region = Scope(region).clause_levels(s.village_code, s.township_code, s.county_code)
+    elder_rows = conn.execute(
+        select(*ELDER_INPUTS)
+        .outerjoin(Household, Household.id == Elder.household_id)
+        .where(where)
+        .order_by(Elder.id)
+    ).all()
+    facts = conn.execute(
+        select(ReliefFacts.elder_id, ReliefFacts.effective_date, ReliefFacts.data)
+        .join(Elder, Elder.id == ReliefFacts.elder_id)
+        .where(where)
+        .order_by(ReliefFacts.elder_id, ReliefFacts.effective_date, ReliefFacts.revision)
+    ).all()
+    benefits = conn.execute(
+        select(Benefit.elder_id, Benefit.program, Benefit.start_date, Benefit.end_date)
+        .join(Elder, Elder.id == Benefit.elder_id)
+        .where(where)
+    ).all()
+    compared = [c for c in SCREENING_COLUMNS if c != "computed_on"]
+    stored = {
+        r[0]: tuple(r[1:])
+        for r in conn.execute(select(*[s.__table__.c[c] for c in compared]).where(in_region))
+    }
+    skip = SCREENING_COLUMNS.index("computed_on")
+    out = list(_screen_rows(elder_rows, facts, benefits, on, _policies(db, elder_rows, on)))
+    changed = [r for r in out if stored.get(r[0]) != r[1:skip] + r[skip + 1 :]]
+    current = {r[0] for r in out}
+    gone = [elder_id for elder_id in stored if elder_id not in current]  # moved or merged
+    if len(changed) + len(gone) > len(out) // 4:  # most rows: one range delete
+        conn.execute(delete(s).where(or_(in_region, s.elder_id.in_(select(Elder.id).where(where)))))
+        changed = out
+    else:
+        ids = [r[0] for r in changed] + gone
+        for start in range(0, len(ids), CHUNK):
+            conn.execute(delete(s).where(s.elder_id.in_(ids[start : start + CHUNK])))
+    bulk_write(conn, s.__table__, SCREENING_COLUMNS, changed)  # type: ignore[arg-type]
+    return len(out)
+
+
+_WORKER_ENGINES: dict[str, Any] = {}
+
+
+def _refresh_county_apart(url: str, county: str, on: date) -> int:
+    """One county in a transaction of its own (in a worker process: one engine each)."""
+    from eldercare.db import make_engine
+
+    engine = _WORKER_ENGINES.get(url)
+    if engine is None:
+        engine = _WORKER_ENGINES[url] = make_engine(url, pool_size=1, max_overflow=0)
+    with Session(engine) as db, db.begin():
+        if engine.dialect.name == "postgresql":
+            # the screenings can always be recomputed: do not wait for the WAL flush
+            db.execute(text("SET LOCAL synchronous_commit = off"))
+        return refresh_region(db, county, on)
+
+
+def refresh_counties(
+    url: str, counties: Sequence[str], jobs: int = 2, on: date | None = None
+) -> int:
+    """:func:`refresh_region` for many counties, each in a transaction of its own, ``jobs``
+    counties at a time in processes of their own on PostgreSQL (the rules are Python, so
+    threads would share one core). Pass the largest counties first so the processes finish
+    together. Returns how many elders were screened."""
+    on = on or local_today()
+    if jobs <= 1 or len(counties) <= 1 or not url.startswith("postgresql"):
+        total = sum(_refresh_county_apart(url, c, on) for c in counties)
+        engine = _WORKER_ENGINES.pop(url, None)
+        if engine is not None:
+            engine.dispose()
+        return total
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: the workers start at once and import nothing again; each opens its own engine
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        n = len(counties)
+        return sum(pool.map(_refresh_county_apart, [url] * n, counties, [on] * n))
 
 
 def stale_ids(db: Session, region: str, on: date) -> list[str]:
@@ -679,8 +808,10 @@ def _screening_list(
     limit: int,
     cursor: str | None,
     count: bool,
+    refresh: bool | None = None,
 ) -> Page[Any]:
-    if cursor is None:  # later pages continue the list the first page brought up to date
+    # later pages continue the list the first page brought up to date
+    if refresh if refresh is not None else cursor is None:
         bring_up_to_date(db, region)
     s = ReliefScreening
     cond = _bit_set(mask, rules.BIT[program]) if program else mask != 0
@@ -692,6 +823,7 @@ def _screening_list(
             s.receiving_mask,
             s.detail,
             Elder.name,
+            Elder.id_number,
             Elder.sex,
             Elder.birth_date,
             Elder.status,
@@ -726,6 +858,7 @@ def payments_to_check(db: Session, region: str, program: str | None, **page: Any
 class Milestone:
     elder_id: str
     name: str
+    id_number: str
     village_code: str
     birth_date: date
     age: int
@@ -755,7 +888,7 @@ def milestones(
         )
         windows.append(and_(Elder.birth_date >= low, Elder.birth_date <= high))
     rows = db.execute(
-        select(Elder.id, Elder.name, Elder.village_code, Elder.birth_date).where(
+        select(Elder.id, Elder.name, Elder.id_number, Elder.village_code, Elder.birth_date).where(
             _elders_in(region), Elder.status.in_(("active", "not_left_behind")), or_(*windows)
         )
     ).all()
@@ -780,6 +913,7 @@ def milestones(
                     Milestone(
                         r.id,
                         r.name,
+                        r.id_number,
                         r.village_code,
                         r.birth_date,
                         a,
@@ -789,8 +923,39 @@ def milestones(
                         r.id in getting,
                     )
                 )
-    out.sort(key=lambda m: (m.birthday, m.village_code, m.elder_id))
+    out.sort(key=_milestone_key)
     return out
+
+
+def _milestone_key(m: Milestone) -> tuple[date, str, str]:
+    return (m.birthday, m.village_code, m.elder_id)
+
+
+def milestones_page(
+    db: Session,
+    region: str,
+    within_days: int,
+    on: date | None = None,
+    *,
+    limit: int,
+    cursor: str | None,
+    count: bool,
+) -> Page[Milestone]:
+    """:func:`milestones` a page at a time, in the same order (birthday, village, elder),
+    with the same opaque cursors as the other lists. The window is at most 90 days, so the
+    whole list is small enough to make and cut."""
+    rows = milestones(db, region, within_days, on)
+    if cursor is not None:
+        day, village, elder_id = decode_cursor(cursor, 3)
+        if not isinstance(day, date):
+            raise BadRequest("bad_cursor")
+        rows_after = [m for m in rows if _milestone_key(m) > (day, village, elder_id)]
+    else:
+        rows_after = rows
+    page = rows_after[:limit]
+    more = len(rows_after) > limit
+    nxt = encode_cursor(list(_milestone_key(page[-1]))) if more and page else None
+    return Page(page, nxt, len(rows) if count else None)
 
 
 # ----------------------------------------------------------------------------- coverage

@@ -136,6 +136,7 @@ const en: Shape<typeof zh> = {
   township: {
     title: "Township desk", overdueVisits: "Due and overdue visits", openIncidents: "Open emergencies", gaps: "Eligible, not covered",
     program: "Program", seeAll: "See all", rates: "Visit rate by village",
+    gapsExportNote: "Exports the whole gap list of your area (pre-screening, advisory only); ID numbers are masked.",
   },
   dashboard: {
     title: "Dashboard", elders: "Elders", leftBehind: "Left-behind", monthlyRate: "Monthly visit rate (special difficulty)",

@@ -132,6 +132,7 @@ export default {
   township: {
     title: "乡镇工作台", overdueVisits: "到期未探访", openIncidents: "未办结应急事件", gaps: "应保未保（待核实）",
     program: "项目", seeAll: "查看全部", rates: "各村探访率",
+    gapsExportNote: "导出本辖区全部应保未保名单（预筛查结果，仅供参考）；身份证号已脱敏。",
   },
   dashboard: {
     title: "统计看板", elders: "在册老人", leftBehind: "留守老人", monthlyRate: "本月特困探访率",

@@ -1,0 +1,119 @@
+"""The township's lists as files: gaps, payments to check and age milestones as CSV or
+XLSX, with Chinese headers and masked ID numbers, through the bulk export writers.
+
+Rows are read a page at a time in short read sessions of their own (as the bulk exports
+do), after the caller's region has been brought up to date, so a county's list streams in
+constant memory. Gaps and payments to check have one line per elder and program.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from eldercare import identity
+from eldercare.clock import today
+from eldercare.db import session_factory
+from eldercare.elders import service as elders
+from eldercare.relief import labels, rules, service
+
+PAGE = 500
+STATUS_ZH = {"E": "符合条件", "L": "可能符合（需核实）", "U": "信息不全", "N": "暂不符合"}
+SEX_ZH = {"male": "男", "female": "女"}
+ELDER_STATUS_ZH = {
+    "active": "在册",
+    "not_left_behind": "非留守",
+    "deceased": "已故",
+    "moved_out": "已迁出",
+}
+REASONS_ZH = {
+    "deceased": "已故",
+    "moved_out": "已迁出",
+    "not_eligible": "预筛查显示可能已不符合条件",
+    "double_benefit": "可能重复享受（不重复享受）",
+}
+LIST_COLUMNS = (
+    "村（社区）",
+    "村代码",
+    "姓名",
+    "身份证号（脱敏）",
+    "性别",
+    "年龄",
+    "住址",
+    "人员状态",
+    "状态日期",
+    "救助项目",
+    "预筛查结果",
+    "参考金额（元）",
+    "是否正在享受",
+    "核查原因",
+)
+MILESTONE_COLUMNS = (
+    "村（社区）",
+    "村代码",
+    "姓名",
+    "身份证号（脱敏）",
+    "年满（岁）",
+    "生日",
+    "高龄津贴起始日",
+    "月标准（元）",
+    "是否已享受高龄津贴",
+)
+NOTE = "预筛查结果仅供参考，不是审批决定"
+
+
+def list_rows(kind: str, region: str, program: str | None) -> Iterator[list[Any]]:
+    """Every line of the gap list (``kind="gaps"``) or the payments to check."""
+    fetch = service.gaps if kind == "gaps" else service.payments_to_check
+    check = kind != "gaps"
+    on = today()
+    cursor: str | None = None
+    while True:
+        with session_factory()() as db:
+            page = fetch(db, region, program, limit=PAGE, cursor=cursor, count=False, refresh=False)
+            names = elders.village_names(db, {r.village_code for r in page.items})
+            db.commit()
+        for r in page.items:
+            for p in rules.PROGRAMS:
+                if not r.mask & rules.BIT[p] or (program and p != program):
+                    continue
+                short, amount, reasons = r.detail.get(p, ["N", None, []])
+                yield [
+                    names.get(r.village_code, r.village_code),
+                    r.village_code,
+                    r.name,
+                    identity.mask(r.id_number),
+                    SEX_ZH.get(r.sex, r.sex),
+                    service.age_of(r.birth_date, on),
+                    r.address,
+                    ELDER_STATUS_ZH.get(r.status, r.status),
+                    r.status_date.isoformat() if r.status_date else "",
+                    labels.program_label(p, "zh-CN"),
+                    STATUS_ZH.get(short, short),
+                    amount or "",
+                    "是" if r.receiving_mask & rules.BIT[p] else "否",
+                    "；".join(REASONS_ZH.get(x, x) for x in reasons) if check else "",
+                ]
+        if not page.next_cursor:
+            return
+        cursor = page.next_cursor
+
+
+def milestone_rows(region: str, within_days: int, on: date) -> Iterator[list[Any]]:
+    with session_factory()() as db:
+        rows = service.milestones(db, region, within_days, on)
+        names = elders.village_names(db, {m.village_code for m in rows})
+        db.commit()
+    for m in rows:
+        yield [
+            names.get(m.village_code, m.village_code),
+            m.village_code,
+            m.name,
+            identity.mask(m.id_number),
+            m.age,
+            m.birthday.isoformat(),
+            m.start_date.isoformat(),
+            "" if m.monthly_amount is None else str(m.monthly_amount),
+            "是" if m.receiving else "否",
+        ]
