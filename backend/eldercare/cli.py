@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from eldercare.config import get_settings
 
@@ -245,7 +245,19 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from eldercare.bulk import client
 
-    params = {k: v for k, v in (("region", args.region), ("status", args.status)) if v}
+    # The register list's filters (elders; volunteers take --region only), as the API names them.
+    given = {
+        "region": args.region,
+        "status": args.status,
+        "q": args.q,
+        "category": args.category,
+        "risk_level": args.risk_level,
+        "age_min": args.age_min,
+        "age_max": args.age_max,
+        "left_behind": args.left_behind,
+        "overdue": args.overdue,
+    }
+    params: dict[str, Any] = {k: v for k, v in given.items() if v is not None and v != []}
     if args.reveal:
         params["reveal"] = "true"
     out = Path(args.out or f"{args.resource}.{args.format}")
@@ -381,8 +393,15 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--url", required=True, help=url_help)
     exp.add_argument("--format", choices=["csv", "xlsx", "ndjson"], default="csv")
     exp.add_argument("--out")
-    exp.add_argument("--region")
-    exp.add_argument("--status")
+    exp.add_argument("--region", help="region code prefix")
+    exp.add_argument("--status", help="elders: active, moved_out, deceased, not_left_behind")
+    exp.add_argument("--q", help="elders: name, pinyin or initials, ID number or its end, phone")
+    exp.add_argument("--category", action="append", default=[], help="elders, repeatable")
+    exp.add_argument("--risk-level", choices=["high", "key", "general"])
+    exp.add_argument("--age-min", type=int)
+    exp.add_argument("--age-max", type=int)
+    exp.add_argument("--left-behind", choices=["true", "false"])
+    exp.add_argument("--overdue", choices=["true", "false"], help="elders: next visit overdue")
     exp.add_argument("--reveal", action="store_true", help="unmasked (audited, watermarked)")
     exp.set_defaults(func=cmd_export)
 

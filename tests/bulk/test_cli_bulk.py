@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -92,7 +93,33 @@ def test_import_then_sync_then_export(server, tmp_path):
         env, "export", "--resource", "elders", "--url", base, "--out", str(target), cwd=tmp_path
     )
     assert exported.returncode == 0, exported.stderr
-    assert len(target.read_text(encoding="utf-8-sig").splitlines()) == 51
+    rows = list(csv.DictReader(target.read_text(encoding="utf-8-sig").splitlines()))
+    assert len(rows) == 50
+    # the register list's filters, as the list takes them
+    older = [r for r in rows if int(r["birth_date"]) <= 2026 - 80]  # masked: the birth year
+    filtered = tmp_path / "old.csv"
+    r = cli(
+        env,
+        "export",
+        "--resource",
+        "elders",
+        "--url",
+        base,
+        "--out",
+        str(filtered),
+        "--age-min",
+        "81",
+        "--status",
+        "active",
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
+    got = list(csv.DictReader(filtered.read_text(encoding="utf-8-sig").splitlines()))
+    assert 0 < len(got) <= len(older)
+    assert {g["id"] for g in got} <= {o["id"] for o in older}
+    bad = cli(env, "export", "--resource", "volunteers", "--url", base, "--q", "x", cwd=tmp_path)
+    assert bad.returncode == 2
+    assert "HTTP 400" in bad.stderr
 
 
 def test_import_with_bad_rows_saves_the_error_file(server, tmp_path):
