@@ -144,11 +144,12 @@ def get_engine() -> Engine:
 
 def set_engine(engine: Engine | None) -> None:
     """Point the application at another engine (tests, CLI)."""
-    global _engine, _read_engine, _sessionmaker, _write_sessionmaker
+    global _engine, _read_engine, _sessionmaker, _write_sessionmaker, _async_reads
     if _read_engine is not None:
         _read_engine.dispose()
         _read_engine = None
     _engine = engine
+    _async_reads = None
     if engine is None:
         _sessionmaker = _write_sessionmaker = None
         return
@@ -159,6 +160,10 @@ def set_engine(engine: Engine | None) -> None:
     # switched on every checkout and reset on every return.
     read_bind = engine
     if engine.dialect.name == "postgresql":
+        _async_reads = AsyncReads(
+            engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+            get_settings().worker_threads,
+        )
         _read_engine = read_bind = make_engine(
             engine.url.render_as_string(hide_password=False),
             isolation_level="AUTOCOMMIT",
@@ -172,8 +177,64 @@ def set_engine(engine: Engine | None) -> None:
 
 def use_sessionmaker(maker: sessionmaker[Session]) -> None:
     """Serve every request from this factory (tests bind it to one rolled-back connection)."""
-    global _sessionmaker, _write_sessionmaker
+    global _sessionmaker, _write_sessionmaker, _async_reads
     _sessionmaker = _write_sessionmaker = maker
+    _async_reads = None  # reads must go through that connection too
+
+
+class AsyncReads:
+    """This worker's autocommit async connections (PostgreSQL) for reads on the event loop.
+
+    The hottest read (a region's first page of the register) needs no session and no
+    thread: its SQL is fixed, so it is awaited on the event loop like any I/O, and the
+    worker threads are left to the rest. Connections belong to the event loop that opened
+    them; a broken or cancelled one is dropped, never reused.
+    """
+
+    def __init__(self, dsn: str, size: int) -> None:
+        self._dsn = dsn
+        self._size = size
+        self._loop: Any = None
+        self._idle: list[Any] = []
+        self._slots: Any = None
+
+    async def fetch(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        import asyncio
+
+        import psycopg
+
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop, self._idle, self._slots = loop, [], asyncio.Semaphore(self._size)
+        async with self._slots:
+            conn = self._idle.pop() if self._idle else None
+            if conn is None or conn.closed:
+                conn = await psycopg.AsyncConnection.connect(
+                    self._dsn, autocommit=True, options="-c jit=off"
+                )
+            try:
+                cur = await conn.execute(sql, params)
+                rows = await cur.fetchall()
+            except BaseException:
+                await asyncio.shield(conn.close())
+                raise
+            self._idle.append(conn)
+            return rows
+
+    async def close(self) -> None:
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            await conn.close()
+
+
+_async_reads: AsyncReads | None = None
+
+
+def async_reads() -> AsyncReads | None:
+    """The async read connections, when requests read from the server directly (PostgreSQL,
+    and not bound to one test connection)."""
+    get_engine()
+    return _async_reads
 
 
 def session_factory(write: bool = False) -> sessionmaker[Session]:

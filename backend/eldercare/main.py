@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.requests import Request
 
-from eldercare import __version__, errors, health, logs, routing
+from eldercare import __version__, db, errors, health, logs, routing
 from eldercare.audit.router import router as audit_router
 from eldercare.auth import cache as principal_cache
 from eldercare.auth.accounts_router import clients as clients_router
@@ -80,6 +80,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         principal_cache.uninstall()
+        reads = db.async_reads() if settings.database_url else None
+        if reads is not None:
+            await reads.close()
 
 
 def create_app() -> FastAPI:

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from eldercare.errors import BadRequest
@@ -167,15 +167,43 @@ def keyset(
 
 
 @functools.lru_cache(maxsize=1024)
-def _first_page_sql(
+def first_page_sql(
     stmt: Any, order: tuple[tuple[Any, Direction], ...], limit: int, dialect: Any
 ) -> tuple[str, dict[str, Any], list[int]]:
     """A shared first page compiled once: its SQL, its (constant) parameters, and where the
-    sort columns are in its rows."""
+    sort columns are in its rows (for ``page_of_tuples``)."""
     page = _first_page(stmt, order, limit)
     compiled = page.compile(dialect=dialect)
     keys = [c.key for c in page.selected_columns]
     return str(compiled), dict(compiled.params), [keys.index(col.key) for col, _ in order]
+
+
+@functools.lru_cache(maxsize=1024)
+def next_page_sql(
+    stmt: Any, order: tuple[tuple[Any, Direction], ...], limit: int, dialect: Any
+) -> tuple[str, dict[str, Any], list[int]]:
+    """Like ``first_page_sql`` for the pages after a cursor: the cursor's values are the
+    parameters ``cursor_0``, ``cursor_1``, ... (see ``cursor_params``)."""
+    marks = [bindparam(f"cursor_{i}", type_=col.type) for i, (col, _) in enumerate(order)]
+    page = _ordered(stmt.where(after(list(order), marks)), order, limit)
+    compiled = page.compile(dialect=dialect)
+    keys = [c.key for c in page.selected_columns]
+    return str(compiled), dict(compiled.params), [keys.index(col.key) for col, _ in order]
+
+
+def cursor_params(cursor: str, n: int) -> dict[str, Any]:
+    return {f"cursor_{i}": value for i, value in enumerate(decode_cursor(cursor, n))}
+
+
+def page_of_tuples(
+    rows: list[Any], limit: int, positions: list[int], total: int | None = None
+) -> Page[Any]:
+    """A page of plain rows fetched with one row more than ``limit``."""
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([rows[-1][i] for i in positions])
+    return Page(rows, next_cursor, total)
 
 
 def _first_page_as_tuples(
@@ -188,16 +216,11 @@ def _first_page_as_tuples(
     every time. PostgreSQL only: psycopg returns dates and booleans as Python values, as
     SQLAlchemy's result processing would; SQLite's driver would not.
     """
-    sql, params, positions = _first_page_sql(stmt, order, limit, conn.dialect)
+    sql, params, positions = first_page_sql(stmt, order, limit, conn.dialect)
     with conn.connection.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor([last[i] for i in positions])
-    return Page(rows, next_cursor, total)
+    return page_of_tuples(rows, limit, positions, total)
 
 
 def _value_of(row: Any, col: Any) -> Any:

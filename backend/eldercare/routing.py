@@ -97,6 +97,12 @@ def one_hop(fn: Callable[..., Any]) -> Callable[..., Any]:
     return endpoint
 
 
+async def run_blocking(fn: Callable[..., T], **kwargs: Any) -> T:
+    """``fn(**kwargs)`` and the commit of the sessions among ``kwargs``, in one thread hop
+    (what ``Router`` does for a blocking endpoint, for a coroutine endpoint's blocking part)."""
+    return await in_thread(_call_and_commit, fn, (), kwargs)
+
+
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 

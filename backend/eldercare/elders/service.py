@@ -33,7 +33,14 @@ from eldercare.elders.schemas import ElderCreate, ElderPatch, GuardianIn, Guardi
 from eldercare.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from eldercare.i18n import translate
 from eldercare.names import pinyin
-from eldercare.pagination import Direction, Page, keyset
+from eldercare.pagination import (
+    Direction,
+    Page,
+    cursor_params,
+    first_page_sql,
+    keyset,
+    next_page_sql,
+)
 from eldercare.patching import apply_patch
 from eldercare.regions.models import Region
 from eldercare.roles import Role
@@ -819,6 +826,27 @@ def list_elders(
     return keyset(
         db, stmt, order, limit=limit, cursor=cursor, count=count, scalars=False, shared=shared
     )
+
+
+def shared_page_sql(
+    ctx: RequestCtx,
+    filters: ElderFilters,
+    *,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+    dialect: Any,
+) -> tuple[str, dict[str, Any], list[int]] | None:
+    """The SQL and parameters of a page of a region's unfiltered list (its SQL built and
+    compiled once), or None when the request asks for anything else (filters, a volunteer's
+    list). The positions say where the sort columns are in a row."""
+    if ctx.actor.role == Role.volunteer or not filters.is_empty():
+        return None
+    stmt, order = list_statement(ctx, filters, sort=sort)
+    if not cursor:
+        return first_page_sql(stmt, tuple(order), limit, dialect)
+    sql, params, positions = next_page_sql(stmt, tuple(order), limit, dialect)
+    return sql, {**params, **cursor_params(cursor, len(order))}, positions
 
 
 # The columns a list row needs: no JSON documents on the hot path.
