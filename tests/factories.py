@@ -8,6 +8,7 @@ from pathlib import Path
 
 from eldercare.auth.models import IntegrationClient, User
 from eldercare.auth.security import hash_password, issue_access_token
+from eldercare.clock import today as local_today
 from eldercare.config import get_settings
 from eldercare.regions.service import load_regions, read_region_file
 from sqlalchemy.orm import Session
@@ -168,7 +169,7 @@ def make_elder(
         }
         db.add(Guardian(elder_id=elder.id, **g))
     db.flush()
-    recompute(db, elder, date.today())
+    recompute(db, elder, local_today())
     db.flush()
     return elder
 

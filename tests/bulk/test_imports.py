@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from eldercare.clock import today as local_today
 from eldercare.elders.models import Elder, ElderChange
 from eldercare.visits.models import ElderSchedule
 from openpyxl import Workbook, load_workbook
@@ -113,7 +114,6 @@ class TestFormats:
         assert bulk["annual_income_per_capita"] == [None, "5200.50"]
 
     def test_derived_categories_and_risk_are_each_rows_own(self, client, db, worker):
-        from datetime import date
 
         from eldercare.elders import rules
 
@@ -151,7 +151,7 @@ class TestFormats:
                     [],
                 ),
                 rules.RegisterSettings(),
-                date.today(),
+                local_today(),
             )
             assert elder.categories == expected.categories
             assert (elder.risk_level, elder.risk_reasons) == (

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from eldercare.clock import today as local_today
 from eldercare.config import get_settings
 from eldercare.visits.models import ElderSchedule, Visit
 from eldercare.volunteers.models import Pairing
@@ -40,7 +41,7 @@ def n_visits(db) -> int:
 
 
 def local(days_ago: int, hour: int = 9) -> str:
-    return f"{(date.today() - timedelta(days=days_ago)).isoformat()} {hour:02d}:30"
+    return f"{(local_today() - timedelta(days=days_ago)).isoformat()} {hour:02d}:30"
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ class TestPairings:
         assert pairing.volunteer_id == helper.id
         assert pairing.is_primary is True
         assert pairing.services == ["companionship", "shopping"]
-        assert pairing.start_date == date.today()
+        assert pairing.start_date == local_today()
         again = post(client, worker, "pairings", body).json()
         assert (again["created"], again["unchanged"]) == (0, 1)
         row["服务内容"] = "陪伴聊天"
@@ -140,7 +141,7 @@ class TestPairings:
         elder, helper = make_elder(db, VILLAGE), make_volunteer(db, VILLAGE)
         row = {"elder_id_number": elder.id_number, "volunteer_phone": helper.phone}
         post(client, worker, "pairings", as_csv([row]))
-        row.update(end_date=date.today().isoformat(), end_reason="迁居")
+        row.update(end_date=local_today().isoformat(), end_reason="迁居")
         ended = post(client, worker, "pairings", as_csv([row])).json()
         assert ended["updated"] == 1, ended
         again = post(client, worker, "pairings", as_csv([row])).json()
@@ -253,7 +254,7 @@ class TestVisits:
             VILLAGE,
             name="李四",
             status="deceased",
-            status_date=date.today() - timedelta(days=5),
+            status_date=local_today() - timedelta(days=5),
         )
         tomorrow = (datetime.now(get_settings().tz) + timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
         return [

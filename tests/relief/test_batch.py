@@ -8,13 +8,14 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from eldercare.clock import today as local_today
 from eldercare.relief import rules, service
 from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion, ReliefScreening
 from sqlalchemy import select
 
 from tests.factories import COUNTY, OTHER_TOWNSHIP_VILLAGE, OTHER_VILLAGE, VILLAGE, make_elder
 
-TODAY = date.today()
+TODAY = local_today()
 POLICY = {
     "minimum_living_standard": "560",
     "deposit_limit_per_capita": "30000",

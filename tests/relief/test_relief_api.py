@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from eldercare.audit.models import AuditEvent
+from eldercare.clock import today as local_today
 from eldercare.relief import service
 from eldercare.relief.models import ReliefPolicyVersion
 from openpyxl import load_workbook
@@ -26,7 +27,7 @@ from tests.factories import (
     make_user,
 )
 
-TODAY = date.today()
+TODAY = local_today()
 POLICY = {
     "minimum_living_standard": "560",
     "deposit_limit_per_capita": "30000",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
+
+from eldercare.clock import today as local_today
 
 from tests.factories import (
     OTHER_TOWNSHIP,
@@ -19,7 +21,7 @@ from tests.factories import (
 
 def test_township_rates_match_a_hand_count(client, db):
     officer = make_user(db, "township_officer", TOWNSHIP)
-    today = date.today()
+    today = local_today()
     a = make_elder(
         db,
         VILLAGE,

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from eldercare.clock import today as local_today
 from eldercare.visits.rules import TierRule, VisitPolicy, end_of_next_month, next_due
 
 from tests.factories import (
@@ -144,7 +145,7 @@ class TestWorklist:
             }
         }
         r = client.put("/api/v1/policies/visits", headers=auth(officer), json=policy)
-        assert r.json()["effective_date"] == date.today().isoformat()
+        assert r.json()["effective_date"] == local_today().isoformat()
         assert [
             i["elder_id"]
             for i in client.get("/api/v1/worklist", headers=auth(worker)).json()["items"]
@@ -176,7 +177,7 @@ class TestWorklist:
         client.post(
             f"/api/v1/elders/{e.id}/status",
             headers={**auth(worker), "If-Match": f'"{e.version}"'},
-            json={"status": "deceased", "date": date.today().isoformat(), "reason": "病故"},
+            json={"status": "deceased", "date": local_today().isoformat(), "reason": "病故"},
         )
         assert client.get("/api/v1/worklist", headers=auth(worker)).json()["items"] == []
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from eldercare.clock import today as local_today
 
 from tests.factories import (
     COUNTY,
@@ -165,7 +166,7 @@ class TestPairings:
         r = client.patch(
             f"/api/v1/pairings/{p['id']}",
             headers={**auth(officer), "If-Match": '"1"'},
-            json={"end_date": date.today().isoformat(), "end_reason": "志愿者外出务工"},
+            json={"end_date": local_today().isoformat(), "end_reason": "志愿者外出务工"},
         )
         assert r.status_code == 200, r.text
         bad = client.patch(
