@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -14,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from starlette.concurrency import run_in_threadpool
+from uuid_utils import uuid7
 
 from eldercare.config import get_settings
 
@@ -53,17 +52,18 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def new_id() -> str:
-    """Opaque identifiers for API resources."""
-    return uuid.uuid4().hex
+    """Opaque identifiers for API resources: UUIDs of version 7, which begin with the time.
+
+    New rows therefore land at the right-hand end of every index on an id (the primary keys
+    and the references to them) instead of on random pages. Bulk imports write far fewer
+    index pages, and far less WAL, than with random (version 4) UUIDs.
+    """
+    return uuid7().hex
 
 
 def new_ids(n: int) -> list[str]:
-    """``n`` identifiers like :func:`new_id` (random UUIDs, version 4), made in one go."""
-    raw = bytearray(os.urandom(16 * n))
-    raw[6::16] = bytes((b & 0x0F) | 0x40 for b in raw[6::16])
-    raw[8::16] = bytes((b & 0x3F) | 0x80 for b in raw[8::16])
-    text = raw.hex()
-    return [text[i : i + 32] for i in range(0, 32 * n, 32)]
+    """``n`` identifiers like :func:`new_id`, in increasing order."""
+    return [uuid7().hex for _ in range(n)]
 
 
 def utcnow() -> datetime:
