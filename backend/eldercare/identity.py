@@ -9,7 +9,6 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from operator import mul
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -17,9 +16,14 @@ MIN_BIRTH_YEAR = 1880
 
 
 def check_char(first17: str) -> str:
-    if len(first17) != len(WEIGHTS):
-        raise ValueError("17 characters expected")
-    return CHECK_CHARS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
+    """The check character of 17 digits.
+
+    The weights are 2^(17-i) mod 11, and 13 = 2 (mod 11), so the weighted sum is, mod 11,
+    twice the digits read as a base-13 number: one call into C instead of a loop.
+    """
+    if len(first17) != len(WEIGHTS) or not (first17.isascii() and first17.isdigit()):
+        raise ValueError("17 digits expected")
+    return CHECK_CHARS[2 * int(first17, 13) % 11]
 
 
 def normalise(raw: str) -> str:

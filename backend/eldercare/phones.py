@@ -18,6 +18,8 @@ def canonical(raw: str | None) -> str | None:
     """``13812345678`` for mobiles (country code dropped), ``0746-1234567`` for landlines."""
     if raw is None:
         return None
+    if len(raw) == 11 and raw.isascii() and MOBILE.match(raw):  # the common case, as stored
+        return raw
     text = unicodedata.normalize("NFKC", raw).strip()
     if not text:
         return None
