@@ -7,6 +7,7 @@ import io
 import os
 import signal
 import subprocess
+import sys
 import time
 from datetime import date, timedelta
 
@@ -225,7 +226,7 @@ def test_a_per_row_job_checks_the_next_batch_while_the_last_one_is_written(
     from eldercare import db as dbmod
     from eldercare.audit.models import AuditEvent
     from eldercare.bulk import jobs
-    from eldercare.bulk.models import ImportChunk, ImportJob
+    from eldercare.bulk.models import Change, ImportChunk, ImportJob
     from eldercare.elders.models import Elder
 
     _url, engine = committed_db
@@ -240,6 +241,8 @@ def test_a_per_row_job_checks_the_next_batch_while_the_last_one_is_written(
 
     def in_turn(*args):
         raise AssertionError("the pipelined path was not taken")
+
+    switch_interval = sys.getswitchinterval()
 
     monkeypatch.setattr(jobs, "BATCH_ROWS", 3)
     monkeypatch.setattr(jobs, "_per_row_in_turn", in_turn)
@@ -284,3 +287,21 @@ def test_a_per_row_job_checks_the_next_batch_while_the_last_one_is_written(
             select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "create")
         )
         assert events == 7
+        # Each batch's feed rows carry its own transaction's id, elder and household alike.
+        created = s.execute(
+            select(Elder.id, Elder.household_id).where(
+                Elder.village_code == VILLAGE, Elder.id_number != known_number
+            )
+        ).all()
+        xids = dict(
+            s.execute(
+                select(Change.resource_id, Change.xid).where(
+                    Change.action == "create",
+                    Change.resource_id.in_([i for pair in created for i in pair]),
+                )
+            ).all()
+        )
+        assert len(xids) == 14
+        assert all(xids[e] == xids[h] > 0 for e, h in created)
+        assert len(set(xids.values())) == 3  # batches of 3 rows: 3, 3 and 1 new elders
+    assert sys.getswitchinterval() == switch_interval  # restored when the job ended

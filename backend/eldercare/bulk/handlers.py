@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -28,7 +28,7 @@ from eldercare import synth
 from eldercare.audit.models import AuditEvent
 from eldercare.bulk.columns import SPECS, Spec, convert
 from eldercare.bulk.models import Change
-from eldercare.bulkload import bulk_write
+from eldercare.bulkload import CopyData, bulk_write, copy_in
 from eldercare.clock import aware
 from eldercare.clock import today as local_today
 from eldercare.config import get_settings
@@ -727,13 +727,30 @@ class ElderHandler(Handler):
                 fields = fields_by_set[given] = _json(sorted(given | {"id_number"}))
             events.append(audit_row(elder_id, village, fields))
         ctx = self.ctx
+        tables: list[tuple[Any, Sequence[str], Iterable[Sequence[Any]]]] = [
+            (Household.__table__, _HOUSEHOLD_COLUMNS, households),
+            (Elder.__table__, _ELDER_COLUMNS, elder_rows),
+            (ElderChange.__table__, _CHANGE_COLUMNS, history),
+            (ElderSchedule.__table__, _SCHEDULE_COLUMNS, schedules),
+            (AuditEvent.__table__, _AUDIT_COLUMNS, events),
+        ]
+        feed = ((r, i, "create", v, ver, now) for r, i, v, ver in feed_rows)
+        conn = self.db.connection()
+        copies: list[CopyData] | None = None
+        if conn.dialect.name == "postgresql":  # formatted here, while the last batch is written
+            copies = [CopyData.of(conn, *t) for t in tables]
+            copies.append(CopyData.of(conn, Change.__table__, _FEED_COLUMNS[1:], feed))  # type: ignore[arg-type]
 
         def write(db: Session) -> None:
             try:
                 with db.begin_nested():
                     conn = db.connection()
-                    _write(conn, households, elder_rows, history, schedules, feed_rows, now)
-                    bulk_write(conn, AuditEvent.__table__, _AUDIT_COLUMNS, events)  # type: ignore[arg-type]
+                    if copies is not None:
+                        _copy_all(conn, copies)
+                    else:
+                        for table, columns, rows in tables:
+                            bulk_write(conn, table, columns, rows)
+                        _write_feed(conn, feed)
             except IntegrityError:
                 # Someone created one of these elders meanwhile: the service decides row by row.
                 for item in new:
@@ -771,28 +788,20 @@ class ElderHandler(Handler):
         return row
 
 
-def _write(
-    conn: Connection,
-    households: list[tuple[Any, ...]],
-    elder_rows: list[tuple[Any, ...]],
-    history: list[tuple[Any, ...]],
-    schedules: list[tuple[Any, ...]],
-    feed_rows: list[tuple[str, str, str, int]],
-    now: datetime,
-) -> None:
-    bulk_write(conn, Household.__table__, _HOUSEHOLD_COLUMNS, households)  # type: ignore[arg-type]
-    bulk_write(conn, Elder.__table__, _ELDER_COLUMNS, elder_rows)  # type: ignore[arg-type]
-    bulk_write(conn, ElderChange.__table__, _CHANGE_COLUMNS, history)  # type: ignore[arg-type]
-    bulk_write(conn, ElderSchedule.__table__, _SCHEDULE_COLUMNS, schedules)  # type: ignore[arg-type]
+def _copy_all(conn: Connection, copies: list[CopyData]) -> None:
+    """The formatted tables in order; the feed (last) gets this transaction's id."""
+    *tables, feed = copies
+    for data in tables:
+        copy_in(conn, data)
+    xid = conn.exec_driver_sql("SELECT pg_current_xact_id()::text").scalar_one()
+    copy_in(conn, feed.with_first("xid", xid))
+
+
+def _write_feed(conn: Connection, feed: Iterable[tuple[Any, ...]]) -> None:
     xid = 0
     if conn.dialect.name == "postgresql":
         xid = int(conn.exec_driver_sql("SELECT pg_current_xact_id()::text::bigint").scalar_one())
-    bulk_write(
-        conn,
-        Change.__table__,  # type: ignore[arg-type]
-        _FEED_COLUMNS,
-        ((xid, r, i, "create", v, ver, now) for r, i, v, ver in feed_rows),
-    )
+    bulk_write(conn, Change.__table__, _FEED_COLUMNS, ((xid, *r) for r in feed))  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------------------- guardians

@@ -20,9 +20,11 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any
@@ -294,6 +296,33 @@ def _per_row_in_turn(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cl
             db.commit()
 
 
+SWITCH_INTERVAL = 0.0005  # seconds, while a pipelined job runs (CPython's default is 0.005)
+_switching = {"jobs": 0, "saved": 0.0}
+
+
+@contextmanager
+def _prompt_switching() -> Iterator[None]:
+    """Let threads take turns at the interpreter lock more often while the job runs.
+
+    The writing thread needs the lock for a moment each time the server has taken its
+    last bytes. By default it waits up to 5 ms for the preparing thread to let go, and the
+    server idles meanwhile: a 100,000-row import took a third longer than its slower half.
+    The interval is process-wide; it is restored when the last such job ends.
+    """
+    with _lock:
+        if _switching["jobs"] == 0:
+            _switching["saved"] = sys.getswitchinterval()
+            sys.setswitchinterval(min(SWITCH_INTERVAL, _switching["saved"]))
+        _switching["jobs"] += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _switching["jobs"] -= 1
+            if _switching["jobs"] == 0:
+                sys.setswitchinterval(_switching["saved"])
+
+
 def _per_row_pipelined(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls: Any) -> None:
     """Check batch n + 1 (in this thread, on a session that only reads) while a helper
     thread writes and commits batch n: the database and Python work at the same time.
@@ -304,6 +333,7 @@ def _per_row_pipelined(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_
     """
     resume = _Resume(job)
     with (
+        _prompt_switching(),
         session_factory(write=True)() as read_db,
         ThreadPoolExecutor(1, thread_name_prefix="import-write") as pool,
     ):
