@@ -35,7 +35,9 @@ class Household(Base):
     __tablename__ = "households"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    village_code: Mapped[str] = mapped_column(String(12), ForeignKey("regions.code"), index=True)
+    # Its elders' village (which they reference); no foreign key of its own, whose check
+    # cost a lookup and lock per imported elder and guarded nothing more.
+    village_code: Mapped[str] = mapped_column(String(12), index=True)
     address: Mapped[str] = mapped_column(String(200), default="")
     size: Mapped[int | None] = mapped_column(Integer)
     annual_income_per_capita: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))

@@ -63,7 +63,9 @@ class ElderSchedule(Base):
         Index("ix_elder_schedules_county_due", "county_code", "next_due_date"),
     )
 
-    elder_id: Mapped[str] = mapped_column(String(32), ForeignKey("elders.id"), primary_key=True)
+    # No foreign key: a schedule is derived from its elder and written with it (elders are
+    # never deleted). The check cost a per-row lookup and lock on every imported elder.
+    elder_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     village_code: Mapped[str] = mapped_column(String(12))
     township_code: Mapped[str] = mapped_column(
         String(9), Computed("substr(village_code, 1, 9)", persisted=True)
