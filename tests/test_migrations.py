@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from eldercare import migrate
 from eldercare.db import make_engine
 from eldercare.models import Base
-from sqlalchemy import inspect
+from eldercare.visits.models import ElderSchedule
+from sqlalchemy import inspect, text
+from sqlalchemy.orm import Session
 
 from tests.conftest import create_database, drop_database
+from tests.factories import VILLAGE, load_test_regions, make_elder
 
 
 def _tables(url: str) -> set[str]:
@@ -43,3 +48,55 @@ def test_models_and_migrations_agree(engine):
             MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
         )
     assert diff == [], f"models differ from migrations; run make migration: {diff}"
+
+
+def _foreign_keys(url: str, table: str) -> list[str]:
+    engine = make_engine(url)
+    try:
+        return [fk["referred_table"] for fk in inspect(engine).get_foreign_keys(table)]
+    finally:
+        engine.dispose()
+
+
+def test_0010_keeps_every_row_of_a_filled_database_both_ways():
+    """Dropping (and restoring) the two derived rows' foreign keys copies tables on SQLite;
+    a filled database keeps its rows, generated columns included, both ways."""
+    url = create_database("mig_")
+    try:
+        migrate.upgrade(url, "0009")
+        engine = make_engine(url)
+        with Session(engine) as db, db.begin():
+            load_test_regions(db)
+            elder = make_elder(db, VILLAGE)
+            elder_id, household_id = elder.id, elder.household_id
+            if db.get(ElderSchedule, elder_id) is None:
+                db.add(
+                    ElderSchedule(
+                        elder_id=elder_id,
+                        village_code=VILLAGE,
+                        risk_level="high",
+                        special_difficulty=True,
+                        interval_days=7,
+                        next_due_date=date(2026, 12, 1),
+                        reason={},
+                        updated_at=datetime(2026, 11, 29, tzinfo=UTC),
+                    )
+                )
+        engine.dispose()
+        for revision, fks in (("head", []), ("0009", ["elders"]), ("head", [])):
+            if revision == "head":
+                migrate.upgrade(url)
+            else:
+                migrate.downgrade(url, revision)
+            assert _foreign_keys(url, "elder_schedules") == fks
+            engine = make_engine(url)
+            with engine.connect() as conn:
+                row = conn.execute(
+                    text("SELECT elder_id, township_code, county_code FROM elder_schedules")
+                ).one()
+                assert tuple(row) == (elder_id, VILLAGE[:9], VILLAGE[:6])
+                households = conn.execute(text("SELECT id FROM households")).scalars().all()
+                assert households == [household_id]
+            engine.dispose()
+    finally:
+        drop_database(url)
