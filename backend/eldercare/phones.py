@@ -18,8 +18,8 @@ def canonical(raw: str | None) -> str | None:
     """``13812345678`` for mobiles (country code dropped), ``0746-1234567`` for landlines."""
     if raw is None:
         return None
-    if len(raw) == 11 and raw.isascii() and MOBILE.match(raw):  # the common case, as stored
-        return raw
+    if len(raw) == 11 and raw.isascii() and raw.isdigit() and raw[0] == "1" and raw[1] > "2":
+        return raw  # the common case: a mobile number as stored (what MOBILE matches)
     text = unicodedata.normalize("NFKC", raw).strip()
     if not text:
         return None

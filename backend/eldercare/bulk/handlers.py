@@ -297,6 +297,7 @@ class _Facts:
     special: bool
     interval_days: int
     next_due_date: date
+    next_due_text: str  # as COPY takes it
     due_reason: str
 
 
@@ -397,6 +398,7 @@ class ElderHandler(Handler):
             special=special,
             interval_days=due.interval_days,
             next_due_date=due.next_due_date,
+            next_due_text=due.next_due_date.isoformat(),
             due_reason=_json(due.reason),
         )
         if key is not None:
@@ -600,11 +602,15 @@ class ElderHandler(Handler):
     def _create(self, new: list[_New]) -> Write:
         """Households, elders, history, schedules, feed rows and audit events: one write per
         table. JSON values are encoded here (shared ones once), so the write only copies."""
-        now = datetime.now(UTC)
+        copying = self.db.get_bind().dialect.name == "postgresql"
+        # COPY takes the time as text: formatted once here rather than in every row.
+        stamp: Any = datetime.now(UTC)
+        if copying:
+            stamp = stamp.isoformat()
         households, elder_rows, history, schedules, feed_rows = [], [], [], [], []
         events: list[tuple[Any, ...]] = []
         fields_by_set: dict[frozenset[str], str] = {}
-        audit_row = self._audit_row(now)
+        audit_row = self._audit_row(stamp)
         ids = new_ids(2 * len(new))
         actor_id, actor_name = self.ctx.actor.id, self.ctx.actor.name
         list_json = self._list_json
@@ -617,6 +623,7 @@ class ElderHandler(Handler):
             village = d.village_code
             county = village[:6]
             f = self._derive(d, n.birth_date, county)
+            born = n.birth_date.isoformat()
             health, income = list(d.health_conditions), list(d.income_sources)
             manual = [c.model_dump() for c in d.manual_categories]
             size, money = d.household_size, d.annual_income_per_capita
@@ -632,7 +639,7 @@ class ElderHandler(Handler):
                     full,
                     initials,
                     n.sex,
-                    n.birth_date,
+                    born if copying else n.birth_date,
                     d.ethnicity,
                     d.marital_status,
                     d.phone,
@@ -657,18 +664,18 @@ class ElderHandler(Handler):
                     f.risk_json,
                     "active",
                     "",
-                    now,
-                    now,
+                    stamp,
+                    stamp,
                     1,
                 )
             )
-            households.append((household_id, village, d.address, size, money, "", now, now, 1))
+            households.append((household_id, village, d.address, size, money, "", stamp, stamp, 1))
             # The history row, as the service writes it: the snapshot's non-empty values,
             # keys sorted (_SNAPSHOT_KEYS is), dates and decimals as text.
             snap = {
                 "address": d.address,
                 "annual_income_per_capita": None if money is None else str(money),
-                "birth_date": n.birth_date.isoformat(),
+                "birth_date": born,
                 "care_situation": d.care_situation,
                 "disability_grade": d.disability_grade,
                 "disability_type": d.disability_type,
@@ -701,7 +708,7 @@ class ElderHandler(Handler):
                     elder_id,
                     "create",
                     _json(created),
-                    now,
+                    stamp,
                     actor_id,
                     actor_name,
                     "import",
@@ -714,9 +721,9 @@ class ElderHandler(Handler):
                     f.risk_level,
                     f.special,
                     f.interval_days,
-                    f.next_due_date,
+                    f.next_due_text if copying else f.next_due_date,
                     f.due_reason,
-                    now,
+                    stamp,
                 )
             )
             feed_rows.append(("household", household_id, village, 1))
@@ -734,10 +741,10 @@ class ElderHandler(Handler):
             (ElderSchedule.__table__, _SCHEDULE_COLUMNS, schedules),
             (AuditEvent.__table__, _AUDIT_COLUMNS, events),
         ]
-        feed = ((r, i, "create", v, ver, now) for r, i, v, ver in feed_rows)
+        feed = ((r, i, "create", v, ver, stamp) for r, i, v, ver in feed_rows)
         conn = self.db.connection()
         copies: list[CopyData] | None = None
-        if conn.dialect.name == "postgresql":  # formatted here, while the last batch is written
+        if copying:  # formatted here, while the last batch is written
             copies = [CopyData.of(conn, *t) for t in tables]
             copies.append(CopyData.of(conn, Change.__table__, _FEED_COLUMNS[1:], feed))  # type: ignore[arg-type]
 
@@ -762,7 +769,7 @@ class ElderHandler(Handler):
 
         return write
 
-    def _audit_row(self, now: datetime) -> Any:
+    def _audit_row(self, now: datetime | str) -> Any:
         """The ``create`` event of one new elder, as ``create_elder`` records it (plus the
         job), for a multi-row write: one event per elder, like a hand-made one."""
         p = self.ctx.actor
