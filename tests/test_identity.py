@@ -64,12 +64,23 @@ class TestIdNumber:
             ("11010519491231002Y", "id_number.format"),
             ("X10105194912310021", "id_number.format"),
             ("01010519491231002X", "id_number.format"),
+            ("11010519491231002\u0661", "id_number.format"),  # an Arabic-Indic digit
+            ("\u0661" * 15, "id_number.format"),
         ],
     )
     def test_invalid_numbers_have_stable_codes(self, raw, code):
         with pytest.raises(identity.IdNumberError) as err:
             identity.parse(raw, TODAY)
         assert err.value.code == code
+
+    def test_check_character_equals_the_weighted_sum_for_every_digit_and_position(self):
+        weights = [2 ** (17 - i) % 11 for i in range(17)]
+        base = "43112719500315014"
+        for i in range(17):
+            for digit in "0123456789":
+                first17 = base[:i] + digit + base[i + 1 :]
+                total = sum(int(c) * w for c, w in zip(first17, weights, strict=True))
+                assert identity.check_char(first17) == "10X98765432"[total % 11]
 
     def test_generated_numbers_agree_with_python_stdnum_style_checksum(self):
         number = identity.make("431127", date(1950, 3, 15), 7, male=True)

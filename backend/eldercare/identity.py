@@ -55,6 +55,8 @@ class IdNumber:
 def parse(raw: str, today: date | None = None) -> IdNumber:
     """Validate and derive; raises :class:`IdNumberError` with a stable code."""
     s = normalise(raw)
+    if not s.isascii():  # digits of other scripts (NFKC leaves them) are not ID digits
+        raise IdNumberError("id_number.format")
     original = None
     if len(s) == 15:
         if not s.isdigit():
