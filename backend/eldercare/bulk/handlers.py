@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+import psycopg
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import ARRAY, String, Text, any_, bindparam, cast, select
 from sqlalchemy.engine import Connection
@@ -758,8 +759,9 @@ class ElderHandler(Handler):
                         for table, columns, rows in tables:
                             bulk_write(conn, table, columns, rows)
                         _write_feed(conn, feed)
-            except IntegrityError:
+            except (IntegrityError, psycopg.errors.IntegrityError):
                 # Someone created one of these elders meanwhile: the service decides row by row.
+                # (COPY runs on the driver's connection: its errors come unwrapped.)
                 for item in new:
                     item.outcome.action = "created"
                     _savepoint_call(db, item.outcome, elders.create_elder, db, ctx, item.data)
