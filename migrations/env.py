@@ -44,10 +44,16 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
     sqlite = connection.dialect.name == "sqlite"
     # SQLite changes a table's constraints by copying the table, which its own foreign keys
     # forbid on a filled database. Its documented procedure: checks off outside the
-    # transaction, the changes, a foreign_key_check before the commit, checks on again.
-    unchecked = sqlite and not connection.in_transaction()
-    raw = connection.connection.driver_connection if unchecked else None
+    # transaction, the changes, a foreign_key_check before the commit, checks as they were.
+    raw = connection.connection.driver_connection if sqlite else None
+    checks = None
     if raw is not None:
+        if connection.in_transaction():
+            raise RuntimeError(
+                "SQLite migrations need a connection outside a transaction "
+                "(foreign key checks cannot be turned off inside one)"
+            )
+        checks = raw.execute("PRAGMA foreign_keys").fetchone()[0]
         raw.execute("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
@@ -64,7 +70,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
                     raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
     finally:
         if raw is not None:
-            raw.execute("PRAGMA foreign_keys=ON")
+            raw.execute(f"PRAGMA foreign_keys={'ON' if checks else 'OFF'}")
 
 
 if context.is_offline_mode():
