@@ -73,7 +73,7 @@ _frozen = False
 
 
 def _freeze_startup_objects() -> None:
-    """Take what start-up made (modules, routes, schemas, mappers: some 300,000 objects that
+    """Take what start-up made (modules, routes, schemas, mappers: some 350,000 objects that
     live as long as the process) out of the garbage collector's sight, once per process.
 
     Every full collection used to walk all of them: a 100,000-row import paid 1.7 s in such
