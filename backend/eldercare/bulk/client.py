@@ -91,14 +91,43 @@ class Api:
         return self._json(self.request("GET", path, params=params))
 
 
+LOG_EVERY = 5.0  # seconds between progress lines when stderr is a file or a pipe
+
+
+class _Shown:
+    text = ""  # the progress last written
+    at = 0.0  # when (monotonic seconds)
+
+
+_shown = _Shown()
+
+
 def bar(done: int, total: int | None, label: str) -> None:
+    """Progress on stderr: redrawn in place on a terminal; in a log (a file or a pipe) a
+    whole line when it changed, at most every few seconds, so scripts' logs stay readable."""
     if total:
         width = 30
         filled = int(width * min(done, total) / total)
-        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        text = f"{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
     else:
-        sys.stderr.write(f"\r{label} {done}")
+        text = f"{label} {done}"
+    if sys.stderr.isatty():
+        sys.stderr.write("\r" + text)
+    else:
+        now = time.monotonic()
+        if text == _shown.text or (_shown.text and now - _shown.at < LOG_EVERY):
+            return
+        sys.stderr.write(text + "\n")
+        _shown.at = now
+    _shown.text = text
     sys.stderr.flush()
+
+
+def bar_done() -> None:
+    """End the progress display (the terminal's line; a log's lines are already ended)."""
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    _shown.text = ""
 
 
 def run_import(
@@ -134,7 +163,7 @@ def run_import(
         bar(report["rows"], None, f"importing {path.name}: rows")
         time.sleep(0.5)
         report = api.get_json(f"/api/v1/imports/{report['id']}")
-    sys.stderr.write("\n")
+    bar_done()
     summary = {
         k: report[k] for k in ("status", "rows", "created", "updated", "unchanged", "failed")
     }
@@ -176,7 +205,7 @@ def run_export(url: str, resource: str, fmt: str, out: Path, params: dict[str, A
                 bar(done // 1024, None, f"exporting {resource}: KiB")
     except urllib.error.HTTPError as exc:
         raise ClientError(f"HTTP {exc.code}: {exc.read().decode(errors='replace')}") from None
-    sys.stderr.write("\n")
+    bar_done()
     tmp.replace(out)
     print(str(out))
     return 0
@@ -208,6 +237,6 @@ def run_sync(url: str, out: Path, state: Path, limit: int, follow: bool) -> int:
             if not follow:
                 break
             time.sleep(5)
-    sys.stderr.write("\n")
+    bar_done()
     print(json.dumps({"changes": total, "cursor": cursor}))
     return 0
