@@ -845,6 +845,83 @@ class TestDuplicatesAndMerge:
         assert r.status_code == 404
 
 
+class TestPastMerges:
+    """Past merges can be found, and undone, from any session."""
+
+    def _merge(self, client, officer, survivor, merged):
+        r = client.post(
+            "/api/v1/elders/merges",
+            headers=auth(officer),
+            json={"survivor_id": survivor.id, "merged_id": merged.id, "reason": "同一人重复登记"},
+        )
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    def test_listed_newest_first_with_names_and_undone_from_the_list(self, client, db):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        a = make_elder(db, VILLAGE, name="张秀英", birth="1948-04-04")
+        b = make_elder(db, OTHER_VILLAGE, name="章秀英", birth="1948-04-04")
+        c = make_elder(db, VILLAGE, name="李桂兰", birth="1940-01-02")
+        d = make_elder(db, VILLAGE, name="李贵兰", birth="1940-01-02")
+        first = self._merge(client, officer, a, b)
+        second = self._merge(client, officer, c, d)
+
+        h = auth(officer)
+        listed = client.get("/api/v1/elders/merges", headers=h).json()
+        assert [m["id"] for m in listed["items"]] == [second, first]
+        assert listed["next_cursor"] is None
+        newest = listed["items"][0]
+        assert (newest["survivor_name"], newest["merged_name"]) == ("李桂兰", "李贵兰")
+        assert (newest["survivor_id"], newest["merged_id"], newest["village_code"]) == (
+            c.id,
+            d.id,
+            VILLAGE,
+        )
+        assert newest["undone_at"] is None
+
+        page = client.get("/api/v1/elders/merges", headers=h, params={"limit": 1}).json()
+        assert [m["id"] for m in page["items"]] == [second]
+        rest = client.get(
+            "/api/v1/elders/merges", headers=h, params={"limit": 1, "cursor": page["next_cursor"]}
+        ).json()
+        assert [m["id"] for m in rest["items"]] == [first]
+        assert rest["next_cursor"] is None
+
+        undo = client.post(f"/api/v1/elders/merges/{first}/undo", headers=h)
+        assert undo.status_code == 200, undo.text
+        undone = client.get("/api/v1/elders/merges", headers=h, params={"undone": "true"}).json()
+        assert [m["id"] for m in undone["items"]] == [first]
+        assert undone["items"][0]["undone_at"] is not None
+        standing = client.get("/api/v1/elders/merges", headers=h, params={"undone": "false"})
+        assert [m["id"] for m in standing.json()["items"]] == [second]
+
+    @pytest.mark.parametrize(("role", "region"), NEIGHBOURS)
+    def test_neighbours_see_none_of_them_and_cannot_undo(self, client, db, role, region):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        a = make_elder(db, VILLAGE, name="张秀英", birth="1948-04-04")
+        b = make_elder(db, VILLAGE, name="章秀英", birth="1948-04-04")
+        merge_id = self._merge(client, officer, a, b)
+        h = auth(make_user(db, role, region))
+        listed = client.get("/api/v1/elders/merges", headers=h)
+        if role == "village_worker":  # merges are a township's or county's work
+            assert listed.status_code == 403
+        else:
+            assert listed.status_code == 200
+            assert listed.json()["items"] == []
+            undo = client.post(f"/api/v1/elders/merges/{merge_id}/undo", headers=h)
+            assert undo.status_code == 404
+
+    def test_a_merge_across_townships_is_listed_only_where_both_records_are_seen(self, client, db):
+        county = make_user(db, "county_officer", COUNTY)
+        a = make_elder(db, VILLAGE, name="张秀英", birth="1948-04-04")
+        b = make_elder(db, OTHER_TOWNSHIP_VILLAGE, name="章秀英", birth="1948-04-04")
+        merge_id = self._merge(client, county, a, b)
+        seen = client.get("/api/v1/elders/merges", headers=auth(county)).json()["items"]
+        assert [m["id"] for m in seen] == [merge_id]
+        township = make_user(db, "township_officer", TOWNSHIP)
+        assert client.get("/api/v1/elders/merges", headers=auth(township)).json()["items"] == []
+
+
 def test_other_county_elder_is_404_for_county_officer(client, db):
     elder = make_elder(db, OTHER_COUNTY_VILLAGE, name="马桂英")
     officer = make_user(db, "county_officer", COUNTY)

@@ -24,6 +24,7 @@ from eldercare.elders.schemas import (
     GuardianOut,
     GuardianPatch,
     MergeIn,
+    MergeListItem,
     MergeOut,
     MoveIn,
     RiskOverrideIn,
@@ -118,6 +119,26 @@ def duplicates(
         DuplicatePair(a=present.list_item(a), b=present.list_item(b), reasons=reasons, score=score)
         for a, b, reasons, score in service.possible_duplicates(db, ctx, region, limit)
     ]
+
+
+@router.get(
+    "/elders/merges",
+    response_model=PageOut[MergeListItem],
+    summary="Past merges in scope, newest first (find one to undo it later)",
+)
+def list_merges(
+    db: DbSession,
+    ctx: AuthCtx,
+    paging: Paging,
+    undone: Annotated[
+        bool | None, Query(description="true: only undone merges; false: only standing ones")
+    ] = None,
+) -> PageOut[MergeListItem]:
+    page = service.list_merges(db, ctx, undone=undone, limit=paging.limit, cursor=paging.cursor)
+    return PageOut[MergeListItem](
+        items=[MergeListItem.model_validate(dict(r._mapping)) for r in page.items],
+        next_cursor=page.next_cursor,
+    )
 
 
 @router.post(

@@ -365,3 +365,11 @@ class MergeOut(BaseModel):
     merged_id: str
     merged_at: datetime
     undone_at: datetime | None
+
+
+class MergeListItem(MergeOut):
+    """A past merge, with both records' names and the survivor's village."""
+
+    survivor_name: str
+    merged_name: str
+    village_code: str

@@ -1137,6 +1137,36 @@ def merge(
     return record
 
 
+def list_merges(
+    db: Session, ctx: RequestCtx, *, undone: bool | None, limit: int, cursor: str | None
+) -> Page[Any]:
+    """Merges whose two records are both in scope (as undoing one needs), newest first,
+    with both names: so that a merge can be found and undone later, from any session."""
+    survivor, merged = Elder.__table__.alias("s"), Elder.__table__.alias("m")
+    scope = ctx.actor.scope
+    stmt = (
+        select(
+            ElderMerge.id,
+            ElderMerge.survivor_id,
+            ElderMerge.merged_id,
+            survivor.c.name.label("survivor_name"),
+            merged.c.name.label("merged_name"),
+            survivor.c.village_code.label("village_code"),
+            ElderMerge.merged_at,
+            ElderMerge.undone_at,
+        )
+        .join(survivor, survivor.c.id == ElderMerge.survivor_id)
+        .join(merged, merged.c.id == ElderMerge.merged_id)
+        .where(scope.clause(survivor.c.village_code), scope.clause(merged.c.village_code))
+    )
+    if undone is not None:
+        stmt = stmt.where(
+            ElderMerge.undone_at.is_not(None) if undone else ElderMerge.undone_at.is_(None)
+        )
+    order: list[tuple[Any, Direction]] = [(ElderMerge.merged_at, "desc"), (ElderMerge.id, "desc")]
+    return keyset(db, stmt, order, limit=limit, cursor=cursor, scalars=False)
+
+
 def undo_merge(db: Session, ctx: RequestCtx, merge_id: str) -> ElderMerge:
     record = db.get(ElderMerge, merge_id)
     if record is None:
