@@ -85,11 +85,10 @@ def test_a_duplicate_is_compared_merged_and_the_merge_undone(new_page: Any, serv
 
     page.fill("input[name=merge_reason]", "同一人重复登记")
     page.click("[data-test=do-merge]")
-    item = page.wait_for_selector("[data-test=recent-merges] li")
-    merge_id = item.get_attribute("data-merge")
-    page.wait_for_function(
-        "id => document.activeElement?.dataset.test === `undo-${id}`", arg=merge_id
-    )
+    # the new merge's undo button takes the focus (other merges may be listed already)
+    page.wait_for_function("() => document.activeElement?.dataset.test?.startsWith('undo-')")
+    merge_id = page.evaluate("() => document.activeElement.dataset.test.slice(5)")
+    assert page.locator(f"[data-test=recent-merges] li[data-merge='{merge_id}']").count() == 1
     kept = server.get(OFFICER, f"/elders/{a['id']}")
     assert kept["notes"] == "另一份登记：女儿在广东务工"
     assert kept["phone"] is None
@@ -97,6 +96,13 @@ def test_a_duplicate_is_compared_merged_and_the_merge_undone(new_page: Any, serv
     assert _status(server, f"/elders/{b['id']}") == 404
     assert page.locator(f"tr[data-pair='{pair}']").count() == 0
     shot(page, "merge-done")
+
+    # another session (a new tab: its own session storage) finds it through the server
+    other = new_page()
+    login(other, OFFICER)
+    other.goto("/elders/duplicates")
+    other.wait_for_selector(f"[data-test=recent-merges] li[data-merge='{merge_id}']")
+    other.close()
 
     page.keyboard.press("Enter")  # the undo button has the focus
     page.wait_for_selector("[data-test=recent-merges] [role=status]")

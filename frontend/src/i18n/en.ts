@@ -208,7 +208,7 @@ const en: Shape<typeof zh> = {
     takeIt: "Take the merged record's value", useThis: "Take", takeField: "Take the merged record's {field}", same: "Same",
     after: "After merging: the merged record's children and guardians move to the record that stays; birth date and sex follow the ID number taken; village and status stay those of the record kept.",
     reasonLabel: "Reason (required; kept in the change history)", merge: "Merge", done: "{merged} merged into {survivor}",
-    recent: "Merges made in this session", recentItem: "{merged} into {survivor} ({at})", undo: "Undo merge", undone: "Merge undone: both records are back",
+    recent: "Recent merges", recentItem: "{merged} into {survivor} ({at})", undo: "Undo merge", undone: "Merge undone: both records are back",
     isUndone: "Undone", forget: "Remove {name} from this list",
     reason: { same_birth_date: "Same birth date", same_village: "Same village", same_name: "Same name", same_pinyin: "Same pinyin", same_initials: "Same initials", same_id_number: "Same ID number" },
     field: {

@@ -204,7 +204,7 @@ export default {
     takeIt: "取用并入记录的值", useThis: "取用", takeField: "取用并入记录的{field}", same: "相同",
     after: "合并后：并入记录的子女/监护人转到保留记录；出生日期和性别随所取的身份证号；所在村和状态保持保留记录的。",
     reasonLabel: "合并原因（必填，将记入变更历史）", merge: "合并", done: "已将 {merged} 合并到 {survivor}",
-    recent: "本次登录的合并", recentItem: "{merged} 并入 {survivor}（{at}）", undo: "撤销合并", undone: "已撤销合并，两条记录已恢复",
+    recent: "最近的合并", recentItem: "{merged} 并入 {survivor}（{at}）", undo: "撤销合并", undone: "已撤销合并，两条记录已恢复",
     isUndone: "已撤销", forget: "从列表中移除 {name}",
     reason: { same_birth_date: "出生日期相同", same_village: "同村", same_name: "姓名相同", same_pinyin: "姓名拼音相同", same_initials: "姓名首字母相同", same_id_number: "身份证号相同" },
     field: {

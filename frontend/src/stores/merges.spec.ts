@@ -28,6 +28,18 @@ describe("recent merges", () => {
     expect(again.recent.map((m) => m.id)).toEqual(["2"]);
   });
 
+  it("adds the merges the server lists, newest first, without repeating the session's own", () => {
+    const s = useMergesStore();
+    s.added({ ...merge("1"), merged_at: "2026-11-29T10:00:00Z" });
+    s.known([
+      { ...merge("2"), merged_at: "2026-11-28T09:00:00Z" },
+      { ...merge("1"), merged_at: "2026-11-29T10:00:00Z", survivor_name: "张秀英（服务器）" },
+      { ...merge("3"), merged_at: "2026-11-29T11:00:00Z" },
+    ]);
+    expect(s.recent.map((m) => m.id)).toEqual(["3", "1", "2"]);
+    expect(s.recent[1].survivor_name).toBe("张秀英（服务器）");
+  });
+
   it("keeps the last 20 only", () => {
     const s = useMergesStore();
     for (let i = 0; i < 25; i++) s.added(merge(String(i)));

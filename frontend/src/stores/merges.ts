@@ -1,6 +1,7 @@
 import { defineStore } from "pinia";
 
-/** A merge made in this browser session, kept so it can be undone after leaving the screen. */
+/** A merge made in this browser session or listed by the server, kept so it can be undone
+ * after leaving the screen. */
 export interface RecentMerge {
   id: string;
   survivor_id: string;
@@ -33,6 +34,14 @@ export const useMergesStore = defineStore("merges", {
   actions: {
     added(m: RecentMerge): void {
       this.recent = [m, ...this.recent.filter((x) => x.id !== m.id)].slice(0, KEEP);
+      this.save();
+    },
+    /** Merges the server lists (standing ones in scope, from any session): shown with the
+     * session's own, newest first, the server's fields winning. */
+    known(list: RecentMerge[]): void {
+      const byId = new Map(this.recent.map((m) => [m.id, m]));
+      for (const m of list) byId.set(m.id, { ...byId.get(m.id), ...m });
+      this.recent = [...byId.values()].sort((a, b) => Date.parse(b.merged_at) - Date.parse(a.merged_at)).slice(0, KEEP);
       this.save();
     },
     undone(id: string, at: string): void {
