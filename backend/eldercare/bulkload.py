@@ -12,6 +12,11 @@ from sqlalchemy import JSON, Connection, Table
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(v, ensure_ascii=False)
 
 
+def _copy_from(table: Table, columns: Sequence[str]) -> str:
+    cols = ", ".join(f'"{c}"' for c in columns)
+    return f'COPY "{table.name}" ({cols}) FROM STDIN'
+
+
 def bulk_write(
     conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
@@ -22,11 +27,10 @@ def bulk_write(
     n = 0
     if conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
-        cols = ", ".join(f'"{c}"' for c in columns)
         # Only JSON columns need converting: find them once, not per value.
         json_at = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
         dumps = _encode
-        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:  # type: ignore[union-attr]
+        with raw.cursor() as cur, cur.copy(_copy_from(table, columns)) as copy:  # type: ignore[union-attr]
             write = copy.write_row
             for row in rows:
                 if json_at:
@@ -101,6 +105,5 @@ class CopyData:
 def copy_in(conn: Connection, payload: CopyData) -> None:
     """Send formatted rows to their table in one COPY (PostgreSQL)."""
     raw = conn.connection.driver_connection
-    cols = ", ".join(f'"{c}"' for c in payload.columns)
-    with raw.cursor() as cur, cur.copy(f'COPY "{payload.table.name}" ({cols}) FROM STDIN') as copy:  # type: ignore[union-attr]
+    with raw.cursor() as cur, cur.copy(_copy_from(payload.table, payload.columns)) as copy:  # type: ignore[union-attr]
         copy.write(payload.data)

@@ -807,10 +807,8 @@ def _copy_all(conn: Connection, copies: list[CopyData]) -> None:
 
 
 def _write_feed(conn: Connection, feed: Iterable[tuple[Any, ...]]) -> None:
-    xid = 0
-    if conn.dialect.name == "postgresql":
-        xid = int(conn.exec_driver_sql("SELECT pg_current_xact_id()::text::bigint").scalar_one())
-    bulk_write(conn, Change.__table__, _FEED_COLUMNS, ((xid, *r) for r in feed))  # type: ignore[arg-type]
+    """The feed rows where no COPY runs (SQLite: one writer at a time, xid 0)."""
+    bulk_write(conn, Change.__table__, _FEED_COLUMNS, ((0, *r) for r in feed))  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------------------- guardians
