@@ -101,6 +101,16 @@ def test_demo_serves_and_a_second_run_keeps_data(env):
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
         me = httpx.get(f"{base}/api/v1/auth/me", headers=headers).json()
         assert me["region"]["name"] == "蓝山县"
+        # the demo has records registered twice, for the duplicates screen to find
+        officer = httpx.post(
+            f"{base}/api/v1/auth/token",
+            data={"username": "lanshan_township", "password": password},
+        ).json()["access_token"]
+        pairs = httpx.get(
+            f"{base}/api/v1/elders/duplicates", headers={"Authorization": f"Bearer {officer}"}
+        ).json()
+        assert len(pairs) == 2
+        assert all("same_name" in p["reasons"] for p in pairs)
         created = httpx.post(
             f"{base}/api/v1/users",
             headers=headers,

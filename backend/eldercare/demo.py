@@ -722,6 +722,54 @@ def seed_incidents(db: Session) -> int:
     return created
 
 
+DUPLICATED_FROM, DUPLICATED_IN = "431127104230", "431127104204"  # 南风坳村 -> 所城村, 所城镇
+
+
+def seed_duplicates(db: Session, n: int = 2) -> int:
+    """``n`` elders of 南风坳村 registered a second time in 所城村 (the same township), the same
+    name and birth date under a mistyped ID number: what the duplicates screen is for. Made
+    through ``create_elder``, as the township officer, with history and audit."""
+    from eldercare import identity
+    from eldercare.context import Principal, RequestCtx
+    from eldercare.db import utcnow
+    from eldercare.elders.models import Elder
+    from eldercare.elders.schemas import ElderCreate
+    from eldercare.elders.service import create_elder
+    from eldercare.roles import Role
+
+    officer = db.scalar(select(User).where(User.username == "lanshan_township"))
+    if officer is None:
+        return 0
+    principal = Principal(
+        "user", officer.id, officer.username, Role.township_officer, officer.region_code,
+        frozenset(), "demo", utcnow(),
+    )  # fmt: skip
+    ctx = RequestCtx(None, None, "zh-CN").with_principal(principal)
+    originals = db.scalars(
+        select(Elder)
+        .where(Elder.village_code == DUPLICATED_FROM, Elder.status == "active")
+        .order_by(Elder.id_number)
+        .limit(n)
+    ).all()
+    made = 0
+    for e in originals:
+        sequence = int(e.id_number[14:17]) // 2
+        for step in range(1, 500):  # the first free number, a digit or two away
+            number = identity.make(e.id_number[:6], e.birth_date, sequence + step, e.sex == "male")
+            if db.scalar(select(Elder.id).where(Elder.id_number == number)) is None:
+                break
+        data = ElderCreate(
+            id_number=number,
+            name=e.name,
+            village_code=DUPLICATED_IN,
+            living_arrangement=e.living_arrangement,
+            notes="重复登记（演示数据）",
+        )
+        create_elder(db, ctx, data)
+        made += 1
+    return made
+
+
 def seed(db: Session, password: str) -> dict[str, int]:
     """Idempotent: regions are upserted, existing users and clients are left as they are."""
     rows = []
@@ -759,6 +807,8 @@ def seed(db: Session, password: str) -> dict[str, int]:
             created += 1
     db.flush()
     register = seed_register(db)
+    if register["elders"]:  # a first seed: two records the duplicates screen will find
+        register["duplicates"] = seed_duplicates(db)
     helpers = seed_helpers_and_visits(db)
     register.update(helpers)
     register["incidents"] = seed_incidents(db)
