@@ -5,13 +5,22 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from eldercare.config import get_settings
 from eldercare.elders.models import Elder
 from eldercare.visits import schedule
 from eldercare.visits.models import ElderSchedule, Visit, VisitPolicyVersion
 from eldercare.visits.rules import TierRule, VisitPolicy
 from sqlalchemy import select
 
-from tests.factories import COUNTY, OTHER_COUNTY_VILLAGE, OTHER_VILLAGE, VILLAGE, make_elder
+from tests.factories import (
+    COUNTY,
+    OTHER_COUNTY_VILLAGE,
+    OTHER_VILLAGE,
+    VILLAGE,
+    make_elder,
+    make_pairing,
+    make_volunteer,
+)
 
 NOW = datetime.now(UTC)
 
@@ -58,6 +67,9 @@ def _county(db) -> dict[str, Elder]:
         ("dead", "general", "", [(3, "home_visit")]),
         ("no_row", "key", "", [(4, "video")]),
         ("other_village", "high", "", [(12, "home_visit")]),
+        ("helper_waiting", "general", "", [(0.2, "home_visit")]),
+        ("helper_found", "key", "", [(5, "home_visit")]),
+        ("helper_old_pairing", "high", "", [(20, "home_visit")]),
     ]
     for i, (key, tier, codes, visits) in enumerate(shapes):
         village = OTHER_VILLAGE if key == "other_village" else VILLAGE
@@ -76,6 +88,17 @@ def _county(db) -> dict[str, Elder]:
         row = db.get(ElderSchedule, e[key].id)
         row.event_type = "hospitalisation"
         row.event_due_at = NOW - timedelta(hours=hours_ago) + timedelta(hours=24)
+    # moved elders waiting for a helper: still waiting (a visit does not answer it, nor a
+    # pairing older than the move), and one whose new pairing was made after the move
+    helper = make_volunteer(db, VILLAGE, max_pairings=10)
+    for key, days_ago in (("helper_waiting", 2), ("helper_found", 1), ("helper_old_pairing", 3)):
+        row = db.get(ElderSchedule, e[key].id)
+        row.event_type = schedule.NEEDS_HELPER
+        row.event_due_at = NOW - timedelta(days=days_ago)
+    found = make_pairing(db, e["helper_found"], helper)
+    found.created_at = NOW - timedelta(hours=2)
+    old = make_pairing(db, e["helper_old_pairing"], helper)
+    old.created_at = NOW - timedelta(days=30)
     e["dead"].status = "deceased"
     db.delete(db.get(ElderSchedule, e["no_row"].id))
     db.flush()
@@ -134,3 +157,9 @@ def test_set_based_recompute_agrees_with_the_rules_row_for_row(db):
     assert got[e["special_general"].id][8]["code"] == "due.monthly"
     assert got[e["never"].id][8] == {"code": "due.never_visited", "params": {"tier": "key"}}
     assert db.get(ElderSchedule, other.id).next_due_date == outside_before
+    waiting = got[e["helper_waiting"].id]
+    assert (waiting[5], waiting[8]) == ("needs_helper", {"code": "due.needs_helper", "params": {}})
+    assert waiting[7] == (NOW - timedelta(days=2)).astimezone(get_settings().tz).date()
+    assert got[e["helper_old_pairing"].id][5] == "needs_helper"
+    assert got[e["helper_found"].id][5] is None
+    assert got[e["helper_found"].id][8]["code"] == "due.tier"

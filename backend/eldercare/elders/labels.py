@@ -48,6 +48,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "high": ("高风险", "high-risk"),
     "key": ("重点", "key"),
     "general": ("一般", "general"),
+    # why a pairing ended (set by the system; people write their own reasons)
+    "moved": ("老人迁往他村", "the elder moved to another village"),
     # scopes
     "county": ("县", "county"),
     "township": ("乡镇", "township"),
@@ -88,6 +90,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "special-difficulty elders: a visit every month",
     ),
     "due.event": ("发生紧急事件，{hours} 小时内须探访", "an event: a visit within {hours} hours"),
+    "due.needs_helper": (
+        "迁入本村，原结对帮扶已解除，须安排新的帮扶人",
+        "moved here and their pairing ended: a new helper is needed",
+    ),
     "risk.override": ("人工调整：{note}", "set by hand: {note}"),
 }
 

@@ -19,7 +19,7 @@ from eldercare.clock import today as local_today
 from eldercare.concurrency import check_version
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
-from eldercare.elders import rules
+from eldercare.elders import follow, rules
 from eldercare.elders.filters import ElderFilters
 from eldercare.elders.models import (
     Elder,
@@ -581,13 +581,16 @@ def move(
     check_version(elder.version, expected)
     region = _check_village(db, ctx, village_code)
     before = elder_snapshot(db, elder)
-    if region.code != elder.village_code:
+    old = elder.village_code
+    if region.code != old:
         elder.village_code = region.code
         elder.household_id = None  # a new household in the new village
         if address is not None:
             elder.address = address
         _household_for(db, elder, None, None, None, set())
         recompute(db, elder)
+        # visits, incidents, schedules, screenings, pairings and the feed follow the elder
+        follow.follow_moves(db, ctx, {elder.id: old})
     return _finish_update(db, ctx, elder, before, "move", reason)
 
 

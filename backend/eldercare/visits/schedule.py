@@ -14,6 +14,7 @@ from sqlalchemy import (
     case,
     cast,
     delete,
+    exists,
     func,
     literal,
     null,
@@ -33,6 +34,9 @@ from eldercare.context import RequestCtx
 from eldercare.db import UTCDateTime, get_engine, utcnow, write_apart
 from eldercare.visits.models import ElderSchedule, Visit, VisitPolicyVersion
 from eldercare.visits.rules import ALL_METHODS, VisitPolicy, next_due
+
+# The schedule's event slot when a move ended the elder's pairings (see ``needs_helper``).
+NEEDS_HELPER = "needs_helper"
 
 
 def policy_for(db: Session, county: str, on: date | None = None) -> tuple[VisitPolicy, date | None]:
@@ -69,7 +73,13 @@ def refresh(db: Session, elder: Any, policy: VisitPolicy | None = None) -> Elder
     tz = get_settings().tz
     event_due = current.event_due_at if current else None
     event_type = current.event_type if current else None
-    if (
+    helper_since: datetime | None = None
+    if event_type == NEEDS_HELPER:
+        # not answered by a visit: only by a pairing made since the move
+        helper_since, event_due, event_type = event_due, None, None
+        if helper_since is not None and _helper_found(db, elder.id, helper_since):
+            helper_since = None
+    elif (
         event_due is not None
         and last is not None
         and last >= event_due - timedelta(hours=policy.event_due_hours)
@@ -85,6 +95,11 @@ def refresh(db: Session, elder: Any, policy: VisitPolicy | None = None) -> Elder
         event_due,
         tz,
     )
+    next_due_date, reason = due.next_due_date, due.reason
+    if helper_since is not None:
+        event_type, event_due = NEEDS_HELPER, helper_since
+        next_due_date = min(next_due_date, helper_since.astimezone(tz).date())
+        reason = {"code": "due.needs_helper", "params": {}}
     if current is None:
         current = ElderSchedule(elder_id=elder.id)
         db.add(current)
@@ -94,9 +109,49 @@ def refresh(db: Session, elder: Any, policy: VisitPolicy | None = None) -> Elder
     current.interval_days = due.interval_days
     current.last_visit_at = last
     current.event_type, current.event_due_at = event_type, event_due
-    current.next_due_date = due.next_due_date
-    current.reason = due.reason
+    current.next_due_date = next_due_date
+    current.reason = reason
     return current
+
+
+def _helper_found(db: Session, elder_id: str, since: datetime) -> bool:
+    from eldercare.volunteers.models import Pairing
+
+    return (
+        db.scalar(
+            select(Pairing.id)
+            .where(
+                Pairing.elder_id == elder_id,
+                Pairing.end_date.is_(None),
+                Pairing.created_at >= since,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def needs_helper(db: Session, elder: Any) -> ElderSchedule | None:
+    """The elder moved and lost their helper: the worklist shows them as due now, with the
+    reason ``due.needs_helper``, until a pairing is made (:func:`refresh` after it). Takes
+    the place of a pending event (it is due no later than one)."""
+    current = refresh(db, elder)
+    if current is None:
+        return None
+    current.event_type, current.event_due_at = NEEDS_HELPER, utcnow()
+    return refresh(db, elder)
+
+
+def helper_paired(db: Session, elder_id: str) -> None:
+    """After a pairing is made: an elder flagged as needing a helper is no longer."""
+    from eldercare.elders.models import Elder
+
+    current = db.get(ElderSchedule, elder_id)
+    if current is None or current.event_type != NEEDS_HELPER:
+        return
+    elder = db.get(Elder, elder_id)
+    if elder is not None:
+        refresh(db, elder)
 
 
 def record_event(
@@ -135,7 +190,10 @@ def refresh_county(db: Session, county: str) -> int:
     policy = policy_for(db, county)[0]
     dialect = db.get_bind().dialect.name
     d = _SqlDates(dialect, get_settings().tz)
+    from eldercare.volunteers.models import Pairing
+
     s, e, v = ElderSchedule.__table__, Elder.__table__, Visit.__table__
+    p = Pairing.__table__
     assert isinstance(s, Table)
     in_county = e.c.county_code == county
     active = and_(e.c.status == "active", e.c.merged_into_id.is_(None))
@@ -185,8 +243,14 @@ def refresh_county(db: Session, county: str) -> int:
     hours = policy.event_due_hours
     never = x.c.last.is_(None)
     last_day = d.local_date(x.c.last)
+    is_helper = and_(x.c.event_type.is_not(None), x.c.event_type == NEEDS_HELPER)
+    helper_found = exists().where(
+        p.c.elder_id == x.c.id, p.c.end_date.is_(None), p.c.created_at >= x.c.event_due_at
+    )
+    helper_live = and_(is_helper, x.c.event_due_at.is_not(None), ~helper_found)
     event_live = and_(
         x.c.event_due_at.is_not(None),
+        ~is_helper,
         or_(never, x.c.last < d.minus_hours(x.c.event_due_at, hours)),
     )
     base = case((never, d.local_date(x.c.created_at)), else_=d.add_days(last_day, x.c.interval))
@@ -198,6 +262,7 @@ def refresh_county(db: Session, county: str) -> int:
     event_day = d.local_date(x.c.event_due_at)
     use_event = and_(event_live, event_day < due1)
     reason = case(
+        (helper_live, d.json("due.needs_helper")),
         (use_event, d.json("due.event", hours=literal(hours))),
         (use_monthly, d.json("due.monthly")),
         (never, d.json("due.never_visited", tier=x.c.risk_level)),
@@ -210,9 +275,9 @@ def refresh_county(db: Session, county: str) -> int:
         x.c.special,
         x.c.interval,
         x.c.last,
-        case((event_live, x.c.event_type), else_=null()),
-        case((event_live, x.c.event_due_at), else_=null()),
-        case((use_event, event_day), else_=due1),
+        case((or_(event_live, helper_live), x.c.event_type), else_=null()),
+        case((or_(event_live, helper_live), x.c.event_due_at), else_=null()),
+        case((use_event, event_day), (and_(helper_live, event_day < due1), event_day), else_=due1),
         reason,
         literal(now, UTCDateTime()),
     ).where(true())  # SQLite reads "INSERT ... SELECT ... ON CONFLICT" only after a WHERE

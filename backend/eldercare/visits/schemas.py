@@ -136,7 +136,10 @@ class WorklistItem(BaseModel):
     next_due_date: date
     days_overdue: int
     reason: str
-    event_type: str | None
+    event_type: str | None = Field(
+        description="The pending event, or `needs_helper` when a move ended the elder's "
+        "pairings and no new one has been made"
+    )
 
 
 class EventIn(BaseModel):

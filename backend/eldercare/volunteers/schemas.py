@@ -130,5 +130,8 @@ class PairingOut(BaseModel):
     services: list[str]
     start_date: date
     end_date: date | None
-    end_reason: str
+    end_reason: str = Field(
+        description="As written when it was ended; `moved` when the elder moved to a village "
+        "the helper does not serve"
+    )
     version: int

@@ -233,6 +233,9 @@ def create_pairing(db: Session, ctx: RequestCtx, data: PairingIn, elder_village:
             db.flush()
     except IntegrityError:
         raise Conflict("pairing.primary_exists") from None
+    from eldercare.visits import schedule  # a moved elder waiting for a helper has one now
+
+    schedule.helper_paired(db, pairing.elder_id)
     audit.record(
         db,
         ctx,

@@ -89,7 +89,7 @@ const en: Shape<typeof zh> = {
   worklist: {
     title: "Visits due", subtitle: "Most overdue first", overdue: "{n} days overdue", dueToday: "Due today",
     dueIn: "Due in {n} days", lastVisit: "Last visit", never: "Never visited", visit: "Log visit", due: "Due",
-    emptyDone: "Well done! No visits are due soon.", call: "Call",
+    emptyDone: "Well done! No visits are due soon.", call: "Call", needsHelper: "Needs a helper",
   },
   visit: {
     title: "Log a visit", method: "Method", services: "Services given (tap any)", safety: "Safety risks",
@@ -269,6 +269,7 @@ const en: Shape<typeof zh> = {
   },
   benefitSource: { civil_affairs_roster: "Civil affairs roster", county_system: "County system", household_survey: "Household survey", manual: "Entered by hand" },
   endReason: { deceased: "Deceased", moved_out: "Moved out", no_longer_eligible: "No longer eligible", declined: "Declined", other: "Other" },
+  pairingEnd: { moved: "The elder moved to another village" },
   relief: {
     title: "Relief facts", record: "Record/correct the facts", effective: "In force from", source: "Source (e.g. 2026 home survey)",
     household_size: "Household members", houses: "Houses owned", income: "Household income per month (yuan, by item)",

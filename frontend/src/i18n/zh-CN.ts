@@ -85,7 +85,7 @@ export default {
   worklist: {
     title: "待探访老人", subtitle: "按逾期天数排序，最久未访的在前", overdue: "逾期 {n} 天", dueToday: "今天到期",
     dueIn: "{n} 天后到期", lastVisit: "上次探访", never: "从未探访", visit: "记录探访", due: "应访日期",
-    emptyDone: "太好了！近期没有需要探访的老人。", call: "拨打电话",
+    emptyDone: "太好了！近期没有需要探访的老人。", call: "拨打电话", needsHelper: "需安排帮扶人",
   },
   visit: {
     title: "记录探访", method: "探访方式", services: "提供的服务（可多选）", safety: "安全隐患",
@@ -265,6 +265,7 @@ export default {
   },
   benefitSource: { civil_affairs_roster: "民政名册", county_system: "县级系统", household_survey: "入户调查", manual: "手工登记" },
   endReason: { deceased: "去世", moved_out: "迁出", no_longer_eligible: "不再符合条件", declined: "本人放弃", other: "其他" },
+  pairingEnd: { moved: "老人迁往他村" },
   relief: {
     title: "救助核查信息", record: "录入/更正核查信息", effective: "生效日期", source: "信息来源（如：2026年入户核查）",
     household_size: "共同生活家庭人数", houses: "房屋套数", income: "家庭月收入（元，按项目）",

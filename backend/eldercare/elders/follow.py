@@ -1,0 +1,207 @@
+"""Open work follows its elder: what a move does to everything that belongs to the elder.
+
+Most of an elder's rows (guardians, pairings, benefits, relief facts, history) carry no
+region of their own: they are scoped by joining their elder, so they follow a move by
+themselves. Some tables keep a copy of the elder's village (and derived township and county
+codes) so that scoped lists and counts are index range scans: visits, incidents, the visit
+schedule and the stored relief screening. After a move those copies would leave the rows
+behind, readable and writable by the old village and township and invisible to the new
+ones. :data:`FOLLOWERS` lists every such table, and :func:`follow_moves` (called by every
+write that changes an elder's village; today :func:`eldercare.elders.service.move`, which
+imports also go through) re-keys them with one set-based ``UPDATE`` per table.
+
+A table added later that has an ``elder_id`` joins :data:`FOLLOWERS` if it keeps a region
+column, else :data:`SCOPED_THROUGH_ELDER`; ``tests/elders/test_move_follows.py`` fails for a
+table in neither.
+
+The move also ends each open pairing whose helper's region does not cover the new village
+(a helper of the old village cannot visit there) with ``end_reason = "moved"``, and then
+the new village's worklist says the elder needs a helper until a new pairing is made (see
+:func:`eldercare.visits.schedule.needs_helper`). Helpers of the new village, of its
+township or county-wide keep their pairings.
+
+The change feed is scoped by region. For the elder and each of its guardians, pairings and
+visits the move writes an ``update`` row with the old village and one with the new one: a
+consumer of the old region re-reads the object and gets 404 (it left its scope), a consumer
+of the new region learns of objects that were created before they were in its scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, select, update
+from sqlalchemy.orm import Session
+
+from eldercare.audit import service as audit
+from eldercare.clock import today as local_today
+from eldercare.context import RequestCtx
+from eldercare.db import Base
+
+PAIRING_END_MOVED = "moved"
+CHUNK = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Follower:
+    """A table whose rows belong to an elder and keep a copy of the elder's region."""
+
+    table: str
+    elder_column: str = "elder_id"
+    region_column: str = "village_code"
+
+
+FOLLOWERS: tuple[Follower, ...] = (
+    Follower("visits"),
+    Follower("incidents"),
+    Follower("elder_schedules"),
+    Follower("relief_screenings"),
+)
+
+# Tables with an ``elder_id`` and no region of their own: scoped by joining the elder.
+SCOPED_THROUGH_ELDER: frozenset[str] = frozenset(
+    {"guardians", "pairings", "benefits", "relief_facts", "elder_changes"}
+)
+
+# Feed resources keyed by their elder (the elder's own row is written by the flush hook).
+_FEED_CHILDREN = (("guardian", "guardians"), ("pairing", "pairings"), ("visit", "visits"))
+
+
+def _table(name: str) -> Table:
+    import eldercare.models  # noqa: F401  (every table in the metadata)
+
+    return Base.metadata.tables[name]
+
+
+def rekey(db: Session, elder_ids: list[str]) -> dict[str, int]:
+    """Set every follower row of these elders to its elder's current village: one
+    ``UPDATE`` per table (per chunk of ids), touching only the rows that differ. Versioned
+    rows get a new version (their representation names the village). Returns the number
+    of rows changed per table."""
+    db.flush()
+    elders = _table("elders")
+    counts: dict[str, int] = {}
+    for f in FOLLOWERS:
+        t = _table(f.table)
+        current = (
+            select(elders.c.village_code)
+            .where(elders.c.id == t.c[f.elder_column])
+            .scalar_subquery()
+        )
+        values: dict[str, Any] = {f.region_column: current}
+        if "version" in t.c:
+            values["version"] = t.c.version + 1
+        n = 0
+        for start in range(0, len(elder_ids), CHUNK):
+            ids = elder_ids[start : start + CHUNK]
+            result = db.execute(
+                update(t)
+                .where(t.c[f.elder_column].in_(ids), t.c[f.region_column] != current)
+                .values(values)
+                .execution_options(synchronize_session=False)
+            )
+            n += int(getattr(result, "rowcount", 0) or 0)
+        counts[f.table] = n
+    # objects of this session loaded before the UPDATE hold the old codes and versions
+    names = {f.table for f in FOLLOWERS}
+    for obj in list(db.identity_map.values()):
+        if getattr(type(obj), "__tablename__", None) in names:
+            db.expire(obj)
+    return counts
+
+
+def end_pairings_elsewhere(db: Session, ctx: RequestCtx, elder_id: str, village: str) -> list[str]:
+    """End the elder's open pairings whose helper's region does not cover ``village``
+    (reason ``moved``); returns their ids."""
+    from eldercare.volunteers.models import Pairing, Volunteer
+
+    rows = db.execute(
+        select(Pairing, Volunteer.region_code)
+        .join(Volunteer, Volunteer.id == Pairing.volunteer_id)
+        .where(Pairing.elder_id == elder_id, Pairing.end_date.is_(None))
+        .order_by(Pairing.id)
+    ).all()
+    today = local_today()
+    ended = []
+    for pairing, helper_region in rows:
+        if village.startswith(helper_region):
+            continue  # a helper of the new village, its township or the county stays
+        pairing.end_date = max(today, pairing.start_date)
+        pairing.end_reason = PAIRING_END_MOVED
+        ended.append(pairing.id)
+        audit.record(
+            db,
+            ctx,
+            "update",
+            resource="pairing",
+            resource_id=pairing.id,
+            region_code=village,
+            fields=["end_date", "end_reason"],
+            detail={"reason": PAIRING_END_MOVED, "elder_id": elder_id},
+        )
+    db.flush()
+    return ended
+
+
+def _feed_rows(db: Session, moves: Mapping[str, str]) -> None:
+    from eldercare.bulk import changes
+
+    elders = _table("elders")
+    ids = list(moves)
+    now_village = dict(
+        db.execute(select(elders.c.id, elders.c.village_code).where(elders.c.id.in_(ids))).all()
+    )
+    versions = dict(
+        db.execute(select(elders.c.id, elders.c.version).where(elders.c.id.in_(ids))).all()
+    )
+    rows: list[dict[str, Any]] = [
+        {
+            "resource": "elder",
+            "resource_id": elder_id,
+            "action": "update",
+            "region_code": old,
+            "version": versions.get(elder_id),
+        }
+        for elder_id, old in moves.items()
+    ]
+    for resource, name in _FEED_CHILDREN:
+        t = _table(name)
+        for child_id, elder_id, version in db.execute(
+            select(t.c.id, t.c.elder_id, t.c.version).where(t.c.elder_id.in_(ids)).order_by(t.c.id)
+        ):
+            for region in (moves[elder_id], now_village[elder_id]):
+                rows.append(
+                    {
+                        "resource": resource,
+                        "resource_id": child_id,
+                        "action": "update",
+                        "region_code": region,
+                        "version": version,
+                        "parent_id": elder_id,
+                    }
+                )
+    changes.record(db.connection(), rows)
+
+
+def follow_moves(db: Session, ctx: RequestCtx, moves: Mapping[str, str]) -> None:
+    """After elders changed village (``moves``: elder id -> the village they left), make
+    everything that belongs to them follow: pairings whose helper cannot follow end, the
+    new village is told to find a helper, follower rows are re-keyed, and the change feed
+    tells both regions."""
+    from eldercare.elders.models import Elder
+    from eldercare.visits import schedule
+
+    db.flush()
+    moved: dict[str, str] = {}
+    for elder_id, old in moves.items():
+        elder = db.get(Elder, elder_id)
+        if elder is None or not old or elder.village_code == old:
+            continue
+        moved[elder_id] = old
+        if end_pairings_elsewhere(db, ctx, elder.id, elder.village_code):
+            schedule.needs_helper(db, elder)
+    if moved:
+        rekey(db, list(moved))
+        _feed_rows(db, moved)
