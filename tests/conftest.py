@@ -126,7 +126,15 @@ def db(connection: Connection) -> Iterator[Session]:
 def app(engine: Engine):  # type: ignore[no-untyped-def]
     from eldercare.main import create_app
 
-    return create_app()
+    from tests.contract import StatusRecorder, undocumented
+
+    app = create_app()
+    app.add_middleware(StatusRecorder)
+    yield app
+    missing = undocumented(app.openapi())
+    assert not missing, "statuses the app sent that openapi.json does not list:\n" + "\n".join(
+        missing
+    )
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eldercare.i18n import negotiate, translate
@@ -111,6 +112,38 @@ class TooManyRequests(AppError):
     code = "auth.throttled"
 
 
+class ProblemFieldError(BaseModel):
+    """One bad field of a problem: where (``loc``), a stable ``code`` and a message."""
+
+    loc: list[str | int] = Field(description='Path to the field, e.g. `["body", "phone"]`')
+    code: str = Field(description="Stable, machine-readable code of the error")
+    message: str = Field(description="The error in the request's language")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error of the API is sent
+    (`application/problem+json`). Some problems add members of their own (e.g.
+    `current_version` on 412, `allowed` on a refused incident transition)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="`urn:eldercare:problem:<code>`")
+    title: str = Field(description="The HTTP status's name")
+    status: int
+    detail: str = Field(description="What went wrong, in the request's language (zh-CN or en)")
+    code: str = Field(description="Stable, machine-readable code")
+    errors: list[ProblemFieldError] = Field(
+        default_factory=list, description="The fields that failed, if any"
+    )
+    request_id: str | None = Field(default=None, description="Also in `X-Request-ID`")
+
+
+def may_return(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route that can answer ``statuses`` beyond those its parameters,
+    its authorization rule and its path imply (see :mod:`eldercare.openapi`)."""
+    return {status: {"description": TITLES[status]} for status in statuses}
+
+
 TITLES = {
     400: "Bad Request",
     401: "Unauthorized",
@@ -118,7 +151,9 @@ TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
+    410: "Gone",
     412: "Precondition Failed",
+    413: "Content Too Large",
     422: "Unprocessable Content",
     428: "Precondition Required",
     429: "Too Many Requests",

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.requests import Request
 
-from eldercare import __version__, db, errors, health, logs, routing
+from eldercare import __version__, db, errors, health, logs, openapi, routing
 from eldercare.audit.router import router as audit_router
 from eldercare.auth import cache as principal_cache
 from eldercare.auth.accounts_router import clients as clients_router
@@ -122,6 +122,7 @@ def create_app() -> FastAPI:
         },
     )
     errors.install(app)
+    openapi.install(app)
     app.add_exception_handler(StaleDataError, _stale)
     app.include_router(health.router)
     for router in ROUTERS:  # directly on the app: one level of routing per request

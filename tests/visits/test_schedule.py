@@ -154,6 +154,17 @@ class TestWorklist:
         assert old["effective_date"] is None
         assert old["tiers"]["general"]["interval_days"] == 90
 
+    @pytest.mark.parametrize("tiers", [{}, {"high": {"interval_days": 3}}])
+    def test_tiers_left_out_keep_their_defaults(self, client, db, tiers):
+        officer = make_user(db, "county_officer", "431127")
+        make_elder(db, living_arrangement="with_children")
+        r = client.put("/api/v1/policies/visits", headers=auth(officer), json={"tiers": tiers})
+        assert r.status_code == 200, r.text
+        got = {tier: rule["interval_days"] for tier, rule in r.json()["tiers"].items()}
+        assert got == {"high": 7, "key": 30, "general": 90} | {
+            tier: rule["interval_days"] for tier, rule in tiers.items()
+        }
+
     def test_event_makes_a_visited_elder_due(self, client, db):
         worker = make_user(db, "village_worker", VILLAGE)
         e = make_elder(db, living_arrangement="with_children")

@@ -182,7 +182,7 @@ def get_policy(
 def put_policy(db: DbSession, ctx: AuthCtx, body: VisitPolicyIn) -> VisitPolicyOut:
     defaults = VisitPolicy()
     policy = VisitPolicy(
-        tiers=body.tiers if body.tiers is not None else defaults.tiers,
+        tiers={**defaults.tiers, **(body.tiers or {})},
         special_difficulty_monthly=body.special_difficulty_monthly,
         event_due_hours=body.event_due_hours,
         events=body.events if body.events is not None else defaults.events,

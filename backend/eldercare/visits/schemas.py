@@ -114,7 +114,9 @@ class VisitPolicyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     effective_date: date | None = None
-    tiers: dict[Literal["high", "key", "general"], TierRule] | None = None
+    tiers: dict[Literal["high", "key", "general"], TierRule] | None = Field(
+        default=None, description="A tier left out keeps its default interval and methods"
+    )
     special_difficulty_monthly: bool = True
     event_due_hours: int = Field(default=24, ge=1, le=168)
     events: list[str] | None = None
