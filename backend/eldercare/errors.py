@@ -91,6 +91,11 @@ class Conflict(AppError):
     code = "conflict"
 
 
+class Gone(AppError):
+    status = 410
+    code = "gone"
+
+
 class PreconditionFailed(AppError):
     status = 412
     code = "precondition_failed"
@@ -118,6 +123,7 @@ TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
+    410: "Gone",
     412: "Precondition Failed",
     422: "Unprocessable Content",
     428: "Precondition Required",
