@@ -73,6 +73,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/elders"): Rule(ALL_ROLES, REG_READ),
     ("POST", "/api/v1/elders"): Rule(STAFF, REG_WRITE),
     ("GET", "/api/v1/elders/duplicates"): Rule(TOWNSHIP_UP),
+    ("GET", "/api/v1/elders/duplicates/id-numbers"): Rule(TOWNSHIP_UP),
     ("GET", "/api/v1/elders/merges"): Rule(TOWNSHIP_UP),
     ("POST", "/api/v1/elders/merges"): Rule(TOWNSHIP_UP),
     ("POST", "/api/v1/elders/merges/{merge_id}/undo"): Rule(TOWNSHIP_UP),

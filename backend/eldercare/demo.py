@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -13,9 +12,11 @@ from sqlalchemy.orm import Session
 from eldercare.auth.models import IntegrationClient, User
 from eldercare.auth.security import hash_password
 from eldercare.config import Settings
+from eldercare.paths import shipped
 from eldercare.regions.service import load_regions, read_region_file
 
-REGION_DIR = Path(__file__).resolve().parents[2] / "data" / "regions"
+# data/regions of the checkout, or eldercare/data/regions in an installed wheel
+REGION_DIR = shipped("data", "regions")
 
 
 @dataclass(frozen=True)

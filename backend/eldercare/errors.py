@@ -92,6 +92,11 @@ class Conflict(AppError):
     code = "conflict"
 
 
+class Gone(AppError):
+    status = 410
+    code = "gone"
+
+
 class PreconditionFailed(AppError):
     status = 412
     code = "precondition_failed"

@@ -183,6 +183,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Cannot go from {status} to {to}",
     ),
     "elder.merged": ("该记录已合并到其他记录", "This record was merged into another"),
+    "elder.merge_would_erase": (
+        "并入记录的该项（{field}）为空，不会覆盖保留记录的值；如确需清空，请明确选择“清空”",
+        "The merged record's {field} is empty and does not replace the kept record's value; "
+        "choose 'clear' explicitly to empty it",
+    ),
     "elder.merge_same": ("不能与自己合并", "A record cannot be merged with itself"),
     "elder.merge_undone": ("该合并已撤销", "This merge was already undone"),
     "elder.merge_stale": (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -12,8 +11,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 from eldercare.db import normalize_url
+from eldercare.paths import shipped
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+# migrations/ of the checkout, or eldercare/migrations in an installed wheel
+MIGRATIONS_DIR = shipped("migrations")
 
 
 def alembic_config(url: str) -> Config:

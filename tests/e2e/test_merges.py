@@ -41,6 +41,17 @@ def _status(server: Server, path: str) -> int:
     return r.status_code
 
 
+def _revealed(server: Server, a: str, b: str) -> list[dict[str, Any]]:
+    r = httpx.get(
+        f"{server.base}/api/v1/elders/duplicates/id-numbers",
+        params={"a": a, "b": b},
+        headers={"Authorization": f"Bearer {server.token(OFFICER)}"},
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+    return list(r.json())
+
+
 def test_a_duplicate_is_compared_merged_and_the_merge_undone(new_page: Any, server: Server) -> None:
     born = date(1941, 7, 19)
     a = _register(
@@ -69,12 +80,29 @@ def test_a_duplicate_is_compared_merged_and_the_merge_undone(new_page: Any, serv
     row.query_selector("[data-test=compare]").click()
     page.wait_for_selector("[data-test=merge-form]")
     page.wait_for_function("() => document.activeElement?.id === 'cmp-title'")
+    # keeping the record with a phone: the other's empty phone is not offered as a value to
+    # take, only as an explicit, unticked "clear"
+    page.check(f"[data-test=keep-{b['id']}]")
+    assert page.locator("input[name=take_phone]").count() == 0
+    assert page.locator("input[name=clear_phone]").count() == 1
+    assert not page.is_checked("input[name=clear_phone]")
+    assert "清空" in page.inner_text("tr[data-field=phone]")
+    # both full ID numbers side by side, on request
+    page.click("[data-test=reveal-ids]")
+    id_row = page.locator("tr[data-field=id_number]")
+    page.wait_for_function(
+        "() => !document.querySelector('tr[data-field=id_number]').innerText.includes('*')"
+    )
+    full = {r["id"]: r["id_number"] for r in _revealed(server, a["id"], b["id"])}
+    assert full[a["id"]] in id_row.inner_text()
+    assert full[b["id"]] in id_row.inner_text()
     page.check(f"[data-test=keep-{a['id']}]")
     # what the record kept lacks is offered from the other; nothing else is ticked
     assert page.is_checked("input[name=take_notes]")
     assert page.is_checked("input[name=take_phone]")
-    assert page.locator("input[name=take_address]").count() == 1  # differing: may be taken
-    assert not page.is_checked("input[name=take_address]")
+    # the other record has no address: never taken over this one, only cleared explicitly
+    assert page.locator("input[name=take_address]").count() == 0
+    assert not page.is_checked("input[name=clear_address]")
     assert page.locator("input[name=take_name]").count() == 0  # the same in both
     page.uncheck("input[name=take_phone]")
     shot(page, "merge-compare")
@@ -93,9 +121,20 @@ def test_a_duplicate_is_compared_merged_and_the_merge_undone(new_page: Any, serv
     assert kept["notes"] == "另一份登记：女儿在广东务工"
     assert kept["phone"] is None
     assert kept["address"] == "南风坳村3组"
-    assert _status(server, f"/elders/{b['id']}") == 404
+    assert _status(server, f"/elders/{b['id']}") == 410  # gone, pointing to the survivor
     assert page.locator(f"tr[data-pair='{pair}']").count() == 0
     shot(page, "merge-done")
+
+    # the merged record's address leads to the record kept, with a notice; its history
+    # shows the merge and its reason
+    other = new_page()
+    login(other, OFFICER)
+    other.goto(f"/elders/{b['id']}")
+    other.wait_for_url(f"**/elders/{a['id']}?merged_from={b['id']}")
+    other.wait_for_selector("[data-test=merged-notice]")
+    merged_row = other.wait_for_selector("tr[data-history-action=merge]")
+    assert "同一人重复登记" in merged_row.inner_text()
+    other.close()
 
     # another session (a new tab: its own session storage) finds it through the server
     other = new_page()

@@ -723,7 +723,7 @@ class TestDuplicatesAndMerge:
         survivor = client.get(f"/api/v1/elders/{a.id}", headers=auth(officer)).json()
         assert survivor["notes"] == "另一份登记"
         assert survivor["name"] == "张秀英"
-        assert client.get(f"/api/v1/elders/{b.id}", headers=auth(officer)).status_code == 404
+        assert client.get(f"/api/v1/elders/{b.id}", headers=auth(officer)).status_code == 410
         assert client.get("/api/v1/elders/duplicates", headers=auth(officer)).json() == []
         hist = client.get(f"/api/v1/elders/{a.id}/history", headers=auth(officer)).json()["items"]
         assert hist[0]["action"] == "merge"
@@ -843,6 +843,168 @@ class TestDuplicatesAndMerge:
             json={"survivor_id": a.id, "merged_id": b.id, "reason": "重复"},
         )
         assert r.status_code == 404
+
+
+class TestMergeKeepsData:
+    """A merge never erases by accident, is in the survivor's history, and leaves a pointer."""
+
+    def _merge(self, client, user, survivor, merged, **over):
+        body = {"survivor_id": survivor.id, "merged_id": merged.id, "reason": "同一人重复登记"}
+        body.update(over)
+        return client.post("/api/v1/elders/merges", headers=auth(user), json=body)
+
+    def test_an_empty_value_never_replaces_a_filled_one(self, client, db):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        a = make_elder(db, VILLAGE, birth="1948-04-04", phone="13812345678", notes="甲")
+        b = make_elder(db, OTHER_VILLAGE, birth="1948-04-04", notes="乙")
+        r = self._merge(client, officer, a, b, take_from_merged=["notes", "phone"])
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["code"] == "elder.merge_would_erase"
+        assert r.json()["errors"][0]["loc"] == ["body", "take_from_merged", 1]
+        # nothing happened: both records stand, the phone is kept
+        h = auth(officer)
+        assert client.get(f"/api/v1/elders/{b.id}", headers=h).status_code == 200
+        kept = client.get(f"/api/v1/elders/{a.id}", headers=h, params={"reveal": "phone"})
+        assert kept.json()["phone"] == "13812345678"
+        assert kept.json()["notes"] == "甲"
+
+    def test_an_explicit_clear_empties_and_undo_restores(self, client, db):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        a = make_elder(db, VILLAGE, birth="1948-04-04", phone="13812345678", notes="甲")
+        b = make_elder(db, OTHER_VILLAGE, birth="1948-04-04", notes="乙")
+        r = self._merge(client, officer, a, b, take_from_merged=["notes"], clear_fields=["phone"])
+        assert r.status_code == 201, r.text
+        h = auth(officer)
+        kept = client.get(f"/api/v1/elders/{a.id}", headers=h).json()
+        assert (kept["phone"], kept["notes"]) == (None, "乙")
+        undo = client.post(f"/api/v1/elders/merges/{r.json()['id']}/undo", headers=h)
+        assert undo.status_code == 200, undo.text
+        back = client.get(f"/api/v1/elders/{a.id}", headers=h, params={"reveal": "phone"})
+        assert (back.json()["phone"], back.json()["notes"]) == ("13812345678", "甲")
+
+    def test_taking_an_empty_value_where_both_are_empty_is_harmless(self, client, db):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        a = make_elder(db, VILLAGE, birth="1948-04-04", notes="甲")
+        b = make_elder(db, OTHER_VILLAGE, birth="1948-04-04", notes="乙")
+        r = self._merge(client, officer, a, b, take_from_merged=["phone", "notes"])
+        assert r.status_code == 201, r.text
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"clear_fields": ["name"]},
+            {"clear_fields": ["id_number"]},
+            {"clear_fields": ["village_code"]},
+            {"clear_fields": ["notes"], "take_from_merged": ["notes"]},
+        ],
+    )
+    def test_what_cannot_be_cleared(self, client, db, body):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        a = make_elder(db, VILLAGE, birth="1948-04-04", notes="甲")
+        b = make_elder(db, OTHER_VILLAGE, birth="1948-04-04", notes="乙")
+        r = self._merge(client, officer, a, b, **body)
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["loc"][:2] == ["body", "clear_fields"]
+
+    def test_merge_and_undo_are_in_the_survivors_history_with_the_reason(self, client, db):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        a = make_elder(db, VILLAGE, birth="1948-04-04")
+        b = make_elder(db, OTHER_VILLAGE, birth="1948-04-04")
+        # nothing taken: the merge still shows, with its reason
+        r = self._merge(client, officer, a, b, reason="村里重复录入")
+        assert r.status_code == 201, r.text
+        h = auth(officer)
+        hist = client.get(f"/api/v1/elders/{a.id}/history", headers=h).json()["items"]
+        assert (hist[0]["action"], hist[0]["reason"], hist[0]["actor_id"]) == (
+            "merge",
+            "村里重复录入",
+            officer.id,
+        )
+        client.post(f"/api/v1/elders/merges/{r.json()['id']}/undo", headers=h)
+        hist = client.get(f"/api/v1/elders/{a.id}/history", headers=h).json()["items"]
+        assert [c["action"] for c in hist[:2]] == ["unmerge", "merge"]
+
+    def test_the_merged_records_url_points_to_the_survivor(self, client, db):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        a = make_elder(db, VILLAGE, birth="1948-04-04")
+        b = make_elder(db, OTHER_VILLAGE, birth="1948-04-04")
+        assert self._merge(client, officer, a, b).status_code == 201
+        worker = make_user(db, "village_worker", VILLAGE)  # sees the survivor's village only
+        for user in (officer, worker):
+            r = client.get(f"/api/v1/elders/{b.id}", headers=auth(user))
+            assert r.status_code == 410, r.text
+            assert r.headers["content-type"].startswith("application/problem+json")
+            assert (r.json()["code"], r.json()["merged_into"]) == ("elder.merged", a.id)
+            assert r.headers["location"] == f"/api/v1/elders/{a.id}"
+
+    def test_a_merge_of_a_merge_points_to_the_last_survivor(self, client, db):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        a, b, c = (make_elder(db, VILLAGE, birth="1948-04-04") for _ in range(3))
+        assert self._merge(client, officer, b, c).status_code == 201
+        assert self._merge(client, officer, a, b).status_code == 201
+        r = client.get(f"/api/v1/elders/{c.id}", headers=auth(officer))
+        assert (r.status_code, r.json()["merged_into"]) == (410, a.id)
+
+    @pytest.mark.parametrize(("role", "region"), NEIGHBOURS)
+    def test_neighbours_get_a_plain_404(self, client, db, role, region):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        a = make_elder(db, VILLAGE, birth="1948-04-04")
+        b = make_elder(db, VILLAGE, birth="1948-04-04")
+        assert self._merge(client, officer, a, b).status_code == 201
+        h = auth(make_user(db, role, region))
+        merged = client.get(f"/api/v1/elders/{b.id}", headers=h)
+        unknown = client.get("/api/v1/elders/0123456789abcdef0123456789abcdef", headers=h)
+        assert merged.status_code == unknown.status_code == 404
+        assert "merged_into" not in merged.json()
+        strip = ("request_id", "instance")
+        assert {k: v for k, v in merged.json().items() if k not in strip} == {
+            k: v for k, v in unknown.json().items() if k not in strip
+        }
+
+    def test_both_id_numbers_side_by_side_audited(self, client, db):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        a = make_elder(db, VILLAGE, birth="1948-04-04", id_number=id_number("1948-04-04"))
+        b = make_elder(db, OTHER_VILLAGE, birth="1948-04-04")
+        r = client.get(
+            "/api/v1/elders/duplicates/id-numbers",
+            headers=auth(officer),
+            params={"a": a.id, "b": b.id},
+        )
+        assert r.status_code == 200, r.text
+        assert [(x["id"], x["id_number"]) for x in r.json()] == [
+            (a.id, a.id_number),
+            (b.id, b.id_number),
+        ]
+        events = db.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "reveal", AuditEvent.actor_id == officer.id)
+            .order_by(AuditEvent.resource_id)
+        ).all()
+        assert sorted((e.resource_id, e.fields, e.detail) for e in events) == sorted(
+            [
+                (a.id, ["id_number"], {"compared_with": b.id}),
+                (b.id, ["id_number"], {"compared_with": a.id}),
+            ]
+        )
+
+    def test_revealing_a_pair_needs_both_in_scope(self, client, db):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        a = make_elder(db, VILLAGE, birth="1948-04-04")
+        b = make_elder(db, OTHER_TOWNSHIP_VILLAGE, birth="1948-04-04")
+        r = client.get(
+            "/api/v1/elders/duplicates/id-numbers",
+            headers=auth(officer),
+            params={"a": a.id, "b": b.id},
+        )
+        assert r.status_code == 404
+        assert (
+            db.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "reveal", AuditEvent.actor_id == officer.id)
+            )
+            == 0
+        )
 
 
 class TestPastMerges:

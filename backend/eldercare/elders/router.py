@@ -27,9 +27,11 @@ from eldercare.elders.schemas import (
     MergeListItem,
     MergeOut,
     MoveIn,
+    RevealedIdNumber,
     RiskOverrideIn,
     StatusChange,
 )
+from eldercare.errors import Gone, NotFound
 from eldercare.pagination import PageOut, Paging, page_of_tuples
 from eldercare.routing import Router, run_blocking
 
@@ -122,6 +124,23 @@ def duplicates(
 
 
 @router.get(
+    "/elders/duplicates/id-numbers",
+    response_model=list[RevealedIdNumber],
+    summary="Two records' full ID numbers side by side, to see which has the typo (audited)",
+)
+def reveal_pair(
+    db: DbSession,
+    ctx: AuthCtx,
+    a: Annotated[str, Query(max_length=32, description="One record's id")],
+    b: Annotated[str, Query(max_length=32, description="The other record's id")],
+) -> list[RevealedIdNumber]:
+    return [
+        RevealedIdNumber(id=e.id, name=e.name, id_number=e.id_number)
+        for e in service.reveal_pair(db, ctx, a, b)
+    ]
+
+
+@router.get(
     "/elders/merges",
     response_model=PageOut[MergeListItem],
     summary="Past merges in scope, newest first (find one to undo it later)",
@@ -149,7 +168,13 @@ def list_merges(
 )
 def merge(db: DbSession, ctx: AuthCtx, body: MergeIn) -> MergeOut:
     record = service.merge(
-        db, ctx, body.survivor_id, body.merged_id, body.take_from_merged, body.reason
+        db,
+        ctx,
+        body.survivor_id,
+        body.merged_id,
+        body.take_from_merged,
+        body.reason,
+        body.clear_fields,
     )
     return MergeOut.model_validate(record, from_attributes=True)
 
@@ -160,7 +185,15 @@ def undo_merge(db: DbSession, ctx: AuthCtx, merge_id: str) -> MergeOut:
 
 
 @router.get(
-    "/elders/{elder_id}", response_model=ElderOut, summary="One elder (masked unless revealed)"
+    "/elders/{elder_id}",
+    response_model=ElderOut,
+    summary="One elder (masked unless revealed)",
+    responses={
+        410: {
+            "description": "Merged into another record (elder.merged): `merged_into` is its id "
+            "(only when the caller may see that record; otherwise 404)"
+        }
+    },
 )
 def get_elder(
     db: DbSession,
@@ -178,7 +211,17 @@ def get_elder(
         date | None, Query(description="The record as it was at the end of this day")
     ] = None,
 ) -> ElderOut:
-    elder = service.get_elder(db, ctx, elder_id)
+    try:
+        elder = service.get_elder(db, ctx, elder_id)
+    except NotFound:
+        survivor = service.merged_into(db, ctx, elder_id)
+        if survivor is None:
+            raise
+        raise Gone(
+            "elder.merged",
+            extra={"merged_into": survivor},
+            headers={"Location": f"/api/v1/elders/{survivor}"},
+        ) from None
     revealed = service.reveal(db, ctx, elder, set(reveal.split(",")) if reveal else set())
     set_etag(response, elder.version)
     if as_of is not None:

@@ -354,9 +354,23 @@ class MergeIn(BaseModel):
     survivor_id: str
     merged_id: str
     take_from_merged: list[str] = Field(
-        default_factory=list, description="Fields whose value comes from the merged record"
+        default_factory=list,
+        description=(
+            "Fields whose value comes from the merged record. An empty value never replaces "
+            "a filled one (422 elder.merge_would_erase): list such a field in clear_fields instead"
+        ),
+    )
+    clear_fields: list[str] = Field(
+        default_factory=list,
+        description="Fields emptied on the record kept: an explicit choice, undone with the merge",
     )
     reason: str = Field(min_length=2, max_length=300)
+
+
+class RevealedIdNumber(BaseModel):
+    id: str
+    name: str
+    id_number: str
 
 
 class MergeOut(BaseModel):

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy import JSON, ColumnElement, Select, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -164,6 +164,27 @@ def get_elder(db: Session, ctx: RequestCtx, elder_id: str, *, for_update: bool =
     if elder is None:
         raise NotFound()
     return elder
+
+
+def merged_into(db: Session, ctx: RequestCtx, elder_id: str) -> str | None:
+    """The record a merged-away elder now lives on (following merges of merges), if the
+    caller may see that record; None otherwise, so that nothing leaks out of scope."""
+    seen: set[str] = set()
+    current = elder_id
+    while current not in seen and len(seen) < 20:
+        seen.add(current)
+        target = db.scalar(select(Elder.merged_into_id).where(Elder.id == current))
+        if target is None:
+            break
+        current = target
+    if current == elder_id:
+        return None
+    visible = db.scalar(
+        select(Elder.id).where(
+            Elder.id == current, Elder.merged_into_id.is_(None), elder_scope(ctx)
+        )
+    )
+    return visible
 
 
 # ----------------------------------------------------------------------------- settings
@@ -340,13 +361,17 @@ def record_change(
     before: dict[str, Any],
     after: dict[str, Any],
     reason: str = "",
+    *,
+    always: bool = False,
 ) -> list[str]:
+    """One history entry with the fields that changed; none when nothing did, unless
+    ``always`` (an event worth showing on its own, such as a merge that took no field)."""
     changes = {
         k: [before.get(k), after.get(k)]
         for k in sorted(set(before) | set(after))
         if before.get(k) != after.get(k)
     }
-    if not changes:
+    if not changes and not always:
         return []
     db.add(
         ElderChange(
@@ -526,9 +551,13 @@ def _finish_update(
     before: dict[str, Any],
     action: str,
     reason: str = "",
+    *,
+    always: bool = False,
 ) -> Elder:
     after = elder_snapshot(db, elder)
-    changed = record_change(db, ctx, elder.id, "elder", elder.id, action, before, after, reason)
+    changed = record_change(
+        db, ctx, elder.id, "elder", elder.id, action, before, after, reason, always=always
+    )
     try:
         db.flush()
     except IntegrityError:
@@ -758,6 +787,26 @@ def reveal(db: Session, ctx: RequestCtx, elder: Elder, fields: set[str]) -> set[
         fields=sorted(fields),
     )
     return fields
+
+
+def reveal_pair(db: Session, ctx: RequestCtx, a_id: str, b_id: str) -> tuple[Elder, Elder]:
+    """Two records' full ID numbers side by side (to see which one has the typo): both must
+    be in scope; each reveal is audited, naming the record it was compared with."""
+    if ctx.actor.role not in REVEAL_ROLES:
+        raise Forbidden("reveal.not_allowed")
+    a, b = get_elder(db, ctx, a_id), get_elder(db, ctx, b_id)
+    for elder, other in ((a, b), (b, a)):
+        audit.record(
+            db,
+            ctx,
+            "reveal",
+            resource="elder",
+            resource_id=elder.id,
+            region_code=elder.village_code,
+            fields=["id_number"],
+            detail={"compared_with": other.id},
+        )
+    return a, b
 
 
 def history(
@@ -1065,16 +1114,59 @@ MERGEABLE = tuple(
 )
 
 
+# What a merge may empty on the record kept (the name and the ID number are never empty).
+CLEARABLE = tuple(f for f in MERGEABLE if f not in ("name", "id_number"))
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _empty_value(field: str) -> Any:
+    """The value a cleared field takes: what a new record has when the field is not given."""
+    column = Elder.__table__.c[field]
+    if column.nullable:
+        return None
+    return [] if isinstance(column.type, JSON) else ""
+
+
+def _check_merge_fields(survivor: Elder, other: Elder, take: list[str], clear: list[str]) -> None:
+    errors = [
+        FieldError(["body", "take_from_merged", i], "value_error")
+        for i, f in enumerate(take)
+        if f not in MERGEABLE
+    ]
+    errors += [
+        FieldError(["body", "clear_fields", i], "value_error")
+        for i, f in enumerate(clear)
+        if f not in CLEARABLE or f in take
+    ]
+    # An empty value never replaces a filled one by accident: that takes an explicit clear.
+    errors += [
+        FieldError(["body", "take_from_merged", i], "elder.merge_would_erase", field=f)
+        for i, f in enumerate(take)
+        if f in MERGEABLE and _is_empty(getattr(other, f)) and not _is_empty(getattr(survivor, f))
+    ]
+    if errors:
+        raise ValidationFailed(errors=errors)
+
+
 def merge(
-    db: Session, ctx: RequestCtx, survivor_id: str, merged_id: str, take: list[str], reason: str
+    db: Session,
+    ctx: RequestCtx,
+    survivor_id: str,
+    merged_id: str,
+    take: list[str],
+    reason: str,
+    clear: list[str] | None = None,
 ) -> ElderMerge:
     if survivor_id == merged_id:
         raise Conflict("elder.merge_same")
+    clear = list(dict.fromkeys(clear or []))
+    take = list(dict.fromkeys(take))
     survivor = get_elder(db, ctx, survivor_id)
     other = get_elder(db, ctx, merged_id)
-    unknown = [f for f in take if f not in MERGEABLE]
-    if unknown:
-        raise ValidationFailed(errors=[FieldError(["body", "take_from_merged"], "value_error")])
+    _check_merge_fields(survivor, other, take, clear)
     before_s, before_o = elder_snapshot(db, survivor), elder_snapshot(db, other)
     # the merged record leaves the active set first, so a shared ID number can move over
     other.merged_into_id = survivor.id
@@ -1087,6 +1179,8 @@ def merge(
             survivor.birth_date, survivor.sex = other.birth_date, other.sex
         if field == "name":
             survivor.name_pinyin, survivor.name_initials = pinyin(survivor.name)
+    for field in clear:
+        setattr(survivor, field, _empty_value(field))
     moved = list(db.scalars(select(Guardian).where(Guardian.elder_id == other.id)))
     survivor_has_caretaker = _has_caretaker(db, survivor.id)
     cleared = []
@@ -1116,13 +1210,13 @@ def merge(
         survivor_before=before_s,
         merged_before=before_o,
         moved_guardian_ids=[g.id for g in moved],
-        taken_fields=list(take),
+        taken_fields=take + clear,  # what undoing restores from survivor_before
         caretaker_cleared_ids=cleared,
         merged_by=ctx.actor.id,
     )
     db.add(record)
     recompute(db, survivor)
-    _finish_update(db, ctx, survivor, before_s, "merge", reason)
+    _finish_update(db, ctx, survivor, before_s, "merge", reason, always=True)
     db.flush()
     record.survivor_version = survivor.version
     record_change(
@@ -1212,7 +1306,7 @@ def undo_merge(db: Session, ctx: RequestCtx, merge_id: str) -> ElderMerge:
         raise Conflict("elder.merge_stale") from None
     recompute(db, survivor)
     recompute(db, other)
-    _finish_update(db, ctx, survivor, before_s, "unmerge", "")
+    _finish_update(db, ctx, survivor, before_s, "unmerge", "", always=True)
     record_change(
         db, ctx, other.id, "elder", other.id, "unmerge", before_o, elder_snapshot(db, other)
     )

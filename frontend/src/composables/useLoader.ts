@@ -14,18 +14,24 @@ export function useLoader<T>(fn: () => Promise<T>): Loader<T> {
   const data = shallowRef<T | null>(null) as Ref<T | null>;
   const loading = ref(false);
   const error = ref("");
+  // Only the latest run's outcome shows (an earlier, slower one, e.g. for the record the
+  // page left, must not overwrite it).
+  let latest = 0;
   async function run(): Promise<void> {
+    const mine = ++latest;
     loading.value = true;
     error.value = "";
     try {
-      data.value = await fn();
+      const value = await fn();
+      if (mine === latest) data.value = value;
     } catch (e) {
+      if (mine !== latest) return;
       error.value = problemMessage(
         e instanceof TypeError ? i18n.global.t("common.networkError") : (e as { problem?: unknown }).problem ?? e,
         i18n.global.t("common.error"),
       );
     } finally {
-      loading.value = false;
+      if (mine === latest) loading.value = false;
     }
   }
   return { data, loading, error, run };

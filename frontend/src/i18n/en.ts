@@ -116,6 +116,8 @@ const en: Shape<typeof zh> = {
     when: "When", field: "Field", old: "Old", newValue: "New", awaySince: "Away since",
     workLocation: "Works in", lastContact: "Last contact", canSupport: "Can support", status: "Status", relation: "Relation",
     monthly: "CNY/month", oneOff: "CNY (one-off)",
+    mergedNotice: "The record you opened was merged into this one: here is the record kept",
+    action: { merge: "Duplicate merged in", unmerge: "Merge undone" }, reasonIs: "Reason: {reason}",
   },
   form: {
     createTitle: "Register an elder", editTitle: "Edit elder", idNumber: "ID number", name: "Name",
@@ -210,6 +212,8 @@ const en: Shape<typeof zh> = {
     reasonLabel: "Reason (required; kept in the change history)", merge: "Merge", done: "{merged} merged into {survivor}",
     recent: "Recent merges", recentItem: "{merged} into {survivor} ({at})", undo: "Undo merge", undone: "Merge undone: both records are back",
     isUndone: "Undone", forget: "Remove {name} from this list",
+    clear: "Clear", clearField: "Clear the kept record's {field}", clearHint: "The merged record has nothing here: the kept value is cleared only if you tick Clear",
+    revealIds: "Show full ID numbers", revealHint: "Both records' full ID numbers side by side, to find the mistyped one; recorded in the audit log",
     reason: { same_birth_date: "Same birth date", same_village: "Same village", same_name: "Same name", same_pinyin: "Same pinyin", same_initials: "Same initials", same_id_number: "Same ID number" },
     field: {
       name: "Name", id_number: "ID number", phone: "Phone", address: "Address", hukou_address: "Hukou address", ethnicity: "Ethnicity",

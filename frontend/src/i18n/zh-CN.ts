@@ -112,6 +112,8 @@ export default {
     when: "时间", field: "字段", old: "原值", newValue: "新值", awaySince: "外出时间",
     workLocation: "务工地", lastContact: "最近联系", canSupport: "有赡养能力", status: "状态", relation: "关系",
     monthly: "元/月", oneOff: "元（一次性）",
+    mergedNotice: "您打开的记录已合并到这条记录，已为您转到保留的记录",
+    action: { merge: "合并重复记录", unmerge: "撤销合并" }, reasonIs: "原因：{reason}",
   },
   form: {
     createTitle: "登记老人", editTitle: "编辑老人信息", idNumber: "身份证号", name: "姓名",
@@ -206,6 +208,8 @@ export default {
     reasonLabel: "合并原因（必填，将记入变更历史）", merge: "合并", done: "已将 {merged} 合并到 {survivor}",
     recent: "最近的合并", recentItem: "{merged} 并入 {survivor}（{at}）", undo: "撤销合并", undone: "已撤销合并，两条记录已恢复",
     isUndone: "已撤销", forget: "从列表中移除 {name}",
+    clear: "清空", clearField: "清空保留记录的{field}", clearHint: "并入记录此项为空：只有勾选“清空”才会清除保留记录的值",
+    revealIds: "显示完整身份证号", revealHint: "同时显示两条记录的完整身份证号，便于找出录错的一条；查看将记入审计日志",
     reason: { same_birth_date: "出生日期相同", same_village: "同村", same_name: "姓名相同", same_pinyin: "姓名拼音相同", same_initials: "姓名首字母相同", same_id_number: "身份证号相同" },
     field: {
       name: "姓名", id_number: "身份证号", phone: "电话", address: "现住址", hukou_address: "户籍地址", ethnicity: "民族",

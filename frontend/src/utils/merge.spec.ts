@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MERGE_FIELDS, differingFields, mergeBody, showValue, suggestedFields, type ElderOut } from "./merge";
+import { MERGE_FIELDS, clearableFields, differingFields, mergeBody, showValue, suggestedFields, takeableFields, type ElderOut } from "./merge";
 
 const base = {
   id: "a", name: "张秀英", id_number: "431127********0021", phone: "138****5678", address: "1组", hukou_address: "",
@@ -26,8 +26,19 @@ describe("merging duplicates", () => {
 
   it("sends only differing fields, in order, with the reason trimmed", () => {
     expect(mergeBody(base, other, ["notes", "address", "name"], "  同一人重复登记 ")).toEqual({
-      survivor_id: "a", merged_id: "b", take_from_merged: ["name", "notes"], reason: "同一人重复登记",
+      survivor_id: "a", merged_id: "b", take_from_merged: ["name", "notes"], clear_fields: [], reason: "同一人重复登记",
     });
+  });
+
+  it("never takes an empty value over a filled one: that is an explicit clear", () => {
+    // the survivor has a phone, the merged record none
+    expect(takeableFields(base, other)).not.toContain("phone");
+    expect(clearableFields(base, other)).toEqual(["phone"]);
+    expect(mergeBody(base, other, ["phone", "notes"], "重复").take_from_merged).toEqual(["notes"]);
+    expect(mergeBody(base, other, ["notes"], "重复", ["phone", "notes"]).clear_fields).toEqual(["phone"]);
+    // the other way round the phone is a value to take, not to clear
+    expect(takeableFields(other, base)).toContain("phone");
+    expect(clearableFields(other, base)).toEqual(["family_doctor_signed", "notes"]);
   });
 
   it("shows values as labels", () => {

@@ -57,13 +57,32 @@ export function suggestedFields(survivor: ElderOut, merged: ElderOut): MergeFiel
   return differingFields(survivor, merged).filter((f) => f !== "id_number" && empty((survivor as Record<string, unknown>)[f]));
 }
 
-/** The POST body: only differing fields, in the API's order, reason trimmed. */
-export function mergeBody(survivor: ElderOut, merged: ElderOut, take: string[], reason: string): MergeIn {
-  const allowed = differingFields(survivor, merged);
+/**
+ * Fields where the survivor has a value and the merged record has none: taking "nothing"
+ * would erase, so these are offered only as an explicit "clear" (never as "take"). The name
+ * and the ID number cannot be cleared.
+ */
+export function clearableFields(survivor: ElderOut, merged: ElderOut): MergeField[] {
+  return differingFields(survivor, merged).filter(
+    (f) => f !== "name" && f !== "id_number" && empty((merged as Record<string, unknown>)[f]) && !empty((survivor as Record<string, unknown>)[f]),
+  );
+}
+
+/** Fields whose merged value may be taken (differing, and not an empty value over a filled one). */
+export function takeableFields(survivor: ElderOut, merged: ElderOut): MergeField[] {
+  const erase = (f: MergeField) => empty((merged as Record<string, unknown>)[f]) && !empty((survivor as Record<string, unknown>)[f]);
+  return differingFields(survivor, merged).filter((f) => !erase(f));
+}
+
+/** The POST body: only takeable / clearable fields, in the API's order, reason trimmed. */
+export function mergeBody(survivor: ElderOut, merged: ElderOut, take: string[], reason: string, clear: string[] = []): MergeIn {
+  const takeable = takeableFields(survivor, merged);
+  const clearable = clearableFields(survivor, merged);
   return {
     survivor_id: survivor.id,
     merged_id: merged.id,
-    take_from_merged: allowed.filter((f) => take.includes(f)),
+    take_from_merged: takeable.filter((f) => take.includes(f)),
+    clear_fields: clearable.filter((f) => clear.includes(f)),
     reason: reason.trim(),
   };
 }
