@@ -66,6 +66,7 @@ RAISES: dict[tuple[str, str], set[int]] = {
     ("POST", "/api/v1/elders/{elder_id}/status"): CONFLICTS,
     ("POST", "/api/v1/elders/{elder_id}/move"): CONFLICTS,
     ("PUT", "/api/v1/elders/{elder_id}/risk-override"): CONFLICTS,
+    ("GET", "/api/v1/elders/duplicates/id-numbers"): {404},  # both records in scope
     ("POST", "/api/v1/elders/merges"): {404, 409},
     ("POST", "/api/v1/elders/merges/{merge_id}/undo"): CONFLICTS,
     ("POST", "/api/v1/elders/{elder_id}/guardians"): CONFLICTS,
