@@ -16,6 +16,8 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from eldercare.bulk.inert import cell, restored
+
 FORMATS = ("json", "ndjson", "csv", "xlsx")
 CONTENT_TYPES = {
     "application/json": "json",
@@ -132,10 +134,12 @@ class Reader:
             header = next(reader, None)
             if header is None:
                 return
-            self.headers = [h.strip() for h in header]
+            self.headers = [restored(h).strip() for h in header]
             for i, cells in enumerate(reader, start=2):
                 if not any(c.strip() for c in cells):
                     continue
+                # an apostrophe our own export put before = + - @ (see eldercare.bulk.inert)
+                cells = [restored(c) if c[:1] == "'" else c for c in cells]
                 yield i, dict(zip(self.headers, cells, strict=False))
         except csv.Error:
             raise FormatError("import.bad_csv") from None
@@ -234,10 +238,11 @@ class Reader:
                 header = next(rows, None)
                 if header is None:
                     return
-                self.headers = ["" if h is None else str(h).strip() for h in header]
+                self.headers = ["" if h is None else restored(str(h)).strip() for h in header]
                 for i, values in enumerate(rows, start=2):
                     if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                         continue
+                    values = tuple(restored(v) if isinstance(v, str) else v for v in values)
                     yield i, dict(zip(self.headers, values, strict=False))
             finally:
                 book.close()
@@ -245,5 +250,5 @@ class Reader:
 
 def csv_line(values: Iterable[Any]) -> str:
     out = io.StringIO()
-    csv.writer(out).writerow(["" if v is None else v for v in values])
+    csv.writer(out).writerow(["" if v is None else cell(v) for v in values])
     return out.getvalue()
