@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     # than the lease was cut off.
     import_inline_max_bytes: int = Field(default=1_048_576, ge=0)
     import_lease_seconds: int = Field(default=60, ge=1)
+    # The largest request body (413 beyond), and what an uploaded XLSX may inflate to: in
+    # all, and per part relative to its compressed size (a zip bomb fails the import).
+    max_upload_mb: int = Field(default=100, ge=1)
+    import_xlsx_max_inflated_mb: int = Field(default=500, ge=1)
+    import_xlsx_max_ratio: int = Field(default=100, ge=2)
 
     @field_validator("timezone")
     @classmethod

@@ -112,6 +112,16 @@ class PreconditionRequired(AppError):
     code = "precondition_required"
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """A request body over ``ELDERCARE_MAX_UPLOAD_MB``, found while it is read.
+
+    An HTTP exception, so that FastAPI's body parsing passes it on as it is."""
+
+    def __init__(self, limit_mb: int) -> None:
+        super().__init__(413, "request.too_large")
+        self.limit_mb = limit_mb
+
+
 class TooManyRequests(AppError):
     status = 429
     code = "auth.throttled"
@@ -222,8 +232,14 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, str | int | float) else str(value)
 
 
+def too_large(request: Request, limit_mb: int) -> JSONResponse:
+    return problem(request, 413, "request.too_large", params={"limit_mb": limit_mb})
+
+
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc, BodyTooLarge):
+        return too_large(request, exc.limit_mb)
     code = {404: "route_not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
     return problem(
         request,

@@ -18,6 +18,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "服务器内部错误，请稍后重试",
         "Internal server error; please try again later",
     ),
+    "request.too_large": (
+        "请求内容过大（上限 {limit_mb} MB）",
+        "The request body is too large (at most {limit_mb} MB)",
+    ),
     "not_found": ("资源不存在", "Not found"),
     "route_not_found": ("接口不存在", "No such endpoint"),
     "method_not_allowed": ("不支持该请求方法", "Method not allowed"),

@@ -25,7 +25,7 @@ from eldercare.bulk.router import router as bulk_router
 from eldercare.config import get_settings
 from eldercare.elders.router import router as elders_router
 from eldercare.incidents.router import router as incidents_router
-from eldercare.middleware import GzipWhenAccepted, RequestContextMiddleware
+from eldercare.middleware import BodyLimit, GzipWhenAccepted, RequestContextMiddleware
 from eldercare.regions.router import router as regions_router
 from eldercare.relief.router import router as relief_router
 from eldercare.spa import SPAFiles
@@ -146,6 +146,7 @@ def create_app() -> FastAPI:
     # Compressed answers for slow rural networks (the SPA's bundles and JSON lists).
     # Level 5: nearly the size of level 9 for JSON, at a fraction of the CPU per response.
     app.add_middleware(GzipWhenAccepted, minimum_size=1024, compresslevel=5)
+    app.add_middleware(BodyLimit)  # inside the request context: its 413 has the request id
     app.add_middleware(RequestContextMiddleware)
     dist = Path(settings.frontend_dist)
     if (dist / "index.html").is_file():

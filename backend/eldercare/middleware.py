@@ -9,8 +9,11 @@ import secrets
 import time
 from typing import Any
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from eldercare.config import get_settings
+from eldercare.errors import BodyTooLarge, too_large
 from eldercare.logs import access, request_id_var
 
 # A client's own request id is echoed and logged as it is, so it may not carry a run of
@@ -93,6 +96,60 @@ class RequestContextMiddleware:
             # The path, never the query string: it may hold names or ID numbers.
             access(scope["method"], path, status, round((time.perf_counter() - started) * 1000, 2))
             request_id_var.reset(token)
+
+
+class BodyLimit:
+    """Refuse a request body over ``ELDERCARE_MAX_UPLOAD_MB`` with a 413 problem.
+
+    A declared ``Content-Length`` over the limit is answered at once, unread; a body sent
+    without one (chunked), or longer than it said, is counted as it is received and cut off
+    at the limit (the reader gets :class:`~eldercare.errors.BodyTooLarge`).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit_mb = get_settings().max_upload_mb
+        limit = limit_mb * 1024 * 1024
+        chunked = False
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                if value.isdigit() and int(value) > limit:
+                    await too_large(Request(scope), limit_mb)(scope, receive, send)
+                    return
+            elif name == b"transfer-encoding":
+                chunked = True
+        if not chunked:  # no body, or one whose length the server holds it to
+            await self.app(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit_mb)
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except BodyTooLarge:
+            if started:
+                raise
+            await too_large(Request(scope), limit_mb)(scope, receive, send)
 
 
 class GzipWhenAccepted:

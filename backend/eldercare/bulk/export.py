@@ -18,6 +18,7 @@ from sqlalchemy import Integer, Text, case, cast, func, or_, select
 
 from eldercare import identity, phones
 from eldercare.bulk.formats import csv_line
+from eldercare.bulk.inert import cell, sql_inert
 from eldercare.context import RequestCtx
 from eldercare.db import session_factory
 from eldercare.elders import service as elders
@@ -171,7 +172,10 @@ def _sql_iso(col: Any) -> Any:
 def _elder_csv_columns(reveal: bool) -> list[Any]:
     """The export's elder columns, each as Python's CSV writer writes it, computed by the
     database: text columns with '' as NULL (PostgreSQL's CSV quotes an empty string, the
-    writer does not), booleans as ``True``/``False``."""
+    writer does not), booleans as ``True``/``False``, the name, phone and address made
+    inert (a leading ``= + - @`` gets an apostrophe, see eldercare.bulk.inert). The other
+    text columns cannot start so: codes, ID numbers (17 digits and a digit or X, parsed on
+    every write), timestamps."""
     e = Elder
 
     def txt(col: Any) -> Any:
@@ -180,14 +184,14 @@ def _elder_csv_columns(reveal: bool) -> list[Any]:
     return [
         e.id,
         txt(e.id_number if reveal else _sql_mask_id(e.id_number)),
-        txt(e.name),
+        txt(sql_inert(e.name)),
         txt(e.sex),
         func.to_char(e.birth_date, "YYYY-MM-DD")
         if reveal
         else cast(func.extract("year", e.birth_date), Integer),
-        txt(e.phone if reveal else _sql_mask_phone(e.phone)),
+        txt(sql_inert(e.phone if reveal else _sql_mask_phone(e.phone))),
         txt(e.village_code),
-        txt(e.address),
+        txt(sql_inert(e.address)),
         txt(e.living_arrangement),
         txt(e.self_care),
         txt(_sql_list(e.health_conditions)),
@@ -273,7 +277,8 @@ def _with_head(
 def watermark(ctx: RequestCtx) -> str:
     p = ctx.actor
     at = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
-    return f"明文导出 / unmasked export: {p.display_name or p.name} ({p.id}), {at}"
+    who = " ".join((p.display_name or p.name).split())  # the mark is one line of the file
+    return f"明文导出 / unmasked export: {who} ({p.id}), {at}"
 
 
 def _plain(value: Any) -> Any:
@@ -292,7 +297,7 @@ def as_csv(
     buf = io.StringIO()
     writer = csv.writer(buf)
     for n, row in enumerate(rows, start=1):
-        writer.writerow([_plain(v) for v in row])
+        writer.writerow([cell(_plain(v)) for v in row])
         if n % 2000 == 0:
             yield buf.getvalue().encode()
             buf.seek(0)

@@ -13,8 +13,12 @@ import csv
 import io
 import json
 import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import IO, Any
+
+from eldercare.bulk.inert import cell, restored
+from eldercare.config import get_settings
 
 FORMATS = ("json", "ndjson", "csv", "xlsx")
 CONTENT_TYPES = {
@@ -132,10 +136,12 @@ class Reader:
             header = next(reader, None)
             if header is None:
                 return
-            self.headers = [h.strip() for h in header]
+            self.headers = [restored(h).strip() for h in header]
             for i, cells in enumerate(reader, start=2):
                 if not any(c.strip() for c in cells):
                     continue
+                # an apostrophe our own export put before = + - @ (see eldercare.bulk.inert)
+                cells = [restored(c) if c[:1] == "'" else c for c in cells]
                 yield i, dict(zip(self.headers, cells, strict=False))
         except csv.Error:
             raise FormatError("import.bad_csv") from None
@@ -148,11 +154,14 @@ class Reader:
                 continue
             try:
                 record = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):  # (nested too deep to decode)
                 yield i, {"__error__": "import.bad_json"}
                 continue
             if not isinstance(record, dict):
                 yield i, {"__error__": "import.not_an_object"}
+                continue
+            if _too_deep(record):
+                yield i, {"__error__": "import.bad_json"}
                 continue
             for key in record:
                 if key not in seen:
@@ -199,6 +208,8 @@ class Reader:
                 return
             try:
                 record, end = decoder.raw_decode(buf, pos)
+            except RecursionError:  # nested too deep to decode: where it ends is unknown
+                raise FormatError("import.bad_json") from None
             except ValueError:
                 if more():
                     continue
@@ -210,6 +221,9 @@ class Reader:
             n += 1
             if not isinstance(record, dict):
                 yield n, {"__error__": "import.not_an_object"}
+                continue
+            if _too_deep(record):
+                yield n, {"__error__": "import.bad_json"}
                 continue
             for key in record:
                 if key not in seen:
@@ -224,26 +238,101 @@ class Reader:
             for chunk in self.chunks:
                 spool.write(chunk)
             spool.seek(0)
+            check_inflation(spool)
+            spool.seek(0)
             try:
                 book = load_workbook(spool, read_only=True, data_only=True)
             except Exception:
                 raise FormatError("import.bad_xlsx") from None
             try:
-                sheet = book.worksheets[0]
-                rows = sheet.iter_rows(values_only=True)
+                rows = _sheet_rows(book)
                 header = next(rows, None)
                 if header is None:
                     return
-                self.headers = ["" if h is None else str(h).strip() for h in header]
+                self.headers = ["" if h is None else restored(str(h)).strip() for h in header]
                 for i, values in enumerate(rows, start=2):
                     if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                         continue
+                    values = tuple(_xlsx_text(v, i) if isinstance(v, str) else v for v in values)
                     yield i, dict(zip(self.headers, values, strict=False))
             finally:
                 book.close()
 
 
+# A record is an object of values, some of them lists: anything nested deeper is not a row
+# (and later steps that walk it, such as an error file, would recurse as deep).
+MAX_JSON_DEPTH = 8
+
+
+def _too_deep(record: dict[str, Any]) -> bool:
+    """Whether ``record`` nests lists or objects deeper than MAX_JSON_DEPTH (no recursion)."""
+    stack = [(v, 2) for v in record.values() if isinstance(v, list | dict)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return True
+        items = value.values() if isinstance(value, dict) else value
+        stack.extend((v, depth + 1) for v in items if isinstance(v, list | dict))
+    return False
+
+
+# Excel's own limit on the text of a cell.
+MAX_CELL_CHARS = 32_767
+# Parts smaller than this are not held to the compression ratio (tiny XML compresses well).
+RATIO_FLOOR_BYTES = 1 << 20
+
+
+def check_inflation(spool: IO[bytes]) -> None:
+    """Refuse an XLSX whose parts would inflate beyond the configured size or ratio.
+
+    The sizes are those the archive declares; reading never inflates a part beyond its
+    declared size (``zipfile`` stops there, and the CRC then fails), so checking them is
+    enough to bound the memory and time an upload can cost.
+    """
+    settings = get_settings()
+    max_total = settings.import_xlsx_max_inflated_mb * 1024 * 1024
+    try:
+        with zipfile.ZipFile(spool) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise FormatError("import.bad_xlsx") from None
+    total = 0
+    for part in parts:
+        total += part.file_size
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > RATIO_FLOOR_BYTES and ratio > settings.import_xlsx_max_ratio:
+            raise FormatError(
+                "import.bad_xlsx", reason="compression_ratio", limit=settings.import_xlsx_max_ratio
+            )
+    if total > max_total:
+        raise FormatError(
+            "import.bad_xlsx", reason="inflated_size", limit_mb=settings.import_xlsx_max_inflated_mb
+        )
+
+
+def _sheet_rows(book: Any) -> Iterator[tuple[Any, ...]]:
+    """The first sheet's rows; a part that cannot be parsed is a bad file, not a crash."""
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            yield row
+    except FormatError:
+        raise
+    except Exception:
+        raise FormatError("import.bad_xlsx") from None
+
+
+def _xlsx_text(value: str, row: int) -> str:
+    if len(value) > MAX_CELL_CHARS:
+        raise FormatError("import.bad_xlsx", reason="cell_too_long", row=row, limit=MAX_CELL_CHARS)
+    return restored(value)
+
+
 def csv_line(values: Iterable[Any]) -> str:
     out = io.StringIO()
-    csv.writer(out).writerow(["" if v is None else v for v in values])
+    csv.writer(out).writerow(["" if v is None else cell(v) for v in values])
     return out.getvalue()

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from eldercare.bulk.columns import SPECS, zh_label
+from eldercare.bulk.inert import inert
 
 PIECE = 1 << 16
 
@@ -19,7 +20,7 @@ def write_rows(rows: Iterable[list[Any]], title: str = "data") -> Iterator[bytes
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
     for row in rows:
-        sheet.append([_cell(v) for v in row])
+        sheet.append([_cell(sheet, v) for v in row])
     with tempfile.TemporaryFile() as out:
         book.save(out)
         out.seek(0)
@@ -27,10 +28,31 @@ def write_rows(rows: Iterable[list[Any]], title: str = "data") -> Iterator[bytes
             yield piece
 
 
-def _cell(value: Any) -> Any:
+def _cell(sheet: Any, value: Any) -> Any:
     if isinstance(value, list | dict):
-        return ",".join(map(str, value)) if isinstance(value, list) else str(value)
+        value = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+    if isinstance(value, str):
+        return text_cell(sheet, value)
     return value
+
+
+def text_cell(sheet: Any, value: str) -> Any:
+    """A string for a row of the write-only ``sheet``, stored as text: never a formula.
+
+    The string is made inert first, so ``=`` no longer leads. openpyxl then types every
+    string as text except the error literals (``#N/A``, ``#REF!``...): those (and anything
+    still starting with ``=``) go as a cell explicitly typed as text. Other strings go as
+    they are: a cell object for every string would make an export half as slow again.
+    """
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
+    value = inert(value)
+    if value[:1] != "=" and value not in ERROR_CODES:
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    return cell
 
 
 def template(resource: str) -> bytes:
@@ -62,7 +84,10 @@ def template(resource: str) -> bytes:
             example = zh_label(example)
         if col.kind in ("int", "decimal") and example:
             example = int(example) if col.kind == "int" else float(example)
-        sheet.cell(row=2, column=i, value=example or None)
+        if isinstance(example, str) and example:
+            sheet.cell(row=2, column=i, value=inert(example)).data_type = "s"
+        else:
+            sheet.cell(row=2, column=i, value=example or None)
         sheet.column_dimensions[letter].width = max(12, len(col.zh) * 2 + 4)
         if col.kind in ("enum", "list", "bool"):
             labels = ["是", "否"] if col.kind == "bool" else [zh_label(c) for c in col.choices]
