@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from eldercare import identity
 from eldercare.audit import service as audit
 from eldercare.clock import today as local_today
-from eldercare.concurrency import check_version
+from eldercare.concurrency import check_version, expected_version
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
 from eldercare.elders import rules
@@ -710,8 +710,9 @@ def update_guardian(
     return guardian
 
 
-def delete_guardian(db: Session, ctx: RequestCtx, guardian_id: str) -> None:
-    guardian, elder = get_guardian(db, ctx, guardian_id)
+def delete_guardian(db: Session, ctx: RequestCtx, guardian_id: str, if_match: str | None) -> None:
+    guardian, elder = get_guardian(db, ctx, guardian_id)  # out of scope: 404 before 428
+    check_version(guardian.version, expected_version(if_match, None))
     record_change(
         db,
         ctx,
