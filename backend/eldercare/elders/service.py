@@ -847,7 +847,7 @@ def shared_page_sql(
     if not cursor:
         return first_page_sql(stmt, tuple(order), limit, dialect)
     sql, params, positions = next_page_sql(stmt, tuple(order), limit, dialect)
-    return sql, {**params, **cursor_params(cursor, len(order))}, positions
+    return sql, {**params, **cursor_params(cursor, order)}, positions
 
 
 # The columns a list row needs: no JSON documents on the hot path.
