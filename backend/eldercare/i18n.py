@@ -287,6 +287,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "string_too_short": ("长度至少 {min_length} 个字符", "At least {min_length} characters"),
     "string_too_long": ("长度最多 {max_length} 个字符", "At most {max_length} characters"),
     "string_pattern_mismatch": ("格式不正确", "Wrong format"),
+    "string.nul": ("不能包含空字符（\\u0000）", "May not contain a NUL character (\\u0000)"),
     "string_type": ("应为文本", "Must be a string"),
     "int_parsing": ("应为整数", "Must be an integer"),
     "int_type": ("应为整数", "Must be an integer"),

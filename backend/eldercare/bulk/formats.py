@@ -114,6 +114,9 @@ class Reader:
         self.encoding: str | None = None
 
     def __iter__(self) -> Iterator[Row]:
+        return _without_nul(self._rows())
+
+    def _rows(self) -> Iterator[Row]:
         if self.format == "csv":
             return self._csv()
         if self.format == "ndjson":
@@ -241,6 +244,24 @@ class Reader:
                     yield i, dict(zip(self.headers, values, strict=False))
             finally:
                 book.close()
+
+
+def _has_nul(value: Any) -> bool:
+    if type(value) is str:
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _without_nul(rows: Iterator[Row]) -> Iterator[Row]:
+    """A row holding a NUL character (which no database text can store) fails with
+    ``string.nul``; its other cells stay, for the error file."""
+    for row, cells in rows:
+        if any(_has_nul(v) for v in cells.values()) or any(_has_nul(k) for k in cells):
+            clean = {k: v for k, v in cells.items() if not _has_nul(k) and not _has_nul(v)}
+            cells = {**clean, "__error__": cells.get("__error__", "string.nul")}
+        yield row, cells
 
 
 def csv_line(values: Iterable[Any]) -> str:
