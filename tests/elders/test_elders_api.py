@@ -947,3 +947,26 @@ def test_other_county_elder_is_404_for_county_officer(client, db):
     elder = make_elder(db, OTHER_COUNTY_VILLAGE, name="马桂英")
     officer = make_user(db, "county_officer", COUNTY)
     assert client.get(f"/api/v1/elders/{elder.id}", headers=auth(officer)).status_code == 404
+
+
+class TestCreateFeed:
+    def test_one_post_writes_one_create_row_at_version_1(self, client, db):
+        from eldercare.bulk.models import Change
+
+        worker = make_user(db)
+        r = client.post("/api/v1/elders", headers=auth(worker), json=new_elder())
+        assert r.status_code == 201, r.text
+        elder = r.json()
+        rows = db.execute(
+            select(Change.resource, Change.action, Change.version).where(
+                Change.resource_id == elder["id"]
+            )
+        ).all()
+        assert rows == [("elder", "create", 1)]
+        assert elder["version"] == 1
+        assert r.headers["etag"] == '"1"'
+        assert elder["categories"]  # derived before the one insert
+        guardians = db.execute(
+            select(Change.resource, Change.action).where(Change.parent_id == elder["id"])
+        ).all()
+        assert guardians == [("guardian", "create")]
