@@ -216,6 +216,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The end date must be after the start and not in the future",
     ),
     "visit.future": ("探访时间不能晚于现在", "A visit cannot be in the future"),
+    "visit.before_birth": (
+        "探访时间不能早于老人出生",
+        "A visit cannot be before the elder's birth",
+    ),
     "visit.after_deceased": ("老人已去世，不能登记此后的探访", "The elder had died by then"),
     "visit.after_moved_out": ("老人已迁出，不能登记此后的探访", "The elder had moved out by then"),
     "visit.no_volunteer_record": (
