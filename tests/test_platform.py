@@ -56,6 +56,42 @@ class TestRequestId:
             r = client.get("/healthz", headers={"X-Request-ID": value})
             assert r.headers["x-request-id"] != value
 
+    @pytest.mark.parametrize(
+        "value", [b"forged\n", b"a\nfake-log-line", b"x" * 65, b"\xe4\xb8\xad", b""]
+    )
+    def test_value_outside_the_safe_pattern_is_never_used(self, value):
+        """Raw ASGI (an HTTP client would refuse to send some of these)."""
+        import asyncio
+
+        from eldercare.middleware import RequestContextMiddleware
+
+        seen = {}
+
+        async def app(scope, receive, send):
+            seen["state"] = scope["state"]["request_id"]
+            await send({"type": "http.response.start", "status": 204, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        async def receive():
+            return {"type": "http.request", "body": b""}
+
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/healthz",
+            "headers": [(b"x-request-id", value)],
+        }
+        asyncio.run(RequestContextMiddleware(app)(scope, receive, send))
+        echoed = dict(sent[0]["headers"])[b"x-request-id"]
+        assert echoed != value
+        assert seen["state"] == echoed.decode()
+        assert len(echoed) == 32
+
     def test_problem_body_carries_the_request_id(self, client):
         r = client.get("/api/v1/auth/me", headers={"X-Request-ID": "trace-1"})
         assert r.json()["request_id"] == "trace-1"

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     jwt_audience: str = "eldercare-api"
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=14, ge=1, le=365)
+    # A refresh token presented again this soon after its rotation (two tabs refreshing at
+    # once) gets the same new pair instead of revoking the session.
+    refresh_grace_seconds: int = Field(default=30, ge=0, le=300)
 
     timezone: str = "Asia/Shanghai"
     cors_origins: list[str] = []

@@ -225,6 +225,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The end date must be after the start and not in the future",
     ),
     "visit.future": ("探访时间不能晚于现在", "A visit cannot be in the future"),
+    "visit.before_birth": (
+        "探访时间不能早于老人出生",
+        "A visit cannot be before the elder's birth",
+    ),
     "visit.after_deceased": ("老人已去世，不能登记此后的探访", "The elder had died by then"),
     "visit.after_moved_out": ("老人已迁出，不能登记此后的探访", "The elder had moved out by then"),
     "visit.no_volunteer_record": (
@@ -296,6 +300,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "string_too_short": ("长度至少 {min_length} 个字符", "At least {min_length} characters"),
     "string_too_long": ("长度最多 {max_length} 个字符", "At most {max_length} characters"),
     "string_pattern_mismatch": ("格式不正确", "Wrong format"),
+    "string.nul": ("不能包含空字符（\\u0000）", "May not contain a NUL character (\\u0000)"),
     "string_type": ("应为文本", "Must be a string"),
     "int_parsing": ("应为整数", "Must be an integer"),
     "int_type": ("应为整数", "Must be an integer"),

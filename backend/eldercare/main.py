@@ -26,6 +26,7 @@ from eldercare.config import get_settings
 from eldercare.elders.router import router as elders_router
 from eldercare.incidents.router import router as incidents_router
 from eldercare.middleware import BodyLimit, GzipWhenAccepted, RequestContextMiddleware
+from eldercare.nul import RejectNul
 from eldercare.regions.router import router as regions_router
 from eldercare.relief.router import router as relief_router
 from eldercare.spa import SPAFiles
@@ -145,6 +146,7 @@ def create_app() -> FastAPI:
         )
     # Compressed answers for slow rural networks (the SPA's bundles and JSON lists).
     # Level 5: nearly the size of level 9 for JSON, at a fraction of the CPU per response.
+    app.add_middleware(RejectNul)  # innermost: its 422 carries the request id
     app.add_middleware(GzipWhenAccepted, minimum_size=1024, compresslevel=5)
     app.add_middleware(BodyLimit)  # inside the request context: its 413 has the request id
     app.add_middleware(RequestContextMiddleware)

@@ -18,7 +18,8 @@ from eldercare.logs import access, request_id_var
 
 # A client's own request id is echoed and logged as it is, so it may not carry a run of
 # digits as long as a phone or ID number.
-_VALID_REQUEST_ID = re.compile(r"^(?!.*\d{11})[A-Za-z0-9._:\-]{1,64}$")
+# Matched whole (``fullmatch``: a ``$`` would let a trailing newline through into the logs).
+_VALID_REQUEST_ID = re.compile(r"(?!.*\d{11})[A-Za-z0-9._:\-]{1,64}", re.ASCII)
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -69,7 +70,7 @@ class RequestContextMiddleware:
                 incoming = value.decode("latin-1")
                 break
         request_id = (
-            incoming if incoming and _VALID_REQUEST_ID.match(incoming) else new_request_id()
+            incoming if incoming and _VALID_REQUEST_ID.fullmatch(incoming) else new_request_id()
         )
         scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)

@@ -6,7 +6,8 @@ import base64
 import binascii
 import functools
 import json
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
@@ -65,7 +66,7 @@ def _encode_value(value: Any) -> Any:
 def _decode_value(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
-    if isinstance(value, dict):
+    if isinstance(value, dict) and len(value) == 1:
         if "dt" in value:
             return datetime.fromisoformat(value["dt"])
         if "d" in value:
@@ -73,20 +74,90 @@ def _decode_value(value: Any) -> Any:
     raise ValueError("bad cursor value")
 
 
+# What a database integer column holds: a larger number in a cursor would overflow the
+# query's parameter (an error of the database, not of the request).
+_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """What a cursor may hold for one sort column: its Python type, whether it may be null,
+    and (datetimes) whether it must carry a time zone."""
+
+    type: type
+    nullable: bool = False
+    aware: bool = False
+
+    def check(self, value: Any) -> None:
+        if value is None:
+            if not self.nullable:
+                raise ValueError("null")
+            return
+        t = self.type
+        if t is bool:
+            ok = isinstance(value, bool)
+        elif t is int:
+            ok = isinstance(value, int) and not isinstance(value, bool)
+            ok = ok and _INT_MIN <= value <= _INT_MAX
+        elif t is float:
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            ok = ok and math.isfinite(value)
+        elif t is str:
+            ok = isinstance(value, str) and "\x00" not in value
+        elif t is datetime:
+            ok = isinstance(value, datetime) and (not self.aware or value.tzinfo is not None)
+        elif t is date:
+            ok = isinstance(value, date) and not isinstance(value, datetime)
+        else:  # a type the cursor cannot tell: any plain value of the ones encoded
+            ok = not (isinstance(value, str) and "\x00" in value)
+        if not ok:
+            raise ValueError("wrong type")
+
+
+def kind_of(col: Any) -> Kind:
+    """The cursor kind of a sort column (an ORM attribute or a Core column)."""
+    expr = getattr(col, "expression", col)
+    sql_type = getattr(expr, "type", None)
+    impl = getattr(sql_type, "impl_instance", None) or sql_type
+    try:
+        py = impl.python_type if impl is not None else object
+    except NotImplementedError:
+        py = object
+    if py not in (bool, int, float, str, datetime, date):
+        py = object
+    return Kind(
+        py,
+        nullable=bool(getattr(expr, "nullable", True)),
+        aware=bool(getattr(impl, "timezone", False)),
+    )
+
+
 def encode_cursor(values: list[Any]) -> str:
     raw = json.dumps([_encode_value(v) for v in values], separators=(",", ":"), ensure_ascii=False)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, n: int) -> list[Any]:
+def decode_cursor(cursor: str, kinds: int | Sequence[Kind]) -> list[Any]:
+    """The values of a cursor, each checked against what its sort column holds (``kinds``;
+    a bare count checks the length only): anything else is 400 ``bad_cursor``, never a
+    query the database rejects."""
+    n = kinds if isinstance(kinds, int) else len(kinds)
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != n:
             raise ValueError("wrong length")
-        return [_decode_value(v) for v in values]
-    except (ValueError, binascii.Error, UnicodeDecodeError, TypeError):
+        decoded = [_decode_value(v) for v in values]
+        if not isinstance(kinds, int):
+            for kind, value in zip(kinds, decoded, strict=True):
+                kind.check(value)
+        return decoded
+    except (ValueError, binascii.Error, UnicodeDecodeError, TypeError, RecursionError):
         raise BadRequest("bad_cursor") from None
+
+
+def order_kinds(order: Iterable[tuple[Any, Direction]]) -> list[Kind]:
+    return [kind_of(col) for col, _ in order]
 
 
 def after(order: list[tuple[Any, Direction]], values: list[Any]) -> ColumnElement[bool]:
@@ -147,7 +218,9 @@ def keyset(
         if conn.dialect.name == "postgresql":
             return _first_page_as_tuples(conn, stmt, tuple(order), limit, total)
     if cursor:
-        stmt = _ordered(stmt.where(after(order, decode_cursor(cursor, len(order)))), order, limit)
+        stmt = _ordered(
+            stmt.where(after(order, decode_cursor(cursor, order_kinds(order)))), order, limit
+        )
     elif shared:
         stmt = _first_page(stmt, tuple(order), limit)
     else:
@@ -191,8 +264,9 @@ def next_page_sql(
     return str(compiled), dict(compiled.params), [keys.index(col.key) for col, _ in order]
 
 
-def cursor_params(cursor: str, n: int) -> dict[str, Any]:
-    return {f"cursor_{i}": value for i, value in enumerate(decode_cursor(cursor, n))}
+def cursor_params(cursor: str, order: Iterable[tuple[Any, Direction]]) -> dict[str, Any]:
+    values = decode_cursor(cursor, order_kinds(order))
+    return {f"cursor_{i}": value for i, value in enumerate(values)}
 
 
 def page_of_tuples(

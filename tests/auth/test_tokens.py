@@ -28,6 +28,18 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def age_rotation(db, raw: str, seconds: int | None = None) -> None:
+    """Move the rotation of refresh token ``raw`` back past the grace window (or by
+    ``seconds``), as if it had been rotated that long ago."""
+    from eldercare.auth.security import digest
+
+    back = timedelta(seconds=seconds or get_settings().refresh_grace_seconds + 1)
+    row = db.scalar(select(RefreshToken).where(RefreshToken.token_hash == digest(raw)))
+    db.refresh(row)
+    row.used_at = row.used_at - back
+    db.flush()
+
+
 def _b64(obj: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
 
@@ -203,6 +215,7 @@ class TestRefresh:
         user = make_user(db)
         first = login(client, user.username).json()
         second = self._refresh(client, first["refresh_token"]).json()
+        age_rotation(db, first["refresh_token"])
         reuse = self._refresh(client, first["refresh_token"])
         assert reuse.status_code == 401
         assert reuse.json()["code"] == "auth.refresh_token_reused"
@@ -228,12 +241,61 @@ class TestRefresh:
         assert (
             client.get("/api/v1/auth/me", headers=bearer(stolen["access_token"])).status_code == 200
         )
-        self._refresh(client, phone["refresh_token"])  # reuse detected
+        age_rotation(db, phone["refresh_token"])
+        reuse = self._refresh(client, phone["refresh_token"])
+        assert reuse.json()["code"] == "auth.refresh_token_reused"
         assert self._refresh(client, laptop["refresh_token"]).status_code == 401
         assert (
             client.get("/api/v1/auth/me", headers=bearer(stolen["access_token"])).status_code == 401
         )
         assert login(client, user.username).status_code == 200
+
+    def test_two_tabs_refreshing_at_once_get_the_same_pair(self, client, db):
+        user = make_user(db)
+        first = login(client, user.username).json()
+        tab_a = self._refresh(client, first["refresh_token"])
+        tab_b = self._refresh(client, first["refresh_token"])
+        assert tab_a.status_code == 200, tab_a.text
+        assert tab_b.status_code == 200, tab_b.text
+        assert tab_a.json() == tab_b.json()
+        pair = tab_a.json()
+        assert (
+            client.get("/api/v1/auth/me", headers=bearer(pair["access_token"])).status_code == 200
+        )
+        # the session goes on from the shared pair
+        assert self._refresh(client, pair["refresh_token"]).status_code == 200
+        live = db.scalars(
+            select(RefreshToken).where(
+                RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None)
+            )
+        ).all()
+        assert len(live) == 3
+
+    def test_within_the_window_a_second_refresh_is_still_the_same_pair(self, client, db):
+        user = make_user(db)
+        first = login(client, user.username).json()
+        tab_a = self._refresh(client, first["refresh_token"]).json()
+        age_rotation(db, first["refresh_token"], get_settings().refresh_grace_seconds - 5)
+        tab_b = self._refresh(client, first["refresh_token"])
+        assert tab_b.status_code == 200, tab_b.text
+        assert tab_b.json() == tab_a
+
+    def test_after_the_window_reuse_revokes_the_family(self, client, db):
+        user = make_user(db)
+        first = login(client, user.username).json()
+        second = self._refresh(client, first["refresh_token"]).json()
+        age_rotation(db, first["refresh_token"])
+        reuse = self._refresh(client, first["refresh_token"])
+        assert reuse.status_code == 401
+        assert reuse.json()["code"] == "auth.refresh_token_reused"
+        assert self._refresh(client, second["refresh_token"]).status_code == 401
+
+    def test_no_grace_after_logout(self, client, db):
+        user = make_user(db)
+        first = login(client, user.username).json()
+        second = self._refresh(client, first["refresh_token"]).json()
+        client.post("/api/v1/auth/logout", headers=bearer(second["access_token"]))
+        assert self._refresh(client, first["refresh_token"]).status_code == 401
 
     def test_unknown_refresh_token_is_401(self, client):
         r = self._refresh(client, "not-a-real-token")
@@ -263,6 +325,45 @@ class TestLogout:
             data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
         )
         assert again.status_code == 401
+
+    def test_logout_without_a_body_ends_the_session(self, client, db):
+        user = make_user(db)
+        tokens = login(client, user.username).json()
+        headers = bearer(tokens["access_token"])
+        assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+        assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+        again = client.post(
+            "/api/v1/auth/token",
+            data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+        )
+        assert again.status_code == 401
+
+    def test_logout_after_a_refresh_ends_the_whole_family(self, client, db):
+        user = make_user(db)
+        first = login(client, user.username).json()
+        second = client.post(
+            "/api/v1/auth/token",
+            data={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
+        ).json()
+        # logged out with the first access token, the rotated refresh token dies too
+        r = client.post("/api/v1/auth/logout", headers=bearer(first["access_token"]))
+        assert r.status_code == 204
+        again = client.post(
+            "/api/v1/auth/token",
+            data={"grant_type": "refresh_token", "refresh_token": second["refresh_token"]},
+        )
+        assert again.status_code == 401
+
+    def test_logout_rejects_unknown_fields(self, client, db):
+        user = make_user(db)
+        tokens = login(client, user.username).json()
+        r = client.post(
+            "/api/v1/auth/logout",
+            headers=bearer(tokens["access_token"]),
+            json={"refresh_token": tokens["refresh_token"], "everywhere": True},
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["loc"] == ["body", "everywhere"]
 
     def test_logout_leaves_other_sessions_alone(self, client, db):
         user = make_user(db)

@@ -49,7 +49,10 @@ class TestChangeFeed:
         g = client.post(f"/api/v1/elders/{elder.id}/guardians", json=body, headers=auth(worker))
         assert g.status_code == 201, g.text
         gid = g.json()["id"]
-        client.delete(f"/api/v1/guardians/{gid}", headers=auth(worker))
+        gone = client.delete(
+            f"/api/v1/guardians/{gid}", headers={**auth(worker), "If-Match": g.headers["etag"]}
+        )
+        assert gone.status_code == 204, gone.text
         page = changes(client, worker, start)
         seen = [(i["resource"], i["action"]) for i in page["items"]]
         assert ("elder", "create") in seen

@@ -273,6 +273,22 @@ class TestVisits:
         ]
         assert n_visits(db) == 0
 
+    def test_a_visit_before_birth_fails_its_row(self, client, db, worker):
+        elder = make_elder(db, VILLAGE, birth="1950-03-15")
+        rows = [
+            {"elder_id_number": elder.id_number, "visited_at": local(4), "method": "phone"},
+            {
+                "elder_id_number": elder.id_number,
+                "visited_at": "1949-05-01 10:00",
+                "method": "phone",
+            },
+        ]
+        report = post(client, worker, "visits", as_csv(rows), mode="per_row").json()
+        assert (report["created"], report["failed"]) == (1, 1), report
+        assert [(e["row"], e["field"], e["code"]) for e in report["errors"]] == [
+            (3, "visited_at", "visit.before_birth")
+        ]
+
     def test_failed_atomic_import_writes_nothing(self, client, db, worker):
         report = post(client, worker, "visits", as_csv(self.bad_mix(db))).json()
         assert (report["status"], report["failed"], report["written"]) == ("failed", 2, False)

@@ -269,6 +269,27 @@ class TestScope:
         assert client.get(f"/api/v1/guardians/{gid}", headers=auth(other)).status_code == 404
         assert client.delete(f"/api/v1/guardians/{gid}", headers=auth(other)).status_code == 404
 
+    def test_guardian_delete_needs_a_current_if_match(self, client, db):
+        elder = make_elder(db, VILLAGE, guardians=[{"name": "子", "relation": "son"}])
+        worker = make_user(db)
+        gid = client.get(f"/api/v1/elders/{elder.id}/guardians", headers=auth(worker)).json()[0][
+            "id"
+        ]
+        url = f"/api/v1/guardians/{gid}"
+        missing = client.delete(url, headers=auth(worker))
+        assert missing.status_code == 428, missing.text
+        assert missing.json()["code"] == "precondition_required"
+        changed = client.patch(
+            url, json={"notes": "常联系"}, headers={**auth(worker), "If-Match": '"1"'}
+        )
+        assert changed.status_code == 200, changed.text
+        stale = client.delete(url, headers={**auth(worker), "If-Match": '"1"'})
+        assert stale.status_code == 412, stale.text
+        assert client.get(url, headers=auth(worker)).status_code == 200
+        gone = client.delete(url, headers={**auth(worker), "If-Match": changed.headers["etag"]})
+        assert gone.status_code == 204, gone.text
+        assert client.get(url, headers=auth(worker)).status_code == 404
+
 
 class TestMaskingAndReveal:
     def test_list_is_masked(self, client, db, worker):
@@ -1088,3 +1109,26 @@ def test_other_county_elder_is_404_for_county_officer(client, db):
     elder = make_elder(db, OTHER_COUNTY_VILLAGE, name="马桂英")
     officer = make_user(db, "county_officer", COUNTY)
     assert client.get(f"/api/v1/elders/{elder.id}", headers=auth(officer)).status_code == 404
+
+
+class TestCreateFeed:
+    def test_one_post_writes_one_create_row_at_version_1(self, client, db):
+        from eldercare.bulk.models import Change
+
+        worker = make_user(db)
+        r = client.post("/api/v1/elders", headers=auth(worker), json=new_elder())
+        assert r.status_code == 201, r.text
+        elder = r.json()
+        rows = db.execute(
+            select(Change.resource, Change.action, Change.version).where(
+                Change.resource_id == elder["id"]
+            )
+        ).all()
+        assert rows == [("elder", "create", 1)]
+        assert elder["version"] == 1
+        assert r.headers["etag"] == '"1"'
+        assert elder["categories"]  # derived before the one insert
+        guardians = db.execute(
+            select(Change.resource, Change.action).where(Change.parent_id == elder["id"])
+        ).all()
+        assert guardians == [("guardian", "create")]

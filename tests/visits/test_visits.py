@@ -69,6 +69,36 @@ class TestLog:
         assert r.status_code == 422
         assert r.json()["errors"][0]["code"] == "visit.future"
 
+    @pytest.mark.parametrize(
+        "when", ["1950-03-14T23:00:00+08:00", "1900-01-01T08:00:00", "0001-01-01T00:00:00+14:00"]
+    )
+    def test_visit_before_birth_is_refused(self, client, db, worker, when):
+        e = make_elder(db, birth="1950-03-15")
+        r = client.post("/api/v1/visits", headers=auth(worker), json=body(e, visited_at=when))
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["code"] == "visit.before_birth"
+        assert r.json()["errors"][0]["loc"] == ["body", "visited_at"]
+
+    def test_visit_corrected_to_before_birth_is_refused(self, client, db, worker):
+        e = make_elder(db, birth="1950-03-15")
+        v = client.post("/api/v1/visits", headers=auth(worker), json=body(e))
+        assert v.status_code == 201, v.text
+        r = client.patch(
+            f"/api/v1/visits/{v.json()['id']}",
+            headers={**auth(worker), "If-Match": v.headers["etag"]},
+            json={"visited_at": "1949-12-31T12:00:00+08:00"},
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["code"] == "visit.before_birth"
+        later = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+        r = client.patch(
+            f"/api/v1/visits/{v.json()['id']}",
+            headers={**auth(worker), "If-Match": v.headers["etag"]},
+            json={"visited_at": later},
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["code"] == "visit.future"
+
     def test_visit_after_death_is_refused(self, client, db, worker):
         e = make_elder(db, status="deceased", status_date=date(2026, 3, 1))
         r = client.post(

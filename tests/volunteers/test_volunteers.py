@@ -33,6 +33,12 @@ def officer(db):
     return make_user(db, "township_officer", TOWNSHIP)
 
 
+def phones_mask(value: str) -> str:
+    from eldercare import phones
+
+    return phones.mask(value) or ""
+
+
 class TestVolunteers:
     def test_township_officer_adds_a_volunteer(self, client, officer):
         r = client.post(
@@ -48,8 +54,52 @@ class TestVolunteers:
             },
         )
         assert r.status_code == 201, r.text
-        assert r.json()["phone"] == "13900001234"
+        assert r.json()["phone"] == "139****1234"  # stored canonical, read masked
         assert r.json()["active_pairings"] == 0
+        full = client.get(
+            f"/api/v1/volunteers/{r.json()['id']}",
+            params={"reveal": "phone"},
+            headers=auth(officer),
+        )
+        assert full.json()["phone"] == "13900001234"
+
+    def test_phones_are_masked_in_reads_and_revealed_with_an_audit(self, client, db, officer):
+        from eldercare.audit.models import AuditEvent
+        from sqlalchemy import select
+
+        v = make_volunteer(db)
+        listed = client.get("/api/v1/volunteers", headers=auth(officer)).json()["items"]
+        assert [i["phone"] for i in listed if i["id"] == v.id] == [phones_mask(v.phone)]
+        one = client.get(f"/api/v1/volunteers/{v.id}", headers=auth(officer))
+        assert one.json()["phone"] == phones_mask(v.phone) != v.phone
+        assert db.scalar(select(AuditEvent).where(AuditEvent.resource_id == v.id)) is None
+        full = client.get(
+            f"/api/v1/volunteers/{v.id}", params={"reveal": "phone"}, headers=auth(officer)
+        )
+        assert full.status_code == 200, full.text
+        assert full.json()["phone"] == v.phone
+        event = db.scalar(
+            select(AuditEvent).where(AuditEvent.resource_id == v.id, AuditEvent.action == "reveal")
+        )
+        assert event is not None
+        assert event.resource == "volunteer"
+        patched = client.patch(
+            f"/api/v1/volunteers/{v.id}",
+            json={"notes": "周末可来"},
+            headers={**auth(officer), "If-Match": one.headers["etag"]},
+        )
+        assert patched.json()["phone"] == phones_mask(v.phone)
+
+    def test_a_volunteer_may_not_reveal(self, client, db):
+        helper = make_user(db, "volunteer", VILLAGE)
+        v = make_volunteer(db, user=helper)  # their own record
+        r = client.get(
+            f"/api/v1/volunteers/{v.id}", params={"reveal": "phone"}, headers=auth(helper)
+        )
+        assert r.status_code == 403, r.text
+        assert r.json()["code"] == "reveal.not_allowed"
+        masked = client.get(f"/api/v1/volunteers/{v.id}", headers=auth(helper))
+        assert masked.json()["phone"] == phones_mask(v.phone)
 
     def test_phone_is_the_natural_key(self, client, db, officer):
         v = make_volunteer(db)

@@ -9,6 +9,7 @@ from fastapi import Depends, Form, Request, Response
 from eldercare.auth import service
 from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.auth.schemas import LogoutIn, MeOut, PasswordChangeIn, RegionBrief, TokenOut
+from eldercare.auth.security import InvalidToken, decode_access_token
 from eldercare.config import get_settings
 from eldercare.context import Ctx
 from eldercare.db import DbSession
@@ -76,10 +77,25 @@ def token(
     )
 
 
-@router.post("/logout", status_code=204, summary="Revoke this access token and its refresh token")
-def logout(db: DbSession, ctx: AuthCtx, body: LogoutIn | None = None) -> Response:
-    service.logout(db, ctx, body.refresh_token if body else None)
+@router.post(
+    "/logout",
+    status_code=204,
+    summary="Revoke this access token and every refresh token of its login session",
+)
+def logout(request: Request, db: DbSession, ctx: AuthCtx, body: LogoutIn | None = None) -> Response:
+    service.logout(db, ctx, body.refresh_token if body else None, _session_of(request))
     return Response(status_code=204)
+
+
+def _session_of(request: Request) -> str | None:
+    """The login session (refresh-token family) the request's access token was issued in."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    try:
+        return decode_access_token(get_settings(), token.strip()).sid
+    except InvalidToken:
+        return None
 
 
 @router.get("/me", response_model=MeOut, summary="Who am I, where, and what may I do")

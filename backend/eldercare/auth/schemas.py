@@ -20,6 +20,8 @@ class TokenOut(BaseModel):
 
 
 class LogoutIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     refresh_token: str | None = Field(
         default=None, description="Also revoke this refresh token and every token rotated from it"
     )

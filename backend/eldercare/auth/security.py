@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -72,6 +74,15 @@ class AccessClaims:
     jti: str
     exp: datetime
     iat: datetime
+    sid: str | None = None  # a user's login session: the family of its refresh tokens
+
+
+def successor_secret(settings: Settings, raw: str) -> str:
+    """The refresh token that rotating ``raw`` hands out: derived, keyed by the server's
+    secret, so every worker re-issues the same one for the same old token (two tabs
+    refreshing at once) while nobody without the secret can compute it."""
+    mac = hmac.new(settings.jwt_secret.encode(), b"refresh-successor\x00" + raw.encode(), "sha256")
+    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
 
 
 def issue_access_token(
@@ -83,11 +94,13 @@ def issue_access_token(
     region: str,
     scopes: list[str],
     now: datetime | None = None,
+    jti: str | None = None,
+    session: str | None = None,
 ) -> tuple[str, int, AccessClaims]:
     now = now or utcnow()
     lifetime = timedelta(minutes=settings.access_token_minutes)
     exp = now + lifetime
-    jti = new_id()
+    jti = jti or new_id()
     claims: dict[str, Any] = {
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
@@ -101,6 +114,8 @@ def issue_access_token(
         "iat_ms": int(now.timestamp() * 1000),  # precise: revocation cut-offs within a second
         "exp": int(exp.timestamp()),
     }
+    if session is not None:
+        claims["sid"] = session
     token = jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
     return (
         token,
@@ -114,6 +129,7 @@ def issue_access_token(
             jti,
             exp,
             datetime.fromtimestamp(int(now.timestamp()), tz=UTC),
+            session,
         ),
     )
 
@@ -175,4 +191,5 @@ def _verified(token: str, secret: str, audience: str, issuer: str) -> AccessClai
             else int(claims["iat"]),
             tz=UTC,
         ),
+        sid=str(claims["sid"]) if isinstance(claims.get("sid"), str) else None,
     )

@@ -18,6 +18,7 @@ from eldercare.auth.security import (
     hash_password,
     issue_access_token,
     new_secret,
+    successor_secret,
     verify_password,
 )
 from eldercare.authz import MATRIX
@@ -74,24 +75,39 @@ class Tokens:
     refresh_token: str | None
 
 
-def _issue_refresh(db: Session, settings: Settings, user_id: str, family_id: str) -> str:
-    raw = new_secret(32)
+def _user_tokens(
+    db: Session, settings: Settings, user: User, family_id: str, raw: str | None = None
+) -> Tokens:
+    """A new pair: ``raw`` is the refresh token it replaces (None at login)."""
+    refresh = successor_secret(settings, raw) if raw is not None else new_secret(32)
+    now = utcnow()
     db.add(
         RefreshToken(
-            token_hash=digest(raw),
+            token_hash=digest(refresh),
             family_id=family_id,
-            user_id=user_id,
-            expires_at=utcnow() + timedelta(days=settings.refresh_token_days),
+            user_id=user.id,
+            issued_at=now,
+            expires_at=now + timedelta(days=settings.refresh_token_days),
         )
     )
-    return raw
+    return _pair(settings, user, family_id, refresh, now)
 
 
-def _user_tokens(db: Session, settings: Settings, user: User, family_id: str) -> Tokens:
+def _pair(settings: Settings, user: User, family_id: str, refresh: str, issued: datetime) -> Tokens:
+    """The access token that goes with ``refresh``: the same one every time (its id comes
+    from the refresh token, its times from the refresh token's issue)."""
     access, expires_in, _ = issue_access_token(
-        settings, sub=user.id, kind="user", role=user.role, region=user.region_code, scopes=[]
+        settings,
+        sub=user.id,
+        kind="user",
+        role=user.role,
+        region=user.region_code,
+        scopes=[],
+        now=issued,
+        jti=digest("access:" + refresh)[:32],
+        session=family_id,
     )
-    return Tokens(access, expires_in, _issue_refresh(db, settings, user.id, family_id))
+    return Tokens(access, expires_in, refresh)
 
 
 def login_password(
@@ -221,6 +237,9 @@ def refresh(db: Session, ctx: RequestCtx, settings: Settings, raw: str) -> Token
         .values(used_at=now)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        again = _within_grace(db, settings, row, raw, now)
+        if again is not None:
+            return again
         revoke_family(db, row.family_id)
         revoke_all_for_user(db, row.user_id)  # the thief's live access token dies too
         user = db.get(User, row.user_id)
@@ -241,7 +260,26 @@ def refresh(db: Session, ctx: RequestCtx, settings: Settings, raw: str) -> Token
     user = db.get(User, row.user_id)
     if user is None or not user.active:
         raise Unauthorized("auth.inactive", extra={"error": "invalid_grant"})
-    return _user_tokens(db, settings, user, row.family_id)
+    return _user_tokens(db, settings, user, row.family_id, raw)
+
+
+def _within_grace(
+    db: Session, settings: Settings, row: RefreshToken, raw: str, now: datetime
+) -> Tokens | None:
+    """The pair ``raw`` was rotated into, when it was rotated moments ago (another tab of the
+    same session refreshing at the same time) and that pair is still live; else None."""
+    used_at = db.scalar(select(RefreshToken.used_at).where(RefreshToken.id == row.id))
+    grace = timedelta(seconds=settings.refresh_grace_seconds)
+    if used_at is None or now - used_at > grace:
+        return None
+    successor = successor_secret(settings, raw)
+    after = db.scalar(select(RefreshToken).where(RefreshToken.token_hash == digest(successor)))
+    if after is None or after.revoked_at is not None or after.expires_at <= now:
+        return None
+    user = db.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    return _pair(settings, user, row.family_id, successor, after.issued_at)
 
 
 def revoke_family(db: Session, family_id: str) -> None:
@@ -280,11 +318,25 @@ def _this_second() -> datetime:
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-def logout(db: Session, ctx: RequestCtx, refresh_token: str | None) -> None:
+def logout(
+    db: Session, ctx: RequestCtx, refresh_token: str | None, session: str | None = None
+) -> None:
+    """Revoke this access token and the session's refresh tokens (the family the access
+    token was issued with, and the family of ``refresh_token`` if one is given)."""
     p = ctx.actor
     now = utcnow()
     db.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
     db.add(RevokedToken(jti=p.jti, expires_at=p.token_expires_at))
+    if session and p.kind == "user":
+        db.execute(
+            update(RefreshToken)
+            .where(
+                RefreshToken.family_id == session,
+                RefreshToken.user_id == p.id,
+                RefreshToken.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
     if refresh_token and p.kind == "user":
         row = db.scalar(
             select(RefreshToken).where(RefreshToken.token_hash == digest(refresh_token))

@@ -21,6 +21,7 @@ time, so the autoincrement id alone is commit order there (xid is 0).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -138,14 +139,22 @@ def encode_cursor(xid: int, seq: int) -> str:
     return f"{xid}_{seq}"
 
 
+_CURSOR = re.compile(r"([0-9]{1,19})_([0-9]{1,19})", re.ASCII)
+_MAX = 2**63 - 1
+
+
 def decode_cursor(cursor: str | None) -> tuple[int, int]:
     if not cursor:
         return (0, 0)
-    try:
-        xid, _, seq = cursor.partition("_")
-        return int(xid), int(seq)
-    except ValueError:
-        raise BadRequest("bad_cursor") from None
+    # Two non-negative numbers that fit the feed's 64-bit columns, nothing else (a larger
+    # one would overflow the query's parameters).
+    found = _CURSOR.fullmatch(cursor)
+    if found is None:
+        raise BadRequest("bad_cursor")
+    xid, seq = int(found[1]), int(found[2])
+    if xid > _MAX or seq > _MAX:
+        raise BadRequest("bad_cursor")
+    return xid, seq
 
 
 def feed(

@@ -118,6 +118,9 @@ class Reader:
         self.encoding: str | None = None
 
     def __iter__(self) -> Iterator[Row]:
+        return _without_nul(self._rows())
+
+    def _rows(self) -> Iterator[Row]:
         if self.format == "csv":
             return self._csv()
         if self.format == "ndjson":
@@ -330,6 +333,29 @@ def _xlsx_text(value: str, row: int) -> str:
     if len(value) > MAX_CELL_CHARS:
         raise FormatError("import.bad_xlsx", reason="cell_too_long", row=row, limit=MAX_CELL_CHARS)
     return restored(value)
+
+
+def _has_nul(value: Any) -> bool:
+    """Whether a cell (a string, or lists of them, however deep: no recursion) holds NUL."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if type(v) is str:
+            if "\x00" in v:
+                return True
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
+
+
+def _without_nul(rows: Iterator[Row]) -> Iterator[Row]:
+    """A row holding a NUL character (which no database text can store) fails with
+    ``string.nul``; its other cells stay, for the error file."""
+    for row, cells in rows:
+        if any(_has_nul(v) for v in cells.values()) or any(_has_nul(k) for k in cells):
+            clean = {k: v for k, v in cells.items() if not _has_nul(k) and not _has_nul(v)}
+            cells = {**clean, "__error__": cells.get("__error__", "string.nul")}
+        yield row, cells
 
 
 def csv_line(values: Iterable[Any]) -> str:

@@ -411,10 +411,15 @@ def update_guardian(
 
 
 @router.delete(
-    "/guardians/{guardian_id}", status_code=204, summary="Remove a guardian (kept in history)"
+    "/guardians/{guardian_id}",
+    status_code=204,
+    summary="Remove a guardian (kept in history; If-Match)",
+    description="`If-Match` is required: 428 without it, 412 when the guardian has changed.",
 )
-def delete_guardian(db: DbSession, ctx: AuthCtx, guardian_id: str) -> Response:
-    service.delete_guardian(db, ctx, guardian_id)
+def delete_guardian(
+    db: DbSession, ctx: AuthCtx, guardian_id: str, if_match: IfMatch = None
+) -> Response:
+    service.delete_guardian(db, ctx, guardian_id, if_match)
     return Response(status_code=204)
 
 

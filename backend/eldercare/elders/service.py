@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from eldercare import identity
 from eldercare.audit import service as audit
 from eldercare.clock import today as local_today
-from eldercare.concurrency import check_version
+from eldercare.concurrency import check_version, expected_version
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
+from eldercare.db import new_id
 from eldercare.elders import follow, rules
 from eldercare.elders.filters import ElderFilters
 from eldercare.elders.models import (
@@ -302,12 +303,17 @@ def guardians_of(db: Session, elder_id: str) -> list[Guardian]:
 def recompute(db: Session, elder: Elder, today: date | None = None) -> None:
     """Left-behind status, categories and risk from the current facts (after every change)."""
     settings = county_settings(db, elder.village_code[:6])
-    derived = rules.derive(
-        facts_of(elder, guardians_of(db, elder.id)),
-        settings,
-        today or local_today(),
-        elder.risk_override,
-    )
+    _derive(elder, guardians_of(db, elder.id), settings, today or local_today())
+    from eldercare.visits import schedule  # the visit schedule follows the tier and categories
+
+    db.flush()
+    schedule.refresh(db, elder)
+
+
+def _derive(
+    elder: Elder, guardians: list[Guardian], settings: rules.RegisterSettings, today: date
+) -> None:
+    derived = rules.derive(facts_of(elder, guardians), settings, today, elder.risk_override)
     elder.is_left_behind = derived.is_left_behind
     elder.left_behind_reason = derived.left_behind_reason.as_dict()
     elder.categories = derived.categories
@@ -316,10 +322,6 @@ def recompute(db: Session, elder: Elder, today: date | None = None) -> None:
     elder.risk_level = derived.risk_level
     elder.risk_rank = rules.RISK_RANK[derived.risk_level]
     elder.risk_reasons = [r.as_dict() for r in derived.risk_reasons]
-    from eldercare.visits import schedule  # the visit schedule follows the tier and categories
-
-    db.flush()
-    schedule.refresh(db, elder)
 
 
 # ----------------------------------------------------------------------------- history
@@ -444,23 +446,44 @@ def create_elder(
         **data.model_dump(include=_SIMPLE_FIELDS),
         manual_categories=[c.model_dump() for c in data.manual_categories],
     )
-    db.add(elder)
+    # Household, guardians and derived facts first, then one insert of each row: the elder
+    # is created at version 1 with one change-feed row, not inserted and then updated.
+    elder.id = new_id()
+    if sum(1 for g in data.guardians if g.is_entrusted_caretaker) > 1:
+        raise Conflict("guardian.one_caretaker")
+    with db.no_autoflush:
+        if data.household_id is not None:
+            household = db.get(Household, data.household_id)
+            if household is None or household.village_code != elder.village_code:
+                raise ValidationFailed(
+                    errors=[FieldError(["body", "household_id"], "household.other_village")]
+                )
+        else:
+            household = Household(id=new_id(), village_code=elder.village_code)
+            household.address = elder.address
+            db.add(household)
+        elder.household_id = household.id
+        if "household_size" in data.model_fields_set and household.size != data.household_size:
+            household.size = data.household_size
+        income = data.annual_income_per_capita
+        if (
+            "annual_income_per_capita" in data.model_fields_set
+            and household.annual_income_per_capita != income
+        ):
+            household.annual_income_per_capita = income
+        guardians = [Guardian(elder_id=elder.id, **g.model_dump()) for g in data.guardians]
+        _derive(elder, guardians, settings, today)
     try:
-        db.flush()
+        with db.begin_nested():
+            db.add(elder)
+            db.flush()  # the household (if new) and the elder, before their guardians
     except IntegrityError:
         raise Conflict("elder.duplicate_elsewhere") from None
-    _household_for(
-        db,
-        elder,
-        data.household_id,
-        data.household_size,
-        data.annual_income_per_capita,
-        data.model_fields_set,
-    )
-    for g in data.guardians:
-        _new_guardian(db, elder, g)
+    db.add_all(guardians)
     db.flush()
-    recompute(db, elder, today)
+    from eldercare.visits import schedule
+
+    schedule.refresh(db, elder)
     db.flush()
     record_change(db, ctx, elder.id, "elder", elder.id, "create", {}, elder_snapshot(db, elder))
     audit.record(
@@ -742,8 +765,9 @@ def update_guardian(
     return guardian
 
 
-def delete_guardian(db: Session, ctx: RequestCtx, guardian_id: str) -> None:
-    guardian, elder = get_guardian(db, ctx, guardian_id)
+def delete_guardian(db: Session, ctx: RequestCtx, guardian_id: str, if_match: str | None) -> None:
+    guardian, elder = get_guardian(db, ctx, guardian_id)  # out of scope: 404 before 428
+    check_version(guardian.version, expected_version(if_match, None))
     record_change(
         db,
         ctx,
@@ -898,7 +922,7 @@ def shared_page_sql(
     if not cursor:
         return first_page_sql(stmt, tuple(order), limit, dialect)
     sql, params, positions = next_page_sql(stmt, tuple(order), limit, dialect)
-    return sql, {**params, **cursor_params(cursor, len(order))}, positions
+    return sql, {**params, **cursor_params(cursor, order)}, positions
 
 
 # The columns a list row needs: no JSON documents on the hot path.

@@ -29,9 +29,9 @@ from eldercare.context import RequestCtx
 from eldercare.db import write_apart
 from eldercare.elders import service as elders
 from eldercare.elders.models import Elder, Household
-from eldercare.errors import BadRequest, Conflict, FieldError, NotFound, ValidationFailed
+from eldercare.errors import Conflict, FieldError, NotFound, ValidationFailed
 from eldercare.identity import age_on
-from eldercare.pagination import Page, decode_cursor, encode_cursor, keyset
+from eldercare.pagination import Kind, Page, decode_cursor, encode_cursor, keyset
 from eldercare.patching import apply_patch
 from eldercare.relief import rules
 from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion, ReliefScreening
@@ -946,9 +946,7 @@ def milestones_page(
     whole list is small enough to make and cut."""
     rows = milestones(db, region, within_days, on)
     if cursor is not None:
-        day, village, elder_id = decode_cursor(cursor, 3)
-        if not isinstance(day, date):
-            raise BadRequest("bad_cursor")
+        day, village, elder_id = decode_cursor(cursor, [Kind(date), Kind(str), Kind(str)])
         rows_after = [m for m in rows if _milestone_key(m) > (day, village, elder_id)]
     else:
         rows_after = rows

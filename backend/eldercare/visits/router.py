@@ -276,7 +276,11 @@ def visit_rates(
         str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$", description="Default: your region")
     ] = None,
     month: Annotated[
-        str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM; default this month")
+        str | None,
+        Query(
+            pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])$",
+            description="YYYY-MM (1900-01 to 2099-12); default this month",
+        ),
     ] = None,
     contact_days: Annotated[
         int, Query(ge=1, le=365, description="Guardians silent longer than this")

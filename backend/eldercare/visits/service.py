@@ -45,6 +45,9 @@ def get_visit(db: Session, ctx: RequestCtx, visit_id: str) -> Visit:
 def _check_time(elder: Any, visited_at: datetime) -> None:
     if visited_at > utcnow() + CLOCK_SKEW:
         raise ValidationFailed(errors=[FieldError(["body", "visited_at"], "visit.future")])
+    born = datetime.combine(elder.birth_date, time.min, tzinfo=get_settings().tz)
+    if visited_at < born:  # also keeps years no database timestamp holds (0001-01-01) out
+        raise ValidationFailed(errors=[FieldError(["body", "visited_at"], "visit.before_birth")])
     if elder.status in ("deceased", "moved_out") and elder.status_date is not None:
         end = datetime.combine(elder.status_date, time.max, tzinfo=get_settings().tz)
         if visited_at > end:

@@ -4,10 +4,13 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Response
 
+from eldercare import phones
+from eldercare.audit import service as audit
 from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.concurrency import IfMatch, expected_version, set_etag
 from eldercare.db import DbSession
 from eldercare.elders import service as elders
+from eldercare.errors import Forbidden
 from eldercare.pagination import PageOut, Paging
 from eldercare.routing import Router
 from eldercare.volunteers import service
@@ -24,8 +27,13 @@ from eldercare.volunteers.schemas import (
 router = Router(tags=["volunteers"], dependencies=[Depends(auth_ctx)])
 
 
-def _out(db: DbSession, v: object, counts: dict[str, int] | None = None) -> VolunteerOut:
+def _out(
+    db: DbSession, v: object, counts: dict[str, int] | None = None, *, reveal: bool = False
+) -> VolunteerOut:
+    """A volunteer as read: the phone masked (like elders' and guardians'), unless revealed."""
     out = VolunteerOut.model_validate(v)
+    if not reveal:
+        out.phone = phones.mask(out.phone) or ""
     out.active_pairings = (
         (counts or {}).get(out.id, 0) if counts is not None else service.open_pairings(db, out.id)
     )
@@ -74,13 +82,35 @@ def create_volunteer(
     return _out(db, v)
 
 
-@router.get("/volunteers/{volunteer_id}", response_model=VolunteerOut, summary="One volunteer")
+@router.get(
+    "/volunteers/{volunteer_id}",
+    response_model=VolunteerOut,
+    summary="One volunteer (phone masked unless revealed)",
+)
 def get_volunteer(
-    db: DbSession, ctx: AuthCtx, volunteer_id: str, response: Response
+    db: DbSession,
+    ctx: AuthCtx,
+    volunteer_id: str,
+    response: Response,
+    reveal: Annotated[
+        str | None, Query(pattern=r"^phone$", description="phone: the full number; audited")
+    ] = None,
 ) -> VolunteerOut:
     v = service.get_volunteer(db, ctx, volunteer_id)
+    if reveal:
+        if ctx.actor.role not in elders.REVEAL_ROLES:
+            raise Forbidden("reveal.not_allowed")
+        audit.record(
+            db,
+            ctx,
+            "reveal",
+            resource="volunteer",
+            resource_id=v.id,
+            region_code=v.region_code,
+            fields=["phone"],
+        )
     set_etag(response, v.version)
-    return _out(db, v)
+    return _out(db, v, reveal=bool(reveal))
 
 
 @router.patch(

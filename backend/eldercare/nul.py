@@ -1,0 +1,197 @@
+"""NUL characters are refused where a request's values are read: 422 before any endpoint.
+
+PostgreSQL cannot store or compare text holding ``\\x00``; a NUL that reached a query was a
+500 (and a streamed export broke off after its 200). One check here covers every route:
+query parameters, path parameters, and the bodies FastAPI validates (JSON, urlencoded and
+multipart forms). A route reading its body itself (an import) is left alone: there a NUL is
+an error of its row, and the other rows are still imported.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from eldercare.errors import FieldError, problem
+
+NUL = "\x00"
+CODE = "string.nul"
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _content_type(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            return str(value.decode("latin-1")).split(";", 1)[0].strip().lower()
+    return ""
+
+
+def _flatten(routes: Any) -> Iterator[Any]:
+    """The routes of an application as served, through included routers."""
+    for route in routes:
+        candidates = getattr(route, "effective_candidates", None)
+        if callable(candidates):  # an included router (FastAPI >= 0.165)
+            yield from _flatten(candidates())
+        elif getattr(route, "path_regex", None) is not None:
+            yield route
+
+
+def _route(scope: Scope, table: list[Any]) -> tuple[Any, dict[str, Any]] | None:
+    """The route that will serve ``scope`` and its path parameters; one of another method
+    when none of this method matches."""
+    path, method = scope["path"], scope["method"]
+    other = None
+    for route in table:
+        found = route.path_regex.match(path)
+        if found is None:
+            continue
+        methods = getattr(route, "methods", None)
+        if not methods or method in methods:
+            return route, found.groupdict()
+        if other is None:
+            other = route, found.groupdict()
+    return other
+
+
+def nul_paths(value: Any, loc: list[str | int]) -> list[list[str | int]]:
+    """Where in a decoded JSON document a string (or a key) holds a NUL."""
+    found: list[list[str | int]] = []
+    if isinstance(value, str):
+        if NUL in value:
+            found.append(loc)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if NUL in key:
+                found.append([*loc, key])
+            else:
+                found.extend(nul_paths(item, [*loc, key]))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found.extend(nul_paths(item, [*loc, i]))
+    return found
+
+
+def _query_errors(scope: Scope) -> list[list[str | int]]:
+    raw: bytes = scope.get("query_string", b"")
+    if b"%00" not in raw and b"\x00" not in raw:
+        return []
+    return [
+        ["query", name]
+        for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
+        if NUL in name or NUL in value
+    ]
+
+
+class RejectNul:
+    """Pure ASGI: a NUL in a query or path parameter or a validated body is a 422 problem
+    (``string.nul``, with the field's ``loc``); other requests pass untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._tables: dict[int, list[Any]] = {}
+
+    def _table(self, scope: Scope) -> list[Any]:
+        app = scope.get("app")
+        table = self._tables.get(id(app))
+        if table is None:
+            router = getattr(app, "router", None)
+            table = self._tables[id(app)] = list(_flatten(getattr(router, "routes", ())))
+        return table
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        bad = _query_errors(scope)
+        if NUL in scope["path"]:
+            found = _route(scope, self._table(scope))
+            names = [k for k, v in (found[1] if found else {}).items() if NUL in str(v)]
+            bad += [["path", name] for name in names] or [["path"]]
+        if bad:
+            await self._reject(scope, receive, send, bad)
+            return
+        if scope["method"] not in _BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        kind = _content_type(scope)
+        is_json = kind == "application/json" or kind.endswith("+json")
+        if not (is_json or kind in _FORMS):
+            await self.app(scope, receive, send)
+            return
+        found = _route(scope, self._table(scope))
+        if found is None or getattr(found[0], "body_field", None) is None:
+            await self.app(scope, receive, send)  # no body to validate, or read as a stream
+            return
+        body = await _read(receive)
+        if is_json:
+            bad = _json_errors(body)
+        elif b"\x00" in body or b"%00" in body:
+            bad = await _form_errors(scope, _replaying(body, receive))
+        if bad:
+            await self._reject(scope, receive, send, bad)
+            return
+        await self.app(scope, _replaying(body, receive), send)
+
+    @staticmethod
+    async def _reject(
+        scope: Scope, receive: Receive, send: Send, locs: list[list[str | int]]
+    ) -> None:
+        request = Request(scope, receive)
+        errors = [FieldError(loc, CODE) for loc in locs]
+        await problem(request, 422, "validation_failed", errors=errors)(scope, receive, send)
+
+
+async def _read(receive: Receive) -> bytes:
+    """The whole body (FastAPI reads it whole before validating it anyway)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks)  # disconnected: the app then sees what came
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _json_errors(body: bytes) -> list[list[str | int]]:
+    if b"\\u0000" not in body:  # a NUL can only come as this escape (raw, it is not JSON)
+        return []
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        return []  # FastAPI answers malformed JSON itself
+    return nul_paths(document, ["body"])
+
+
+async def _form_errors(scope: Scope, receive: Receive) -> list[list[str | int]]:
+    try:
+        form = await Request(scope, receive).form()
+    except Exception:  # a malformed form: FastAPI answers it itself
+        return []
+    try:
+        return [
+            ["body", name]
+            for name, value in form.multi_items()
+            if NUL in name or (isinstance(value, str) and NUL in value)
+        ]
+    finally:
+        await form.close()
