@@ -139,10 +139,15 @@ def good_rows() -> list[list[object]]:
     return [list(rows[0]), *[list(r.values()) for r in rows]]
 
 
-def failed_with(report: dict) -> tuple[str, str | None]:
+def failed_with(problem: dict) -> tuple[str, str | None]:
+    """An unreadable file is a 422 problem naming why, with the failed job's report in it."""
+    assert problem["status"] == 422, problem
+    report = problem["report"]
     assert report["status"] == "failed", report
     assert report["created"] == 0
-    return report["error"]["code"], report["error"]["params"].get("reason")
+    assert problem["code"] == report["error"]["code"]
+    assert problem["errors"][0]["loc"] == ["body"]
+    return problem["code"], problem["params"].get("reason")
 
 
 class TestXlsx:
@@ -170,7 +175,7 @@ class TestXlsx:
         body = rewritten(workbook(rows), b"PLACEHOLDER", "长".encode() * 40_000)
         report = post(client, worker, body, XLSX, mode="per_row").json()
         assert failed_with(report) == ("import.bad_xlsx", "cell_too_long")
-        assert report["error"]["params"]["row"] == 3
+        assert report["params"]["row"] == 3
 
     def test_a_broken_sheet_is_a_bad_file_not_a_crash(self, client, db, worker):
         broken = padded(workbook(good_rows()), b"<row><c r='A9'><v>1</c></row>")
@@ -185,9 +190,12 @@ class TestDeepJson:
     def test_a_deep_array_element_is_bad_json(self, client, db, worker):
         row = elder_rows(1)[0]
         body = f"[{json.dumps(row)}, {DEEP}]"
-        report = post(client, worker, body, "application/json").json()
-        assert report["status"] == "failed", report
-        assert report["error"]["code"] == "import.bad_json"
+        r = post(client, worker, body, "application/json")
+        assert r.status_code == 422
+        assert r.headers["content-type"] == "application/problem+json"
+        assert failed_with(r.json())[0] == "import.bad_json"
+        job = client.get(r.headers["Location"], headers=auth(worker)).json()
+        assert (job["status"], job["error"]["code"]) == ("failed", "import.bad_json")
 
     def test_deep_ndjson_lines_are_row_errors(self, client, db, worker):
         row = elder_rows(1)[0]

@@ -39,6 +39,19 @@ MEDIA_TYPES = {
 }
 
 
+# The codes of FormatError: an import that ran inline answers 422 with one of them.
+UNREADABLE = frozenset(
+    {
+        "import.bad_csv",
+        "import.bad_encoding",
+        "import.bad_json",
+        "import.bad_xlsx",
+        "import.not_an_array",
+        "import.unsupported_format",
+    }
+)
+
+
 class FormatError(Exception):
     """The body cannot be read as the declared format (the whole import fails)."""
 

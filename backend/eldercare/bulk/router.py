@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from eldercare.audit import service as audit
 from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.bulk import changes, export, jobs, service
-from eldercare.bulk.formats import MEDIA_TYPES, format_of
+from eldercare.bulk.formats import MEDIA_TYPES, UNREADABLE, format_of
 from eldercare.bulk.handlers import HANDLERS
 from eldercare.bulk.models import ImportJob
 from eldercare.bulk.schemas import ChangeItem, ChangesPage, ImportReport
@@ -18,7 +18,7 @@ from eldercare.config import get_settings
 from eldercare.db import DbSession, session_factory
 from eldercare.elders.filters import ElderFilters, elder_filters
 from eldercare.elders.service import REVEAL_ROLES
-from eldercare.errors import BadRequest, Forbidden
+from eldercare.errors import BadRequest, FieldError, Forbidden, ValidationFailed
 from eldercare.routing import Router
 
 router = Router(tags=["bulk"], dependencies=[Depends(auth_ctx)])
@@ -85,6 +85,18 @@ async def create_import(
     headers = {"Location": f"/api/v1/imports/{job.id}"}
     if upload.replayed:
         headers["Idempotent-Replayed"] = "true"
+    error = report.error or {}
+    if report.status == "failed" and error.get("code") in UNREADABLE:
+        # The file itself could not be read: a problem (422) naming why, with the job's
+        # report (kept at Location) in it.
+        params = dict(error.get("params") or {})
+        raise ValidationFailed(
+            error["code"],
+            errors=[FieldError(["body"], error["code"], **params)],
+            headers=headers,
+            extra={"params": params, "report": report.model_dump(mode="json")},
+            **params,
+        )
     return JSONResponse(report.model_dump(mode="json"), status_code=status, headers=headers)
 
 
