@@ -62,6 +62,7 @@ class TestRequestId:
     def test_value_outside_the_safe_pattern_is_never_used(self, value):
         """Raw ASGI (an HTTP client would refuse to send some of these)."""
         import asyncio
+        from concurrent.futures import ThreadPoolExecutor
 
         from eldercare.middleware import RequestContextMiddleware
 
@@ -86,7 +87,10 @@ class TestRequestId:
             "path": "/healthz",
             "headers": [(b"x-request-id", value)],
         }
-        asyncio.run(RequestContextMiddleware(app)(scope, receive, send))
+        # In a thread of its own: a browser test earlier in the run may leave this thread's
+        # event loop running.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, RequestContextMiddleware(app)(scope, receive, send)).result()
         echoed = dict(sent[0]["headers"])[b"x-request-id"]
         assert echoed != value
         assert seen["state"] == echoed.decode()
