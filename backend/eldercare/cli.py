@@ -17,9 +17,11 @@ if TYPE_CHECKING:
 
 
 def _session() -> Session:
+    """A session in a real transaction (the request path's read sessions are in autocommit
+    on PostgreSQL: a command's writes would be neither atomic nor able to use savepoints)."""
     from eldercare.db import session_factory
 
-    return session_factory()()
+    return session_factory(write=True)()
 
 
 def cmd_db(args: argparse.Namespace) -> int:
