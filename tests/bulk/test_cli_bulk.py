@@ -7,9 +7,11 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 
 import pytest
 from eldercare import migrate
+from eldercare.bulk import client
 from eldercare.db import make_engine
 from sqlalchemy.orm import Session
 
@@ -22,15 +24,16 @@ from .test_durability import elders_csv
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def server(tmp_path):
+@contextmanager
+def serving(tmp_path, **settings):
+    """A server on a fresh database; yields its URL, the client's environment, the DB URL."""
     url = create_database("cli_")
     migrate.upgrade(url)
     engine = make_engine(url)
     with Session(engine) as s, s.begin():
         load_test_regions(s)
-        client = make_client(s, COUNTY, ["import", "changes:read", "registry:read"])
-        client_id = client.client_id
+        integration = make_client(s, COUNTY, ["import", "changes:read", "registry:read"])
+        client_id = integration.client_id
     engine.dispose()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ELDERCARE_DATABASE")}
     env.update(
@@ -38,6 +41,7 @@ def server(tmp_path):
         ELDERCARE_VAR_DIR=str(tmp_path / "var"),
         ELDERCARE_CLIENT_ID=client_id,
         ELDERCARE_CLIENT_SECRET=PASSWORD,
+        **settings,
     )
     port = free_port()
     proc = subprocess.Popen(
@@ -50,11 +54,17 @@ def server(tmp_path):
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base, proc)
-        yield base, env
+        yield base, env, url
     finally:
         proc.terminate()
         proc.wait(timeout=10)
         drop_database(url)
+
+
+@pytest.fixture
+def server(tmp_path):
+    with serving(tmp_path) as (base, env, _url):
+        yield base, env
 
 
 def cli(env, *args, cwd):
@@ -131,3 +141,18 @@ def test_import_with_bad_rows_saves_the_error_file(server, tmp_path):
     errors = (tmp_path / "bad.errors.csv").read_text(encoding="utf-8-sig").splitlines()
     assert errors[0].endswith("错误")
     assert len(errors) == 2
+
+
+def test_a_rejected_token_is_renewed_and_the_request_sent_again(server, monkeypatch):
+    base, env = server
+    monkeypatch.delenv("ELDERCARE_TOKEN", raising=False)
+    monkeypatch.setenv("ELDERCARE_CLIENT_ID", env["ELDERCARE_CLIENT_ID"])
+    monkeypatch.setenv("ELDERCARE_CLIENT_SECRET", env["ELDERCARE_CLIENT_SECRET"])
+    api = client.Api(base)
+    api.token = "revoked"  # as a revoked token, or one whose expiry the clocks disagree on
+    assert api.get_json("/api/v1/changes", limit=1)["next_cursor"]
+    assert api.token != "revoked"
+
+    monkeypatch.setenv("ELDERCARE_TOKEN", "revoked")  # a ready token: nothing to renew it with
+    with pytest.raises(client.ClientError, match="ELDERCARE_TOKEN cannot be renewed"):
+        client.Api(base).get_json("/api/v1/changes")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import sys
 import time
@@ -29,17 +30,28 @@ EXTENSIONS = {
 
 
 class ClientError(Exception):
-    pass
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the HTTP status, if the server answered
 
 
 class Api:
+    """Requests with a bearer token. Logged in with client credentials, the token is renewed
+    before it expires and again on a 401 (e.g. revoked or the clocks disagree), so a
+    long-running command outlives the token's lifetime; a ready ``ELDERCARE_TOKEN`` cannot
+    be renewed."""
+
     def __init__(self, url: str) -> None:
         if not url.startswith(("http://", "https://")):
             raise ClientError("the URL must start with http:// or https://")
         self.base = url.rstrip("/")
-        self.token = os.environ.get("ELDERCARE_TOKEN") or self._token()
+        self.fixed = os.environ.get("ELDERCARE_TOKEN") or None
+        self.token = self.fixed or ""
+        self.renew_at = math.inf  # monotonic seconds
+        if self.fixed is None:
+            self._login()
 
-    def _token(self) -> str:
+    def _login(self) -> None:
         cid, secret = (
             os.environ.get("ELDERCARE_CLIENT_ID"),
             os.environ.get("ELDERCARE_CLIENT_SECRET"),
@@ -56,7 +68,12 @@ class Api:
             data=form,
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
-        return str(self._json(req)["access_token"])
+        started = time.monotonic()
+        body = self._fetch(req)
+        self.token = str(body["access_token"])
+        lifetime = float(body.get("expires_in") or 0)
+        # Renew with a fifth of the lifetime (at most a minute) left.
+        self.renew_at = started + lifetime - min(60.0, lifetime / 5) if lifetime else math.inf
 
     def request(
         self,
@@ -67,6 +84,8 @@ class Api:
         data: bytes | IO[bytes] | None = None,
         headers: dict[str, str] | None = None,
     ) -> urllib.request.Request:
+        if self.fixed is None and time.monotonic() >= self.renew_at:
+            self._login()
         query = f"?{urllib.parse.urlencode(params, doseq=True)}" if params else ""
         h = {"Authorization": f"Bearer {self.token}", **(headers or {})}
         return urllib.request.Request(  # noqa: S310
@@ -74,6 +93,26 @@ class Api:
         )
 
     def _json(self, req: urllib.request.Request) -> Any:
+        try:
+            return self._fetch(req)
+        except ClientError as exc:
+            # A 401 to a request that can be sent again (its body is not a consumed stream):
+            # log in again and retry it once.
+            if exc.status != 401 or not req.has_header("Authorization"):
+                raise
+            if self.fixed is not None:
+                raise ClientError(
+                    f"{exc} (ELDERCARE_TOKEN cannot be renewed: use ELDERCARE_CLIENT_ID and "
+                    "ELDERCARE_CLIENT_SECRET)",
+                    401,
+                ) from None
+            if req.data is not None and not isinstance(req.data, bytes):
+                raise
+        self._login()
+        req.add_header("Authorization", f"Bearer {self.token}")
+        return self._fetch(req)
+
+    def _fetch(self, req: urllib.request.Request) -> Any:
         try:
             with urllib.request.urlopen(req, timeout=300) as resp:  # noqa: S310 - http(s) only
                 return json.loads(resp.read())
@@ -83,7 +122,7 @@ class Api:
                 detail = json.loads(body).get("detail", body)
             except ValueError:
                 detail = body
-            raise ClientError(f"HTTP {exc.code}: {detail}") from None
+            raise ClientError(f"HTTP {exc.code}: {detail}", exc.code) from None
         except urllib.error.URLError as exc:
             raise ClientError(f"cannot reach {self.base}: {exc.reason}") from None
 
