@@ -274,7 +274,15 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from eldercare.bulk import client
 
     try:
-        return client.run_sync(args.url, Path(args.out), Path(args.state), args.limit, args.follow)
+        return client.run_sync(
+            args.url,
+            args.out,
+            Path(args.state),
+            args.limit,
+            args.follow,
+            args.interval,
+            args.max_seconds,
+        )
     except client.ClientError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -411,10 +419,16 @@ def build_parser() -> argparse.ArgumentParser:
         "sync", help="append the change feed to an NDJSON file, remembering the cursor"
     )
     sync.add_argument("--url", required=True, help=url_help)
-    sync.add_argument("--out", default="changes.ndjson")
+    sync.add_argument("--out", default="changes.ndjson", help="NDJSON file, or - for stdout")
     sync.add_argument("--state", default=".eldercare-sync.json", help="where the cursor is kept")
     sync.add_argument("--limit", type=int, default=500)
     sync.add_argument("--follow", action="store_true", help="keep polling for new changes")
+    sync.add_argument(
+        "--interval", type=float, default=5.0, help="seconds between polls once caught up"
+    )
+    sync.add_argument(
+        "--max-seconds", type=float, help="stop after this long (SIGTERM also stops it)"
+    )
     sync.set_defaults(func=cmd_sync)
 
     openapi = sub.add_parser("openapi", help="print or write the OpenAPI document")

@@ -39,7 +39,8 @@ class Settings(BaseSettings):
     jwt_secret: str = ""
     jwt_issuer: str = "eldercare"
     jwt_audience: str = "eldercare-api"
-    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Fractions allowed (0.05 = 3 s) so tests can outlive a token without waiting minutes.
+    access_token_minutes: float = Field(default=15, ge=0.05, le=24 * 60)
     refresh_token_days: int = Field(default=14, ge=1, le=365)
     # A refresh token presented again this soon after its rotation (two tabs refreshing at
     # once) gets the same new pair instead of revoking the session.
