@@ -125,10 +125,18 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
 # ----------------------------------------------------------------------------- reading
 
 
-# 32-bit backend_xid widened to the 64-bit ids pg_current_xact_id() gives, against xmax.
+# The horizon: the smallest transaction id of this database still running, capped at the
+# snapshot's xmax. pg_stat_activity gives 32-bit ids; each is widened to the 64 bits of
+# pg_current_xact_id() by its signed distance from xmax (running ids are within 2^31 of
+# it), so an id above xmax (routine: xmax is the latest *completed* id + 1, and every
+# writer that began after that is above it) stays above it, not in the previous epoch.
+# The cap stays: pg_stat_activity is read one backend at a time, after the snapshot, so an
+# id assigned during the read may be listed while a smaller one assigned just before is
+# not; every id below xmax, though, was assigned before the snapshot, so if it is not
+# listed its transaction had ended, and the next statement sees its rows.
 _HORIZON = text(
-    "SELECT COALESCE(MIN(m.x - (((m.x % 4294967296) - a.backend_xid::text::bigint "
-    "+ 4294967296) % 4294967296)), MIN(m.x)) "
+    "SELECT LEAST(MIN(m.x), MIN(m.x + (a.backend_xid::text::bigint - m.x % 4294967296 "
+    "+ 6442450944) % 4294967296 - 2147483648)) "
     "FROM (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS x) m "
     "LEFT JOIN pg_stat_activity a "
     "ON a.datname = current_database() AND a.backend_xid IS NOT NULL"
