@@ -144,6 +144,46 @@ def versions_in_feed_order(seen: list[tuple[str, int]]) -> dict[str, list[int]]:
     return by_record
 
 
+def test_an_import_that_started_early_and_updates_late_sorts_after_the_patch_between(engine):
+    elder = new_elder(engine)
+    v = version_of(engine, elder)
+    _, cursor = read(engine, "")
+    # An atomic import takes its transaction id early (it creates an elder first)...
+    import_tx = Session(engine)
+    try:
+        created = make_elder(import_tx, VILLAGE, name="导入新建").id
+        # ...a PATCH of E commits meanwhile...
+        with Session(engine) as s:
+            assert patch(s, elder, v, "接口修改") == v + 1
+            s.commit()
+        # ...and the import updates E late, on top of the PATCH, and commits.
+        assert patch(import_tx, elder, v + 1, "导入修改") == v + 2
+        import_tx.commit()
+    finally:
+        import_tx.close()
+    seen, cursor = read(engine, cursor)
+    assert {i for i, _ in seen} == {created, elder}
+    assert versions_in_feed_order(seen)[elder] == [v + 1, v + 2]  # the last is the latest
+    # A chain: an older transaction writes E after a younger one, itself after a younger one.
+    older = begin_with_xid(engine)
+    try:
+        middle = begin_with_xid(engine)
+        try:
+            with Session(engine) as s:
+                assert patch(s, elder, v + 2, "第四版") == v + 3
+                s.commit()
+            assert patch(middle, elder, v + 3, "第五版") == v + 4
+            middle.commit()
+        finally:
+            middle.close()
+        assert patch(older, elder, v + 4, "第六版") == v + 5
+        older.commit()
+    finally:
+        older.close()
+    seen, _ = read(engine, cursor)
+    assert seen == [(elder, v + 3), (elder, v + 4), (elder, v + 5)]
+
+
 WRITERS = 8
 WRITE_SECONDS = 10.0
 POLL_SECONDS = 0.2
