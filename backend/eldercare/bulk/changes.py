@@ -1,4 +1,4 @@
-"""The change feed: recorded at one place for every watched model, read in commit order.
+"""The change feed: recorded at one place for every watched model, read from a cursor.
 
 Recording: a session ``after_flush`` hook turns the objects a flush created, changed or
 deleted into ``changes`` rows, in the same transaction (so a change is in the feed exactly
@@ -6,16 +6,28 @@ when it is committed). Set-based writes that bypass the ORM call :func:`record` 
 
 Reading on PostgreSQL: sequence values are taken in insert order, not commit order, so a
 transaction that started early may commit rows *below* a cursor already handed out. Each
-row therefore carries its transaction id; the feed serves only rows whose transaction is
-older than the oldest one of this database still running (the horizon), ordered by
-(xid, id). Every row not yet served then has a larger xid than every row served, so a
-client resuming from its cursor neither misses nor repeats a change.
+row therefore carries a position (the ``xid`` column) of at least its transaction's id;
+the feed serves only rows whose position is below the oldest transaction of this database
+still running (the horizon), ordered by (position, id). Every row a running or future
+transaction writes has a position at or above the horizon, so every row not yet served
+sorts after every row served, and a client resuming from its cursor neither misses nor
+repeats a change.
+
+Per record, the order is commit order: a row's position is its transaction's id, raised
+to the position of the record's latest row when that is higher (a transaction that began
+later wrote the record and committed first: an atomic import that took its id early and
+updates an elder after a PATCH of it). The row is written after the write it records,
+which holds the record's row lock, so every earlier writer of the record has committed
+and the lookup sees its row; later writers wait for this one. The raised position is
+still above the horizon while this transaction runs (no cursor can have passed it) and
+ties sort by id, which the later writer took after the earlier one committed. Rows of
+different records are not in commit order.
 
 The horizon is not ``pg_snapshot_xmin`` (cluster-wide: a long transaction in another
 database would stall the feed) but the smallest ``backend_xid`` of this database's
-sessions, or the snapshot's xmax when none runs, read in a statement *before* the one
-that reads the rows: a transaction with a smaller xid that is not listed had ended before
-that first statement, so the second statement's snapshot sees its rows. SQLite runs one writer at a
+sessions, capped at the snapshot's xmax, read in a statement *before* the one that reads
+the rows: a transaction with a smaller id that is not listed had ended before that first
+statement, so the second statement's snapshot sees its rows. SQLite runs one writer at a
 time, so the autoincrement id alone is commit order there (xid is 0).
 """
 
@@ -27,12 +39,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
-    ColumnElement,
     Connection,
-    Text,
     event,
-    func,
     insert,
     select,
     text,
@@ -58,14 +66,11 @@ WATCHED: dict[type[Any], tuple[str, str]] = {
 RESOURCES = tuple(sorted(name for name, _ in WATCHED.values()))
 
 
-def xid_expr(conn: Connection) -> ColumnElement[Any] | int:
-    if conn.dialect.name == "postgresql":
-        return func.pg_current_xact_id().cast(Text).cast(BigInteger)
-    return 0
-
-
 def record(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
-    """Append change rows (``resource, resource_id, action, region_code, version, parent_id``)."""
+    """Append change rows (``resource, resource_id, action, region_code, version, parent_id``).
+
+    Call it after the write it records (which holds the record's row lock until commit).
+    """
     batch = [dict(r) for r in rows]
     if not batch:
         return
@@ -74,7 +79,29 @@ def record(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
         r.setdefault("changed_at", now)
         r.setdefault("version", None)
         r.setdefault("parent_id", None)
-    conn.execute(insert(Change).values(xid=xid_expr(conn)), batch)
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(Change).values(xid=0), batch)
+        return
+    own = conn.execute(_OWN_XID).scalar_one()
+    later = _later_positions(conn, own, {r["resource_id"] for r in batch})
+    for r in batch:
+        r["xid"] = max(own, later.get((r["resource"], r["resource_id"]), own))
+    conn.execute(insert(Change), batch)
+
+
+_OWN_XID = text("SELECT pg_current_xact_id()::text::bigint")
+# A record's rows above this transaction's id: written by transactions that began after it
+# (and committed before it took the record's lock), or raised to one of those. Found
+# through ix_changes_xid_id, reading only the rows written since this transaction began.
+_LATER = text(
+    "SELECT resource, resource_id, MAX(xid) FROM changes "
+    "WHERE xid > :own AND resource_id = ANY(:ids) GROUP BY resource, resource_id"
+)
+
+
+def _later_positions(conn: Connection, own: int, ids: set[str]) -> dict[tuple[str, str], int]:
+    rows = conn.execute(_LATER, {"own": own, "ids": sorted(ids)})
+    return {(resource, rid): position for resource, rid, position in rows}
 
 
 def _village_of(conn: Connection, elder_ids: set[str]) -> dict[str, str]:
@@ -125,10 +152,18 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
 # ----------------------------------------------------------------------------- reading
 
 
-# 32-bit backend_xid widened to the 64-bit ids pg_current_xact_id() gives, against xmax.
+# The horizon: the smallest transaction id of this database still running, capped at the
+# snapshot's xmax. pg_stat_activity gives 32-bit ids; each is widened to the 64 bits of
+# pg_current_xact_id() by its signed distance from xmax (running ids are within 2^31 of
+# it), so an id above xmax (routine: xmax is the latest *completed* id + 1, and every
+# writer that began after that is above it) stays above it, not in the previous epoch.
+# The cap stays: pg_stat_activity is read one backend at a time, after the snapshot, so an
+# id assigned during the read may be listed while a smaller one assigned just before is
+# not; every id below xmax, though, was assigned before the snapshot, so if it is not
+# listed its transaction had ended, and the next statement sees its rows.
 _HORIZON = text(
-    "SELECT COALESCE(MIN(m.x - (((m.x % 4294967296) - a.backend_xid::text::bigint "
-    "+ 4294967296) % 4294967296)), MIN(m.x)) "
+    "SELECT LEAST(MIN(m.x), MIN(m.x + (a.backend_xid::text::bigint - m.x % 4294967296 "
+    "+ 6442450944) % 4294967296 - 2147483648)) "
     "FROM (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS x) m "
     "LEFT JOIN pg_stat_activity a "
     "ON a.datname = current_database() AND a.backend_xid IS NOT NULL"

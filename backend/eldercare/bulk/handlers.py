@@ -798,7 +798,8 @@ class ElderHandler(Handler):
 
 
 def _copy_all(conn: Connection, copies: list[CopyData]) -> None:
-    """The formatted tables in order; the feed (last) gets this transaction's id."""
+    """The formatted tables in order; the feed (last) gets this transaction's id (its
+    position: these records are new, no earlier row of theirs can sort after it)."""
     *tables, feed = copies
     for data in tables:
         copy_in(conn, data)

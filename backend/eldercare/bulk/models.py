@@ -97,15 +97,18 @@ class ImportRowError(Base):
 class Change(Base):
     """The change feed: one row per create, update or delete of a watched object.
 
-    On PostgreSQL ``xid`` is the writing transaction's id; the feed serves only rows of
-    transactions older than every transaction still running, ordered by (xid, id), so a
-    late commit can never land behind a cursor. SQLite serializes writers: ``xid`` is 0.
+    On PostgreSQL ``xid`` is the row's position: the writing transaction's id, raised to
+    the record's latest position when that is higher (so a record's rows are in commit
+    order). The feed serves only rows below every transaction still running, ordered by
+    (xid, id), so a late commit can never land behind a cursor. SQLite serializes
+    writers: ``xid`` is 0.
     """
 
     __tablename__ = "changes"
     __table_args__ = (
         Index("ix_changes_xid_id", "xid", "id"),
         Index("ix_changes_region_xid_id", "region_code", "xid", "id"),
+        Index("ix_changes_resource_id_xid", "resource_id", "xid"),
     )
 
     id: Mapped[int] = mapped_column(_BIGINT, primary_key=True, autoincrement=True)

@@ -214,7 +214,18 @@ def export_rows(
 @router.get(
     "/changes",
     response_model=ChangesPage,
-    summary="Every create, update and delete in scope, in commit order, from a cursor",
+    summary="Every create, update and delete in scope from a cursor; each record's in commit order",
+    description=(
+        "Pages of the changes after `since` (none: from the start). Guaranteed: every "
+        "committed create, update and delete in the caller's scope is served, and resuming "
+        "from `next_cursor` neither skips nor repeats one; the entries of one record come in "
+        "the order they were committed (its `version` increases along the feed), so its "
+        "last entry is its current state. Entries of different records are not necessarily "
+        "in commit order. A change is served once every transaction that began writing "
+        "before it has ended: a long transaction (a large atomic import) holds back what "
+        "was committed after it began, until it ends. `has_more: false` means nothing more "
+        "can be served now; `next_cursor` is always returned: poll again from it."
+    ),
 )
 def list_changes(
     db: DbSession,
