@@ -711,11 +711,18 @@ def seed_incidents(db: Session) -> int:
                 escalated_at, level = at, "county"
             elif to == "resolved":
                 incident.resolved_at = at
-            _, due = rules.deadline(policy, severity, to, reported_at, escalated_at)
+            deadlines = rules.deadlines(policy, severity, reported_at, escalated_at)
+            _, due = rules.due(deadlines, to, incident.acknowledged_at is not None)
         incident.status = status or "reported"
         incident.level, incident.escalated_at = level, escalated_at
-        incident.due_step, incident.due_at = rules.deadline(
-            policy, severity, status or "reported", reported_at, escalated_at
+        deadlines = rules.deadlines(policy, severity, reported_at, escalated_at)
+        incident.acknowledge_due_at, incident.resolve_due_at = (
+            deadlines.acknowledge,
+            deadlines.resolve,
+        )
+        incident.county_due_at = deadlines.county
+        incident.due_step, incident.due_at = rules.due(
+            deadlines, incident.status, incident.acknowledged_at is not None
         )
         done.add(county)
         created += 1
