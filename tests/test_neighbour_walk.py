@@ -28,6 +28,7 @@ from eldercare.auth.models import IntegrationClient
 from eldercare.authz import MATRIX
 from eldercare.clock import today
 from eldercare.db import new_id
+from eldercare.elders.models import Elder
 from eldercare.roles import CLIENT_SCOPES, Role
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
@@ -48,7 +49,9 @@ from tests.factories import (
     id_number,
     make_client,
     make_elder,
+    make_pairing,
     make_user,
+    make_volunteer,
 )
 
 API = "/api/v1"
@@ -86,6 +89,12 @@ NEIGHBOURS = {
 OTHER_CLIENT = "other-county-client"
 # Import jobs are their caller's own: even a worker of the same village gets 404.
 COLLEAGUE = {"colleague-same-village": (Role.village_worker, VILLAGE)}
+# Volunteers of the elder's own village: one not paired with the elder, one paired with it
+# who did not make the report. A volunteer sees only their own reports for paired elders.
+VOLUNTEERS = {
+    "unpaired-volunteer": (Role.volunteer, VILLAGE),
+    "paired-volunteer-not-reporter": (Role.volunteer, VILLAGE),
+}
 # Where a neighbour would move an elder to: their own village (and, for the control, where
 # the township would move it at home).
 HOME_VILLAGE = {
@@ -210,7 +219,7 @@ _CASES: dict[tuple[str, str], Case] = {
     ("PATCH", "/benefits/{benefit_id}"): Case("benefit", {"monthly_amount": "999"}),
     ("POST", "/benefits/{benefit_id}/end"): Case("benefit", {"end_date": TODAY, "reason": "other"}),
     # incidents
-    ("GET", "/incidents/{incident_id}"): Case("incident"),
+    ("GET", "/incidents/{incident_id}"): Case("incident", extra=tuple(VOLUNTEERS)),
     ("PATCH", "/incidents/{incident_id}"): Case("incident", {"description": "邻村改的"}),
     ("POST", "/incidents/{incident_id}/transitions"): Case(
         "incident", {"to": "acknowledged"}, by="township"
@@ -260,7 +269,7 @@ class World:
 
 def _build(client: TestClient, db: Session, connection: Connection) -> World:
     w = World(client, db, connection)
-    for name, (role, region) in {**OWNERS, **NEIGHBOURS, **COLLEAGUE}.items():
+    for name, (role, region) in {**OWNERS, **NEIGHBOURS, **COLLEAGUE, **VOLUNTEERS}.items():
         w.people[name] = make_user(db, role.value, region)
     w.people[OTHER_CLIENT] = make_client(db, OTHER_COUNTY, list(CLIENT_SCOPES))
     worker, township, admin = (w.headers(n) for n in ("worker", "township", "admin"))
@@ -317,6 +326,10 @@ def _build(client: TestClient, db: Session, connection: Connection) -> World:
             json={"program": "old_age_allowance", "start_date": "2024-01-01", "source": "manual"},
         )
     )["id"]
+    for name in VOLUNTEERS:
+        helper = make_volunteer(db, VILLAGE, user=w.people[name], name="钱桂兰")
+        if name == "paired-volunteer-not-reporter":
+            make_pairing(db, db.get(Elder, e), helper)
     w.ids["incident"] = w.made(
         client.post(
             f"{API}/incidents",

@@ -131,10 +131,11 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/eligibility/payments-to-check/export"): Rule(STAFF, REG_READ),
     ("GET", "/api/v1/eligibility/age-milestones/export"): Rule(STAFF, REG_READ),
     # emergencies: a village reports and updates; the holder (township, or county once
-    # escalated) moves them on; which transition a role may make is checked by the service
-    ("GET", "/api/v1/incidents"): Rule(STAFF, REG_READ),
-    ("POST", "/api/v1/incidents"): Rule(STAFF, REG_WRITE),
-    ("GET", "/api/v1/incidents/{incident_id}"): Rule(STAFF, REG_READ),
+    # escalated) moves them on; which transition a role may make is checked by the service.
+    # A volunteer reports for a paired elder (老老互助, plan 十一) and follows their reports.
+    ("GET", "/api/v1/incidents"): Rule(ALL_ROLES, REG_READ),
+    ("POST", "/api/v1/incidents"): Rule(ALL_ROLES, REG_WRITE),
+    ("GET", "/api/v1/incidents/{incident_id}"): Rule(ALL_ROLES, REG_READ),
     ("PATCH", "/api/v1/incidents/{incident_id}"): Rule(STAFF, REG_WRITE),
     ("POST", "/api/v1/incidents/{incident_id}/transitions"): Rule(STAFF),
     ("GET", "/api/v1/policies/incidents"): Rule(STAFF, REG_READ),

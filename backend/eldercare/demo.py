@@ -632,6 +632,10 @@ DEMO_INCIDENTS: list[tuple[str, str, str, str, list[tuple[str, str, float, str]]
 ]
 
 
+# hours from the event to the report: the hardships went unreported for three days (late)
+DEMO_REPORT_DELAY_HOURS = {"major_hardship": 72.0}
+
+
 def seed_incidents(db: Session) -> int:
     """A few incidents in every state (one overdue) per demo county, once per county."""
     from datetime import timedelta
@@ -678,6 +682,7 @@ def seed_incidents(db: Session) -> int:
             description=description,
             reporter_id=accounts[first.username][1] or first.username,
             reporter_name=first.display_name,
+            occurred_at=reported_at - timedelta(hours=DEMO_REPORT_DELAY_HOURS.get(kind, 1.0)),
             reported_at=reported_at,
             created_at=reported_at,
             updated_at=now,
@@ -685,6 +690,9 @@ def seed_incidents(db: Session) -> int:
         db.add(incident)
         db.flush()
         policy = policy_for(db, county)[0]
+        incident.reported_late = rules.reported_late(
+            incident.occurred_at, reported_at, policy.report_limit_hours
+        )
         status: str | None = None
         level, due, escalated_at = "township", None, None
         for to, username, hours_ago, note in steps:
@@ -711,11 +719,18 @@ def seed_incidents(db: Session) -> int:
                 escalated_at, level = at, "county"
             elif to == "resolved":
                 incident.resolved_at = at
-            _, due = rules.deadline(policy, severity, to, reported_at, escalated_at)
+            deadlines = rules.deadlines(policy, severity, reported_at, escalated_at)
+            _, due = rules.due(deadlines, to, incident.acknowledged_at is not None)
         incident.status = status or "reported"
         incident.level, incident.escalated_at = level, escalated_at
-        incident.due_step, incident.due_at = rules.deadline(
-            policy, severity, status or "reported", reported_at, escalated_at
+        deadlines = rules.deadlines(policy, severity, reported_at, escalated_at)
+        incident.acknowledge_due_at, incident.resolve_due_at = (
+            deadlines.acknowledge,
+            deadlines.resolve,
+        )
+        incident.county_due_at = deadlines.county
+        incident.due_step, incident.due_at = rules.due(
+            deadlines, incident.status, incident.acknowledged_at is not None
         )
         done.add(county)
         created += 1

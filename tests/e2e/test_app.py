@@ -134,6 +134,8 @@ def test_dashboard_numbers_equal_the_api(new_page: Any, server: Server) -> None:
     assert kpi("left-behind") == str(t["left_behind"])
     assert kpi("open-incidents") == str(t["incidents"]["open"])
     assert kpi("overdue-incidents") == str(t["incidents"]["overdue"])
+    assert t["incidents"]["reported_late"] >= 1  # the demo's hardships, reported 3 days on
+    assert kpi("timely-reports") == pct(t["incidents"]["timely_report_rate"])
     assert kpi("monthly-rate") == pct(t["visits"]["monthly_visit_rate"])
     assert kpi("within") == pct(t["visits"]["within_interval_rate"])
     for p in s["relief"]["programs"]:
@@ -389,3 +391,35 @@ def test_township_downloads_the_gap_list(new_page: Any, server: Server) -> None:
     assert {r["姓名"] for r in rows} == {i["name"] for i in items}
     assert len(rows) == sum(len(i["programs"]) for i in items)
     assert all(r["身份证号（脱敏）"].count("*") == 11 for r in rows)
+
+
+def test_a_volunteer_reports_for_a_paired_elder_and_follows_it(
+    new_page: Any, server: Server
+) -> None:
+    # plan 十一 (老老互助): a helper reports 重大情况; the township handles it
+    page = new_page(360, 740)
+    login(page, "lanshan_volunteer")
+    page.wait_for_selector("[data-test=worklist] [data-test=report-incident]")
+    elder_id = page.get_attribute("[data-test=worklist] li >> nth=0", "data-elder")
+    page.click("[data-test=worklist] li >> nth=0 >> [data-test=report-incident]")
+    page.wait_for_selector("form.report")
+    page.click("form.report fieldset >> nth=0 >> [data-value=abuse]")
+    # the type's floor: low and medium are not offered for abuse
+    offered = page.eval_on_selector_all(
+        "form.report fieldset >> nth=1 >> .chip", "c => c.map(x => x.dataset.value)"
+    )
+    assert offered == ["critical", "high"]
+    page.fill("[data-test=occurred-at]", "2020-01-01T08:00")
+    page.fill("form.report textarea", "邻居听到老人家中有打骂声")
+    page.click("form.report button[type=submit]")
+    page.wait_for_url("**/incidents/*")
+    page.wait_for_selector("[data-test=incident-status]:has-text('已上报')")
+    assert page.is_visible("[data-test=reported-late]")
+    assert page.is_visible("[data-test=staff-handles]")
+    incident_id = page.url.rsplit("/", 1)[1]
+    seen = server.get("lanshan_volunteer", f"/incidents/{incident_id}")
+    assert (seen["elder_id"], seen["severity"], seen["reported_late"]) == (elder_id, "high", True)
+    assert server.get("lanshan_township", f"/incidents/{incident_id}")["status"] == "reported"
+    page.goto("/incidents")
+    page.wait_for_selector(f"[data-test=incidents-table] a[href='/incidents/{incident_id}']")
+    shot(page, "volunteer-incident")

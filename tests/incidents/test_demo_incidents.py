@@ -26,6 +26,8 @@ def test_demo_incidents_cover_every_state_and_one_is_overdue(client, db):
     statuses = set(db.scalars(select(Incident.status)))
     assert statuses == {"reported", "acknowledged", "in_progress", "escalated", "resolved"}
     assert db.scalar(select(func.count()).select_from(IncidentTransition)) == 19
+    late = db.scalars(select(Incident.type).where(Incident.reported_late.is_(True))).all()
+    assert set(late) == {"major_hardship"}  # reported three days after the hardship began
     officer = make_user(db, "township_officer", TOWNSHIP)
     overdue = client.get("/api/v1/incidents?overdue=true", headers=auth(officer)).json()["items"]
     assert [(i["type"], i["status"]) for i in overdue] == [("critical_illness", "reported")]

@@ -207,14 +207,21 @@ class TestTransitions:
     )
     def test_township_escalates_and_the_county_handles_it(self, client, db, users, state, clock):
         i = bring(client, users, make_elder(db), state)
+        reported = at(i["reported_at"])
         clock.advance(minutes=10)
         i = moved(client, users["township"], i["id"], "escalated")
         assert i["level"] == "county"
         assert at(i["escalated_at"]) == clock.now
         assert i["due_step"] == "acknowledge"
-        assert at(i["due_at"]) == clock.now + timedelta(hours=2)
+        # the clock does not restart: the deadlines from the report stay, the county's is added
+        assert at(i["acknowledge_due_at"]) == reported + timedelta(hours=2)
+        assert at(i["resolve_due_at"]) == reported + timedelta(hours=24)
+        assert at(i["county_due_at"]) == clock.now + timedelta(hours=2)
+        never_acknowledged = state[0] == "reported"
+        first = reported if never_acknowledged else clock.now
+        assert at(i["due_at"]) == first + timedelta(hours=2)
         i = moved(client, users["county"], i["id"], "in_progress")
-        assert at(i["due_at"]) == at(i["escalated_at"]) + timedelta(hours=24)
+        assert at(i["due_at"]) == reported + timedelta(hours=24)
         i = moved(client, users["county"], i["id"], "resolved")
         assert i["status"] == "resolved"
         assert i["timeline"][-1]["actor_role"] == "county_officer"
@@ -292,7 +299,7 @@ class TestTransitions:
 
 class TestUpdate:
     def test_village_corrects_severity_and_the_deadline_follows(self, client, db, users, clock):
-        i = report(client, users["village"], make_elder(db), severity="low")
+        i = report(client, users["village"], make_elder(db), type="accident", severity="low")
         assert at(i["due_at"]) == clock.now + timedelta(hours=72)
         r = client.patch(
             f"/api/v1/incidents/{i['id']}",

@@ -187,7 +187,16 @@ VILLAGE_230 = {
         "overdue": 2,
         "within_interval_rate": 0.3333,
     },
-    "incidents": {"open": 2, "overdue": 1, "by_status": {"reported": 2}},
+    "incidents": {
+        "open": 2,
+        "overdue": 1,
+        "by_status": {"reported": 2},
+        # none says when it happened: no timeliness rate
+        "reported_last_12_months": 3,
+        "report_time_known": 0,
+        "reported_late": 0,
+        "timely_report_rate": None,
+    },
 }
 VILLAGE_204 = {
     "elders": 1,
@@ -213,7 +222,15 @@ VILLAGE_204 = {
         "overdue": 0,
         "within_interval_rate": 1.0,
     },
-    "incidents": {"open": 0, "overdue": 0, "by_status": {}},
+    "incidents": {
+        "open": 0,
+        "overdue": 0,
+        "by_status": {},
+        "reported_last_12_months": 0,
+        "report_time_known": 0,
+        "reported_late": 0,
+        "timely_report_rate": None,
+    },
 }
 
 
@@ -251,7 +268,7 @@ class TestSummary:
         assert t["visits"]["monthly_visit_rate"] == 0.5
         assert t["visits"]["last_30_days_rate"] == 0.5
         assert t["visits"]["within_interval_rate"] == 0.5
-        assert t["incidents"] == {"open": 2, "overdue": 1, "by_status": {"reported": 2}}
+        assert t["incidents"] == VILLAGE_230["incidents"]
 
     def test_twelve_month_series(self, client, db, register):
         s = get(client, make_user(db, "township_officer", TOWNSHIP))

@@ -44,7 +44,14 @@ class Incident(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # the deadline of the step now expected (acknowledge or resolve); null once resolved
+    # more than the county's limit after it occurred (null: when it occurred is unknown)
+    reported_late: Mapped[bool | None] = mapped_column()
+    # the deadlines from the report (escalation does not move them) and the county's, added
+    # by an escalation; null on rows reported before they were kept
+    acknowledge_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolve_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    county_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the earliest deadline not yet met (acknowledge or resolve); null once resolved
     due_step: Mapped[str | None] = mapped_column(String(20))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

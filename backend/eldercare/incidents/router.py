@@ -23,6 +23,7 @@ from eldercare.incidents.schemas import (
     TransitionIn,
 )
 from eldercare.pagination import PageOut, Paging
+from eldercare.roles import Role
 from eldercare.routing import Router
 
 router = Router(tags=["incidents"], dependencies=[Depends(auth_ctx)])
@@ -44,9 +45,18 @@ def _out(i: Incident, elder_name: str, ctx: AuthCtx) -> IncidentOut:
         reporter_name=i.reporter_name,
         occurred_at=i.occurred_at,
         reported_at=i.reported_at,
+        reported_late=i.reported_late,
+        report_delay_minutes=(
+            int(delay.total_seconds() // 60)
+            if (delay := rules.report_delay(i.occurred_at, i.reported_at)) is not None
+            else None
+        ),
         acknowledged_at=i.acknowledged_at,
         escalated_at=i.escalated_at,
         resolved_at=i.resolved_at,
+        acknowledge_due_at=i.acknowledge_due_at,
+        resolve_due_at=i.resolve_due_at,
+        county_due_at=i.county_due_at,
         due_step=i.due_step,
         due_at=i.due_at,
         overdue=i.due_at is not None and i.due_at < clock.now(),
@@ -57,13 +67,15 @@ def _out(i: Incident, elder_name: str, ctx: AuthCtx) -> IncidentOut:
 
 def _detail(db: DbSession, ctx: AuthCtx, i: Incident) -> IncidentDetail:
     base = _out(i, service.elder_names(db, [i]).get(i.elder_id, ""), ctx)
+    # a volunteer follows the status of their report; the staff's handling notes stay staff's
+    volunteer = ctx.actor.role == Role.volunteer
     return IncidentDetail(
         **base.model_dump(),
         timeline=[
             TimelineEntry(
                 from_status=t.from_status,
                 to_status=t.to_status,
-                note=t.note,
+                note="" if volunteer and t.actor_id != ctx.actor.id else t.note,
                 actor_id=t.actor_id,
                 actor_name=t.actor_name,
                 actor_role=t.actor_role,
@@ -80,6 +92,8 @@ def _detail(db: DbSession, ctx: AuthCtx, i: Incident) -> IncidentDetail:
     "/incidents",
     response_model=PageOut[IncidentOut],
     summary="Incidents, newest first; overdue=true lists those past their deadline",
+    description="Staff see their region's incidents; a volunteer sees the incidents they "
+    "reported themselves, for elders still paired with them.",
 )
 def list_incidents(
     db: DbSession,
@@ -120,6 +134,10 @@ def list_incidents(
     response_model=IncidentDetail,
     status_code=201,
     summary="Report an emergency; a visit to the elder falls due within 24 hours",
+    description="Staff report for elders in their region, a volunteer for an elder paired "
+    "with them (404 otherwise). The response shows the effective severity (abuse, "
+    "wandering_begging and critical_illness are at least `high`) and whether the report "
+    "came later than the county's limit after `occurred_at`.",
 )
 def report_incident(
     db: DbSession, ctx: AuthCtx, body: IncidentIn, response: Response
@@ -203,7 +221,8 @@ def get_policy(
     summary="A new version of the incident deadlines from a date",
 )
 def put_policy(db: DbSession, ctx: AuthCtx, body: IncidentPolicyIn) -> IncidentPolicyOut:
-    policy = IncidentPolicy(deadlines=body.deadlines)  # validated as IncidentPolicyIn
+    # validated as IncidentPolicyIn
+    policy = IncidentPolicy.model_validate(body.model_dump(exclude={"effective_date"}))
     effective = body.effective_date or clock.today()
     service.put_policy(db, ctx, policy, effective)
     return IncidentPolicyOut(**policy.model_dump(), effective_date=effective)

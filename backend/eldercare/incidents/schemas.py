@@ -6,15 +6,24 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from eldercare.incidents.rules import IncidentPolicy, IncidentType, Severity, Status
 
+SEVERITY_RULE = (
+    "abuse (遭受非法侵害), wandering_begging (外出流浪乞讨) and critical_illness (发生危重病情) "
+    "are at least `high` whatever is asked: a reporter may raise the severity, not lower it"
+)
+
 
 class IncidentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     elder_id: str
     type: IncidentType
-    severity: Severity
+    severity: Severity = Field(description=f"As the reporter sees it; {SEVERITY_RULE}")
     description: str = Field(min_length=1, max_length=4000)
-    occurred_at: datetime | None = Field(default=None, description="When it happened, if known")
+    occurred_at: datetime | None = Field(
+        default=None,
+        description="When it happened, if known; a report more than the county's limit "
+        "(default 24 hours) after it is flagged `reported_late`",
+    )
 
 
 class IncidentPatch(BaseModel):
@@ -23,7 +32,7 @@ class IncidentPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: IncidentType | None = None
-    severity: Severity | None = None
+    severity: Severity | None = Field(default=None, description=SEVERITY_RULE)
     description: str | None = Field(default=None, min_length=1, max_length=4000)
     occurred_at: datetime | None = None
     version: int | None = None
@@ -45,7 +54,9 @@ class TimelineEntry(BaseModel):
     actor_name: str
     actor_role: str | None
     at: datetime
-    deadline_at: datetime | None = Field(description="The deadline of the step this completed")
+    deadline_at: datetime | None = Field(
+        description="The deadline in force when this step was taken (the earliest not yet met)"
+    )
     late: bool | None = Field(description="Whether that deadline had passed")
 
 
@@ -55,20 +66,39 @@ class IncidentOut(BaseModel):
     elder_name: str
     village_code: str
     type: IncidentType
-    severity: Severity
+    severity: Severity = Field(description=f"The effective severity: {SEVERITY_RULE}")
     description: str
     status: Status
     level: str = Field(description="Who holds it: township, or county once escalated")
     reporter_id: str
     reporter_name: str
-    occurred_at: datetime | None
+    occurred_at: datetime | None = Field(description="When it happened, if known")
     reported_at: datetime
+    reported_late: bool | None = Field(
+        description="Reported more than the county's limit (`report_limit_hours`, default 24) "
+        "after it occurred; null when that time is unknown"
+    )
+    report_delay_minutes: int | None = Field(
+        description="From occurrence to report; null when the occurrence time is unknown"
+    )
     acknowledged_at: datetime | None
     escalated_at: datetime | None
     resolved_at: datetime | None
-    due_step: str | None = Field(description="acknowledge or resolve; null once resolved")
-    due_at: datetime | None
-    overdue: bool
+    acknowledge_due_at: datetime | None = Field(
+        description="Acknowledge by: from the report; escalation does not move it"
+    )
+    resolve_due_at: datetime | None = Field(
+        description="Resolve by: from the report; escalation does not move it"
+    )
+    county_due_at: datetime | None = Field(
+        description="Added by an escalation: the county takes it in hand by then"
+    )
+    due_step: str | None = Field(
+        description="The step of the earliest deadline not yet met (acknowledge or resolve); "
+        "null once resolved"
+    )
+    due_at: datetime | None = Field(description="The earliest deadline not yet met")
+    overdue: bool = Field(description="`due_at` has passed")
     allowed_transitions: list[Status] = Field(description="What the caller may move it to now")
     version: int
 

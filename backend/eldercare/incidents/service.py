@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, and_, delete, select
 from sqlalchemy.orm import Session
 
 from eldercare import clock
@@ -20,14 +20,24 @@ from eldercare.incidents.models import Incident, IncidentPolicyVersion, Incident
 from eldercare.incidents.schemas import IncidentIn, IncidentPatch, TransitionIn
 from eldercare.pagination import Direction, Page, keyset
 from eldercare.patching import apply_patch
+from eldercare.roles import Role
 from eldercare.scope import Scope
 from eldercare.visits import schedule
+from eldercare.volunteers import service as volunteers
 
 CLOCK_SKEW = timedelta(minutes=5)
 
 
 def incident_scope(ctx: RequestCtx) -> ColumnElement[bool]:
-    return ctx.actor.scope.clause_levels(
+    """Staff see their region's incidents. A volunteer sees the incidents they reported
+    themselves, for elders still paired with them (not others' reports about the elder,
+    which may concern the family or a helper, and nothing once the pairing ends)."""
+    p = ctx.actor
+    if p.role == Role.volunteer:
+        return and_(
+            Incident.reporter_id == p.id, Incident.elder_id.in_(volunteers.paired_elder_ids(p.id))
+        )
+    return p.scope.clause_levels(
         Incident.village_code, Incident.township_code, Incident.county_code
     )
 
@@ -64,16 +74,32 @@ def _local_date(moment: datetime) -> date:
     return moment.astimezone(get_settings().tz).date()
 
 
+def _policy_of(db: Session, incident: Incident) -> rules.IncidentPolicy:
+    """The policy in force on the day of the report."""
+    return policy_for(db, incident.village_code[:6], _local_date(incident.reported_at))[0]
+
+
 def _set_deadline(db: Session, incident: Incident) -> None:
-    """Deadlines follow the policy in force on the day of the report."""
-    policy = policy_for(db, incident.village_code[:6], _local_date(incident.reported_at))[0]
-    incident.due_step, incident.due_at = rules.deadline(
-        policy, incident.severity, incident.status, incident.reported_at, incident.escalated_at
+    """Deadlines follow the policy in force on the day of the report: those from the report
+    stay through an escalation, which adds the county's; the one due is the earliest unmet."""
+    d = rules.deadlines(
+        _policy_of(db, incident), incident.severity, incident.reported_at, incident.escalated_at
+    )
+    incident.acknowledge_due_at, incident.resolve_due_at = d.acknowledge, d.resolve
+    incident.county_due_at = d.county
+    incident.due_step, incident.due_at = rules.due(
+        d, incident.status, incident.acknowledged_at is not None
     )
 
 
+def _set_late(db: Session, incident: Incident) -> None:
+    limit = _policy_of(db, incident).report_limit_hours
+    incident.reported_late = rules.reported_late(incident.occurred_at, incident.reported_at, limit)
+
+
 def put_policy(db: Session, ctx: RequestCtx, policy: rules.IncidentPolicy, effective: date) -> int:
-    """Store a new version; open incidents reported since ``effective`` get new deadlines."""
+    """Store a new version; open incidents reported since ``effective`` get new deadlines,
+    and every incident reported since is judged on time or late against its limit."""
     county = ctx.actor.region_code[:6]
     db.execute(
         delete(IncidentPolicyVersion).where(
@@ -91,11 +117,18 @@ def put_policy(db: Session, ctx: RequestCtx, policy: rules.IncidentPolicy, effec
     )
     db.flush()
     n = 0
-    open_incidents = db.scalars(
-        select(Incident).where(Incident.county_code == county, Incident.status.in_(rules.OPEN))
+    since = db.scalars(
+        select(Incident).where(
+            Incident.county_code == county,
+            # a day's margin for the time zone; the local date decides below
+            Incident.reported_at >= datetime.combine(effective, time.min, UTC) - timedelta(days=1),
+        )
     )
-    for incident in open_incidents:
-        if _local_date(incident.reported_at) >= effective:
+    for incident in since:
+        if _local_date(incident.reported_at) < effective:
+            continue
+        _set_late(db, incident)
+        if incident.status in rules.OPEN:
             _set_deadline(db, incident)
             n += 1
     db.flush()
@@ -146,7 +179,8 @@ def _step(
 
 
 def report(db: Session, ctx: RequestCtx, data: IncidentIn) -> Incident:
-    """A village (or anyone in scope) reports; a visit falls due within the event window."""
+    """A village (or anyone in scope, or a volunteer for a paired elder) reports; a visit
+    falls due within the event window. The severity is at least the type's floor."""
     elder = elders.get_elder(db, ctx, data.elder_id)
     if elder.status != "active":
         raise Conflict("incident.elder_inactive")
@@ -154,11 +188,12 @@ def report(db: Session, ctx: RequestCtx, data: IncidentIn) -> Incident:
     occurred_at = clock.aware(data.occurred_at)
     _check_occurred(occurred_at, now)
     p = ctx.actor
+    severity = rules.effective_severity(data.type, data.severity)
     incident = Incident(
         elder_id=elder.id,
         village_code=elder.village_code,
         type=data.type,
-        severity=data.severity,
+        severity=severity,
         description=data.description,
         status="reported",
         level="township",
@@ -170,6 +205,7 @@ def report(db: Session, ctx: RequestCtx, data: IncidentIn) -> Incident:
         updated_at=now,
     )
     _set_deadline(db, incident)
+    _set_late(db, incident)
     db.add(incident)
     db.flush()
     _step(db, ctx, incident, "reported", "", now)
@@ -181,7 +217,13 @@ def report(db: Session, ctx: RequestCtx, data: IncidentIn) -> Incident:
         resource="incident",
         resource_id=incident.id,
         region_code=incident.village_code,
-        detail={"type": data.type, "severity": data.severity, "elder_id": elder.id},
+        detail={
+            "type": data.type,
+            "severity": severity,
+            "severity_asked": data.severity,
+            "elder_id": elder.id,
+            "reported_late": incident.reported_late,
+        },
     )
     db.flush()
     return incident
@@ -242,10 +284,15 @@ def update(
     if "occurred_at" in changes:
         changes["occurred_at"] = clock.aware(changes["occurred_at"])
         _check_occurred(changes["occurred_at"], clock.now())
+    if "type" in changes or "severity" in changes:  # a correction may raise it, not lower it
+        asked = changes.get("severity") or incident.severity
+        changes["severity"] = rules.effective_severity(changes.get("type") or incident.type, asked)
     with db.no_autoflush:  # one write (one version) per change
         changed = apply_patch(incident, changes, required={"type", "severity", "description"})
         if "severity" in changed:
             _set_deadline(db, incident)
+        if "occurred_at" in changed:
+            _set_late(db, incident)
         if changed:
             incident.updated_at = clock.now()
     if changed:
@@ -349,3 +396,37 @@ def open_and_overdue_by_child(db: Session, region: str, child_length: int) -> di
         b["overdue"] += int(late or 0)
         b["by_status"][status] = n
     return out
+
+
+REPORT_WINDOW = timedelta(days=365)
+
+
+def reports_by_child(db: Session, region: str, child_length: int) -> dict[str, dict[str, int]]:
+    """For statistics (及时报告): incidents reported in the last 12 months per child region,
+    how many of them say when the event happened, and how many were reported late."""
+    from sqlalchemy import case, func
+
+    child = func.substr(Incident.village_code, 1, child_length).label("child")
+    rows = db.execute(
+        select(
+            child,
+            func.count(),
+            func.sum(case((Incident.reported_late.is_not(None), 1), else_=0)),
+            func.sum(case((Incident.reported_late.is_(True), 1), else_=0)),
+        )
+        .where(
+            Scope(region).clause_levels(
+                Incident.village_code, Incident.township_code, Incident.county_code
+            ),
+            Incident.reported_at >= clock.now() - REPORT_WINDOW,
+        )
+        .group_by(child)
+    ).all()
+    return {
+        code: {
+            "reported_last_12_months": n,
+            "report_time_known": int(known or 0),
+            "reported_late": int(late or 0),
+        }
+        for code, n, known, late in rows
+    }

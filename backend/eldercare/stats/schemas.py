@@ -24,8 +24,16 @@ class VisitFigures(BaseModel):
 
 class IncidentFigures(BaseModel):
     open: int
-    overdue: int = Field(description="Open incidents past the deadline of their current step")
+    overdue: int = Field(description="Open incidents past the earliest deadline not yet met")
     by_status: dict[str, int]
+    reported_last_12_months: int = Field(description="Incidents reported in the last 365 days")
+    report_time_known: int = Field(description="Of those, how many say when it happened")
+    reported_late: int = Field(
+        description="Of those, reported more than the county's limit (default 24 h) after it"
+    )
+    timely_report_rate: float | None = Field(
+        description="及时报告率: reported in time, of those whose occurrence time is known"
+    )
 
 
 class DataQuality(BaseModel):

@@ -8,7 +8,8 @@ so a province costs what reading its villages' rows costs. A county's roll-ups a
 recomputed when a summary of it (or of anything in it) finds them older than
 ``stats_max_age_seconds``; a prefecture or province summary reads them as they are and says
 how old the oldest is (``eldercare stats refresh`` keeps them all current, e.g. from cron).
-Open and overdue incidents are always read live.
+Open and overdue incidents, and the timeliness of the last 12 months' reports, are always
+read live.
 """
 
 from __future__ import annotations
@@ -208,6 +209,10 @@ def _months(today: date, count: int) -> list[date]:
     return firsts[::-1]
 
 
+def _no_reports() -> dict[str, int]:
+    return {"reported_last_12_months": 0, "report_time_known": 0, "reported_late": 0}
+
+
 def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -348,20 +353,27 @@ def summary(db: Session, region: Region) -> dict[str, Any]:
                 series[key][0] += visited
                 series[key][1] += special_visited
     open_incidents = incidents.open_and_overdue_by_child(db, prefix, n)
-    for code in open_incidents:
+    reports = incidents.reports_by_child(db, prefix, n)
+    for code in [*open_incidents, *reports]:
         children.setdefault(code, _empty())
     for code, b in children.items():
         b.pop("series", None)
-        b["incidents"] = open_incidents.get(code, {"open": 0, "overdue": 0, "by_status": {}})
+        b["incidents"] = {
+            **open_incidents.get(code, {"open": 0, "overdue": 0, "by_status": {}}),
+            **reports.get(code, _no_reports()),
+        }
 
     totals = _empty()
     for b in children.values():
         _add(totals, {k: v for k, v in b.items() if k != "incidents"})
-    totals["incidents"] = {"open": 0, "overdue": 0, "by_status": {}}
+    totals["incidents"] = {"open": 0, "overdue": 0, "by_status": {}, **_no_reports()}
     for b in children.values():
         _add(totals["incidents"], b["incidents"])
     for b in [totals, *children.values()]:
         _finish_rates(b)
+        i = b["incidents"]
+        known = i["report_time_known"]
+        i["timely_report_rate"] = _ratio(known - i["reported_late"], known)
 
     special_total = totals["visits"]["special_difficulty"]
     visit_series = [

@@ -134,6 +134,11 @@ const en: Shape<typeof zh> = {
     severity: "Severity", status: "Status", reportedAt: "Reported", dueAt: "Due", description: "Description",
     timeline: "Timeline", note: "Note", transition: "Act", late: "Late", onTime: "On time", noMoves: "Nothing for you to do now",
     reporter: "Reporter", elderId: "Elder",
+    occurredAt: "Happened at", occurredHint: "If known; a report made later than the county's limit (default 24 hours) after it is counted as late",
+    severityHint: "Abuse, wandering or begging and critical illness are at least High: you may raise it, not lower it",
+    reportedLate: "Reported late ({h} h after it happened)", reportedInTime: "Reported in time", firstDeadlines: "Deadlines (from the report; escalation does not restart them)",
+    acknowledgeBy: "Acknowledge by", resolveBy: "Resolve by", countyBy: "County takes over by", mine: "My reports",
+    staffHandles: "Village, township and county staff handle the emergency; you can follow its progress here",
   },
   township: {
     title: "Township desk", overdueVisits: "Due and overdue visits", openIncidents: "Open emergencies", gaps: "Eligible, not covered",
@@ -143,6 +148,7 @@ const en: Shape<typeof zh> = {
   dashboard: {
     title: "Dashboard", elders: "Elders", leftBehind: "Left-behind", monthlyRate: "Monthly visit rate (special difficulty)",
     within: "Visited within interval", openIncidents: "Open emergencies", overdueIncidents: "Overdue emergencies",
+    timelyReports: "Reported in time (12 months)", lateReports: "{n} late of {k} with a known time",
     byTownship: "Categories per township", trend: "Monthly visit rate", coverage: "Relief coverage per program",
     pyramid: "Age pyramid", computedAt: "Figures of {t}", receiving: "Receiving", gaps: "Gaps",
     coverageRate: "Coverage", male: "Male", female: "Female", ageBand: {
@@ -163,7 +169,7 @@ const en: Shape<typeof zh> = {
     newClient: "New client", secret: "Client secret (shown only once: keep it safe)", rotate: "New secret",
     visitPolicy: "Visit intervals", incidentPolicy: "Emergency deadlines", reliefPolicy: "Relief parameters",
     tier: "Tier", interval: "Interval (days)", methods: "Counted methods", effective: "Effective",
-    acknowledge: "Acknowledge within (h)", resolve: "Resolve within (h)", actor: "Actor", action: "Action",
+    acknowledge: "Acknowledge within (h)", resolve: "Resolve within (h)", reportLimit: "Report within (h of the event; later is late)", actor: "Actor", action: "Action",
     resource: "Resource", outcome: "Outcome", ip: "IP", fields: "Fields", since: "Since",
     eventHours: "Visit after an event (h)", specialMonthly: "Special-difficulty elders monthly", deactivate: "Deactivate", activate: "Activate",
   },

@@ -130,6 +130,11 @@ export default {
     severity: "紧急程度", status: "状态", reportedAt: "上报时间", dueAt: "办理时限", description: "情况描述",
     timeline: "处置记录", note: "处置说明", transition: "办理", late: "超时", onTime: "按时", noMoves: "当前无可办理的操作",
     reporter: "上报人", elderId: "老人",
+    occurredAt: "发生时间", occurredHint: "知道的话请填写；发生后超过县里规定时限（默认 24 小时）才上报的，记为迟报",
+    severityHint: "遭受非法侵害、外出流浪乞讨、发生危重病情的紧急程度至少为“高”，可以调高，不能调低",
+    reportedLate: "迟报（发生后 {h} 小时才上报）", reportedInTime: "及时报告", firstDeadlines: "时限（自上报起，上报县级不重新计时）",
+    acknowledgeBy: "受理时限", resolveBy: "办结时限", countyBy: "县级接手时限", mine: "我上报的事件",
+    staffHandles: "事件由村、乡镇、县工作人员办理，您可以在这里查看办理进度",
   },
   township: {
     title: "乡镇工作台", overdueVisits: "到期未探访", openIncidents: "未办结应急事件", gaps: "应保未保（待核实）",
@@ -139,6 +144,7 @@ export default {
   dashboard: {
     title: "统计看板", elders: "在册老人", leftBehind: "留守老人", monthlyRate: "本月特困探访率",
     within: "按时探访率", openIncidents: "未办结事件", overdueIncidents: "超时事件",
+    timelyReports: "及时报告率（近 12 个月）", lateReports: "迟报 {n} 件 / 已知发生时间 {k} 件",
     byTownship: "各乡镇老人类别", trend: "月度探访率趋势", coverage: "各项目救助覆盖率",
     pyramid: "年龄结构", computedAt: "统计时间 {t}", receiving: "已享受", gaps: "应保未保",
     coverageRate: "覆盖率", male: "男", female: "女", ageBand: {
@@ -159,7 +165,7 @@ export default {
     newClient: "新建接入系统", secret: "客户端密钥（仅显示这一次，请妥善保存）", rotate: "重置密钥",
     visitPolicy: "探访频次", incidentPolicy: "应急办理时限", reliefPolicy: "救助参数",
     tier: "风险等级", interval: "间隔（天）", methods: "计入方式", effective: "生效日期",
-    acknowledge: "受理时限（小时）", resolve: "办结时限（小时）", actor: "操作人", action: "操作",
+    acknowledge: "受理时限（小时）", resolve: "办结时限（小时）", reportLimit: "及时报告时限（小时，发生后超过即为迟报）", actor: "操作人", action: "操作",
     resource: "对象", outcome: "结果", ip: "IP 地址", fields: "字段", since: "起始时间",
     eventHours: "事件后应访（小时）", specialMonthly: "特殊困难老人每月探访", deactivate: "停用", activate: "启用",
   },

@@ -37,8 +37,9 @@ export const routes: RouteRecordRaw[] = [
   { path: "/elders/duplicates", component: () => import("../views/DuplicatesView.vue"), meta: { roles: TOWNSHIP_UP, title: "merge.title" } },
   { path: "/elders/:id", component: () => import("../views/ElderDetailView.vue"), meta: { roles: ALL, title: "nav.elders" } },
   { path: "/elders/:id/edit", component: () => import("../views/ElderFormView.vue"), meta: { roles: VILLAGE, title: "form.editTitle" } },
-  { path: "/incidents", component: () => import("../views/IncidentsView.vue"), meta: { roles: STAFF, title: "nav.incidents" } },
-  { path: "/incidents/:id", component: () => import("../views/IncidentDetailView.vue"), meta: { roles: STAFF, title: "nav.incidents" } },
+  // volunteers report for their paired elders and follow their own reports
+  { path: "/incidents", component: () => import("../views/IncidentsView.vue"), meta: { roles: ALL, title: "nav.incidents" } },
+  { path: "/incidents/:id", component: () => import("../views/IncidentDetailView.vue"), meta: { roles: ALL, title: "nav.incidents" } },
   { path: "/volunteers", component: () => import("../views/VolunteersView.vue"), meta: { roles: STAFF, title: "nav.volunteers" } },
   { path: "/imports", component: () => import("../views/ImportsView.vue"), meta: { roles: STAFF, title: "nav.imports" } },
   { path: "/admin/users", component: () => import("../views/admin/UsersView.vue"), meta: { roles: ["county_admin"], title: "nav.users" } },
