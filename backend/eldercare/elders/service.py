@@ -1514,6 +1514,7 @@ def refresh_stale(db: Session, today: date | None = None, chunk: int = 500) -> i
                 .order_by(Elder.id)
                 .limit(chunk)
                 .with_for_update()
+                .execution_options(populate_existing=True)
             )
         )
         if all(e.id in seen for e in batch):  # derive() always moves the day on: a guard
