@@ -1538,7 +1538,7 @@ def claim_day(db: Session, today: date) -> int | None:
         stmt: Any = pg_insert(table).values(**values).on_conflict_do_nothing()
     else:
         stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
-    if db.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
+    if db.execute(stmt.returning(table.c.day)).first() is None:  # claimed already
         return None
     n = refresh_stale(db, today)
     db.execute(update(table).where(table.c.day == today).values(finished_at=utcnow(), elders=n))
