@@ -28,6 +28,9 @@ os.environ["ELDERCARE_PASSWORD_HASH_PARALLELISM"] = "1"
 # Requests in tests read uncommitted data through one shared connection, which another
 # connection (the cache's epoch) cannot see; tests/auth/test_principal_cache.py enables it.
 os.environ["ELDERCARE_AUTH_CACHE"] = "false"
+# Likewise the register's daily task (a thread of its own would share the test connection);
+# each day's first request still refreshes, and tests/elders/test_register_current.py runs it.
+os.environ["ELDERCARE_REGISTER_DAILY_REFRESH"] = "false"
 os.environ["ELDERCARE_FRONTEND_DIST"] = str(TMP / "no-frontend")
 
 from eldercare import db as dbmod  # noqa: E402

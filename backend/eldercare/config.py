@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # Remember who each access token belongs to between requests, invalidated through the
     # database (see eldercare.auth.cache); off, every request reads the account.
     auth_cache: bool = True
+    # A task in each server process runs the register's daily refresh after midnight (the
+    # first request of a day also does, if no process did yet). Off: requests only.
+    register_daily_refresh: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
 

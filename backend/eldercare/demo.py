@@ -418,6 +418,8 @@ def seed_relief(
     from eldercare.bulkload import bulk_write
     from eldercare.clock import today
     from eldercare.db import new_id, utcnow
+    from eldercare.elders import rules as register_rules
+    from eldercare.elders import service as register
     from eldercare.elders.models import Elder, Household
     from eldercare.relief import rules
     from eldercare.relief import service as relief
@@ -544,6 +546,14 @@ def seed_relief(
             [(*b, "", now, now, 1) for b in benefits],
         )
         counts["benefits"] += len(benefits)
+        # 特困 and 低保 benefits are categories of the register: derive those elders again
+        poor = sorted({b[1] for b in benefits if b[2] in register_rules.BENEFIT_CATEGORIES})
+        for start_at in range(0, len(poor), 500):
+            for elder in db.scalars(
+                select(Elder).where(Elder.id.in_(poor[start_at : start_at + 500]))
+            ):
+                register.recompute(db, elder, on)
+            db.flush()
         relief.refresh_region(db, county)
     return counts
 

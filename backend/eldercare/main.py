@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from anyio import to_thread
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,6 +25,7 @@ from eldercare.auth.router import public as auth_public_router
 from eldercare.auth.router import router as auth_router
 from eldercare.bulk.router import router as bulk_router
 from eldercare.config import get_settings
+from eldercare.elders.current import keep_current, register_current
 from eldercare.elders.router import router as elders_router
 from eldercare.incidents.router import router as incidents_router
 from eldercare.middleware import BodyLimit, GzipWhenAccepted, RequestContextMiddleware
@@ -96,9 +99,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if settings.auth_cache:
         principal_cache.install(settings.database_url)
     _freeze_startup_objects()
+    # the register's daily refresh (ages move on), whichever process gets there first
+    daily = asyncio.create_task(keep_current()) if settings.register_daily_refresh else None
     try:
         yield
     finally:
+        if daily is not None:
+            daily.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await daily
         principal_cache.uninstall()
         reads = db.async_reads() if settings.database_url else None
         if reads is not None:
@@ -126,8 +135,10 @@ def create_app() -> FastAPI:
     openapi.install(app)
     app.add_exception_handler(StaleDataError, _stale)
     app.include_router(health.router)
+    # Every API request first makes sure the register's facts are today's (free once known).
+    current = [Depends(register_current)]
     for router in ROUTERS:  # directly on the app: one level of routing per request
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(router, prefix=API_PREFIX, dependencies=current)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

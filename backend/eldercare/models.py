@@ -11,6 +11,7 @@ from eldercare.elders.models import (
     Guardian,
     Household,
     RegisterPolicy,
+    RegisterRefresh,
 )
 from eldercare.incidents.models import Incident, IncidentPolicyVersion, IncidentTransition
 from eldercare.regions.models import Region
@@ -41,6 +42,7 @@ __all__ = [
     "RefreshToken",
     "Region",
     "RegisterPolicy",
+    "RegisterRefresh",
     "ReliefFacts",
     "ReliefPolicyVersion",
     "ReliefScreening",

@@ -573,7 +573,7 @@ class TestGuardians:
         r = client.post("/api/v1/elders", headers=auth(worker), json=new_elder(guardians=[]))
         e = r.json()
         assert e["is_left_behind"] is False
-        assert e["left_behind_reason"] == "无在世子女"
+        assert e["left_behind_reason"] == "无在世子女或其他赡养义务人"
         assert "living_alone" in [c["code"] for c in e["categories"]]
 
 

@@ -89,11 +89,11 @@ class TestLeftBehind:
         assert left_behind(facts(guardians=[child(scope="in_county")]), s, TODAY)[0]
         assert not left_behind(facts(guardians=[child(scope="in_county")]), S, TODAY)[0]
 
-    def test_incapable_local_child_may_count_as_absent(self):
+    def test_incapable_local_child_counts_as_absent_unless_the_county_says_not(self):
         g = [child(), child("daughter", scope="local", can=False)]
-        assert not left_behind(facts(guardians=g), S, TODAY)[0]
-        s = RegisterSettings(treat_incapable_local_supporter_as_absent=True)
-        assert left_behind(facts(guardians=g), s, TODAY)[0]
+        assert left_behind(facts(guardians=g), S, TODAY)[0]  # the default since issue 16
+        s = RegisterSettings(treat_incapable_local_supporter_as_absent=False)
+        assert not left_behind(facts(guardians=g), s, TODAY)[0]
 
     def test_too_young(self):
         ok, reason = left_behind(facts(birth=date(1967, 1, 1), guardians=[child()]), S, TODAY)
@@ -131,7 +131,8 @@ class TestCategories:
 
     def test_disability_from_self_care_and_grade(self):
         d = derive(facts(self_care="dependent", living="with_children"), S, TODAY)
-        assert {"disabled", "severe_disability", "special_difficulty"} <= set(codes(d))
+        assert {"disabled", "special_difficulty"} <= set(codes(d))
+        assert "severe_disability" not in codes(d)  # 失能 is not 重残
         d = derive(facts(grade=3, living="with_children"), S, TODAY)
         assert "disabled" in codes(d)
         assert "severe_disability" not in codes(d)
@@ -149,7 +150,7 @@ class TestCategories:
         low = next(c for c in d.categories if c["code"] == "low_income")
         assert low["source"] == "manual"
         assert low["reason"]["params"]["note"] == "2024年纳入低保"
-        assert "special_difficulty" not in codes(d)
+        assert "special_difficulty" in codes(d)  # 贫困 is a special-difficulty group
 
     def test_left_behind_category_carries_its_reason(self):
         d = derive(facts(guardians=[child()]), S, TODAY)

@@ -342,8 +342,9 @@ class TestLists:
         path = "/api/v1/eligibility/gaps?program=minimum_living_allowance"
         assert ids(client, worker, path) == set()
 
-    def test_a_death_moves_the_elder_to_payments_to_check(self, client, worker, fixture_county):
+    def test_a_death_moves_the_elder_to_payments_to_check(self, client, db, worker, fixture_county):
         e = fixture_county
+        db.refresh(e["recipient"])  # its 低保 benefit made it a 低保 elder: a new version
         r = client.post(
             f"/api/v1/elders/{e['recipient'].id}/status",
             headers={**auth(worker), "If-Match": f'"{e["recipient"].version}"'},

@@ -624,6 +624,7 @@ class ElderHandler(Handler):
             village = d.village_code
             county = village[:6]
             f = self._derive(d, n.birth_date, county)
+            until = rules.next_birthday(n.birth_date, self.today)
             born = n.birth_date.isoformat()
             health, income = list(d.health_conditions), list(d.income_sources)
             manual = [c.model_dump() for c in d.manual_categories]
@@ -663,6 +664,8 @@ class ElderHandler(Handler):
                     f.risk_level,
                     f.risk_rank,
                     f.risk_json,
+                    # without guardians or benefits the facts change on a birthday only
+                    until.isoformat() if copying else until,
                     "active",
                     "",
                     stamp,

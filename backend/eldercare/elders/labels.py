@@ -10,8 +10,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "empty_nest": ("空巢", "empty-nest"),
     "living_alone": ("独居", "living alone"),
     "advanced_age": ("高龄", "advanced age"),
-    "disabled": ("失能/半失能", "disabled"),
-    "severe_disability": ("重度残疾/失能", "severely disabled"),
+    "disabled": ("失能/残疾", "disabled"),
+    "severe_disability": ("重度残疾", "severely disabled"),
     "extreme_poverty": ("特困", "extreme poverty"),
     "low_income": ("低保", "low income"),
     "registered_poor": ("建档立卡/监测户", "registered poor or monitored"),
@@ -50,6 +50,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "general": ("一般", "general"),
     # why a pairing ended (set by the system; people write their own reasons)
     "moved": ("老人迁往他村", "the elder moved to another village"),
+    # benefit programs that are categories of the register
+    "extreme_poverty_support": ("特困人员供养", "extreme-poverty support"),
+    "minimum_living_allowance": ("最低生活保障", "the minimum living allowance"),
     # scopes
     "county": ("县", "county"),
     "township": ("乡镇", "township"),
@@ -58,11 +61,14 @@ LABELS: dict[str, tuple[str, str]] = {
 REASONS: dict[str, tuple[str, str]] = {
     "lb.too_young": ("未满 {min_age} 周岁（{age} 岁）", "under {min_age} ({age})"),
     "lb.extreme_poverty": ("特困供养人员不计为留守", "extreme-poverty recipients are not counted"),
-    "lb.no_children": ("无在世子女", "no living children"),
-    "lb.child_nearby": ("有子女（{relation}）在本地", "a child ({relation}) lives nearby"),
+    "lb.no_children": (
+        "无在世子女或其他赡养义务人",
+        "no living children or other supporters owing support",
+    ),
+    "lb.child_nearby": ("有赡养人（{relation}）在本地", "a supporter ({relation}) lives nearby"),
     "lb.child_away_recently": (
-        "子女（{relation}）外出未满 {months} 个月",
-        "a child ({relation}) has been away for less than {months} months",
+        "赡养人（{relation}）外出未满 {months} 个月",
+        "a supporter ({relation}) has been away for less than {months} months",
     ),
     "lb.unknown": (
         "{count} 名子女的去向或外出时间不详",
@@ -78,6 +84,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "cat.self_care": ("生活自理能力：{level}", "self-care: {level}"),
     "cat.disability_grade": ("残疾等级 {grade} 级", "disability grade {grade}"),
     "cat.manual": ("人工标记：{note}", "set by hand: {note}"),
+    "cat.benefit": ("享受{program}（自 {since} 起）", "receives {program} (since {since})"),
     "cat.special_difficulty": ("属于{groups}", "in {groups}"),
     "risk.old_and_alone": ("{age} 岁且{categories}", "aged {age} and {categories}"),
     "risk.condition": ("患有{condition}", "has {condition}"),

@@ -70,6 +70,7 @@ class Elder(Base):
         Index("ix_elders_phone", "phone"),
         Index("ix_elders_village_birth", "village_code", "birth_date"),
         Index("ix_elders_id_number", "id_number"),
+        Index("ix_elders_derived_until", "derived_until"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -122,6 +123,9 @@ class Elder(Base):
     risk_rank: Mapped[int] = mapped_column(Integer, default=2)  # 0 high, 1 key, 2 general
     risk_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     risk_override: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The first day the derived facts above may go stale (a birthday, months away reaching
+    # the minimum, a benefit starting or ending); null: never derived. See ``rules.Derived``.
+    derived_until: Mapped[date | None] = mapped_column(Date)
 
     # lifecycle
     status: Mapped[str] = mapped_column(String(20), default="active")
@@ -205,6 +209,19 @@ class RegisterPolicy(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class RegisterRefresh(Base):
+    """The register's daily refresh: one row per local day, inserted by whichever process
+    claims the day first (an insert that does nothing on conflict), in the transaction that
+    recomputes the elders whose derived facts went stale that day."""
+
+    __tablename__ = "register_refreshes"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    elders: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ElderMerge(Base):

@@ -7,8 +7,9 @@ language (see ``REASONS``), so the register can always say *why*.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -16,6 +17,15 @@ from pydantic import BaseModel, Field
 from eldercare.identity import age_on
 
 CHILD_RELATIONS = frozenset({"son", "daughter"})
+# 民法典 Art. 1074: 有负担能力的孙子女、外孙子女，对于子女已经死亡或者子女无力赡养的祖父母、
+# 外祖父母，有赡养的义务. The plans' "子女或其他赡养义务人" are the children, and the grandchildren
+# when no child is alive and able. (Spouses and siblings owe 扶养, in-laws no legal duty.)
+GRANDCHILD_RELATIONS = frozenset({"grandchild"})
+# The programs whose current benefit is a category of the register (the benefit is the reason).
+BENEFIT_CATEGORIES = {
+    "extreme_poverty_support": "extreme_poverty",  # 特困人员供养
+    "minimum_living_allowance": "low_income",  # 最低生活保障 (低保)
+}
 SUPPORTER_RELATIONS = frozenset(
     {"son", "daughter", "son_in_law", "daughter_in_law", "spouse", "grandchild", "sibling"}
 )
@@ -53,7 +63,8 @@ class RegisterSettings(BaseModel):
     left_behind_min_age: int = Field(default=60, ge=0, le=120)
     min_away_months: int = Field(default=6, ge=0, le=120)
     away_scope: Literal["outside_county", "outside_township"] = "outside_county"
-    treat_incapable_local_supporter_as_absent: bool = False
+    # 2017 opinion, plans 八/九: "身边没有赡养人或者是赡养人没有赡养能力".
+    treat_incapable_local_supporter_as_absent: bool = True
     exclude_extreme_poverty: bool = True
     advanced_age: int = Field(default=80, ge=60, le=120)
     life_threatening_conditions: list[str] = Field(
@@ -90,10 +101,61 @@ class ElderFacts:
     health_conditions: list[str]
     manual_categories: list[dict[str, Any]]
     guardians: list[GuardianFacts]
+    # (program, start, end or None) of the elder's benefit records, current or not
+    benefits: list[tuple[str, date, date | None]] = field(default_factory=list)
+
+    def benefit_categories(self, today: date) -> dict[str, tuple[str, date]]:
+        """Category -> (program, start) of the benefits received on ``today``."""
+        out: dict[str, tuple[str, date]] = {}
+        for program, start, end in sorted(self.benefits, key=lambda b: b[1]):
+            code = BENEFIT_CATEGORIES.get(program)
+            if code and start <= today and (end is None or end >= today):
+                out.setdefault(code, (program, start))
+        return out
+
+    def is_extreme_poverty(self, today: date) -> bool:
+        return "extreme_poverty" in self.benefit_categories(today) or any(
+            c.get("code") == "extreme_poverty" for c in self.manual_categories
+        )
 
 
 def months_between(start: date, end: date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+
+
+def months_after(start: date, months: int) -> date:
+    """The first day ``d`` with ``months_between(start, d) >= months``."""
+    year, month = divmod(start.month - 1 + months, 12)
+    year += start.year
+    month += 1
+    if start.day <= calendar.monthrange(year, month)[1]:
+        return date(year, month, start.day)
+    return date(year + (month == 12), month % 12 + 1, 1)
+
+
+def next_birthday(birth: date, today: date) -> date:
+    """The first day after ``today`` on which the age (周岁) may change (a 29 February birth:
+    28 February of a common year, a day early, which only costs one more recompute)."""
+    for year in (today.year, today.year + 1):
+        day = date(year, birth.month, min(birth.day, calendar.monthrange(year, birth.month)[1]))
+        if day > today:
+            return day
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def supporters(facts: ElderFacts) -> list[GuardianFacts]:
+    """The elder's 赡养义务人 (supporters owing support): the living children; when none of
+    them is alive and able (``can_support`` not false), also the grandchildren who are able
+    (民法典 Art. 1074)."""
+    children = [g for g in facts.guardians if g.relation in CHILD_RELATIONS and g.alive]
+    if any(c.can_support is not False for c in children):
+        return children
+    grandchildren = [
+        g
+        for g in facts.guardians
+        if g.relation in GRANDCHILD_RELATIONS and g.alive and g.can_support is not False
+    ]
+    return children + grandchildren
 
 
 def _scope_of(g: GuardianFacts, village_code: str) -> str | None:
@@ -129,11 +191,9 @@ def left_behind(facts: ElderFacts, s: RegisterSettings, today: date) -> tuple[bo
     age = age_on(facts.birth_date, today)
     if age < s.left_behind_min_age:
         return False, Reason("lb.too_young", {"age": age, "min_age": s.left_behind_min_age})
-    if s.exclude_extreme_poverty and any(
-        c.get("code") == "extreme_poverty" for c in facts.manual_categories
-    ):
+    if s.exclude_extreme_poverty and facts.is_extreme_poverty(today):
         return False, Reason("lb.extreme_poverty")
-    children = [g for g in facts.guardians if g.relation in CHILD_RELATIONS and g.alive]
+    children = supporters(facts)
     if not children:
         return False, Reason("lb.no_children")
     unknown = 0
@@ -168,6 +228,21 @@ class Derived:
     categories: list[dict[str, Any]]  # {"code", "source", "reason": {"code", "params"}}
     risk_level: str
     risk_reasons: list[Reason]
+    # The first day on which these facts may differ with nothing else changed (a birthday,
+    # a supporter's months away reaching the minimum, a benefit starting or ending).
+    valid_until: date
+
+
+def valid_until(facts: ElderFacts, s: RegisterSettings, today: date) -> date:
+    days = [next_birthday(facts.birth_date, today)]
+    for g in facts.guardians:
+        if g.away_since is not None:
+            days.append(months_after(g.away_since, s.min_away_months))
+    for _program, start, end in facts.benefits:
+        days.append(start)
+        if end is not None:
+            days.append(end + timedelta(days=1))
+    return min(d for d in days if d > today)
 
 
 def derive(
@@ -189,26 +264,34 @@ def derive(
         add("empty_nest", Reason("cat.lives_with_spouse_only"))
     if age >= s.advanced_age:
         add("advanced_age", Reason("cat.age", {"age": age, "threshold": s.advanced_age}))
-    if facts.self_care in ("partly_dependent", "dependent"):
+    # 失能/半失能 come from self-care; a disability certificate of any grade is recorded as
+    # ``disabled`` too, but only grades 1-2 are 重度残疾 (a 3-4 grade alone is neither).
+    incapacitated = facts.self_care in ("partly_dependent", "dependent")
+    if incapacitated:
         add("disabled", Reason("cat.self_care", {"level": facts.self_care}))
     if facts.disability_grade is not None:
         add("disabled", Reason("cat.disability_grade", {"grade": facts.disability_grade}))
     if facts.disability_grade in (1, 2):
         add("severe_disability", Reason("cat.disability_grade", {"grade": facts.disability_grade}))
-    elif facts.self_care == "dependent":
-        add("severe_disability", Reason("cat.self_care", {"level": "dependent"}))
+    for code, (program, start) in facts.benefit_categories(today).items():
+        add(code, Reason("cat.benefit", {"program": program, "since": start.isoformat()}))
     for manual in facts.manual_categories:
         code = manual.get("code", "")
         if code in CATEGORY_CODES and code != "special_difficulty":
             add(code, Reason("cat.manual", {"note": manual.get("reason", "")}), source="manual")
-    groups = [
+    # Special-difficulty elders (2022 opinion: 独居、空巢、留守、失能、重残、计划生育特殊家庭;
+    # plans 八/九: "独居、失能、贫困、高龄等特殊困难留守老年人").
+    groups: list[str] = [c for c in ("living_alone", "empty_nest", "left_behind") if c in found]
+    if incapacitated and facts.self_care:
+        groups.append(facts.self_care)  # 失能 / 半失能
+    groups += [
         c
         for c in (
-            "living_alone",
-            "empty_nest",
-            "left_behind",
-            "disabled",
             "severe_disability",
+            "extreme_poverty",
+            "low_income",
+            "registered_poor",
+            "advanced_age",
             "family_planning_special",
         )
         if c in found
@@ -221,14 +304,15 @@ def derive(
     if override:
         level = override["level"]
         reasons = [Reason("risk.override", {"note": override.get("reason", "")})]
-    return Derived(lb, lb_reason, categories, level, reasons)
+    return Derived(lb, lb_reason, categories, level, reasons, valid_until(facts, s, today))
 
 
 def risk(
     facts: ElderFacts, found: dict[str, Any], age: int, s: RegisterSettings
 ) -> tuple[str, list[Reason]]:
     """High (80+ alone, empty-nest or left-behind, or a life-threatening illness); key
-    (disabled or demented, extreme poverty, family-planning special family); else general."""
+    (失能/半失能 or 重残, demented, 特困, family-planning special family); else general.
+    A disability grade 3-4 with independent self-care raises nothing."""
     high: list[Reason] = []
     if age >= s.advanced_age:
         alone = [c for c in ("living_alone", "empty_nest", "left_behind") if c in found]
@@ -240,8 +324,10 @@ def risk(
     if high:
         return "high", high
     key: list[Reason] = []
-    if "disabled" in found:
-        key.append(Reason("risk.category", {"category": "disabled"}))
+    if facts.self_care in ("partly_dependent", "dependent"):
+        key.append(Reason("risk.category", {"category": facts.self_care}))
+    if "severe_disability" in found:
+        key.append(Reason("risk.category", {"category": "severe_disability"}))
     if "dementia" in facts.health_conditions:
         key.append(Reason("risk.condition", {"condition": "dementia"}))
     for code in ("extreme_poverty", "family_planning_special"):

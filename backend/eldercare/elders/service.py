@@ -9,7 +9,9 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Select, case, func, or_, select
+from sqlalchemy import JSON, ColumnElement, Select, and_, case, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,7 +21,7 @@ from eldercare.clock import today as local_today
 from eldercare.concurrency import check_version, expected_version
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
-from eldercare.db import new_id
+from eldercare.db import new_id, utcnow, write_apart
 from eldercare.elders import follow, rules
 from eldercare.elders.filters import ElderFilters
 from eldercare.elders.models import (
@@ -29,6 +31,7 @@ from eldercare.elders.models import (
     Guardian,
     Household,
     RegisterPolicy,
+    RegisterRefresh,
 )
 from eldercare.elders.schemas import ElderCreate, ElderPatch, GuardianIn, GuardianPatch
 from eldercare.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -272,7 +275,11 @@ def _check_village(db: Session, ctx: RequestCtx, code: str, loc: str = "village_
 # ----------------------------------------------------------------------------- derived facts
 
 
-def facts_of(elder: Elder, guardians: list[Guardian]) -> rules.ElderFacts:
+def facts_of(
+    elder: Elder,
+    guardians: list[Guardian],
+    benefits: list[tuple[str, date, date | None]] | None = None,
+) -> rules.ElderFacts:
     return rules.ElderFacts(
         birth_date=elder.birth_date,
         village_code=elder.village_code,
@@ -287,7 +294,23 @@ def facts_of(elder: Elder, guardians: list[Guardian]) -> rules.ElderFacts:
             )
             for g in guardians
         ],
+        benefits=list(benefits or []),
     )
+
+
+def benefits_of(db: Session, elder_id: str) -> list[tuple[str, date, date | None]]:
+    """The elder's benefit records whose program is a register category (特困, 低保)."""
+    from eldercare.relief.models import Benefit
+
+    return [
+        (p, start, end)
+        for p, start, end in db.execute(
+            select(Benefit.program, Benefit.start_date, Benefit.end_date).where(
+                Benefit.elder_id == elder_id,
+                Benefit.program.in_(list(rules.BENEFIT_CATEGORIES)),
+            )
+        )
+    ]
 
 
 def guardians_of(db: Session, elder_id: str) -> list[Guardian]:
@@ -303,7 +326,13 @@ def guardians_of(db: Session, elder_id: str) -> list[Guardian]:
 def recompute(db: Session, elder: Elder, today: date | None = None) -> None:
     """Left-behind status, categories and risk from the current facts (after every change)."""
     settings = county_settings(db, elder.village_code[:6])
-    _derive(elder, guardians_of(db, elder.id), settings, today or local_today())
+    _derive(
+        elder,
+        guardians_of(db, elder.id),
+        settings,
+        today or local_today(),
+        benefits_of(db, elder.id),
+    )
     from eldercare.visits import schedule  # the visit schedule follows the tier and categories
 
     db.flush()
@@ -311,9 +340,15 @@ def recompute(db: Session, elder: Elder, today: date | None = None) -> None:
 
 
 def _derive(
-    elder: Elder, guardians: list[Guardian], settings: rules.RegisterSettings, today: date
+    elder: Elder,
+    guardians: list[Guardian],
+    settings: rules.RegisterSettings,
+    today: date,
+    benefits: list[tuple[str, date, date | None]] | None = None,
 ) -> None:
-    derived = rules.derive(facts_of(elder, guardians), settings, today, elder.risk_override)
+    derived = rules.derive(
+        facts_of(elder, guardians, benefits), settings, today, elder.risk_override
+    )
     elder.is_left_behind = derived.is_left_behind
     elder.left_behind_reason = derived.left_behind_reason.as_dict()
     elder.categories = derived.categories
@@ -322,6 +357,7 @@ def _derive(
     elder.risk_level = derived.risk_level
     elder.risk_rank = rules.RISK_RANK[derived.risk_level]
     elder.risk_reasons = [r.as_dict() for r in derived.risk_reasons]
+    elder.derived_until = derived.valid_until
 
 
 # ----------------------------------------------------------------------------- history
@@ -1386,7 +1422,9 @@ def transient_as_of(db: Session, elder: Elder, on: date) -> tuple[Elder, list[Gu
         for g in guardian_rows
     ]
     settings = county_settings(db, past.village_code[:6])
-    derived = rules.derive(facts_of(past, guardians), settings, on, past.risk_override)
+    derived = rules.derive(
+        facts_of(past, guardians, benefits_of(db, elder.id)), settings, on, past.risk_override
+    )
     past.is_left_behind = derived.is_left_behind
     past.left_behind_reason = derived.left_behind_reason.as_dict()
     past.categories = derived.categories
@@ -1447,3 +1485,88 @@ def recompute_county(db: Session, county: str, today: date | None = None) -> int
         n += 1
     db.flush()
     return n
+
+
+# ----------------------------------------------------------------------------- staying current
+
+
+def stale_clause(today: date) -> ColumnElement[bool]:
+    """Elders whose derived facts may be stale on ``today`` (or were never derived)."""
+    return and_(
+        or_(Elder.derived_until.is_(None), Elder.derived_until <= today),
+        Elder.merged_into_id.is_(None),
+    )
+
+
+def refresh_stale(db: Session, today: date | None = None, chunk: int = 500) -> int:
+    """Recompute the elders whose derived facts went stale by ``today``: those with a
+    birthday, a supporter's minimum months away or a benefit boundary since their last
+    derivation (a few per thousand a day). Rows are locked while recomputed, so a
+    concurrent edit waits instead of failing on the version check."""
+    today = today or local_today()
+    n = 0
+    seen: set[str] = set()
+    while True:
+        batch = list(
+            db.scalars(
+                select(Elder)
+                .where(stale_clause(today))
+                .order_by(Elder.id)
+                .limit(chunk)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        )
+        if all(e.id in seen for e in batch):  # derive() always moves the day on: a guard
+            return n
+        for elder in batch:
+            recompute(db, elder, today)
+            seen.add(elder.id)
+        db.flush()
+        n += len(batch)
+        if len(batch) < chunk:
+            return n
+
+
+def claim_day(db: Session, today: date) -> int | None:
+    """Claim ``today``'s refresh for this process and run it; None when another process
+    claimed it first. On PostgreSQL the insert of a day claimed by a transaction still
+    running waits for it, so a None always means the refresh is done."""
+    table: Any = RegisterRefresh.__table__
+    values = {"day": today, "started_at": utcnow(), "elders": 0}
+    if db.get_bind().dialect.name == "postgresql":
+        stmt: Any = pg_insert(table).values(**values).on_conflict_do_nothing()
+    else:
+        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
+    if db.execute(stmt.returning(table.c.day)).first() is None:  # claimed already
+        return None
+    n = refresh_stale(db, today)
+    db.execute(update(table).where(table.c.day == today).values(finished_at=utcnow(), elders=n))
+    return n
+
+
+_current: dict[str, date] = {}  # database URL -> the day this process knows is refreshed
+
+
+def is_current(today: date | None = None) -> bool:
+    """No query: whether this process already knows today's refresh is done."""
+    return _current.get(_db_key()) == (today or local_today())
+
+
+def bring_current(after: Session | None = None, today: date | None = None) -> int | None:
+    """Run today's refresh unless this process knows it ran (any process may have): before
+    a request is served, and from the server's daily task. Returns the elders recomputed
+    (None: nothing to do)."""
+    today = today or local_today()
+    key = _db_key()
+    if _current.get(key) == today:
+        return None
+    n = write_apart(lambda writer: claim_day(writer, today), after=after)
+    _current[key] = today
+    return n
+
+
+def _db_key() -> str:
+    from eldercare.db import get_engine
+
+    return str(get_engine().url)

@@ -302,12 +302,20 @@ def _check_benefit(db: Session, b: Benefit, elder: Elder) -> None:
         raise Conflict("benefit.overlap", extra={"benefit_id": overlap})
 
 
+def _benefits_changed(db: Session, elder: Elder) -> None:
+    """特困 and 低保 benefits are categories of the register: the elder's derived facts (and
+    visit schedule) first, then the screening, which records the elder's new version."""
+    elders.recompute(db, elder)
+    db.flush()
+    refresh_elders(db, [elder.id])
+
+
 def add_benefit(db: Session, ctx: RequestCtx, elder: Elder, data: dict[str, Any]) -> Benefit:
     b = Benefit(elder_id=elder.id, created_by=ctx.actor.id, **data)
     _check_benefit(db, b, elder)
     db.add(b)
     db.flush()
-    refresh_elders(db, [elder.id])
+    _benefits_changed(db, elder)
     audit.record(
         db,
         ctx,
@@ -337,7 +345,7 @@ def update_benefit(
     _check_benefit(db, b, elder)
     if changed:
         db.flush()
-        refresh_elders(db, [elder.id])
+        _benefits_changed(db, elder)
         audit.record(
             db,
             ctx,
@@ -368,7 +376,7 @@ def end_benefit(
         b.notes = (b.notes + "\n" + notes).strip()
     _check_benefit(db, b, elder)
     db.flush()
-    refresh_elders(db, [elder.id])
+    _benefits_changed(db, elder)
     audit.record(
         db,
         ctx,
