@@ -87,8 +87,8 @@ const en: Shape<typeof zh> = {
     receiving: "Receiving", notReceiving: "Not receiving", passed: "Passed", failed: "Failed", open: "Open",
   },
   worklist: {
-    title: "Visits due", subtitle: "Most overdue first", overdue: "{n} days overdue", dueToday: "Due today",
-    dueIn: "Due in {n} days", lastVisit: "Last visit", never: "Never visited", visit: "Log visit", due: "Due",
+    title: "Visits due", subtitle: "Most overdue first", overdue: "{n} day overdue | {n} days overdue", dueToday: "Due today",
+    dueIn: "Due in {n} day | Due in {n} days", lastVisit: "Last visit", never: "Never visited", visit: "Log visit", due: "Due",
     emptyDone: "Well done! No visits are due soon.", call: "Call", needsHelper: "Needs a helper",
   },
   visit: {
