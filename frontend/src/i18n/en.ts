@@ -74,6 +74,10 @@ const en: Shape<typeof zh> = {
   transition: {
     acknowledged: "Acknowledge", in_progress: "Start handling", escalated: "Escalate to county", resolved: "Resolve", reported: "Report",
   },
+  awayScope: {
+    local: "In the village", in_township: "In the township", in_county: "Elsewhere in the county",
+    outside_county: "Outside the county, in the province", outside_province: "Outside the province",
+  },
   relation: {
     son: "Son", daughter: "Daughter", son_in_law: "Son-in-law", daughter_in_law: "Daughter-in-law", spouse: "Spouse",
     grandchild: "Grandchild", sibling: "Sibling", relative: "Relative", neighbour: "Neighbour", other: "Other",
@@ -265,6 +269,11 @@ const en: Shape<typeof zh> = {
     addBenefit: "Record a benefit", program: "Programme", start: "Start date", end: "End date", amount: "Monthly amount (yuan)",
     source: "Source", reference: "Certificate/roster no.", correct: "Correct", endBenefit: "End", endReason: "End reason",
     benefitSaved: "Benefit saved", notes: "Notes",
+    workRegion: "Place of work", province: "Province", prefecture: "City", county: "County", choose: "Choose",
+    anyPrefecture: "(city not known)", anyCounty: "(county not known)", workPlace: "Workplace or address",
+    awayScope: "How far away", scopeFromRegion: "from the place of work",
+    scopeChoose: "The place of work is in this city or province: choose how far away",
+    loadingRegions: "Loading regions…",
   },
   program: {
     minimum_living_allowance: "Minimum living allowance", extreme_poverty_support: "Extreme poverty support", old_age_allowance: "Old-age allowance",
