@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -213,6 +213,68 @@ class TestWorklist:
             f"/api/v1/worklist?volunteer_id={v.id}", headers=auth(officer)
         ).json()["items"]
         assert [i["elder_id"] for i in by_helper] == [other.id]
+
+
+class TestWhenDue:
+    """The worklist says when: a signed day count and the date, never "today" for the future."""
+
+    @staticmethod
+    def _visited_days_ago(client, worker, elder, days):
+        # A general-tier elder is due 90 days after a visit; local noon keeps the date exact.
+        visited = datetime.combine(local_today() - timedelta(days=days), time(12), tzinfo=SH)
+        log(client, worker, elder, when=visited.isoformat())
+
+    @pytest.mark.parametrize(
+        ("days_ago", "due_in", "overdue"),
+        [(91, -1, 1), (90, 0, 0), (89, 1, 0), (83, 7, 0)],
+        ids=["due-yesterday", "due-today", "due-tomorrow", "due-in-7-days"],
+    )
+    def test_due_date_and_signed_day_count(self, client, db, days_ago, due_in, overdue):
+        worker = make_user(db, "village_worker", VILLAGE)
+        e = make_elder(db, living_arrangement="with_children")
+        self._visited_days_ago(client, worker, e, days_ago)
+        items = client.get("/api/v1/worklist", headers=auth(worker)).json()["items"]
+        assert len(items) == 1
+        item = items[0]
+        assert item["next_due_date"] == (local_today() + timedelta(days=due_in)).isoformat()
+        assert item["due_in_days"] == due_in
+        assert item["days_overdue"] == overdue
+
+    def test_due_in_8_days_is_beyond_the_default_week(self, client, db):
+        worker = make_user(db, "village_worker", VILLAGE)
+        e = make_elder(db, living_arrangement="with_children")
+        self._visited_days_ago(client, worker, e, 82)
+        assert client.get("/api/v1/worklist", headers=auth(worker)).json()["items"] == []
+        ahead = client.get("/api/v1/worklist?due_within_days=8", headers=auth(worker)).json()
+        assert [i["due_in_days"] for i in ahead["items"]] == [8]
+
+    def test_reasons_follow_accept_language(self, client, db):
+        worker = make_user(db, "village_worker", VILLAGE)
+        fresh = make_elder(db, name="甲", living_arrangement="with_children")
+        visited = make_elder(db, name="乙", living_arrangement="with_children")
+        self._visited_days_ago(client, worker, visited, 90)
+
+        def reasons(lang):
+            r = client.get("/api/v1/worklist", headers={**auth(worker), "Accept-Language": lang})
+            return {i["elder_id"]: i["reason"] for i in r.json()["items"]}
+
+        assert reasons("en") == {
+            fresh.id: "never visited (general)",
+            visited.id: "general elders: a visit every 90 days",
+        }
+        assert reasons("zh-CN,zh;q=0.9,en;q=0.8") == {
+            fresh.id: "尚未探访（一般）",
+            visited.id: "一般对象每 90 天至少探访一次",
+        }
+        recent = make_elder(db, name="丙", living_arrangement="with_children")
+        self._visited_days_ago(client, worker, recent, 1)
+        r = client.post(
+            f"/api/v1/elders/{recent.id}/events",
+            headers={**auth(worker), "Accept-Language": "en-GB,en;q=0.9"},
+            json={"type": "hospitalisation"},
+        )
+        assert r.json()["reason"] == "an event: a visit within 24 hours"
+        assert r.json()["due_in_days"] in (0, 1)  # within 24 hours: today or tomorrow
 
 
 def test_policy_tiers_validate():

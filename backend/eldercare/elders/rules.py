@@ -158,17 +158,31 @@ def supporters(facts: ElderFacts) -> list[GuardianFacts]:
     return children + grandchildren
 
 
-def _scope_of(g: GuardianFacts, village_code: str) -> str | None:
-    if g.work_region_code:
-        code = g.work_region_code
-        if code.startswith(village_code[:9]):
-            return "in_township"
-        if code.startswith(village_code[:6]):
-            return "in_county"
-        if code.startswith(village_code[:2]):
-            return "outside_county"
+def region_scope(work_region_code: str | None, village_code: str) -> str | None:
+    """How far a place of work (a region code prefix: 2-digit province, 4-digit prefecture,
+    6-digit county, 9-digit township or 12-digit village) is from an elder's village, or
+    None when the code does not decide it (no code, or the elder's own prefecture or
+    province without the county)."""
+    code = work_region_code
+    if not code:
+        return None
+    if code[:2] != village_code[:2]:
         return "outside_province"
-    return g.away_scope
+    if len(code) < 6:
+        if village_code.startswith(code):
+            return None  # somewhere in the elder's own prefecture or province
+        return "outside_county"
+    if code[:6] != village_code[:6]:
+        return "outside_county"
+    if len(code) < 9:
+        return "in_county"
+    if code[:9] != village_code[:9]:
+        return "in_county"
+    return "local" if code == village_code else "in_township"
+
+
+def _scope_of(g: GuardianFacts, village_code: str) -> str | None:
+    return region_scope(g.work_region_code, village_code) or g.away_scope
 
 
 def _away(g: GuardianFacts, facts: ElderFacts, s: RegisterSettings, today: date) -> str:

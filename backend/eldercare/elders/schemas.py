@@ -70,6 +70,40 @@ Relation = Literal[
 ]
 AwayScope = Literal["local", "in_township", "in_county", "outside_county", "outside_province"]
 RegionCode = Annotated[str, Field(pattern=r"^\d{12}$")]
+# The provincial-level divisions of GB/T 2260 (mainland, Taiwan, Hong Kong, Macao).
+PROVINCE_CODES = frozenset(
+    str(code)
+    for code in (
+        *(11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46),
+        *(50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82),
+    )
+)
+WORK_REGION_PATTERN = r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$"
+WORK_REGION_DOC = (
+    "Where the child works, as a region code: province (`44`), prefecture (`4403`), county "
+    "(`440305`), township or village; zero-padded forms (`440300`, `440000`) are taken and "
+    "stored short. It decides `away_scope` against the elder's village whenever it can."
+)
+AWAY_SCOPE_DOC = (
+    "How far away the child lives or works. Derived from `work_region_code` when that "
+    "decides it (a value given here is then replaced); otherwise as given (e.g. a child "
+    "somewhere in the elder's own prefecture, or with no region recorded)."
+)
+
+
+def _work_region(value: str | None) -> str | None:
+    """The canonical prefix of a region code (trailing zero groups dropped), or an error."""
+    if value is None:
+        return None
+    code = value
+    while len(code) > 2:
+        cut = 3 if len(code) > 6 else 2
+        if code[-cut:].strip("0"):
+            break
+        code = code[:-cut]
+    if code[:2] not in PROVINCE_CODES:
+        raise PydanticCustomError("region.unknown", "unknown region code")
+    return code
 
 
 def _phone(value: str | None) -> str | None:
@@ -92,8 +126,10 @@ class GuardianFields(BaseModel):
     phone: str | None = Field(default=None, max_length=30)
     alive: bool = True
     work_location: str = Field(default="", max_length=200)
-    work_region_code: str | None = Field(default=None, pattern=r"^\d{6}(\d{3}){0,2}$")
-    away_scope: AwayScope | None = None
+    work_region_code: str | None = Field(
+        default=None, pattern=WORK_REGION_PATTERN, description=WORK_REGION_DOC
+    )
+    away_scope: AwayScope | None = Field(default=None, description=AWAY_SCOPE_DOC)
     away_since: date | None = None
     can_support: bool | None = None
     last_contact_date: date | None = None
@@ -102,6 +138,9 @@ class GuardianFields(BaseModel):
     notes: str = Field(default="", max_length=2000)
 
     _canonical_phone = field_validator("phone")(classmethod(lambda cls, v: _phone(v)))
+    _canonical_region = field_validator("work_region_code")(
+        classmethod(lambda cls, v: _work_region(v))
+    )
 
 
 class GuardianIn(GuardianFields):
@@ -117,8 +156,10 @@ class GuardianPatch(BaseModel):
     phone: str | None = Field(default=None, max_length=30)
     alive: bool | None = None
     work_location: str | None = Field(default=None, max_length=200)
-    work_region_code: str | None = Field(default=None, pattern=r"^\d{6}(\d{3}){0,2}$")
-    away_scope: AwayScope | None = None
+    work_region_code: str | None = Field(
+        default=None, pattern=WORK_REGION_PATTERN, description=WORK_REGION_DOC
+    )
+    away_scope: AwayScope | None = Field(default=None, description=AWAY_SCOPE_DOC)
     away_since: date | None = None
     can_support: bool | None = None
     last_contact_date: date | None = None
@@ -128,6 +169,9 @@ class GuardianPatch(BaseModel):
     version: int | None = None
 
     _canonical_phone = field_validator("phone")(classmethod(lambda cls, v: _phone(v)))
+    _canonical_region = field_validator("work_region_code")(
+        classmethod(lambda cls, v: _work_region(v))
+    )
 
 
 class GuardianOut(BaseModel):
@@ -140,8 +184,8 @@ class GuardianOut(BaseModel):
     phone: str | None
     alive: bool
     work_location: str
-    work_region_code: str | None
-    away_scope: AwayScope | None
+    work_region_code: str | None = Field(description=WORK_REGION_DOC)
+    away_scope: AwayScope | None = Field(description=AWAY_SCOPE_DOC)
     away_since: date | None
     can_support: bool | None
     last_contact_date: date | None

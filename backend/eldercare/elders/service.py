@@ -323,16 +323,21 @@ def guardians_of(db: Session, elder_id: str) -> list[Guardian]:
     )
 
 
+def derive_away_scope(guardian: Guardian, village_code: str) -> None:
+    """A guardian's ``away_scope`` from their place of work, where its code decides it (the
+    elder's village is the reference: a move changes it)."""
+    scope = rules.region_scope(guardian.work_region_code, village_code)
+    if scope is not None and scope != guardian.away_scope:
+        guardian.away_scope = scope
+
+
 def recompute(db: Session, elder: Elder, today: date | None = None) -> None:
     """Left-behind status, categories and risk from the current facts (after every change)."""
     settings = county_settings(db, elder.village_code[:6])
-    _derive(
-        elder,
-        guardians_of(db, elder.id),
-        settings,
-        today or local_today(),
-        benefits_of(db, elder.id),
-    )
+    guardians = guardians_of(db, elder.id)
+    for g in guardians:
+        derive_away_scope(g, elder.village_code)
+    _derive(elder, guardians, settings, today or local_today(), benefits_of(db, elder.id))
     from eldercare.visits import schedule  # the visit schedule follows the tier and categories
 
     db.flush()
@@ -508,6 +513,8 @@ def create_elder(
         ):
             household.annual_income_per_capita = income
         guardians = [Guardian(elder_id=elder.id, **g.model_dump()) for g in data.guardians]
+        for g in guardians:
+            derive_away_scope(g, elder.village_code)
         _derive(elder, guardians, settings, today)
     try:
         with db.begin_nested():
@@ -707,6 +714,7 @@ def set_risk_override(
 
 def _new_guardian(db: Session, elder: Elder, data: GuardianIn) -> Guardian:
     guardian = Guardian(elder_id=elder.id, **data.model_dump())
+    derive_away_scope(guardian, elder.village_code)
     db.add(guardian)
     try:
         db.flush()
@@ -775,6 +783,7 @@ def update_guardian(
         required=("name", "relation", "alive", "is_entrusted_caretaker"),
         blank=("work_location", "notes"),
     )
+    derive_away_scope(guardian, elder.village_code)
     changed = record_change(
         db,
         ctx,

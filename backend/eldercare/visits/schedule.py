@@ -387,8 +387,14 @@ def put_policy(db: Session, ctx: RequestCtx, policy: VisitPolicy, effective: dat
     return n
 
 
+def due_in_days(due: date, today: date) -> int:
+    """Days from ``today`` to ``due``: positive ahead, 0 due today, negative overdue."""
+    return (due - today).days
+
+
 def overdue_days(due: date, today: date) -> int:
-    return max(0, (today - due).days)
+    """Days past ``due`` (0 when due today or later)."""
+    return max(0, -due_in_days(due, today))
 
 
 def overdue_elder_ids(on: date) -> Any:

@@ -135,9 +135,15 @@ class WorklistItem(BaseModel):
     risk_level: str
     categories: list[str]
     last_visit_at: datetime | None
-    next_due_date: date
-    days_overdue: int
-    reason: str
+    next_due_date: date = Field(description="The date the next visit is due (local time)")
+    due_in_days: int = Field(
+        description="Days from today to `next_due_date`: positive ahead, 0 due today, "
+        "negative overdue (-3: three days overdue)"
+    )
+    days_overdue: int = Field(
+        ge=0, description="Days past `next_due_date`; 0 when due today or later"
+    )
+    reason: str = Field(description="Which rule set the interval, in the request's language")
     event_type: str | None = Field(
         description="The pending event, or `needs_helper` when a move ended the elder's "
         "pairings and no new one has been made"

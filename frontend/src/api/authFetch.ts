@@ -1,7 +1,10 @@
 import { useAuthStore } from "../stores/auth";
+import { currentLocale } from "../i18n";
 
+// The chosen language, known from the first request on (the page's lang attribute is set only
+// once the English messages have loaded, after the first screen's requests went out).
 function lang(): string {
-  return document.documentElement.lang || "zh-CN";
+  return currentLocale();
 }
 
 function withAuth(req: Request, token: string): Request {

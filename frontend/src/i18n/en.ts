@@ -74,6 +74,10 @@ const en: Shape<typeof zh> = {
   transition: {
     acknowledged: "Acknowledge", in_progress: "Start handling", escalated: "Escalate to county", resolved: "Resolve", reported: "Report",
   },
+  awayScope: {
+    local: "In the village", in_township: "In the township", in_county: "Elsewhere in the county",
+    outside_county: "Outside the county, in the province", outside_province: "Outside the province",
+  },
   relation: {
     son: "Son", daughter: "Daughter", son_in_law: "Son-in-law", daughter_in_law: "Daughter-in-law", spouse: "Spouse",
     grandchild: "Grandchild", sibling: "Sibling", relative: "Relative", neighbour: "Neighbour", other: "Other",
@@ -87,8 +91,8 @@ const en: Shape<typeof zh> = {
     receiving: "Receiving", notReceiving: "Not receiving", passed: "Passed", failed: "Failed", open: "Open",
   },
   worklist: {
-    title: "Visits due", subtitle: "Most overdue first", overdue: "{n} days overdue", dueToday: "Due today",
-    dueIn: "Due in {n} days", lastVisit: "Last visit", never: "Never visited", visit: "Log visit", due: "Due",
+    title: "Visits due", subtitle: "Most overdue first", overdue: "{n} day overdue | {n} days overdue", dueToday: "Due today",
+    dueIn: "Due in {n} day | Due in {n} days", lastVisit: "Last visit", never: "Never visited", visit: "Log visit", due: "Due",
     emptyDone: "Well done! No visits are due soon.", call: "Call", needsHelper: "Needs a helper",
   },
   visit: {
@@ -271,6 +275,11 @@ const en: Shape<typeof zh> = {
     addBenefit: "Record a benefit", program: "Programme", start: "Start date", end: "End date", amount: "Monthly amount (yuan)",
     source: "Source", reference: "Certificate/roster no.", correct: "Correct", endBenefit: "End", endReason: "End reason",
     benefitSaved: "Benefit saved", notes: "Notes",
+    workRegion: "Place of work", province: "Province", prefecture: "City", county: "County", choose: "Choose",
+    anyPrefecture: "(city not known)", anyCounty: "(county not known)", workPlace: "Workplace or address",
+    awayScope: "How far away", scopeFromRegion: "from the place of work",
+    scopeChoose: "The place of work is in this city or province: choose how far away",
+    loadingRegions: "Loading regions…",
   },
   program: {
     minimum_living_allowance: "Minimum living allowance", extreme_poverty_support: "Extreme poverty support", old_age_allowance: "Old-age allowance",

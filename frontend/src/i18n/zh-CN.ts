@@ -70,6 +70,9 @@ export default {
   transition: {
     acknowledged: "受理", in_progress: "开始处置", escalated: "上报县级", resolved: "办结", reported: "上报",
   },
+  awayScope: {
+    local: "本村", in_township: "本乡镇", in_county: "本县其他乡镇", outside_county: "县外省内", outside_province: "省外",
+  },
   relation: {
     son: "儿子", daughter: "女儿", son_in_law: "女婿", daughter_in_law: "儿媳", spouse: "配偶",
     grandchild: "孙辈", sibling: "兄弟姐妹", relative: "亲属", neighbour: "邻居", other: "其他",
@@ -267,6 +270,10 @@ export default {
     addBenefit: "登记待遇", program: "救助项目", start: "开始日期", end: "结束日期", amount: "月发放金额（元）",
     source: "数据来源", reference: "证号/名册编号", correct: "更正", endBenefit: "终止", endReason: "终止原因",
     benefitSaved: "已保存待遇信息", notes: "备注",
+    workRegion: "务工地", province: "省份", prefecture: "地市", county: "区县", choose: "请选择",
+    anyPrefecture: "（地市不详）", anyCounty: "（区县不详）", workPlace: "务工单位或详细地址",
+    awayScope: "外出范围", scopeFromRegion: "按务工地判断", scopeChoose: "务工地在本市（州）或本省，请选择外出范围",
+    loadingRegions: "正在加载区划…",
   },
   program: {
     minimum_living_allowance: "最低生活保障", extreme_poverty_support: "特困人员供养", old_age_allowance: "高龄津贴",

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createPinia, setActivePinia } from "pinia";
 import { REFRESH_MARGIN_MS, setExpiredHandler, useAuthStore } from "./auth";
 import { authFetch } from "../api/authFetch";
+import { i18n } from "../i18n";
 
 type Handler = (url: string, init: RequestInit | undefined, req: Request | undefined) => Response | Promise<Response>;
 
@@ -9,7 +10,7 @@ function json(body: unknown, status = 200, headers: Record<string, string> = {})
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
 }
 
-let calls: { url: string; form?: URLSearchParams; auth?: string | null }[];
+let calls: { url: string; form?: URLSearchParams; auth?: string | null; lang?: string | null }[];
 function mockFetch(handler: Handler): void {
   calls = [];
   vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -17,7 +18,8 @@ function mockFetch(handler: Handler): void {
     const url = req ? new URL(req.url).pathname : String(input);
     const form = init?.body instanceof URLSearchParams ? init.body : undefined;
     const auth = req ? req.headers.get("Authorization") : new Headers(init?.headers).get("Authorization");
-    calls.push({ url, form, auth });
+    const lang = req ? req.headers.get("Accept-Language") : new Headers(init?.headers).get("Accept-Language");
+    calls.push({ url, form, auth, lang });
     return handler(url, init, req);
   });
 }
@@ -124,6 +126,23 @@ describe("authFetch", () => {
     auth.setTokens({ access_token: "a1", expires_in: 900, refresh_token: "r1" });
     await authFetch(new Request("http://x/api/v1/elders"));
     expect(calls[0].auth).toBe("Bearer a1");
+    expect(calls[0].lang).toBe("zh-CN");
+  });
+
+  it("asks in the chosen language before its messages have loaded", async () => {
+    // A reload in English: the locale is known at once, the page's lang attribute only after
+    // the English messages arrive, and the first screen's requests must already ask in English.
+    mockFetch(() => json({}));
+    document.documentElement.lang = "zh-CN";
+    i18n.global.locale.value = "en";
+    try {
+      const auth = useAuthStore();
+      auth.setTokens({ access_token: "a1", expires_in: 900, refresh_token: "r1" });
+      await authFetch(new Request("http://x/api/v1/worklist"));
+      expect(calls[0].lang).toBe("en");
+    } finally {
+      i18n.global.locale.value = "zh-CN";
+    }
   });
 
   it("on a 401 refreshes once and retries the request with the new token", async () => {

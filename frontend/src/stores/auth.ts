@@ -1,6 +1,7 @@
 import { defineStore } from "pinia";
 import type { components } from "../api/schema";
 import { ApiError, type Problem } from "../api/problem";
+import { currentLocale } from "../i18n";
 
 export type Me = components["schemas"]["MeOut"];
 export type Role = components["schemas"]["Role"];
@@ -37,7 +38,7 @@ async function tokenRequest(form: Record<string, string>): Promise<Response> {
   return fetch("/api/v1/auth/token", {
     method: "POST",
     body: new URLSearchParams(form),
-    headers: { "Accept-Language": document.documentElement.lang || "zh-CN" },
+    headers: { "Accept-Language": currentLocale() },
   });
 }
 

@@ -1,0 +1,115 @@
+"""A child entered in the app makes an elder left-behind: the guardian form asks where the
+child works (province / city / county by name), shows how far away that is, and the elder
+gets the 留守 tag the API gives (domain.md: all children away from the county for six months
+or more, plans 八 and 九)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from eldercare import identity
+
+from tests.e2e.conftest import Server, login, shot
+
+pytestmark = pytest.mark.slow
+
+WORKER = "lanshan_village"
+VILLAGE = "431127104230"
+CATS = "section[aria-labelledby=s-cat]"  # categories and risk on the elder detail
+
+
+def _new_elder(server: Server) -> dict[str, Any]:
+    """An elder of the worker's village with no children recorded yet."""
+    for seq in range(900, 960):
+        body = {
+            "id_number": identity.make("431127", date(1947, 2, 13), seq, False),
+            "name": "邓桂兰",
+            "village_code": VILLAGE,
+            "living_arrangement": "alone",
+            "self_care": "independent",
+        }
+        r = httpx.post(
+            f"{server.base}/api/v1/elders",
+            json=body,
+            headers={"Authorization": f"Bearer {server.token(WORKER)}"},
+            timeout=30,
+        )
+        if r.status_code == 201:
+            return dict(r.json())
+        assert r.status_code == 409, r.text  # an ID number the demo already has
+    raise AssertionError("no free ID number")
+
+
+def test_a_son_working_in_shenzhen_since_2019_makes_the_elder_left_behind(
+    new_page: Any, server: Server
+) -> None:
+    elder = _new_elder(server)
+    assert elder["is_left_behind"] is False
+    page = new_page(360, 740, is_mobile=True, has_touch=True)
+    login(page, WORKER)
+    page.goto(f"/elders/{elder['id']}")
+    page.wait_for_selector(CATS)
+    assert "留守" not in [t.strip() for t in page.locator(f"{CATS} .tag").all_inner_texts()]
+
+    page.click("[data-test=add-guardian]")
+    page.fill("input[name=g_name]", "邓建军")
+    page.select_option("select[name=g_relation]", "son")
+    # the place of work, by name: 广东省, then 深圳市, then 宝安区
+    page.select_option("select[name=g_work_province]", label="广东省")
+    page.select_option("select[name=g_work_prefecture]", label="深圳市")
+    page.select_option("select[name=g_work_county]", label="宝安区")
+    page.fill("input[name=g_work_location]", "电子厂")
+    scope = page.locator("[data-test=g-away-scope]")
+    assert scope.is_disabled()
+    assert scope.input_value() == "outside_province"
+    assert scope.locator("option:checked").inner_text() == "省外"
+    page.fill("input[name=g_away_since]", "2019-03-01")
+    shot(page, "guardian-work-region")
+    page.click("[data-test=save-guardian]")
+
+    row = page.wait_for_selector("[data-test=guardian-row]:has-text('邓建军')")
+    assert row is not None
+    assert "电子厂" in row.inner_text()
+    assert "省外" in row.inner_text()
+    page.wait_for_selector(f"{CATS} .tag >> text=留守")
+    reason = page.inner_text(CATS)
+    assert "1 名子女均离开本县满 6 个月" in reason, reason
+    assert "去向或外出时间不详" not in reason
+
+    # as the API makes it
+    stored = server.get(WORKER, f"/elders/{elder['id']}")
+    assert stored["is_left_behind"] is True
+    (son,) = server.get(WORKER, f"/elders/{elder['id']}/guardians")
+    assert (son["work_region_code"], son["away_scope"]) == ("440306", "outside_province")
+    assert son["away_since"] == "2019-03-01"
+
+
+def test_a_child_in_the_elders_own_city_is_asked_how_far_away(
+    new_page: Any, server: Server
+) -> None:
+    elder = _new_elder(server)
+    page = new_page()
+    login(page, WORKER)
+    page.goto(f"/elders/{elder['id']}")
+    page.click("[data-test=add-guardian]")
+    page.fill("input[name=g_name]", "邓建华")
+    page.select_option("select[name=g_work_province]", label="湖南省")
+    page.select_option("select[name=g_work_prefecture]", label="永州市")
+    scope = page.locator("[data-test=g-away-scope]")
+    assert scope.is_enabled()
+    page.wait_for_selector("[data-test=scope-choose]")
+    # the elder's own county: nearby, chosen for the user
+    page.select_option("select[name=g_work_county]", label="蓝山县")
+    assert scope.is_disabled()
+    assert scope.input_value() == "in_county"
+    # another county of 永州: outside the county
+    page.select_option("select[name=g_work_county]", label="江华瑶族自治县")
+    assert scope.input_value() == "outside_county"
+    page.fill("input[name=g_away_since]", "2018-05-01")
+    page.click("[data-test=save-guardian]")
+    page.wait_for_selector(f"{CATS} .tag >> text=留守")
+    (child,) = server.get(WORKER, f"/elders/{elder['id']}/guardians")
+    assert (child["work_region_code"], child["away_scope"]) == ("431129", "outside_county")
