@@ -119,7 +119,7 @@ class TestThroughTheApi:
             json={"work_region_code": "431127104"},
         )
         assert r.json()["away_scope"] == "in_township"
-        assert get_elder(client, worker, elder.id)["left_behind_reason"] == "有子女（儿子）在本地"
+        assert get_elder(client, worker, elder.id)["left_behind_reason"] == "有赡养人（儿子）在本地"
 
     def test_own_prefecture_without_a_county_keeps_the_scope_given(self, client, db, worker):
         elder = make_elder(db)
