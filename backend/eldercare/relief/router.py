@@ -381,6 +381,8 @@ def _items(db: Session, page: Page[Any], lang: str, check: bool) -> list[Screeni
             if not r.mask & rules.BIT[p]:
                 continue
             short, amount, reasons = r.detail.get(p, ["N", None, []])
+            other = labels.BASIC_PAIR.get(p)
+            other_short = r.detail.get(other, ["N"])[0] if other else None
             progs.append(
                 ListProgram(
                     program=p,
@@ -389,6 +391,7 @@ def _items(db: Session, page: Page[Any], lang: str, check: bool) -> list[Screeni
                     amount=amount,
                     receiving=bool(r.receiving_mask & rules.BIT[p]),
                     reasons=reasons if check else [],
+                    note=labels.basic_living_note(p, service.LONG.get(other_short or ""), lang),
                 )
             )
         out.append(

@@ -106,6 +106,11 @@ class ReliefFactsIn(BaseModel):
         default=None, description="Holds a second-generation 残疾人证"
     )
     poverty_monitoring: PovertyMonitoring | None = None
+    medical_assistance_enrolled: bool | None = Field(
+        default=None,
+        description="Already enrolled in medical assistance (已纳入医疗救助); only false makes "
+        "a 特困/低保/边缘 elder a medical-assistance gap",
+    )
     hardship: Hardship | None = Field(default=None, description="Sudden hardship (临时救助)")
     hardship_date: date | None = None
     clergy_apart: bool | None = Field(
@@ -216,6 +221,10 @@ class ListProgram(BaseModel):
     amount: Decimal | None
     receiving: bool
     reasons: list[str] = Field(description="Payments to check: deceased, moved_out, not_eligible")
+    note: str = Field(
+        default="",
+        description="低保 and 特困 (one basic-living program per person): the other one's status",
+    )
 
 
 class ScreeningItem(BaseModel):

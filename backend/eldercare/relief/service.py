@@ -202,6 +202,9 @@ def build_facts(
     disability_type: str | None,
     manual_categories: list[dict[str, Any]] | None,
     register_income: Any,
+    self_care: str | None = None,
+    health_conditions: list[str] | None = None,
+    living_arrangement: str | None = None,
     data: dict[str, Any] | None,
     facts_date: date | None,
     receiving: Iterable[str],
@@ -217,6 +220,9 @@ def build_facts(
         disability_grade=disability_grade,
         disability_type=disability_type,
         categories=frozenset(c.get("code", "") for c in manual_categories or []),
+        self_care=self_care,
+        dementia=None if health_conditions is None else "dementia" in health_conditions,
+        living_arrangement=living_arrangement,
         household_size=d.get("household_size"),
         income=None if income is None else {k: Decimal(str(v)) for k, v in income.items()},
         support_declared=_dec(d.get("support_declared")),
@@ -233,6 +239,7 @@ def build_facts(
         hardship=d.get("hardship"),
         hardship_date=date.fromisoformat(hardship_date) if hardship_date else None,
         clergy_apart=d.get("clergy_apart"),
+        medical_enrolled=d.get("medical_assistance_enrolled"),
         supporters=None
         if supporters is None
         else [
@@ -418,6 +425,9 @@ def evaluate_elder(db: Session, ctx: RequestCtx, elder: Elder, on: date) -> Eval
         disability_type=reg.disability_type,
         manual_categories=reg.manual_categories,
         register_income=income,
+        self_care=reg.self_care,
+        health_conditions=reg.health_conditions,
+        living_arrangement=reg.living_arrangement,
         data=row.data if row else None,
         facts_date=row.effective_date if row else None,
         receiving=receiving,
@@ -474,11 +484,11 @@ def outcome(facts: rules.Facts, pol: PolicyInForce, on: date) -> Outcome:
                 reasons.append(status)
             elif r.status == "not_eligible":
                 reasons.append("not_eligible")
-            if instead:
+            if instead or r.extra.get("superseded_by") in facts.receiving:
                 reasons.append("double_benefit")
             if reasons:
                 check |= bit
-        elif active and short in ("E", "L") and not instead:
+        elif active and short in ("E", "L") and rules.not_a_gap(r, facts) is None:
             gap |= bit
         if short != "N" or recv:
             detail[r.program] = [short, None if r.amount is None else str(r.amount), reasons]
@@ -537,6 +547,9 @@ ELDER_INPUTS = (
     Elder.disability_grade,
     Elder.disability_type,
     Elder.manual_categories,
+    Elder.self_care,
+    Elder.health_conditions,
+    Elder.living_arrangement,
     Elder.version,
     Household.version,
     Household.annual_income_per_capita,
@@ -591,6 +604,9 @@ def _screen_rows(
         grade,
         kind,
         manual,
+        self_care,
+        health,
+        arrangement,
         version,
         hh_version,
         income,
@@ -605,6 +621,9 @@ def _screen_rows(
             disability_type=kind,
             manual_categories=manual,
             register_income=income,
+            self_care=self_care,
+            health_conditions=health,
+            living_arrangement=arrangement,
             data=eff_data[1] if eff_data else None,
             facts_date=eff_data[0] if eff_data else None,
             receiving=receiving.get(elder_id, ()),

@@ -279,7 +279,7 @@ const en: Shape<typeof zh> = {
     household_size: "Household members", houses: "Houses owned", income: "Household income per month (yuan, by item)",
     support_declared: "Support from children per month (yuan)", deposits_per_capita: "Deposits per person (yuan)", medical_costs_12m: "Own medical costs, last 12 months (yuan)",
     owns_vehicle: "Owns a motor vehicle", major_illness: "Major illness", disability_certificate: "Holds a disability certificate",
-    clergy_apart: "Clergy living at a religious site for 3+ years", ability_level: "Ability level", housing_grade: "Housing safety grade",
+    clergy_apart: "Clergy living at a religious site for 3+ years", medical_assistance_enrolled: "Enrolled in medical assistance", ability_level: "Ability level", housing_grade: "Housing safety grade",
     poverty_monitoring: "Poverty-relapse monitoring", hardship: "Sudden hardship", hardship_date: "Date of the hardship",
     revision: "Version {n}, in force from {date}", none: "No facts recorded yet",
     saved: "Facts saved (a new version; earlier ones are kept)",

@@ -275,7 +275,7 @@ export default {
     household_size: "共同生活家庭人数", houses: "房屋套数", income: "家庭月收入（元，按项目）",
     support_declared: "每月赡养费（元）", deposits_per_capita: "人均存款（元）", medical_costs_12m: "近 12 个月自付医疗费（元）",
     owns_vehicle: "有机动车", major_illness: "患重特大疾病", disability_certificate: "持第二代残疾人证",
-    clergy_apart: "宗教教职人员（在宗教场所居住满 3 年）", ability_level: "老年人能力等级", housing_grade: "房屋安全等级",
+    clergy_apart: "宗教教职人员（在宗教场所居住满 3 年）", medical_assistance_enrolled: "已纳入医疗救助", ability_level: "老年人能力等级", housing_grade: "房屋安全等级",
     poverty_monitoring: "防返贫监测", hardship: "突发困难", hardship_date: "困难发生日期",
     revision: "第 {n} 版，{date} 起生效", none: "尚未录入核查信息",
     saved: "已保存核查信息（生成新版本，原版本保留）",

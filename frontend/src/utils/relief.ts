@@ -7,7 +7,7 @@ export type FactsOut = components["schemas"]["ReliefFactsOut"];
 export type FactsIn = components["schemas"]["ReliefFactsIn"];
 
 export const INCOME_ITEMS = ["wages", "business", "property", "transfers", "basic_pension", "social_insurance", "special_care", "family_planning_reward", "reward", "social_assistance", "old_age_allowance"] as const;
-export const TRI_FIELDS = ["owns_vehicle", "major_illness", "disability_certificate", "clergy_apart"] as const;
+export const TRI_FIELDS = ["owns_vehicle", "major_illness", "disability_certificate", "clergy_apart", "medical_assistance_enrolled"] as const;
 export const MONEY_FIELDS = ["support_declared", "deposits_per_capita", "medical_costs_12m"] as const;
 export const CHOICES = {
   ability_level: ["intact", "mild", "moderate", "severe", "lost"],
@@ -61,7 +61,7 @@ export function factsToForm(f: FactsOut | null, today: string): FactsForm {
     household_size: str(f?.household_size),
     houses: str(f?.houses),
     income,
-    tri: { owns_vehicle: tri(f?.owns_vehicle), major_illness: tri(f?.major_illness), disability_certificate: tri(f?.disability_certificate), clergy_apart: tri(f?.clergy_apart) },
+    tri: { owns_vehicle: tri(f?.owns_vehicle), major_illness: tri(f?.major_illness), disability_certificate: tri(f?.disability_certificate), clergy_apart: tri(f?.clergy_apart), medical_assistance_enrolled: tri(f?.medical_assistance_enrolled) },
     money: { support_declared: str(f?.support_declared), deposits_per_capita: str(f?.deposits_per_capita), medical_costs_12m: str(f?.medical_costs_12m) },
     choice: { ability_level: str(f?.ability_level), housing_grade: str(f?.housing_grade), poverty_monitoring: str(f?.poverty_monitoring), hardship: str(f?.hardship) },
     hardship_date: str(f?.hardship_date),
@@ -122,6 +122,7 @@ export function formToFacts(form: FactsForm): FactsIn {
     major_illness: fromTri(form.tri.major_illness),
     disability_certificate: fromTri(form.tri.disability_certificate),
     clergy_apart: fromTri(form.tri.clergy_apart),
+    medical_assistance_enrolled: fromTri(form.tri.medical_assistance_enrolled),
     ability_level: (form.choice.ability_level || null) as FactsIn["ability_level"],
     housing_grade: (form.choice.housing_grade || null) as FactsIn["housing_grade"],
     poverty_monitoring: (form.choice.poverty_monitoring || null) as FactsIn["poverty_monitoring"],
