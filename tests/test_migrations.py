@@ -63,7 +63,8 @@ def test_0010_keeps_every_row_of_a_filled_database_both_ways():
     a filled database keeps its rows, generated columns included, both ways."""
     url = create_database("mig_")
     try:
-        migrate.upgrade(url, "0009")
+        # filled at head (the models' columns), then down through 0010 and up again
+        migrate.upgrade(url)
         engine = make_engine(url)
         with Session(engine) as db, db.begin():
             load_test_regions(db)
@@ -83,7 +84,7 @@ def test_0010_keeps_every_row_of_a_filled_database_both_ways():
                     )
                 )
         engine.dispose()
-        for revision, fks in (("head", []), ("0009", ["elders"]), ("head", [])):
+        for revision, fks in (("0009", ["elders"]), ("head", [])):
             if revision == "head":
                 migrate.upgrade(url)
             else:

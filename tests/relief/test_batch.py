@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from eldercare.clock import today as local_today
+from eldercare.elders.models import Guardian
 from eldercare.relief import rules, service
 from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion, ReliefScreening
 from sqlalchemy import select
@@ -77,12 +78,22 @@ def _facts(rng: random.Random) -> dict:
         "poverty_monitoring": maybe(rng.choice(["none", "relapsed", "monitored"])),
         "hardship": maybe(rng.choice(["none", "accident", "spending_surge"])),
         "hardship_date": str(TODAY - timedelta(days=rng.randint(0, 300))),
-        "supporters": maybe(
-            [{"relation": "son", "age": rng.choice([45, 72]), "situation": "able",
-              "annual_income": "9000", "assets_within_limit": True}]
-            if rng.random() < 0.7 else []
-        ),
+        "supporters_complete": maybe(rng.random() < 0.8),
     }  # fmt: skip
+
+
+def _guardians(rng: random.Random, elder_id: str) -> list[Guardian]:
+    """Supporters are the register's guardians (some without their support facts, one
+    born in a year that leaves the age open, a neighbour who is no supporter)."""
+    return [
+        Guardian(elder_id=elder_id, name="子女", relation=rng.choice(["son", "daughter"]),
+                 birth_year=rng.choice([None, 1980, 1954, TODAY.year - 70]),
+                 support_situation=rng.choice([None, "able", "minimum_living", "missing"]),
+                 annual_income=rng.choice([None, Decimal(9000), Decimal(30000)]),
+                 assets_within_limit=rng.choice([None, True, False]))
+        for _ in range(rng.choice([0, 0, 1, 2]))
+    ] + ([Guardian(elder_id=elder_id, name="邻居", relation="neighbour")]
+         if rng.random() < 0.1 else [])  # fmt: skip
 
 
 def _fixture(db) -> list[str]:
@@ -109,6 +120,7 @@ def _fixture(db) -> list[str]:
             ),
         )
         ids.append(e.id)
+        db.add_all(_guardians(rng, e.id))
         if rng.random() < 0.6:
             db.add(ReliefFacts(elder_id=e.id, effective_date=date(2024, 1, 1), revision=1,
                                data=_facts(rng)))  # fmt: skip

@@ -539,7 +539,7 @@ class TestBasicLivingAndMedicalGaps:
     ):
         put_policy(client, officer, POLICY)
         e = make_elder(db, name="特困甲", birth="1950-03-15")
-        put_facts(client, worker, e, {**POOR, "supporters": []})
+        put_facts(client, worker, e, {**POOR, "supporters_complete": True})
         r = client.get("/api/v1/eligibility/gaps", headers=auth(worker)).json()
         progs = {
             p["program"]: p for i in r["items"] if i["elder_id"] == e.id for p in i["programs"]
@@ -559,10 +559,8 @@ class TestBasicLivingAndMedicalGaps:
             if p["program"] == "extreme_poverty_support"
         )
         assert en_note.startswith("Minimum living allowance (dibao): meets the criteria")
-        put_facts(
-            client, worker, e, {**POOR, "supporters": [], "medical_assistance_enrolled": False},
-            etag='"1"',
-        )  # fmt: skip
+        facts = {**POOR, "supporters_complete": True, "medical_assistance_enrolled": False}
+        put_facts(client, worker, e, facts, etag='"1"')
         path = "/api/v1/eligibility/gaps?program=medical_assistance"
         assert ids(client, worker, path) == {e.id}
 

@@ -91,6 +91,10 @@ GUARDIAN_FIELDS = (
     "is_entrusted_caretaker",
     "agreement_date",
     "notes",
+    "birth_year",
+    "support_situation",
+    "annual_income",
+    "assets_within_limit",
 )
 PROVINCES = frozenset(
     {
@@ -669,6 +673,13 @@ def set_risk_override(
 # ----------------------------------------------------------------------------- guardians
 
 
+def _supporters_changed(db: Session, elder_id: str) -> None:
+    """Guardians are the supporters relief pre-screening reads: rescreen the elder."""
+    from eldercare.relief import service as relief
+
+    relief.refresh_elders(db, [elder_id])
+
+
 def _new_guardian(db: Session, elder: Elder, data: GuardianIn) -> Guardian:
     guardian = Guardian(elder_id=elder.id, **data.model_dump())
     db.add(guardian)
@@ -696,6 +707,7 @@ def add_guardian(db: Session, ctx: RequestCtx, elder_id: str, data: GuardianIn) 
     )
     recompute(db, elder)
     db.flush()
+    _supporters_changed(db, elder.id)
     audit.record(
         db,
         ctx,
@@ -753,6 +765,7 @@ def update_guardian(
     recompute(db, elder)
     db.flush()
     if changed:
+        _supporters_changed(db, elder.id)
         audit.record(
             db,
             ctx,
@@ -782,6 +795,7 @@ def delete_guardian(db: Session, ctx: RequestCtx, guardian_id: str, if_match: st
     db.flush()
     recompute(db, elder)
     db.flush()
+    _supporters_changed(db, elder.id)
     audit.record(
         db,
         ctx,

@@ -40,6 +40,7 @@ from eldercare.relief.schemas import (
     ReliefPolicyVersionOut,
     ReliefPolicyVersionsOut,
     ScreeningItem,
+    SupporterOut,
 )
 from eldercare.routing import Router
 
@@ -142,11 +143,42 @@ def put_policy(
 # ----------------------------------------------------------------------------- relief facts
 
 
-def _facts_out(elder_id: str, row: ReliefFacts | None) -> ReliefFactsOut:
+FACT_KEYS = frozenset(ReliefFactsIn.model_fields) - {"effective_date", "source", "version"}
+
+
+def _supporters(db: Session, elder_id: str) -> list[SupporterOut]:
+    return [
+        SupporterOut(
+            guardian_id=g.id,
+            name=g.name,
+            relation=g.relation,
+            birth_year=g.birth_year,
+            situation=g.support_situation,
+            annual_income=g.annual_income,
+            assets_within_limit=g.assets_within_limit,
+            guardian_version=g.version,
+        )
+        for g in service.supporters_of(db, elder_id)
+    ]
+
+
+def _facts_out(
+    elder_id: str, row: ReliefFacts | None, supporters: list[SupporterOut] | None = None
+) -> ReliefFactsOut:
     if row is None:
-        return ReliefFactsOut(elder_id=elder_id, revision=0, created_at=None, created_by=None)
+        return ReliefFactsOut(
+            elder_id=elder_id,
+            revision=0,
+            created_at=None,
+            created_by=None,
+            supporters=supporters or [],
+        )
+    # earlier versions may hold keys no longer taken (the supporters typed in before they
+    # came from the guardians): kept as history, not shown
+    data = {k: v for k, v in row.data.items() if k in FACT_KEYS}
     return ReliefFactsOut(
-        **row.data,
+        **data,
+        supporters=supporters or [],
         elder_id=elder_id,
         effective_date=row.effective_date,
         source=row.source,
@@ -167,7 +199,8 @@ def get_facts(
 ) -> ReliefFactsOut:
     elder = elders.get_elder(db, ctx, elder_id)
     set_etag(response, service.latest_revision(db, elder.id))
-    return _facts_out(elder.id, service.facts_row(db, elder.id, as_of or today()))
+    row = service.facts_row(db, elder.id, as_of or today())
+    return _facts_out(elder.id, row, _supporters(db, elder.id))
 
 
 @router.get(
@@ -204,7 +237,7 @@ def put_facts(
         expected_version(if_match, body.version),
     )
     set_etag(response, row.revision)
-    return _facts_out(elder.id, row)
+    return _facts_out(elder.id, row, _supporters(db, elder.id))
 
 
 # ----------------------------------------------------------------------------- eligibility

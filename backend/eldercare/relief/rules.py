@@ -224,13 +224,40 @@ class ReliefPolicy(BaseModel):
 # ----------------------------------------------------------------------------- the facts
 
 
-@dataclass(slots=True)
+SUPPORTER_RELATIONS = frozenset({"son", "daughter", "grandchild", "spouse"})
+"""Guardians with a legal duty of support (赡养、扶养义务人: 民法典 arts. 1059, 1067, 1074)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Supporter:
     relation: str
-    age: int | None
+    age: int | None  # exact age, when known
     situation: str | None
     annual_income: Decimal | None
     assets_within_limit: bool | None
+    age_span: tuple[int, int] | None = None  # from a birth year only: (lowest, highest)
+
+    def at_least(self, years: int) -> Tri:
+        if self.age is not None:
+            return self.age >= years
+        if self.age_span is None:
+            return None
+        low, high = self.age_span
+        return True if low >= years else False if high < years else None
+
+
+def supporter_from_birth_year(
+    relation: str,
+    birth_year: int | None,
+    situation: str | None,
+    annual_income: Decimal | None,
+    assets_within_limit: bool | None,
+    on: date,
+) -> Supporter:
+    """A guardian as the 特困 rule sees them: with a birth year only, the age on ``on`` is
+    one of two values (before or after the birthday)."""
+    span = None if birth_year is None else (on.year - birth_year - 1, on.year - birth_year)
+    return Supporter(relation, None, situation, annual_income, assets_within_limit, span)
 
 
 @dataclass(slots=True)
@@ -263,6 +290,8 @@ class Facts:
     clergy_apart: bool | None = None
     medical_enrolled: bool | None = None  # 已纳入医疗救助 (relief facts)
     supporters: list[Supporter] | None = None
+    # the supporters listed are all of them (false/None: there may be others)
+    supporters_complete: bool | None = True
     receiving: frozenset[str] = frozenset()
     facts_date: date | None = None  # effective date of the relief facts used
     register_date: date | None = None  # the register's state used
@@ -355,13 +384,14 @@ def tier_start(birth: date, years: int, rule: str) -> date:
 def support_income(facts: Facts, policy: ReliefPolicy) -> tuple[Decimal | None, str]:
     """Children's support counted as household income per month, and how it was counted."""
     f = policy.support_formula
+    complete = facts.supporters is not None and facts.supporters_complete is True
     if f.mode == "declared":
         if facts.support_declared is not None:
             return facts.support_declared, "declared"
-        if facts.supporters is not None and not facts.supporters:
+        if complete and not facts.supporters:
             return Decimal(0), "no_supporters"
         return None, "declared"
-    if facts.supporters is None:
+    if facts.supporters is None or not complete:
         return None, f.mode
     able = [s for s in facts.supporters if supporter_unable(s, policy) is False]
     undecided = [s for s in facts.supporters if supporter_unable(s, policy) is None]
@@ -429,9 +459,10 @@ def supporter_unable(s: Supporter, policy: ReliefPolicy) -> Tri:
     if s.situation == "extreme_poverty":
         return True
     if s.situation == "minimum_living":
-        if s.age is None:
+        sixty = s.at_least(60)
+        if sixty is None:
             return None
-        if s.age >= 60:
+        if sixty:
             return True
     low_income: Tri = None
     if policy.disposable_income_prev_year is not None and s.annual_income is not None:
@@ -441,9 +472,10 @@ def supporter_unable(s: Supporter, policy: ReliefPolicy) -> Tri:
     if s.situation in ("no_civil_capacity", "missing", "in_prison"):
         return s.assets_within_limit
     # able (or a 低保 recipient under 60): unable only when 70+ and poor
-    if s.age is None:
+    seventy = s.at_least(70)
+    if seventy is None:
         return None
-    if s.age >= 70:
+    if seventy:
         unable = all3(low_income, s.assets_within_limit)
         return None if unable is None else unable
     return False
@@ -585,6 +617,8 @@ def extreme_poverty(c: Ctx) -> Result:
     else:
         verdicts = [supporter_unable(s, p) for s in f.supporters]
         supporters = all3(*verdicts) if verdicts else True
+        if supporters is True and f.supporters_complete is not True:
+            supporters = None  # one able supporter not listed would be enough
         sv = [
             {"relation": s.relation, "situation": s.situation, "unable": v}
             for s, v in zip(f.supporters, verdicts, strict=True)
@@ -960,6 +994,8 @@ def outcome_key(facts: Facts, policy: ReliefPolicy, on: date) -> tuple[Any, ...]
         facts.disability_type,
         facts.categories,
         facts.receiving,
+        None if facts.supporters is None else tuple(facts.supporters),
+        facts.supporters_complete,
     )
 
 

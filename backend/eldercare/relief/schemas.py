@@ -57,18 +57,18 @@ class ReliefPolicyVersionsOut(BaseModel):
     items: list[ReliefPolicyVersionOut]
 
 
-class SupporterIn(BaseModel):
-    """A child or other person with a duty of support (赡养人/扶养人) and their situation."""
+class SupporterOut(BaseModel):
+    """A supporter (赡养人/扶养人) as the 特困 rule reads them: one of the elder's guardians
+    (alive; son, daughter, grandchild or spouse). Edit them on the guardian."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    relation: str = Field(min_length=1, max_length=20)
-    age: int | None = Field(default=None, ge=0, le=120)
-    situation: SupporterSituation | None = Field(
-        default=None, description="Working away still counts as able"
-    )
-    annual_income: Money | None = Field(default=None, ge=0, le=100_000_000)
-    assets_within_limit: bool | None = None
+    guardian_id: str
+    name: str
+    relation: str
+    birth_year: int | None
+    situation: SupporterSituation | None = Field(description="Working away still counts as able")
+    annual_income: Money | None
+    assets_within_limit: bool | None
+    guardian_version: int
 
 
 class ReliefFactsIn(BaseModel):
@@ -116,13 +116,20 @@ class ReliefFactsIn(BaseModel):
     clergy_apart: bool | None = Field(
         default=None, description="Clergy living apart in a religious site for 3+ years"
     )
-    supporters: list[SupporterIn] | None = Field(default=None, max_length=20)
+    supporters_complete: bool | None = Field(
+        default=None,
+        description="The register's guardians with a duty of support (son, daughter, "
+        "grandchild, spouse) are all of the elder's supporters; true with none: no supporter",
+    )
 
     def data(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude={"effective_date", "source", "version"})
 
 
 class ReliefFactsOut(ReliefFactsIn):
+    supporters: list[SupporterOut] = Field(
+        default_factory=list, description="Read from the register's guardians (today)"
+    )
     elder_id: str
     effective_date: date | None = None
     revision: int = Field(description="0: nothing recorded yet")

@@ -28,7 +28,7 @@ from eldercare.concurrency import check_version
 from eldercare.context import RequestCtx
 from eldercare.db import write_apart
 from eldercare.elders import service as elders
-from eldercare.elders.models import Elder, Household
+from eldercare.elders.models import Elder, Guardian, Household
 from eldercare.errors import Conflict, FieldError, NotFound, ValidationFailed
 from eldercare.identity import age_on
 from eldercare.pagination import Kind, Page, decode_cursor, encode_cursor, keyset
@@ -209,11 +209,21 @@ def build_facts(
     facts_date: date | None,
     receiving: Iterable[str],
     register_date: date | None,
+    guardians: Iterable[Sequence[Any]] = (),
+    on: date | None = None,
 ) -> rules.Facts:
+    """``guardians``: (relation, alive, birth year, support situation, annual income, assets
+    within the limit) of the elder's guardians; those alive with a duty of support are the
+    supporters the 特困 rule reads (the relief facts only say whether they are all)."""
     d = data or {}
     income = d.get("income")
-    supporters = d.get("supporters")
     hardship_date = d.get("hardship_date")
+    day = on or register_date or local_today()
+    supporters = [
+        rules.supporter_from_birth_year(relation, year, situation, _dec(amount), assets, day)
+        for relation, alive, year, situation, amount, assets in guardians
+        if alive and relation in rules.SUPPORTER_RELATIONS
+    ]
     return rules.Facts(
         birth_date=birth_date,
         status=status,
@@ -240,18 +250,8 @@ def build_facts(
         hardship_date=date.fromisoformat(hardship_date) if hardship_date else None,
         clergy_apart=d.get("clergy_apart"),
         medical_enrolled=d.get("medical_assistance_enrolled"),
-        supporters=None
-        if supporters is None
-        else [
-            rules.Supporter(
-                relation=s.get("relation", ""),
-                age=s.get("age"),
-                situation=s.get("situation"),
-                annual_income=_dec(s.get("annual_income")),
-                assets_within_limit=s.get("assets_within_limit"),
-            )
-            for s in supporters
-        ],
+        supporters=supporters,
+        supporters_complete=d.get("supporters_complete"),
         receiving=frozenset(receiving),
         facts_date=facts_date,
         register_date=register_date,
@@ -406,12 +406,13 @@ def evaluate_elder(db: Session, ctx: RequestCtx, elder: Elder, on: date) -> Eval
     ``on`` (the register's past state comes from its field history)."""
     today = local_today()
     if on < today:
-        past, _ = elders.transient_as_of(db, elder, on)
+        past, guardians = elders.transient_as_of(db, elder, on)
         household: dict[str, Any] = past.info_household  # type: ignore[attr-defined]
         income, reg = household.get("annual_income_per_capita"), past
     else:
         hh = db.get(Household, elder.household_id) if elder.household_id else None
         income, reg = (hh.annual_income_per_capita if hh else None), elder
+        guardians = elders.guardians_of(db, elder.id)
     policy = policy_for(db, elder.village_code[:6], on)
     row = facts_row(db, elder.id, on)
     receiving = receiving_on(db, elder.id, on)
@@ -432,9 +433,42 @@ def evaluate_elder(db: Session, ctx: RequestCtx, elder: Elder, on: date) -> Eval
         facts_date=row.effective_date if row else None,
         receiving=receiving,
         register_date=min(on, today),
+        guardians=[_guardian_inputs(g) for g in guardians],
+        on=on,
     )
     results = rules.evaluate(facts, policy.policy, on, policy.effective_date)
     return Evaluation(on, policy, row, results, receiving)
+
+
+def _guardian_inputs(g: Guardian) -> tuple[Any, ...]:
+    return (
+        g.relation,
+        g.alive,
+        g.birth_year,
+        g.support_situation,
+        g.annual_income,
+        g.assets_within_limit,
+    )
+
+
+GUARDIAN_INPUTS = (
+    Guardian.elder_id,
+    Guardian.relation,
+    Guardian.alive,
+    Guardian.birth_year,
+    Guardian.support_situation,
+    Guardian.annual_income,
+    Guardian.assets_within_limit,
+)
+
+
+def supporters_of(db: Session, elder_id: str) -> list[Guardian]:
+    """The elder's guardians who are supporters for relief (alive, with a duty of support)."""
+    return [
+        g
+        for g in elders.guardians_of(db, elder_id)
+        if g.alive and g.relation in rules.SUPPORTER_RELATIONS
+    ]
 
 
 # ----------------------------------------------------------------------------- the stored screening
@@ -576,6 +610,7 @@ def _screen_rows(
     benefit_rows: Iterable[Sequence[Any]],
     on: date,
     policies: dict[str, PolicyInForce],
+    guardian_rows: Iterable[Sequence[Any]] = (),
 ) -> Iterator[tuple[Any, ...]]:
     """Screening rows from plain input tuples (``ELDER_INPUTS``; facts: elder id, effective
     date, data, ordered by effective date and revision; benefits: elder id, program, start,
@@ -589,6 +624,9 @@ def _screen_rows(
             facts_by[elder_id] = (eff, data)
         else:
             later.setdefault(elder_id, []).append(eff)
+    guardians: dict[str, list[Sequence[Any]]] = {}
+    for elder_id, *g in guardian_rows:
+        guardians.setdefault(elder_id, []).append(g)
     receiving: dict[str, set[str]] = {}
     for elder_id, program, b_start, b_end in benefit_rows:
         if b_start <= on and (b_end is None or b_end >= on):
@@ -628,6 +666,8 @@ def _screen_rows(
             facts_date=eff_data[0] if eff_data else None,
             receiving=receiving.get(elder_id, ()),
             register_date=on,
+            guardians=guardians.get(elder_id, ()),
+            on=on,
         )
         yield screen_row(
             elder_id,
@@ -665,7 +705,13 @@ def refresh_elders(db: Session, elder_ids: Sequence[str], on: date | None = None
                 Benefit.elder_id.in_(ids)
             )
         ).all()
-        out = list(_screen_rows(rows, facts, benefits, on, _policies(db, rows, on, policies)))
+        guardians = conn.execute(
+            select(*GUARDIAN_INPUTS).where(
+                Guardian.elder_id.in_(ids), Guardian.relation.in_(sorted(rules.SUPPORTER_RELATIONS))
+            )
+        ).all()
+        pols = _policies(db, rows, on, policies)
+        out = list(_screen_rows(rows, facts, benefits, on, pols, guardians))
         conn.execute(delete(ReliefScreening).where(ReliefScreening.elder_id.in_(ids)))
         n += bulk_write(conn, ReliefScreening.__table__, SCREENING_COLUMNS, out)  # type: ignore[arg-type]
     return n
@@ -706,13 +752,19 @@ def refresh_region(db: Session, region: str, on: date | None = None) -> int:
         .join(Elder, Elder.id == Benefit.elder_id)
         .where(where)
     ).all()
+    guardians = conn.execute(
+        select(*GUARDIAN_INPUTS)
+        .join(Elder, Elder.id == Guardian.elder_id)
+        .where(where, Guardian.relation.in_(sorted(rules.SUPPORTER_RELATIONS)))
+    ).all()
     compared = [c for c in SCREENING_COLUMNS if c != "computed_on"]
     stored = {
         r[0]: tuple(r[1:])
         for r in conn.execute(select(*[s.__table__.c[c] for c in compared]).where(in_region))
     }
     skip = SCREENING_COLUMNS.index("computed_on")
-    out = list(_screen_rows(elder_rows, facts, benefits, on, _policies(db, elder_rows, on)))
+    pols = _policies(db, elder_rows, on)
+    out = list(_screen_rows(elder_rows, facts, benefits, on, pols, guardians))
     changed = [r for r in out if stored.get(r[0]) != r[1:skip] + r[skip + 1 :]]
     current = {r[0] for r in out}
     gone = [elder_id for elder_id in stored if elder_id not in current]  # moved or merged

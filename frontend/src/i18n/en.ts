@@ -283,9 +283,9 @@ const en: Shape<typeof zh> = {
     poverty_monitoring: "Poverty-relapse monitoring", hardship: "Sudden hardship", hardship_date: "Date of the hardship",
     revision: "Version {n}, in force from {date}", none: "No facts recorded yet",
     saved: "Facts saved (a new version; earlier ones are kept)",
-    supporters: "Persons with a duty of support", supportersHelp: "Children and others legally bound to support the elder, and their situation; the extreme-poverty and minimum-living rules ask whether any can support (working away still counts as able).",
-    supportersKnown: "Supporters", supportersNone: "None with a legal duty", supportersList: "Listed one by one", supportersEmpty: "No supporter added yet (saved as none)", addSupporter: "Add a supporter",
-    removeSupporter: "Remove supporter {n}", supRelation: "Relation", supAge: "Age", supSituation: "Ability to support",
+    supporters: "Persons with a duty of support", supportersHelp: "The sons, daughters, grandchildren and spouse in the children/guardians list (add or remove them there); enter their situation here, saved on each person. The extreme-poverty and minimum-living rules ask whether any can support (working away still counts as able).",
+    supportersKnown: "Is the list complete?", supportersAll: "These are all (an empty list: no supporter)", supportersMore: "There are others not entered yet", supportersEmpty: "No one with a duty of support in the children/guardians list",
+    supBirthYear: "Year of birth", supSituation: "Ability to support",
     supIncome: "Annual income (yuan)", supAssets: "Assets within the limit",
     situation: {
       able: "Able to support", extreme_poverty: "In extreme-poverty support", minimum_living: "Receives minimum living allowance", severely_disabled: "Severely disabled",

@@ -279,9 +279,9 @@ export default {
     poverty_monitoring: "防返贫监测", hardship: "突发困难", hardship_date: "困难发生日期",
     revision: "第 {n} 版，{date} 起生效", none: "尚未录入核查信息",
     saved: "已保存核查信息（生成新版本，原版本保留）",
-    supporters: "赡养/扶养义务人", supportersHelp: "子女等法定赡养、扶养义务人及其情况；特困人员和低保的认定要看义务人是否具备赡养能力（外出务工仍视为有能力）。",
-    supportersKnown: "义务人情况", supportersNone: "无法定义务人", supportersList: "逐一填写", supportersEmpty: "尚未添加义务人（保存后视为无义务人）", addSupporter: "添加义务人",
-    removeSupporter: "删除第 {n} 位义务人", supRelation: "与老人关系", supAge: "年龄", supSituation: "赡养能力情况",
+    supporters: "赡养/扶养义务人", supportersHelp: "义务人即“子女/监护人”名单中的儿子、女儿、孙子女和配偶，在该名单中添加或删除；这里填写其赡养能力情况，保存时记入该人员。特困人员和低保的认定要看义务人是否具备赡养能力（外出务工仍视为有能力）。",
+    supportersKnown: "名单是否完整", supportersAll: "以上即全部义务人（名单为空即无义务人）", supportersMore: "还有未录入的义务人", supportersEmpty: "“子女/监护人”名单中没有法定义务人",
+    supBirthYear: "出生年份", supSituation: "赡养能力情况",
     supIncome: "年收入（元）", supAssets: "财产在规定范围内",
     situation: {
       able: "具备赡养能力", extreme_poverty: "本人为特困人员", minimum_living: "本人享受低保", severely_disabled: "重度残疾",
