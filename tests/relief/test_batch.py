@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from eldercare.clock import today as local_today
 from eldercare.elders.models import Guardian
@@ -104,6 +105,7 @@ def _fixture(db) -> list[str]:
     db.add(ReliefPolicyVersion(county_code=COUNTY, effective_date=date(2020, 1, 1),
                                settings=POLICY, note=""))  # fmt: skip
     ids = []
+    last: dict[str, Any] = {}
     for i in range(120):
         village = [VILLAGE, OTHER_VILLAGE, OTHER_TOWNSHIP_VILLAGE][i % 3]
         grade = rng.choice([None, None, 1, 2, 3, 4])
@@ -120,10 +122,15 @@ def _fixture(db) -> list[str]:
             ),
         )
         ids.append(e.id)
+        couple = village in last and rng.random() < 0.25  # one household, its facts shared
+        if couple:
+            e.household_id = last[village][0].household_id
         db.add_all(_guardians(rng, e.id))
-        if rng.random() < 0.6:
+        data = last[village][1] if couple and last[village][1] else _facts(rng)
+        last[village] = (e, data)
+        if couple or rng.random() < 0.6:
             db.add(ReliefFacts(elder_id=e.id, effective_date=date(2024, 1, 1), revision=1,
-                               data=_facts(rng)))  # fmt: skip
+                               data=data))  # fmt: skip
             if rng.random() < 0.1:
                 db.add(ReliefFacts(elder_id=e.id, effective_date=TODAY + timedelta(days=20),
                                    revision=2, data=_facts(rng)))  # fmt: skip
@@ -163,6 +170,7 @@ def test_batch_equals_one_by_one_and_the_per_elder_evaluation(db):
     assert len(masks) > 30
     assert any(r[10] for r in batch.values())  # some payments to check
     assert any(r[9] for r in batch.values())  # some gaps
+    assert any(r[11].get("household") for r in batch.values())  # a couple listed once
     # and the statuses are those of the per-elder evaluation (the eligibility route)
     from eldercare.elders.models import Elder
 

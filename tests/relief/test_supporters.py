@@ -205,3 +205,45 @@ def test_migration_moves_relief_facts_supporters_onto_the_guardians():
         engine.dispose()
     finally:
         drop_database(url)
+
+
+def test_a_couple_enters_household_facts_once_and_is_listed_once(client, db, officer, worker):
+    """Issue 16.10: 低保 is granted to the 共同生活家庭 (《最低生活保障审核确认办法》), so a
+    couple's household facts are one record and their 低保 gap one line with both names;
+    the individual programs (高龄津贴) stay per person."""
+    from eldercare.elders.models import Elder
+
+    put_policy(client, officer, POLICY)
+    husband = make_elder(db, name="李老汉", birth="1940-03-15", male=True)
+    wife = make_elder(db, name="王老太", birth="1942-05-01")
+    db.get(Elder, wife.id).household_id = husband.household_id
+    db.flush()
+    couple = {**POOR, "household_size": 2, "income": {"wages": "600"}}
+    r = put_facts(client, worker, husband, {**couple, "ability_level": "severe"})
+    assert [m["name"] for m in r.json()["household_members"]] == ["王老太"]
+    hers = client.get(f"/api/v1/elders/{wife.id}/relief-facts", headers=auth(worker)).json()
+    assert hers["revision"] == 1  # written for her too
+    assert hers["household_size"] == 2
+    assert hers["income"] == {"wages": "600"}
+    assert hers["ability_level"] is None  # a person's own facts are not shared
+    gaps = client.get(
+        "/api/v1/eligibility/gaps?program=minimum_living_allowance&count=true",
+        headers=auth(worker),
+    ).json()
+    assert gaps["total"] == 1
+    (line,) = gaps["items"]
+    named = {line["name"], *line["household_members"]}
+    assert named == {"李老汉", "王老太"}
+    coverage = client.get("/api/v1/eligibility/coverage", headers=auth(worker)).json()
+    dibao = next(p for p in coverage["programs"] if p["program"] == "minimum_living_allowance")
+    assert dibao["gaps"] == 1
+    assert dibao["eligible"] + dibao["likely_eligible"] == 2  # both screened in, one line
+    old = client.get(
+        "/api/v1/eligibility/gaps?program=old_age_allowance", headers=auth(worker)
+    ).json()
+    assert {i["elder_id"] for i in old["items"]} == {husband.id, wife.id}  # per person
+    # her own facts later keep the household's, and an unchanged household writes nothing
+    put_facts(client, worker, wife, {**couple, "ability_level": "mild"}, etag='"1"')
+    again = client.get(f"/api/v1/elders/{husband.id}/relief-facts", headers=auth(worker)).json()
+    assert again["revision"] == 1
+    assert again["ability_level"] == "severe"

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Response
 from fastapi.responses import StreamingResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eldercare.auth.deps import AuthCtx, auth_ctx
@@ -17,6 +18,7 @@ from eldercare.concurrency import IfMatch, expected_version, set_etag
 from eldercare.context import RequestCtx
 from eldercare.db import DbSession
 from eldercare.elders import service as elders
+from eldercare.elders.models import Elder
 from eldercare.pagination import Page, PageOut, Paging
 from eldercare.regions import service as regions
 from eldercare.relief import exports, labels, rules, service
@@ -30,6 +32,7 @@ from eldercare.relief.schemas import (
     CoverageRow,
     CriterionOut,
     EligibilityOut,
+    HouseholdMember,
     ListProgram,
     MilestoneItem,
     ProgramOut,
@@ -162,8 +165,17 @@ def _supporters(db: Session, elder_id: str) -> list[SupporterOut]:
     ]
 
 
+def _household(db: Session, elder: Any) -> list[HouseholdMember]:
+    return [
+        HouseholdMember(elder_id=e.id, name=e.name) for e in service.household_members(db, elder)
+    ]
+
+
 def _facts_out(
-    elder_id: str, row: ReliefFacts | None, supporters: list[SupporterOut] | None = None
+    elder_id: str,
+    row: ReliefFacts | None,
+    supporters: list[SupporterOut] | None = None,
+    household: list[HouseholdMember] | None = None,
 ) -> ReliefFactsOut:
     if row is None:
         return ReliefFactsOut(
@@ -172,6 +184,7 @@ def _facts_out(
             created_at=None,
             created_by=None,
             supporters=supporters or [],
+            household_members=household or [],
         )
     # earlier versions may hold keys no longer taken (the supporters typed in before they
     # came from the guardians): kept as history, not shown
@@ -179,6 +192,7 @@ def _facts_out(
     return ReliefFactsOut(
         **data,
         supporters=supporters or [],
+        household_members=household or [],
         elder_id=elder_id,
         effective_date=row.effective_date,
         source=row.source,
@@ -200,7 +214,7 @@ def get_facts(
     elder = elders.get_elder(db, ctx, elder_id)
     set_etag(response, service.latest_revision(db, elder.id))
     row = service.facts_row(db, elder.id, as_of or today())
-    return _facts_out(elder.id, row, _supporters(db, elder.id))
+    return _facts_out(elder.id, row, _supporters(db, elder.id), _household(db, elder))
 
 
 @router.get(
@@ -237,7 +251,7 @@ def put_facts(
         expected_version(if_match, body.version),
     )
     set_etag(response, row.revision)
-    return _facts_out(elder.id, row, _supporters(db, elder.id))
+    return _facts_out(elder.id, row, _supporters(db, elder.id), _household(db, elder))
 
 
 # ----------------------------------------------------------------------------- eligibility
@@ -407,6 +421,12 @@ def end_benefit(
 def _items(db: Session, page: Page[Any], lang: str, check: bool) -> list[ScreeningItem]:
     names = elders.village_names(db, {r.village_code for r in page.items})
     on = today()
+    others = {e for r in page.items for e in r.detail.get("household", [])}
+    member_names = (
+        {r[0]: r[1] for r in db.execute(select(Elder.id, Elder.name).where(Elder.id.in_(others)))}
+        if others
+        else {}
+    )
     out = []
     for r in page.items:
         progs = []
@@ -439,6 +459,9 @@ def _items(db: Session, page: Page[Any], lang: str, check: bool) -> list[Screeni
                 status=r.status,
                 status_date=r.status_date,
                 programs=progs,
+                household_members=[
+                    member_names[e] for e in r.detail.get("household", []) if e in member_names
+                ],
             )
         )
     return out

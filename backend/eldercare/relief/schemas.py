@@ -126,9 +126,20 @@ class ReliefFactsIn(BaseModel):
         return self.model_dump(mode="json", exclude={"effective_date", "source", "version"})
 
 
+class HouseholdMember(BaseModel):
+    elder_id: str
+    name: str
+
+
 class ReliefFactsOut(ReliefFactsIn):
     supporters: list[SupporterOut] = Field(
         default_factory=list, description="Read from the register's guardians (today)"
+    )
+    household_members: list[HouseholdMember] = Field(
+        default_factory=list,
+        description="Other elders of the household: a PUT records the household's facts "
+        "(size, income, support, assets, vehicle, houses, housing grade, monitoring) for "
+        "them too",
     )
     elder_id: str
     effective_date: date | None = None
@@ -245,6 +256,11 @@ class ScreeningItem(BaseModel):
     status: str
     status_date: date | None
     programs: list[ListProgram]
+    household_members: list[str] = Field(
+        default=[],
+        description="Other elders of the household in the same household-program gap (低保, "
+        "危房改造): the household is listed once, on one of them",
+    )
 
 
 class MilestoneItem(BaseModel):

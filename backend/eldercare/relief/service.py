@@ -176,7 +176,8 @@ def put_facts(
     )
     db.add(row)
     db.flush()
-    refresh_elders(db, [elder.id])
+    shared = _share_household_facts(db, ctx, elder, data, effective, source)
+    refresh_elders(db, [elder.id, *shared])
     audit.record(
         db,
         ctx,
@@ -185,9 +186,85 @@ def put_facts(
         resource_id=elder.id,
         region_code=elder.village_code,
         fields=sorted(k for k, v in data.items() if v is not None),
-        detail={"effective_date": effective.isoformat(), "revision": row.revision},
+        detail={
+            "effective_date": effective.isoformat(),
+            "revision": row.revision,
+            "household_elders": shared,
+        },
     )
     return row
+
+
+HOUSEHOLD_FACTS = (
+    "household_size",
+    "income",
+    "support_declared",
+    "deposits_per_capita",
+    "owns_vehicle",
+    "houses",
+    "housing_grade",
+    "poverty_monitoring",
+)
+"""Facts of the 共同生活家庭, not of one person: entered once, kept the same for every
+elder of the register's household."""
+
+
+def household_members(db: Session, elder: Elder) -> list[Elder]:
+    """The other elders of the elder's household (not merged, not deceased or moved out)."""
+    if elder.household_id is None:
+        return []
+    return list(
+        db.scalars(
+            select(Elder)
+            .where(
+                Elder.household_id == elder.household_id,
+                Elder.id != elder.id,
+                Elder.merged_into_id.is_(None),
+                Elder.status.not_in(("deceased", "moved_out")),
+            )
+            .order_by(Elder.id)
+        )
+    )
+
+
+def _share_household_facts(
+    db: Session, ctx: RequestCtx, elder: Elder, data: dict[str, Any], effective: date, source: str
+) -> list[str]:
+    """A new version for each other elder of the household whose household facts differ:
+    their own facts kept, the household's taken from ``data``. Returns their ids."""
+    shared = []
+    household = {k: data.get(k) for k in HOUSEHOLD_FACTS}
+    for other in household_members(db, elder):
+        current = facts_row(db, other.id, effective)
+        mine = dict(current.data) if current else {}
+        if current is not None and all(mine.get(k) == v for k, v in household.items()):
+            continue
+        row = ReliefFacts(
+            elder_id=other.id,
+            effective_date=effective,
+            revision=latest_revision(db, other.id) + 1,
+            data={**mine, **household},
+            source=source,
+            created_by=ctx.actor.id,
+        )
+        db.add(row)
+        db.flush()
+        shared.append(other.id)
+        audit.record(
+            db,
+            ctx,
+            "update",
+            resource="relief_facts",
+            resource_id=other.id,
+            region_code=other.village_code,
+            fields=sorted(k for k, v in household.items() if v is not None),
+            detail={
+                "effective_date": effective.isoformat(),
+                "revision": row.revision,
+                "household_of": elder.id,
+            },
+        )
+    return shared
 
 
 def _dec(value: Any) -> Decimal | None:
@@ -573,6 +650,68 @@ def screen_row(
     )
 
 
+HOUSEHOLD_PROGRAMS = ("minimum_living_allowance", "housing_renovation")
+"""Programs granted to the household (低保户, the household's house): a household with
+several elders is one gap, listed on one of them with the others' names."""
+
+
+def one_per_household(
+    rows: list[tuple[Any, ...]], household_of: dict[str, str | None]
+) -> list[tuple[Any, ...]]:
+    """Keep a household program's gap bit on one elder of the household (the first by id
+    among those with the gap) and name the others in its ``detail["household"]``."""
+    gap_i, detail_i = SCREENING_COLUMNS.index("gap_mask"), SCREENING_COLUMNS.index("detail")
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        household = household_of.get(r[0])
+        if household is not None:
+            groups.setdefault(household, []).append(i)
+    out = list(rows)
+    for idxs in groups.values():
+        if len(idxs) < 2:
+            continue
+        for program in HOUSEHOLD_PROGRAMS:
+            bit = rules.BIT[program]
+            having = sorted((out[i][0], i) for i in idxs if out[i][gap_i] & bit)
+            if len(having) < 2:
+                continue
+            for _, i in having[1:]:
+                row = list(out[i])
+                row[gap_i] &= ~bit
+                out[i] = tuple(row)
+            lead = list(out[having[0][1]])
+            detail = dict(lead[detail_i])  # outcomes may be shared: copy
+            others = set(detail.get("household", [])) | {e for e, _ in having[1:]}
+            detail["household"] = sorted(others)
+            lead[detail_i] = detail
+            out[having[0][1]] = tuple(lead)
+    return out
+
+
+def _with_household(db: Session, elder_ids: Sequence[str]) -> list[tuple[str, str | None]]:
+    """These elders and the other elders of their households (screened together), as
+    (elder id, household id), the elders of one household next to each other."""
+    found: dict[str, str | None] = {}
+    ids = list(dict.fromkeys(elder_ids))
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        households = select(Elder.household_id).where(
+            Elder.id.in_(part), Elder.household_id.is_not(None)
+        )
+        for elder_id, household in db.execute(
+            select(Elder.id, Elder.household_id).where(
+                or_(
+                    Elder.id.in_(part),
+                    and_(Elder.household_id.in_(households), Elder.merged_into_id.is_(None)),
+                )
+            )
+        ):
+            found[elder_id] = household
+    for elder_id in ids:  # unknown ids (merged away...) still get their rows removed
+        found.setdefault(elder_id, None)
+    return sorted(found.items(), key=lambda e: (e[1] or e[0], e[0]))
+
+
 ELDER_INPUTS = (
     Elder.id,
     Elder.village_code,
@@ -587,6 +726,7 @@ ELDER_INPUTS = (
     Elder.version,
     Household.version,
     Household.annual_income_per_capita,
+    Elder.household_id,
 )
 
 
@@ -648,6 +788,7 @@ def _screen_rows(
         version,
         hh_version,
         income,
+        _household,
     ) in elders_rows:
         county = village[:6]
         pol = policies[county]
@@ -687,9 +828,15 @@ def refresh_elders(db: Session, elder_ids: Sequence[str], on: date | None = None
     on = on or local_today()
     policies: dict[str, PolicyInForce] = {}
     n = 0
+    members = _with_household(db, elder_ids)
     conn = db.connection()
-    for start in range(0, len(elder_ids), CHUNK):
-        ids = list(elder_ids[start : start + CHUNK])
+    start = 0
+    while start < len(members):
+        end = start + CHUNK
+        while end < len(members) and members[end][1] and members[end][1] == members[end - 1][1]:
+            end += 1  # a household stays in one chunk
+        ids = [m[0] for m in members[start:end]]
+        start = end
         rows = conn.execute(
             select(*ELDER_INPUTS)
             .outerjoin(Household, Household.id == Elder.household_id)
@@ -712,6 +859,7 @@ def refresh_elders(db: Session, elder_ids: Sequence[str], on: date | None = None
         ).all()
         pols = _policies(db, rows, on, policies)
         out = list(_screen_rows(rows, facts, benefits, on, pols, guardians))
+        out = one_per_household(out, {r[0]: r[-1] for r in rows})
         conn.execute(delete(ReliefScreening).where(ReliefScreening.elder_id.in_(ids)))
         n += bulk_write(conn, ReliefScreening.__table__, SCREENING_COLUMNS, out)  # type: ignore[arg-type]
     return n
@@ -765,6 +913,7 @@ def refresh_region(db: Session, region: str, on: date | None = None) -> int:
     skip = SCREENING_COLUMNS.index("computed_on")
     pols = _policies(db, elder_rows, on)
     out = list(_screen_rows(elder_rows, facts, benefits, on, pols, guardians))
+    out = one_per_household(out, {r[0]: r[-1] for r in elder_rows})
     changed = [r for r in out if stored.get(r[0]) != r[1:skip] + r[skip + 1 :]]
     current = {r[0] for r in out}
     gone = [elder_id for elder_id in stored if elder_id not in current]  # moved or merged

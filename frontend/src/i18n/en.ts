@@ -285,6 +285,7 @@ const en: Shape<typeof zh> = {
     saved: "Facts saved (a new version; earlier ones are kept)",
     supporters: "Persons with a duty of support", supportersHelp: "The sons, daughters, grandchildren and spouse in the children/guardians list (add or remove them there); enter their situation here, saved on each person. The extreme-poverty and minimum-living rules ask whether any can support (working away still counts as able).",
     supportersKnown: "Is the list complete?", supportersAll: "These are all (an empty list: no supporter)", supportersMore: "There are others not entered yet", supportersEmpty: "No one with a duty of support in the children/guardians list",
+    householdShared: "Household size, income, support, deposits, vehicle, housing and monitoring belong to the household: saving records them for {names} too",
     supBirthYear: "Year of birth", supSituation: "Ability to support",
     supIncome: "Annual income (yuan)", supAssets: "Assets within the limit",
     situation: {

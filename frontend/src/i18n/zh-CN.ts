@@ -281,6 +281,7 @@ export default {
     saved: "已保存核查信息（生成新版本，原版本保留）",
     supporters: "赡养/扶养义务人", supportersHelp: "义务人即“子女/监护人”名单中的儿子、女儿、孙子女和配偶，在该名单中添加或删除；这里填写其赡养能力情况，保存时记入该人员。特困人员和低保的认定要看义务人是否具备赡养能力（外出务工仍视为有能力）。",
     supportersKnown: "名单是否完整", supportersAll: "以上即全部义务人（名单为空即无义务人）", supportersMore: "还有未录入的义务人", supportersEmpty: "“子女/监护人”名单中没有法定义务人",
+    householdShared: "家庭人口、收入、赡养费、存款、车辆、住房和监测情况为同户共有，保存时同时记入：{names}",
     supBirthYear: "出生年份", supSituation: "赡养能力情况",
     supIncome: "年收入（元）", supAssets: "财产在规定范围内",
     situation: {
