@@ -360,7 +360,9 @@ DEMO_TAKE_UP = {
 }
 
 
-def _demo_facts(rng: Any, codes: str, grade: int | None, age: int, size: int | None) -> Any:
+def _demo_facts(
+    rng: Any, codes: str, grade: int | None, age: int, size: int | None, children: int = 0
+) -> Any:
     """One household survey's relief facts: most households are clearly above the standard,
     those on the rolls (and a few who are not: future gaps) below it."""
     from decimal import Decimal
@@ -393,9 +395,9 @@ def _demo_facts(rng: Any, codes: str, grade: int | None, age: int, size: int | N
         "disability_certificate": grade is not None,
         "poverty_monitoring": rng.choices(["none", "monitored", "relapsed"], [97, 2, 1])[0],
         "hardship": "none",
-        "supporters": [] if tekun else [
-            {"relation": "son", "age": max(30, age - 28), "situation": "able"}
-        ],
+        # the supporters are the register's children (marked able below); a 特困 elder's
+        # list is confirmed only when the register has no child
+        "supporters_complete": True if not tekun or not children else None,
     }  # fmt: skip
 
 
@@ -415,12 +417,14 @@ def seed_relief(
     from datetime import date, timedelta
     from decimal import Decimal
 
+    from sqlalchemy import bindparam, func, or_, update
+
     from eldercare.bulkload import bulk_write
     from eldercare.clock import today
     from eldercare.db import new_id, utcnow
     from eldercare.elders import rules as register_rules
     from eldercare.elders import service as register
-    from eldercare.elders.models import Elder, Household
+    from eldercare.elders.models import Elder, Guardian, Household
     from eldercare.relief import rules
     from eldercare.relief import service as relief
     from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion, ReliefScreening
@@ -459,13 +463,34 @@ def seed_relief(
             .where(Scope(county).clause(Elder.village_code), Elder.merged_into_id.is_(None))
             .order_by(Elder.id)
         ).all()
+        duty = sorted(rules.SUPPORTER_RELATIONS)
+        children = dict(
+            db.execute(
+                select(Guardian.elder_id, func.count())
+                .join(Elder, Elder.id == Guardian.elder_id)
+                .where(Scope(county).clause(Elder.village_code), Guardian.relation.in_(duty))
+                .group_by(Guardian.elder_id)
+            ).all()
+        )
         facts = []
+        able: list[dict[str, Any]] = []
         for elder_id, birth, status, codes, grade, size in rows:
             if status in ("deceased", "moved_out") or rng.random() >= 0.92:
                 continue  # the survey reached 92% of the elders still living here
             age = (on - birth).days // 365
-            data = _demo_facts(rng, codes or "", grade, age, size)
+            n_children = children.get(elder_id, 0)
+            data = _demo_facts(rng, codes or "", grade, age, size, n_children)
             facts.append((elder_id, date(2025, 3, 1), 1, data, "2025年入户核查 (demo)"))
+            if n_children and ",extreme_poverty," not in f",{codes},":
+                able.append({"e": elder_id, "y": birth.year + rng.randint(22, 34)})
+        if able:  # the survey also recorded the children's situation on the guardians
+            g = Guardian.__table__
+            db.connection().execute(
+                update(g)  # type: ignore[arg-type]
+                .where(g.c.elder_id == bindparam("e"), or_(*(g.c.relation == r for r in duty)))
+                .values(support_situation="able", birth_year=bindparam("y")),
+                able,
+            )
         counts["relief_facts"] += len(facts)
         cols = ("id", "elder_id", "effective_date", "revision", "data", "source", "created_at")
         now = utcnow()

@@ -180,7 +180,8 @@ def test_relief_facts_are_recorded_as_a_new_version(new_page: Any, server: Serve
     assert float(after["income"]["wages"]) == 650
     assert after["owns_vehicle"] is False
     assert after["ability_level"] == "moderate"
-    assert after["supporters"] == before["supporters"]  # carried over, not cleared
+    assert after["supporters"] == before["supporters"]  # the guardians, untouched
+    assert after["supporters_complete"] == before["supporters_complete"]  # carried over
     page.wait_for_selector(f"[data-test=facts-revision] >> text=第 {after['revision']} 版")
 
 
@@ -207,69 +208,67 @@ def test_the_township_moves_an_elder_to_another_village(new_page: Any, server: S
     page.wait_for_selector(f"text={moved['village_name']}")
 
 
-def test_supporters_are_edited_in_the_relief_facts(new_page: Any, server: Server) -> None:
-    elder = _elders(server)[13]
+def _with_supporters(server: Server, skip: int = 0) -> dict[str, Any]:
+    """An elder whose children/guardians list holds supporters (son, daughter...)."""
+    found = [
+        e
+        for e in _elders(server, 100)[13:]
+        if server.get(WORKER, f"/elders/{e['id']}/relief-facts")["supporters"]
+    ]
+    return found[skip]
+
+
+def test_supporters_are_the_guardians_edited_in_the_relief_facts(
+    new_page: Any, server: Server
+) -> None:
+    elder = _with_supporters(server)
     before = server.get(WORKER, f"/elders/{elder['id']}/relief-facts")
+    son = before["supporters"][0]
     page = new_page()
     login(page, WORKER)
     page.goto(f"/elders/{elder['id']}")
     page.click("[data-test=edit-facts]")
-    page.select_option("select[name=supporters_known]", "list")
-    rows = page.locator("[data-test=supporters] li")
-    # the recorded supporters come first; the new one is added at the end, focused
-    page.click("[data-test=add-supporter]")
-    n = rows.count()
-    last = n - 1
-    page.wait_for_function(
-        "name => document.activeElement?.name === name", arg=f"supporter_relation_{last}"
-    )
-    page.select_option(f"select[name=supporter_relation_{last}]", "daughter")
-    page.fill(f"input[name=supporter_age_{last}]", "200")
-    page.select_option(f"select[name=supporter_situation_{last}]", "minimum_living")
-    page.fill(f"input[name=supporter_income_{last}]", "12000")
+    # the rows are the guardians: names from the register, nothing to add or remove here
+    page.wait_for_selector(f"[data-test=supporter-0] >> text={son['name']}")
+    assert page.locator("[data-test=add-supporter]").count() == 0
+    page.fill("input[name=supporter_birth_year_0]", "1800")
+    page.select_option("select[name=supporter_situation_0]", "minimum_living")
+    page.fill("input[name=supporter_income_0]", "12000")
+    page.select_option("select[name=supporters_complete]", "yes")
     page.click("[data-test=save-facts]")
-    error = page.wait_for_selector(f"[data-test=supporter-error-{last}-age]")
+    error = page.wait_for_selector("[data-test=supporter-error-0-birth_year]")
     assert re.search(r"[\u4e00-\u9fff]", error.inner_text()), error.inner_text()
     assert server.get(WORKER, f"/elders/{elder['id']}/relief-facts") == before  # nothing written
-    page.fill(f"input[name=supporter_age_{last}]", "52")
+    page.fill("input[name=supporter_birth_year_0]", "1962")
     page.click("[data-test=save-facts]")
     page.wait_for_selector("[data-test=facts-form]", state="detached")
     after = server.get(WORKER, f"/elders/{elder['id']}/relief-facts")
     assert after["revision"] == before["revision"] + 1
-    assert len(after["supporters"]) == n
-    assert after["supporters"][:-1] == (before["supporters"] or [])
-    added = after["supporters"][-1]
-    assert (added["relation"], added["age"]) == ("daughter", 52)
-    assert added["situation"] == "minimum_living"
-    assert float(added["annual_income"]) == 12000
+    assert after["supporters_complete"] is True
+    saved = after["supporters"][0]
+    assert saved["guardian_id"] == son["guardian_id"]
+    assert (saved["birth_year"], saved["situation"]) == (1962, "minimum_living")
+    assert float(saved["annual_income"]) == 12000
+    guardian = server.get(WORKER, f"/guardians/{son['guardian_id']}")
+    assert guardian["support_situation"] == "minimum_living"  # one record: the guardian
     shot(page, "relief-facts-supporters")
-
-    # known to have none: the rules then count no able supporter
-    page.click("[data-test=edit-facts]")
-    page.select_option("select[name=supporters_known]", "none")
-    page.click("[data-test=save-facts]")
-    page.wait_for_selector("[data-test=facts-form]", state="detached")
-    assert server.get(WORKER, f"/elders/{elder['id']}/relief-facts")["supporters"] == []
 
 
 def test_the_supporters_editor_fits_a_phone_and_works_with_the_keyboard(
     new_page: Any, server: Server
 ) -> None:
-    elder = _elders(server)[14]
+    elder = _with_supporters(server, 1)
     page = new_page(360, 740, is_mobile=True, has_touch=True)
     login(page, WORKER)
     page.goto(f"/elders/{elder['id']}")
     page.focus("[data-test=edit-facts]")
     page.keyboard.press("Enter")
     page.wait_for_selector("[data-test=facts-form]")
-    page.select_option("select[name=supporters_known]", "list")
-    page.focus("[data-test=add-supporter]")
-    page.keyboard.press("Enter")
     page.wait_for_selector("[data-test=supporters] li")
     width = page.evaluate("document.documentElement.scrollWidth")
     wide = page.evaluate(
         "[...document.querySelectorAll('main *')]"
-        ".filter(e => e.getBoundingClientRect().right > 361)"
+        ".filter(e => e.getBoundingClientRect().right > 361 && !e.closest('.table-wrap'))"
         ".map(e => e.tagName + '.' + e.className + '#' + (e.getAttribute('name') || ''))"
         ".slice(0, 8)"
     )

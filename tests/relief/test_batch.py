@@ -7,8 +7,10 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from eldercare.clock import today as local_today
+from eldercare.elders.models import Guardian
 from eldercare.relief import rules, service
 from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion, ReliefScreening
 from sqlalchemy import select
@@ -77,12 +79,22 @@ def _facts(rng: random.Random) -> dict:
         "poverty_monitoring": maybe(rng.choice(["none", "relapsed", "monitored"])),
         "hardship": maybe(rng.choice(["none", "accident", "spending_surge"])),
         "hardship_date": str(TODAY - timedelta(days=rng.randint(0, 300))),
-        "supporters": maybe(
-            [{"relation": "son", "age": rng.choice([45, 72]), "situation": "able",
-              "annual_income": "9000", "assets_within_limit": True}]
-            if rng.random() < 0.7 else []
-        ),
+        "supporters_complete": maybe(rng.random() < 0.8),
     }  # fmt: skip
+
+
+def _guardians(rng: random.Random, elder_id: str) -> list[Guardian]:
+    """Supporters are the register's guardians (some without their support facts, one
+    born in a year that leaves the age open, a neighbour who is no supporter)."""
+    return [
+        Guardian(elder_id=elder_id, name="子女", relation=rng.choice(["son", "daughter"]),
+                 birth_year=rng.choice([None, 1980, 1954, TODAY.year - 70]),
+                 support_situation=rng.choice([None, "able", "minimum_living", "missing"]),
+                 annual_income=rng.choice([None, Decimal(9000), Decimal(30000)]),
+                 assets_within_limit=rng.choice([None, True, False]))
+        for _ in range(rng.choice([0, 0, 1, 2]))
+    ] + ([Guardian(elder_id=elder_id, name="邻居", relation="neighbour")]
+         if rng.random() < 0.1 else [])  # fmt: skip
 
 
 def _fixture(db) -> list[str]:
@@ -93,6 +105,7 @@ def _fixture(db) -> list[str]:
     db.add(ReliefPolicyVersion(county_code=COUNTY, effective_date=date(2020, 1, 1),
                                settings=POLICY, note=""))  # fmt: skip
     ids = []
+    last: dict[str, Any] = {}
     for i in range(120):
         village = [VILLAGE, OTHER_VILLAGE, OTHER_TOWNSHIP_VILLAGE][i % 3]
         grade = rng.choice([None, None, 1, 2, 3, 4])
@@ -109,9 +122,15 @@ def _fixture(db) -> list[str]:
             ),
         )
         ids.append(e.id)
-        if rng.random() < 0.6:
+        couple = village in last and rng.random() < 0.25  # one household, its facts shared
+        if couple:
+            e.household_id = last[village][0].household_id
+        db.add_all(_guardians(rng, e.id))
+        data = last[village][1] if couple and last[village][1] else _facts(rng)
+        last[village] = (e, data)
+        if couple or rng.random() < 0.6:
             db.add(ReliefFacts(elder_id=e.id, effective_date=date(2024, 1, 1), revision=1,
-                               data=_facts(rng)))  # fmt: skip
+                               data=data))  # fmt: skip
             if rng.random() < 0.1:
                 db.add(ReliefFacts(elder_id=e.id, effective_date=TODAY + timedelta(days=20),
                                    revision=2, data=_facts(rng)))  # fmt: skip
@@ -151,6 +170,7 @@ def test_batch_equals_one_by_one_and_the_per_elder_evaluation(db):
     assert len(masks) > 30
     assert any(r[10] for r in batch.values())  # some payments to check
     assert any(r[9] for r in batch.values())  # some gaps
+    assert any(r[11].get("household") for r in batch.values())  # a couple listed once
     # and the statuses are those of the per-elder evaluation (the eligibility route)
     from eldercare.elders.models import Elder
 

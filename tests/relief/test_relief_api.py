@@ -531,6 +531,41 @@ class TestNoDoubleBenefits:
         assert "经济困难的高龄、失能老年人补贴" in crit["detail"]
 
 
+class TestBasicLivingAndMedicalGaps:
+    """Issue 16.7 and 16.9 over HTTP: one basic-living program per person (特困 first, with
+    低保's status in the note), medical assistance only when not enrolled."""
+
+    def test_tekun_gap_carries_the_dibao_status_and_medical_waits_for_enrolment(
+        self, client, db, officer, worker
+    ):
+        put_policy(client, officer, POLICY)
+        e = make_elder(db, name="特困甲", birth="1950-03-15")
+        put_facts(client, worker, e, {**POOR, "supporters_complete": True})
+        r = client.get("/api/v1/eligibility/gaps", headers=auth(worker)).json()
+        progs = {
+            p["program"]: p for i in r["items"] if i["elder_id"] == e.id for p in i["programs"]
+        }
+        assert "minimum_living_allowance" not in progs
+        assert "medical_assistance" not in progs  # enrolment unknown
+        note = progs["extreme_poverty_support"]["note"]
+        assert "最低生活保障（低保）：符合条件" in note
+        assert "特困优先" in note
+        en = client.get(
+            "/api/v1/eligibility/gaps", headers={**auth(worker), "Accept-Language": "en"}
+        ).json()
+        en_note = next(
+            p["note"]
+            for i in en["items"]
+            for p in i["programs"]
+            if p["program"] == "extreme_poverty_support"
+        )
+        assert en_note.startswith("Minimum living allowance (dibao): meets the criteria")
+        facts = {**POOR, "supporters_complete": True, "medical_assistance_enrolled": False}
+        put_facts(client, worker, e, facts, etag='"1"')
+        path = "/api/v1/eligibility/gaps?program=medical_assistance"
+        assert ids(client, worker, path) == {e.id}
+
+
 NEIGHBOURS = [
     ("village_worker", OTHER_VILLAGE),
     ("township_officer", OTHER_TOWNSHIP),

@@ -346,7 +346,10 @@ class TestElderlyCare:
             (date(1940, 1, 1), "severe", {"low_income"}, "eligible", 200),
             (date(1956, 1, 1), "intact", {"low_income"}, "not_eligible", None),
             (date(1956, 1, 1), None, {"low_income"}, "unknown", None),
-            (date(1940, 1, 1), None, set(), "unknown", 50),
+            # plan 十三 names the 80+ on their own (not only in 经济困难 households): the age
+            # route needs no means test unless the county sets elderly_care_age_means_tested
+            # (see tests/relief/test_rules_policy_texts.py)
+            (date(1940, 1, 1), None, set(), "eligible", 50),
         ],
     )
     def test_over_80_or_disabled_and_struggling(self, birth, level, categories, expected, amount):
@@ -372,7 +375,8 @@ def test_missing_inputs_never_make_anyone_ineligible():
     means_tested = {
         r.program: r.status
         for r in rules.evaluate(poor_on_register, POLICY, ON)
-        if r.program not in ("old_age_allowance",)
+        # the elder-care subsidy's age route is not means-tested by default (plan 十三)
+        if r.program not in ("old_age_allowance", "elderly_care_subsidy")
     }
     assert set(means_tested.values()) == {"unknown"}
 

@@ -106,6 +106,21 @@ def _work_region(value: str | None) -> str | None:
     return code
 
 
+# A supporter's situation as the 特困 rule reads it (《特困人员认定办法》; working away still
+# counts as able)
+SupportSituation = Literal[
+    "able",
+    "extreme_poverty",
+    "minimum_living",
+    "severely_disabled",
+    "no_civil_capacity",
+    "missing",
+    "in_prison",
+]
+BirthYear = Annotated[int, Field(ge=1900, le=2100)]
+Income = Annotated[Decimal, Field(ge=0, le=100_000_000)]
+
+
 def _phone(value: str | None) -> str | None:
     try:
         return phones.canonical(value)
@@ -136,6 +151,12 @@ class GuardianFields(BaseModel):
     is_entrusted_caretaker: bool = False
     agreement_date: date | None = None
     notes: str = Field(default="", max_length=2000)
+    birth_year: BirthYear | None = None
+    support_situation: SupportSituation | None = Field(
+        default=None, description="For relief pre-screening (特困: a supporter able to pay?)"
+    )
+    annual_income: Income | None = Field(default=None, description="Own income, yuan a year")
+    assets_within_limit: bool | None = None
 
     _canonical_phone = field_validator("phone")(classmethod(lambda cls, v: _phone(v)))
     _canonical_region = field_validator("work_region_code")(
@@ -166,6 +187,10 @@ class GuardianPatch(BaseModel):
     is_entrusted_caretaker: bool | None = None
     agreement_date: date | None = None
     notes: str | None = Field(default=None, max_length=2000)
+    birth_year: BirthYear | None = None
+    support_situation: SupportSituation | None = None
+    annual_income: Income | None = None
+    assets_within_limit: bool | None = None
     version: int | None = None
 
     _canonical_phone = field_validator("phone")(classmethod(lambda cls, v: _phone(v)))
@@ -192,6 +217,10 @@ class GuardianOut(BaseModel):
     is_entrusted_caretaker: bool
     agreement_date: date | None
     notes: str
+    birth_year: int | None = None
+    support_situation: SupportSituation | None = None
+    annual_income: Decimal | None = None
+    assets_within_limit: bool | None = None
     version: int
 
 

@@ -94,6 +94,10 @@ GUARDIAN_FIELDS = (
     "is_entrusted_caretaker",
     "agreement_date",
     "notes",
+    "birth_year",
+    "support_situation",
+    "annual_income",
+    "assets_within_limit",
 )
 PROVINCES = frozenset(
     {
@@ -712,6 +716,13 @@ def set_risk_override(
 # ----------------------------------------------------------------------------- guardians
 
 
+def _supporters_changed(db: Session, elder_id: str) -> None:
+    """Guardians are the supporters relief pre-screening reads: rescreen the elder."""
+    from eldercare.relief import service as relief
+
+    relief.refresh_elders(db, [elder_id])
+
+
 def _new_guardian(db: Session, elder: Elder, data: GuardianIn) -> Guardian:
     guardian = Guardian(elder_id=elder.id, **data.model_dump())
     derive_away_scope(guardian, elder.village_code)
@@ -740,6 +751,7 @@ def add_guardian(db: Session, ctx: RequestCtx, elder_id: str, data: GuardianIn) 
     )
     recompute(db, elder)
     db.flush()
+    _supporters_changed(db, elder.id)
     audit.record(
         db,
         ctx,
@@ -798,6 +810,7 @@ def update_guardian(
     recompute(db, elder)
     db.flush()
     if changed:
+        _supporters_changed(db, elder.id)
         audit.record(
             db,
             ctx,
@@ -827,6 +840,7 @@ def delete_guardian(db: Session, ctx: RequestCtx, guardian_id: str, if_match: st
     db.flush()
     recompute(db, elder)
     db.flush()
+    _supporters_changed(db, elder.id)
     audit.record(
         db,
         ctx,

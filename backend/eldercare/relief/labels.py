@@ -61,7 +61,14 @@ CRITERIA: dict[str, tuple[str, str]] = {
     "sudden_hardship": ("遭遇突发性、紧迫性困难", "Sudden, pressing hardship"),
     "housing_target_group": ("属于危房改造对象", "In a housing-renovation target group"),
     "dangerous_house": ("住房鉴定为C级或D级危房（或无房）", "House graded C or D (or no house)"),
-    "advanced_age_or_disabled": ("高龄或失能", "Advanced age or disabled (失能)"),
+    "advanced_age_or_disabled": (
+        "80周岁以上高龄，或失能、半失能、失智",
+        "Aged 80+, or disabled, partly disabled or with dementia",
+    ),
+    "elderly_care_group": (
+        "特困、低保、低收入或计划生育特殊困难家庭",
+        "Tekun, dibao, low-income or family-planning special-hardship household",
+    ),
     "no_double_benefit": ("不重复享受", "No double benefits"),
 }
 VERDICT = {
@@ -93,6 +100,11 @@ KEYS: dict[str, tuple[str, str]] = {
     "near_poverty": ("低保边缘", "near-dibao"),
     "near": ("低保边缘", "near-dibao"),
     "monitoring": ("防返贫监测", "poverty monitoring"),
+    "dispersed": ("分散供养", "cared for at home (not in an institution)"),
+    "enrolled": ("已纳入医疗救助", "enrolled in medical assistance"),
+    "self_care": ("生活自理能力", "self-care"),
+    "dementia": ("失智", "dementia"),
+    "family_planning_special": ("计划生育特殊困难家庭", "family-planning special hardship"),
     "poverty_monitoring": ("防返贫监测", "poverty monitoring"),
     "class": ("救助类别", "class"),
     "costs_12m": ("12个月自付医疗费用", "12-month out-of-pocket costs"),
@@ -112,6 +124,14 @@ DOUBLE_BENEFIT = (
     "rule is unclear, so it is read strictly and flagged for checking (usually the higher one "
     "is kept)",
 )
+PRECEDENCE = (
+    "{other}{status}；一人只享受一项基本生活救助，特困优先",
+    "{other}: {status}; one basic-living program per person, tekun first",
+)
+BASIC_PAIR = {
+    "minimum_living_allowance": "extreme_poverty_support",
+    "extreme_poverty_support": "minimum_living_allowance",
+}
 BOOL = {True: ("是", "yes"), False: ("否", "no"), "likely": ("可能", "likely")}
 
 
@@ -168,3 +188,17 @@ def detail(code: str, passed: bool | None, value: Any, params: dict[str, Any], l
         sep = "；" if i == 0 else "; "
         text += ("（" if i == 0 else " (") + sep.join(parts) + ("）" if i == 0 else ")")
     return text
+
+
+def basic_living_note(program: str, other_status: str | None, lang: str) -> str:
+    """For 低保 or 特困 in a list: the other program's pre-screening status."""
+    other = BASIC_PAIR.get(program)
+    if other is None or other_status is None:
+        return ""
+    i = _i(lang)
+    status = STATUSES[other_status][i]
+    if i == 0:
+        status = status.removeprefix("预筛查：")
+        return PRECEDENCE[0].format(other=program_label(other, lang) + "：", status=status)
+    status = status.removeprefix("Pre-screening: ")
+    return PRECEDENCE[1].format(other=program_label(other, lang), status=status)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Response
 from fastapi.responses import StreamingResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eldercare.auth.deps import AuthCtx, auth_ctx
@@ -17,6 +18,7 @@ from eldercare.concurrency import IfMatch, expected_version, set_etag
 from eldercare.context import RequestCtx
 from eldercare.db import DbSession
 from eldercare.elders import service as elders
+from eldercare.elders.models import Elder
 from eldercare.pagination import Page, PageOut, Paging
 from eldercare.regions import service as regions
 from eldercare.relief import exports, labels, rules, service
@@ -30,6 +32,7 @@ from eldercare.relief.schemas import (
     CoverageRow,
     CriterionOut,
     EligibilityOut,
+    HouseholdMember,
     ListProgram,
     MilestoneItem,
     ProgramOut,
@@ -40,6 +43,7 @@ from eldercare.relief.schemas import (
     ReliefPolicyVersionOut,
     ReliefPolicyVersionsOut,
     ScreeningItem,
+    SupporterOut,
 )
 from eldercare.routing import Router
 
@@ -142,11 +146,53 @@ def put_policy(
 # ----------------------------------------------------------------------------- relief facts
 
 
-def _facts_out(elder_id: str, row: ReliefFacts | None) -> ReliefFactsOut:
+FACT_KEYS = frozenset(ReliefFactsIn.model_fields) - {"effective_date", "source", "version"}
+
+
+def _supporters(db: Session, elder_id: str) -> list[SupporterOut]:
+    return [
+        SupporterOut(
+            guardian_id=g.id,
+            name=g.name,
+            relation=g.relation,
+            birth_year=g.birth_year,
+            situation=g.support_situation,
+            annual_income=g.annual_income,
+            assets_within_limit=g.assets_within_limit,
+            guardian_version=g.version,
+        )
+        for g in service.supporters_of(db, elder_id)
+    ]
+
+
+def _household(db: Session, elder: Any) -> list[HouseholdMember]:
+    return [
+        HouseholdMember(elder_id=e.id, name=e.name) for e in service.household_members(db, elder)
+    ]
+
+
+def _facts_out(
+    elder_id: str,
+    row: ReliefFacts | None,
+    supporters: list[SupporterOut] | None = None,
+    household: list[HouseholdMember] | None = None,
+) -> ReliefFactsOut:
     if row is None:
-        return ReliefFactsOut(elder_id=elder_id, revision=0, created_at=None, created_by=None)
+        return ReliefFactsOut(
+            elder_id=elder_id,
+            revision=0,
+            created_at=None,
+            created_by=None,
+            supporters=supporters or [],
+            household_members=household or [],
+        )
+    # earlier versions may hold keys no longer taken (the supporters typed in before they
+    # came from the guardians): kept as history, not shown
+    data = {k: v for k, v in row.data.items() if k in FACT_KEYS}
     return ReliefFactsOut(
-        **row.data,
+        **data,
+        supporters=supporters or [],
+        household_members=household or [],
         elder_id=elder_id,
         effective_date=row.effective_date,
         source=row.source,
@@ -167,7 +213,8 @@ def get_facts(
 ) -> ReliefFactsOut:
     elder = elders.get_elder(db, ctx, elder_id)
     set_etag(response, service.latest_revision(db, elder.id))
-    return _facts_out(elder.id, service.facts_row(db, elder.id, as_of or today()))
+    row = service.facts_row(db, elder.id, as_of or today())
+    return _facts_out(elder.id, row, _supporters(db, elder.id), _household(db, elder))
 
 
 @router.get(
@@ -204,7 +251,7 @@ def put_facts(
         expected_version(if_match, body.version),
     )
     set_etag(response, row.revision)
-    return _facts_out(elder.id, row)
+    return _facts_out(elder.id, row, _supporters(db, elder.id), _household(db, elder))
 
 
 # ----------------------------------------------------------------------------- eligibility
@@ -374,6 +421,12 @@ def end_benefit(
 def _items(db: Session, page: Page[Any], lang: str, check: bool) -> list[ScreeningItem]:
     names = elders.village_names(db, {r.village_code for r in page.items})
     on = today()
+    others = {e for r in page.items for e in r.detail.get("household", [])}
+    member_names = (
+        {r[0]: r[1] for r in db.execute(select(Elder.id, Elder.name).where(Elder.id.in_(others)))}
+        if others
+        else {}
+    )
     out = []
     for r in page.items:
         progs = []
@@ -381,6 +434,8 @@ def _items(db: Session, page: Page[Any], lang: str, check: bool) -> list[Screeni
             if not r.mask & rules.BIT[p]:
                 continue
             short, amount, reasons = r.detail.get(p, ["N", None, []])
+            other = labels.BASIC_PAIR.get(p)
+            other_short = r.detail.get(other, ["N"])[0] if other else None
             progs.append(
                 ListProgram(
                     program=p,
@@ -389,6 +444,7 @@ def _items(db: Session, page: Page[Any], lang: str, check: bool) -> list[Screeni
                     amount=amount,
                     receiving=bool(r.receiving_mask & rules.BIT[p]),
                     reasons=reasons if check else [],
+                    note=labels.basic_living_note(p, service.LONG.get(other_short or ""), lang),
                 )
             )
         out.append(
@@ -403,6 +459,9 @@ def _items(db: Session, page: Page[Any], lang: str, check: bool) -> list[Screeni
                 status=r.status,
                 status_date=r.status_date,
                 programs=progs,
+                household_members=[
+                    member_names[e] for e in r.detail.get("household", []) if e in member_names
+                ],
             )
         )
     return out

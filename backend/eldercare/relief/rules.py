@@ -191,7 +191,13 @@ class ReliefPolicy(BaseModel):
     )
     temporary_window_days: int = Field(default=180, ge=1, le=730)
     housing_amounts: dict[Literal["C", "D", "none"], Decimal] = Field(default_factory=dict)
-    elderly_care_min_age: int = Field(default=80, ge=60, le=120)
+    elderly_care_min_age: int = Field(
+        default=80, ge=60, le=120, description="Age route; starts under old_age_start"
+    )
+    elderly_care_age_means_tested: bool = Field(
+        default=False,
+        description="The age route also needs 经济困难 (plan 十三 names 80+ elders on their own)",
+    )
     elderly_care_age_amount: Decimal | None = Field(default=None, ge=0, le=100_000)
     elderly_care_amounts: dict[AbilityLevel, Decimal] = Field(
         default_factory=dict, description="By ability level (失能)"
@@ -218,13 +224,40 @@ class ReliefPolicy(BaseModel):
 # ----------------------------------------------------------------------------- the facts
 
 
-@dataclass(slots=True)
+SUPPORTER_RELATIONS = frozenset({"son", "daughter", "grandchild", "spouse"})
+"""Guardians with a legal duty of support (赡养、扶养义务人: 民法典 arts. 1059, 1067, 1074)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Supporter:
     relation: str
-    age: int | None
+    age: int | None  # exact age, when known
     situation: str | None
     annual_income: Decimal | None
     assets_within_limit: bool | None
+    age_span: tuple[int, int] | None = None  # from a birth year only: (lowest, highest)
+
+    def at_least(self, years: int) -> Tri:
+        if self.age is not None:
+            return self.age >= years
+        if self.age_span is None:
+            return None
+        low, high = self.age_span
+        return True if low >= years else False if high < years else None
+
+
+def supporter_from_birth_year(
+    relation: str,
+    birth_year: int | None,
+    situation: str | None,
+    annual_income: Decimal | None,
+    assets_within_limit: bool | None,
+    on: date,
+) -> Supporter:
+    """A guardian as the 特困 rule sees them: with a birth year only, the age on ``on`` is
+    one of two values (before or after the birthday)."""
+    span = None if birth_year is None else (on.year - birth_year - 1, on.year - birth_year)
+    return Supporter(relation, None, situation, annual_income, assets_within_limit, span)
 
 
 @dataclass(slots=True)
@@ -236,6 +269,9 @@ class Facts:
     disability_grade: int | None = None
     disability_type: str | None = None
     categories: frozenset[str] = frozenset()  # manual register categories
+    self_care: str | None = None  # register: independent, partly_dependent, dependent
+    dementia: bool | None = None  # register: 失智 among the health conditions
+    living_arrangement: str | None = None  # register: in_institution = 集中供养
     household_size: int | None = None
     income: dict[str, Decimal] | None = None  # household, monthly, by item
     support_declared: Decimal | None = None  # 赡养费 received, monthly
@@ -252,7 +288,10 @@ class Facts:
     hardship: str | None = None
     hardship_date: date | None = None
     clergy_apart: bool | None = None
+    medical_enrolled: bool | None = None  # 已纳入医疗救助 (relief facts)
     supporters: list[Supporter] | None = None
+    # the supporters listed are all of them (false/None: there may be others)
+    supporters_complete: bool | None = True
     receiving: frozenset[str] = frozenset()
     facts_date: date | None = None  # effective date of the relief facts used
     register_date: date | None = None  # the register's state used
@@ -345,13 +384,14 @@ def tier_start(birth: date, years: int, rule: str) -> date:
 def support_income(facts: Facts, policy: ReliefPolicy) -> tuple[Decimal | None, str]:
     """Children's support counted as household income per month, and how it was counted."""
     f = policy.support_formula
+    complete = facts.supporters is not None and facts.supporters_complete is True
     if f.mode == "declared":
         if facts.support_declared is not None:
             return facts.support_declared, "declared"
-        if facts.supporters is not None and not facts.supporters:
+        if complete and not facts.supporters:
             return Decimal(0), "no_supporters"
         return None, "declared"
-    if facts.supporters is None:
+    if facts.supporters is None or not complete:
         return None, f.mode
     able = [s for s in facts.supporters if supporter_unable(s, policy) is False]
     undecided = [s for s in facts.supporters if supporter_unable(s, policy) is None]
@@ -419,9 +459,10 @@ def supporter_unable(s: Supporter, policy: ReliefPolicy) -> Tri:
     if s.situation == "extreme_poverty":
         return True
     if s.situation == "minimum_living":
-        if s.age is None:
+        sixty = s.at_least(60)
+        if sixty is None:
             return None
-        if s.age >= 60:
+        if sixty:
             return True
     low_income: Tri = None
     if policy.disposable_income_prev_year is not None and s.annual_income is not None:
@@ -431,9 +472,10 @@ def supporter_unable(s: Supporter, policy: ReliefPolicy) -> Tri:
     if s.situation in ("no_civil_capacity", "missing", "in_prison"):
         return s.assets_within_limit
     # able (or a 低保 recipient under 60): unable only when 70+ and poor
-    if s.age is None:
+    seventy = s.at_least(70)
+    if seventy is None:
         return None
-    if s.age >= 70:
+    if seventy:
         unable = all3(low_income, s.assets_within_limit)
         return None if unable is None else unable
     return False
@@ -575,6 +617,8 @@ def extreme_poverty(c: Ctx) -> Result:
     else:
         verdicts = [supporter_unable(s, p) for s in f.supporters]
         supporters = all3(*verdicts) if verdicts else True
+        if supporters is True and f.supporters_complete is not True:
+            supporters = None  # one able supporter not listed would be enough
         sv = [
             {"relation": s.relation, "situation": s.situation, "unable": v}
             for s, v in zip(f.supporters, verdicts, strict=True)
@@ -742,8 +786,14 @@ def medical(c: Ctx, tekun: Tri4, dibao: Tri4, near: Tri) -> Result:
         "costs_12m": f.medical_costs_12m,
         "threshold": threshold,
     }
+    value["enrolled"] = f.medical_enrolled
     crit.append(crit4("medical_assistance_class", any4(*classes), value, "pre_screening", c.on))
-    return Result("medical_assistance", decide(crit), crit, None, None, {"class": cls})
+    # Classes 1-3 are covered with the identity (特困, 低保, 边缘/监测): whether the elder is
+    # already enrolled is a fact of its own, and only "not enrolled" makes a gap (see
+    # :func:`not_a_gap`). Class 4 (因病致贫) is by application.
+    by_identity = any4(*classes[:3]) in (True, "likely")
+    extra = {"class": cls, "enrolled": f.medical_enrolled, "by_identity": by_identity}
+    return Result("medical_assistance", decide(crit), crit, None, None, extra)
 
 
 def temporary(c: Ctx, dibao: Tri4) -> Result:
@@ -772,14 +822,24 @@ def housing(c: Ctx, dibao: Tri4, tekun: Tri4, near: Tri) -> Result:
     p, f = c.policy, c.facts
     crit = [_resident(c)]
     mon, hard = f.poverty_monitoring, f.hardship
+    # 分散供养特困 only: a 特困 person cared for in an institution (集中供养) has no house of
+    # their own to renovate under this program (domain.md §5.7).
+    arr = f.living_arrangement
+    dispersed: Tri = None if arr is None else arr != "in_institution"
     group = any4(
         dibao,
-        tekun,
+        all4(tekun, dispersed),
         None if mon is None else mon in ("relapsed", "monitored"),
         None if hard is None else hard in ("accident", "disaster", "illness"),
         near,
     )
-    value = {"minimum_living": dibao, "extreme_poverty": tekun, "monitoring": mon, "near": near}
+    value = {
+        "minimum_living": dibao,
+        "extreme_poverty": tekun,
+        "dispersed": dispersed,
+        "monitoring": mon,
+        "near": near,
+    }
     crit.append(crit4("housing_target_group", group, value, "pre_screening", c.on))
     g = f.housing_grade
     crit.append(c.fact("dangerous_house", None if g is None else g in ("C", "D", "none"), g))
@@ -787,25 +847,71 @@ def housing(c: Ctx, dibao: Tri4, tekun: Tri4, near: Tri) -> Result:
     return Result("housing_renovation", decide(crit), crit, amount, "one_off")
 
 
-def elderly_care(c: Ctx, struggling: Criterion) -> Result:
+def impaired(f: Facts) -> Tri:
+    """失能、半失能 or 失智: the ability assessment (any impairment), else the register's
+    self-care (partly dependent: 半失能; dependent: 失能); dementia on the register is 失智."""
+    if f.ability_level is not None:  # GB/T 42195 assesses cognition too
+        return f.ability_level in IMPAIRED or f.dementia is True
+    disabled: Tri = None if f.self_care is None else f.self_care != "independent"
+    return any3(disabled, f.dementia)
+
+
+def elderly_care(c: Ctx, dibao: Tri4, tekun: Tri4, near: Tri) -> Result:
+    """Plan 十三 (三是落实老年人社会救助): "针对特困、低保、低收入、计划生育特殊困难家庭中的
+    失能半失能、失智老年人及80周岁以上高龄老年人的服务补贴制度". Two routes: an elder of
+    one of the four household groups who is 失能, 半失能 or 失智; or an elder of 80+ (from the
+    start of the allowance under the old-age start rule; the county may also require one of
+    the four groups: ``elderly_care_age_means_tested``)."""
     p, f = c.policy, c.facts
     crit = [_resident(c)]
-    old = c.age >= p.elderly_care_min_age
-    lvl = f.ability_level
-    impaired: Tri = None if lvl is None else lvl in IMPAIRED
-    value = {"age": c.age, "min_age": p.elderly_care_min_age, "ability_level": lvl}
+    start = tier_start(f.birth_date, p.elderly_care_min_age, p.old_age_start)
+    old = start <= c.on
+    imp = impaired(f)
+    fp = "family_planning_special" in f.categories
+    group = any4(dibao, tekun, near, fp)
+    value = {
+        "age": c.age,
+        "min_age": p.elderly_care_min_age,
+        "ability_level": f.ability_level,
+        "self_care": f.self_care,
+        "dementia": f.dementia,
+    }
+    params = {"start_rule": p.old_age_start, "start_date": start}
     if old:
-        crit.append(Criterion("advanced_age_or_disabled", True, value, "id_number", f.birth_date))
+        crit.append(
+            Criterion("advanced_age_or_disabled", True, value, "id_number", f.birth_date, params)
+        )
     else:
-        crit.append(c.fact("advanced_age_or_disabled", impaired, value))
-    crit.append(struggling)
+        crit.append(Criterion("advanced_age_or_disabled", imp, value, "register", c.on, params))
+    if not old or p.elderly_care_age_means_tested:
+        gv = {"minimum_living": dibao, "extreme_poverty": tekun, "near_poverty": near}
+        gv["family_planning_special"] = fp
+        crit.append(crit4("elderly_care_group", group, gv, "pre_screening", c.on))
     options = []
     if old and p.elderly_care_age_amount is not None:
         options.append(p.elderly_care_age_amount)
-    if lvl in p.elderly_care_amounts:
-        options.append(p.elderly_care_amounts[lvl])
+    if imp and f.ability_level in p.elderly_care_amounts:
+        options.append(p.elderly_care_amounts[f.ability_level])
     amount = max(options) if options else None
-    return Result("elderly_care_subsidy", decide(crit), crit, amount, "monthly")
+    extra = {"start_date": start, "route": "age" if old else "impaired"}
+    return Result("elderly_care_subsidy", decide(crit), crit, amount, "monthly", extra)
+
+
+def not_a_gap(r: Result, facts: Facts) -> str | None:
+    """Why a program the elder is pre-screened for and does not receive is still no gap:
+    another program of a pair received instead, 特困 taking precedence over 低保 (one
+    basic-living program per person), or medical assistance without a "not enrolled" fact."""
+    if r.extra.get("received_instead"):
+        return "received_instead"
+    if r.extra.get("superseded_by"):
+        return "superseded"
+    if r.program == "medical_assistance":
+        enrolled = facts.medical_enrolled
+        if enrolled is True:
+            return "enrolled"
+        if enrolled is None and r.extra.get("by_identity"):
+            return "enrolment_unknown"
+    return None
 
 
 def evaluate(
@@ -821,6 +927,10 @@ def evaluate(
     band = dibao.extra.get("band")
     near: Tri = None if band is None else band == "near"
     struggling = financially_struggling(c, m_dibao, m_tekun, near)
+    if m_tekun in (True, "likely"):
+        # One basic-living program per person: 特困 takes precedence over 低保 (社会救助暂行
+        # 办法: 特困 persons are supported as such, not through 低保).
+        dibao.extra["superseded_by"] = "extreme_poverty_support"
     results = [
         dibao,
         tekun,
@@ -830,7 +940,7 @@ def evaluate(
         medical(c, m_tekun, m_dibao, near),
         temporary(c, m_dibao),
         housing(c, m_dibao, m_tekun, near),
-        elderly_care(c, struggling),
+        elderly_care(c, m_dibao, m_tekun, near),
     ]
     for result in results:
         others = r & EXCLUSIVE[result.program] if r and result.program in EXCLUSIVE else None
@@ -875,11 +985,17 @@ def outcome_key(facts: Facts, policy: ReliefPolicy, on: date) -> tuple[Any, ...]
     return (
         age_on(facts.birth_date, on),
         started_tier(facts.birth_date, policy, on),
+        tier_start(facts.birth_date, policy.elderly_care_min_age, policy.old_age_start) <= on,
         facts.status,
+        facts.self_care,
+        facts.dementia,
+        facts.living_arrangement,
         facts.disability_grade,
         facts.disability_type,
         facts.categories,
         facts.receiving,
+        None if facts.supporters is None else tuple(facts.supporters),
+        facts.supporters_complete,
     )
 
 

@@ -57,18 +57,18 @@ class ReliefPolicyVersionsOut(BaseModel):
     items: list[ReliefPolicyVersionOut]
 
 
-class SupporterIn(BaseModel):
-    """A child or other person with a duty of support (赡养人/扶养人) and their situation."""
+class SupporterOut(BaseModel):
+    """A supporter (赡养人/扶养人) as the 特困 rule reads them: one of the elder's guardians
+    (alive; son, daughter, grandchild or spouse). Edit them on the guardian."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    relation: str = Field(min_length=1, max_length=20)
-    age: int | None = Field(default=None, ge=0, le=120)
-    situation: SupporterSituation | None = Field(
-        default=None, description="Working away still counts as able"
-    )
-    annual_income: Money | None = Field(default=None, ge=0, le=100_000_000)
-    assets_within_limit: bool | None = None
+    guardian_id: str
+    name: str
+    relation: str
+    birth_year: int | None
+    situation: SupporterSituation | None = Field(description="Working away still counts as able")
+    annual_income: Money | None
+    assets_within_limit: bool | None
+    guardian_version: int
 
 
 class ReliefFactsIn(BaseModel):
@@ -106,18 +106,41 @@ class ReliefFactsIn(BaseModel):
         default=None, description="Holds a second-generation 残疾人证"
     )
     poverty_monitoring: PovertyMonitoring | None = None
+    medical_assistance_enrolled: bool | None = Field(
+        default=None,
+        description="Already enrolled in medical assistance (已纳入医疗救助); only false makes "
+        "a 特困/低保/边缘 elder a medical-assistance gap",
+    )
     hardship: Hardship | None = Field(default=None, description="Sudden hardship (临时救助)")
     hardship_date: date | None = None
     clergy_apart: bool | None = Field(
         default=None, description="Clergy living apart in a religious site for 3+ years"
     )
-    supporters: list[SupporterIn] | None = Field(default=None, max_length=20)
+    supporters_complete: bool | None = Field(
+        default=None,
+        description="The register's guardians with a duty of support (son, daughter, "
+        "grandchild, spouse) are all of the elder's supporters; true with none: no supporter",
+    )
 
     def data(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude={"effective_date", "source", "version"})
 
 
+class HouseholdMember(BaseModel):
+    elder_id: str
+    name: str
+
+
 class ReliefFactsOut(ReliefFactsIn):
+    supporters: list[SupporterOut] = Field(
+        default_factory=list, description="Read from the register's guardians (today)"
+    )
+    household_members: list[HouseholdMember] = Field(
+        default_factory=list,
+        description="Other elders of the household: a PUT records the household's facts "
+        "(size, income, support, assets, vehicle, houses, housing grade, monitoring) for "
+        "them too",
+    )
     elder_id: str
     effective_date: date | None = None
     revision: int = Field(description="0: nothing recorded yet")
@@ -216,6 +239,10 @@ class ListProgram(BaseModel):
     amount: Decimal | None
     receiving: bool
     reasons: list[str] = Field(description="Payments to check: deceased, moved_out, not_eligible")
+    note: str = Field(
+        default="",
+        description="低保 and 特困 (one basic-living program per person): the other one's status",
+    )
 
 
 class ScreeningItem(BaseModel):
@@ -229,6 +256,11 @@ class ScreeningItem(BaseModel):
     status: str
     status_date: date | None
     programs: list[ListProgram]
+    household_members: list[str] = Field(
+        default=[],
+        description="Other elders of the household in the same household-program gap (低保, "
+        "危房改造): the household is listed once, on one of them",
+    )
 
 
 class MilestoneItem(BaseModel):

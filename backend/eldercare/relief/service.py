@@ -28,7 +28,7 @@ from eldercare.concurrency import check_version
 from eldercare.context import RequestCtx
 from eldercare.db import write_apart
 from eldercare.elders import service as elders
-from eldercare.elders.models import Elder, Household
+from eldercare.elders.models import Elder, Guardian, Household
 from eldercare.errors import Conflict, FieldError, NotFound, ValidationFailed
 from eldercare.identity import age_on
 from eldercare.pagination import Kind, Page, decode_cursor, encode_cursor, keyset
@@ -176,7 +176,8 @@ def put_facts(
     )
     db.add(row)
     db.flush()
-    refresh_elders(db, [elder.id])
+    shared = _share_household_facts(db, ctx, elder, data, effective, source)
+    refresh_elders(db, [elder.id, *shared])
     audit.record(
         db,
         ctx,
@@ -185,9 +186,85 @@ def put_facts(
         resource_id=elder.id,
         region_code=elder.village_code,
         fields=sorted(k for k, v in data.items() if v is not None),
-        detail={"effective_date": effective.isoformat(), "revision": row.revision},
+        detail={
+            "effective_date": effective.isoformat(),
+            "revision": row.revision,
+            "household_elders": shared,
+        },
     )
     return row
+
+
+HOUSEHOLD_FACTS = (
+    "household_size",
+    "income",
+    "support_declared",
+    "deposits_per_capita",
+    "owns_vehicle",
+    "houses",
+    "housing_grade",
+    "poverty_monitoring",
+)
+"""Facts of the 共同生活家庭, not of one person: entered once, kept the same for every
+elder of the register's household."""
+
+
+def household_members(db: Session, elder: Elder) -> list[Elder]:
+    """The other elders of the elder's household (not merged, not deceased or moved out)."""
+    if elder.household_id is None:
+        return []
+    return list(
+        db.scalars(
+            select(Elder)
+            .where(
+                Elder.household_id == elder.household_id,
+                Elder.id != elder.id,
+                Elder.merged_into_id.is_(None),
+                Elder.status.not_in(("deceased", "moved_out")),
+            )
+            .order_by(Elder.id)
+        )
+    )
+
+
+def _share_household_facts(
+    db: Session, ctx: RequestCtx, elder: Elder, data: dict[str, Any], effective: date, source: str
+) -> list[str]:
+    """A new version for each other elder of the household whose household facts differ:
+    their own facts kept, the household's taken from ``data``. Returns their ids."""
+    shared = []
+    household = {k: data.get(k) for k in HOUSEHOLD_FACTS}
+    for other in household_members(db, elder):
+        current = facts_row(db, other.id, effective)
+        mine = dict(current.data) if current else {}
+        if current is not None and all(mine.get(k) == v for k, v in household.items()):
+            continue
+        row = ReliefFacts(
+            elder_id=other.id,
+            effective_date=effective,
+            revision=latest_revision(db, other.id) + 1,
+            data={**mine, **household},
+            source=source,
+            created_by=ctx.actor.id,
+        )
+        db.add(row)
+        db.flush()
+        shared.append(other.id)
+        audit.record(
+            db,
+            ctx,
+            "update",
+            resource="relief_facts",
+            resource_id=other.id,
+            region_code=other.village_code,
+            fields=sorted(k for k, v in household.items() if v is not None),
+            detail={
+                "effective_date": effective.isoformat(),
+                "revision": row.revision,
+                "household_of": elder.id,
+            },
+        )
+    return shared
 
 
 def _dec(value: Any) -> Decimal | None:
@@ -202,21 +279,37 @@ def build_facts(
     disability_type: str | None,
     manual_categories: list[dict[str, Any]] | None,
     register_income: Any,
+    self_care: str | None = None,
+    health_conditions: list[str] | None = None,
+    living_arrangement: str | None = None,
     data: dict[str, Any] | None,
     facts_date: date | None,
     receiving: Iterable[str],
     register_date: date | None,
+    guardians: Iterable[Sequence[Any]] = (),
+    on: date | None = None,
 ) -> rules.Facts:
+    """``guardians``: (relation, alive, birth year, support situation, annual income, assets
+    within the limit) of the elder's guardians; those alive with a duty of support are the
+    supporters the 特困 rule reads (the relief facts only say whether they are all)."""
     d = data or {}
     income = d.get("income")
-    supporters = d.get("supporters")
     hardship_date = d.get("hardship_date")
+    day = on or register_date or local_today()
+    supporters = [
+        rules.supporter_from_birth_year(relation, year, situation, _dec(amount), assets, day)
+        for relation, alive, year, situation, amount, assets in guardians
+        if alive and relation in rules.SUPPORTER_RELATIONS
+    ]
     return rules.Facts(
         birth_date=birth_date,
         status=status,
         disability_grade=disability_grade,
         disability_type=disability_type,
         categories=frozenset(c.get("code", "") for c in manual_categories or []),
+        self_care=self_care,
+        dementia=None if health_conditions is None else "dementia" in health_conditions,
+        living_arrangement=living_arrangement,
         household_size=d.get("household_size"),
         income=None if income is None else {k: Decimal(str(v)) for k, v in income.items()},
         support_declared=_dec(d.get("support_declared")),
@@ -233,18 +326,9 @@ def build_facts(
         hardship=d.get("hardship"),
         hardship_date=date.fromisoformat(hardship_date) if hardship_date else None,
         clergy_apart=d.get("clergy_apart"),
-        supporters=None
-        if supporters is None
-        else [
-            rules.Supporter(
-                relation=s.get("relation", ""),
-                age=s.get("age"),
-                situation=s.get("situation"),
-                annual_income=_dec(s.get("annual_income")),
-                assets_within_limit=s.get("assets_within_limit"),
-            )
-            for s in supporters
-        ],
+        medical_enrolled=d.get("medical_assistance_enrolled"),
+        supporters=supporters,
+        supporters_complete=d.get("supporters_complete"),
         receiving=frozenset(receiving),
         facts_date=facts_date,
         register_date=register_date,
@@ -407,12 +491,13 @@ def evaluate_elder(db: Session, ctx: RequestCtx, elder: Elder, on: date) -> Eval
     ``on`` (the register's past state comes from its field history)."""
     today = local_today()
     if on < today:
-        past, _ = elders.transient_as_of(db, elder, on)
+        past, guardians = elders.transient_as_of(db, elder, on)
         household: dict[str, Any] = past.info_household  # type: ignore[attr-defined]
         income, reg = household.get("annual_income_per_capita"), past
     else:
         hh = db.get(Household, elder.household_id) if elder.household_id else None
         income, reg = (hh.annual_income_per_capita if hh else None), elder
+        guardians = elders.guardians_of(db, elder.id)
     policy = policy_for(db, elder.village_code[:6], on)
     row = facts_row(db, elder.id, on)
     receiving = receiving_on(db, elder.id, on)
@@ -426,13 +511,49 @@ def evaluate_elder(db: Session, ctx: RequestCtx, elder: Elder, on: date) -> Eval
         disability_type=reg.disability_type,
         manual_categories=reg.manual_categories,
         register_income=income,
+        self_care=reg.self_care,
+        health_conditions=reg.health_conditions,
+        living_arrangement=reg.living_arrangement,
         data=row.data if row else None,
         facts_date=row.effective_date if row else None,
         receiving=receiving,
         register_date=min(on, today),
+        guardians=[_guardian_inputs(g) for g in guardians],
+        on=on,
     )
     results = rules.evaluate(facts, policy.policy, on, policy.effective_date)
     return Evaluation(on, policy, row, results, receiving)
+
+
+def _guardian_inputs(g: Guardian) -> tuple[Any, ...]:
+    return (
+        g.relation,
+        g.alive,
+        g.birth_year,
+        g.support_situation,
+        g.annual_income,
+        g.assets_within_limit,
+    )
+
+
+GUARDIAN_INPUTS = (
+    Guardian.elder_id,
+    Guardian.relation,
+    Guardian.alive,
+    Guardian.birth_year,
+    Guardian.support_situation,
+    Guardian.annual_income,
+    Guardian.assets_within_limit,
+)
+
+
+def supporters_of(db: Session, elder_id: str) -> list[Guardian]:
+    """The elder's guardians who are supporters for relief (alive, with a duty of support)."""
+    return [
+        g
+        for g in elders.guardians_of(db, elder_id)
+        if g.alive and g.relation in rules.SUPPORTER_RELATIONS
+    ]
 
 
 # ----------------------------------------------------------------------------- the stored screening
@@ -482,11 +603,11 @@ def outcome(facts: rules.Facts, pol: PolicyInForce, on: date) -> Outcome:
                 reasons.append(status)
             elif r.status == "not_eligible":
                 reasons.append("not_eligible")
-            if instead:
+            if instead or r.extra.get("superseded_by") in facts.receiving:
                 reasons.append("double_benefit")
             if reasons:
                 check |= bit
-        elif active and short in ("E", "L") and not instead:
+        elif active and short in ("E", "L") and rules.not_a_gap(r, facts) is None:
             gap |= bit
         if short != "N" or recv:
             detail[r.program] = [short, None if r.amount is None else str(r.amount), reasons]
@@ -537,6 +658,68 @@ def screen_row(
     )
 
 
+HOUSEHOLD_PROGRAMS = ("minimum_living_allowance", "housing_renovation")
+"""Programs granted to the household (低保户, the household's house): a household with
+several elders is one gap, listed on one of them with the others' names."""
+
+
+def one_per_household(
+    rows: list[tuple[Any, ...]], household_of: dict[str, str | None]
+) -> list[tuple[Any, ...]]:
+    """Keep a household program's gap bit on one elder of the household (the first by id
+    among those with the gap) and name the others in its ``detail["household"]``."""
+    gap_i, detail_i = SCREENING_COLUMNS.index("gap_mask"), SCREENING_COLUMNS.index("detail")
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        household = household_of.get(r[0])
+        if household is not None:
+            groups.setdefault(household, []).append(i)
+    out = list(rows)
+    for idxs in groups.values():
+        if len(idxs) < 2:
+            continue
+        for program in HOUSEHOLD_PROGRAMS:
+            bit = rules.BIT[program]
+            having = sorted((out[i][0], i) for i in idxs if out[i][gap_i] & bit)
+            if len(having) < 2:
+                continue
+            for _, i in having[1:]:
+                row = list(out[i])
+                row[gap_i] &= ~bit
+                out[i] = tuple(row)
+            lead = list(out[having[0][1]])
+            detail = dict(lead[detail_i])  # outcomes may be shared: copy
+            others = set(detail.get("household", [])) | {e for e, _ in having[1:]}
+            detail["household"] = sorted(others)
+            lead[detail_i] = detail
+            out[having[0][1]] = tuple(lead)
+    return out
+
+
+def _with_household(db: Session, elder_ids: Sequence[str]) -> list[tuple[str, str | None]]:
+    """These elders and the other elders of their households (screened together), as
+    (elder id, household id), the elders of one household next to each other."""
+    found: dict[str, str | None] = {}
+    ids = list(dict.fromkeys(elder_ids))
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        households = select(Elder.household_id).where(
+            Elder.id.in_(part), Elder.household_id.is_not(None)
+        )
+        for elder_id, household in db.execute(
+            select(Elder.id, Elder.household_id).where(
+                or_(
+                    Elder.id.in_(part),
+                    and_(Elder.household_id.in_(households), Elder.merged_into_id.is_(None)),
+                )
+            )
+        ):
+            found[elder_id] = household
+    for elder_id in ids:  # unknown ids (merged away...) still get their rows removed
+        found.setdefault(elder_id, None)
+    return sorted(found.items(), key=lambda e: (e[1] or e[0], e[0]))
+
+
 ELDER_INPUTS = (
     Elder.id,
     Elder.village_code,
@@ -545,9 +728,13 @@ ELDER_INPUTS = (
     Elder.disability_grade,
     Elder.disability_type,
     Elder.manual_categories,
+    Elder.self_care,
+    Elder.health_conditions,
+    Elder.living_arrangement,
     Elder.version,
     Household.version,
     Household.annual_income_per_capita,
+    Elder.household_id,
 )
 
 
@@ -571,6 +758,7 @@ def _screen_rows(
     benefit_rows: Iterable[Sequence[Any]],
     on: date,
     policies: dict[str, PolicyInForce],
+    guardian_rows: Iterable[Sequence[Any]] = (),
 ) -> Iterator[tuple[Any, ...]]:
     """Screening rows from plain input tuples (``ELDER_INPUTS``; facts: elder id, effective
     date, data, ordered by effective date and revision; benefits: elder id, program, start,
@@ -584,6 +772,9 @@ def _screen_rows(
             facts_by[elder_id] = (eff, data)
         else:
             later.setdefault(elder_id, []).append(eff)
+    guardians: dict[str, list[Sequence[Any]]] = {}
+    for elder_id, *g in guardian_rows:
+        guardians.setdefault(elder_id, []).append(g)
     receiving: dict[str, set[str]] = {}
     for elder_id, program, b_start, b_end in benefit_rows:
         if b_start <= on and (b_end is None or b_end >= on):
@@ -599,9 +790,13 @@ def _screen_rows(
         grade,
         kind,
         manual,
+        self_care,
+        health,
+        arrangement,
         version,
         hh_version,
         income,
+        _household,
     ) in elders_rows:
         county = village[:6]
         pol = policies[county]
@@ -613,10 +808,15 @@ def _screen_rows(
             disability_type=kind,
             manual_categories=manual,
             register_income=income,
+            self_care=self_care,
+            health_conditions=health,
+            living_arrangement=arrangement,
             data=eff_data[1] if eff_data else None,
             facts_date=eff_data[0] if eff_data else None,
             receiving=receiving.get(elder_id, ()),
             register_date=on,
+            guardians=guardians.get(elder_id, ()),
+            on=on,
         )
         yield screen_row(
             elder_id,
@@ -636,9 +836,15 @@ def refresh_elders(db: Session, elder_ids: Sequence[str], on: date | None = None
     on = on or local_today()
     policies: dict[str, PolicyInForce] = {}
     n = 0
+    members = _with_household(db, elder_ids)
     conn = db.connection()
-    for start in range(0, len(elder_ids), CHUNK):
-        ids = list(elder_ids[start : start + CHUNK])
+    start = 0
+    while start < len(members):
+        end = start + CHUNK
+        while end < len(members) and members[end][1] and members[end][1] == members[end - 1][1]:
+            end += 1  # a household stays in one chunk
+        ids = [m[0] for m in members[start:end]]
+        start = end
         rows = conn.execute(
             select(*ELDER_INPUTS)
             .outerjoin(Household, Household.id == Elder.household_id)
@@ -654,7 +860,14 @@ def refresh_elders(db: Session, elder_ids: Sequence[str], on: date | None = None
                 Benefit.elder_id.in_(ids)
             )
         ).all()
-        out = list(_screen_rows(rows, facts, benefits, on, _policies(db, rows, on, policies)))
+        guardians = conn.execute(
+            select(*GUARDIAN_INPUTS).where(
+                Guardian.elder_id.in_(ids), Guardian.relation.in_(sorted(rules.SUPPORTER_RELATIONS))
+            )
+        ).all()
+        pols = _policies(db, rows, on, policies)
+        out = list(_screen_rows(rows, facts, benefits, on, pols, guardians))
+        out = one_per_household(out, {r[0]: r[-1] for r in rows})
         conn.execute(delete(ReliefScreening).where(ReliefScreening.elder_id.in_(ids)))
         n += bulk_write(conn, ReliefScreening.__table__, SCREENING_COLUMNS, out)  # type: ignore[arg-type]
     return n
@@ -695,13 +908,20 @@ def refresh_region(db: Session, region: str, on: date | None = None) -> int:
         .join(Elder, Elder.id == Benefit.elder_id)
         .where(where)
     ).all()
+    guardians = conn.execute(
+        select(*GUARDIAN_INPUTS)
+        .join(Elder, Elder.id == Guardian.elder_id)
+        .where(where, Guardian.relation.in_(sorted(rules.SUPPORTER_RELATIONS)))
+    ).all()
     compared = [c for c in SCREENING_COLUMNS if c != "computed_on"]
     stored = {
         r[0]: tuple(r[1:])
         for r in conn.execute(select(*[s.__table__.c[c] for c in compared]).where(in_region))
     }
     skip = SCREENING_COLUMNS.index("computed_on")
-    out = list(_screen_rows(elder_rows, facts, benefits, on, _policies(db, elder_rows, on)))
+    pols = _policies(db, elder_rows, on)
+    out = list(_screen_rows(elder_rows, facts, benefits, on, pols, guardians))
+    out = one_per_household(out, {r[0]: r[-1] for r in elder_rows})
     changed = [r for r in out if stored.get(r[0]) != r[1:skip] + r[skip + 1 :]]
     current = {r[0] for r in out}
     gone = [elder_id for elder_id in stored if elder_id not in current]  # moved or merged

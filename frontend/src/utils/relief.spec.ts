@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { blankSupporter, factsToForm, formToFacts, type FactsOut } from "./relief";
+import { factsToForm, formToFacts, supporterPatch, type FactsOut, type SupporterOut } from "./relief";
 
 const stored = {
   elder_id: "e1", revision: 2, effective_date: "2025-06-01", source: "2025年入户核查", version: 2,
@@ -7,7 +7,8 @@ const stored = {
   deposits_per_capita: null, owns_vehicle: false, houses: 1, ability_level: "mild", housing_grade: "C",
   major_illness: null, medical_costs_12m: null, disability_certificate: true, poverty_monitoring: null,
   hardship: "illness", hardship_date: "2025-05-20", clergy_apart: null,
-  supporters: [{ relation: "son", age: 45, situation: "able", annual_income: "30000", assets_within_limit: null }], created_at: null, created_by: null,
+  supporters_complete: true,
+  supporters: [{ guardian_id: "g1", guardian_version: 3, name: "王大", relation: "son", birth_year: 1980, situation: "able", annual_income: "30000.00", assets_within_limit: null }], created_at: null, created_by: null,
 } as unknown as FactsOut;
 
 describe("relief facts form", () => {
@@ -22,7 +23,8 @@ describe("relief facts form", () => {
       support_declared: "200", deposits_per_capita: null, owns_vehicle: false, major_illness: null,
       disability_certificate: true, ability_level: "mild", housing_grade: "C", hardship: "illness", hardship_date: "2025-05-20",
     });
-    expect(body.supporters).toEqual(stored.supporters);
+    expect(body.supporters_complete).toBe(true);
+    expect("supporters" in body).toBe(false); // the supporters are the guardians: not sent
   });
   it("treats blanks as unknown and drops the hardship date without a hardship", () => {
     const form = factsToForm(null, "2026-03-01");
@@ -34,7 +36,7 @@ describe("relief facts form", () => {
     expect(body.household_size).toBeNull();
     expect(body.owns_vehicle).toBeNull();
     expect(body.hardship_date).toBeNull();
-    expect(body.supporters).toBeNull();
+    expect(body.supporters_complete).toBeNull();
     expect(formToFacts(factsToForm(null, "2026-03-01")).income).toBeNull();
   });
   it("takes the numbers a number input hands back", () => {
@@ -45,27 +47,21 @@ describe("relief facts form", () => {
     expect(body.household_size).toBe(3);
     expect(body.income).toEqual({ wages: "650" });
   });
-  it("edits the supporters: unknown, none, or each with their situation", () => {
+  it("edits the supporters on their guardians: only what changed is patched", () => {
     const form = factsToForm(stored, "2026-03-01");
-    expect(form.supporters_known).toBe("list");
-    expect(form.supporters[0]).toEqual({ relation: "son", age: "45", situation: "able", annual_income: "30000", assets_within_limit: "" });
-    form.supporters.push({ ...blankSupporter(), relation: "daughter", situation: "minimum_living", age: 50 as unknown as string, assets_within_limit: "yes" });
-    form.supporters[0].situation = "in_prison";
-    expect(formToFacts(form).supporters).toEqual([
-      { relation: "son", age: 45, situation: "in_prison", annual_income: "30000", assets_within_limit: null },
-      { relation: "daughter", age: 50, situation: "minimum_living", annual_income: null, assets_within_limit: true },
-    ]);
-    form.supporters_known = "none";
-    expect(formToFacts(form).supporters).toEqual([]);
-    form.supporters_known = "";
-    expect(formToFacts(form).supporters).toBeNull();
-    const none = factsToForm({ ...stored, supporters: [] }, "2026-03-01");
-    expect(none.supporters_known).toBe("none");
-    expect(formToFacts(none).supporters).toEqual([]);
-    const blank = blankSupporter();
-    expect(blank.situation).toBe("");
-    expect(formToFacts({ ...factsToForm(null, "2026-03-01"), supporters_known: "list", supporters: [blank] }).supporters).toEqual([
-      { relation: "son", age: null, situation: null, annual_income: null, assets_within_limit: null },
-    ]);
+    const before = stored.supporters?.[0] as SupporterOut;
+    const row = form.supporters[0];
+    expect(row).toEqual({ guardian_id: "g1", guardian_version: 3, name: "王大", relation: "son", birth_year: "1980", situation: "able", annual_income: "30000.00", assets_within_limit: "" });
+    expect(supporterPatch(before, row)).toBeNull();
+    row.annual_income = "30000"; // the same amount, written differently
+    expect(supporterPatch(before, row)).toBeNull();
+    row.situation = "in_prison";
+    row.assets_within_limit = "yes";
+    (row as unknown as { birth_year: number }).birth_year = 1955;
+    expect(supporterPatch(before, row)).toEqual({ support_situation: "in_prison", assets_within_limit: true, birth_year: 1955 });
+    row.situation = "";
+    expect(supporterPatch(before, row)).toMatchObject({ support_situation: null });
+    form.supporters_complete = "no";
+    expect(formToFacts(form).supporters_complete).toBe(false);
   });
 });

@@ -1,13 +1,15 @@
 // The relief inputs (救助核查信息) as a form: every field may be unknown. A PUT records a
-// whole new version. The supporters (赡养/扶养义务人) are unknown (null), known to be none
-// ([]; the 特困 rule then counts no able supporter) or a list, each with their situation.
+// whole new version. The supporters (赡养/扶养义务人) are the register's guardians with a
+// duty of support (son, daughter, grandchild, spouse): their birth year, situation, income
+// and assets are saved on each guardian (PATCH), and the facts only say whether they are
+// all of the elder's supporters (supporters_complete).
 import type { components } from "../api/schema";
 
 export type FactsOut = components["schemas"]["ReliefFactsOut"];
 export type FactsIn = components["schemas"]["ReliefFactsIn"];
 
 export const INCOME_ITEMS = ["wages", "business", "property", "transfers", "basic_pension", "social_insurance", "special_care", "family_planning_reward", "reward", "social_assistance", "old_age_allowance"] as const;
-export const TRI_FIELDS = ["owns_vehicle", "major_illness", "disability_certificate", "clergy_apart"] as const;
+export const TRI_FIELDS = ["owns_vehicle", "major_illness", "disability_certificate", "clergy_apart", "medical_assistance_enrolled"] as const;
 export const MONEY_FIELDS = ["support_declared", "deposits_per_capita", "medical_costs_12m"] as const;
 export const CHOICES = {
   ability_level: ["intact", "mild", "moderate", "severe", "lost"],
@@ -16,16 +18,17 @@ export const CHOICES = {
   hardship: ["none", "accident", "disaster", "illness", "spending_surge"],
 } as const;
 
-export const SUPPORTER_RELATIONS = ["son", "daughter", "son_in_law", "daughter_in_law", "spouse", "sibling", "grandchild", "relative", "other"] as const;
 export const SUPPORTER_SITUATIONS = ["able", "extreme_poverty", "minimum_living", "severely_disabled", "no_civil_capacity", "missing", "in_prison"] as const;
-export type SupporterIn = components["schemas"]["SupporterIn-Input"];
+export type SupporterOut = components["schemas"]["SupporterOut"];
+export type GuardianPatch = components["schemas"]["GuardianPatch"];
 
 type Tri = "" | "yes" | "no";
-/** "": not known; "none": known to have no supporter; "list": the supporters below. */
-export type SupportersKnown = "" | "none" | "list";
 export interface SupporterForm {
+  guardian_id: string;
+  guardian_version: number;
+  name: string;
   relation: string;
-  age: string;
+  birth_year: string;
   situation: string;
   annual_income: string;
   assets_within_limit: Tri;
@@ -40,12 +43,8 @@ export interface FactsForm {
   money: Record<(typeof MONEY_FIELDS)[number], string>;
   choice: Record<keyof typeof CHOICES, string>;
   hardship_date: string;
-  supporters_known: SupportersKnown;
+  supporters_complete: Tri;
   supporters: SupporterForm[];
-}
-
-export function blankSupporter(): SupporterForm {
-  return { relation: "son", age: "", situation: "", annual_income: "", assets_within_limit: "" };
 }
 
 const str = (v: unknown): string => (v == null ? "" : String(v));
@@ -61,18 +60,12 @@ export function factsToForm(f: FactsOut | null, today: string): FactsForm {
     household_size: str(f?.household_size),
     houses: str(f?.houses),
     income,
-    tri: { owns_vehicle: tri(f?.owns_vehicle), major_illness: tri(f?.major_illness), disability_certificate: tri(f?.disability_certificate), clergy_apart: tri(f?.clergy_apart) },
+    tri: { owns_vehicle: tri(f?.owns_vehicle), major_illness: tri(f?.major_illness), disability_certificate: tri(f?.disability_certificate), clergy_apart: tri(f?.clergy_apart), medical_assistance_enrolled: tri(f?.medical_assistance_enrolled) },
     money: { support_declared: str(f?.support_declared), deposits_per_capita: str(f?.deposits_per_capita), medical_costs_12m: str(f?.medical_costs_12m) },
     choice: { ability_level: str(f?.ability_level), housing_grade: str(f?.housing_grade), poverty_monitoring: str(f?.poverty_monitoring), hardship: str(f?.hardship) },
     hardship_date: str(f?.hardship_date),
-    supporters_known: f?.supporters == null ? "" : f.supporters.length ? "list" : "none",
-    supporters: (f?.supporters ?? []).map((s) => ({
-      relation: s.relation,
-      age: str(s.age),
-      situation: str(s.situation),
-      annual_income: str(s.annual_income),
-      assets_within_limit: tri(s.assets_within_limit),
-    })),
+    supporters_complete: tri(f?.supporters_complete),
+    supporters: (f?.supporters ?? []).map(supporterToForm),
   };
 }
 
@@ -89,17 +82,43 @@ function fromTri(v: Tri): boolean | null {
   return v === "" ? null : v === "yes";
 }
 
-/** The supporters as the API takes them: null unknown, [] none, else one entry per row. */
-export function formToSupporters(form: FactsForm): SupporterIn[] | null {
-  if (form.supporters_known === "") return null;
-  if (form.supporters_known === "none") return [];
-  return form.supporters.map((s) => ({
-    relation: s.relation.trim(),
-    age: int(s.age),
-    situation: (s.situation || null) as SupporterIn["situation"],
-    annual_income: money(s.annual_income),
-    assets_within_limit: fromTri(s.assets_within_limit),
-  }));
+export function supporterToForm(s: SupporterOut): SupporterForm {
+  return {
+    guardian_id: s.guardian_id,
+    guardian_version: s.guardian_version,
+    name: s.name,
+    relation: s.relation,
+    birth_year: str(s.birth_year),
+    situation: str(s.situation),
+    annual_income: str(s.annual_income),
+    assets_within_limit: tri(s.assets_within_limit),
+  };
+}
+
+/** The guardian changes for one supporter row (null: nothing changed), as a PATCH body. */
+export function supporterPatch(before: SupporterOut, row: SupporterForm): GuardianPatch | null {
+  const after = {
+    birth_year: int(row.birth_year),
+    support_situation: (row.situation || null) as GuardianPatch["support_situation"],
+    annual_income: money(row.annual_income),
+    assets_within_limit: fromTri(row.assets_within_limit),
+  };
+  const was = {
+    birth_year: before.birth_year ?? null,
+    support_situation: before.situation ?? null,
+    annual_income: before.annual_income == null ? null : String(before.annual_income),
+    assets_within_limit: before.assets_within_limit ?? null,
+  };
+  const patch: GuardianPatch = {};
+  let changed = false;
+  for (const k of Object.keys(after) as (keyof typeof after)[]) {
+    const same = k === "annual_income" && after[k] != null && was[k] != null ? Number(after[k]) === Number(was[k]) : after[k] === was[k];
+    if (!same) {
+      (patch as Record<string, unknown>)[k] = after[k];
+      changed = true;
+    }
+  }
+  return changed ? patch : null;
 }
 
 /** The PUT body: blanks are unknown (null), money stays a decimal string. */
@@ -122,11 +141,12 @@ export function formToFacts(form: FactsForm): FactsIn {
     major_illness: fromTri(form.tri.major_illness),
     disability_certificate: fromTri(form.tri.disability_certificate),
     clergy_apart: fromTri(form.tri.clergy_apart),
+    medical_assistance_enrolled: fromTri(form.tri.medical_assistance_enrolled),
     ability_level: (form.choice.ability_level || null) as FactsIn["ability_level"],
     housing_grade: (form.choice.housing_grade || null) as FactsIn["housing_grade"],
     poverty_monitoring: (form.choice.poverty_monitoring || null) as FactsIn["poverty_monitoring"],
     hardship: (form.choice.hardship || null) as FactsIn["hardship"],
     hardship_date: form.choice.hardship && form.choice.hardship !== "none" ? form.hardship_date || null : null,
-    supporters: formToSupporters(form),
+    supporters_complete: fromTri(form.supporters_complete),
   };
 }
