@@ -88,7 +88,7 @@ class Server:
         return r.json()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server() -> Iterator[Server]:
     reason = _unavailable()
     if reason:
@@ -140,7 +140,9 @@ def server() -> Iterator[Server]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+# Package-scoped: Playwright's sync API keeps an event loop running in this thread while it
+# is open, and the tests after this package call asyncio.run().
+@pytest.fixture(scope="package")
 def browser(server: Server) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
