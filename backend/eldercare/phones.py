@@ -30,7 +30,7 @@ def canonical(raw: str | None) -> str | None:
         digits = digits[4:]
     elif digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):  # NFKC leaves other scripts' digits
         raise PhoneError(raw)
     if MOBILE.match(digits):
         return digits

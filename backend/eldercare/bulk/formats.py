@@ -230,8 +230,13 @@ class Reader:
                 if more():
                     continue
                 raise FormatError("import.bad_json") from None
-            # a number at the end of the buffer may continue in the next chunk
-            if end == len(buf) and not isinstance(record, dict | list) and more():
+            # a number at the end of the buffer may continue in the next chunk, even when
+            # what was read so far ends in a number ("1" of "1.5", "1e5")
+            if (
+                isinstance(record, int | float)
+                and (end == len(buf) or buf[end] not in " \t\r\n,]")
+                and more()
+            ):
                 continue
             pos = end
             n += 1
