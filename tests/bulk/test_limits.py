@@ -50,6 +50,23 @@ class TestBodyLimit:
         assert ("上限" in body["detail"]) == (lang == "zh-CN")
         assert jobs(db) == 0
 
+    @pytest.mark.parametrize(
+        ("method", "path"), [("GET", "/api/v1/elders"), ("DELETE", "/api/v1/guardians/x")]
+    )
+    def test_the_limit_applies_to_operations_without_a_body_and_the_contract_says_so(
+        self, client, worker, small_limit, method, path
+    ):
+        r = client.request(method, path, content=b"z" * (MB + 1), headers=auth(worker))
+        assert r.status_code == 413, r.text
+        assert r.json()["code"] == "request.too_large"
+        responses = client.app.openapi()["paths"][path.replace("/x", "/{guardian_id}")]
+        assert "413" in responses[method.lower()]["responses"]
+
+    def test_every_operation_documents_413(self, client):
+        for path, item in client.app.openapi()["paths"].items():
+            for method, operation in item.items():
+                assert "413" in operation["responses"], (method, path)
+
     def test_a_chunked_body_is_413(self, client, db, worker, small_limit):
         pieces = (b"y" * 65536 for _ in range(32))  # 2 MB, no Content-Length
         headers = {**auth(worker), "Content-Type": CSV}
