@@ -286,3 +286,26 @@ def test_an_import_row_with_nul_fails_alone(client, db, fmt):
     error_file = client.get(report["error_file"], headers=auth(worker))
     assert error_file.status_code == 200
     assert "\x00" not in error_file.content.decode("utf-8-sig", "replace")
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_an_unreadable_body_is_400_bad_body(client, db, lang):
+    worker = make_user(db, "village_worker", VILLAGE)
+    headers = {**auth(worker), "Accept-Language": lang, "Content-Type": "application/json"}
+    form = "&".join(f"f{i}=x" for i in range(1100))  # more fields than a form may have
+    bodies = [
+        ("/api/v1/elders", headers, b"[" * 5000 + b"]" * 5000),  # too deeply nested
+        ("/api/v1/elders", headers, b'{"name": "\xff\xfe"}'),  # not UTF-8
+        (
+            "/api/v1/auth/token",
+            {"Accept-Language": lang, "Content-Type": "application/x-www-form-urlencoded"},
+            form.encode(),
+        ),
+    ]
+    for path, h, content in bodies:
+        r = client.post(path, content=content, headers=h)
+        assert r.status_code == 400, r.text
+        body = r.json()
+        assert body["code"] == "request.bad_body", body
+        assert body["detail"] != "请求无法处理"
+        assert ("请求" in body["detail"]) == (lang == "zh-CN"), body["detail"]

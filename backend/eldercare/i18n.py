@@ -22,6 +22,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "请求内容过大（上限 {limit_mb} MB）",
         "The request body is too large (at most {limit_mb} MB)",
     ),
+    "request.bad_body": (
+        "请求内容无法读取：格式、编码（须为 UTF-8）、嵌套层数或字段数不符合要求",
+        "The request body could not be read: its format, encoding (UTF-8 expected), "
+        "nesting depth or number of fields is not accepted",
+    ),
     "not_found": ("资源不存在", "Not found"),
     "route_not_found": ("接口不存在", "No such endpoint"),
     "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
