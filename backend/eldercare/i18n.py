@@ -64,6 +64,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "auth.wrong_password": ("当前密码不正确", "The current password is wrong"),
     "auth.role_required": ("当前角色无权执行此操作", "Your role may not do this"),
     "auth.scope_required": ("客户端缺少所需权限范围 {scope}", "The client lacks the scope {scope}"),
+    "auth.client_not_allowed": (
+        "集成客户端不能调用此接口，仅限工作人员账号",
+        "Integration clients may not call this; staff accounts only",
+    ),
     # bulk data
     "import.unsupported_format": (
         "不支持的文件类型：请上传 JSON、NDJSON、CSV 或 XLSX",

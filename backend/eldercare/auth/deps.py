@@ -146,7 +146,9 @@ def authorize(request: Request, principal: Principal) -> None:
     if not rule.allows(principal):
         if principal.kind == "user":
             raise Forbidden("auth.role_required")
-        raise Forbidden("auth.scope_required", scope=" | ".join(sorted(rule.client_scopes)) or "-")
+        if not rule.client_scopes:  # staff only: no scope would do
+            raise Forbidden("auth.client_not_allowed")
+        raise Forbidden("auth.scope_required", scope=" | ".join(sorted(rule.client_scopes)))
 
 
 AuthCtx = Annotated[RequestCtx, Depends(auth_ctx)]
