@@ -281,6 +281,7 @@ def test_an_import_row_with_nul_fails_alone(client, db, fmt):
     assert (report["created"], report["failed"]) == (2, 1), report
     assert report["errors"][0]["row"] == (3 if fmt == "csv" else 2)
     assert report["errors"][0]["code"] == "string.nul"
+    assert report["errors"][0]["field"] == "name"  # the column holding the NUL
     names = set(db.scalars(select(Elder.name).where(Elder.village_code == VILLAGE)))
     assert names == {"王建国", "张春生"}
     error_file = client.get(report["error_file"], headers=auth(worker))
@@ -309,3 +310,19 @@ def test_an_unreadable_body_is_400_bad_body(client, db, lang):
         assert body["code"] == "request.bad_body", body
         assert body["detail"] != "请求无法处理"
         assert ("请求" in body["detail"]) == (lang == "zh-CN"), body["detail"]
+
+
+def test_an_import_nul_error_names_the_column_as_its_field(client, db):
+    from tests.factories import id_number
+
+    worker = make_user(db, "village_worker", VILLAGE)
+    body = (
+        "身份证号,姓名,村,居住情况,备注说明\n"
+        f"{id_number('1941-03-02')},李\x00秀英,{VILLAGE},alone,\n"  # a known column: its field
+        f"{id_number('1942-03-02')},李秀兰,{VILLAGE},alone,有\x00空字符\n"  # unknown: as written
+    ).encode()
+    r = _import(client, worker, body, "text/csv")
+    assert r.status_code == 200, r.text
+    errors = {e["row"]: e for e in r.json()["errors"]}
+    assert (errors[2]["field"], errors[2]["code"]) == ("name", "string.nul")
+    assert (errors[3]["field"], errors[3]["code"]) == ("备注说明", "string.nul")
