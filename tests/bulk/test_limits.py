@@ -194,6 +194,15 @@ class TestXlsx:
         assert failed_with(report) == ("import.bad_xlsx", "cell_too_long")
         assert report["params"]["row"] == 3
 
+    def test_a_header_longer_than_excel_allows_fails_too(self, client, db, worker):
+        rows = good_rows()
+        rows[0].append("PLACEHOLDER")  # an extra column, whose header would be warned about
+        body = rewritten(workbook(rows), b"PLACEHOLDER", "长".encode() * 40_000)
+        report = post(client, worker, body, XLSX, mode="per_row").json()
+        assert failed_with(report) == ("import.bad_xlsx", "cell_too_long")
+        assert report["params"]["row"] == 1
+        assert "长" * 100 not in json.dumps(report, ensure_ascii=False)
+
     def test_a_broken_sheet_is_a_bad_file_not_a_crash(self, client, db, worker):
         broken = padded(workbook(good_rows()), b"<row><c r='A9'><v>1</c></row>")
         report = post(client, worker, broken, XLSX).json()

@@ -265,7 +265,8 @@ class Reader:
                 header = next(rows, None)
                 if header is None:
                     return
-                self.headers = ["" if h is None else restored(str(h)).strip() for h in header]
+                # headers are cells too (and go into the report's warnings): the same cap
+                self.headers = ["" if h is None else _xlsx_text(str(h), 1).strip() for h in header]
                 for i, values in enumerate(rows, start=2):
                     if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                         continue
