@@ -107,3 +107,9 @@ def test_integration_clients_need_a_listed_scope(client, db, method, path):
             assert r.status_code not in (401, 403), f"{scope} refused on {method} {path}: {r.text}"
         else:
             assert r.status_code == 403, f"{scope} allowed on {method} {path}"
+            body = r.json()
+            if rule.client_scopes:  # names the scopes that would do
+                assert body["code"] == "auth.scope_required", body
+                assert all(s in body["detail"] for s in rule.client_scopes), body
+            else:  # no scope would: says that no integration client may call it
+                assert body["code"] == "auth.client_not_allowed", body

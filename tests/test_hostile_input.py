@@ -281,8 +281,48 @@ def test_an_import_row_with_nul_fails_alone(client, db, fmt):
     assert (report["created"], report["failed"]) == (2, 1), report
     assert report["errors"][0]["row"] == (3 if fmt == "csv" else 2)
     assert report["errors"][0]["code"] == "string.nul"
+    assert report["errors"][0]["field"] == "name"  # the column holding the NUL
     names = set(db.scalars(select(Elder.name).where(Elder.village_code == VILLAGE)))
     assert names == {"王建国", "张春生"}
     error_file = client.get(report["error_file"], headers=auth(worker))
     assert error_file.status_code == 200
     assert "\x00" not in error_file.content.decode("utf-8-sig", "replace")
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_an_unreadable_body_is_400_bad_body(client, db, lang):
+    worker = make_user(db, "village_worker", VILLAGE)
+    headers = {**auth(worker), "Accept-Language": lang, "Content-Type": "application/json"}
+    form = "&".join(f"f{i}=x" for i in range(1100))  # more fields than a form may have
+    bodies = [
+        ("/api/v1/elders", headers, b"[" * 5000 + b"]" * 5000),  # too deeply nested
+        ("/api/v1/elders", headers, b'{"name": "\xff\xfe"}'),  # not UTF-8
+        (
+            "/api/v1/auth/token",
+            {"Accept-Language": lang, "Content-Type": "application/x-www-form-urlencoded"},
+            form.encode(),
+        ),
+    ]
+    for path, h, content in bodies:
+        r = client.post(path, content=content, headers=h)
+        assert r.status_code == 400, r.text
+        body = r.json()
+        assert body["code"] == "request.bad_body", body
+        assert body["detail"] != "请求无法处理"
+        assert ("请求" in body["detail"]) == (lang == "zh-CN"), body["detail"]
+
+
+def test_an_import_nul_error_names_the_column_as_its_field(client, db):
+    from tests.factories import id_number
+
+    worker = make_user(db, "village_worker", VILLAGE)
+    body = (
+        "身份证号,姓名,村,居住情况,备注说明\n"
+        f"{id_number('1941-03-02')},李\x00秀英,{VILLAGE},alone,\n"  # a known column: its field
+        f"{id_number('1942-03-02')},李秀兰,{VILLAGE},alone,有\x00空字符\n"  # unknown: as written
+    ).encode()
+    r = _import(client, worker, body, "text/csv")
+    assert r.status_code == 200, r.text
+    errors = {e["row"]: e for e in r.json()["errors"]}
+    assert (errors[2]["field"], errors[2]["code"]) == ("name", "string.nul")
+    assert (errors[3]["field"], errors[3]["code"]) == ("备注说明", "string.nul")

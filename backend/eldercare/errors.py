@@ -240,7 +240,11 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if isinstance(exc, BodyTooLarge):
         return too_large(request, exc.limit_mb)
-    code = {404: "route_not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
+    # FastAPI and Starlette raise a 400 only for a body they cannot parse: JSON nested too
+    # deeply or not UTF-8, a form with too many fields or parts, a broken multipart body
+    code = {400: "request.bad_body", 404: "route_not_found", 405: "method_not_allowed"}.get(
+        exc.status_code, "error"
+    )
     return problem(
         request,
         exc.status_code,

@@ -11,7 +11,8 @@ that schema in the document and, per operation, the statuses it can return:
 * 404 for operations on one resource (a path id), in scope or not, and for a ``region``
   (or ``parent``) outside the caller's;
 * 412 and 428 for writes checked against a version (``If-Match``);
-* 413 for operations with a request body (``ELDERCARE_MAX_UPLOAD_MB``);
+* 413 for every operation: the body limit (``ELDERCARE_MAX_UPLOAD_MB``) applies to every
+  request, whatever its method, even one whose operation takes no body;
 * 422 for operations with parameters or a body;
 * what :data:`RAISES` adds: the statuses services raise beyond these (409, 429, ...);
 * whatever a route declares with ``responses=``.
@@ -131,8 +132,9 @@ def _describe(operation: dict[str, Any], method: str, path: str) -> None:
     statuses |= RAISES.get((method, path), set())
     if params or "requestBody" in operation:
         statuses.add(422)
+    statuses.add(413)  # the body limit holds for every request (a GET with a body too)
     if "requestBody" in operation:
-        statuses |= {400, 413}
+        statuses.add(400)
     if any(p["in"] == "query" and p["name"] == "cursor" for p in params):
         statuses.add(400)
     if any(p["in"] == "path" or p["name"] in ("region", "parent") for p in params):

@@ -151,6 +151,23 @@ def test_own_logout_takes_effect_on_the_next_request(world):
     assert client.get("/api/v1/auth/me", headers=world["headers"]).status_code == 401
 
 
+def test_logout_ends_the_sessions_other_access_token_though_it_was_cached(world):
+    client = world["client"]
+    username = client.get("/api/v1/auth/me", headers=world["headers"]).json()["username"]
+    first = client.post(
+        "/api/v1/auth/token", data={"username": username, "password": PASSWORD}
+    ).json()
+    second = client.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
+    ).json()
+    a1 = {"Authorization": f"Bearer {first['access_token']}"}
+    a2 = {"Authorization": f"Bearer {second['access_token']}"}
+    assert client.get("/api/v1/auth/me", headers=a2).status_code == 200  # now in the cache
+    assert client.post("/api/v1/auth/logout", headers=a1).status_code == 204
+    assert client.get("/api/v1/auth/me", headers=a2).status_code == 401
+
+
 def test_deactivation_by_an_admin_of_this_worker_takes_effect_at_once(world):
     client = world["client"]
     assert client.get("/api/v1/auth/me", headers=world["headers"]).status_code == 200

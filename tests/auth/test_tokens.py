@@ -354,6 +354,36 @@ class TestLogout:
         )
         assert again.status_code == 401
 
+    @pytest.mark.parametrize("used", ["first", "second"])
+    def test_logout_revokes_every_access_token_of_the_session(self, client, db, used):
+        user = make_user(db)
+        first = login(client, user.username).json()
+        second = client.post(
+            "/api/v1/auth/token",
+            data={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
+        ).json()
+        tokens = {"first": first["access_token"], "second": second["access_token"]}
+        for token in tokens.values():
+            assert client.get("/api/v1/auth/me", headers=bearer(token)).status_code == 200
+        r = client.post("/api/v1/auth/logout", headers=bearer(tokens[used]))
+        assert r.status_code == 204
+        for token in tokens.values():  # the one used and the other one of the session
+            r = client.get("/api/v1/auth/me", headers=bearer(token))
+            assert r.status_code == 401, r.text
+            assert r.json()["code"] == "auth.invalid_token"
+        # a logout with the refresh token of another session of the user ends that one too
+        other = login(client, user.username).json()
+        third = login(client, user.username).json()
+        r = client.post(
+            "/api/v1/auth/logout",
+            headers=bearer(third["access_token"]),
+            json={"refresh_token": other["refresh_token"]},
+        )
+        assert r.status_code == 204
+        assert (
+            client.get("/api/v1/auth/me", headers=bearer(other["access_token"])).status_code == 401
+        )
+
     def test_logout_rejects_unknown_fields(self, client, db):
         user = make_user(db)
         tokens = login(client, user.username).json()

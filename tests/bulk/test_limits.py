@@ -50,6 +50,23 @@ class TestBodyLimit:
         assert ("上限" in body["detail"]) == (lang == "zh-CN")
         assert jobs(db) == 0
 
+    @pytest.mark.parametrize(
+        ("method", "path"), [("GET", "/api/v1/elders"), ("DELETE", "/api/v1/guardians/x")]
+    )
+    def test_the_limit_applies_to_operations_without_a_body_and_the_contract_says_so(
+        self, client, worker, small_limit, method, path
+    ):
+        r = client.request(method, path, content=b"z" * (MB + 1), headers=auth(worker))
+        assert r.status_code == 413, r.text
+        assert r.json()["code"] == "request.too_large"
+        responses = client.app.openapi()["paths"][path.replace("/x", "/{guardian_id}")]
+        assert "413" in responses[method.lower()]["responses"]
+
+    def test_every_operation_documents_413(self, client):
+        for path, item in client.app.openapi()["paths"].items():
+            for method, operation in item.items():
+                assert "413" in operation["responses"], (method, path)
+
     def test_a_chunked_body_is_413(self, client, db, worker, small_limit):
         pieces = (b"y" * 65536 for _ in range(32))  # 2 MB, no Content-Length
         headers = {**auth(worker), "Content-Type": CSV}
@@ -176,6 +193,15 @@ class TestXlsx:
         report = post(client, worker, body, XLSX, mode="per_row").json()
         assert failed_with(report) == ("import.bad_xlsx", "cell_too_long")
         assert report["params"]["row"] == 3
+
+    def test_a_header_longer_than_excel_allows_fails_too(self, client, db, worker):
+        rows = good_rows()
+        rows[0].append("PLACEHOLDER")  # an extra column, whose header would be warned about
+        body = rewritten(workbook(rows), b"PLACEHOLDER", "长".encode() * 40_000)
+        report = post(client, worker, body, XLSX, mode="per_row").json()
+        assert failed_with(report) == ("import.bad_xlsx", "cell_too_long")
+        assert report["params"]["row"] == 1
+        assert "长" * 100 not in json.dumps(report, ensure_ascii=False)
 
     def test_a_broken_sheet_is_a_bad_file_not_a_crash(self, client, db, worker):
         broken = padded(workbook(good_rows()), b"<row><c r='A9'><v>1</c></row>")

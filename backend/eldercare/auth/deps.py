@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from eldercare.auth import cache as principal_cache
-from eldercare.auth.security import AccessClaims, InvalidToken, decode_access_token
+from eldercare.auth.security import (
+    AccessClaims,
+    InvalidToken,
+    decode_access_token,
+    session_revocation,
+)
 from eldercare.authz import rule_for
 from eldercare.config import get_settings
 from eldercare.context import Principal, RequestCtx, build_ctx
@@ -79,14 +84,14 @@ async def authenticate(credentials: HTTPAuthorizationCredentials | None) -> Prin
 _USER_SQL = text(
     "SELECT u.id, u.username AS name, u.display_name, u.role, u.region_code, u.active, "
     "NULL AS scopes, r.name AS region_name, r.level AS region_level, u.tokens_valid_after, "
-    "EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti = :jti) AS revoked "
+    "EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti IN (:jti, :sid)) AS revoked "
     "FROM users u JOIN regions r ON r.code = u.region_code WHERE u.id = :sub"
 ).columns(scopes=JSON, tokens_valid_after=UTCDateTime())
 _CLIENT_SQL = text(
     "SELECT c.id, c.client_id AS name, c.name AS display_name, NULL AS role, c.region_code, "
     "c.active, c.scopes, r.name AS region_name, r.level AS region_level, "
     "c.tokens_valid_after, "
-    "EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti = :jti) AS revoked "
+    "EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti IN (:jti, :sid)) AS revoked "
     "FROM integration_clients c JOIN regions r ON r.code = c.region_code WHERE c.id = :sub"
 ).columns(scopes=JSON, tokens_valid_after=UTCDateTime())
 
@@ -97,7 +102,8 @@ def _lookup_in_own_session(claims: AccessClaims) -> principal_cache.Outcome:
 
 
 def lookup(db: Session, claims: AccessClaims) -> principal_cache.Outcome:
-    """The account as it is now, its region, and whether this token was revoked.
+    """The account as it is now, its region, and whether this token was revoked (by its own
+    id, or with every access token of its login session: see ``session_revocation``).
 
     Answers the principal, or the error code of the refusal. The lookup ends its own read
     transaction, so a request that needs nothing more from the database costs exactly one
@@ -105,7 +111,9 @@ def lookup(db: Session, claims: AccessClaims) -> principal_cache.Outcome:
     """
     sql = _USER_SQL if claims.kind == "user" else _CLIENT_SQL
     try:
-        row = db.connection().execute(sql, {"jti": claims.jti, "sub": claims.sub}).one_or_none()
+        sid = session_revocation(claims.sid) if claims.sid else claims.jti
+        params = {"jti": claims.jti, "sid": sid, "sub": claims.sub}
+        row = db.connection().execute(sql, params).one_or_none()
     finally:
         db.commit()
     if row is None or row.revoked:
@@ -138,7 +146,9 @@ def authorize(request: Request, principal: Principal) -> None:
     if not rule.allows(principal):
         if principal.kind == "user":
             raise Forbidden("auth.role_required")
-        raise Forbidden("auth.scope_required", scope=" | ".join(sorted(rule.client_scopes)) or "-")
+        if not rule.client_scopes:  # staff only: no scope would do
+            raise Forbidden("auth.client_not_allowed")
+        raise Forbidden("auth.scope_required", scope=" | ".join(sorted(rule.client_scopes)))
 
 
 AuthCtx = Annotated[RequestCtx, Depends(auth_ctx)]

@@ -134,6 +134,12 @@ def issue_access_token(
     )
 
 
+def session_revocation(session: str) -> str:
+    """The ``revoked_tokens`` key that revokes every access token of a login session (the
+    tokens whose ``sid`` claim is that refresh-token family), whichever was used to log out."""
+    return f"sid:{session}"
+
+
 class InvalidToken(Exception):
     pass
 

@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from eldercare.audit import service as audit
@@ -18,11 +20,12 @@ from eldercare.auth.security import (
     hash_password,
     issue_access_token,
     new_secret,
+    session_revocation,
     successor_secret,
     verify_password,
 )
 from eldercare.authz import MATRIX
-from eldercare.config import Settings
+from eldercare.config import Settings, get_settings
 from eldercare.context import Principal, RequestCtx
 from eldercare.db import new_id, utcnow
 from eldercare.errors import FieldError, Forbidden, TooManyRequests, Unauthorized, ValidationFailed
@@ -327,7 +330,9 @@ def logout(
     now = utcnow()
     db.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
     db.add(RevokedToken(jti=p.jti, expires_at=p.token_expires_at))
+    families: set[str] = set()
     if session and p.kind == "user":
+        families.add(session)
         db.execute(
             update(RefreshToken)
             .where(
@@ -343,7 +348,24 @@ def logout(
         )
         if row is not None and row.user_id == p.id:
             revoke_family(db, row.family_id)
+            families.add(row.family_id)
+    # every access token of those sessions (the ones issued by refreshes too) dies with them:
+    # none outlives the newest one, issued at the latest now
+    until = now + timedelta(minutes=get_settings().access_token_minutes)
+    for family in sorted(families):
+        _insert_ignoring_duplicate(db, session_revocation(family), until)
     audit.record(db, ctx, "logout", resource=p.kind, resource_id=p.id)
+
+
+def _insert_ignoring_duplicate(db: Session, jti: str, expires_at: datetime) -> None:
+    """A ``revoked_tokens`` row; two logouts of one session at once both succeed."""
+    dialect = db.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.execute(
+        insert(RevokedToken)
+        .values(jti=jti, expires_at=expires_at)
+        .on_conflict_do_nothing(index_elements=["jti"])
+    )
 
 
 def change_own_password(

@@ -270,7 +270,8 @@ class Reader:
                 header = next(rows, None)
                 if header is None:
                     return
-                self.headers = ["" if h is None else restored(str(h)).strip() for h in header]
+                # headers are cells too (and go into the report's warnings): the same cap
+                self.headers = ["" if h is None else _xlsx_text(str(h), 1).strip() for h in header]
                 for i, values in enumerate(rows, start=2):
                     if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                         continue
@@ -366,13 +367,23 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+# A row that failed while being read: its error code, and the column it is in (if one).
+ERROR = "__error__"
+ERROR_COLUMN = "__error_column__"
+
+
 def _without_nul(rows: Iterator[Row]) -> Iterator[Row]:
     """A row holding a NUL character (which no database text can store) fails with
-    ``string.nul``; its other cells stay, for the error file."""
+    ``string.nul`` in the first column holding one (named as the file's header, without
+    the NUL); its other cells stay, for the error file."""
     for row, cells in rows:
         if any(_has_nul(v) for v in cells.values()) or any(_has_nul(k) for k in cells):
             clean = {k: v for k, v in cells.items() if not _has_nul(k) and not _has_nul(v)}
-            cells = {**clean, "__error__": cells.get("__error__", "string.nul")}
+            if ERROR in cells:
+                cells = {**clean, ERROR: cells[ERROR]}
+            else:
+                column = next(k for k, v in cells.items() if _has_nul(k) or _has_nul(v))
+                cells = {**clean, ERROR: "string.nul", ERROR_COLUMN: column.replace("\x00", "")}
         yield row, cells
 
 

@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 
 from eldercare import synth
 from eldercare.audit.models import AuditEvent
-from eldercare.bulk.columns import SPECS, Spec, convert
+from eldercare.bulk.columns import SPECS, Spec, convert, normalise_header
+from eldercare.bulk.formats import ERROR, ERROR_COLUMN
 from eldercare.bulk.models import Change
 from eldercare.bulkload import CopyData, bulk_write, copy_in
 from eldercare.clock import aware
@@ -98,9 +99,20 @@ def _quick_key(raw: Any) -> str | None:
     return raw.strip().upper() if isinstance(raw, str) and raw else None
 
 
+def read_error(spec: Spec, cells: dict[str, Any]) -> RowError:
+    """The error of a row that failed as it was read (``formats.ERROR``), in the field of
+    its column (the header as written if it names no field; None for the whole row)."""
+    column = cells.get(ERROR_COLUMN)
+    field = None
+    if isinstance(column, str):
+        col = spec.by_header.get(normalise_header(column))
+        field = col.field if col is not None else column
+    return (field, cells[ERROR], {})
+
+
 def _parse(spec: Spec, cells: dict[str, Any], model: type[BaseModel]) -> tuple[Any, Outcome | None]:
-    if "__error__" in cells:
-        return None, Outcome(0, errors=[(None, cells["__error__"], {})])
+    if ERROR in cells:
+        return None, Outcome(0, errors=[read_error(spec, cells)])
     data, _unknown = convert(spec, cells)
     try:
         return model.model_validate(data), None
@@ -199,7 +211,7 @@ class Handler:
     def remember(self, rows: list[tuple[int, dict[str, Any]]], failed: set[int]) -> None:
         """Record the keys of rows an earlier run of this job handled (a resumed job)."""
         for row, cells in rows:
-            if row in failed or "__error__" in cells:
+            if row in failed or ERROR in cells:
                 continue
             try:
                 key = self.key_of(cells)
@@ -440,8 +452,8 @@ class ElderHandler(Handler):
         for row, cells in rows:
             outcome = Outcome(row)
             outcomes.append(outcome)
-            if "__error__" in cells:
-                outcome.errors.append((None, cells["__error__"], {}))
+            if ERROR in cells:
+                outcome.errors.append(read_error(self.spec, cells))
                 continue
             converted.append((outcome, convert(self.spec, cells)[0]))
         # The stored rows for the keys as written, in one query: a row equal to its stored
@@ -988,8 +1000,8 @@ def _split_keys(
     spec: Spec, cells: dict[str, Any], keys: tuple[str, ...]
 ) -> tuple[dict[str, Any], dict[str, Any], Outcome | None]:
     """Converted values without the key columns, the key values, or a failed outcome."""
-    if "__error__" in cells:
-        return {}, {}, Outcome(0, errors=[(None, cells["__error__"], {})])
+    if ERROR in cells:
+        return {}, {}, Outcome(0, errors=[read_error(spec, cells)])
     data, _unknown = convert(spec, cells)
     found = {k: data.pop(k, None) for k in keys}
     return data, found, None

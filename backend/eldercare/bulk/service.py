@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from eldercare.bulk import jobs
+from eldercare.bulk import formats, jobs
 from eldercare.bulk.columns import SPECS, unknown_headers
 from eldercare.bulk.formats import MEDIA_TYPES, Reader, csv_line
 from eldercare.bulk.models import ImportChunk, ImportJob, ImportRowError
@@ -292,7 +292,8 @@ def error_file(job: ImportJob, lang: str, failed_only: bool) -> tuple[Iterator[b
                 pending = next(errors, None)
             message = pending[1] if pending is not None and pending[0] == row else ""
             if message or not failed_only:
-                cells.pop("__error__", None)
+                cells.pop(formats.ERROR, None)
+                cells.pop(formats.ERROR_COLUMN, None)
                 yield cells, message
 
     def as_csv() -> Iterator[bytes]:

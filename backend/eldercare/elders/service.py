@@ -164,10 +164,28 @@ def elder_scope(ctx: RequestCtx) -> ColumnElement[bool]:
     return p.scope.clause_levels(Elder.village_code, Elder.township_code, Elder.county_code)
 
 
-def get_elder(db: Session, ctx: RequestCtx, elder_id: str, *, for_update: bool = False) -> Elder:
+def get_elder(db: Session, ctx: RequestCtx, elder_id: str, *, lock: bool = False) -> Elder:
+    """The elder, if in the caller's scope (else 404).
+
+    ``lock``: for a write of the elder or of a row that belongs to it (a visit, an incident,
+    the schedule, the screening, a benefit...), take the elder's row lock first (``FOR NO
+    KEY UPDATE`` on PostgreSQL; SQLite runs one writer at a time anyway). A move takes the
+    same lock before it re-keys the elder's rows (:func:`move`), so a write either waits
+    for a move to commit and then reads the new village (an old village's worker gets 404)
+    or the move waits for the write and then re-keys its row too: no row is left with the
+    village the elder left. The lock is exclusive among writers, not shared: several of
+    these writes go on to update the elder row (a benefit changes its categories), and two
+    shared holders upgrading would deadlock. It does not block readers or inserts of rows
+    that merely reference the elder (their foreign key check takes ``FOR KEY SHARE``).
+    Lock order: the elder first, then its rows.
+    """
     stmt = select(Elder).where(
         Elder.id == elder_id, Elder.merged_into_id.is_(None), elder_scope(ctx)
     )
+    if lock:  # and read the row as it is once the lock is ours, not as first loaded
+        stmt = stmt.with_for_update(key_share=True, of=Elder).execution_options(
+            populate_existing=True
+        )
     elder = db.scalar(stmt)
     if elder is None:
         raise NotFound()
@@ -566,7 +584,7 @@ _SIMPLE_FIELDS = {
 def update_elder(
     db: Session, ctx: RequestCtx, elder_id: str, patch: ElderPatch, expected: int
 ) -> tuple[Elder, list[dict[str, str]]]:
-    elder = get_elder(db, ctx, elder_id)
+    elder = get_elder(db, ctx, elder_id, lock=True)
     check_version(elder.version, expected)
     before = elder_snapshot(db, elder)
     given = patch.model_fields_set - {"version"}
@@ -648,7 +666,7 @@ def _finish_update(
 def change_status(
     db: Session, ctx: RequestCtx, elder_id: str, status: str, on: date, reason: str, expected: int
 ) -> Elder:
-    elder = get_elder(db, ctx, elder_id)
+    elder = get_elder(db, ctx, elder_id, lock=True)
     check_version(elder.version, expected)
     if status not in STATUS_TRANSITIONS[elder.status]:
         raise Conflict(
@@ -676,7 +694,7 @@ def move(
     address: str | None,
     expected: int,
 ) -> Elder:
-    elder = get_elder(db, ctx, elder_id)
+    elder = get_elder(db, ctx, elder_id, lock=True)  # before anything is re-keyed
     check_version(elder.version, expected)
     region = _check_village(db, ctx, village_code)
     before = elder_snapshot(db, elder)
@@ -696,7 +714,7 @@ def move(
 def set_risk_override(
     db: Session, ctx: RequestCtx, elder_id: str, level: str | None, reason: str, expected: int
 ) -> Elder:
-    elder = get_elder(db, ctx, elder_id)
+    elder = get_elder(db, ctx, elder_id, lock=True)
     check_version(elder.version, expected)
     before = elder_snapshot(db, elder)
     elder.risk_override = (
@@ -735,7 +753,7 @@ def _new_guardian(db: Session, elder: Elder, data: GuardianIn) -> Guardian:
 
 
 def add_guardian(db: Session, ctx: RequestCtx, elder_id: str, data: GuardianIn) -> Guardian:
-    elder = get_elder(db, ctx, elder_id)
+    elder = get_elder(db, ctx, elder_id, lock=True)
     if data.is_entrusted_caretaker and _has_caretaker(db, elder.id):
         raise Conflict("guardian.one_caretaker")
     guardian = _new_guardian(db, elder, data)
@@ -773,17 +791,19 @@ def _has_caretaker(db: Session, elder_id: str, exclude: str | None = None) -> bo
     return db.scalar(stmt) is not None
 
 
-def get_guardian(db: Session, ctx: RequestCtx, guardian_id: str) -> tuple[Guardian, Elder]:
+def get_guardian(
+    db: Session, ctx: RequestCtx, guardian_id: str, *, lock: bool = False
+) -> tuple[Guardian, Elder]:
     guardian = db.get(Guardian, guardian_id)
     if guardian is None:
         raise NotFound()
-    return guardian, get_elder(db, ctx, guardian.elder_id)
+    return guardian, get_elder(db, ctx, guardian.elder_id, lock=lock)
 
 
 def update_guardian(
     db: Session, ctx: RequestCtx, guardian_id: str, patch: GuardianPatch, expected: int
 ) -> Guardian:
-    guardian, elder = get_guardian(db, ctx, guardian_id)
+    guardian, elder = get_guardian(db, ctx, guardian_id, lock=True)
     check_version(guardian.version, expected)
     given = patch.model_fields_set - {"version"}
     if patch.is_entrusted_caretaker and _has_caretaker(db, elder.id, exclude=guardian.id):
@@ -824,7 +844,7 @@ def update_guardian(
 
 
 def delete_guardian(db: Session, ctx: RequestCtx, guardian_id: str, if_match: str | None) -> None:
-    guardian, elder = get_guardian(db, ctx, guardian_id)  # out of scope: 404 before 428
+    guardian, elder = get_guardian(db, ctx, guardian_id, lock=True)  # out of scope: 404 before 428
     check_version(guardian.version, expected_version(if_match, None))
     record_change(
         db,
@@ -1247,6 +1267,8 @@ def merge(
         raise Conflict("elder.merge_same")
     clear = list(dict.fromkeys(clear or []))
     take = list(dict.fromkeys(take))
+    for elder_id in sorted((survivor_id, merged_id)):  # lock both, in one order always
+        get_elder(db, ctx, elder_id, lock=True)
     survivor = get_elder(db, ctx, survivor_id)
     other = get_elder(db, ctx, merged_id)
     _check_merge_fields(survivor, other, take, clear)
@@ -1351,7 +1373,7 @@ def undo_merge(db: Session, ctx: RequestCtx, merge_id: str) -> ElderMerge:
     record = db.get(ElderMerge, merge_id)
     if record is None:
         raise NotFound()
-    survivor = get_elder(db, ctx, record.survivor_id)
+    survivor = get_elder(db, ctx, record.survivor_id, lock=True)
     other = db.get(Elder, record.merged_id)
     if other is None or not ctx.actor.scope.covers(other.village_code):
         raise NotFound()

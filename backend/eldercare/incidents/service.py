@@ -181,7 +181,7 @@ def _step(
 def report(db: Session, ctx: RequestCtx, data: IncidentIn) -> Incident:
     """A village (or anyone in scope, or a volunteer for a paired elder) reports; a visit
     falls due within the event window. The severity is at least the type's floor."""
-    elder = elders.get_elder(db, ctx, data.elder_id)
+    elder = elders.get_elder(db, ctx, data.elder_id, lock=True)
     if elder.status != "active":
         raise Conflict("incident.elder_inactive")
     now = clock.now()

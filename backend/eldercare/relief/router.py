@@ -240,7 +240,7 @@ def put_facts(
     response: Response,
     if_match: IfMatch = None,
 ) -> ReliefFactsOut:
-    elder = elders.get_elder(db, ctx, elder_id)
+    elder = elders.get_elder(db, ctx, elder_id, lock=True)
     row = service.put_facts(
         db,
         ctx,
@@ -358,7 +358,7 @@ def list_benefits(db: DbSession, ctx: AuthCtx, elder_id: str) -> list[BenefitOut
 def add_benefit(
     db: DbSession, ctx: AuthCtx, elder_id: str, body: BenefitIn, response: Response
 ) -> BenefitOut:
-    elder = elders.get_elder(db, ctx, elder_id)
+    elder = elders.get_elder(db, ctx, elder_id, lock=True)
     b = service.add_benefit(db, ctx, elder, body.model_dump())
     set_etag(response, b.version)
     response.headers["Location"] = f"/api/v1/benefits/{b.id}"

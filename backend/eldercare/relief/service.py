@@ -358,11 +358,13 @@ def list_benefits(db: Session, elder_id: str) -> list[Benefit]:
     )
 
 
-def get_benefit(db: Session, ctx: RequestCtx, benefit_id: str) -> tuple[Benefit, Elder]:
+def get_benefit(
+    db: Session, ctx: RequestCtx, benefit_id: str, *, lock: bool = False
+) -> tuple[Benefit, Elder]:
     benefit = db.get(Benefit, benefit_id)
     if benefit is None:
         raise NotFound()
-    elder = elders.get_elder(db, ctx, benefit.elder_id)  # out of scope: 404
+    elder = elders.get_elder(db, ctx, benefit.elder_id, lock=lock)  # out of scope: 404
     return benefit, elder
 
 
@@ -416,7 +418,7 @@ def add_benefit(db: Session, ctx: RequestCtx, elder: Elder, data: dict[str, Any]
 def update_benefit(
     db: Session, ctx: RequestCtx, benefit_id: str, changes: dict[str, Any], expected: int
 ) -> Benefit:
-    b, elder = get_benefit(db, ctx, benefit_id)
+    b, elder = get_benefit(db, ctx, benefit_id, lock=True)
     check_version(b.version, expected)
     changed = apply_patch(
         b,
@@ -451,7 +453,7 @@ def end_benefit(
     notes: str,
     expected: int,
 ) -> Benefit:
-    b, elder = get_benefit(db, ctx, benefit_id)
+    b, elder = get_benefit(db, ctx, benefit_id, lock=True)
     check_version(b.version, expected)
     if b.end_date is not None and b.end_date <= end:
         raise Conflict("benefit.already_ended")
@@ -845,10 +847,14 @@ def refresh_elders(db: Session, elder_ids: Sequence[str], on: date | None = None
             end += 1  # a household stays in one chunk
         ids = [m[0] for m in members[start:end]]
         start = end
+        # the elders' row locks (shared, in id order; no-op on SQLite): a concurrent move
+        # either commits first (its village is read here) or waits and re-keys these rows
         rows = conn.execute(
             select(*ELDER_INPUTS)
             .outerjoin(Household, Household.id == Elder.household_id)
             .where(Elder.id.in_(ids), Elder.merged_into_id.is_(None))
+            .order_by(Elder.id)
+            .with_for_update(read=True, of=Elder)
         ).all()
         facts = conn.execute(
             select(ReliefFacts.elder_id, ReliefFacts.effective_date, ReliefFacts.data)

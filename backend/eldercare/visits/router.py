@@ -244,7 +244,7 @@ def worklist(
     summary="Record an event (hospitalisation, bereavement...): a visit falls due within 24 hours",
 )
 def record_event(db: DbSession, ctx: AuthCtx, elder_id: str, body: EventIn) -> WorklistItem:
-    elder = elders.get_elder(db, ctx, elder_id)
+    elder = elders.get_elder(db, ctx, elder_id, lock=True)
     s = schedule.record_event(db, ctx, elder, body.type, aware(body.occurred_at) or utcnow())
     if s is None:
         raise Conflict("visit.elder_inactive")

@@ -35,8 +35,17 @@ def visit_scope(ctx: RequestCtx) -> ColumnElement[bool]:
     return p.scope.clause(Visit.village_code)
 
 
-def get_visit(db: Session, ctx: RequestCtx, visit_id: str) -> Visit:
-    visit = db.scalar(select(Visit).where(Visit.id == visit_id, visit_scope(ctx)))
+def get_visit(db: Session, ctx: RequestCtx, visit_id: str, *, lock: bool = False) -> Visit:
+    """``lock``: for a write, the elder's row lock first (see ``elders.get_elder``), then
+    the visit as it is once the lock is ours."""
+    stmt = select(Visit).where(Visit.id == visit_id, visit_scope(ctx))
+    if lock:
+        elder_id = db.scalar(select(Visit.elder_id).where(Visit.id == visit_id))
+        if elder_id is None:
+            raise NotFound()
+        elders.get_elder(db, ctx, elder_id, lock=True)
+        stmt = stmt.execution_options(populate_existing=True)
+    visit = db.scalar(stmt)
     if visit is None:
         raise NotFound()
     return visit
@@ -58,7 +67,8 @@ def _check_time(elder: Any, visited_at: datetime) -> None:
 
 def log_visit(db: Session, ctx: RequestCtx, data: VisitIn) -> Visit:
     p = ctx.actor
-    elder = elders.get_elder(db, ctx, data.elder_id)  # volunteers: paired elders only, else 404
+    # volunteers: paired elders only, else 404; locked, so that a move cannot leave it behind
+    elder = elders.get_elder(db, ctx, data.elder_id, lock=True)
     visited_at = aware(data.visited_at) or utcnow()
     _check_time(elder, visited_at)
     volunteer_id = data.volunteer_id
@@ -110,7 +120,7 @@ def update_visit(
 ) -> Visit:
     """The author may edit within a week; township and county officers at any time."""
     p = ctx.actor
-    visit = get_visit(db, ctx, visit_id)
+    visit = get_visit(db, ctx, visit_id, lock=True)
     check_version(visit.version, expected)
     officer = p.role in TOWNSHIP_UP
     if not officer and (visit.author_id != p.id or utcnow() - visit.created_at > EDIT_WINDOW):

@@ -166,7 +166,7 @@ def list_pairings(
     summary="Pair a helper with an elder (one primary per elder; capacity respected)",
 )
 def create_pairing(db: DbSession, ctx: AuthCtx, body: PairingIn, response: Response) -> PairingOut:
-    elder = elders.get_elder(db, ctx, body.elder_id)
+    elder = elders.get_elder(db, ctx, body.elder_id, lock=True)
     pairing = service.create_pairing(db, ctx, body, elder.village_code)
     set_etag(response, pairing.version)
     return PairingOut.model_validate(pairing)
