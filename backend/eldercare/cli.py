@@ -399,7 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(func=cmd_import)
 
     exp = sub.add_parser("export", help="stream an export to a file through the API")
-    exp.add_argument("--resource", required=True, choices=["elders", "volunteers"])
+    exp.add_argument("--resource", required=True, choices=["elders", "guardians", "volunteers"])
     exp.add_argument("--url", required=True, help=url_help)
     exp.add_argument("--format", choices=["csv", "xlsx", "ndjson"], default="csv")
     exp.add_argument("--out")

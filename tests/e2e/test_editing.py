@@ -254,6 +254,41 @@ def test_supporters_are_the_guardians_edited_in_the_relief_facts(
     shot(page, "relief-facts-supporters")
 
 
+def test_the_guardian_form_edits_the_support_facts_too(new_page: Any, server: Server) -> None:
+    """Issue 16.10: the supporter's facts are the guardian's, so the register's guardian
+    form edits them (not only the relief-facts form), beside the work-region picker."""
+    elder = _with_supporters(server, 2)
+    son = server.get(WORKER, f"/elders/{elder['id']}/relief-facts")["supporters"][0]
+    page = new_page()
+    login(page, WORKER)
+    page.goto(f"/elders/{elder['id']}")
+    row = page.locator("[data-test=guardian-row]", has_text=son["name"]).first
+    row.get_by_role("button", name="修改").click()
+    form = page.locator("[data-test=guardian-form]")
+    form.wait_for()
+    assert form.locator("[data-test=g-support]").count() == 1
+    assert form.locator("[data-test=work-region]").count() == 1  # the picker is still there
+    page.fill("input[name=g_birth_year]", "1950")
+    page.select_option("select[name=g_support_situation]", "in_prison")
+    page.fill("input[name=g_annual_income]", "3000")
+    page.select_option("select[name=g_assets_within_limit]", "yes")
+    page.click("[data-test=save-guardian]")
+    form.wait_for(state="detached")
+    cell = page.locator("[data-test=guardian-row]", has_text=son["name"]).first
+    cell.locator("[data-test=guardian-support]", has_text="服刑在押").wait_for()
+    guardian = server.get(WORKER, f"/guardians/{son['guardian_id']}")
+    assert (guardian["birth_year"], guardian["support_situation"]) == (1950, "in_prison")
+    assert (float(guardian["annual_income"]), guardian["assets_within_limit"]) == (3000, True)
+    facts = server.get(WORKER, f"/elders/{elder['id']}/relief-facts")
+    same = next(s for s in facts["supporters"] if s["guardian_id"] == son["guardian_id"])
+    assert same["situation"] == "in_prison"  # one record, shown in the relief facts too
+    # opened again, the form shows what was saved
+    cell.get_by_role("button", name="修改").click()
+    assert page.input_value("input[name=g_birth_year]") == "1950"
+    assert page.input_value("select[name=g_support_situation]") == "in_prison"
+    shot(page, "guardian-support-facts")
+
+
 def test_the_supporters_editor_fits_a_phone_and_works_with_the_keyboard(
     new_page: Any, server: Server
 ) -> None:

@@ -104,7 +104,24 @@ EXTRA_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def zh_label(code: str) -> str:
+# A supporter's situation (the 特困 rule's words; the SPA's labels): a column's own labels,
+# since "extreme_poverty" here is the supporter's, not the elder's category 特困.
+SUPPORT_SITUATION_LABELS: tuple[tuple[str, str, str], ...] = (
+    ("able", "具备赡养能力", "able to support"),
+    ("extreme_poverty", "本人为特困人员", "in extreme-poverty support"),
+    ("minimum_living", "本人享受低保", "receives minimum living allowance"),
+    ("severely_disabled", "重度残疾", "severely disabled"),
+    ("no_civil_capacity", "无民事行为能力", "no civil capacity"),
+    ("missing", "失踪/下落不明", "missing"),
+    ("in_prison", "服刑在押", "in prison"),
+)
+
+
+def zh_label(code: str, col: Column | None = None) -> str:
+    """The Chinese label of an enumeration code (the column's own label first)."""
+    for own, zh, _ in col.labels if col else ():
+        if own == code:
+            return zh
     pair = EXTRA_LABELS.get(code) or LABELS.get(code)
     return pair[0] if pair else code
 
@@ -122,6 +139,7 @@ class Column:
     required: bool = False
     example: str = ""
     aliases: tuple[str, ...] = ()
+    labels: tuple[tuple[str, str, str], ...] = ()  # (code, zh, en) over the shared labels
 
 
 @dataclass(frozen=True)
@@ -238,6 +256,18 @@ GUARDIANS = Spec(
         Column("is_entrusted_caretaker", "委托照料人", "bool", example="否"),
         Column("agreement_date", "委托协议日期", "date"),
         Column("notes", "备注"),
+        # the supporter's facts for relief pre-screening (特困: is a supporter able to pay?)
+        Column("birth_year", "出生年份", "int", example="1975"),
+        Column(
+            "support_situation",
+            "赡养能力情况",
+            "enum",
+            _choices(elder_schemas.SupportSituation),
+            example="able",
+            labels=SUPPORT_SITUATION_LABELS,
+        ),
+        Column("annual_income", "年收入（元）", "decimal", example="24000"),
+        Column("assets_within_limit", "财产是否在限额内", "bool", example="是"),
     ),
 )
 VOLUNTEERS = Spec(
@@ -344,11 +374,17 @@ _SPLIT = re.compile(r"[,，;；、|/]")
 
 
 @functools.lru_cache(maxsize=256)
-def _enum_maps(choices: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
-    """Codes by code or Chinese label, and by lower-case English label (first code wins)."""
+def _enum_maps(
+    choices: tuple[str, ...], own: tuple[tuple[str, str, str], ...] = ()
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Codes by code or Chinese label, and by lower-case English label (first code wins):
+    the column's own labels, then the shared ones."""
     exact: dict[str, str] = {c: c for c in choices}
     by_label: dict[str, str] = {}
     lowered: dict[str, str] = {}
+    for code, zh, en in own:
+        by_label.setdefault(zh, code)
+        lowered.setdefault(en.lower(), code)
     for code in choices:
         pair = EXTRA_LABELS.get(code) or LABELS.get(code)
         if pair:
@@ -360,7 +396,7 @@ def _enum_maps(choices: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]
 
 
 def _enum_value(text: str, col: Column) -> str:
-    exact, lowered = _enum_maps(col.choices)
+    exact, lowered = _enum_maps(col.choices, col.labels)
     found = exact.get(text)
     if found is None:
         found = lowered.get(text.lower())

@@ -17,19 +17,20 @@ from typing import Any
 from sqlalchemy import Integer, Text, case, cast, func, or_, select
 
 from eldercare import identity, phones
+from eldercare.bulk.columns import GUARDIANS
 from eldercare.bulk.formats import csv_line
 from eldercare.bulk.inert import cell, sql_inert
 from eldercare.context import RequestCtx
 from eldercare.db import session_factory
 from eldercare.elders import service as elders
 from eldercare.elders.filters import ElderFilters
-from eldercare.elders.models import Elder
+from eldercare.elders.models import Elder, Guardian
 from eldercare.scope import Scope
 from eldercare.volunteers import service as volunteers
 from eldercare.volunteers.models import Volunteer
 
 PAGE = 5000
-EXPORTS = ("elders", "volunteers")
+EXPORTS = ("elders", "guardians", "volunteers")
 
 ELDER_COLUMNS = (
     "id",
@@ -52,6 +53,8 @@ ELDER_COLUMNS = (
     "version",
     "updated_at",
 )
+# The guardian import's columns (its natural key first): an export imports back unchanged
+GUARDIAN_COLUMNS = tuple(c.field for c in GUARDIANS.columns)
 VOLUNTEER_COLUMNS = (
     "id",
     "name",
@@ -81,6 +84,29 @@ def _elder_rows(ctx: RequestCtx, filters: ElderFilters) -> Iterator[Any]:
         last = page[-1].id
 
 
+def _guardian_rows(ctx: RequestCtx, filters: ElderFilters) -> Iterator[Any]:
+    """The guardians of the elders the register list shows with these filters."""
+    cols = [
+        Elder.id_number if c == "elder_id_number" else getattr(Guardian, c)
+        for c in GUARDIAN_COLUMNS
+    ]
+    last = ""
+    while True:
+        stmt = (
+            select(Guardian.id, *cols)
+            .join(Elder, Elder.id == Guardian.elder_id)
+            .where(*elders.scope_clauses(ctx), *elders.filter_clauses(filters))
+        )
+        stmt = stmt.where(Guardian.id > last).order_by(Guardian.id).limit(PAGE)
+        with session_factory()() as db:
+            page = db.execute(stmt).all()
+            db.commit()
+        yield from (r[1:] for r in page)
+        if len(page) < PAGE:
+            return
+        last = page[-1].id
+
+
 def _volunteer_rows(ctx: RequestCtx, filters: ElderFilters) -> Iterator[Any]:
     region = filters.region
     cols = [getattr(Volunteer, c) for c in VOLUNTEER_COLUMNS]
@@ -102,9 +128,19 @@ def _volunteer_rows(ctx: RequestCtx, filters: ElderFilters) -> Iterator[Any]:
 def records(
     ctx: RequestCtx, resource: str, filters: ElderFilters, reveal: bool
 ) -> tuple[tuple[str, ...], Iterator[list[Any]]]:
-    """The rows of an export: elders with the register list's filters, volunteers by region."""
-    columns = ELDER_COLUMNS if resource == "elders" else VOLUNTEER_COLUMNS
-    source = _elder_rows if resource == "elders" else _volunteer_rows
+    """The rows of an export: elders with the register list's filters, the guardians of
+    those elders, volunteers by region."""
+    columns = {
+        "elders": ELDER_COLUMNS,
+        "guardians": GUARDIAN_COLUMNS,
+        "volunteers": VOLUNTEER_COLUMNS,
+    }[resource]
+    source = {
+        "elders": _elder_rows,
+        "guardians": _guardian_rows,
+        "volunteers": _volunteer_rows,
+    }[resource]
+    phone = columns.index("phone")
 
     def rows() -> Iterator[list[Any]]:
         for r in source(ctx, filters):
@@ -115,7 +151,9 @@ def records(
                 values[5] = values[5] if reveal else phones.mask(values[5])
                 values[13] = [c for c in values[13].split(",") if c]
             elif not reveal:
-                values[2] = phones.mask(values[2])
+                values[phone] = phones.mask(values[phone])
+                if resource == "guardians":
+                    values[0] = identity.mask(values[0])
             yield values
 
     return columns, rows()

@@ -24,7 +24,7 @@ from eldercare.routing import Router
 router = Router(tags=["bulk"], dependencies=[Depends(auth_ctx)])
 
 ImportResource = Literal["elders", "guardians", "volunteers", "pairings", "visits"]
-ExportResource = Literal["elders", "volunteers"]
+ExportResource = Literal["elders", "guardians", "volunteers"]
 
 _UPLOAD_DOC = {
     "requestBody": {
@@ -122,7 +122,7 @@ def import_template(resource: ImportResource, format: Literal["xlsx", "csv"] = "
     if format == "csv":
         spec = SPECS[resource]
         example = [
-            zh_label(c.example) if c.kind in ("enum", "list") and c.example else c.example
+            zh_label(c.example, c) if c.kind in ("enum", "list") and c.example else c.example
             for c in spec.columns
         ]
         body = ("\ufeff" + csv_line([c.zh for c in spec.columns]) + csv_line(example)).encode()
@@ -166,7 +166,8 @@ def import_error_file(
     "/exports/{resource}",
     summary="Stream the caller's rows as CSV, XLSX or NDJSON (masked unless revealed)",
     description="Elders take the filters of `GET /elders` (the export holds exactly the rows "
-    "the list shows); volunteers take `region` only.",
+    "the list shows), guardians the same filters (the guardians of those elders, the "
+    "guardian import's columns); volunteers take `region` only.",
     response_class=StreamingResponse,
 )
 def export_rows(
@@ -179,7 +180,7 @@ def export_rows(
         bool, Query(description="ID numbers and phones in full: audited and watermarked")
     ] = False,
 ) -> StreamingResponse:
-    if resource != "elders" and not filters.only_region():
+    if resource == "volunteers" and not filters.only_region():
         raise BadRequest("export.elder_filters_only", extra={"filters": filters.given()})
     mark = None
     if reveal:
@@ -192,7 +193,10 @@ def export_rows(
             "export",
             resource=resource[:-1],
             region_code=filters.region or ctx.actor.region_code,
-            fields=["id_number", "phone"] if resource == "elders" else ["phone"],
+            fields={
+                "elders": ["id_number", "phone"],
+                "guardians": ["elder_id_number", "phone"],
+            }.get(resource, ["phone"]),
             detail={
                 "format": format,
                 "filters": {name: getattr(filters, name) for name in filters.given()},

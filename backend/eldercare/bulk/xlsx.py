@@ -81,7 +81,7 @@ def template(resource: str) -> bytes:
             cell.fill = required
         example: Any = col.example
         if col.kind in ("enum", "list") and example:
-            example = zh_label(example)
+            example = zh_label(example, col)
         if col.kind in ("int", "decimal") and example:
             example = int(example) if col.kind == "int" else float(example)
         if isinstance(example, str) and example:
@@ -90,7 +90,7 @@ def template(resource: str) -> bytes:
             sheet.cell(row=2, column=i, value=example or None)
         sheet.column_dimensions[letter].width = max(12, len(col.zh) * 2 + 4)
         if col.kind in ("enum", "list", "bool"):
-            labels = ["是", "否"] if col.kind == "bool" else [zh_label(c) for c in col.choices]
+            labels = ["是", "否"] if col.kind == "bool" else [zh_label(c, col) for c in col.choices]
             for r, label in enumerate(labels, start=1):
                 options.cell(row=r, column=i, value=label)
             validation = DataValidation(

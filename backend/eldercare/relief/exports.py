@@ -3,7 +3,10 @@ XLSX, with Chinese headers and masked ID numbers, through the bulk export writer
 
 Rows are read a page at a time in short read sessions of their own (as the bulk exports
 do), after the caller's region has been brought up to date, so a county's list streams in
-constant memory. Gaps and payments to check have one line per elder and program.
+constant memory. Gaps and payments to check have one line per elder and program, and
+carry what the JSON list shows: the note naming the other basic-living program's status
+(低保/特困) and, on a household program's gap line (低保, 危房改造), the household's other
+elders listed with it (the household is one line).
 """
 
 from __future__ import annotations
@@ -12,10 +15,14 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from eldercare import identity
 from eldercare.clock import today
 from eldercare.db import session_factory
 from eldercare.elders import service as elders
+from eldercare.elders.models import Elder
 from eldercare.relief import labels, rules, service
 
 PAGE = 500
@@ -48,6 +55,8 @@ LIST_COLUMNS = (
     "参考金额（元）",
     "是否正在享受",
     "核查原因",
+    "说明",
+    "同户一并列出的成员",
 )
 MILESTONE_COLUMNS = (
     "村（社区）",
@@ -63,6 +72,27 @@ MILESTONE_COLUMNS = (
 NOTE = "预筛查结果仅供参考，不是审批决定"
 
 
+def member_names(db: Session, rows: list[Any]) -> dict[str, str]:
+    """The names of the household members named in these screening rows' details."""
+    others = {e for r in rows for e in r.detail.get("household", [])}
+    if not others:
+        return {}
+    stmt = select(Elder.id, Elder.name).where(Elder.id.in_(others))
+    return {elder_id: name for elder_id, name in db.execute(stmt)}
+
+
+def household_members(r: Any, names: dict[str, str]) -> list[str]:
+    """The other elders of ``r``'s household listed with its household-program gap."""
+    return [names[e] for e in r.detail.get("household", []) if e in names]
+
+
+def note(r: Any, program: str, lang: str) -> str:
+    """For 低保 or 特困: the other basic-living program's status (one per person)."""
+    other = labels.BASIC_PAIR.get(program)
+    other_short = r.detail.get(other, ["N"])[0] if other else None
+    return labels.basic_living_note(program, service.LONG.get(other_short or ""), lang)
+
+
 def list_rows(kind: str, region: str, program: str | None) -> Iterator[list[Any]]:
     """Every line of the gap list (``kind="gaps"``) or the payments to check."""
     fetch = service.gaps if kind == "gaps" else service.payments_to_check
@@ -73,8 +103,10 @@ def list_rows(kind: str, region: str, program: str | None) -> Iterator[list[Any]
         with session_factory()() as db:
             page = fetch(db, region, program, limit=PAGE, cursor=cursor, count=False, refresh=False)
             names = elders.village_names(db, {r.village_code for r in page.items})
+            members = member_names(db, page.items)
             db.commit()
         for r in page.items:
+            together = "、".join(household_members(r, members))
             for p in rules.PROGRAMS:
                 if not r.mask & rules.BIT[p] or (program and p != program):
                     continue
@@ -94,6 +126,8 @@ def list_rows(kind: str, region: str, program: str | None) -> Iterator[list[Any]
                     amount or "",
                     "是" if r.receiving_mask & rules.BIT[p] else "否",
                     "；".join(REASONS_ZH.get(x, x) for x in reasons) if check else "",
+                    note(r, p, "zh-CN"),
+                    together if not check and p in service.HOUSEHOLD_PROGRAMS else "",
                 ]
         if not page.next_cursor:
             return

@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Response
 from fastapi.responses import StreamingResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eldercare.auth.deps import AuthCtx, auth_ctx
@@ -18,7 +17,6 @@ from eldercare.concurrency import IfMatch, expected_version, set_etag
 from eldercare.context import RequestCtx
 from eldercare.db import DbSession
 from eldercare.elders import service as elders
-from eldercare.elders.models import Elder
 from eldercare.pagination import Page, PageOut, Paging
 from eldercare.regions import service as regions
 from eldercare.relief import exports, labels, rules, service
@@ -421,12 +419,7 @@ def end_benefit(
 def _items(db: Session, page: Page[Any], lang: str, check: bool) -> list[ScreeningItem]:
     names = elders.village_names(db, {r.village_code for r in page.items})
     on = today()
-    others = {e for r in page.items for e in r.detail.get("household", [])}
-    member_names = (
-        {r[0]: r[1] for r in db.execute(select(Elder.id, Elder.name).where(Elder.id.in_(others)))}
-        if others
-        else {}
-    )
+    member_names = exports.member_names(db, page.items)
     out = []
     for r in page.items:
         progs = []
@@ -434,8 +427,6 @@ def _items(db: Session, page: Page[Any], lang: str, check: bool) -> list[Screeni
             if not r.mask & rules.BIT[p]:
                 continue
             short, amount, reasons = r.detail.get(p, ["N", None, []])
-            other = labels.BASIC_PAIR.get(p)
-            other_short = r.detail.get(other, ["N"])[0] if other else None
             progs.append(
                 ListProgram(
                     program=p,
@@ -444,7 +435,7 @@ def _items(db: Session, page: Page[Any], lang: str, check: bool) -> list[Screeni
                     amount=amount,
                     receiving=bool(r.receiving_mask & rules.BIT[p]),
                     reasons=reasons if check else [],
-                    note=labels.basic_living_note(p, service.LONG.get(other_short or ""), lang),
+                    note=exports.note(r, p, lang),
                 )
             )
         out.append(
@@ -459,9 +450,7 @@ def _items(db: Session, page: Page[Any], lang: str, check: bool) -> list[Screeni
                 status=r.status,
                 status_date=r.status_date,
                 programs=progs,
-                household_members=[
-                    member_names[e] for e in r.detail.get("household", []) if e in member_names
-                ],
+                household_members=exports.household_members(r, member_names),
             )
         )
     return out

@@ -266,7 +266,7 @@ const en: Shape<typeof zh> = {
     failed: "Export failed",
   },
   edit: {
-    addGuardian: "Add child/guardian", editGuardian: "Edit", removeGuardian: "Delete", guardianSaved: "Child/guardian saved",
+    supportFacts: "Ability to support (for the extreme-poverty and minimum-living pre-screening)", addGuardian: "Add child/guardian", editGuardian: "Edit", removeGuardian: "Delete", guardianSaved: "Child/guardian saved",
     confirmRemove: "Delete {name}?", alive: "Alive", entrusted: "Entrusted caretaker", agreementDate: "Agreement date",
     addPairing: "New pairing", volunteer: "Volunteer", volunteerSearch: "Search volunteers by name or phone", primary: "Primary helper (one per elder)",
     services: "Services", startDate: "Start date", pairingSaved: "Pairing created", noVolunteer: "Choose a volunteer",

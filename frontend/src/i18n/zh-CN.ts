@@ -261,7 +261,7 @@ export default {
     failed: "导出失败",
   },
   edit: {
-    addGuardian: "添加子女/监护人", editGuardian: "修改", removeGuardian: "删除", guardianSaved: "已保存子女/监护人信息",
+    supportFacts: "赡养能力（用于特困、低保预筛查）", addGuardian: "添加子女/监护人", editGuardian: "修改", removeGuardian: "删除", guardianSaved: "已保存子女/监护人信息",
     confirmRemove: "确定删除 {name} 吗？", alive: "健在", entrusted: "委托照料人（受托照料老人）", agreementDate: "委托协议日期",
     addPairing: "新建结对", volunteer: "志愿者", volunteerSearch: "输入志愿者姓名或电话搜索", primary: "包保责任人（每位老人只能有一位）",
     services: "服务内容", startDate: "开始日期", pairingSaved: "已建立结对", noVolunteer: "请选择志愿者",
