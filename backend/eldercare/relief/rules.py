@@ -24,6 +24,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from eldercare.elders.schemas import SupportSituation
 from eldercare.identity import age_on
 
 Status = Literal["eligible", "likely_eligible", "not_eligible", "unknown"]
@@ -89,15 +90,8 @@ IMPAIRED = frozenset({"mild", "moderate", "severe", "lost"})
 HousingGrade = Literal["A", "B", "C", "D", "none"]  # "none": no house of their own
 PovertyMonitoring = Literal["none", "relapsed", "monitored"]  # 返贫致贫 / 纳入监测
 Hardship = Literal["none", "accident", "disaster", "illness", "spending_surge"]
-SupporterSituation = Literal[
-    "able",
-    "extreme_poverty",
-    "minimum_living",
-    "severely_disabled",
-    "no_civil_capacity",
-    "missing",
-    "in_prison",
-]
+# A supporter's situation is a fact of the register's guardian (one list of values).
+SupporterSituation = SupportSituation
 StartRule = Literal["birthday", "birthday_month", "next_month"]
 
 NOTICE = (
