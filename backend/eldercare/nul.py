@@ -10,11 +10,14 @@ an error of its row, and the other rows are still imported.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from fastapi.routing import iter_route_contexts
 from starlette.requests import Request
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from eldercare.errors import FieldError, problem
@@ -32,30 +35,42 @@ def _content_type(scope: Scope) -> str:
     return ""
 
 
-def _flatten(routes: Any) -> Iterator[Any]:
-    """The routes of an application as served, through included routers."""
-    for route in routes:
-        candidates = getattr(route, "effective_candidates", None)
-        if callable(candidates):  # an included router (FastAPI >= 0.165)
-            yield from _flatten(candidates())
-        elif getattr(route, "path_regex", None) is not None:
-            yield route
+@dataclass(frozen=True, slots=True)
+class _Served:
+    """An operation as the application serves it: full path pattern, methods, a body."""
+
+    regex: re.Pattern[str]
+    methods: frozenset[str]
+    has_body: bool
 
 
-def _route(scope: Scope, table: list[Any]) -> tuple[Any, dict[str, Any]] | None:
-    """The route that will serve ``scope`` and its path parameters; one of another method
-    when none of this method matches."""
+def _served(routes: Any) -> list[_Served]:
+    """The operations of an application, through included routers (FastAPI's public
+    ``iter_route_contexts``), with their full paths compiled by Starlette."""
+    return [
+        _Served(
+            compile_path(c.path)[0],
+            frozenset(c.methods or ()),
+            getattr(c.route, "body_field", None) is not None,
+        )
+        for c in iter_route_contexts(routes)
+        if c.path is not None
+    ]
+
+
+def _route(scope: Scope, table: list[_Served]) -> tuple[_Served, dict[str, Any]] | None:
+    """The operation that will serve ``scope`` and its path parameters; one of another
+    method when none of this method matches."""
     path, method = scope["path"], scope["method"]
     other = None
-    for route in table:
-        found = route.path_regex.match(path)
+    for served in table:
+        found = served.regex.match(path)
         if found is None:
             continue
-        methods = getattr(route, "methods", None)
-        if not methods or method in methods:
-            return route, found.groupdict()
+        if not served.methods or method in served.methods:
+            return served, found.groupdict()
         if other is None:
-            other = route, found.groupdict()
+            other = served, found.groupdict()
     return other
 
 
@@ -96,12 +111,12 @@ class RejectNul:
         self.app = app
         self._tables: dict[int, list[Any]] = {}
 
-    def _table(self, scope: Scope) -> list[Any]:
+    def _table(self, scope: Scope) -> list[_Served]:
         app = scope.get("app")
         table = self._tables.get(id(app))
         if table is None:
             router = getattr(app, "router", None)
-            table = self._tables[id(app)] = list(_flatten(getattr(router, "routes", ())))
+            table = self._tables[id(app)] = _served(getattr(router, "routes", ()))
         return table
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -125,7 +140,7 @@ class RejectNul:
             await self.app(scope, receive, send)
             return
         found = _route(scope, self._table(scope))
-        if found is None or getattr(found[0], "body_field", None) is None:
+        if found is None or not found[0].has_body:
             await self.app(scope, receive, send)  # no body to validate, or read as a stream
             return
         body = await _read(receive)
