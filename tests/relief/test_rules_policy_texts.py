@@ -254,3 +254,20 @@ def test_housing_for_dibao_households_does_not_depend_on_the_arrangement():
 def test_medical_assistance_gap_needs_a_not_enrolled_fact(change, enrolled, gap):
     f = replace(BASE, **change, medical_enrolled=enrolled)
     assert is_gap(f, MEDICAL) is gap
+
+
+@pytest.mark.parametrize(
+    ("params", "zh", "en"),
+    [
+        ({"start_rule": "birthday_month"}, "自生日当月起", "from the birthday month"),
+        ({"ability_level": "intact"}, "能力完好", "intact"),
+        ({"self_care": "independent"}, "能自理", "independent"),
+    ],
+)
+def test_coded_inputs_of_a_criterion_are_shown_in_words(params, zh, en):
+    from eldercare.relief import labels
+
+    for lang, words in (("zh-CN", zh), ("en", en)):
+        text = labels.detail("age", True, None, params, lang)
+        assert words in text, text
+        assert next(iter(params.values())) not in text.replace(words, "")

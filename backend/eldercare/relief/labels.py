@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from eldercare.elders import labels as register_labels
 from eldercare.relief.rules import NOTICE
 
 PROGRAMS: dict[str, tuple[str, str]] = {
@@ -133,6 +134,21 @@ BASIC_PAIR = {
     "extreme_poverty_support": "minimum_living_allowance",
 }
 BOOL = {True: ("是", "yes"), False: ("否", "no"), "likely": ("可能", "likely")}
+# Coded values a criterion may show (its inputs), in words; the register's own codes (e.g.
+# self-care) come from its labels.
+VALUES: dict[str, tuple[str, str]] = {
+    "active": ("在册", "on the register"),
+    "deceased": ("已去世", "deceased"),
+    "moved_out": ("已迁出", "moved out"),
+    "birthday": ("自生日当天起", "from the birthday"),
+    "birthday_month": ("自生日当月起", "from the birthday month"),
+    "next_month": ("自生日次月起", "from the month after the birthday"),
+    "intact": ("能力完好", "intact"),
+    "mild": ("轻度失能", "mildly impaired"),
+    "moderate": ("中度失能", "moderately impaired"),
+    "severe": ("重度失能", "severely impaired"),
+    "lost": ("完全失能", "ability lost"),
+}
 
 
 def _i(lang: str) -> int:
@@ -160,6 +176,10 @@ def _fmt(v: Any, lang: str) -> str:
         return BOOL[v][_i(lang)]
     if isinstance(v, Decimal):
         return f"{v:.2f}"
+    if isinstance(v, str):
+        words = VALUES.get(v) or register_labels.LABELS.get(v)
+        if words is not None:
+            return words[_i(lang)]
     return str(v)
 
 
