@@ -36,7 +36,7 @@ def run(db_arg: str, seconds: float) -> dict[str, object]:
         generate(url, "county")
         engine = make_engine(url)
         from eldercare import demo
-        from eldercare.relief import service
+        from eldercare.relief import screening
 
         started = time.perf_counter()
         with Session(engine) as s, s.begin():
@@ -45,7 +45,7 @@ def run(db_arg: str, seconds: float) -> dict[str, object]:
         out["seed_s"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
         with Session(engine) as s, s.begin():
-            n = service.refresh_region(s, COUNTY)
+            n = screening.refresh_region(s, COUNTY)
         spent = time.perf_counter() - started
         out["batch_elders"] = n
         out["batch_s"] = round(spent, 2)
@@ -53,7 +53,7 @@ def run(db_arg: str, seconds: float) -> dict[str, object]:
         out["batch_1m_extrapolated_s"] = round(1_000_000 / (n / spent), 1)
         started = time.perf_counter()
         with Session(engine) as s, s.begin():
-            stale = service.refresh_stale(s, COUNTY)
+            stale = screening.refresh_stale(s, COUNTY)
         out["stale_check_county_ms"] = round((time.perf_counter() - started) * 1000, 1)
         out["stale_found"] = stale
         engine.dispose()
@@ -114,7 +114,7 @@ def run_province(url: str, jobs: int, seed: bool = False, empty: bool = False) -
     otherwise only the rows whose result changed are (the nightly run)."""
     from eldercare import demo
     from eldercare.elders.models import Elder
-    from eldercare.relief import service
+    from eldercare.relief import screening
     from eldercare.relief.models import ReliefFacts, ReliefPolicyVersion
     from sqlalchemy import func, select
 
@@ -152,7 +152,7 @@ def run_province(url: str, jobs: int, seed: bool = False, empty: bool = False) -
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     own = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
-    n = service.refresh_counties(url, counties, jobs)
+    n = screening.refresh_counties(url, counties, jobs)
     spent = time.perf_counter() - started
     children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     own_after = resource.getrusage(resource.RUSAGE_SELF)

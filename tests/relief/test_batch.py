@@ -11,7 +11,7 @@ from typing import Any
 
 from eldercare.clock import today as local_today
 from eldercare.elders.models import Guardian
-from eldercare.relief import rules, service
+from eldercare.relief import rules, screening
 from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion, ReliefScreening
 from sqlalchemy import select
 
@@ -152,17 +152,17 @@ def _fixture(db) -> list[str]:
 
 def _stored(db) -> dict[str, tuple]:
     s = ReliefScreening
-    cols = [getattr(s, c) for c in service.SCREENING_COLUMNS]
+    cols = [getattr(s, c) for c in screening.SCREENING_COLUMNS]
     return {r[0]: tuple(r) for r in db.execute(select(*cols)).all()}
 
 
 def test_batch_equals_one_by_one_and_the_per_elder_evaluation(db):
     ids = _fixture(db)
-    n = service.refresh_region(db, COUNTY)
+    n = screening.refresh_region(db, COUNTY)
     assert n == len(ids)
     batch = _stored(db)
     for elder_id in ids:
-        service.refresh_elders(db, [elder_id])
+        screening.refresh_elders(db, [elder_id])
     single = _stored(db)
     assert batch == single
     # the shared outcomes were used, and they cover varied inputs
@@ -176,7 +176,7 @@ def test_batch_equals_one_by_one_and_the_per_elder_evaluation(db):
 
     for elder_id in ids:
         elder = db.get(Elder, elder_id)
-        ev = service.evaluate_elder(db, None, elder, TODAY)  # the context is not read
+        ev = screening.evaluate_elder(db, None, elder, TODAY)  # the context is not read
         row = batch[elder_id]
         for r in ev.results:
             bit = rules.BIT[r.program]
@@ -188,7 +188,7 @@ def test_batch_equals_one_by_one_and_the_per_elder_evaluation(db):
 
 def test_a_second_run_rewrites_only_the_rows_that_changed(db):
     ids = _fixture(db)
-    service.refresh_region(db, COUNTY)
+    screening.refresh_region(db, COUNTY)
     first = _stored(db)
     yesterday = TODAY - timedelta(days=1)
     db.execute(ReliefScreening.__table__.update().values(computed_on=yesterday))
@@ -201,7 +201,7 @@ def test_a_second_run_rewrites_only_the_rows_that_changed(db):
 
     db.get(Elder, moved).village_code = "621027101200"
     db.flush()
-    assert service.refresh_region(db, COUNTY) == len(ids) - 1
+    assert screening.refresh_region(db, COUNTY) == len(ids) - 1
     second = _stored(db)
     assert moved not in second
     rewritten = {k for k, r in second.items() if r[12] == TODAY}

@@ -9,7 +9,7 @@ import io
 
 import pytest
 from eldercare.bulk.inert import restored
-from eldercare.relief import service
+from eldercare.relief import screening
 from openpyxl import load_workbook
 
 from tests.factories import COUNTY, VILLAGE, auth, make_elder, make_user
@@ -60,7 +60,7 @@ def json_lines(client, user, path):
             p["label"],
             p["note"],
             "、".join(i["household_members"])
-            if p["program"] in service.HOUSEHOLD_PROGRAMS and "payments" not in path
+            if p["program"] in screening.HOUSEHOLD_PROGRAMS and "payments" not in path
             else "",
         )
         for i in items

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from eldercare.audit.models import AuditEvent
 from eldercare.clock import today as local_today
-from eldercare.relief import service
+from eldercare.relief import lists
 from eldercare.relief.models import ReliefPolicyVersion
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -364,7 +364,7 @@ class TestLists:
         r = client.get("/api/v1/eligibility/coverage", headers=auth(worker)).json()
         dibao = next(p for p in r["programs"] if p["program"] == "minimum_living_allowance")
         assert (dibao["gaps"], dibao["to_check"], dibao["receiving"]) == (1, 2, 3)
-        data = service.coverage(db, VILLAGE)
+        data = lists.coverage(db, VILLAGE)
         assert data["old_age_allowance"].gaps == 1
 
     def test_statistics_summary_carries_the_coverage(self, client, db, worker, fixture_county):

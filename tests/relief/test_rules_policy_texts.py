@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from eldercare.relief import rules, service
+from eldercare.relief import inputs, rules, screening
 from eldercare.relief.rules import Facts, ReliefPolicy
 
 ON = date(2026, 6, 15)
@@ -62,7 +62,7 @@ def result(facts: Facts, program: str, policy: ReliefPolicy = POLICY, on: date =
 
 
 def outcome(facts: Facts, policy: ReliefPolicy = POLICY, on: date = ON) -> dict[str, int]:
-    out = service.outcome(facts, service.PolicyInForce(policy, date(2026, 1, 1), 1, None), on)
+    out = screening.outcome(facts, inputs.PolicyInForce(policy, date(2026, 1, 1), 1, None), on)
     return {"receiving": out[4], "gap": out[5], "check": out[6], "detail": out[7]}  # type: ignore[dict-item]
 
 

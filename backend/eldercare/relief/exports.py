@@ -23,7 +23,7 @@ from eldercare.clock import today
 from eldercare.db import session_factory
 from eldercare.elders import service as elders
 from eldercare.elders.models import Elder
-from eldercare.relief import labels, rules, service
+from eldercare.relief import labels, lists, rules, screening
 
 PAGE = 500
 STATUS_ZH = {"E": "符合条件", "L": "可能符合（需核实）", "U": "信息不全", "N": "暂不符合"}
@@ -90,12 +90,12 @@ def note(r: Any, program: str, lang: str) -> str:
     """For 低保 or 特困: the other basic-living program's status (one per person)."""
     other = labels.BASIC_PAIR.get(program)
     other_short = r.detail.get(other, ["N"])[0] if other else None
-    return labels.basic_living_note(program, service.LONG.get(other_short or ""), lang)
+    return labels.basic_living_note(program, screening.LONG.get(other_short or ""), lang)
 
 
 def list_rows(kind: str, region: str, program: str | None) -> Iterator[list[Any]]:
     """Every line of the gap list (``kind="gaps"``) or the payments to check."""
-    fetch = service.gaps if kind == "gaps" else service.payments_to_check
+    fetch = lists.gaps if kind == "gaps" else lists.payments_to_check
     check = kind != "gaps"
     on = today()
     cursor: str | None = None
@@ -117,7 +117,7 @@ def list_rows(kind: str, region: str, program: str | None) -> Iterator[list[Any]
                     r.name,
                     identity.mask(r.id_number),
                     SEX_ZH.get(r.sex, r.sex),
-                    service.age_of(r.birth_date, on),
+                    lists.age_of(r.birth_date, on),
                     r.address,
                     ELDER_STATUS_ZH.get(r.status, r.status),
                     r.status_date.isoformat() if r.status_date else "",
@@ -127,7 +127,7 @@ def list_rows(kind: str, region: str, program: str | None) -> Iterator[list[Any]
                     "是" if r.receiving_mask & rules.BIT[p] else "否",
                     "；".join(REASONS_ZH.get(x, x) for x in reasons) if check else "",
                     note(r, p, "zh-CN"),
-                    together if not check and p in service.HOUSEHOLD_PROGRAMS else "",
+                    together if not check and p in screening.HOUSEHOLD_PROGRAMS else "",
                 ]
         if not page.next_cursor:
             return
@@ -136,7 +136,7 @@ def list_rows(kind: str, region: str, program: str | None) -> Iterator[list[Any]
 
 def milestone_rows(region: str, within_days: int, on: date) -> Iterator[list[Any]]:
     with session_factory()() as db:
-        rows = service.milestones(db, region, within_days, on)
+        rows = lists.milestones(db, region, within_days, on)
         names = elders.village_names(db, {m.village_code for m in rows})
         db.commit()
     for m in rows:

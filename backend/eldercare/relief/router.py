@@ -19,7 +19,17 @@ from eldercare.db import DbSession
 from eldercare.elders import service as elders
 from eldercare.pagination import Page, PageOut, Paging
 from eldercare.regions import service as regions
-from eldercare.relief import exports, labels, rules, service
+from eldercare.relief import (
+    benefits,
+    exports,
+    facts,
+    inputs,
+    labels,
+    lists,
+    policy,
+    rules,
+    screening,
+)
 from eldercare.relief.models import Benefit, ReliefFacts
 from eldercare.relief.schemas import (
     BenefitEnd,
@@ -65,7 +75,7 @@ def _region(db: Session, ctx: RequestCtx, region: str | None) -> str:
 # ----------------------------------------------------------------------------- policy
 
 
-def _policy_out(county: str, p: service.PolicyInForce) -> ReliefPolicyOut:
+def _policy_out(county: str, p: inputs.PolicyInForce) -> ReliefPolicyOut:
     return ReliefPolicyOut(
         **p.policy.model_dump(),
         county_code=county,
@@ -87,9 +97,9 @@ def get_policy(
     on: Annotated[date | None, Query(description="The version in force on this day")] = None,
 ) -> ReliefPolicyOut:
     county = ctx.actor.region_code[:6]
-    versions = service.policy_versions(db, county)
+    versions = policy.policy_versions(db, county)
     set_etag(response, max((v.id for v in versions), default=0))
-    return _policy_out(county, service.policy_for(db, county, on))
+    return _policy_out(county, inputs.policy_for(db, county, on))
 
 
 @router.get(
@@ -99,7 +109,7 @@ def get_policy(
 )
 def policy_versions(db: DbSession, ctx: AuthCtx, response: Response) -> ReliefPolicyVersionsOut:
     county = ctx.actor.region_code[:6]
-    versions = service.policy_versions(db, county)
+    versions = policy.policy_versions(db, county)
     latest = max((v.id for v in versions), default=None)
     set_etag(response, latest or 0)
     return ReliefPolicyVersionsOut(
@@ -129,16 +139,16 @@ def policy_versions(db: DbSession, ctx: AuthCtx, response: Response) -> ReliefPo
 def put_policy(
     db: DbSession, ctx: AuthCtx, body: ReliefPolicyIn, response: Response, if_match: IfMatch = None
 ) -> ReliefPolicyOut:
-    policy = rules.ReliefPolicy.model_validate(
+    parameters = rules.ReliefPolicy.model_validate(
         body.model_dump(exclude={"effective_date", "note", "version"}, exclude_unset=True)
     )
     effective = body.effective_date or today()
-    row = service.put_policy(
-        db, ctx, policy, effective, expected_version(if_match, body.version), body.note
+    row = policy.put_policy(
+        db, ctx, parameters, effective, expected_version(if_match, body.version), body.note
     )
     set_etag(response, row.id)
     county = row.county_code
-    return _policy_out(county, service.policy_for(db, county, effective))
+    return _policy_out(county, inputs.policy_for(db, county, effective))
 
 
 # ----------------------------------------------------------------------------- relief facts
@@ -159,14 +169,12 @@ def _supporters(db: Session, elder_id: str) -> list[SupporterOut]:
             assets_within_limit=g.assets_within_limit,
             guardian_version=g.version,
         )
-        for g in service.supporters_of(db, elder_id)
+        for g in inputs.supporters_of(db, elder_id)
     ]
 
 
 def _household(db: Session, elder: Any) -> list[HouseholdMember]:
-    return [
-        HouseholdMember(elder_id=e.id, name=e.name) for e in service.household_members(db, elder)
-    ]
+    return [HouseholdMember(elder_id=e.id, name=e.name) for e in facts.household_members(db, elder)]
 
 
 def _facts_out(
@@ -210,8 +218,8 @@ def get_facts(
     db: DbSession, ctx: AuthCtx, elder_id: str, response: Response, as_of: AsOf = None
 ) -> ReliefFactsOut:
     elder = elders.get_elder(db, ctx, elder_id)
-    set_etag(response, service.latest_revision(db, elder.id))
-    row = service.facts_row(db, elder.id, as_of or today())
+    set_etag(response, facts.latest_revision(db, elder.id))
+    row = inputs.facts_row(db, elder.id, as_of or today())
     return _facts_out(elder.id, row, _supporters(db, elder.id), _household(db, elder))
 
 
@@ -222,7 +230,7 @@ def get_facts(
 )
 def facts_versions(db: DbSession, ctx: AuthCtx, elder_id: str) -> list[ReliefFactsOut]:
     elder = elders.get_elder(db, ctx, elder_id)
-    return [_facts_out(elder.id, r) for r in service.facts_versions(db, elder.id)]
+    return [_facts_out(elder.id, r) for r in facts.facts_versions(db, elder.id)]
 
 
 @router.put(
@@ -239,7 +247,7 @@ def put_facts(
     if_match: IfMatch = None,
 ) -> ReliefFactsOut:
     elder = elders.get_elder(db, ctx, elder_id, lock=True)
-    row = service.put_facts(
+    row = facts.put_facts(
         db,
         ctx,
         elder,
@@ -262,7 +270,7 @@ def put_facts(
 )
 def eligibility(db: DbSession, ctx: AuthCtx, elder_id: str, as_of: AsOf = None) -> EligibilityOut:
     elder = elders.get_elder(db, ctx, elder_id)
-    ev = service.evaluate_elder(db, ctx, elder, as_of or today())
+    ev = screening.evaluate_elder(db, ctx, elder, as_of or today())
     lang = ctx.lang
     programs = [
         ProgramOut(
@@ -344,7 +352,7 @@ def _benefit_out(b: Benefit, lang: str) -> BenefitOut:
 )
 def list_benefits(db: DbSession, ctx: AuthCtx, elder_id: str) -> list[BenefitOut]:
     elder = elders.get_elder(db, ctx, elder_id)
-    return [_benefit_out(b, ctx.lang) for b in service.list_benefits(db, elder.id)]
+    return [_benefit_out(b, ctx.lang) for b in benefits.list_benefits(db, elder.id)]
 
 
 @router.post(
@@ -357,7 +365,7 @@ def add_benefit(
     db: DbSession, ctx: AuthCtx, elder_id: str, body: BenefitIn, response: Response
 ) -> BenefitOut:
     elder = elders.get_elder(db, ctx, elder_id, lock=True)
-    b = service.add_benefit(db, ctx, elder, body.model_dump())
+    b = benefits.add_benefit(db, ctx, elder, body.model_dump())
     set_etag(response, b.version)
     response.headers["Location"] = f"/api/v1/benefits/{b.id}"
     return _benefit_out(b, ctx.lang)
@@ -365,7 +373,7 @@ def add_benefit(
 
 @router.get("/benefits/{benefit_id}", response_model=BenefitOut, summary="One benefit")
 def get_benefit(db: DbSession, ctx: AuthCtx, benefit_id: str, response: Response) -> BenefitOut:
-    b, _ = service.get_benefit(db, ctx, benefit_id)
+    b, _ = benefits.get_benefit(db, ctx, benefit_id)
     set_etag(response, b.version)
     return _benefit_out(b, ctx.lang)
 
@@ -380,7 +388,7 @@ def update_benefit(
     if_match: IfMatch = None,
 ) -> BenefitOut:
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
-    b = service.update_benefit(
+    b = benefits.update_benefit(
         db, ctx, benefit_id, changes, expected_version(if_match, body.version)
     )
     set_etag(response, b.version)
@@ -400,7 +408,7 @@ def end_benefit(
     response: Response,
     if_match: IfMatch = None,
 ) -> BenefitOut:
-    b = service.end_benefit(
+    b = benefits.end_benefit(
         db,
         ctx,
         benefit_id,
@@ -431,7 +439,7 @@ def _items(db: Session, page: Page[Any], lang: str, check: bool) -> list[Screeni
                 ListProgram(
                     program=p,
                     label=labels.program_label(p, lang),
-                    status=service.LONG.get(short),
+                    status=screening.LONG.get(short),
                     amount=amount,
                     receiving=bool(r.receiving_mask & rules.BIT[p]),
                     reasons=reasons if check else [],
@@ -443,7 +451,7 @@ def _items(db: Session, page: Page[Any], lang: str, check: bool) -> list[Screeni
                 elder_id=r.elder_id,
                 name=r.name,
                 sex=r.sex,
-                age=service.age_of(r.birth_date, on),
+                age=lists.age_of(r.birth_date, on),
                 village_code=r.village_code,
                 village_name=names.get(r.village_code, r.village_code),
                 address=r.address,
@@ -469,7 +477,7 @@ def gaps(
     program: ProgramFilter = None,
 ) -> PageOut[ScreeningItem]:
     code = _region(db, ctx, region)
-    page = service.gaps(
+    page = lists.gaps(
         db, code, program, limit=paging.limit, cursor=paging.cursor, count=paging.count
     )
     return PageOut(
@@ -490,7 +498,7 @@ def payments_to_check(
     program: ProgramFilter = None,
 ) -> PageOut[ScreeningItem]:
     code = _region(db, ctx, region)
-    page = service.payments_to_check(
+    page = lists.payments_to_check(
         db, code, program, limit=paging.limit, cursor=paging.cursor, count=paging.count
     )
     return PageOut(
@@ -523,7 +531,7 @@ def age_milestones(
     code = _region(db, ctx, region)
     if program not in (None, "old_age_allowance"):
         return PageOut(items=[], next_cursor=None, total=0 if paging.count else None)
-    page = service.milestones_page(
+    page = lists.milestones_page(
         db,
         code,
         within_days,
@@ -573,7 +581,7 @@ def export_gaps(
     program: ProgramFilter = None,
 ) -> StreamingResponse:
     code = _region(db, ctx, region)
-    service.bring_up_to_date(db, code)
+    screening.bring_up_to_date(db, code)
     return _file("gaps", format, exports.LIST_COLUMNS, exports.list_rows("gaps", code, program))
 
 
@@ -591,7 +599,7 @@ def export_payments_to_check(
     program: ProgramFilter = None,
 ) -> StreamingResponse:
     code = _region(db, ctx, region)
-    service.bring_up_to_date(db, code)
+    screening.bring_up_to_date(db, code)
     rows = exports.list_rows("payments_to_check", code, program)
     return _file("payments-to-check", format, exports.LIST_COLUMNS, rows)
 
@@ -626,7 +634,7 @@ def export_age_milestones(
 )
 def coverage(db: DbSession, ctx: AuthCtx, region: Region = None) -> CoverageOut:
     code = _region(db, ctx, region)
-    data = service.coverage(db, code)
+    data = lists.coverage(db, code)
     return CoverageOut(
         region=code,
         as_of=today(),
