@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Response
@@ -17,45 +15,36 @@ from eldercare.concurrency import IfMatch, expected_version, set_etag
 from eldercare.context import RequestCtx
 from eldercare.db import DbSession
 from eldercare.elders import service as elders
-from eldercare.pagination import Page, PageOut, Paging
+from eldercare.pagination import PageOut, Paging
 from eldercare.regions import service as regions
 from eldercare.relief import (
     benefits,
     exports,
     facts,
     inputs,
-    labels,
     lists,
     policy,
+    present,
     rules,
     screening,
 )
-from eldercare.relief.models import Benefit, ReliefFacts
 from eldercare.relief.schemas import (
     BenefitEnd,
     BenefitIn,
     BenefitOut,
     BenefitPatch,
     CoverageOut,
-    CoverageRow,
-    CriterionOut,
     EligibilityOut,
-    HouseholdMember,
-    ListProgram,
     MilestoneItem,
-    ProgramOut,
     ReliefFactsIn,
     ReliefFactsOut,
     ReliefPolicyIn,
     ReliefPolicyOut,
-    ReliefPolicyVersionOut,
     ReliefPolicyVersionsOut,
     ScreeningItem,
-    SupporterOut,
 )
 from eldercare.routing import Router
 
-CENT = Decimal("0.01")
 router = Router(tags=["relief"], dependencies=[Depends(auth_ctx)])
 
 Region = Annotated[
@@ -75,16 +64,6 @@ def _region(db: Session, ctx: RequestCtx, region: str | None) -> str:
 # ----------------------------------------------------------------------------- policy
 
 
-def _policy_out(county: str, p: inputs.PolicyInForce) -> ReliefPolicyOut:
-    return ReliefPolicyOut(
-        **p.policy.model_dump(),
-        county_code=county,
-        effective_date=p.effective_date,
-        version_id=p.version_id,
-        next_effective_date=p.next_date,
-    )
-
-
 @router.get(
     "/policies/relief",
     response_model=ReliefPolicyOut,
@@ -99,7 +78,7 @@ def get_policy(
     county = ctx.actor.region_code[:6]
     versions = policy.policy_versions(db, county)
     set_etag(response, max((v.id for v in versions), default=0))
-    return _policy_out(county, inputs.policy_for(db, county, on))
+    return present.policy_out(county, inputs.policy_for(db, county, on))
 
 
 @router.get(
@@ -112,22 +91,7 @@ def policy_versions(db: DbSession, ctx: AuthCtx, response: Response) -> ReliefPo
     versions = policy.policy_versions(db, county)
     latest = max((v.id for v in versions), default=None)
     set_etag(response, latest or 0)
-    return ReliefPolicyVersionsOut(
-        county_code=county,
-        latest_version_id=latest,
-        items=[
-            ReliefPolicyVersionOut(
-                version_id=v.id,
-                county_code=v.county_code,
-                effective_date=v.effective_date,
-                note=v.note,
-                created_at=v.created_at,
-                created_by=v.created_by,
-                settings=rules.ReliefPolicy.model_validate(v.settings),
-            )
-            for v in versions
-        ],
-    )
+    return present.policy_versions_out(county, latest, versions)
 
 
 @router.put(
@@ -148,65 +112,10 @@ def put_policy(
     )
     set_etag(response, row.id)
     county = row.county_code
-    return _policy_out(county, inputs.policy_for(db, county, effective))
+    return present.policy_out(county, inputs.policy_for(db, county, effective))
 
 
 # ----------------------------------------------------------------------------- relief facts
-
-
-FACT_KEYS = frozenset(ReliefFactsIn.model_fields) - {"effective_date", "source", "version"}
-
-
-def _supporters(db: Session, elder_id: str) -> list[SupporterOut]:
-    return [
-        SupporterOut(
-            guardian_id=g.id,
-            name=g.name,
-            relation=g.relation,
-            birth_year=g.birth_year,
-            situation=g.support_situation,
-            annual_income=g.annual_income,
-            assets_within_limit=g.assets_within_limit,
-            guardian_version=g.version,
-        )
-        for g in inputs.supporters_of(db, elder_id)
-    ]
-
-
-def _household(db: Session, elder: Any) -> list[HouseholdMember]:
-    return [HouseholdMember(elder_id=e.id, name=e.name) for e in facts.household_members(db, elder)]
-
-
-def _facts_out(
-    elder_id: str,
-    row: ReliefFacts | None,
-    supporters: list[SupporterOut] | None = None,
-    household: list[HouseholdMember] | None = None,
-) -> ReliefFactsOut:
-    if row is None:
-        return ReliefFactsOut(
-            elder_id=elder_id,
-            revision=0,
-            created_at=None,
-            created_by=None,
-            supporters=supporters or [],
-            household_members=household or [],
-        )
-    # earlier versions may hold keys no longer taken (the supporters typed in before they
-    # came from the guardians): kept as history, not shown
-    data = {k: v for k, v in row.data.items() if k in FACT_KEYS}
-    return ReliefFactsOut(
-        **data,
-        supporters=supporters or [],
-        household_members=household or [],
-        elder_id=elder_id,
-        effective_date=row.effective_date,
-        source=row.source,
-        revision=row.revision,
-        version=row.revision,
-        created_at=row.created_at,
-        created_by=row.created_by,
-    )
 
 
 @router.get(
@@ -220,7 +129,9 @@ def get_facts(
     elder = elders.get_elder(db, ctx, elder_id)
     set_etag(response, facts.latest_revision(db, elder.id))
     row = inputs.facts_row(db, elder.id, as_of or today())
-    return _facts_out(elder.id, row, _supporters(db, elder.id), _household(db, elder))
+    return present.facts_out(
+        elder.id, row, present.supporters_out(db, elder.id), present.household_out(db, elder)
+    )
 
 
 @router.get(
@@ -230,7 +141,7 @@ def get_facts(
 )
 def facts_versions(db: DbSession, ctx: AuthCtx, elder_id: str) -> list[ReliefFactsOut]:
     elder = elders.get_elder(db, ctx, elder_id)
-    return [_facts_out(elder.id, r) for r in facts.facts_versions(db, elder.id)]
+    return [present.facts_out(elder.id, r) for r in facts.facts_versions(db, elder.id)]
 
 
 @router.put(
@@ -257,7 +168,9 @@ def put_facts(
         expected_version(if_match, body.version),
     )
     set_etag(response, row.revision)
-    return _facts_out(elder.id, row, _supporters(db, elder.id), _household(db, elder))
+    return present.facts_out(
+        elder.id, row, present.supporters_out(db, elder.id), present.household_out(db, elder)
+    )
 
 
 # ----------------------------------------------------------------------------- eligibility
@@ -271,78 +184,10 @@ def put_facts(
 def eligibility(db: DbSession, ctx: AuthCtx, elder_id: str, as_of: AsOf = None) -> EligibilityOut:
     elder = elders.get_elder(db, ctx, elder_id)
     ev = screening.evaluate_elder(db, ctx, elder, as_of or today())
-    lang = ctx.lang
-    programs = [
-        ProgramOut(
-            program=r.program,
-            label=labels.program_label(r.program, lang),
-            status=r.status,
-            status_label=labels.status_label(r.status, lang),
-            criteria=[
-                CriterionOut(
-                    code=c.code,
-                    label=labels.criterion_label(c.code, lang),
-                    passed=c.passed,
-                    detail=labels.detail(c.code, c.passed, c.value, c.params, lang),
-                    value=_plain({**c.params, "value": c.value} if c.params else c.value),
-                    source=c.source,
-                    as_of=c.as_of,
-                )
-                for c in r.criteria
-            ],
-            receiving=r.program in ev.receiving,
-            amount=r.amount,
-            amount_period=r.amount_period if r.amount is not None else None,
-            extra=_plain(r.extra),
-        )
-        for r in ev.results
-    ]
-    return EligibilityOut(
-        elder_id=elder.id,
-        as_of=ev.on,
-        notice=labels.notice(lang),
-        policy_effective_date=ev.policy.effective_date,
-        policy_version_id=ev.policy.version_id,
-        facts_effective_date=ev.facts.effective_date if ev.facts else None,
-        programs=programs,
-    )
-
-
-def _plain(value: Any) -> Any:
-    """JSON-friendly values for the free-form ``value`` and ``extra`` fields."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "as_tuple"):  # Decimal
-        return str(value)
-    return value
+    return present.eligibility_out(elder.id, ev, ctx.lang)
 
 
 # ----------------------------------------------------------------------------- benefits
-
-
-def _benefit_out(b: Benefit, lang: str) -> BenefitOut:
-    on = today()
-    return BenefitOut(
-        id=b.id,
-        elder_id=b.elder_id,
-        program=b.program,
-        label=labels.program_label(b.program, lang),
-        start_date=b.start_date,
-        end_date=b.end_date,
-        active=b.start_date <= on and (b.end_date is None or b.end_date >= on),
-        monthly_amount=None if b.monthly_amount is None else b.monthly_amount.quantize(CENT),
-        source=b.source,
-        reference=b.reference,
-        end_reason=b.end_reason,
-        notes=b.notes,
-        created_at=b.created_at,
-        updated_at=b.updated_at,
-        version=b.version,
-    )
 
 
 @router.get(
@@ -352,7 +197,7 @@ def _benefit_out(b: Benefit, lang: str) -> BenefitOut:
 )
 def list_benefits(db: DbSession, ctx: AuthCtx, elder_id: str) -> list[BenefitOut]:
     elder = elders.get_elder(db, ctx, elder_id)
-    return [_benefit_out(b, ctx.lang) for b in benefits.list_benefits(db, elder.id)]
+    return [present.benefit_out(b, ctx.lang) for b in benefits.list_benefits(db, elder.id)]
 
 
 @router.post(
@@ -368,14 +213,14 @@ def add_benefit(
     b = benefits.add_benefit(db, ctx, elder, body.model_dump())
     set_etag(response, b.version)
     response.headers["Location"] = f"/api/v1/benefits/{b.id}"
-    return _benefit_out(b, ctx.lang)
+    return present.benefit_out(b, ctx.lang)
 
 
 @router.get("/benefits/{benefit_id}", response_model=BenefitOut, summary="One benefit")
 def get_benefit(db: DbSession, ctx: AuthCtx, benefit_id: str, response: Response) -> BenefitOut:
     b, _ = benefits.get_benefit(db, ctx, benefit_id)
     set_etag(response, b.version)
-    return _benefit_out(b, ctx.lang)
+    return present.benefit_out(b, ctx.lang)
 
 
 @router.patch("/benefits/{benefit_id}", response_model=BenefitOut, summary="Correct a benefit")
@@ -392,7 +237,7 @@ def update_benefit(
         db, ctx, benefit_id, changes, expected_version(if_match, body.version)
     )
     set_etag(response, b.version)
-    return _benefit_out(b, ctx.lang)
+    return present.benefit_out(b, ctx.lang)
 
 
 @router.post(
@@ -418,50 +263,10 @@ def end_benefit(
         expected_version(if_match, body.version),
     )
     set_etag(response, b.version)
-    return _benefit_out(b, ctx.lang)
+    return present.benefit_out(b, ctx.lang)
 
 
 # ----------------------------------------------------------------------------- lists
-
-
-def _items(db: Session, page: Page[Any], lang: str, check: bool) -> list[ScreeningItem]:
-    names = elders.village_names(db, {r.village_code for r in page.items})
-    on = today()
-    member_names = exports.member_names(db, page.items)
-    out = []
-    for r in page.items:
-        progs = []
-        for p in rules.PROGRAMS:
-            if not r.mask & rules.BIT[p]:
-                continue
-            short, amount, reasons = r.detail.get(p, ["N", None, []])
-            progs.append(
-                ListProgram(
-                    program=p,
-                    label=labels.program_label(p, lang),
-                    status=screening.LONG.get(short),
-                    amount=amount,
-                    receiving=bool(r.receiving_mask & rules.BIT[p]),
-                    reasons=reasons if check else [],
-                    note=exports.note(r, p, lang),
-                )
-            )
-        out.append(
-            ScreeningItem(
-                elder_id=r.elder_id,
-                name=r.name,
-                sex=r.sex,
-                age=lists.age_of(r.birth_date, on),
-                village_code=r.village_code,
-                village_name=names.get(r.village_code, r.village_code),
-                address=r.address,
-                status=r.status,
-                status_date=r.status_date,
-                programs=progs,
-                household_members=exports.household_members(r, member_names),
-            )
-        )
-    return out
 
 
 @router.get(
@@ -481,7 +286,9 @@ def gaps(
         db, code, program, limit=paging.limit, cursor=paging.cursor, count=paging.count
     )
     return PageOut(
-        items=_items(db, page, ctx.lang, False), next_cursor=page.next_cursor, total=page.total
+        items=present.screening_items(db, page, ctx.lang, False),
+        next_cursor=page.next_cursor,
+        total=page.total,
     )
 
 
@@ -502,7 +309,9 @@ def payments_to_check(
         db, code, program, limit=paging.limit, cursor=paging.cursor, count=paging.count
     )
     return PageOut(
-        items=_items(db, page, ctx.lang, True), next_cursor=page.next_cursor, total=page.total
+        items=present.screening_items(db, page, ctx.lang, True),
+        next_cursor=page.next_cursor,
+        total=page.total,
     )
 
 
@@ -540,21 +349,7 @@ def age_milestones(
         cursor=paging.cursor,
         count=paging.count,
     )
-    names = elders.village_names(db, {m.village_code for m in page.items})
-    items = [
-        MilestoneItem(
-            elder_id=m.elder_id,
-            name=m.name,
-            village_code=m.village_code,
-            village_name=names.get(m.village_code, m.village_code),
-            turning=m.age,
-            birthday=m.birthday,
-            allowance_start_date=m.start_date,
-            monthly_amount=m.monthly_amount,
-            receiving_old_age_allowance=m.receiving,
-        )
-        for m in page.items
-    ]
+    items = present.milestone_items(db, page.items)
     return PageOut(items=items, next_cursor=page.next_cursor, total=page.total)
 
 
@@ -634,17 +429,4 @@ def export_age_milestones(
 )
 def coverage(db: DbSession, ctx: AuthCtx, region: Region = None) -> CoverageOut:
     code = _region(db, ctx, region)
-    data = lists.coverage(db, code)
-    return CoverageOut(
-        region=code,
-        as_of=today(),
-        notice=labels.notice(ctx.lang),
-        programs=[
-            CoverageRow(
-                program=p,
-                label=labels.program_label(p, ctx.lang),
-                **asdict(c),
-            )
-            for p, c in data.items()
-        ],
-    )
+    return present.coverage_out(code, lists.coverage(db, code), ctx.lang)
