@@ -1,5 +1,6 @@
-"""Routes whose blocking endpoints cost one worker-thread hop, database work included, and
-the one way the backend runs blocking work off the event loop (:func:`in_thread`).
+"""Routes whose blocking endpoints cost one worker-thread hop, database work included; the
+one way the backend runs blocking work off the event loop (:func:`in_thread`); and the JSON
+response of hand-built answers (:class:`FastJSONResponse`).
 
 FastAPI runs a plain ``def`` endpoint in a worker thread, and the request's session is
 committed (or its read transaction ended) when its dependency exits: a second hop. Each
@@ -26,7 +27,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+import orjson
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
@@ -114,3 +117,32 @@ def _call_and_commit(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict
             value.commit()
     return result
 
+
+_PASSTHROUGH = (
+    orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
+
+
+def _not_plain(value: Any) -> Any:
+    raise TypeError
+
+
+class FastJSONResponse(JSONResponse):
+    """Starlette's ``JSONResponse`` encoded by orjson: the same bytes in a fraction of the
+    time for JSON's own values (dicts, lists, strings, integers, booleans, None, and floats
+    of at least 1e-4 or zero), which is what hand-built answers such as the register's rows
+    hold.
+
+    Datetimes, dataclasses, subclasses of ``str``, ``int``, ``dict`` and ``list`` and types
+    neither encoder knows go to ``JSONResponse``'s own encoder, which answers (or refuses)
+    them as before. Not for what the two write differently: floats below 1e-4 (``0.00001``
+    here, ``1e-05`` there), NaN, UUIDs and plain enums (which ``JSONResponse`` refuses).
+    """
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return orjson.dumps(content, default=_not_plain, option=_PASSTHROUGH)
+        except TypeError:  # orjson.JSONEncodeError is a TypeError
+            return super().render(content)
