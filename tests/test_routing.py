@@ -12,7 +12,7 @@ import asyncio
 import inspect
 import json
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -120,6 +120,11 @@ def build(router: APIRouter) -> FastAPI:
     def create(item: Item, who: Annotated[str, Depends(caller)]) -> Item:
         return item.model_copy(update={"note": who})
 
+    @router.get("/stream")
+    def stream(who: Annotated[str, Depends(caller)]) -> Iterator[Item]:  # JSON lines
+        for i in range(2):
+            yield Item(name=f"{who}{i}")
+
     @router.delete("/items/{item_id}", status_code=204)
     def delete(item_id: int, who: Annotated[str, Depends(caller)]) -> None:
         EVENTS.append(f"delete:{item_id}")
@@ -144,6 +149,7 @@ REQUESTS: list[tuple[str, str, dict[str, str], Any]] = [
     ("POST", "/api/items", {"x-who": "cy"}, {"name": "新", "tags": ["关爱"]}),
     ("POST", "/api/items", {"x-who": "cy"}, {"tags": 3}),
     ("DELETE", "/api/items/9", {"x-who": "cy"}, None),
+    ("GET", "/api/stream", {"x-who": "dee"}, None),
 ]
 
 
@@ -165,13 +171,14 @@ def test_routes_answer_as_fastapi_s_own_do() -> None:
         assert got == expected
     # The cases above do cover what they claim to.
     statuses = [a[2] for a in ours]
-    assert statuses == [200, 202, 404, 422, 401, 200, 404, 422, 200, 200, 422, 201, 422, 204]
+    assert statuses == [200, 202, 404, 422, 401, 200, 404, 422, 200, 200, 422, 201, 422, 204, 200]
     assert ours[0][3] == b'{"name":"ann:b:3","tags":["x","y"],"note":null}'
     assert ours[5][4]["x-n"] == "3"
     assert ours[5][5] == ["auth:bo", "open", "commit"]  # auth once: cached per request
     assert ours[6][5] == ["auth:bo", "open", "rollback"]
     assert ours[9][3] == b"plain cy 3 431127 [5, 6, 0]"
     assert json.loads(ours[11][3]) == {"name": "新", "tags": ["关爱"], "note": "cy"}
+    assert [json.loads(line)["name"] for line in ours[14][3].splitlines()] == ["dee0", "dee1"]
 
 
 def test_blocking_endpoints_become_coroutines_with_the_same_contract() -> None:
@@ -181,7 +188,10 @@ def test_blocking_endpoints_become_coroutines_with_the_same_contract() -> None:
     build(plain)
     assert all(isinstance(r, OneHopRoute) for r in router.routes)
     for ours, theirs in zip(router.routes, plain.routes, strict=True):
-        assert inspect.iscoroutinefunction(ours.endpoint)  # type: ignore[attr-defined]
+        if inspect.isgeneratorfunction(theirs.endpoint):  # type: ignore[attr-defined]
+            assert inspect.isgeneratorfunction(ours.endpoint)  # type: ignore[attr-defined]
+        else:
+            assert inspect.iscoroutinefunction(ours.endpoint)  # type: ignore[attr-defined]
         assert inspect.signature(ours.endpoint) == inspect.signature(theirs.endpoint)  # type: ignore[attr-defined]
     app, standard = FastAPI(), FastAPI()
     app.include_router(router)

@@ -38,10 +38,15 @@ T = TypeVar("T")
 
 class OneHopRoute(APIRoute):
     """An ``APIRoute`` whose blocking (``def``) endpoint runs together with the commit of
-    its sessions in one worker-thread hop (see :func:`one_hop`)."""
+    its sessions in one worker-thread hop (see :func:`one_hop`). Coroutine endpoints and
+    generators (streams) are left as FastAPI runs them."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        if not inspect.iscoroutinefunction(endpoint):
+        if not (
+            inspect.iscoroutinefunction(endpoint)
+            or inspect.isgeneratorfunction(endpoint)
+            or inspect.isasyncgenfunction(endpoint)
+        ):
             endpoint = one_hop(endpoint)
         super().__init__(path, endpoint, **kwargs)
 
