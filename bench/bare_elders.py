@@ -1,4 +1,5 @@
-"""The baseline for the elder list: Starlette + psycopg running the app's SQL, same JSON."""
+"""The baseline for the elder list: Starlette + psycopg running the app's SQL, the same JSON
+with the same encoder (the app's ``FastJSONResponse``)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from pathlib import Path
 import psycopg
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
 
 from eldercare import identity, phones
 from eldercare.pagination import encode_cursor
+from eldercare.routing import FastJSONResponse
 
 DSN = os.environ["BARE_DSN"]
 SQL = Path(os.environ["BARE_SQL_FILE"]).read_text()
@@ -34,7 +35,7 @@ async def pool() -> asyncio.Queue[psycopg.AsyncConnection]:
     return _pool
 
 
-async def elders(request: Request) -> JSONResponse:
+async def elders(request: Request) -> FastJSONResponse:
     q = await pool()
     conn = await q.get()
     try:
@@ -67,7 +68,7 @@ async def elders(request: Request) -> JSONResponse:
         for r in rows
     ]
     cursor = encode_cursor([rows[-1][2], rows[-1][0]]) if more else None
-    return JSONResponse({"items": items, "next_cursor": cursor, "total": None})
+    return FastJSONResponse({"items": items, "next_cursor": cursor, "total": None})
 
 
 app = Starlette(routes=[Route("/api/v1/elders", elders)])

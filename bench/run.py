@@ -40,7 +40,7 @@ def main() -> None:
         drop_database(url, args.database_url)
     print(json.dumps(report), f"total {time.perf_counter() - started:.1f} s")
 
-    print("== GET /api/v1/auth/me vs bare Starlette decoding the same JWT (16 clients)")
+    print("== GET /api/v1/auth/me vs bare Starlette doing the same work (16 clients)")
     result = bench_auth.run(args.database_url, args.seconds)
     for name in ("app", "bare"):
         r = result[name]

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 
 from eldercare import __version__, db, errors, health, logs, openapi, routing
@@ -28,8 +29,7 @@ from eldercare.config import get_settings
 from eldercare.elders.current import keep_current, register_current
 from eldercare.elders.router import router as elders_router
 from eldercare.incidents.router import router as incidents_router
-from eldercare.middleware import BodyLimit, GzipWhenAccepted, RequestContextMiddleware
-from eldercare.nul import RejectNul
+from eldercare.middleware import RequestChecks, RequestContextMiddleware
 from eldercare.regions.router import router as regions_router
 from eldercare.relief.router import router as relief_router
 from eldercare.spa import SPAFiles
@@ -157,9 +157,9 @@ def create_app() -> FastAPI:
         )
     # Compressed answers for slow rural networks (the SPA's bundles and JSON lists).
     # Level 5: nearly the size of level 9 for JSON, at a fraction of the CPU per response.
-    app.add_middleware(RejectNul)  # innermost: its 422 carries the request id
-    app.add_middleware(GzipWhenAccepted, minimum_size=1024, compresslevel=5)
-    app.add_middleware(BodyLimit)  # inside the request context: its 413 has the request id
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
+    # Inside the request context: its 413 and 422 carry the request id.
+    app.add_middleware(RequestChecks)
     app.add_middleware(RequestContextMiddleware)
     dist = Path(settings.frontend_dist)
     if (dist / "index.html").is_file():

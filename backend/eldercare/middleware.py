@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request ids, the access log and security headers."""
+"""Pure ASGI middleware: request ids, the access log, security headers; the body limit and
+the NUL check."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from eldercare import nul
 from eldercare.config import get_settings
 from eldercare.errors import BodyTooLarge, too_large
 from eldercare.logs import access, request_id_var
@@ -99,8 +101,9 @@ class RequestContextMiddleware:
             request_id_var.reset(token)
 
 
-class BodyLimit:
-    """Refuse a request body over ``ELDERCARE_MAX_UPLOAD_MB`` with a 413 problem.
+class RequestChecks:
+    """Refuse, before any endpoint, a body over ``ELDERCARE_MAX_UPLOAD_MB`` (413) and a NUL
+    in a request's values (422, see :mod:`eldercare.nul`): one layer for both.
 
     A declared ``Content-Length`` over the limit is answered at once, unread; a body sent
     without one (chunked), or longer than it said, is counted as it is received and cut off
@@ -109,6 +112,7 @@ class BodyLimit:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.nul = nul.NulCheck()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -125,14 +129,19 @@ class BodyLimit:
             elif name == b"transfer-encoding":
                 chunked = True
         if not chunked:  # no body, or one whose length the server holds it to
-            await self.app(scope, receive, send)
+            bad, receive = await self.nul(scope, receive)
+            if bad:
+                await nul.reject(scope, receive, send, bad)
+            else:
+                await self.app(scope, receive, send)
             return
         received = 0
         started = False
+        plain_receive = receive
 
         async def counted() -> Message:
             nonlocal received
-            message = await receive()
+            message = await plain_receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
@@ -146,31 +155,12 @@ class BodyLimit:
             await send(message)
 
         try:
-            await self.app(scope, counted, watched)
+            bad, receive = await self.nul(scope, counted)
+            if bad:
+                await nul.reject(scope, receive, watched, bad)
+            else:
+                await self.app(scope, receive, watched)
         except BodyTooLarge:
             if started:
                 raise
-            await too_large(Request(scope), limit_mb)(scope, receive, send)
-
-
-class GzipWhenAccepted:
-    """Starlette's gzip middleware, entered only by requests that accept gzip.
-
-    The rest (scripts, county systems that do not ask for it) skip its per-response work.
-    """
-
-    def __init__(self, app: ASGIApp, minimum_size: int = 1024, compresslevel: int = 5) -> None:
-        from starlette.middleware.gzip import GZipMiddleware
-
-        self.app = app
-        self.gzip = GZipMiddleware(app, minimum_size=minimum_size, compresslevel=compresslevel)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for name, value in scope["headers"]:
-                if name == b"accept-encoding":
-                    if b"gzip" in value:
-                        await self.gzip(scope, receive, send)
-                        return
-                    break
-        await self.app(scope, receive, send)
+            await too_large(Request(scope), limit_mb)(scope, plain_receive, send)

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 from fastapi.routing import iter_route_contexts
 from starlette.requests import Request
 from starlette.routing import compile_path
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from eldercare.errors import FieldError, problem
 
@@ -103,12 +103,11 @@ def _query_errors(scope: Scope) -> list[list[str | int]]:
     ]
 
 
-class RejectNul:
-    """Pure ASGI: a NUL in a query or path parameter or a validated body is a 422 problem
-    (``string.nul``, with the field's ``loc``); other requests pass untouched."""
+class NulCheck:
+    """Where a request's query, path and validated body hold a NUL; one per application
+    layer (the routes' table is built on first use, per application)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self) -> None:
         self._tables: dict[int, list[Any]] = {}
 
     def _table(self, scope: Scope) -> list[_Served]:
@@ -119,47 +118,38 @@ class RejectNul:
             table = self._tables[id(app)] = _served(getattr(router, "routes", ()))
         return table
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def __call__(
+        self, scope: Scope, receive: Receive
+    ) -> tuple[list[list[str | int]], Receive]:
+        """The locations of NULs (empty: none), and what the application is to receive
+        (the body read here, replayed, or ``receive`` untouched when nothing was read)."""
         bad = _query_errors(scope)
         if NUL in scope["path"]:
             found = _route(scope, self._table(scope))
             names = [k for k, v in (found[1] if found else {}).items() if NUL in str(v)]
             bad += [["path", name] for name in names] or [["path"]]
-        if bad:
-            await self._reject(scope, receive, send, bad)
-            return
-        if scope["method"] not in _BODY_METHODS:
-            await self.app(scope, receive, send)
-            return
+        if bad or scope["method"] not in _BODY_METHODS:
+            return bad, receive
         kind = _content_type(scope)
         is_json = kind == "application/json" or kind.endswith("+json")
         if not (is_json or kind in _FORMS):
-            await self.app(scope, receive, send)
-            return
+            return bad, receive
         found = _route(scope, self._table(scope))
         if found is None or not found[0].has_body:
-            await self.app(scope, receive, send)  # no body to validate, or read as a stream
-            return
+            return bad, receive  # no body to validate, or read as a stream
         body = await _read(receive)
         if is_json:
             bad = _json_errors(body)
         elif b"\x00" in body or b"%00" in body:
             bad = await _form_errors(scope, _replaying(body, receive))
-        if bad:
-            await self._reject(scope, receive, send, bad)
-            return
-        await self.app(scope, _replaying(body, receive), send)
+        return bad, _replaying(body, receive)
 
-    @staticmethod
-    async def _reject(
-        scope: Scope, receive: Receive, send: Send, locs: list[list[str | int]]
-    ) -> None:
-        request = Request(scope, receive)
-        errors = [FieldError(loc, CODE) for loc in locs]
-        await problem(request, 422, "validation_failed", errors=errors)(scope, receive, send)
+
+async def reject(scope: Scope, receive: Receive, send: Send, locs: list[list[str | int]]) -> None:
+    """The 422 problem for NULs at ``locs`` (``string.nul``, with each field's ``loc``)."""
+    request = Request(scope, receive)
+    errors = [FieldError(loc, CODE) for loc in locs]
+    await problem(request, 422, "validation_failed", errors=errors)(scope, receive, send)
 
 
 async def _read(receive: Receive) -> bytes:

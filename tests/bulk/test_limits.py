@@ -76,7 +76,7 @@ class TestBodyLimit:
         assert jobs(db) == 0
 
     def test_reading_stops_at_the_first_piece_over_the_limit(self, small_limit):
-        from eldercare.middleware import BodyLimit
+        from eldercare.middleware import RequestChecks
 
         read = 0
 
@@ -103,7 +103,7 @@ class TestBodyLimit:
             "headers": [(b"transfer-encoding", b"chunked")],
             "query_string": b"",
         }
-        asyncio.run(BodyLimit(reader)(scope, receive, send))
+        asyncio.run(RequestChecks(reader)(scope, receive, send))
         assert sent[0]["status"] == 413
         assert json.loads(sent[1]["body"])["code"] == "request.too_large"
         assert read == 17  # 16 pieces make 1 MB: the 17th is over

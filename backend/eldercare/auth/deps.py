@@ -8,7 +8,6 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import JSON, text
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from eldercare.auth import cache as principal_cache
 from eldercare.auth.security import (
@@ -23,6 +22,7 @@ from eldercare.context import Principal, RequestCtx, build_ctx
 from eldercare.db import UTCDateTime, session_factory
 from eldercare.errors import Forbidden, Unauthorized
 from eldercare.roles import Role
+from eldercare.routing import in_thread
 
 
 class BearerAuth(HTTPBearer):
@@ -72,7 +72,7 @@ async def authenticate(credentials: HTTPAuthorizationCredentials | None) -> Prin
     epoch = cache.epoch() if cache is not None else None
     outcome = cache.get(claims.jti, epoch) if cache is not None and epoch is not None else None
     if outcome is None:
-        outcome = await run_in_threadpool(_lookup_in_own_session, claims)
+        outcome = await in_thread(_lookup_in_own_session, claims)
         if cache is not None and epoch is not None:
             cache.put(claims.jti, epoch, outcome)
     if isinstance(outcome, str):

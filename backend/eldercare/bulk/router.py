@@ -4,7 +4,6 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from eldercare.audit import service as audit
 from eldercare.auth.deps import AuthCtx, auth_ctx
@@ -19,7 +18,7 @@ from eldercare.db import DbSession, session_factory
 from eldercare.elders.filters import ElderFilters, elder_filters
 from eldercare.elders.service import REVEAL_ROLES
 from eldercare.errors import BadRequest, FieldError, Forbidden, ValidationFailed
-from eldercare.routing import Router
+from eldercare.routing import Router, in_thread
 
 router = Router(tags=["bulk"], dependencies=[Depends(auth_ctx)])
 
@@ -77,10 +76,10 @@ async def create_import(
     )
     if upload.run:
         if background:
-            await run_in_threadpool(jobs.start, job.id)
+            await in_thread(jobs.start, job.id)
         else:
-            await run_in_threadpool(jobs.run, job.id)
-    report = await run_in_threadpool(_report, job.id, ctx.lang, upload.replayed)
+            await in_thread(jobs.run, job.id)
+    report = await in_thread(_report, job.id, ctx.lang, upload.replayed)
     status = 202 if report.status in ("queued", "running") else 200
     headers = {"Location": f"/api/v1/imports/{job.id}"}
     if upload.replayed:

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from eldercare.bulk import formats, jobs
 from eldercare.bulk.columns import SPECS, unknown_headers
@@ -21,6 +20,7 @@ from eldercare.context import RequestCtx
 from eldercare.db import new_id, session_factory
 from eldercare.errors import FieldError, NotFound, ValidationFailed
 from eldercare.i18n import translate
+from eldercare.routing import in_thread
 
 CHUNK_BYTES = 1 << 20
 REPORT_ERRORS = 1000
@@ -61,15 +61,15 @@ async def receive(
             digest.update(piece)
             size += len(piece)
             if len(buf) >= CHUNK_BYTES:
-                await run_in_threadpool(_store, db, job_id, seq, bytes(buf))
+                await in_thread(_store, db, job_id, seq, bytes(buf))
                 seq, buf = seq + 1, bytearray()
         if buf or seq == 0:
-            await run_in_threadpool(_store, db, job_id, seq, bytes(buf))
-        return await run_in_threadpool(
+            await in_thread(_store, db, job_id, seq, bytes(buf))
+        return await in_thread(
             _create, db, ctx, job_id, resource, fmt, mode, dry_run, key, digest.hexdigest(), size
         )
     finally:
-        await run_in_threadpool(_close, db)
+        await in_thread(_close, db)
 
 
 def _close(db: Session) -> None:

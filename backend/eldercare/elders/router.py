@@ -4,7 +4,6 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Response
-from fastapi.responses import JSONResponse
 
 from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.clock import today
@@ -33,7 +32,7 @@ from eldercare.elders.schemas import (
 )
 from eldercare.errors import Gone, NotFound
 from eldercare.pagination import PageOut, Paging, page_of_tuples
-from eldercare.routing import Router, run_blocking
+from eldercare.routing import FastJSONResponse, Router, run_blocking
 
 router = Router(tags=["elders"], dependencies=[Depends(auth_ctx)])
 
@@ -60,7 +59,7 @@ async def list_elders(
     paging: Paging,
     filters: Annotated[ElderFilters, Depends(elder_filters)],
     sort: Literal["name", "-name", "age", "-age", "risk"] = "name",
-) -> JSONResponse:
+) -> FastJSONResponse:
     # A region's plain list (what a worker opens all day) is awaited on the event loop where
     # the server allows it; everything else runs in a worker thread.
     reads = async_reads()
@@ -90,7 +89,7 @@ async def list_elders(
         )
     # The hottest read: rows go straight to JSON (the schema above documents them).
     on = today()
-    return JSONResponse(
+    return FastJSONResponse(
         {
             "items": [present.list_row(e, on) for e in page.items],
             "next_cursor": page.next_cursor,
