@@ -4,7 +4,6 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from eldercare.audit import service as audit
 from eldercare.auth.deps import AuthCtx, auth_ctx
@@ -19,7 +18,7 @@ from eldercare.db import DbSession, session_factory
 from eldercare.elders.filters import ElderFilters, elder_filters
 from eldercare.elders.service import REVEAL_ROLES
 from eldercare.errors import BadRequest, FieldError, Forbidden, ValidationFailed
-from eldercare.routing import Router
+from eldercare.routing import Router, in_thread
 
 router = Router(tags=["bulk"], dependencies=[Depends(auth_ctx)])
 
@@ -62,6 +61,9 @@ async def create_import(
     fmt = format_of(request.headers.get("content-type"))
     if fmt is None:
         raise BadRequest("import.unsupported_format")
+    # Small bodies run within the request (200 and the report); larger ones, or when the
+    # caller prefers, are queued for a worker (202, then `GET Location`).
+    respond_async = "respond-async" in (prefer or "")
     upload = await service.receive(
         ctx,
         request.stream(),
@@ -70,17 +72,12 @@ async def create_import(
         mode=mode,
         dry_run=dry_run,
         key=idempotency_key,
+        inline_max_bytes=None if respond_async else get_settings().import_inline_max_bytes,
     )
     job = upload.job
-    background = "respond-async" in (prefer or "") or (
-        job.body_bytes > get_settings().import_inline_max_bytes
-    )
-    if upload.run:
-        if background:
-            await run_in_threadpool(jobs.start, job.id)
-        else:
-            await run_in_threadpool(jobs.run, job.id)
-    report = await run_in_threadpool(_report, job.id, ctx.lang, upload.replayed)
+    if upload.claim is not None:
+        await in_thread(jobs.run_claimed, upload.claim)
+    report = await in_thread(_report, job.id, ctx.lang, upload.replayed)
     status = 202 if report.status in ("queued", "running") else 200
     headers = {"Location": f"/api/v1/imports/{job.id}"}
     if upload.replayed:
