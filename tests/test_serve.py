@@ -137,10 +137,10 @@ def test_demo_serves_and_a_second_run_keeps_data(env):
             headers={**auth, "Content-Type": "text/csv", "Prefer": "respond-async"},
             content=f"身份证号,姓名,村代码,居住状况\n{number},排队测试,431127104230,独居\n".encode(),
         )
-        assert (queued.status_code, queued.json()["status"]) == (202, "queued")
+        assert queued.status_code == 202
         deadline = time.monotonic() + 30
-        report = queued.json()
-        while report["status"] == "queued" and time.monotonic() < deadline:
+        report = queued.json()  # queued, or running if the worker was quicker than the answer
+        while report["status"] in ("queued", "running") and time.monotonic() < deadline:
             time.sleep(0.1)
             report = httpx.get(f"{base}{queued.headers['Location']}", headers=auth).json()
         assert (report["status"], report["created"]) == ("succeeded", 1), report
