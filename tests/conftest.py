@@ -31,6 +31,9 @@ os.environ["ELDERCARE_AUTH_CACHE"] = "false"
 # Likewise the register's daily task (a thread of its own would share the test connection);
 # each day's first request still refreshes, and tests/elders/test_register_current.py runs it.
 os.environ["ELDERCARE_REGISTER_DAILY_REFRESH"] = "false"
+# And the server's embedded worker: tests run queued jobs themselves, one claim at a time
+# (tests.factories.run_jobs); tests/bulk/test_workers.py runs real workers.
+os.environ["ELDERCARE_EMBEDDED_WORKER"] = "false"
 os.environ["ELDERCARE_FRONTEND_DIST"] = str(TMP / "no-frontend")
 
 from eldercare import db as dbmod  # noqa: E402

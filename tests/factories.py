@@ -218,3 +218,12 @@ def make_pairing(db: Session, elder, volunteer, *, primary: bool = False):
     db.add(p)
     db.flush()
     return p
+
+
+def run_jobs(name: str = "test-worker") -> int:
+    """Run the queued jobs here, one claim-and-run cycle at a time, as a worker process
+    would; how many ran. Tests drive the queue with this rather than wait for a thread."""
+    from eldercare.bulk import jobs
+    from eldercare.worker import Worker
+
+    return Worker([jobs.take], name=name).run_until_idle()

@@ -9,10 +9,12 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
+from eldercare import identity
 
 from tests.conftest import create_database, drop_database
 
@@ -53,6 +55,7 @@ def env(tmp_path):
         ELDERCARE_JWT_SECRET="",
         ELDERCARE_LOG_LEVEL="WARNING",
     )
+    e.pop("ELDERCARE_EMBEDDED_WORKER", None)  # as `make run` has it: the default
     yield e
     drop_database(url)
 
@@ -122,6 +125,25 @@ def test_demo_serves_and_a_second_run_keeps_data(env):
             },
         )
         assert created.status_code == 201
+        # one command serves and runs queued jobs: an import answered 202 completes
+        village = httpx.post(
+            f"{base}/api/v1/auth/token",
+            data={"username": "lanshan_village", "password": password},
+        ).json()["access_token"]
+        auth = {"Authorization": f"Bearer {village}"}
+        number = identity.make("431127", date(1941, 3, 9), 517, True)
+        queued = httpx.post(
+            f"{base}/api/v1/imports/elders",
+            headers={**auth, "Content-Type": "text/csv", "Prefer": "respond-async"},
+            content=f"身份证号,姓名,村代码,居住状况\n{number},排队测试,431127104230,独居\n".encode(),
+        )
+        assert queued.status_code == 202
+        deadline = time.monotonic() + 30
+        report = queued.json()  # queued, or running if the worker was quicker than the answer
+        while report["status"] in ("queued", "running") and time.monotonic() < deadline:
+            time.sleep(0.1)
+            report = httpx.get(f"{base}{queued.headers['Location']}", headers=auth).json()
+        assert (report["status"], report["created"]) == ("succeeded", 1), report
     finally:
         stop(proc)
 

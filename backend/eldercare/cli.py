@@ -220,6 +220,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run queued jobs (imports) until SIGTERM, which gives the running job back to the queue."""
+    from eldercare import logs, worker
+    from eldercare.bulk import jobs
+
+    settings = get_settings()
+    logs.configure(settings.log_level)
+    print(f"ElderCare worker {worker.default_name()} waiting for jobs", flush=True)
+    return worker.run_process([jobs.take])
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     from eldercare.openapi import render
 
@@ -379,6 +390,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
+
+    work = sub.add_parser(
+        "worker",
+        help="run queued jobs (imports); any number, on any hosts (SIGTERM: stop, requeue)",
+    )
+    work.set_defaults(func=cmd_worker)
 
     url_help = "the server, e.g. https://eldercare.example.gov.cn"
     imp = sub.add_parser(

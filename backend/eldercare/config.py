@@ -79,6 +79,15 @@ class Settings(BaseSettings):
     # than the lease was cut off.
     import_inline_max_bytes: int = Field(default=1_048_576, ge=0)
     import_lease_seconds: int = Field(default=60, ge=1)
+    # A job cut off this many times is no longer picked up by itself (sending the same
+    # request again queues it once more): a file that kills its worker does not go round.
+    import_max_attempts: int = Field(default=3, ge=1)
+    # Queued jobs are run by `eldercare worker` processes. The server runs one of its own
+    # (a thread per process) when this is on: by default in development and on SQLite, so
+    # `eldercare serve` alone completes every import; off in production on PostgreSQL.
+    embedded_worker: bool | None = None
+    # How often an idle worker looks for a job (PostgreSQL also wakes it by NOTIFY).
+    worker_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     # The largest request body (413 beyond), and what an uploaded XLSX may inflate to: in
     # all, and per part relative to its compressed size (a zip bomb fails the import).
     max_upload_mb: int = Field(default=100, ge=1)
@@ -98,6 +107,8 @@ class Settings(BaseSettings):
     def _resolve(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.var_dir / 'eldercare.db'}"
+        if self.embedded_worker is None:
+            self.embedded_worker = self.mode == "development" or self.is_sqlite
         if self.mode == "production":
             if not self.jwt_secret:
                 raise ValueError("ELDERCARE_JWT_SECRET is required in production mode")

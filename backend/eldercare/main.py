@@ -17,13 +17,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 
-from eldercare import __version__, db, errors, health, logs, openapi, routing
+from eldercare import __version__, db, errors, health, logs, openapi, routing, worker
 from eldercare.audit.router import router as audit_router
 from eldercare.auth import cache as principal_cache
 from eldercare.auth.accounts_router import clients as clients_router
 from eldercare.auth.accounts_router import users as users_router
 from eldercare.auth.router import public as auth_public_router
 from eldercare.auth.router import router as auth_router
+from eldercare.bulk import jobs as bulk_jobs
 from eldercare.bulk.router import router as bulk_router
 from eldercare.config import get_settings
 from eldercare.elders.current import keep_current, register_current
@@ -101,9 +102,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     _freeze_startup_objects()
     # the register's daily refresh (ages move on), whichever process gets there first
     daily = asyncio.create_task(keep_current()) if settings.register_daily_refresh else None
+    # queued jobs: run here too, unless `eldercare worker` processes run them (production)
+    embedded = worker.Embedded([bulk_jobs.take]).start() if settings.embedded_worker else None
     try:
         yield
     finally:
+        if embedded is not None:
+            await routing.in_thread(embedded.stop)
         if daily is not None:
             daily.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -46,6 +46,7 @@ def serving(tmp_path, **settings):
         ELDERCARE_CLIENT_SECRET=PASSWORD,
         **settings,
     )
+    env.pop("ELDERCARE_EMBEDDED_WORKER", None)  # the server runs queued imports itself
     port = free_port()
     proc = subprocess.Popen(
         [*CLI, "serve", "--port", str(port)],

@@ -105,6 +105,7 @@ def server() -> Iterator[Server]:
         # a large one takes
         ELDERCARE_IMPORT_INLINE_MAX_BYTES="4096",
     )
+    env.pop("ELDERCARE_EMBEDDED_WORKER", None)  # as `make run`: the server runs the jobs
     subprocess.run([*CLI, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run([*CLI, "demo", "seed"], env=env, cwd=ROOT, check=True, capture_output=True)
     port = _free_port()

@@ -1,7 +1,23 @@
-"""Import jobs: claim, run in batches, record progress and errors, survive crashes.
+"""Import jobs: queued in the database, claimed by workers, run in batches, survive crashes.
 
-A job runs in a background thread of the worker that accepted it (small bodies run within
-the request). Its state lives in the database, so any worker answers ``GET`` about it.
+``import_jobs`` is the queue. A job is created ``queued`` and a worker claims it: an
+``eldercare worker`` process, or the server's embedded worker (:mod:`eldercare.worker`).
+A small body is claimed by the request that received it, in the transaction that creates
+the job, and runs within the request. Its state lives in the database, so any server
+process answers ``GET`` about it.
+
+**Claiming.** A worker takes the oldest job that is ``queued``, or ``running`` or
+``interrupted`` with a heartbeat older than the lease (a worker died), and raises its
+``attempts``. On PostgreSQL ``SELECT … FOR UPDATE SKIP LOCKED`` finds it: a job another
+claimer holds at that moment is passed over, not waited for. The claim itself is an
+``UPDATE … WHERE id = … AND attempts = <as read> AND <still claimable>``; on SQLite, whose
+write transactions begin with ``BEGIN IMMEDIATE`` (one writer at a time), that conditional
+update alone is the claim: no other claim can run between its read and its write.
+
+**Fencing.** ``attempts`` after the claim is the claim's token. Every later write of the
+job (each batch's progress, heartbeats, the end) is conditional on it and fails
+(:class:`LeaseLost`) once another worker has claimed the job, and the batch's transaction
+is rolled back with it: a worker that stalled past its lease can commit nothing more.
 
 * ``per_row`` (not a dry run): every batch is one transaction that writes the batch's rows,
   their errors and the job's progress together. A job cut off by a crash resumes after the
@@ -11,8 +27,9 @@ the request). Its state lives in the database, so any worker answers ``GET`` abo
   a separate short transaction on PostgreSQL (SQLite has one writer at a time: there the
   job's progress shows when it ends). A cut-off atomic job wrote nothing and starts again.
 
-A running job renews ``heartbeat_at``; one whose heartbeat is older than the lease and
-which no thread of this process runs was cut off, and is reported as ``interrupted``.
+A worker asked to stop (SIGTERM) ends its job before the next batch: a ``per_row`` job
+keeps its committed batches, an atomic one rolls back, and the job is queued again for
+another worker to resume at once.
 """
 
 from __future__ import annotations
@@ -20,28 +37,42 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Update,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from eldercare.bulk.columns import hints
 from eldercare.bulk.formats import FormatError, Reader, Row
 from eldercare.bulk.handlers import HANDLERS, Outcome
-from eldercare.bulk.models import ImportChunk, ImportJob, ImportRowError
+from eldercare.bulk.models import OPEN, ImportChunk, ImportJob, ImportRowError
 from eldercare.config import get_settings
 from eldercare.context import Principal, RequestCtx
-from eldercare.db import session_factory
+from eldercare.db import UTCDateTime, session_factory
 from eldercare.errors import AppError
 from eldercare.roles import Role
+from eldercare.worker import Task, announce
 
 log = logging.getLogger("eldercare.bulk")
 
@@ -50,6 +81,51 @@ MAX_KEPT_ERRORS = 100_000  # per atomic or dry-run job (per_row jobs keep every 
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 _running: set[str] = set()
 _lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A job a worker holds: ``attempt`` is the job's ``attempts`` its claim set (its token)."""
+
+    job_id: str
+    attempt: int
+    worker: str
+
+
+class LeaseLost(Exception):
+    """Another worker claimed the job (this one's lease ran out): stop, commit nothing."""
+
+
+class Released(Exception):
+    """The worker is stopping: the job goes back to the queue."""
+
+
+class _Lease:
+    """What a run holds: the claim, and the worker's request to stop."""
+
+    def __init__(self, claim: Claim, stop: threading.Event | None) -> None:
+        self.job_id = claim.job_id
+        self.attempt = claim.attempt
+        self.stop = stop
+
+    def write(self, db: Session, **values: Any) -> None:
+        """Update the job in ``db``'s transaction, if this claim still holds it."""
+        mine = (ImportJob.id == self.job_id, ImportJob.attempts == self.attempt)
+        if _updated(db, update(ImportJob).where(*mine).values(**values)) != 1:
+            raise LeaseLost(self.job_id)
+
+    def batches(self, rows: Iterator[Row]) -> Iterator[list[Row]]:
+        """Batches of the file, ending early (:class:`Released`) once asked to stop."""
+        for batch in _batches(rows):
+            if self.stop is not None and self.stop.is_set():
+                raise Released(self.job_id)
+            yield batch
+
+
+def _updated(db: Session, stmt: Update) -> int:
+    """Run an UPDATE of jobs (no objects in the session to bring up to date): rows matched."""
+    result = db.execute(stmt.execution_options(synchronize_session=False))
+    return cast(CursorResult[Any], result).rowcount
 
 
 def principal_of(job: ImportJob) -> Principal:
@@ -82,7 +158,7 @@ def lease() -> timedelta:
 
 def effective_status(job: ImportJob, now: datetime | None = None) -> str:
     """``running`` jobs whose heartbeat stopped were cut off (a crash): ``interrupted``."""
-    if job.status not in ("running", "queued"):
+    if job.status != "running":
         return job.status
     now = now or datetime.now(UTC)
     beat = job.heartbeat_at or job.created_at
@@ -106,70 +182,148 @@ def chunks(job_id: str) -> Iterator[bytes]:
         seq += 1
 
 
-def start(job_id: str) -> bool:
-    """Claim the job now, then run it in a background thread of this process."""
-    if not _claim(job_id):
-        return False
-    threading.Thread(
-        target=_run_claimed, args=(job_id,), name=f"import-{job_id}", daemon=True
-    ).start()
-    return True
+# ----------------------------------------------------------------------------- the queue
 
 
-def run(job_id: str) -> None:
-    """Claim and run the job in this thread."""
-    if _claim(job_id):
-        _run_claimed(job_id)
+def _claimable(now: datetime, *, again: bool = False) -> ColumnElement[bool]:
+    """Jobs a worker may take: queued ones, and those whose worker's lease ran out (unless
+    cut off ``ELDERCARE_IMPORT_MAX_ATTEMPTS`` times already; ``again``: however often).
+
+    ``OPEN`` is written as the queue's partial index states it, so the index serves."""
+    stale: ColumnElement[bool] = and_(
+        ImportJob.status.in_(("running", "interrupted")),
+        or_(ImportJob.heartbeat_at.is_(None), ImportJob.heartbeat_at < now - lease()),
+    )
+    if not again:
+        stale = and_(stale, ImportJob.attempts < get_settings().import_max_attempts)
+    return and_(text(OPEN), or_(ImportJob.status == "queued", stale))
 
 
-def _run_claimed(job_id: str) -> None:
+def claim_new(job: ImportJob, worker: str = WORKER) -> Claim:
+    """Claim a job being created (the request runs it): it is never queued."""
+    now = datetime.now(UTC)
+    job.status, job.attempts, job.worker = "running", 1, worker
+    job.heartbeat_at = job.started_at = now
+    return Claim(job.id, 1, worker)
+
+
+def claim(job_id: str | None = None, *, worker: str = WORKER, again: bool = False) -> Claim | None:
+    """Take the oldest claimable job (or this one), or None."""
+    now = datetime.now(UTC)
+    ready = _claimable(now, again=again)
+    pick = (
+        select(ImportJob.id, ImportJob.attempts, ImportJob.mode, ImportJob.dry_run)
+        .where(ready)
+        .order_by(ImportJob.created_at, ImportJob.id)
+        .limit(1)
+    )
+    if job_id is not None:
+        pick = pick.where(ImportJob.id == job_id)
+    else:
+        # A look without a lock first: an idle worker's poll takes no write lock.
+        with session_factory()() as db:
+            found = db.execute(pick).first()
+            db.commit()
+        if found is None:
+            return None
+    with session_factory(write=True)() as db:
+        row = db.execute(pick.with_for_update(skip_locked=True)).first()
+        if row is None:
+            db.rollback()
+            return None
+        values: dict[str, Any] = {
+            "status": "running",
+            "attempts": row.attempts + 1,
+            "worker": worker,
+            "heartbeat_at": now,
+            "started_at": func.coalesce(ImportJob.started_at, literal(now, UTCDateTime())),
+            "error": None,
+        }
+        if row.mode == "atomic" or row.dry_run:  # it wrote nothing: it starts again
+            values.update(rows_done=0, created=0, updated=0, unchanged=0, failed=0)
+        taken = _updated(
+            db,
+            update(ImportJob)
+            .where(ImportJob.id == row.id, ImportJob.attempts == row.attempts, ready)
+            .values(**values),
+        )
+        if taken != 1:
+            db.rollback()
+            return None
+        if "rows_done" in values:
+            db.execute(delete(ImportRowError).where(ImportRowError.job_id == row.id))
+        db.commit()
+    claimed = Claim(row.id, row.attempts + 1, worker)
+    log.info(
+        "import job claimed",
+        extra={"job_id": claimed.job_id, "worker": worker, "attempt": claimed.attempt},
+    )
+    return claimed
+
+
+def take(worker: str) -> Task | None:
+    """A worker's source of import jobs (:class:`eldercare.worker.Worker`)."""
+    claimed = claim(worker=worker)
+    return None if claimed is None else partial(run_claimed, claimed)
+
+
+def requeue(job_id: str) -> bool:
+    """Queue a cut-off job again at once (its caller sent the same request again)."""
+    with session_factory(write=True)() as db:
+        cut_off = _claimable(datetime.now(UTC), again=True)
+        stmt = update(ImportJob).where(ImportJob.id == job_id, cut_off)
+        queued = _updated(db, stmt.values(status="queued", worker=None)) == 1
+        if queued:
+            announce(db)
+        db.commit()
+    return queued
+
+
+def run_claimed(claimed: Claim, stop: threading.Event | None = None) -> None:
+    """Run a job this worker claimed, to its end, or until ``stop`` is set (then release it)."""
+    job_id = claimed.job_id
+    held = _Lease(claimed, stop)
     with _lock:
         _running.add(job_id)
     try:
-        _execute(job_id)
+        _execute(held)
+    except Released:
+        _release(held)
+    except LeaseLost:
+        log.warning("import job taken over by another worker", extra={"job_id": job_id})
     except FormatError as exc:
-        _fail(job_id, {"code": exc.code, "params": exc.params})
+        _fail(held, {"code": exc.code, "params": exc.params})
     except AppError as exc:
-        _fail(job_id, {"code": exc.code, "params": {}})
+        _fail(held, {"code": exc.code, "params": {}})
     except Exception:
         log.exception("import job failed", extra={"job_id": job_id})
-        _fail(job_id, {"code": "internal_error", "params": {}})
+        _fail(held, {"code": "internal_error", "params": {}})
     finally:
         with _lock:
             _running.discard(job_id)
 
 
-def _claim(job_id: str) -> bool:
-    """Take the job unless it is finished or another live worker runs it."""
-    with session_factory(write=True)() as db:
-        job = db.get(ImportJob, job_id)
-        if job is None or job.status in ("succeeded", "failed"):
-            return False
-        if job.status == "running" and effective_status(job) == "running":
-            return False
-        now = datetime.now(UTC)
-        restart = job.mode == "atomic" or job.dry_run
-        if restart:
-            db.execute(delete(ImportRowError).where(ImportRowError.job_id == job_id))
-            job.rows_done = job.created = job.updated = job.unchanged = job.failed = 0
-        job.status = "running"
-        job.attempts += 1
-        job.worker = WORKER
-        job.heartbeat_at = now
-        job.started_at = job.started_at or now
-        job.error = None
-        db.commit()
-        return True
+def _release(held: _Lease) -> None:
+    """Back to the queue, for another worker to resume now rather than after the lease."""
+    try:
+        with session_factory(write=True)() as db:
+            held.write(db, status="queued", worker=None, heartbeat_at=None)
+            announce(db)
+            db.commit()
+    except LeaseLost:
+        return
+    log.info("import job released", extra={"job_id": held.job_id})
 
 
-def _fail(job_id: str, error: dict[str, Any]) -> None:
-    with session_factory(write=True)() as db:
-        db.execute(
-            update(ImportJob)
-            .where(ImportJob.id == job_id)
-            .values(status="failed", error=error, finished_at=datetime.now(UTC), written=False)
-        )
-        db.commit()
+def _fail(held: _Lease, error: dict[str, Any]) -> None:
+    try:
+        with session_factory(write=True)() as db:
+            held.write(
+                db, status="failed", error=error, finished_at=datetime.now(UTC), written=False
+            )
+            db.commit()
+    except LeaseLost:
+        log.warning("import job taken over by another worker", extra={"job_id": held.job_id})
 
 
 def _batches(rows: Iterator[Row]) -> Iterator[list[Row]]:
@@ -199,19 +353,19 @@ def _error_rows(
     return out
 
 
-def _execute(job_id: str) -> None:
+def _execute(held: _Lease) -> None:
     with session_factory()() as db:
-        job = db.get(ImportJob, job_id)
+        job = db.get(ImportJob, held.job_id)
         assert job is not None
         db.expunge(job)
         db.commit()
     ctx = ctx_of(job)
-    reader = Reader(job.format, chunks(job_id))
+    reader = Reader(job.format, chunks(job.id))
     handler_cls = HANDLERS[job.resource]
     if job.mode == "per_row" and not job.dry_run:
-        _per_row(job, ctx, reader, handler_cls)
+        _per_row(held, job, ctx, reader, handler_cls)
     else:
-        _all_or_nothing(job, ctx, reader, handler_cls)
+        _all_or_nothing(held, job, ctx, reader, handler_cls)
 
 
 def _failed_rows(job_id: str) -> set[int]:
@@ -236,7 +390,9 @@ def _no_wait_for_flush(db: Session) -> None:
         db.execute(text("SET LOCAL synchronous_commit = off"))
 
 
-def _per_row(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls: Any) -> None:
+def _per_row(
+    held: _Lease, job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls: Any
+) -> None:
     with session_factory(write=True)() as db:
         bind = db.get_bind()
         # Two threads need two connections: not when every session shares one connection
@@ -247,17 +403,20 @@ def _per_row(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls: Any) 
             and not isinstance(bind, Connection)
         )
     if pipelined:
-        _per_row_pipelined(job, ctx, reader, handler_cls)
+        _per_row_pipelined(held, job, ctx, reader, handler_cls)
     else:
-        _per_row_in_turn(job, ctx, reader, handler_cls)
+        _per_row_in_turn(held, job, ctx, reader, handler_cls)
     with session_factory(write=True)() as db:
         job_row = db.get(ImportJob, job.id)
         assert job_row is not None
-        job_row.status = "succeeded"
-        job_row.written = (job_row.created + job_row.updated) > 0
-        job_row.headers = reader.headers or job_row.headers
-        job_row.encoding = reader.encoding or job_row.encoding
-        job_row.finished_at = datetime.now(UTC)
+        held.write(
+            db,
+            status="succeeded",
+            written=(job_row.created + job_row.updated) > 0,
+            headers=reader.headers or job_row.headers,
+            encoding=reader.encoding or job_row.encoding,
+            finished_at=datetime.now(UTC),
+        )
         db.commit()
 
 
@@ -279,10 +438,12 @@ class _Resume:
         return batch[len(done) :]
 
 
-def _per_row_in_turn(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls: Any) -> None:
+def _per_row_in_turn(
+    held: _Lease, job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls: Any
+) -> None:
     resume = _Resume(job)
     handler = None
-    for batch in _batches(iter(reader)):
+    for batch in held.batches(iter(reader)):
         with session_factory(write=True)() as db:
             _no_wait_for_flush(db)
             if handler is None:
@@ -292,38 +453,13 @@ def _per_row_in_turn(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cl
             todo = resume.todo(handler, batch)
             if todo:
                 outcomes = handler.batch(todo)
-                _record_batch(db, job.id, handler.spec, reader, len(todo), outcomes)
+                _record_batch(db, held, handler.spec, reader, len(todo), outcomes)
             db.commit()
 
 
-SWITCH_INTERVAL = 0.0002  # seconds, while a pipelined job runs (CPython's default is 0.005)
-_switching = {"jobs": 0, "saved": 0.0}
-
-
-@contextmanager
-def _prompt_switching() -> Iterator[None]:
-    """Let threads take turns at the interpreter lock more often while the job runs.
-
-    The writing thread needs the lock for a moment each time the server has taken its
-    last bytes. By default it waits up to 5 ms for the preparing thread to let go, and the
-    server idles meanwhile: a 100,000-row import took a third longer than its slower half.
-    The interval is process-wide; it is restored when the last such job ends.
-    """
-    with _lock:
-        if _switching["jobs"] == 0:
-            _switching["saved"] = sys.getswitchinterval()
-            sys.setswitchinterval(min(SWITCH_INTERVAL, _switching["saved"]))
-        _switching["jobs"] += 1
-    try:
-        yield
-    finally:
-        with _lock:
-            _switching["jobs"] -= 1
-            if _switching["jobs"] == 0:
-                sys.setswitchinterval(_switching["saved"])
-
-
-def _per_row_pipelined(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls: Any) -> None:
+def _per_row_pipelined(
+    held: _Lease, job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls: Any
+) -> None:
     """Check batch n + 1 (in this thread, on a session that only reads) while a helper
     thread writes and commits batch n: the database and Python work at the same time.
 
@@ -333,7 +469,6 @@ def _per_row_pipelined(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_
     """
     resume = _Resume(job)
     with (
-        _prompt_switching(),
         session_factory(write=True)() as read_db,
         ThreadPoolExecutor(1, thread_name_prefix="import-write") as pool,
     ):
@@ -341,19 +476,22 @@ def _per_row_pipelined(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_
         handler.check_allowed()
         read_db.commit()
         pending: Future[None] | None = None
-        for batch in _batches(iter(reader)):
-            todo = resume.todo(handler, batch)
-            if not todo:
-                continue
-            outcomes, writes = handler.prepare(todo)
-            read_db.commit()  # no transaction stays open while the writes run
+        try:
+            for batch in held.batches(iter(reader)):
+                todo = resume.todo(handler, batch)
+                if not todo:
+                    continue
+                outcomes, writes = handler.prepare(todo)
+                read_db.commit()  # no transaction stays open while the writes run
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(
+                    _write_batch, held, handler.spec, _Snapshot(reader), len(todo), outcomes, writes
+                )
+        finally:
+            # the batch being written ends first (stopping too: its commit is progress kept)
             if pending is not None:
                 pending.result()
-            pending = pool.submit(
-                _write_batch, job.id, handler.spec, _Snapshot(reader), len(todo), outcomes, writes
-            )
-        if pending is not None:
-            pending.result()
 
 
 class _Snapshot:
@@ -365,51 +503,49 @@ class _Snapshot:
 
 
 def _write_batch(
-    job_id: str, spec: Any, reader: Any, rows: int, outcomes: list[Outcome], writes: list[Any]
+    held: _Lease, spec: Any, reader: Any, rows: int, outcomes: list[Outcome], writes: list[Any]
 ) -> None:
     with session_factory(write=True)() as db:
         _no_wait_for_flush(db)
         for write in writes:
             write(db)
-        _record_batch(db, job_id, spec, reader, rows, outcomes)
+        _record_batch(db, held, spec, reader, rows, outcomes)
         db.commit()
 
 
 def _record_batch(
-    db: Session, job_id: str, spec: Any, reader: Any, rows: int, outcomes: list[Outcome]
+    db: Session, held: _Lease, spec: Any, reader: Any, rows: int, outcomes: list[Outcome]
 ) -> None:
-    """The batch's errors and the job's progress, in the batch's transaction."""
-    errors = _error_rows(job_id, outcomes, hints(spec, reader.headers))
+    """The batch's errors and the job's progress, in the batch's transaction (which
+    :class:`LeaseLost` rolls back if another worker holds the job now)."""
+    counts = _tally(outcomes)
+    held.write(
+        db,
+        status="running",  # a reader may have called it interrupted meanwhile
+        rows_done=ImportJob.rows_done + rows,
+        created=ImportJob.created + counts["created"],
+        updated=ImportJob.updated + counts["updated"],
+        unchanged=ImportJob.unchanged + counts["unchanged"],
+        failed=ImportJob.failed + counts["failed"],
+        heartbeat_at=datetime.now(UTC),
+        headers=reader.headers,
+        encoding=reader.encoding,
+    )
+    errors = _error_rows(held.job_id, outcomes, hints(spec, reader.headers))
     if errors:
         db.execute(insert(ImportRowError), errors)
-    counts = _tally(outcomes)
-    db.execute(
-        update(ImportJob)
-        .where(ImportJob.id == job_id)
-        .values(
-            rows_done=ImportJob.rows_done + rows,
-            created=ImportJob.created + counts["created"],
-            updated=ImportJob.updated + counts["updated"],
-            unchanged=ImportJob.unchanged + counts["unchanged"],
-            failed=ImportJob.failed + counts["failed"],
-            heartbeat_at=datetime.now(UTC),
-            headers=reader.headers,
-            encoding=reader.encoding,
-        )
-    )
 
 
-def _heartbeat(job_id: str, rows_done: int, counts: dict[str, int]) -> None:
+def _heartbeat(held: _Lease, rows_done: int, counts: dict[str, int]) -> None:
     with session_factory(write=True)() as db:
-        db.execute(
-            update(ImportJob)
-            .where(ImportJob.id == job_id)
-            .values(rows_done=rows_done, heartbeat_at=datetime.now(UTC), **counts)
-        )
+        now = datetime.now(UTC)
+        held.write(db, status="running", rows_done=rows_done, heartbeat_at=now, **counts)
         db.commit()
 
 
-def _all_or_nothing(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls: Any) -> None:
+def _all_or_nothing(
+    held: _Lease, job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls: Any
+) -> None:
     counts = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
     kept: list[dict[str, Any]] = []
     rows_done = 0
@@ -418,7 +554,7 @@ def _all_or_nothing(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls
         handler = handler_cls(db, ctx, job.id)
         handler.check_allowed()
         data = db.begin_nested()
-        for batch in _batches(iter(reader)):
+        for batch in held.batches(iter(reader)):
             outcomes = handler.batch(batch)
             for key, n in _tally(outcomes).items():
                 counts[key] += n
@@ -427,29 +563,26 @@ def _all_or_nothing(job: ImportJob, ctx: RequestCtx, reader: Reader, handler_cls
                 kept.extend(rows[: MAX_KEPT_ERRORS - len(kept)])
             rows_done += len(batch)
             if separate_progress:
-                _heartbeat(job.id, rows_done, counts)
+                _heartbeat(held, rows_done, counts)
         keep = not job.dry_run and counts["failed"] == 0
         if keep:
             data.commit()
         else:
             data.rollback()
+        held.write(
+            db,
+            status="succeeded" if counts["failed"] == 0 or job.dry_run else "failed",
+            written=keep and (counts["created"] + counts["updated"]) > 0,
+            rows_done=rows_done,
+            headers=reader.headers,
+            encoding=reader.encoding,
+            heartbeat_at=datetime.now(UTC),
+            finished_at=datetime.now(UTC),
+            error=None if keep or job.dry_run else {"code": "import.rows_failed", "params": {}},
+            **counts,
+        )
         if kept:
             db.execute(insert(ImportRowError), kept)
-        db.execute(
-            update(ImportJob)
-            .where(ImportJob.id == job.id)
-            .values(
-                status="succeeded" if counts["failed"] == 0 or job.dry_run else "failed",
-                written=keep and (counts["created"] + counts["updated"]) > 0,
-                rows_done=rows_done,
-                headers=reader.headers,
-                encoding=reader.encoding,
-                heartbeat_at=datetime.now(UTC),
-                finished_at=datetime.now(UTC),
-                error=None if keep or job.dry_run else {"code": "import.rows_failed", "params": {}},
-                **counts,
-            )
-        )
         db.commit()
 
 

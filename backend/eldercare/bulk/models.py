@@ -13,26 +13,38 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eldercare.db import Base, UTCDateTime, new_id, utcnow
 
 _BIGINT = BigInteger().with_variant(Integer, "sqlite")
+# the statuses of a job that has not ended (``interrupted``: cut off, to be run again)
+OPEN = "status IN ('queued', 'running', 'interrupted')"
 
 
 class ImportJob(Base):
     """One import: who asked, what, how far it got, and its report.
 
     The idempotency key is unique per caller, in the database, so every API worker sees
-    the same answer. A running job renews ``heartbeat_at``; one whose heartbeat is older
-    than its lease was cut off (a crash) and may be run again.
+    the same answer. The table is the job queue: a worker claims a ``queued`` job (or one
+    whose lease ran out) by raising ``attempts``, which also fences off an earlier holder.
+    A running job renews ``heartbeat_at``; one whose heartbeat is older than its lease was
+    cut off (a crash) and is run again.
     """
 
     __tablename__ = "import_jobs"
     __table_args__ = (
         Index("uq_import_jobs_idempotency", "actor_id", "idempotency_key", unique=True),
         Index("ix_import_jobs_actor_created", "actor_id", "created_at"),
+        # the queue: only unfinished jobs, oldest first (finished ones are most of the table)
+        Index(
+            "ix_import_jobs_open",
+            "created_at",
+            postgresql_where=text(OPEN),
+            sqlite_where=text(OPEN),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

@@ -61,6 +61,9 @@ async def create_import(
     fmt = format_of(request.headers.get("content-type"))
     if fmt is None:
         raise BadRequest("import.unsupported_format")
+    # Small bodies run within the request (200 and the report); larger ones, or when the
+    # caller prefers, are queued for a worker (202, then `GET Location`).
+    respond_async = "respond-async" in (prefer or "")
     upload = await service.receive(
         ctx,
         request.stream(),
@@ -69,16 +72,11 @@ async def create_import(
         mode=mode,
         dry_run=dry_run,
         key=idempotency_key,
+        inline_max_bytes=None if respond_async else get_settings().import_inline_max_bytes,
     )
     job = upload.job
-    background = "respond-async" in (prefer or "") or (
-        job.body_bytes > get_settings().import_inline_max_bytes
-    )
-    if upload.run:
-        if background:
-            await in_thread(jobs.start, job.id)
-        else:
-            await in_thread(jobs.run, job.id)
+    if upload.claim is not None:
+        await in_thread(jobs.run_claimed, upload.claim)
     report = await in_thread(_report, job.id, ctx.lang, upload.replayed)
     status = 202 if report.status in ("queued", "running") else 200
     headers = {"Location": f"/api/v1/imports/{job.id}"}

@@ -21,18 +21,20 @@ from eldercare.db import new_id, session_factory
 from eldercare.errors import FieldError, NotFound, ValidationFailed
 from eldercare.i18n import translate
 from eldercare.routing import in_thread
+from eldercare.worker import announce
 
 CHUNK_BYTES = 1 << 20
 REPORT_ERRORS = 1000
 
 
 class Upload:
-    """The outcome of receiving a body: the job, and whether it replays an earlier one."""
+    """The outcome of receiving a body: the job, whether it replays an earlier one, and the
+    claim of the request that runs it itself (None: queued for a worker, or ended)."""
 
-    def __init__(self, job: ImportJob, replayed: bool, run: bool) -> None:
+    def __init__(self, job: ImportJob, replayed: bool, claim: jobs.Claim | None) -> None:
         self.job = job
         self.replayed = replayed
-        self.run = run
+        self.claim = claim
 
 
 async def receive(
@@ -44,12 +46,15 @@ async def receive(
     mode: str,
     dry_run: bool,
     key: str | None,
+    inline_max_bytes: int | None,
 ) -> Upload:
     """Store the body in pieces and create the job, or find the job this key made before.
 
-    The same key and body answer the first job (nothing is written again); the same key
-    with another body or other options is refused. The key is unique per caller in the
-    database, so concurrent requests on several workers agree.
+    A body of at most ``inline_max_bytes`` (None: none) is claimed for the request to run;
+    a larger one is queued for a worker. The same key and body answer the first job
+    (nothing is written again; a job cut off by a crash runs again); the same key with
+    another body or other options is refused. The key is unique per caller in the
+    database, so concurrent requests on several server processes agree.
     """
     job_id = new_id()
     digest = hashlib.sha256(f"{resource}|{mode}|{int(dry_run)}|".encode())
@@ -65,8 +70,20 @@ async def receive(
                 seq, buf = seq + 1, bytearray()
         if buf or seq == 0:
             await in_thread(_store, db, job_id, seq, bytes(buf))
+        inline = inline_max_bytes is not None and size <= inline_max_bytes
         return await in_thread(
-            _create, db, ctx, job_id, resource, fmt, mode, dry_run, key, digest.hexdigest(), size
+            _create,
+            db,
+            ctx,
+            job_id,
+            resource,
+            fmt,
+            mode,
+            dry_run,
+            key,
+            digest.hexdigest(),
+            size,
+            inline,
         )
     finally:
         await in_thread(_close, db)
@@ -95,6 +112,7 @@ def _create(
     key: str | None,
     sha: str,
     size: int,
+    inline: bool,
 ) -> Upload:
     p = ctx.actor
     if key:
@@ -102,7 +120,7 @@ def _create(
         if earlier is not None:
             db.expunge(earlier)
             db.rollback()  # the stored body goes: the first request's is kept
-            return _replay(earlier, sha)
+            return _replay(earlier, sha, inline)
     job = ImportJob(
         id=job_id,
         resource=resource,
@@ -121,17 +139,21 @@ def _create(
         actor_scopes=sorted(p.scopes),
         lang=ctx.lang,
     )
+    claim = jobs.claim_new(job) if inline else None
     db.add(job)
     try:
         db.flush()
-    except IntegrityError:  # the same key arrived on another worker meanwhile
+    except IntegrityError:  # the same key arrived on another server process meanwhile
         db.rollback()
         earlier = _by_key(db, p.id, key or "")
         assert earlier is not None
         db.expunge(earlier)
-        return _replay(earlier, sha)
+        db.rollback()
+        return _replay(earlier, sha, inline)
+    if claim is None:
+        announce(db)
     db.commit()
-    return Upload(job, replayed=False, run=True)
+    return Upload(job, replayed=False, claim=claim)
 
 
 def _by_key(db: Session, actor_id: str, key: str) -> ImportJob | None:
@@ -140,14 +162,21 @@ def _by_key(db: Session, actor_id: str, key: str) -> ImportJob | None:
     )
 
 
-def _replay(earlier: ImportJob, sha: str) -> Upload:
+def _replay(earlier: ImportJob, sha: str, inline: bool) -> Upload:
     if earlier.body_sha256 != sha:
         raise ValidationFailed(
             "idempotency.key_reused",
             errors=[FieldError(["header", "Idempotency-Key"], "idempotency.key_reused")],
         )
-    # A job cut off by a crash runs again (upserts make that safe); others are answered.
-    return Upload(earlier, replayed=True, run=jobs.effective_status(earlier) == "interrupted")
+    # A job cut off by a crash runs again now, however often it was cut off (upserts make
+    # that safe): within this request if it is small, else queued; others are answered.
+    claim = None
+    if jobs.effective_status(earlier) == "interrupted":
+        if inline:
+            claim = jobs.claim(earlier.id, again=True)
+        else:
+            jobs.requeue(earlier.id)
+    return Upload(earlier, replayed=True, claim=claim)
 
 
 def get_job(db: Session, ctx: RequestCtx, job_id: str) -> ImportJob:
