@@ -141,7 +141,6 @@ def test_import_killed_mid_way_runs_again_to_exactly_the_files_rows(committed_db
     env.update(
         ELDERCARE_DATABASE_URL=url,
         ELDERCARE_VAR_DIR=str(tmp_path / "var"),
-        ELDERCARE_IMPORT_LEASE_SECONDS="2",
         ELDERCARE_IMPORT_INLINE_MAX_BYTES="10000",
         ELDERCARE_LOG_LEVEL="WARNING",
     )
@@ -181,10 +180,16 @@ def test_import_killed_mid_way_runs_again_to_exactly_the_files_rows(committed_db
         partial = conn.execute(text("SELECT count(*) FROM elders")).scalar_one()
     assert 0 < partial < n
 
+    # The killed worker's lease runs out: its last heartbeat moved back past the lease
+    # (instead of waiting for it).
+    from eldercare.bulk.models import ImportJob
+
+    with Session(engine) as db, db.begin():
+        killed = db.get_one(ImportJob, job)
+        killed.heartbeat_at = (killed.heartbeat_at or killed.created_at) - timedelta(minutes=10)
     proc = serve(env, port)
     try:
         wait_ready(base, proc)
-        time.sleep(2.5)  # the lease of the killed worker runs out
         got = httpx.get(f"{base}/api/v1/imports/{job}", headers=headers).json()
         assert got["status"] == "interrupted"
         again = httpx.post(
