@@ -3,11 +3,12 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+LOCK := requirements/lock.txt
 HOST ?= $(or $(ELDERCARE_HOST),127.0.0.1)
 PORT ?= $(or $(ELDERCARE_PORT),8000)
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: run setup test lint test-sqlite test-postgres test-frontend openapi migration bench bench-data frontend clean
+.PHONY: run setup lock test lint test-sqlite test-postgres test-frontend openapi migration bench bench-data frontend clean
 
 run: setup frontend
 	$(BIN)/eldercare db upgrade
@@ -16,12 +17,22 @@ run: setup frontend
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Every package comes from the lock (pinned, with hashes; pip and setuptools too), the project
+# last and without dependencies: a fresh clone installs exactly what CI ran. After a change to
+# pyproject.toml's dependencies, `make lock` pins them again.
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
+
+# Re-pins the lock from pyproject.toml (runtime and dev) and requirements/tools.in, keeping
+# every version already pinned that still fits; `make lock UPGRADE=1` moves all to the newest.
+lock: setup
+	$(BIN)/uv pip compile pyproject.toml requirements/tools.in --extra dev --universal \
+		--python-version 3.11 --generate-hashes $(if $(UPGRADE),--upgrade,) \
+		--custom-compile-command 'make lock' --quiet --output-file $(LOCK)
 
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund

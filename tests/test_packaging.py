@@ -207,3 +207,63 @@ def test_the_wheel_installed_without_extras_migrates_seeds_and_serves(tmp_path, 
         assert login.status_code == 200, login.text
     finally:
         stop(proc)
+
+
+LOCK = ROOT / "requirements" / "lock.txt"
+
+
+def _locked() -> dict[str, tuple[str, str]]:
+    """The lock's pins: name -> (version, environment marker)."""
+    pins: dict[str, tuple[str, str]] = {}
+    for entry in re.split(r"\n(?=\S)", LOCK.read_text(encoding="utf-8")):
+        if entry.startswith("#") or not entry.strip():
+            continue
+        line = entry.splitlines()[0].rstrip(" \\")
+        requirement, _, marker = line.partition(" ; ")
+        name, _, version = requirement.partition("==")
+        assert version, f"not pinned: {line}"
+        assert "--hash=sha256:" in entry, f"no hash: {line}"
+        pins[_name(name)] = (version, marker.strip())
+    return pins
+
+
+def test_every_dependency_is_locked_at_or_above_its_lower_bound():
+    """pyproject.toml's lower bounds are versions the lock (and so CI) has run."""
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    pins = _locked()
+    declared = [
+        *PYPROJECT["project"]["dependencies"],
+        *PYPROJECT["project"]["optional-dependencies"]["dev"],
+        *(ROOT / "requirements" / "tools.in").read_text().split("\n"),
+    ]
+    for line in declared:
+        if not line.strip() or line.startswith("#"):
+            continue
+        req = Requirement(line)
+        assert _name(req.name) in pins, f"{req.name} is not in {LOCK.name}: run `make lock`"
+        version = pins[_name(req.name)][0]
+        assert req.specifier.contains(Version(version)), (req, version)
+        lower = [s.version for s in req.specifier if s.operator == ">="]
+        if lower and req.name not in ("pip", "setuptools"):
+            assert Version(lower[0]) == Version(version), (
+                f"{req.name}: the lower bound {lower[0]} is not the locked {version}"
+            )
+
+
+def test_this_environment_is_the_lock():
+    """What the tests run on is what the lock installs (`make setup` puts it right)."""
+    from packaging.markers import Marker
+
+    wrong = {}
+    for name, (version, marker) in _locked().items():
+        if marker and not Marker(marker).evaluate():
+            continue
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            installed = None
+        if installed != version:
+            wrong[name] = (installed, version)
+    assert wrong == {}, f"installed vs locked (run `make setup`): {wrong}"

@@ -16,9 +16,11 @@ import string
 import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from eldercare import identity, phones
+from eldercare.bulk import formats
 from eldercare.bulk.formats import Reader
 from eldercare.bulk.service import CHUNK_BYTES
 from eldercare.elders.models import Elder
@@ -536,6 +538,8 @@ cell_text = st.text(
     max_size=12,
 )
 HEADERS = ["姓名", "备注", "phone"]
+# Text that looks like nesting to a reader that does not skip strings properly.
+json_text = st.text(st.sampled_from(list('[]{}"\\,: a张𠀀\n')), max_size=12)
 
 
 def split(body: bytes, cuts: list[int], start: int = 0) -> list[bytes]:
@@ -603,7 +607,11 @@ class TestReaderChunks:
         st.lists(
             st.dictionaries(
                 st.sampled_from(HEADERS),
-                cell_text | st.integers() | st.floats(allow_nan=False) | st.booleans(),
+                # (NaN and Infinity are not JSON: the array reader refuses them)
+                cell_text
+                | st.integers()
+                | st.floats(allow_nan=False, allow_infinity=False)
+                | st.booleans(),
             )
             # elements that are not objects are rows in error, and must end where they end
             | st.integers()
@@ -631,6 +639,48 @@ class TestReaderChunks:
         ]
         assert read("json", split(body, at)) == whole
         assert read("json", [body[i : i + 1] for i in range(len(body))]) == whole
+
+    @FAST
+    @given(
+        st.lists(
+            st.dictionaries(
+                st.sampled_from(HEADERS),
+                st.recursive(
+                    json_text | st.integers() | st.floats(allow_nan=False, allow_infinity=False),
+                    lambda inner: st.lists(inner, max_size=3),
+                    max_leaves=8,
+                ),
+            ),
+            max_size=5,
+        ),
+        st.booleans(),
+        cuts,
+    )
+    def test_json_array_strings_are_not_nesting_across_any_edge(
+        self, records: list[dict[str, Any]], ascii_only: bool, at: list[int]
+    ) -> None:
+        """Brackets, quotes and backslashes in strings (escaped as JSON does, or as \\uXXXX)
+        split anywhere: every row as ``json.loads`` reads it, or the file refused as nested
+        too deep, with the decode depth lowered to 3 so that a string's brackets counted as
+        nesting would show."""
+        body = json.dumps(records, ensure_ascii=ascii_only).encode()
+        expected = list(enumerate(json.loads(body), start=1))
+        refused = max(map(_depth, records), default=0) > 3
+        with patch.object(formats, "MAX_DECODE_DEPTH", 3):
+            for chunks in ([body], split(body, at), [body[i : i + 1] for i in range(len(body))]):
+                if refused:
+                    with pytest.raises(formats.FormatError):
+                        read("json", chunks)
+                else:
+                    assert read("json", chunks)[0] == expected
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
 
 
 def _record_bytes(fmt: str, record: dict[str, str]) -> bytes:

@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from eldercare.auth import service as auth_service
 from eldercare.config import get_settings
-from eldercare.db import utcnow
 from fastapi.testclient import TestClient
 
+from tests.clock import clock
 from tests.factories import PASSWORD, make_user
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = utcnow()
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    c = Clock()
-    monkeypatch.setattr(auth_service, "utcnow", c)
-    return c
+__all__ = ["clock"]  # the fixture
 
 
 @pytest.fixture
@@ -71,7 +52,7 @@ class TestAccountAndAddress:
             assert blocked.status_code == 429
             wait = int(blocked.headers["Retry-After"])
             waits.append(wait)
-            clock.advance(wait + 0.5)
+            clock.advance(seconds=wait + 0.5)
         assert waits == sorted(waits)
         assert waits[-1] > waits[0]
 
@@ -80,7 +61,7 @@ class TestAccountAndAddress:
         for _ in range(get_settings().throttle_account_free + 1):
             attempt(proxied, user.username)
         assert attempt(proxied, user.username, PASSWORD).status_code == 429
-        clock.advance(get_settings().throttle_account_max_seconds + 1)
+        clock.advance(seconds=get_settings().throttle_account_max_seconds + 1)
         assert attempt(proxied, user.username, PASSWORD).status_code == 200
 
     def test_wait_is_capped(self, proxied, db, clock):
@@ -93,7 +74,7 @@ class TestAccountAndAddress:
             assert attempt(proxied, user.username).status_code == 401
             wait = int(attempt(proxied, user.username).headers["Retry-After"])
             waits.append(wait)
-            clock.advance(wait + 1)
+            clock.advance(seconds=wait + 1)
         assert max(waits) == cap
         assert waits[-1] == cap
 
@@ -122,7 +103,7 @@ class TestNoLockOut:
         blocked = attempt(proxied, user.username, PASSWORD, ip="203.0.113.7")
         assert blocked.status_code == 429
         assert int(blocked.headers["Retry-After"]) <= 60
-        clock.advance(61)
+        clock.advance(seconds=61)
         assert attempt(proxied, user.username, PASSWORD, ip="203.0.113.7").status_code == 200
 
     def test_old_failures_are_forgotten(self, proxied, db, clock):
@@ -130,7 +111,7 @@ class TestNoLockOut:
         free = get_settings().throttle_account_free
         for _ in range(free):
             attempt(proxied, user.username)
-        clock.advance(2 * 3600)
+        clock.advance(hours=2)
         for _ in range(free):
             assert attempt(proxied, user.username).status_code == 401
 

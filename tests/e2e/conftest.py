@@ -65,6 +65,7 @@ def _free_port() -> int:
 @dataclass
 class Server:
     base: str
+    database_url: str
     tokens: dict[str, str] = field(default_factory=dict)
 
     def token(self, username: str) -> str:
@@ -131,7 +132,7 @@ def server() -> Iterator[Server]:
             if time.monotonic() > deadline:
                 raise AssertionError("server did not become ready")
             time.sleep(0.2)
-        yield Server(base)
+        yield Server(base, env["ELDERCARE_DATABASE_URL"])
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

@@ -15,8 +15,8 @@ from eldercare.elders.models import Elder, RegisterRefresh
 from eldercare.visits.models import ElderSchedule
 from sqlalchemy import select
 
+from tests.clock import Clock
 from tests.factories import VILLAGE, auth, id_number, make_elder, make_user
-from tests.stats.conftest import Clock
 
 
 @pytest.fixture

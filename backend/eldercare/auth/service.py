@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from eldercare import clock
 from eldercare.audit import service as audit
 from eldercare.auth import throttle
 from eldercare.auth.models import IntegrationClient, RefreshToken, RevokedToken, User
@@ -27,7 +28,7 @@ from eldercare.auth.security import (
 from eldercare.authz import MATRIX
 from eldercare.config import Settings, get_settings
 from eldercare.context import Principal, RequestCtx
-from eldercare.db import new_id, utcnow
+from eldercare.db import new_id
 from eldercare.errors import FieldError, Forbidden, TooManyRequests, Unauthorized, ValidationFailed
 from eldercare.roles import Role
 
@@ -83,7 +84,7 @@ def _user_tokens(
 ) -> Tokens:
     """A new pair: ``raw`` is the refresh token it replaces (None at login)."""
     refresh = successor_secret(settings, raw) if raw is not None else new_secret(32)
-    now = utcnow()
+    now = clock.now()
     db.add(
         RefreshToken(
             token_hash=digest(refresh),
@@ -116,7 +117,7 @@ def _pair(settings: Settings, user: User, family_id: str, refresh: str, issued: 
 def login_password(
     db: Session, ctx: RequestCtx, settings: Settings, username: str, password: str
 ) -> Tokens:
-    now = utcnow()
+    now = clock.now()
     checks = throttle.limits(settings, username, ctx.ip)
     wait = throttle.wait_seconds(db, checks, now)
     if wait:
@@ -172,7 +173,7 @@ def login_password(
 def login_client(
     db: Session, ctx: RequestCtx, settings: Settings, client_id: str, secret: str
 ) -> Tokens:
-    now = utcnow()
+    now = clock.now()
     checks = throttle.limits(settings, f"client:{client_id}", ctx.ip)
     wait = throttle.wait_seconds(db, checks, now)
     if wait:
@@ -230,7 +231,7 @@ def refresh(db: Session, ctx: RequestCtx, settings: Settings, raw: str) -> Token
     Presenting a spent token again means it was copied: the whole family is revoked, so
     both the thief and the victim must log in again.
     """
-    now = utcnow()
+    now = clock.now()
     row = db.scalar(select(RefreshToken).where(RefreshToken.token_hash == digest(raw)))
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise Unauthorized("auth.invalid_refresh_token", extra={"error": "invalid_grant"})
@@ -289,7 +290,7 @@ def revoke_family(db: Session, family_id: str) -> None:
     db.execute(
         update(RefreshToken)
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=clock.now())
     )
 
 
@@ -298,7 +299,7 @@ def revoke_all_for_user(db: Session, user_id: str) -> None:
     db.execute(
         update(RefreshToken)
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=clock.now())
     )
     db.execute(
         update(User)
@@ -317,7 +318,7 @@ def revoke_client_tokens(db: Session, client_id: str) -> None:
 
 def _this_second() -> datetime:
     # Tokens carry their issue time in milliseconds: anything issued before now is cut off.
-    now = utcnow()
+    now = clock.now()
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
@@ -327,7 +328,7 @@ def logout(
     """Revoke this access token and the session's refresh tokens (the family the access
     token was issued with, and the family of ``refresh_token`` if one is given)."""
     p = ctx.actor
-    now = utcnow()
+    now = clock.now()
     db.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
     db.add(RevokedToken(jti=p.jti, expires_at=p.token_expires_at))
     families: set[str] = set()
@@ -377,7 +378,7 @@ def change_own_password(
     user = db.get(User, p.id)
     if user is None:
         raise Unauthorized("auth.invalid_token")
-    now = utcnow()
+    now = clock.now()
     checks = throttle.limits(settings, user.username, ctx.ip)
     wait = throttle.wait_seconds(db, checks, now)
     if wait:

@@ -15,7 +15,11 @@ import json
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from itertools import accumulate
 from typing import IO, Any
+
+import ijson
 
 from eldercare.bulk.inert import cell, restored
 from eldercare.config import get_settings
@@ -131,7 +135,9 @@ class Reader:
         self.encoding: str | None = None
 
     def __iter__(self) -> Iterator[Row]:
-        return _without_nul(self._rows())
+        rows = self._rows()
+        # a JSON array checks its rows for NUL itself, once the body has spelled one
+        return rows if self.format == "json" else _without_nul(rows)
 
     def _rows(self) -> Iterator[Row]:
         if self.format == "csv":
@@ -186,71 +192,30 @@ class Reader:
             yield i, record
 
     def _json(self) -> Iterator[Row]:
-        """A JSON array of objects, decoded one element at a time."""
+        """A JSON array of objects, decoded one element at a time by ijson (yajl, in C)."""
         self.encoding = "utf-8"
-        decoder = json.JSONDecoder()
-        texts = _text_chunks(self.chunks, "utf-8-sig")
-        buf = ""
-        pos = 0
-        started = False
-        n = 0
+        body = _JsonBody(self.chunks)
+        first = body.first()
+        if first != b"[":
+            raise FormatError("import.bad_json" if first in (b"", b",") else "import.not_an_array")
         seen: dict[str, None] = {}
-
-        def more() -> bool:
-            nonlocal buf, pos
-            chunk = next(texts, None)
-            if chunk is None:
-                return False
-            buf = buf[pos:] + chunk
-            pos = 0
-            return True
-
-        while True:
-            while pos < len(buf) and buf[pos] in " \t\r\n,":
-                if buf[pos] == "," and not started:
-                    raise FormatError("import.bad_json")
-                pos += 1
-            if pos >= len(buf):
-                if not more():
-                    raise FormatError("import.bad_json")
-                continue
-            if not started:
-                if buf[pos] != "[":
-                    raise FormatError("import.not_an_array")
-                started = True
-                pos += 1
-                continue
-            if buf[pos] == "]":
-                return
-            try:
-                record, end = decoder.raw_decode(buf, pos)
-            except RecursionError:  # nested too deep to decode: where it ends is unknown
-                raise FormatError("import.bad_json") from None
-            except ValueError:
-                if more():
+        n = 0
+        try:
+            for record in ijson.items(body, "item"):
+                n += 1
+                if not isinstance(record, dict):
+                    yield n, {"__error__": "import.not_an_object"}
                     continue
-                raise FormatError("import.bad_json") from None
-            # a number at the end of the buffer may continue in the next chunk, even when
-            # what was read so far ends in a number ("1" of "1.5", "1e5")
-            if (
-                isinstance(record, int | float)
-                and (end == len(buf) or buf[end] not in " \t\r\n,]")
-                and more()
-            ):
-                continue
-            pos = end
-            n += 1
-            if not isinstance(record, dict):
-                yield n, {"__error__": "import.not_an_object"}
-                continue
-            if _too_deep(record):
-                yield n, {"__error__": "import.bad_json"}
-                continue
-            for key in record:
-                if key not in seen:
-                    seen[key] = None
-                    self.headers.append(key)
-            yield n, record
+                if _too_deep(record):
+                    yield n, {"__error__": "import.bad_json"}
+                    continue
+                for key in record:
+                    if key not in seen:
+                        seen[key] = None
+                        self.headers.append(key)
+                yield n, _nul_checked(record) if body.nul else record
+        except ijson.JSONError:
+            raise FormatError("import.bad_json") from None
 
     def _xlsx(self) -> Iterator[Row]:
         from openpyxl import load_workbook
@@ -286,16 +251,112 @@ class Reader:
 MAX_JSON_DEPTH = 8
 
 
+# An element of a JSON array nested deeper than this is not decoded: the whole import fails
+# as bad JSON (a megabyte of "[" would otherwise become a million nested lists in memory).
+MAX_DECODE_DEPTH = 64
+
+
 def _too_deep(record: dict[str, Any]) -> bool:
-    """Whether ``record`` nests lists or objects deeper than MAX_JSON_DEPTH (no recursion)."""
-    stack = [(v, 2) for v in record.values() if isinstance(v, list | dict)]
+    """Whether ``record`` nests lists or objects deeper than MAX_JSON_DEPTH (no recursion).
+
+    ijson gives the numbers that are not integers as ``Decimal``; they become ``float`` here,
+    as ``json.loads`` (and so the NDJSON reader) gives them."""
+    stack: list[tuple[dict[str, Any] | list[Any], int]] = [(record, 1)]
     while stack:
         value, depth = stack.pop()
-        if depth > MAX_JSON_DEPTH:
-            return True
-        items = value.values() if isinstance(value, dict) else value
-        stack.extend((v, depth + 1) for v in items if isinstance(v, list | dict))
+        items = value.values() if type(value) is dict else value
+        kinds = set(map(type, items))
+        if Decimal in kinds:
+            _floats(value)
+        if list in kinds or dict in kinds:
+            if depth >= MAX_JSON_DEPTH:
+                return True
+            stack.extend((v, depth + 1) for v in items if type(v) is list or type(v) is dict)
     return False
+
+
+def _floats(value: dict[str, Any] | list[Any]) -> None:
+    keys = value.keys() if isinstance(value, dict) else range(len(value))
+    for key in keys:
+        if type(value[key]) is Decimal:  # type: ignore[index]
+            value[key] = float(value[key])  # type: ignore[index]
+
+
+_WHITESPACE = b" \t\r\n"
+# bytes.translate's deletion set that keeps brackets, braces and quotes
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
+_NESTING = tuple(1 if b in b"[{" else -1 if b in b"]}" else 0 for b in range(256))
+
+
+class _JsonBody:
+    """A body for ijson (its ``read``), checked on the way in: UTF-8 (else the import fails
+    as ``import.bad_encoding``) and nesting at most MAX_DECODE_DEPTH levels inside the array
+    (else ``import.bad_json``, before anything that deep is built). A BOM at the start is
+    dropped (yajl reads JSON as RFC 8259 has it: no BOM, no NaN or Infinity)."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._head = b""
+        self._utf8 = codecs.getincrementaldecoder("utf-8")()
+        self._depth = 0  # brackets open outside strings
+        self._in_string = False
+        self._backslash = b""  # a backslash ending the last chunk: it escapes the next byte
+        self._tail = b""
+        # whether the body read so far spells a NUL character (JSON can only as "\\u0000")
+        self.nul = False
+
+    def first(self) -> bytes:
+        """The first byte that is not whitespace (b"" if none), still to be read."""
+        head = b""
+        for chunk in self._chunks:
+            head += chunk
+            if len(head) >= len(codecs.BOM_UTF8) and head.removeprefix(codecs.BOM_UTF8).lstrip(
+                _WHITESPACE
+            ):
+                break
+        self._head = head.removeprefix(codecs.BOM_UTF8)
+        return self._head.lstrip(_WHITESPACE)[:1]
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:
+            return b""
+        if self._head:
+            chunk, self._head = self._head, b""
+        else:
+            chunk = next((c for c in self._chunks if c), b"")
+        self._check(chunk)
+        return chunk
+
+    def _check(self, chunk: bytes) -> None:
+        pending = self._utf8.getstate()[0]
+        if pending or not chunk.isascii():
+            try:
+                self._utf8.decode(chunk, final=not chunk)
+            except UnicodeDecodeError:
+                raise FormatError("import.bad_encoding", encoding="utf-8-sig") from None
+        if not self.nul:
+            self.nul = b"\\u0000" in chunk or b"\\u0000" in self._tail + chunk[:5]
+            self._tail = chunk[-5:]
+        # Brackets count outside strings only. Escaped backslashes and quotes go first (only
+        # strings hold backslashes), then all but brackets and quotes, then empty pairs of
+        # quotes (a string without brackets, or the gap between two strings): what is left
+        # between the few quotes left is strings holding brackets.
+        data = self._backslash + chunk
+        self._backslash = b""
+        if b"\\" in data:
+            data = data.replace(b"\\\\", b"")
+            if data.endswith(b"\\"):
+                self._backslash, data = b"\\", data[:-1]
+            data = data.replace(b'\\"', b"")
+        pieces = data.translate(None, _NOT_STRUCTURE).replace(b'""', b"").split(b'"')
+        brackets = b"".join(pieces[1::2] if self._in_string else pieces[::2])
+        self._in_string ^= len(pieces) % 2 == 0
+        if brackets:
+            depths = list(accumulate(map(_NESTING.__getitem__, brackets), initial=self._depth))
+            self._depth = depths[-1]
+            # the array itself is one level
+            if max(depths) > MAX_DECODE_DEPTH + 1:
+                raise FormatError("import.bad_json")
 
 
 # Excel's own limit on the text of a cell.
@@ -373,18 +434,26 @@ ERROR_COLUMN = "__error_column__"
 
 
 def _without_nul(rows: Iterator[Row]) -> Iterator[Row]:
+    for row, cells in rows:
+        yield row, _nul_checked(cells)
+
+
+def _nul_checked(cells: dict[str, Any]) -> dict[str, Any]:
     """A row holding a NUL character (which no database text can store) fails with
     ``string.nul`` in the first column holding one (named as the file's header, without
     the NUL); its other cells stay, for the error file."""
-    for row, cells in rows:
-        if any(_has_nul(v) for v in cells.values()) or any(_has_nul(k) for k in cells):
-            clean = {k: v for k, v in cells.items() if not _has_nul(k) and not _has_nul(v)}
-            if ERROR in cells:
-                cells = {**clean, ERROR: cells[ERROR]}
-            else:
-                column = next(k for k, v in cells.items() if _has_nul(k) or _has_nul(v))
-                cells = {**clean, ERROR: "string.nul", ERROR_COLUMN: column.replace("\x00", "")}
-        yield row, cells
+    # first at C speed: no key holds NUL, nor any value as str() shows it (a list shows
+    # its strings escaped, hence "\\x00" too, which a backslash before "x00" also gives)
+    shown = "".join(map(str, cells.values()))
+    if "\x00" not in shown and "\\x00" not in shown and "\x00" not in "".join(cells):
+        return cells
+    if any(_has_nul(v) for v in cells.values()) or any(_has_nul(k) for k in cells):
+        clean = {k: v for k, v in cells.items() if not _has_nul(k) and not _has_nul(v)}
+        if ERROR in cells:
+            return {**clean, ERROR: cells[ERROR]}
+        column = next(k for k, v in cells.items() if _has_nul(k) or _has_nul(v))
+        return {**clean, ERROR: "string.nul", ERROR_COLUMN: column.replace("\x00", "")}
+    return cells
 
 
 def csv_line(values: Iterable[Any]) -> str:
