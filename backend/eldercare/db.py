@@ -259,10 +259,6 @@ class AsyncReads:
             raise RuntimeError("the read pool is not open (the application's lifespan opens it)")
         return self._pool
 
-    async def fetch(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        """The rows of one statement."""
-        return (await self.fetch_with_count(sql, params, None, None))[0]
-
     async def fetch_with_count(
         self,
         sql: str,
