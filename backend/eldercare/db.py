@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
@@ -221,15 +222,22 @@ class AsyncReads:
         self.check = check
         self.max_lifetime = max_lifetime
         self._pool: AsyncConnectionPool | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def is_open(self) -> bool:
         return self._pool is not None
 
-    async def open(self) -> None:
-        """Open the pool on the running event loop (the application's lifespan)."""
+    def available(self) -> bool:
+        """Whether the pool is open on the running event loop (its connections belong to
+        the loop that opened them; an application served on another loop reads in threads)."""
+        return self._pool is not None and self._loop is asyncio.get_running_loop()
+
+    async def open(self) -> bool:
+        """Open the pool on the running event loop (the application's lifespan), unless it
+        is open already; whether this call opened it (and so closes it)."""
         if self._pool is not None:
-            return
+            return False
         pool: AsyncConnectionPool = AsyncConnectionPool(
             self.conninfo,
             min_size=1,
@@ -246,10 +254,11 @@ class AsyncReads:
             open=False,
         )
         await pool.open()
-        self._pool = pool
+        self._pool, self._loop = pool, asyncio.get_running_loop()
+        return True
 
     async def close(self) -> None:
-        pool, self._pool = self._pool, None
+        pool, self._pool, self._loop = self._pool, None, None
         if pool is not None:
             await pool.close()
 

@@ -190,6 +190,22 @@ def test_the_pool_opens_and_closes_with_the_application(app, world, engine) -> N
     assert not reads.is_open
 
 
+def test_an_application_on_another_loop_reads_in_threads(app, world, engine, fetched) -> None:
+    """The pool belongs to the event loop of the lifespan that opened it: a second server
+    of the same process (tests run several) reads in threads and leaves the pool open."""
+    from fastapi.testclient import TestClient
+
+    h = auth(world["worker"])
+    with TestClient(app) as first:
+        expected = first.get("/api/v1/elders", headers=h).json()
+        assert len(fetched) == 1
+        with TestClient(app) as second:
+            assert second.get("/api/v1/elders", headers=h).json() == expected
+            assert len(fetched) == 1
+        assert first.get("/api/v1/elders", headers=h).json() == expected
+        assert len(fetched) == 2
+
+
 def test_a_cancelled_request_leaves_no_query_on_a_pooled_connection(world, engine) -> None:
     """A request cancelled while its page waits on a lock: psycopg cancels the query in the
     server before the connection goes back to the pool, and the next request is answered

@@ -66,7 +66,7 @@ async def list_elders(
     # and its total come from one snapshot.
     reads = async_reads()
     plan = None
-    if reads is not None and reads.is_open:
+    if reads is not None and reads.available():
         dialect = get_engine().dialect
         plan = service.shared_page_sql(
             ctx, filters, sort=sort, limit=paging.limit, cursor=paging.cursor, dialect=dialect
