@@ -1,8 +1,11 @@
 """The elder list: one township's first page sorted by name, at 8 concurrent clients.
 
-Compared, in the same run, with a bare Starlette + psycopg endpoint that runs the same SQL
-and returns the same JSON (PostgreSQL). Also: pinyin-initials search in a county, and page
-1,000 against page 1.
+Compared, in the same run and in alternating rounds, with a bare Starlette + psycopg
+endpoint that gives the same answer with the same SQL, pool, JSON and access log
+(``bare_elders.py`` says what it shares with the app and what it leaves out), twice: the
+plain page, and the page with its total (``count=true``, what the web app asks). With
+``--before DIR`` the app of another checkout (the code before a change) joins the rounds.
+Also: pinyin-initials search in a county, and page 1,000 against page 1.
 
     python bench_elders.py --database-url URL   # a database made by generate.py (kept)
     python bench_elders.py --generate county|province --database-url postgresql://...
@@ -16,21 +19,19 @@ import os
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 from common import free_port, load, start_server
 from eldercare.auth.models import User
 from eldercare.auth.security import issue_access_token
 from eldercare.config import Settings
-from eldercare.context import Principal, RequestCtx
-from eldercare.db import make_engine, normalize_url, utcnow
-from eldercare.elders.filters import ElderFilters
-from eldercare.elders.service import list_statement
+from eldercare.db import make_engine, normalize_url
 from eldercare.pagination import encode_cursor
-from eldercare.roles import Role
 from sqlalchemy import select, text
 
 SECRET = "bench-" + "e" * 40
 ROUNDS = 5
+CLIENTS = 8
 
 
 def token(url: str, role: str) -> tuple[str, str]:
@@ -47,29 +48,49 @@ def token(url: str, role: str) -> tuple[str, str]:
     return tok, user.region_code
 
 
-def township_sql(url: str, township: str) -> str:
-    """The app's own statement for the first page, with literal values, as the bare app runs it."""
-    principal = Principal(
-        "user", "x", "x", Role.township_officer, township, frozenset(), "x", utcnow()
-    )
-    ctx = RequestCtx(None, None, "zh-CN", principal)
-    stmt, order = list_statement(ctx, ElderFilters(), sort="name")
-    stmt = stmt.order_by(*[c.asc() for c, _ in order]).limit(51)
-    engine = make_engine(url)
-    sql = str(stmt.compile(engine, compile_kwargs={"literal_binds": True}))
-    engine.dispose()
-    return sql
-
-
 def timed(port: int, path: str, headers: dict[str, str], n: int) -> float:
     return load(port, path, headers, 1, n)["p50_ms"]
 
 
-def run(url: str, seconds: float) -> dict[str, object]:
+def rounds(
+    servers: dict[str, int],
+    path: str,
+    headers: dict[str, str],
+    seconds: float,
+    baseline: str = "bare",
+) -> dict[str, object]:
+    """Alternating rounds over ``servers`` (name -> port), so that whatever else the machine
+    is doing weighs on each alike; each server's figures from its round of the median ratio
+    to ``baseline``."""
+    for port in servers.values():
+        load(port, path, headers, CLIENTS, 2)
+    runs: list[dict[str, dict[str, float]]] = []
+    for _ in range(ROUNDS):
+        runs.append(
+            {name: load(port, path, headers, CLIENTS, seconds) for name, port in servers.items()}
+        )
+    out: dict[str, object] = {}
+    for name in servers:
+        if name == baseline:
+            continue
+        ratios = sorted(
+            ((r[name]["rps"] / r[baseline]["rps"], r) for r in runs), key=lambda x: x[0]
+        )
+        ratio, median = ratios[len(ratios) // 2]
+        out[name] = median[name]
+        out[f"{name}_{baseline}"] = median[baseline]
+        out[f"{name}_ratio"] = round(ratio, 3)
+        out[f"{name}_round_ratios"] = [round(x[0], 3) for x in ratios]
+    out["baseline"] = baseline
+    return out
+
+
+def run(url: str, seconds: float, before: Path | None = None) -> dict[str, object]:
     env = {
         "ELDERCARE_DATABASE_URL": url,
         "ELDERCARE_JWT_SECRET": SECRET,
-        "ELDERCARE_LOG_LEVEL": "WARNING",
+        # production's level: every request writes its access line (to /dev/null here)
+        "ELDERCARE_LOG_LEVEL": "INFO",
         "ELDERCARE_VAR_DIR": tempfile.mkdtemp(prefix="eldercare-bench-var-"),
     }
     tok, township = token(url, "township_officer")
@@ -95,54 +116,40 @@ def run(url: str, seconds: float) -> dict[str, object]:
     h = {"Authorization": f"Bearer {tok}"}
     ch = {"Authorization": f"Bearer {ctok}"}
     path = "/api/v1/elders?limit=50&sort=name"
+    serve = [sys.executable, "-m", "eldercare.cli", "serve", "--port"]
     port = free_port()
-    app = start_server(
-        [sys.executable, "-m", "eldercare.cli", "serve", "--port", str(port)], env, port
-    )
-    bare = bare_port = None
-    if url.startswith("postgresql"):
-        with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as sql_file:
-            sql_file.write(township_sql(url, township))
-        benv = {
-            **env,
-            "BARE_DSN": normalize_url(url).replace("+psycopg", ""),
-            "BARE_SQL_FILE": sql_file.name,
-        }
-        bare_port = free_port()
-        bare = start_server(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "bare_elders:app",
-                "--port",
-                str(bare_port),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-                "--app-dir",
-                os.path.dirname(__file__),
-            ],
-            benv,
-            bare_port,
-        )
+    servers = {"app": port}
+    started = [start_server([*serve, str(port)], env, port)]
     try:
-        load(port, path, h, 8, 2)
-        if bare_port is None:
-            results["list_app"] = load(port, path, h, 8, seconds)
+        if before is not None:
+            servers["before"] = free_port()
+            benv = {**env, "PYTHONPATH": str(before / "backend")}
+            started.append(start_server([*serve, str(servers["before"])], benv, servers["before"]))
+        if url.startswith("postgresql"):
+            servers["bare"] = free_port()
+            bare_env = {
+                **env,
+                "BARE_DSN": normalize_url(url).replace("+psycopg", ""),
+                "BARE_TOWNSHIP": township,
+            }
+            bare_args = [sys.executable, "-m", "uvicorn", "bare_elders:app", "--port"]
+            bare_opts = ["--log-level", "warning", "--no-access-log"]
+            bare_opts += ["--app-dir", os.path.dirname(__file__)]
+            started.append(
+                start_server(
+                    [*bare_args, str(servers["bare"]), *bare_opts], bare_env, servers["bare"]
+                )
+            )
+        if "bare" in servers:
+            results["list"] = rounds(servers, path, h, seconds / ROUNDS)
+            results["list_count"] = rounds(servers, path + "&count=true", h, seconds / ROUNDS)
         else:
-            # Rounds alternate between the app and the bare endpoint, so that whatever else
-            # the machine is doing weighs on both alike; the median round is reported.
-            load(bare_port, path, h, 8, 2)
-            rounds = []
-            for _ in range(ROUNDS):
-                a = load(port, path, h, 8, seconds / ROUNDS)
-                b = load(bare_port, path, h, 8, seconds / ROUNDS)
-                rounds.append((a["rps"] / b["rps"], a, b))
-            rounds.sort(key=lambda r: r[0])
-            ratio, results["list_app"], results["list_bare"] = rounds[len(rounds) // 2]
-            results["round_ratios"] = [round(r[0], 3) for r in rounds]
-            results["throughput_ratio"] = round(ratio, 3)
+            results["list"] = {"app": load(port, path, h, CLIENTS, seconds)}
+        if "before" in servers:
+            # a filtered page with its total: a session in a worker thread
+            threads = {"app": servers["app"], "before": servers["before"]}
+            filtered = path + "&status=active&count=true"
+            results["list_filtered"] = rounds(threads, filtered, h, seconds / ROUNDS, "before")
         results["list_app_one_client_p50_ms"] = timed(port, path, h, 3)
         results["search_initials_county_p50_ms"] = timed(
             port, "/api/v1/elders?q=zxy&limit=50", ch, 3
@@ -155,11 +162,17 @@ def run(url: str, seconds: float) -> dict[str, object]:
             results["page_1000_p50_ms"] = p1000
             results["page_1000_over_page_1"] = round(p1000 / p1, 2)
     finally:
-        for server in (app, bare):
-            if server is not None:
-                server.terminate()
-                server.wait()
+        for server in started:
+            server.terminate()
+            server.wait()
     return results
+
+
+def _line(label: str, f: dict[str, float]) -> str:
+    return (
+        f"{label}: {f['rps']:7.0f} req/s  p50 {f['p50_ms']:.1f} ms  p99 {f['p99_ms']:.1f} ms"
+        f" ({CLIENTS} clients)"
+    )
 
 
 def main() -> None:
@@ -169,6 +182,9 @@ def main() -> None:
     parser.add_argument("--database-url", default="sqlite")
     parser.add_argument("--generate", choices=["county", "province"])
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument(
+        "--before", type=Path, help="another checkout whose app joins the rounds (the code before)"
+    )
     args = parser.parse_args()
     url = args.database_url
     if args.generate or url == "sqlite":
@@ -181,22 +197,29 @@ def main() -> None:
             json.dumps(generate(url, args.generate or "county")),
             f"{time.perf_counter() - started:.0f} s",
         )
-    r = run(url, args.seconds)
-    a = r["list_app"]
+        print(f"database: {url}")
+    r = run(url, args.seconds, args.before)
     print(f"elders {r['elders']:,}, township {r['township_elders']:,} ({r['database']})")
-    print(
-        f"list, app : {a['rps']:7.0f} req/s  p50 {a['p50_ms']:.1f} ms  "  # type: ignore[index]
-        f"p99 {a['p99_ms']:.1f} ms (8 clients)"
-    )  # type: ignore[index]
-    if "list_bare" in r:
-        b = r["list_bare"]
-        print(
-            f"list, bare: {b['rps']:7.0f} req/s  p50 {b['p50_ms']:.1f} ms  p99 {b['p99_ms']:.1f} ms"
-        )  # type: ignore[index]
-        print(
-            f"throughput ratio app/bare: {r['throughput_ratio']} (target >= 0.5), "
-            f"rounds {r['round_ratios']}"
-        )
+    for key, title in (
+        ("list", "first page"),
+        ("list_count", "first page with count=true"),
+        ("list_filtered", "filtered first page with count=true (worker threads)"),
+    ):
+        figures = r.get(key)
+        if not isinstance(figures, dict):
+            continue
+        print(f"-- {title}")
+        baseline = figures.get("baseline", "bare")
+        for name in ("app", "before"):
+            if name not in figures:
+                continue
+            print(_line(f"{name:6}", figures[name]))
+            if f"{name}_ratio" in figures:
+                print(_line(f"  {baseline}", figures[f"{name}_{baseline}"]))
+                print(
+                    f"  ratio {name}/{baseline}: {figures[f'{name}_ratio']}, "
+                    f"rounds {figures[f'{name}_round_ratios']}"
+                )
     print(f"list, app, one client: p50 {r['list_app_one_client_p50_ms']:.1f} ms")
     print(f"pinyin-initials search in a county: p50 {r['search_initials_county_p50_ms']:.1f} ms")
     if "page_1000_p50_ms" in r:

@@ -54,9 +54,11 @@ def free_port() -> int:
 
 
 def start_server(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """A server of this checkout's code (``env`` may name another's ``PYTHONPATH``)."""
+    paths = [str(ROOT / "backend"), os.environ.get("PYTHONPATH", "")]
     proc = subprocess.Popen(
         args,
-        env={**os.environ, **env},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p), **env},
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

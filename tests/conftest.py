@@ -2,6 +2,15 @@
 
 ``TEST_DB_BACKEND=sqlite`` (default) uses a temporary SQLite file; ``postgresql`` creates
 ``eldercare_test_<random>`` on the server named by ``TEST_DATABASE_URL`` and drops it after.
+
+Two ways to run a test:
+
+* by default every request and the test's ``db`` share one connection whose transaction is
+  rolled back after the test (fast; requests see what the test flushed, uncommitted);
+* ``@pytest.mark.committed``: requests take the paths production takes (the real engine
+  and its pool, a transaction per request, on PostgreSQL the register's pages read on the
+  event loop from the async pool); the test's ``db`` is a session of its own, committed
+  before each request the ``client`` sends, and what the test wrote is deleted after it.
 """
 
 from __future__ import annotations
@@ -13,7 +22,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    exists,
+    inspect,
+    literal,
+    select,
+    table,
+    text,
+    union_all,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -86,6 +106,19 @@ def database_url() -> Iterator[str]:
     drop_database(url)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "committed: requests through the real engine, pools and event-loop reads, against "
+        "committed data deleted after the test (see tests/conftest.py)",
+    )
+
+
+# Tables holding rows before any test ran (migrations' own rows, the regions): kept as
+# they are when a committed test's data is deleted.
+_KEPT_TABLES: set[str] = set()
+
+
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
@@ -94,17 +127,86 @@ def engine(database_url: str) -> Iterator[Engine]:
 
     with Session(engine) as session, session.begin():
         load_test_regions(session)
+    with engine.connect() as conn:
+        _KEPT_TABLES.update(t for t in _tables(engine) if _has_rows(conn, [t]))
     yield engine
     engine.dispose()
 
 
+def _tables(engine: Engine) -> list[str]:
+    """Every table, those referenced before those referring to them."""
+    from eldercare.models import Base
+
+    names = set(inspect(engine).get_table_names())
+    ordered = [t.name for t in Base.metadata.sorted_tables if t.name in names]
+    return ordered + sorted(names - set(ordered))
+
+
+def _has_rows(conn: Connection, tables: list[str]) -> list[str]:
+    if not tables:
+        return []
+    found = [exists(select(literal(1)).select_from(table(t))) for t in tables]
+    probes = union_all(*[select(literal(t)).where(f) for t, f in zip(tables, found, strict=True)])
+    return [r[0] for r in conn.execute(probes)]
+
+
+def delete_test_rows(engine: Engine) -> None:
+    """Delete every row a committed test wrote: the tables other than ``_KEPT_TABLES``.
+
+    Triggers that refuse or follow deletes (the audit log's append-only guard) are lifted
+    for it, in the same transaction.
+    """
+    with engine.connect() as conn:
+        tables = [t for t in _tables(engine) if t not in _KEPT_TABLES]
+        filled = _has_rows(conn, tables)
+        if not filled:
+            return
+        if conn.dialect.name == "postgresql":
+            # (DELETE: a TRUNCATE of every table costs about a second)
+            guarded = [
+                r[0]
+                for r in conn.exec_driver_sql(
+                    "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger "
+                    "WHERE NOT tgisinternal AND tgtype & 24 <> 0"  # ON DELETE or UPDATE
+                )
+                if r[0] in filled
+            ]
+            for t in guarded:
+                conn.exec_driver_sql(f'ALTER TABLE "{t}" DISABLE TRIGGER USER')
+            for t in reversed(filled):
+                conn.execute(table(t).delete())
+            for t in guarded:
+                conn.exec_driver_sql(f'ALTER TABLE "{t}" ENABLE TRIGGER USER')
+        else:
+            triggers = [
+                (name, sql)
+                for name, of, sql in conn.exec_driver_sql(
+                    "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
+                )
+                if of in filled
+            ]
+            for name, _sql in triggers:
+                conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+            for t in reversed(filled):
+                conn.execute(table(t).delete())
+            for _name, sql in triggers:
+                conn.exec_driver_sql(sql)
+        conn.commit()
+
+
+def committed(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker("committed") is not None
+
+
 @pytest.fixture
-def connection(engine: Engine) -> Iterator[Connection]:
+def connection(request: pytest.FixtureRequest, engine: Engine) -> Iterator[Connection]:
     """One connection whose outer transaction is rolled back after the test.
 
     The application's sessions join it with savepoints: a request's commit releases its
     savepoint, a failed request rolls back to it, and nothing outlives the test.
     """
+    if committed(request):
+        pytest.fail("a committed test has no shared connection: use the engine")
     conn = engine.connect()
     outer = conn.begin()
     dbmod.use_sessionmaker(
@@ -119,8 +221,19 @@ def connection(engine: Engine) -> Iterator[Connection]:
 
 
 @pytest.fixture
-def db(connection: Connection) -> Iterator[Session]:
-    """A session for arranging and checking data, inside the test's transaction."""
+def db(request: pytest.FixtureRequest, engine: Engine) -> Iterator[Session]:
+    """A session for arranging and checking data, inside the test's transaction (committed
+    tests: a session of its own on the engine, see ``client``)."""
+    if committed(request):
+        dbmod.set_engine(engine)  # the real session factories and the event-loop read pool
+        session = Session(bind=engine, expire_on_commit=False)
+        try:
+            yield session
+        finally:
+            session.close()
+            delete_test_rows(engine)
+        return
+    connection = request.getfixturevalue("connection")
     session = Session(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
@@ -144,8 +257,11 @@ def app(engine: Engine):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def client(app, connection: Connection):  # type: ignore[no-untyped-def]
+def client(request: pytest.FixtureRequest, app, db: Session):  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
     with TestClient(app, base_url="http://testserver") as c:
+        if committed(request):
+            # what the test arranged is committed before each request, as a client's would be
+            c.event_hooks = {"request": [lambda _request: db.commit()], "response": []}
         yield c

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
 
 def _session() -> Session:
-    """A session in a real transaction (the request path's read sessions are in autocommit
-    on PostgreSQL: a command's writes would be neither atomic nor able to use savepoints)."""
+    """A write session (a read session's REPEATABLE READ snapshot on PostgreSQL would make
+    a command's concurrent updates fail instead of wait)."""
     from eldercare.db import session_factory
 
     return session_factory(write=True)()

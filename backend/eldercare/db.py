@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
+import psycopg
 from fastapi import Depends, Request
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
-from starlette.concurrency import run_in_threadpool
 from uuid_utils import uuid7
 
 from eldercare.config import get_settings
@@ -133,6 +136,12 @@ _engine: Engine | None = None
 _read_engine: Engine | None = None
 _sessionmaker: sessionmaker[Session] | None = None
 _write_sessionmaker: sessionmaker[Session] | None = None
+_async_reads: AsyncReads | None = None
+
+# What a read request sees on PostgreSQL: one snapshot from its first statement to its end
+# (a list and its total agree). Read requests that record something (the audit of a
+# reveal) still may; they write nothing that another request updates.
+READ_ISOLATION = "REPEATABLE READ"
 
 
 def get_engine() -> Engine:
@@ -153,21 +162,21 @@ def set_engine(engine: Engine | None) -> None:
     if engine is None:
         _sessionmaker = _write_sessionmaker = None
         return
-    # Reads on PostgreSQL run in autocommit: every statement sees its own snapshot, and a
-    # request spares the BEGIN and COMMIT round trips (two of a one-query request's three).
-    # A read request that records something (the audit of a reveal) commits it at once.
-    # Their connections stay in autocommit in a pool of their own, rather than being
-    # switched on every checkout and reset on every return.
+    # On PostgreSQL a read session's transaction is REPEATABLE READ, a write session's the
+    # server's default, READ COMMITTED, with row locks and version checks where it changes
+    # rows. The read sessions' connections are set to it once, when they connect, in a pool
+    # of their own: switching the level on every checkout and back on every return cost a
+    # tenth of a list request's Python time. On SQLite every transaction is one snapshot
+    # already; writers take the write lock at their BEGIN.
     read_bind = engine
     if engine.dialect.name == "postgresql":
+        url = engine.url.render_as_string(hide_password=False)
+        _read_engine = read_bind = make_engine(url, isolation_level=READ_ISOLATION)
+        settings = get_settings()
         _async_reads = AsyncReads(
             engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
-            get_settings().worker_threads,
-        )
-        _read_engine = read_bind = make_engine(
-            engine.url.render_as_string(hide_password=False),
-            isolation_level="AUTOCOMMIT",
-            pool_reset_on_return=None,  # nothing to roll back
+            settings.worker_threads,
+            check=settings.db_pool_pre_ping,
         )
     _sessionmaker = sessionmaker(bind=read_bind, expire_on_commit=False)
     _write_sessionmaker = sessionmaker(
@@ -182,57 +191,133 @@ def use_sessionmaker(maker: sessionmaker[Session]) -> None:
     _async_reads = None  # reads must go through that connection too
 
 
-class AsyncReads:
-    """This worker's autocommit async connections (PostgreSQL) for reads on the event loop.
+# psycopg_pool tells of every checkout and return at INFO: not for the service's log.
+if logging.getLogger("psycopg.pool").level == logging.NOTSET:
+    logging.getLogger("psycopg.pool").setLevel(logging.WARNING)
 
-    The hottest read (a region's first page of the register) needs no session and no
-    thread: its SQL is fixed, so it is awaited on the event loop like any I/O, and the
-    worker threads are left to the rest. Connections belong to the event loop that opened
-    them; a broken or cancelled one is dropped, never reused.
+READ_POOL_NAME = "eldercare-reads"  # also its connections' application_name
+
+
+class AsyncReads:
+    """This worker's pool of async connections (PostgreSQL) for reads on the event loop.
+
+    The hottest read (a region's page of the register) needs no session and no thread: its
+    SQL is compiled once, so it is awaited on the event loop like any I/O and the worker
+    threads are left to the rest. The pool is psycopg's (``psycopg_pool``), opened and
+    closed by the application's lifespan on its event loop; connections are recycled after
+    ``max_lifetime``, and with ``check`` tested at each checkout. A statement that fails on
+    a broken connection is run once more on another (reads are safe to repeat); a request
+    cancelled mid-query has psycopg cancel it in the server before the connection goes
+    back, so no connection returns to the pool mid-query.
+
+    Connections are in autocommit, so a single statement is one snapshot; a page with its
+    total runs in one REPEATABLE READ, READ ONLY transaction.
     """
 
-    def __init__(self, dsn: str, size: int) -> None:
-        self._dsn = dsn
-        self._size = size
-        self._loop: Any = None
-        self._idle: list[Any] = []
-        self._slots: Any = None
+    def __init__(
+        self, conninfo: str, size: int, *, check: bool = False, max_lifetime: float = 1800.0
+    ) -> None:
+        self.conninfo = conninfo
+        self.size = size
+        self.check = check
+        self.max_lifetime = max_lifetime
+        self._pool: AsyncConnectionPool | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def fetch(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        import asyncio
+    @property
+    def is_open(self) -> bool:
+        return self._pool is not None
 
-        import psycopg
+    def available(self) -> bool:
+        """Whether the pool is open on the running event loop (its connections belong to
+        the loop that opened them; an application served on another loop reads in threads)."""
+        return self._pool is not None and self._loop is asyncio.get_running_loop()
 
-        loop = asyncio.get_running_loop()
-        if self._loop is not loop:
-            self._loop, self._idle, self._slots = loop, [], asyncio.Semaphore(self._size)
-        async with self._slots:
-            conn = self._idle.pop() if self._idle else None
-            if conn is None or conn.closed:
-                conn = await psycopg.AsyncConnection.connect(
-                    self._dsn, autocommit=True, options="-c jit=off"
-                )
-            try:
-                cur = await conn.execute(sql, params)
-                rows = await cur.fetchall()
-            except BaseException:
-                await asyncio.shield(conn.close())
-                raise
-            self._idle.append(conn)
-            return rows
+    async def open(self) -> bool:
+        """Open the pool on the running event loop (the application's lifespan), unless it
+        is open already; whether this call opened it (and so closes it)."""
+        if self._pool is not None:
+            return False
+        pool: AsyncConnectionPool = AsyncConnectionPool(
+            self.conninfo,
+            min_size=1,
+            max_size=self.size,
+            kwargs={
+                "autocommit": True,
+                "options": "-c jit=off",
+                "application_name": READ_POOL_NAME,
+            },
+            configure=_configure_read_connection,
+            check=AsyncConnectionPool.check_connection if self.check else None,
+            max_lifetime=self.max_lifetime,
+            name=READ_POOL_NAME,
+            open=False,
+        )
+        await pool.open()
+        self._pool, self._loop = pool, asyncio.get_running_loop()
+        return True
 
     async def close(self) -> None:
-        idle, self._idle = self._idle, []
-        for conn in idle:
-            await conn.close()
+        pool, self._pool, self._loop = self._pool, None, None
+        if pool is not None:
+            await pool.close()
+
+    @property
+    def pool(self) -> AsyncConnectionPool:
+        if self._pool is None:
+            raise RuntimeError("the read pool is not open (the application's lifespan opens it)")
+        return self._pool
+
+    async def fetch_with_count(
+        self,
+        sql: str,
+        params: Mapping[str, Any],
+        count_sql: str | None,
+        count_params: Mapping[str, Any] | None,
+    ) -> tuple[list[tuple[Any, ...]], int | None]:
+        """The rows of ``sql`` and, if given, the number ``count_sql`` counts, both from one
+        snapshot."""
+        pool = self.pool
+        retried = False
+        while True:
+            async with pool.connection() as conn:
+                try:
+                    return await _read(conn, sql, params, count_sql, count_params)
+                except psycopg.OperationalError:
+                    # A broken connection (a restarted server, a terminated backend): psycopg
+                    # closed it and the pool replaces it. Test the others, then read again.
+                    if retried or not conn.broken:
+                        raise
+            retried = True
+            await pool.check()
 
 
-_async_reads: AsyncReads | None = None
+async def _read(
+    conn: psycopg.AsyncConnection[Any],
+    sql: str,
+    params: Mapping[str, Any],
+    count_sql: str | None,
+    count_params: Mapping[str, Any] | None,
+) -> tuple[list[tuple[Any, ...]], int | None]:
+    if count_sql is None:
+        cur = await conn.execute(sql, params)
+        return await cur.fetchall(), None
+    async with conn.transaction():
+        cur = await conn.execute(count_sql, count_params)
+        row = await cur.fetchone()
+        cur = await conn.execute(sql, params)
+        return await cur.fetchall(), int(row[0]) if row else 0
+
+
+async def _configure_read_connection(conn: psycopg.AsyncConnection[Any]) -> None:
+    # What conn.transaction() begins: one snapshot that cannot write.
+    await conn.set_isolation_level(psycopg.IsolationLevel.REPEATABLE_READ)
+    await conn.set_read_only(True)
 
 
 def async_reads() -> AsyncReads | None:
-    """The async read connections, when requests read from the server directly (PostgreSQL,
-    and not bound to one test connection)."""
+    """The async read pool, when requests read from the server directly (PostgreSQL, and
+    not bound to one test connection)."""
     get_engine()
     return _async_reads
 
@@ -247,18 +332,26 @@ def session_factory(write: bool = False) -> sessionmaker[Session]:
 T = TypeVar("T")
 
 
-def write_apart(work: Callable[[Session], T], *, after: Session | None = None) -> T:
+def write_apart(work: Callable[[Session], T]) -> T:
     """Run ``work`` in a short write transaction of its own and commit it.
 
-    ``after``: a read session whose snapshot ends first, so that it sees what ``work``
-    wrote (a read request bringing stored figures up to date before it reads them; on
-    SQLite a read transaction that turned writer could fail under concurrent writes).
+    It never touches the caller's session. A read request that must see what ``work``
+    writes (bringing stored figures up to date before it reads them) ends its own
+    transaction first, so that its next statement begins a new snapshot: on SQLite, too,
+    a read transaction turned writer could fail under concurrent writes.
     """
-    if after is not None:
-        after.commit()
     with session_factory(write=True)() as writer:
         result = work(writer)
         writer.commit()
+    return result
+
+
+def read_apart(work: Callable[[Session], T]) -> T:
+    """Run ``work`` in a read session of its own, one snapshot, ended when it returns (a
+    coroutine endpoint's blocking read, in one worker-thread hop: ``in_thread``)."""
+    with session_factory()() as reader:
+        result = work(reader)
+        reader.commit()
     return result
 
 
@@ -268,9 +361,10 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """One session per request, committed once before the response is sent.
 
-    An exception rolls everything back, except errors that ask to keep what was recorded
-    (a failed login keeps its audit row and throttling counter). The session is opened on
-    the event loop (no I/O) and finished in one worker-thread hop, only if it was used.
+    A read request's session is one snapshot (see ``READ_ISOLATION``). An exception rolls
+    everything back, except errors that ask to keep what was recorded (a failed login
+    keeps its audit row and throttling counter). The session is opened on the event loop
+    (no I/O) and finished in one worker-thread hop, only if it was used.
     """
     from eldercare.errors import AppError
 
@@ -291,7 +385,9 @@ async def _finish(session: Session, *, commit: bool) -> None:
     if not session.in_transaction():
         session.close()
         return
-    await run_in_threadpool(_end, session, commit)
+    from eldercare.routing import in_thread
+
+    await in_thread(_end, session, commit)
 
 
 def _end(session: Session, commit: bool) -> None:

@@ -99,6 +99,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     routing.use_threads(settings.worker_threads)
     if settings.auth_cache:
         principal_cache.install(settings.database_url)
+    # the register's pages read on this event loop (PostgreSQL): the pool lives with it
+    reads = db.async_reads() if settings.database_url else None
+    opened = reads is not None and await reads.open()
     _freeze_startup_objects()
     # the register's daily refresh (ages move on), whichever process gets there first
     daily = asyncio.create_task(keep_current()) if settings.register_daily_refresh else None
@@ -114,8 +117,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             with contextlib.suppress(asyncio.CancelledError):
                 await daily
         principal_cache.uninstall()
-        reads = db.async_reads() if settings.database_url else None
-        if reads is not None:
+        if opened and reads is not None:
             await reads.close()
 
 

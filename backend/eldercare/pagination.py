@@ -179,12 +179,6 @@ def after(order: list[tuple[Any, Direction]], values: list[Any]) -> ColumnElemen
     return or_(*clauses)
 
 
-# Rows of a column select are read by position or name, never keyed by the Column objects
-# of the statement at hand, so a result need not remap its columns to each new statement
-# built from the same cached SQL (as ORM results do not either).
-_BY_POSITION = {"_result_disable_adapt_to_context": True}
-
-
 def _ordered(stmt: Any, order: Iterable[tuple[Any, Direction]], limit: int) -> Any:
     return stmt.order_by(*[c.asc() if d == "asc" else c.desc() for c, d in order]).limit(limit + 1)
 
@@ -192,6 +186,21 @@ def _ordered(stmt: Any, order: Iterable[tuple[Any, Direction]], limit: int) -> A
 @functools.lru_cache(maxsize=1024)
 def _first_page(stmt: Any, order: tuple[tuple[Any, Direction], ...], limit: int) -> Any:
     return _ordered(stmt, order, limit)
+
+
+@functools.lru_cache(maxsize=1024)
+def _next_page(stmt: Any, order: tuple[tuple[Any, Direction], ...], limit: int) -> Any:
+    """The page after a cursor, the cursor's values the parameters ``cursor_0``,
+    ``cursor_1``, ... (see ``cursor_params``)."""
+    marks = [bindparam(f"cursor_{i}", type_=col.type) for i, (col, _) in enumerate(order)]
+    return _ordered(stmt.where(after(list(order), marks)), order, limit)
+
+
+@functools.lru_cache(maxsize=1024)
+def _positions(stmt: Any, order: tuple[tuple[Any, Direction], ...]) -> list[int]:
+    """Where the sort columns are in a row of ``stmt``."""
+    keys = [c.key for c in stmt.selected_columns]
+    return [keys.index(col.key) for col, _ in order]
 
 
 def keyset(
@@ -207,36 +216,46 @@ def keyset(
 ) -> Page[Any]:
     """Run ``stmt`` one page at a time; the order must be total (end with a unique key).
 
-    ``shared``: ``stmt`` is built once and used by many requests (a region's plain list);
-    its first pages are then built once too, and run without rebuilding their cache key.
+    ``scalars``: ``stmt`` selects one entity (rows are its objects), else columns (rows are
+    tuples in the order of its columns). ``shared``: ``stmt`` is built once and used by many
+    requests (a region's plain list); its pages are then built once too, the cursor's values
+    passed as parameters. The total and the page are read in the caller's transaction: one
+    snapshot (see ``db.READ_ISOLATION``).
     """
     total = None
     if count:
-        total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    if shared and not cursor and not scalars:
-        conn = db.connection()
-        if conn.dialect.name == "postgresql":
-            return _first_page_as_tuples(conn, stmt, tuple(order), limit, total)
-    if cursor:
-        stmt = _ordered(
-            stmt.where(after(order, decode_cursor(cursor, order_kinds(order)))), order, limit
-        )
-    elif shared:
-        stmt = _first_page(stmt, tuple(order), limit)
+        total = db.scalar(count_statement(stmt))
+    params: dict[str, Any] = {}
+    if shared and not scalars:
+        if cursor:
+            params = cursor_params(cursor, order)
+            stmt = _next_page(stmt, tuple(order), limit)
+        else:
+            stmt = _first_page(stmt, tuple(order), limit)
+    elif cursor:
+        values = decode_cursor(cursor, order_kinds(order))
+        stmt = _ordered(stmt.where(after(order, values)), order, limit)
     else:
         stmt = _ordered(stmt, order, limit)
-    # Column selects go through Core (no ORM row processing); entity selects through the ORM.
-    rows: list[Any] = (
-        list(db.execute(stmt).scalars())
-        if scalars
-        else list(db.connection().execute(stmt, execution_options=_BY_POSITION).all())
-    )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor([_value_of(last, col) for col, _ in order])
-    return Page(rows, next_cursor, total)
+    if scalars:
+        # Entity selects go through the ORM.
+        items: list[Any] = list(db.scalars(stmt, params))
+        return _page_of_objects(items, limit, order, total)
+    # Column selects go through Core (no ORM row processing); rows are read by position.
+    rows = list(db.connection().execute(stmt, params).all())
+    return page_of_tuples(rows, limit, _positions(stmt, tuple(order)), total)
+
+
+def count_statement(stmt: Select[Any]) -> Select[Any]:
+    """How many rows ``stmt`` selects."""
+    return select(func.count()).select_from(stmt.order_by(None).subquery())
+
+
+@functools.lru_cache(maxsize=1024)
+def count_sql(stmt: Any, dialect: Any) -> tuple[str, dict[str, Any]]:
+    """``count_statement`` of a shared statement compiled once: its SQL and parameters."""
+    compiled = count_statement(stmt).compile(dialect=dialect)
+    return str(compiled), dict(compiled.params)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -247,8 +266,7 @@ def first_page_sql(
     sort columns are in its rows (for ``page_of_tuples``)."""
     page = _first_page(stmt, order, limit)
     compiled = page.compile(dialect=dialect)
-    keys = [c.key for c in page.selected_columns]
-    return str(compiled), dict(compiled.params), [keys.index(col.key) for col, _ in order]
+    return str(compiled), dict(compiled.params), _positions(page, order)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -257,11 +275,9 @@ def next_page_sql(
 ) -> tuple[str, dict[str, Any], list[int]]:
     """Like ``first_page_sql`` for the pages after a cursor: the cursor's values are the
     parameters ``cursor_0``, ``cursor_1``, ... (see ``cursor_params``)."""
-    marks = [bindparam(f"cursor_{i}", type_=col.type) for i, (col, _) in enumerate(order)]
-    page = _ordered(stmt.where(after(list(order), marks)), order, limit)
+    page = _next_page(stmt, order, limit)
     compiled = page.compile(dialect=dialect)
-    keys = [c.key for c in page.selected_columns]
-    return str(compiled), dict(compiled.params), [keys.index(col.key) for col, _ in order]
+    return str(compiled), dict(compiled.params), _positions(page, order)
 
 
 def cursor_params(cursor: str, order: Iterable[tuple[Any, Direction]]) -> dict[str, Any]:
@@ -280,26 +296,11 @@ def page_of_tuples(
     return Page(rows, next_cursor, total)
 
 
-def _first_page_as_tuples(
-    conn: Any, stmt: Any, order: tuple[tuple[Any, Direction], ...], limit: int, total: int | None
+def _page_of_objects(
+    items: list[Any], limit: int, order: list[tuple[Any, Direction]], total: int | None
 ) -> Page[Any]:
-    """The first page of a shared list straight from the driver, rows as plain tuples.
-
-    Its SQL and parameters never change, so SQLAlchemy's per-execution work (cache key,
-    execution context, result metadata, row objects) would be spent on the same answer
-    every time. PostgreSQL only: psycopg returns dates and booleans as Python values, as
-    SQLAlchemy's result processing would; SQLite's driver would not.
-    """
-    sql, params, positions = first_page_sql(stmt, order, limit, conn.dialect)
-    with conn.connection.cursor() as cur:
-        cur.execute(sql, params)
-        rows = cur.fetchall()
-    return page_of_tuples(rows, limit, positions, total)
-
-
-def _value_of(row: Any, col: Any) -> Any:
-    key = col.key
-    mapping = getattr(row, "_mapping", None)
-    if mapping is not None:
-        return mapping[key]
-    return getattr(row, key)
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        next_cursor = encode_cursor([getattr(items[-1], col.key) for col, _ in order])
+    return Page(items, next_cursor, total)

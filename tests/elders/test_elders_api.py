@@ -22,6 +22,8 @@ from tests.factories import (
     make_user,
 )
 
+pytestmark = pytest.mark.committed
+
 NEIGHBOURS = [
     ("village_worker", OTHER_VILLAGE),
     ("township_officer", OTHER_TOWNSHIP),

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+import functools
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Response
 
 from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.clock import today
 from eldercare.concurrency import IfMatch, expected_version, set_etag
-from eldercare.db import DbSession, async_reads, get_engine
+from eldercare.db import DbSession, async_reads, get_engine, read_apart
 from eldercare.elders import present, service
 from eldercare.elders.filters import ElderFilters, elder_filters
 from eldercare.elders.rules import RegisterSettings
@@ -31,8 +32,8 @@ from eldercare.elders.schemas import (
     StatusChange,
 )
 from eldercare.errors import Gone, NotFound
-from eldercare.pagination import PageOut, Paging, page_of_tuples
-from eldercare.routing import FastJSONResponse, Router, run_blocking
+from eldercare.pagination import Page, PageOut, Paging, count_sql, page_of_tuples
+from eldercare.routing import FastJSONResponse, Router, in_thread
 
 router = Router(tags=["elders"], dependencies=[Depends(auth_ctx)])
 
@@ -54,32 +55,31 @@ def _detail(
     "/elders", response_model=PageOut[ElderListItem], summary="The register, filtered and sorted"
 )
 async def list_elders(
-    db: DbSession,
     ctx: AuthCtx,
     paging: Paging,
     filters: Annotated[ElderFilters, Depends(elder_filters)],
     sort: Literal["name", "-name", "age", "-age", "risk"] = "name",
 ) -> FastJSONResponse:
     # A region's plain list (what a worker opens all day) is awaited on the event loop where
-    # the server allows it; everything else runs in a worker thread.
+    # the server allows it; everything else is read in a worker thread. Either way the page
+    # and its total come from one snapshot.
     reads = async_reads()
     plan = None
-    if reads is not None and not paging.count:
+    if reads is not None and reads.available():
+        dialect = get_engine().dialect
         plan = service.shared_page_sql(
-            ctx,
-            filters,
-            sort=sort,
-            limit=paging.limit,
-            cursor=paging.cursor,
-            dialect=get_engine().dialect,
+            ctx, filters, sort=sort, limit=paging.limit, cursor=paging.cursor, dialect=dialect
         )
     if plan is not None and reads is not None:
         sql, params, positions = plan
-        page = page_of_tuples(await reads.fetch(sql, params), paging.limit, positions)
+        count, count_params = None, None
+        if paging.count:
+            count, count_params = count_sql(service.list_statement(ctx, filters)[0], dialect)
+        rows, total = await reads.fetch_with_count(sql, params, count, count_params)
+        page = page_of_tuples(rows, paging.limit, positions, total)
     else:
-        page = await run_blocking(
+        work = functools.partial(
             service.list_elders,
-            db=db,
             ctx=ctx,
             filters=filters,
             sort=sort,
@@ -87,8 +87,12 @@ async def list_elders(
             cursor=paging.cursor,
             count=paging.count,
         )
-    # The hottest read: rows go straight to JSON (the schema above documents them).
-    on = today()
+        page = await in_thread(read_apart, work)
+    return list_response(page, today())
+
+
+def list_response(page: Page[Any], on: date) -> FastJSONResponse:
+    """The hottest read: rows go straight to JSON (the route's schema documents them)."""
     return FastJSONResponse(
         {
             "items": [present.list_row(e, on) for e in page.items],

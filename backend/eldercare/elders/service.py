@@ -1598,7 +1598,7 @@ def is_current(today: date | None = None) -> bool:
     return _current.get(_db_key()) == (today or local_today())
 
 
-def bring_current(after: Session | None = None, today: date | None = None) -> int | None:
+def bring_current(today: date | None = None) -> int | None:
     """Run today's refresh unless this process knows it ran (any process may have): before
     a request is served, and from the server's daily task. Returns the elders recomputed
     (None: nothing to do)."""
@@ -1606,7 +1606,7 @@ def bring_current(after: Session | None = None, today: date | None = None) -> in
     key = _db_key()
     if _current.get(key) == today:
         return None
-    n = write_apart(lambda writer: claim_day(writer, today), after=after)
+    n = write_apart(lambda writer: claim_day(writer, today))
     _current[key] = today
     return n
 

@@ -558,4 +558,5 @@ def bring_up_to_date(db: Session, region: str, on: date | None = None) -> int:
     ids = stale_ids(db, region, on)
     if not ids:
         return 0
-    return write_apart(lambda writer: refresh_elders(writer, ids, on), after=db)
+    db.commit()  # a new snapshot for what the request reads next: one taken after the refresh
+    return write_apart(lambda writer: refresh_elders(writer, ids, on))

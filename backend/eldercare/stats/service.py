@@ -299,11 +299,16 @@ def refresh_county(db: Session, county: str, max_age: int | None = None) -> bool
 def bring_up_to_date(db: Session, county: str, max_age: int) -> bool:
     """Before a read request sums a county: recompute its roll-ups if they are older than
     ``max_age`` seconds, in a write transaction of its own committed before they are read
-    (on SQLite a read transaction turned writer could fail under concurrent writes)."""
+    (on SQLite a read transaction turned writer could fail under concurrent writes).
+
+    The request's own transaction ends first (``db.commit()``: it recorded nothing but
+    what it may keep), so that what it reads next is a snapshot taken after the refresh.
+    """
     marker = db.get(StatsRefresh, county, populate_existing=True)
     if marker is not None and marker.computed_at >= clock.now() - timedelta(seconds=max_age):
         return False
-    return write_apart(lambda writer: refresh_county(writer, county, max_age), after=db)
+    db.commit()
+    return write_apart(lambda writer: refresh_county(writer, county, max_age))
 
 
 def refresh_all(db: Session, counties: list[str] | None = None) -> int:
