@@ -19,10 +19,11 @@ from datetime import date
 from pathlib import Path
 
 from common import ROOT, bulk_write, database_url
-from eldercare import migrate, synth
+from eldercare import migrate
 from eldercare.auth.models import User
 from eldercare.auth.security import hash_password
 from eldercare.db import make_engine, new_id, utcnow
+from eldercare.devtools import synth
 from eldercare.regions.models import Region
 from eldercare.regions.service import read_region_file
 from sqlalchemy import Engine, text
