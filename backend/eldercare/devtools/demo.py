@@ -95,7 +95,7 @@ def seed_register(db: Session, seed_value: int = 2026) -> dict[str, int]:
         )
         plan = synth.plan_villages(chosen, total, rng)
         people = synth.elders(plan, today(), seed=seed_value + int(county))
-        for key, n in synth.write_register(db.connection(), people, today(), seed_value).items():
+        for key, n in synth.write_register(db, people, today(), seed_value).items():
             counts[key] += n
     return counts
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import JSON, Column, Connection, Table
 from sqlalchemy.exc import IntegrityError
@@ -149,6 +149,14 @@ _FEED_ROW = itemgetter(*_FEED_COLUMNS)
 _PLAIN: dict[type, Callable[[Any], str]] = {date: date.isoformat, Decimal: str}
 
 
+def _as_text(values: dict[str, Any], json_columns: frozenset[str]) -> dict[str, Any]:
+    """Values as COPY takes them: JSON and dates as text."""
+    return {
+        k: _json(v) if k in json_columns else v.isoformat() if v.__class__ is date else v
+        for k, v in values.items()
+    }
+
+
 def county_settings(db: Session, county: str) -> rules.RegisterSettings:
     row = db.get(RegisterPolicy, county)
     return rules.RegisterSettings.model_validate(row.settings) if row else rules.RegisterSettings()
@@ -159,22 +167,14 @@ def county_settings(db: Session, county: str) -> rules.RegisterSettings:
 
 @dataclass(frozen=True, slots=True)
 class Facts:
-    """What a new elder's facts derive to, JSON already encoded."""
+    """What a new elder's facts derive to: the elder's derived columns and its schedule's,
+    as Python values or as COPY takes them (JSON and dates as text)."""
 
-    categories: str
-    category_codes: str
-    is_left_behind: bool
-    left_behind_reason: str
-    risk_level: str
-    risk_rank: int
-    risk_reasons: str
-    # The first day these facts may go stale; None when shared by elders of one age (then
-    # it is each one's next birthday).
+    elder: dict[str, Any]
+    schedule: dict[str, Any]
+    # The first day these facts may go stale; None when elders of one age share them (it
+    # is then each one's next birthday).
     valid_until: date | None
-    special_difficulty: bool
-    interval_days: int
-    next_due_date: date
-    due_reason: str
 
 
 class Deriver:
@@ -218,6 +218,7 @@ class Deriver:
         birth: date,
         guardians: list[rules.GuardianFacts],
         registered: date,
+        text: bool,
     ) -> Facts:
         county = data.village_code[:6]
         key = None
@@ -230,6 +231,7 @@ class Deriver:
                 data.disability_grade,
                 tuple(data.health_conditions),
                 registered,
+                text,
             )
             found = self.shared.get(key)
             if found is not None:
@@ -254,20 +256,26 @@ class Deriver:
         due = next_due(
             self.policy(db, county), derived.risk_level, special, None, registered, None, self.tz
         )
-        facts = Facts(
-            categories=_json(derived.categories),
-            category_codes=category_codes,
-            is_left_behind=derived.is_left_behind,
-            left_behind_reason=_json(derived.left_behind_reason.as_dict()),
-            risk_level=derived.risk_level,
-            risk_rank=rules.RISK_RANK[derived.risk_level],
-            risk_reasons=_json([r.as_dict() for r in derived.risk_reasons]),
-            valid_until=None if key is not None else derived.valid_until,
-            special_difficulty=special,
-            interval_days=due.interval_days,
-            next_due_date=due.next_due_date,
-            due_reason=_json(due.reason),
-        )
+        elder = {
+            "categories": derived.categories,
+            "category_codes": category_codes,
+            "is_left_behind": derived.is_left_behind,
+            "left_behind_reason": derived.left_behind_reason.as_dict(),
+            "risk_level": derived.risk_level,
+            "risk_rank": rules.RISK_RANK[derived.risk_level],
+            "risk_reasons": [r.as_dict() for r in derived.risk_reasons],
+        }
+        schedule = {
+            "risk_level": derived.risk_level,
+            "special_difficulty": special,
+            "interval_days": due.interval_days,
+            "next_due_date": due.next_due_date,
+            "reason": due.reason,
+        }
+        if text:
+            elder = _as_text(elder, _JSON_COLUMNS["elders"])
+            schedule = _as_text(schedule, _JSON_COLUMNS["elder_schedules"])
+        facts = Facts(elder, schedule, None if key is not None else derived.valid_until)
         if key is not None:
             if len(self.shared) > 10_000:
                 self.shared.clear()
@@ -310,6 +318,11 @@ class Deriver:
 # ----------------------------------------------------------------------------- rows
 
 
+class Added(NamedTuple):
+    elder_id: str
+    household_id: str  # the one the elder started or joined
+
+
 @dataclass(frozen=True, slots=True)
 class Joined:
     """The household a new elder joins: its id, and its size and income for the history."""
@@ -324,8 +337,9 @@ class NewElders:
 
     ``ctx`` is who registers them (the actor of the history entry and the audit event);
     ``reason`` goes into the history entry and ``detail`` into the audit event (an import
-    names its job there). Values are kept as each database takes them fastest: dates and
-    times as text for COPY on PostgreSQL (the batch's time formatted once), JSON as text.
+    names its job there). Values are kept as each database takes them fastest: for COPY on
+    PostgreSQL dates, times and JSON as text (the batch's time formatted once, shared JSON
+    encoded once), as Python values elsewhere.
     """
 
     def __init__(
@@ -374,7 +388,7 @@ class NewElders:
             "outcome": "success",
             "ip": ctx.ip if ctx else None,
             "request_id": ctx.request_id if ctx else None,
-            "detail": None if detail is None else _json(detail),
+            "detail": _json(detail) if self.copying and detail is not None else detail,
         }
         self._feed = {
             **_TEMPLATES["changes"],
@@ -382,19 +396,19 @@ class NewElders:
             "version": 1,
             "changed_at": stamp,
         }
-        self._fields: dict[frozenset[str], str] = {}
+        self._fields: dict[frozenset[str], Any] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def add(self, data: ElderCreate, number: IdNumber, household: Joined | None = None) -> str:
+    def add(self, data: ElderCreate, number: IdNumber, household: Joined | None = None) -> Added:
         """The rows of one new elder (validated, with its checked ID number) who starts a
-        household or joins ``household``; returns the elder's id."""
+        household or joins ``household``."""
         d, rows, copying = self.deriver, self.rows, self.copying
         elder_id, household_id = new_ids(2)
         village = data.village_code
         guardians, guardian_facts = self._guardians(data.guardians, elder_id, village)
-        f = d.facts(self.db, data, number.birth_date, guardian_facts, self.registered)
+        f = d.facts(self.db, data, number.birth_date, guardian_facts, self.registered, copying)
         if household is None:
             size, income = data.household_size, data.annual_income_per_capita
         else:
@@ -427,7 +441,7 @@ class NewElders:
                 **self._history,
                 "elder_id": elder_id,
                 "entity_id": elder_id,
-                "changes": _json(created),
+                "changes": _json(created) if copying else created,
             }
             rows["elder_changes"].append(_ROW["elder_changes"](history))
         if "elders" in rows:
@@ -436,19 +450,15 @@ class NewElders:
             row["id_number_rev"] = number.value[::-1]
             row["name_pinyin"] = full
             row["name_initials"] = initials
-            row["manual_categories"] = d.json(manual)
-            row["categories"] = f.categories
-            row["category_codes"] = f.category_codes
-            row["is_left_behind"] = f.is_left_behind
-            row["left_behind_reason"] = f.left_behind_reason
-            row["risk_level"] = f.risk_level
-            row["risk_rank"] = f.risk_rank
-            row["risk_reasons"] = f.risk_reasons
-            row["derived_until"] = until.isoformat() if copying else until
-            for g in _GIVEN_JSON:
-                row[g] = d.json(row[g])
+            row.update(f.elder)
             if copying:
+                row["manual_categories"] = d.json(manual)
+                for g in _GIVEN_JSON:
+                    row[g] = d.json(row[g])
                 row["birth_date"] = number.birth_date.isoformat()
+                row["derived_until"] = until.isoformat()
+            else:
+                row["derived_until"] = until
             rows["elders"].append(_ROW["elders"](row))
         if household is None and "households" in rows:
             household_row = {
@@ -463,23 +473,19 @@ class NewElders:
         if "guardians" in rows:
             rows["guardians"].extend(map(_ROW["guardians"], guardians))
         if "elder_schedules" in rows:
-            due = f.next_due_date
             schedule = {
                 **self._schedule,
+                **f.schedule,
                 "elder_id": elder_id,
                 "village_code": village,
-                "risk_level": f.risk_level,
-                "special_difficulty": f.special_difficulty,
-                "interval_days": f.interval_days,
-                "next_due_date": due.isoformat() if copying else due,
-                "reason": f.due_reason,
             }
             rows["elder_schedules"].append(_ROW["elder_schedules"](schedule))
         if "audit_events" in rows:
             given = frozenset(data.model_fields_set)
             fields = self._fields.get(given)
             if fields is None:  # sorted, as audit.record stores them
-                fields = self._fields[given] = _json(sorted(given | {"id_number"}))
+                fields = sorted(given | {"id_number"})
+                self._fields[given] = fields = _json(fields) if copying else fields
             event = {
                 **self._audit,
                 "region_code": village,
@@ -506,7 +512,7 @@ class NewElders:
                     )
                 )
         self.ids.append(elder_id)
-        return elder_id
+        return Added(elder_id, household_id)
 
     def _guardians(
         self, given: Sequence[GuardianIn], elder_id: str, village: str

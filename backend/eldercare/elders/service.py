@@ -485,7 +485,7 @@ def create_elder(
         db.flush()  # the household's own update, with its change-feed row
         joined = rows.Joined(household.id, household.size, household.annual_income_per_capita)
     new = rows.NewElders(db, ctx, deriver=rows.Deriver(today))
-    elder_id = new.add(data, checked.number, joined)
+    elder_id = new.add(data, checked.number, joined).elder_id
     try:
         with db.begin_nested():
             new.write(db.connection())
