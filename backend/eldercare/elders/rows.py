@@ -546,9 +546,9 @@ class NewElders:
         PostgreSQL they are formatted as COPY data here (psycopg's own adapters; ``conn``
         only lends them), so the thread that writes them only sends bytes."""
         tables: list[tuple[Table, Sequence[str], list[tuple[Any, ...]]]] = [
-            (TABLES[t], COLUMNS[t], r) for t, r in self.rows.items() if t != "changes"
+            (TABLES[t], COLUMNS[t], r) for t, r in self.rows.items() if t != "changes" and r
         ]
-        feed = self.rows.get("changes")
+        feed = self.rows.get("changes") or None  # none, or none to write
         if not self.copying:
             return Prepared(tables, feed, None)
         copies = [CopyData.of(conn, *t) for t in tables]
