@@ -35,7 +35,7 @@ def run(db_arg: str, seconds: float) -> dict[str, object]:
     try:
         generate(url, "county")
         engine = make_engine(url)
-        from eldercare import demo
+        from eldercare.devtools import demo
         from eldercare.relief import screening
 
         started = time.perf_counter()
@@ -112,7 +112,7 @@ def run_province(url: str, jobs: int, seed: bool = False, empty: bool = False) -
     its elders and benefits (``demo.seed_relief``); only on a database of your own.
     ``empty``: empty ``relief_screenings`` first, so every row is written (the first run);
     otherwise only the rows whose result changed are (the nightly run)."""
-    from eldercare import demo
+    from eldercare.devtools import demo
     from eldercare.elders.models import Elder
     from eldercare.relief import screening
     from eldercare.relief.models import ReliefFacts, ReliefPolicyVersion

@@ -34,7 +34,7 @@ def _analyze(url: str) -> None:
 
 
 def county(db_arg: str, seconds: float) -> dict[str, object]:
-    from eldercare.demo import seed_helpers_and_visits, seed_incidents
+    from eldercare.devtools.demo import seed_helpers_and_visits, seed_incidents
     from eldercare.stats.service import refresh_county
 
     url, _ = database_url(db_arg, "stats")

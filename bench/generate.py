@@ -19,13 +19,15 @@ from datetime import date
 from pathlib import Path
 
 from common import ROOT, bulk_write, database_url
-from eldercare import migrate, synth
+from eldercare import migrate
 from eldercare.auth.models import User
 from eldercare.auth.security import hash_password
 from eldercare.db import make_engine, new_id, utcnow
+from eldercare.devtools import synth
 from eldercare.regions.models import Region
 from eldercare.regions.service import read_region_file
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
 SCALES = {"county": (30_000, 0), "province": (1_000_000, 33)}
 BENCH_PASSWORD = "bench-password-123"
@@ -120,8 +122,8 @@ def generate(
                     )
                 )
                 fh.write("\n")
-    with engine.begin() as conn:
-        counts = synth.write_register(conn, synth.elders(plan, today, seed=seed), today, seed)
+    with Session(engine) as session, session.begin():
+        counts = synth.write_register(session, synth.elders(plan, today, seed=seed), today, seed)
     settle(engine)
     n = counts["elders"]
     engine.dispose()
@@ -179,8 +181,6 @@ def add_visits(url: str, per_elder: int) -> dict[str, float]:
         visits = conn.execute(text("SELECT count(*) FROM visits")).scalar_one()
     visit_seconds = time.perf_counter() - started
     settle(engine, "visits")
-    from sqlalchemy.orm import Session
-
     started = time.perf_counter()
     with Session(engine) as session, session.begin():
         counties = session.scalars(text("SELECT code FROM regions WHERE level = 'county'")).all()

@@ -165,7 +165,7 @@ def test_demo_serves_and_a_second_run_keeps_data(env):
 
 
 def test_every_demo_role_can_log_in(env):
-    from eldercare.demo import DEMO_USERS
+    from eldercare.devtools.demo import DEMO_USERS
 
     password = setup_demo(env)
     port = free_port()

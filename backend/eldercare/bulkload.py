@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table
+from sqlalchemy import JSON, Connection, Table, null
 
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(v, ensure_ascii=False)
 
@@ -22,7 +22,8 @@ def bulk_write(
 ) -> int:
     """Write rows (tuples in ``columns`` order); returns how many were written.
 
-    A JSON column takes a list or dict, or text already encoded as JSON.
+    A JSON column takes a list or dict, or text already encoded as JSON; None is SQL NULL
+    (as COPY writes it), not the JSON ``null`` an insert would make of it.
     """
     n = 0
     if conn.dialect.name == "postgresql":
@@ -43,12 +44,16 @@ def bulk_write(
                 n += 1
         return n
     batch: list[dict[str, Any]] = []
+    sql_null = null()
     json_cols = [c for c in columns if isinstance(table.c[c].type, JSON)]
     for row in rows:
         values = dict(zip(columns, row, strict=True))
         for c in json_cols:  # the insert encodes JSON itself: decode text encoded already
-            if isinstance(values[c], str):
-                values[c] = json.loads(values[c])
+            value = values[c]
+            if isinstance(value, str):
+                values[c] = json.loads(value)
+            elif value is None:
+                values[c] = sql_null
         batch.append(values)
         if len(batch) >= 5000:
             conn.execute(table.insert(), batch)

@@ -107,7 +107,7 @@ def cmd_users_create(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_seed(args: argparse.Namespace) -> int:
-    from eldercare import demo
+    from eldercare.devtools import demo
 
     settings = get_settings()
     password = demo.demo_password(settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from eldercare import identity
-from eldercare.bulk.handlers import ElderHandler
+from eldercare.bulk.handlers.elders import ElderHandler
 from eldercare.context import Principal, RequestCtx
 from eldercare.elders.models import Elder
 from eldercare.roles import Role

@@ -95,7 +95,7 @@ class TestDuplicatesAcrossBatches:
     ):
         from datetime import UTC, datetime
 
-        from eldercare.bulk.handlers import ElderHandler
+        from eldercare.bulk.handlers.elders import ElderHandler
         from eldercare.bulk.models import ImportJob
 
         rows = elder_rows(3)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eldercare.demo import seed_incidents
+from eldercare.devtools.demo import seed_incidents
 from eldercare.incidents.models import Incident, IncidentTransition
 from sqlalchemy import func, select
 

@@ -21,8 +21,8 @@ from eldercare.clock import today as local_today
 from eldercare.concurrency import check_version, expected_version
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
-from eldercare.db import new_id, utcnow, write_apart
-from eldercare.elders import follow, rules
+from eldercare.db import utcnow, write_apart
+from eldercare.elders import follow, rows, rules
 from eldercare.elders.filters import ElderFilters
 from eldercare.elders.models import (
     Elder,
@@ -51,35 +51,7 @@ from eldercare.roles import Role
 from eldercare.scope import Scope
 
 # Fields kept in the history (derived ones are recomputed from these).
-ELDER_FIELDS = (
-    "id_number",
-    "id_number_original",
-    "name",
-    "sex",
-    "birth_date",
-    "phone",
-    "village_code",
-    "household_id",
-    "address",
-    "hukou_address",
-    "ethnicity",
-    "marital_status",
-    "living_arrangement",
-    "self_care",
-    "health_conditions",
-    "disability_grade",
-    "disability_type",
-    "income_sources",
-    "family_doctor_signed",
-    "care_situation",
-    "notes",
-    "manual_categories",
-    "risk_override",
-    "status",
-    "status_date",
-    "status_reason",
-    "merged_into_id",
-)
+ELDER_FIELDS = rows.RECORDED
 GUARDIAN_FIELDS = (
     "name",
     "relation",
@@ -216,9 +188,7 @@ def merged_into(db: Session, ctx: RequestCtx, elder_id: str) -> str | None:
 # ----------------------------------------------------------------------------- settings
 
 
-def county_settings(db: Session, county: str) -> rules.RegisterSettings:
-    row = db.get(RegisterPolicy, county)
-    return rules.RegisterSettings.model_validate(row.settings) if row else rules.RegisterSettings()
+county_settings = rows.county_settings
 
 
 # ----------------------------------------------------------------------------- identity
@@ -490,95 +460,44 @@ def _household_for(
 def create_elder(
     db: Session, ctx: RequestCtx, data: ElderCreate
 ) -> tuple[Elder, list[dict[str, str]]]:
+    """Register one elder: checks here, the rows of every table from ``rows.NewElders`` (as
+    an import writes them)."""
     today = local_today()
     region = _check_village(db, ctx, data.village_code)
     settings = county_settings(db, region.code[:6])
     checked = check_identity(data.id_number, settings, ctx.lang, today)
     _check_duplicate(db, ctx, checked.number.value)
-    full, initials = pinyin(data.name)
-    elder = Elder(
-        village_code=region.code,
-        id_number=checked.number.value,
-        id_number_original=checked.number.original,
-        id_number_rev=checked.number.value[::-1],
-        name=data.name.strip(),
-        name_pinyin=full,
-        name_initials=initials,
-        sex=checked.number.sex,
-        birth_date=checked.number.birth_date,
-        **data.model_dump(include=_SIMPLE_FIELDS),
-        manual_categories=[c.model_dump() for c in data.manual_categories],
-    )
-    # Household, guardians and derived facts first, then one insert of each row: the elder
-    # is created at version 1 with one change-feed row, not inserted and then updated.
-    elder.id = new_id()
     if sum(1 for g in data.guardians if g.is_entrusted_caretaker) > 1:
         raise Conflict("guardian.one_caretaker")
-    with db.no_autoflush:
-        if data.household_id is not None:
-            household = db.get(Household, data.household_id)
-            if household is None or household.village_code != elder.village_code:
-                raise ValidationFailed(
-                    errors=[FieldError(["body", "household_id"], "household.other_village")]
-                )
-        else:
-            household = Household(id=new_id(), village_code=elder.village_code)
-            household.address = elder.address
-            db.add(household)
-        elder.household_id = household.id
-        if "household_size" in data.model_fields_set and household.size != data.household_size:
+    joined = None
+    if data.household_id is not None:
+        household = db.get(Household, data.household_id)
+        if household is None or household.village_code != region.code:
+            raise ValidationFailed(
+                errors=[FieldError(["body", "household_id"], "household.other_village")]
+            )
+        given = data.model_fields_set
+        if "household_size" in given and household.size != data.household_size:
             household.size = data.household_size
         income = data.annual_income_per_capita
-        if (
-            "annual_income_per_capita" in data.model_fields_set
-            and household.annual_income_per_capita != income
-        ):
+        if "annual_income_per_capita" in given and household.annual_income_per_capita != income:
             household.annual_income_per_capita = income
-        guardians = [Guardian(elder_id=elder.id, **g.model_dump()) for g in data.guardians]
-        for g in guardians:
-            derive_away_scope(g, elder.village_code)
-        _derive(elder, guardians, settings, today)
+        db.flush()  # the household's own update, with its change-feed row
+        joined = rows.Joined(household.id, household.size, household.annual_income_per_capita)
+    new = rows.NewElders(db, ctx, deriver=rows.Deriver(today))
+    elder_id = new.add(data, checked.number, joined).elder_id
     try:
         with db.begin_nested():
-            db.add(elder)
-            db.flush()  # the household (if new) and the elder, before their guardians
+            new.write(db.connection())
     except IntegrityError:
         raise Conflict("elder.duplicate_elsewhere") from None
-    db.add_all(guardians)
-    db.flush()
-    from eldercare.visits import schedule
-
-    schedule.refresh(db, elder)
-    db.flush()
-    record_change(db, ctx, elder.id, "elder", elder.id, "create", {}, elder_snapshot(db, elder))
-    audit.record(
-        db,
-        ctx,
-        "create",
-        resource="elder",
-        resource_id=elder.id,
-        region_code=elder.village_code,
-        fields=[*sorted(data.model_fields_set - {"id_number"}), "id_number"],
-    )
+    elder = db.get(Elder, elder_id)
+    assert elder is not None
     return elder, checked.warnings
 
 
-_SIMPLE_FIELDS = {
-    "phone",
-    "address",
-    "hukou_address",
-    "ethnicity",
-    "marital_status",
-    "living_arrangement",
-    "self_care",
-    "health_conditions",
-    "disability_grade",
-    "disability_type",
-    "income_sources",
-    "family_doctor_signed",
-    "care_situation",
-    "notes",
-}
+# Fields stored as given (the others are checked, trimmed or derived).
+_SIMPLE_FIELDS = frozenset(rows.GIVEN) - {"village_code"}
 
 
 def update_elder(
@@ -605,19 +524,9 @@ def update_elder(
     if "name" in given and patch.name:
         elder.name = patch.name.strip()
         elder.name_pinyin, elder.name_initials = pinyin(elder.name)
-    not_null = {
-        "address",
-        "hukou_address",
-        "care_situation",
-        "notes",
-        "health_conditions",
-        "income_sources",
-    }
     for field in _SIMPLE_FIELDS & given:
         value = getattr(patch, field)
-        if value is None and field in not_null:
-            value = [] if field in ("health_conditions", "income_sources") else ""
-        setattr(elder, field, value)
+        setattr(elder, field, _empty_value(field) if value is None else value)
     if "manual_categories" in given:
         elder.manual_categories = [c.model_dump() for c in patch.manual_categories or []]
     _household_for(

@@ -15,10 +15,13 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
-from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
 from eldercare import identity
+
+CENT = Decimal("0.01")
 
 # Faker zh_CN surname weights (per cent), the top of the list; the rest share the tail.
 SURNAMES: list[tuple[str, float]] = [
@@ -454,123 +457,49 @@ MANUAL = [
     ("family_planning_special", 0.006, "计划生育特殊家庭"),
 ]
 
-HOUSEHOLD_COLUMNS = (
-    "id",
-    "village_code",
-    "address",
-    "size",
-    "annual_income_per_capita",
-    "notes",
-    "created_at",
-    "updated_at",
-    "version",
-)
-ELDER_COLUMNS = (
-    "id",
-    "household_id",
-    "village_code",
-    "id_number",
-    "id_number_original",
-    "id_number_rev",
-    "name",
-    "name_pinyin",
-    "name_initials",
-    "sex",
-    "birth_date",
-    "ethnicity",
-    "marital_status",
-    "phone",
-    "address",
-    "hukou_address",
-    "living_arrangement",
-    "self_care",
-    "health_conditions",
-    "disability_grade",
-    "disability_type",
-    "income_sources",
-    "family_doctor_signed",
-    "care_situation",
-    "notes",
-    "manual_categories",
-    "categories",
-    "category_codes",
-    "is_left_behind",
-    "left_behind_reason",
-    "risk_level",
-    "risk_rank",
-    "risk_reasons",
-    "derived_until",
-    "status",
-    "status_reason",
-    "created_at",
-    "updated_at",
-    "version",
-)
-GUARDIAN_COLUMNS = (
-    "id",
-    "elder_id",
-    "name",
-    "relation",
-    "phone",
-    "alive",
-    "work_location",
-    "work_region_code",
-    "away_scope",
-    "away_since",
-    "can_support",
-    "last_contact_date",
-    "is_entrusted_caretaker",
-    "notes",
-    "created_at",
-    "updated_at",
-    "version",
-)
 
+def write_register(
+    db: Session, people: Iterator[SynthElder], today: date, seed: int = 11, chunk: int = 20_000
+) -> dict[str, int]:
+    """Register synthetic elders: households (a couple living together shares one), elders
+    and their guardians, their rows built by ``elders.rows`` as for an elder registered
+    through the API or an import, and written set-based (COPY on PostgreSQL), ``chunk``
+    elders at a time. The register only: no history, audit or change feed (nobody did
+    anything) and no visit schedules (computed set-based once visits are in).
+    """
+    from eldercare.elders import rows
+    from eldercare.elders.schemas import ElderCreate, GuardianIn, ManualCategoryIn
 
-@dataclass
-class RegisterRows:
-    households: list[tuple[object, ...]] = field(default_factory=list)
-    elders: list[tuple[object, ...]] = field(default_factory=list)
-    guardians: list[tuple[object, ...]] = field(default_factory=list)
-
-
-def register_rows(
-    people: Iterator[SynthElder], today: date, seed: int = 11, chunk: int = 20_000
-) -> Iterator[RegisterRows]:
-    """Households, elders (with derived facts) and guardians, ``chunk`` elders at a time."""
-    from datetime import UTC, datetime
-
-    from eldercare.db import new_id
-    from eldercare.elders import rules
-    from eldercare.names import pinyin
-
+    # Generated values are valid as made: copies of blank objects, not validated again (a
+    # million elders' validation would take a good share of the generator's time).
+    blank_elder = ElderCreate.model_construct(id_number="", name="", village_code="")
+    blank_guardian = GuardianIn.model_construct(name="", relation="son")
+    blank_category = ManualCategoryIn.model_construct(code="low_income", reason="")
     rng = random.Random(seed)
-    settings = rules.RegisterSettings()
-    now = datetime.now(UTC)
-    names: dict[str, tuple[str, str]] = {}
-    out = RegisterRows()
-    spouse_household: dict[
-        str, tuple[str, str]
-    ] = {}  # village -> (household id, sex) waiting for a spouse
+    deriver = rows.Deriver(today)
+    counts = {"households": 0, "elders": 0, "guardians": 0}
+    batch = rows.NewElders(db, None, deriver=deriver, tables=rows.REGISTER)
+    # village -> (the household, the sex of the elder in it) waiting for a spouse
+    spouse_household: dict[str, tuple[rows.Joined, str]] = {}
+
+    def flush() -> None:
+        batch.write(db.connection())
+        for table in counts:
+            counts[table] += len(batch.rows[table])
+
     for person in people:
-        household_id = None
+        joined = None
+        size, income = None, None
         if person.living_arrangement == "with_spouse":
             waiting = spouse_household.get(person.village_code)
             if waiting and waiting[1] != person.sex:
-                household_id = waiting[0]
+                joined = waiting[0]
                 del spouse_household[person.village_code]
-        if household_id is None:
-            household_id = new_id()
+        if joined is None:
             size = {"alone": 1, "with_spouse": 2, "with_grandchildren": rng.randint(2, 4)}.get(
                 person.living_arrangement, rng.randint(2, 5)
             )
-            income = round(rng.lognormvariate(math.log(6000), 0.6), -1)
-            out.households.append(
-                (household_id, person.village_code, person.address, size, income, "", now, now, 1)
-            )
-            if person.living_arrangement == "with_spouse":
-                spouse_household[person.village_code] = (household_id, person.sex)
-        elder_id = new_id()
+            income = Decimal(round(rng.lognormvariate(math.log(6000), 0.6), -1)).quantize(CENT)
         guardians = []
         surname = person.name[0]
         for i in range(person.children_away + rng.choice([0, 0, 1])):
@@ -584,145 +513,87 @@ def register_rows(
                 else None
             )
             last_contact = today.replace(day=1) if rng.random() < 0.7 else None
-            guardians.append(
-                rules.GuardianFacts(
-                    "son" if son else "daughter", True, away_since, scope, region, True
-                )
-            )
             child_name = (surname if son else weighted(rng, SURNAMES)) + rng.choice(
                 CHILD_MALE if son else CHILD_FEMALE
             )
-            out.guardians.append(
-                (
-                    new_id(),
-                    elder_id,
-                    child_name,
-                    "son" if son else "daughter",
-                    phone(rng) or None,
-                    True,
-                    place if scope != "local" else "",
-                    region,
-                    scope,
-                    away_since,
-                    True,
-                    last_contact,
-                    False,
-                    "",
-                    now,
-                    now,
-                    1,
+            guardians.append(
+                blank_guardian.model_copy(
+                    update={
+                        "name": child_name,
+                        "relation": "son" if son else "daughter",
+                        "phone": phone(rng) or None,
+                        "alive": True,
+                        "work_location": place if scope != "local" else "",
+                        "work_region_code": region,
+                        "away_scope": scope,
+                        "away_since": away_since,
+                        "can_support": True,
+                        "last_contact_date": last_contact,
+                        "is_entrusted_caretaker": False,
+                    }
                 )
             )
         if person.living_arrangement == "alone" and rng.random() < 0.3:
-            out.guardians.append(
-                (
-                    new_id(),
-                    elder_id,
-                    weighted(rng, SURNAMES) + rng.choice(FEMALE_GIVEN),
-                    "neighbour",
-                    phone(rng),
-                    True,
-                    "本村",
-                    None,
-                    "local",
-                    None,
-                    True,
-                    None,
-                    True,
-                    "邻里互助，委托照料",
-                    now,
-                    now,
-                    1,
+            guardians.append(
+                blank_guardian.model_copy(
+                    update={
+                        "name": weighted(rng, SURNAMES) + rng.choice(FEMALE_GIVEN),
+                        "relation": "neighbour",
+                        "phone": phone(rng),
+                        "alive": True,
+                        "work_location": "本村",
+                        "work_region_code": None,
+                        "away_scope": "local",
+                        "can_support": True,
+                        "is_entrusted_caretaker": True,
+                        "notes": "邻里互助，委托照料",
+                    }
                 )
             )
         conditions = [c for c, p in CONDITIONS if rng.random() < p]
         grade = rng.choice([1, 2, 3, 4]) if rng.random() < 0.05 else None
-        manual = [{"code": c, "reason": why} for c, p, why in MANUAL if rng.random() < p]
-        facts = rules.ElderFacts(
-            person.birth_date,
-            person.village_code,
-            person.living_arrangement,
-            person.self_care,
-            grade,
-            conditions,
-            manual,
-            guardians,
-        )
-        derived = rules.derive(facts, settings, today)
-        codes = [c["code"] for c in derived.categories]
-        if person.name not in names:
-            names[person.name] = pinyin(person.name)
-        full, initials = names[person.name]
-        out.elders.append(
-            (
-                elder_id,
-                household_id,
-                person.village_code,
-                person.id_number,
-                None,
-                person.id_number[::-1],
-                person.name,
-                full,
-                initials,
-                person.sex,
-                person.birth_date,
-                "汉族",
-                "married"
+        manual = [
+            blank_category.model_copy(update={"code": c, "reason": why})
+            for c, p, why in MANUAL
+            if rng.random() < p
+        ]
+        data = blank_elder.model_copy(
+            update={
+                "id_number": person.id_number,
+                "name": person.name,
+                "village_code": person.village_code,
+                "phone": person.phone,
+                "address": person.address,
+                "hukou_address": person.address,
+                "ethnicity": "汉族",
+                "marital_status": "married"
                 if person.living_arrangement == "with_spouse"
                 else rng.choice(["widowed", "married", "widowed"]),
-                person.phone,
-                person.address,
-                person.address,
-                person.living_arrangement,
-                person.self_care,
-                conditions,
-                grade,
-                "physical" if grade else None,
-                rng.sample(
+                "living_arrangement": person.living_arrangement,
+                "self_care": person.self_care,
+                "health_conditions": conditions,
+                "disability_grade": grade,
+                "disability_type": "physical" if grade else None,
+                "income_sources": rng.sample(
                     ["pension", "children_support", "farming", "subsidies"], rng.randint(1, 3)
                 ),
-                rng.random() < 0.6,
-                "",
-                "",
-                manual,
-                derived.categories,
-                "," + ",".join(codes) + "," if codes else "",
-                derived.is_left_behind,
-                derived.left_behind_reason.as_dict(),
-                derived.risk_level,
-                rules.RISK_RANK[derived.risk_level],
-                [r.as_dict() for r in derived.risk_reasons],
-                derived.valid_until,
-                "active",
-                "",
-                now,
-                now,
-                1,
+                "family_doctor_signed": rng.random() < 0.6,
+                "manual_categories": manual,
+                "guardians": guardians,
+                "household_size": size,
+                "annual_income_per_capita": income,
+            }
+        )
+        number = identity.IdNumber(person.id_number, None, person.birth_date, person.sex)
+        added = batch.add(data, number, joined)
+        if joined is None and person.living_arrangement == "with_spouse":
+            spouse_household[person.village_code] = (
+                rows.Joined(added.household_id, size, income),
+                person.sex,
             )
-        )
-        if len(out.elders) >= chunk:
-            yield out
-            out = RegisterRows()
-    if out.elders or out.households:
-        yield out
-
-
-def write_register(
-    conn: Connection, people: Iterator[SynthElder], today: date, seed: int = 11
-) -> dict[str, int]:
-    """Stream synthetic elders into the register tables (COPY on PostgreSQL)."""
-    import eldercare.models  # noqa: F401 (every table in the metadata)
-    from eldercare.bulkload import bulk_write
-    from eldercare.db import Base
-
-    tables = Base.metadata.tables
-    counts = {"households": 0, "elders": 0, "guardians": 0}
-    for rows in register_rows(people, today, seed):
-        counts["households"] += bulk_write(
-            conn, tables["households"], HOUSEHOLD_COLUMNS, rows.households
-        )
-        counts["elders"] += bulk_write(conn, tables["elders"], ELDER_COLUMNS, rows.elders)
-        counts["guardians"] += bulk_write(
-            conn, tables["guardians"], GUARDIAN_COLUMNS, rows.guardians
-        )
+        if len(batch) >= chunk:
+            flush()
+            batch = rows.NewElders(db, None, deriver=deriver, tables=rows.REGISTER)
+    if len(batch):
+        flush()
     return counts

@@ -70,8 +70,8 @@ def seed_register(db: Session, seed_value: int = 2026) -> dict[str, int]:
 
     from sqlalchemy import func
 
-    from eldercare import synth
     from eldercare.clock import today
+    from eldercare.devtools import synth
     from eldercare.elders.models import Elder
     from eldercare.regions.models import Region
     from eldercare.scope import Scope
@@ -95,7 +95,7 @@ def seed_register(db: Session, seed_value: int = 2026) -> dict[str, int]:
         )
         plan = synth.plan_villages(chosen, total, rng)
         people = synth.elders(plan, today(), seed=seed_value + int(county))
-        for key, n in synth.write_register(db.connection(), people, today(), seed_value).items():
+        for key, n in synth.write_register(db, people, today(), seed_value).items():
             counts[key] += n
     return counts
 
@@ -147,9 +147,9 @@ def seed_helpers_and_visits(db: Session, seed_value: int = 2026) -> dict[str, in
     from sqlalchemy import func
 
     import eldercare.models  # noqa: F401 (every table in the metadata)
-    from eldercare import synth
     from eldercare.bulkload import bulk_write
     from eldercare.db import Base, new_id
+    from eldercare.devtools import synth
     from eldercare.elders.models import Elder
     from eldercare.scope import Scope
     from eldercare.volunteers.models import Volunteer
