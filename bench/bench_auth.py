@@ -28,6 +28,15 @@ ROUNDS = 5
 TARGET = 0.35
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """The CPU time a process has used so far (Linux), None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run(db_arg: str | None, seconds: float, before: str | None = None) -> dict[str, object]:
     url, _ = database_url(db_arg, "auth")
     secret = "bench-" + "s" * 40
@@ -86,12 +95,15 @@ def run(db_arg: str | None, seconds: float, before: str | None = None) -> dict[s
             # doing weighs on all alike; the ratio is the median of the rounds'.
             rounds = []
             for _ in range(ROUNDS):
-                rounds.append(
-                    {
-                        name: load(port, "/api/v1/auth/me", headers, CONCURRENCY, seconds / ROUNDS)
-                        for name, port in ports.items()
-                    }
-                )
+                measured = {}
+                for name, port in ports.items():
+                    spent = cpu_seconds(servers[name].pid)
+                    r = load(port, "/api/v1/auth/me", headers, CONCURRENCY, seconds / ROUNDS)
+                    if spent is not None:  # the server's own CPU time: steadier under load
+                        used = (cpu_seconds(servers[name].pid) or spent) - spent
+                        r["cpu_us_per_request"] = used * 1e6 / r["requests"]
+                    measured[name] = r
+                rounds.append(measured)
         finally:
             for server in servers.values():
                 server.terminate()
@@ -106,6 +118,12 @@ def run(db_arg: str | None, seconds: float, before: str | None = None) -> dict[s
         key = "ratio" if name == "app" else f"ratio_{name}"
         results[key] = round(sorted(ratios)[len(ratios) // 2], 3)
         results[f"round_{key}s"] = [round(r, 3) for r in sorted(ratios)]
+        if all("cpu_us_per_request" in r[name] for r in rounds):
+            # The same comparison in the servers' CPU time per request (bare / this one).
+            cpu = sorted(
+                r["bare"]["cpu_us_per_request"] / r[name]["cpu_us_per_request"] for r in rounds
+            )
+            results[f"cpu_{key}"] = round(cpu[len(cpu) // 2], 3)
         results[name] = middle[name]
         if name == "app":
             results["bare"] = middle["bare"]
@@ -124,14 +142,20 @@ def main() -> None:
         if name not in result:
             continue
         r = result[name]
-        print(
-            f"{name:>5}: {r['rps']:8.0f} req/s  p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms"
-        )  # type: ignore[index]
+        line = (
+            f"{name:>5}: {r['rps']:8.0f} req/s  p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms"  # type: ignore[index]
+        )
+        if "cpu_us_per_request" in r:  # type: ignore[operator]
+            line += f"  CPU {r['cpu_us_per_request']:.0f} µs/request"  # type: ignore[index]
+        print(line)
     print(
         f"ratio app/bare: {result['ratio']} (target >= {result['target']}) on {result['database']}"
     )
     if "ratio_before" in result:
         print(f"ratio before/bare: {result['ratio_before']}")
+    for key in ("cpu_ratio", "cpu_ratio_before"):
+        if key in result:
+            print(f"{key.replace('_', ' ')} (CPU per request, bare/app): {result[key]}")
     print(json.dumps(result))
 
 

@@ -479,4 +479,4 @@ def test_blocking_work_has_one_way_off_the_event_loop() -> None:
         if "run_in_threadpool" in path.read_text(encoding="utf-8")
         or "to_thread.run_sync" in path.read_text(encoding="utf-8")
     )
-    assert set(users) <= {"db.py"}  # db.py moves to in_thread with its session work
+    assert users == []
