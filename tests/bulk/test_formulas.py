@@ -9,8 +9,8 @@ import io
 from datetime import timedelta
 
 import pytest
-from eldercare.bulk.inert import inert, restored
 from eldercare.elders.models import Elder
+from eldercare.sheets.inert import inert, restored
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 

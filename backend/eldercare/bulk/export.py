@@ -18,14 +18,14 @@ from sqlalchemy import Integer, Text, case, cast, func, or_, select
 
 from eldercare import identity, phones
 from eldercare.bulk.columns import GUARDIANS
-from eldercare.bulk.formats import csv_line
-from eldercare.bulk.inert import cell, sql_inert
 from eldercare.context import RequestCtx
 from eldercare.db import session_factory
 from eldercare.elders import service as elders
 from eldercare.elders.filters import ElderFilters
 from eldercare.elders.models import Elder, Guardian
 from eldercare.scope import Scope
+from eldercare.sheets.formats import csv_line
+from eldercare.sheets.inert import cell, sql_inert
 from eldercare.volunteers import service as volunteers
 from eldercare.volunteers.models import Volunteer
 
@@ -211,7 +211,7 @@ def _elder_csv_columns(reveal: bool) -> list[Any]:
     """The export's elder columns, each as Python's CSV writer writes it, computed by the
     database: text columns with '' as NULL (PostgreSQL's CSV quotes an empty string, the
     writer does not), booleans as ``True``/``False``, the name, phone and address made
-    inert (a leading ``= + - @`` gets an apostrophe, see eldercare.bulk.inert). The other
+    inert (a leading ``= + - @`` gets an apostrophe, see eldercare.sheets.inert). The other
     text columns cannot start so: codes, ID numbers (17 digits and a digit or X, parsed on
     every write), timestamps."""
     e = Elder
@@ -364,7 +364,7 @@ def as_ndjson(
 def as_xlsx(
     columns: tuple[str, ...], rows: Iterator[list[Any]], mark: str | None
 ) -> Iterator[bytes]:
-    from eldercare.bulk.xlsx import write_rows
+    from eldercare.sheets.xlsx import write_rows
 
     def table() -> Iterator[list[Any]]:
         if mark:

@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 from eldercare import synth
 from eldercare.audit.models import AuditEvent
 from eldercare.bulk.columns import SPECS, Spec, convert, normalise_header
-from eldercare.bulk.formats import ERROR, ERROR_COLUMN
 from eldercare.bulk.models import Change
 from eldercare.bulkload import CopyData, bulk_write, copy_in
 from eldercare.clock import aware
@@ -45,6 +44,7 @@ from eldercare.identity import age_on
 from eldercare.names import pinyin
 from eldercare.regions.models import Region
 from eldercare.roles import TOWNSHIP_UP
+from eldercare.sheets.formats import ERROR, ERROR_COLUMN
 from eldercare.visits import schedule
 from eldercare.visits import service as visits
 from eldercare.visits.models import ElderSchedule, Visit

@@ -9,17 +9,17 @@ from starlette.concurrency import run_in_threadpool
 from eldercare.audit import service as audit
 from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.bulk import changes, export, jobs, service
-from eldercare.bulk.formats import MEDIA_TYPES, UNREADABLE, format_of
 from eldercare.bulk.handlers import HANDLERS
 from eldercare.bulk.models import ImportJob
 from eldercare.bulk.schemas import ChangeItem, ChangesPage, ImportReport
-from eldercare.bulk.xlsx import template as xlsx_template
 from eldercare.config import get_settings
 from eldercare.db import DbSession, session_factory
 from eldercare.elders.filters import ElderFilters, elder_filters
 from eldercare.elders.service import REVEAL_ROLES
 from eldercare.errors import BadRequest, FieldError, Forbidden, ValidationFailed
 from eldercare.routing import Router
+from eldercare.sheets.formats import MEDIA_TYPES, UNREADABLE, format_of
+from eldercare.sheets.xlsx import template as xlsx_template
 
 router = Router(tags=["bulk"], dependencies=[Depends(auth_ctx)])
 
@@ -117,7 +117,7 @@ def _report(job_id: str, lang: str, replayed: bool) -> ImportReport:
 )
 def import_template(resource: ImportResource, format: Literal["xlsx", "csv"] = "xlsx") -> Response:
     from eldercare.bulk.columns import SPECS, zh_label
-    from eldercare.bulk.formats import csv_line
+    from eldercare.sheets.formats import csv_line
 
     if format == "csv":
         spec = SPECS[resource]

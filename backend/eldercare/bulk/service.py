@@ -12,15 +12,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from eldercare.bulk import formats, jobs
+from eldercare.bulk import jobs
 from eldercare.bulk.columns import SPECS, unknown_headers
-from eldercare.bulk.formats import MEDIA_TYPES, Reader, csv_line
 from eldercare.bulk.models import ImportChunk, ImportJob, ImportRowError
 from eldercare.bulk.schemas import ImportReport, ImportWarning, RowErrorOut
 from eldercare.context import RequestCtx
 from eldercare.db import new_id, session_factory
 from eldercare.errors import FieldError, NotFound, ValidationFailed
 from eldercare.i18n import translate
+from eldercare.sheets import formats
+from eldercare.sheets.formats import MEDIA_TYPES, Reader, csv_line
 
 CHUNK_BYTES = 1 << 20
 REPORT_ERRORS = 1000
@@ -315,7 +316,7 @@ def error_file(job: ImportJob, lang: str, failed_only: bool) -> tuple[Iterator[b
             ).encode()
 
     def as_xlsx() -> Iterator[bytes]:
-        from eldercare.bulk.xlsx import write_rows
+        from eldercare.sheets.xlsx import write_rows
 
         def table() -> Iterator[list[Any]]:
             header_done = False

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.bulk import export as bulk_export
-from eldercare.bulk.formats import MEDIA_TYPES
 from eldercare.clock import today
 from eldercare.concurrency import IfMatch, expected_version, set_etag
 from eldercare.context import RequestCtx
@@ -44,6 +43,7 @@ from eldercare.relief.schemas import (
     SupporterOut,
 )
 from eldercare.routing import Router
+from eldercare.sheets.formats import MEDIA_TYPES
 
 CENT = Decimal("0.01")
 router = Router(tags=["relief"], dependencies=[Depends(auth_ctx)])

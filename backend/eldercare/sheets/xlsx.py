@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from eldercare.bulk.columns import SPECS, zh_label
-from eldercare.bulk.inert import inert
+from eldercare.sheets.inert import inert
 
 PIECE = 1 << 16
 
