@@ -12,14 +12,15 @@ from eldercare.bulk import changes, export, jobs, service
 from eldercare.bulk.handlers import HANDLERS
 from eldercare.bulk.models import ImportJob
 from eldercare.bulk.schemas import ChangeItem, ChangesPage, ImportReport
+from eldercare.bulk.templates import xlsx_template
 from eldercare.config import get_settings
 from eldercare.db import DbSession, session_factory
 from eldercare.elders.filters import ElderFilters, elder_filters
 from eldercare.elders.service import REVEAL_ROLES
 from eldercare.errors import BadRequest, FieldError, Forbidden, ValidationFailed
 from eldercare.routing import Router
+from eldercare.sheets import write
 from eldercare.sheets.formats import MEDIA_TYPES, UNREADABLE, format_of
-from eldercare.sheets.xlsx import template as xlsx_template
 
 router = Router(tags=["bulk"], dependencies=[Depends(auth_ctx)])
 
@@ -186,7 +187,7 @@ def export_rows(
     if reveal:
         if ctx.actor.kind != "user" or ctx.actor.role not in REVEAL_ROLES:
             raise Forbidden("reveal.not_allowed")
-        mark = export.watermark(ctx)
+        mark = write.watermark(ctx)
         audit.record(
             db,
             ctx,
@@ -208,7 +209,7 @@ def export_rows(
         body = export.csv_body(ctx, resource, filters, reveal, mark)
     else:
         columns, rows = export.records(ctx, resource, filters, reveal)
-        body = {"ndjson": export.as_ndjson, "xlsx": export.as_xlsx}[format](columns, rows, mark)
+        body = {"ndjson": write.as_ndjson, "xlsx": write.as_xlsx}[format](columns, rows, mark)
     headers = {"Content-Disposition": f'attachment; filename="{resource}.{format}"'}
     if mark:
         headers["X-Watermark"] = mark.encode("ascii", "backslashreplace").decode()
