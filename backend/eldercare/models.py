@@ -55,4 +55,4 @@ __all__ = [
 ]
 
 # The change feed records every watched model's flushes through a session hook.
-import eldercare.bulk.changes  # noqa: F401
+import eldercare.feed.changes  # noqa: F401

@@ -14,9 +14,9 @@ from datetime import date, timedelta
 import httpx
 import pytest
 from eldercare import identity, migrate
-from eldercare.bulk import changes
 from eldercare.context import Principal, RequestCtx
 from eldercare.db import make_engine
+from eldercare.feed import changes
 from eldercare.roles import Role
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session

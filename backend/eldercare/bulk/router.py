@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from eldercare.audit import service as audit
 from eldercare.auth.deps import AuthCtx, auth_ctx
-from eldercare.bulk import changes, export, jobs, service
+from eldercare.bulk import export, jobs, service
 from eldercare.bulk.handlers import HANDLERS
 from eldercare.bulk.models import ImportJob
 from eldercare.bulk.schemas import ChangeItem, ChangesPage, ImportReport
@@ -18,6 +18,7 @@ from eldercare.db import DbSession, session_factory
 from eldercare.elders.filters import ElderFilters, elder_filters
 from eldercare.elders.service import REVEAL_ROLES
 from eldercare.errors import BadRequest, FieldError, Forbidden, ValidationFailed
+from eldercare.feed import changes
 from eldercare.routing import Router
 from eldercare.sheets import write
 from eldercare.sheets.formats import MEDIA_TYPES, UNREADABLE, format_of

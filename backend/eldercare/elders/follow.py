@@ -146,7 +146,7 @@ def end_pairings_elsewhere(db: Session, ctx: RequestCtx, elder_id: str, village:
 
 
 def _feed_rows(db: Session, moves: Mapping[str, str]) -> None:
-    from eldercare.bulk import changes
+    from eldercare.feed import changes
 
     elders = _table("elders")
     ids = list(moves)
