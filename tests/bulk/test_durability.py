@@ -226,8 +226,9 @@ def test_a_per_row_job_checks_the_next_batch_while_the_last_one_is_written(
     from eldercare import db as dbmod
     from eldercare.audit.models import AuditEvent
     from eldercare.bulk import jobs
-    from eldercare.bulk.models import Change, ImportChunk, ImportJob
+    from eldercare.bulk.models import ImportChunk, ImportJob
     from eldercare.elders.models import Elder
+    from eldercare.feed.models import Change
 
     _url, engine = committed_db
     with Session(engine) as s, s.begin():

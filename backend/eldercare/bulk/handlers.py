@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 from eldercare import synth
 from eldercare.audit.models import AuditEvent
 from eldercare.bulk.columns import SPECS, Spec, convert, normalise_header
-from eldercare.bulk.models import Change
 from eldercare.bulkload import CopyData, bulk_write, copy_in
 from eldercare.clock import aware
 from eldercare.clock import today as local_today
@@ -40,6 +39,7 @@ from eldercare.elders import service as elders
 from eldercare.elders.models import Elder, ElderChange, Guardian, Household
 from eldercare.elders.schemas import ElderCreate, ElderPatch, GuardianIn, GuardianPatch
 from eldercare.errors import AppError, Forbidden
+from eldercare.feed.models import Change
 from eldercare.identity import age_on
 from eldercare.names import pinyin
 from eldercare.regions.models import Region

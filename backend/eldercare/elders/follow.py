@@ -39,6 +39,7 @@ from eldercare.audit import service as audit
 from eldercare.clock import today as local_today
 from eldercare.context import RequestCtx
 from eldercare.db import Base
+from eldercare.feed import changes
 
 PAIRING_END_MOVED = "moved"
 CHUNK = 1000
@@ -64,10 +65,6 @@ FOLLOWERS: tuple[Follower, ...] = (
 SCOPED_THROUGH_ELDER: frozenset[str] = frozenset(
     {"guardians", "pairings", "benefits", "relief_facts", "elder_changes"}
 )
-
-# Feed resources keyed by their elder (the elder's own row is written by the flush hook).
-_FEED_CHILDREN = (("guardian", "guardians"), ("pairing", "pairings"), ("visit", "visits"))
-
 
 def _table(name: str) -> Table:
     import eldercare.models  # noqa: F401  (every table in the metadata)
@@ -145,46 +142,6 @@ def end_pairings_elsewhere(db: Session, ctx: RequestCtx, elder_id: str, village:
     return ended
 
 
-def _feed_rows(db: Session, moves: Mapping[str, str]) -> None:
-    from eldercare.feed import changes
-
-    elders = _table("elders")
-    ids = list(moves)
-    now_village = dict(
-        db.execute(select(elders.c.id, elders.c.village_code).where(elders.c.id.in_(ids))).all()
-    )
-    versions = dict(
-        db.execute(select(elders.c.id, elders.c.version).where(elders.c.id.in_(ids))).all()
-    )
-    rows: list[dict[str, Any]] = [
-        {
-            "resource": "elder",
-            "resource_id": elder_id,
-            "action": "update",
-            "region_code": old,
-            "version": versions.get(elder_id),
-        }
-        for elder_id, old in moves.items()
-    ]
-    for resource, name in _FEED_CHILDREN:
-        t = _table(name)
-        for child_id, elder_id, version in db.execute(
-            select(t.c.id, t.c.elder_id, t.c.version).where(t.c.elder_id.in_(ids)).order_by(t.c.id)
-        ):
-            for region in (moves[elder_id], now_village[elder_id]):
-                rows.append(
-                    {
-                        "resource": resource,
-                        "resource_id": child_id,
-                        "action": "update",
-                        "region_code": region,
-                        "version": version,
-                        "parent_id": elder_id,
-                    }
-                )
-    changes.record(db.connection(), rows)
-
-
 def follow_moves(db: Session, ctx: RequestCtx, moves: Mapping[str, str]) -> None:
     """After elders changed village (``moves``: elder id -> the village they left), make
     everything that belongs to them follow: pairings whose helper cannot follow end, the
@@ -204,4 +161,4 @@ def follow_moves(db: Session, ctx: RequestCtx, moves: Mapping[str, str]) -> None
             schedule.needs_helper(db, elder)
     if moved:
         rekey(db, list(moved))
-        _feed_rows(db, moved)
+        changes.moved(db, "elder", moved)
