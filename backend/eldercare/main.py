@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.requests import Request
 
-from eldercare import __version__, db, errors, health, logs, openapi, routing
+from eldercare import __version__, db, errors, health, logs, openapi, routing, wiring
 from eldercare.audit.router import router as audit_router
 from eldercare.auth import cache as principal_cache
 from eldercare.auth.accounts_router import clients as clients_router
@@ -115,6 +115,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app() -> FastAPI:
+    wiring.install()
     settings = get_settings()
     logs.configure(settings.log_level)
     app = FastAPI(
