@@ -35,9 +35,11 @@ def run(db_arg: str, seconds: float) -> dict[str, object]:
     try:
         generate(url, "county")
         engine = make_engine(url)
+        from eldercare import wiring
         from eldercare.devtools import demo
         from eldercare.relief import screening
 
+        wiring.install()  # the demo seed recomputes elders, as the app would
         started = time.perf_counter()
         with Session(engine) as s, s.begin():
             seeded = demo.seed_relief(s)  # policy, relief facts, benefits, first screening
@@ -112,11 +114,14 @@ def run_province(url: str, jobs: int, seed: bool = False, empty: bool = False) -
     its elders and benefits (``demo.seed_relief``); only on a database of your own.
     ``empty``: empty ``relief_screenings`` first, so every row is written (the first run);
     otherwise only the rows whose result changed are (the nightly run)."""
+    from eldercare import wiring
     from eldercare.devtools import demo
     from eldercare.elders.models import Elder
     from eldercare.relief import screening
     from eldercare.relief.models import ReliefFacts, ReliefPolicyVersion
     from sqlalchemy import func, select
+
+    wiring.install()  # the demo seed recomputes elders, as the app would
 
     engine = make_engine(url)
     out: dict[str, object] = {}

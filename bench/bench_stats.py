@@ -34,8 +34,11 @@ def _analyze(url: str) -> None:
 
 
 def county(db_arg: str, seconds: float) -> dict[str, object]:
+    from eldercare import wiring
     from eldercare.devtools.demo import seed_helpers_and_visits, seed_incidents
     from eldercare.stats.service import refresh_county
+
+    wiring.install()  # the demo seed runs the domains' services, as the app would
 
     url, _ = database_url(db_arg, "stats")
     out: dict[str, object] = {"database": url.split(":")[0]}

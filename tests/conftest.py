@@ -60,6 +60,10 @@ from eldercare import db as dbmod  # noqa: E402
 from eldercare import migrate  # noqa: E402
 from eldercare.config import get_settings  # noqa: E402
 from eldercare.db import make_engine, normalize_url  # noqa: E402
+from eldercare.wiring import install as wire_the_domains  # noqa: E402
+
+# Tests call services without the app: the domains' hooks are registered as the app does.
+wire_the_domains()
 
 BACKEND = os.environ.get("TEST_DB_BACKEND", "sqlite")
 

@@ -20,13 +20,13 @@ from unittest.mock import patch
 
 import pytest
 from eldercare import identity, phones
-from eldercare.bulk import formats
-from eldercare.bulk.formats import Reader
 from eldercare.bulk.service import CHUNK_BYTES
 from eldercare.elders.models import Elder
 from eldercare.elders.service import SORTS
 from eldercare.errors import BadRequest
 from eldercare.pagination import Kind, decode_cursor, encode_cursor, keyset, order_kinds
+from eldercare.sheets import formats
+from eldercare.sheets.formats import Reader
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select

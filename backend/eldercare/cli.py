@@ -456,6 +456,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # the domains' hooks, for every command that runs them (the API clients run none)
+    if args.func not in (cmd_import, cmd_export, cmd_sync):
+        from eldercare import wiring
+
+        wiring.install()
     return int(args.func(args))
 
 

@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 from eldercare.config import get_settings
 from eldercare.i18n import negotiate
 from eldercare.roles import Role
-from eldercare.scope import Scope
+from eldercare.scope import Scope, paired_elders
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,8 @@ class Principal:
 
     @property
     def scope(self) -> Scope:
+        if self.role == Role.volunteer:
+            return Scope(self.region_code, paired_elders(self.id))
         return Scope(self.region_code)
 
 

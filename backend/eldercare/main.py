@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 
-from eldercare import __version__, db, errors, health, logs, openapi, routing, worker
+from eldercare import __version__, db, errors, health, logs, openapi, routing, wiring, worker
 from eldercare.audit.router import router as audit_router
 from eldercare.auth import cache as principal_cache
 from eldercare.auth.accounts_router import clients as clients_router
@@ -122,6 +122,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app() -> FastAPI:
+    wiring.install()
     settings = get_settings()
     logs.configure(settings.log_level)
     app = FastAPI(

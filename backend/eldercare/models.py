@@ -2,7 +2,7 @@
 
 from eldercare.audit.models import AuditEvent
 from eldercare.auth.models import IntegrationClient, LoginThrottle, RefreshToken, RevokedToken, User
-from eldercare.bulk.models import Change, ImportChunk, ImportJob, ImportRowError
+from eldercare.bulk.models import ImportChunk, ImportJob, ImportRowError
 from eldercare.db import Base
 from eldercare.elders.models import (
     Elder,
@@ -13,6 +13,7 @@ from eldercare.elders.models import (
     RegisterPolicy,
     RegisterRefresh,
 )
+from eldercare.feed.models import Change
 from eldercare.incidents.models import Incident, IncidentPolicyVersion, IncidentTransition
 from eldercare.regions.models import Region
 from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion, ReliefScreening
@@ -53,6 +54,3 @@ __all__ = [
     "Visit",
     "Volunteer",
 ]
-
-# The change feed records every watched model's flushes through a session hook.
-import eldercare.bulk.changes  # noqa: F401

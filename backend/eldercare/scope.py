@@ -3,6 +3,10 @@
 Region codes nest by prefix: county 6 digits, township 9, village 12. A principal bound to
 region R sees exactly the rows whose region code starts with R. Every service that reads or
 writes a scoped table starts from :class:`Scope`; anything outside it is *not found*.
+
+A volunteer is bound to no region's elders but to the elders paired with them: their scope
+carries those elders (:attr:`Scope.elder_ids`, from :data:`paired_elders`, which the
+volunteers domain provides), and everything that belongs to an elder is scoped through it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, and_
 
 from eldercare.errors import NotFound
+from eldercare.hooks import Provider
 
 T = TypeVar("T")
 
@@ -34,9 +39,12 @@ def code_upper_bound(prefix: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """The region subtree a principal may see."""
+    """The region subtree a principal may see; for a volunteer, the elders they may see."""
 
     region_prefix: str
+    # A subquery of the ids of the elders the principal may see when that is not every elder
+    # of its region (a volunteer's paired elders); None: the region decides.
+    elder_ids: Any = None
 
     def covers(self, code: str | None) -> bool:
         return code is not None and code.startswith(self.region_prefix)
@@ -68,6 +76,11 @@ class Scope:
         """404 unless ``code`` lies in scope."""
         if not self.covers(code):
             raise NotFound()
+
+
+# The elders a volunteer sees, given the id of their login: a subquery of the ids of the
+# elders with an open pairing to them (eldercare.wiring registers the volunteers domain's).
+paired_elders: Provider[[str], Any] = Provider("scope.paired_elders")
 
 
 def ensure_found(obj: T | None) -> T:

@@ -149,6 +149,7 @@ class TestExports:
         from eldercare.bulk import export
         from eldercare.context import Principal, RequestCtx
         from eldercare.roles import Role
+        from eldercare.sheets import write
 
         odd = {"address": 'A "quoted", odd\naddress', "notes": ""}
         make_elder(db, VILLAGE, phone="0746-7123456", health_conditions=[], **odd)
@@ -171,7 +172,7 @@ class TestExports:
         ctx = RequestCtx(None, None, "zh-CN", p)
         everything = ElderFilters()
         columns, rows = export.records(ctx, "elders", everything, reveal)
-        by_row = b"".join(export.as_csv(columns, rows, "mark"))
+        by_row = b"".join(write.as_csv(columns, rows, "mark"))
         # the mark, the header, three rows, and the line break inside one address
         assert by_row.count(b"\n") == 6
         rows = export.elder_csv_rows(ctx, everything, reveal)
@@ -188,7 +189,7 @@ class TestExports:
             ElderFilters(q="ljg", status="active", left_behind=False),
         ):
             fast = b"".join(export.csv_body(ctx, "elders", filters, reveal, None))
-            slow = b"".join(export.as_csv(*export.records(ctx, "elders", filters, reveal), None))
+            slow = b"".join(write.as_csv(*export.records(ctx, "elders", filters, reveal), None))
             assert fast == slow
             assert fast.count(b"\n") >= 2  # the header and at least one row
 

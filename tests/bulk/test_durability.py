@@ -11,9 +11,9 @@ from datetime import date, timedelta
 
 import pytest
 from eldercare import identity, migrate
-from eldercare.bulk import changes
 from eldercare.context import Principal, RequestCtx
 from eldercare.db import make_engine
+from eldercare.feed import changes
 from eldercare.roles import Role
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -137,8 +137,9 @@ def test_a_per_row_job_checks_the_next_batch_while_the_last_one_is_written(
     from eldercare.audit.models import AuditEvent
     from eldercare.bulk import jobs
     from eldercare.bulk.handlers import ElderHandler
-    from eldercare.bulk.models import Change, ImportChunk, ImportJob
+    from eldercare.bulk.models import ImportChunk, ImportJob
     from eldercare.elders.models import Elder
+    from eldercare.feed.models import Change
 
     _url, engine = committed_db
     with Session(engine) as s, s.begin():

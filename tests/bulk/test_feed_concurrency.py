@@ -17,12 +17,12 @@ from collections import defaultdict
 
 import pytest
 from eldercare import migrate
-from eldercare.bulk import changes
 from eldercare.context import Principal, RequestCtx
 from eldercare.db import make_engine
 from eldercare.elders import service as elders
 from eldercare.elders.schemas import ElderPatch
 from eldercare.errors import PreconditionFailed
+from eldercare.feed import changes
 from eldercare.roles import Role
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session

@@ -9,8 +9,8 @@ import io
 from datetime import timedelta
 
 import pytest
-from eldercare.bulk.inert import inert, restored
 from eldercare.elders.models import Elder
+from eldercare.sheets.inert import inert, restored
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
@@ -101,6 +101,7 @@ class TestExports:
         from eldercare.context import Principal, RequestCtx
         from eldercare.elders.filters import ElderFilters
         from eldercare.roles import Role
+        from eldercare.sheets import write
 
         make_elder(db, VILLAGE, name="'=x", address="''-1", phone=None)
         make_elder(db, VILLAGE, name="'abc", address="")
@@ -108,7 +109,7 @@ class TestExports:
         p = Principal("user", "u", "u", Role.county_officer, COUNTY, frozenset(), "x", None)
         ctx = RequestCtx(None, None, "zh-CN", p)
         columns, rows = export.records(ctx, "elders", ElderFilters(), reveal)
-        by_row = b"".join(export.as_csv(columns, rows, None))
+        by_row = b"".join(write.as_csv(columns, rows, None))
         body = b"".join(export.csv_body(ctx, "elders", ElderFilters(), reveal, None))
         assert body == by_row  # the database's CSV on PostgreSQL, the row writer elsewhere
         got = csv_cells(body)

@@ -9,7 +9,7 @@ from typing import Any
 
 import ijson
 import pytest
-from eldercare.bulk.formats import MAX_DECODE_DEPTH, MAX_JSON_DEPTH, FormatError, Reader
+from eldercare.sheets.formats import MAX_DECODE_DEPTH, MAX_JSON_DEPTH, FormatError, Reader
 
 
 def rows(body: bytes, size: int = 0) -> list[tuple[int, dict[str, Any]]]:

@@ -1115,7 +1115,7 @@ def test_other_county_elder_is_404_for_county_officer(client, db):
 
 class TestCreateFeed:
     def test_one_post_writes_one_create_row_at_version_1(self, client, db):
-        from eldercare.bulk.models import Change
+        from eldercare.feed.models import Change
 
         worker = make_user(db)
         r = client.post("/api/v1/elders", headers=auth(worker), json=new_elder())

@@ -8,10 +8,10 @@ import json
 from datetime import date
 
 import pytest
-from eldercare.bulk.models import Change
 from eldercare.clock import today as local_today
 from eldercare.db import Base
 from eldercare.elders import follow
+from eldercare.feed.models import Change
 from eldercare.visits.models import ElderSchedule
 from eldercare.volunteers.models import Pairing
 from sqlalchemy import select

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from eldercare.audit.models import AuditEvent
-from eldercare.bulk.models import Change
 from eldercare.elders.models import Elder, ElderChange, Guardian, Household
+from eldercare.feed.models import Change
 from eldercare.visits.models import ElderSchedule
 from openpyxl import Workbook
 from sqlalchemy import Connection, select

@@ -8,8 +8,8 @@ from __future__ import annotations
 import io
 
 import pytest
-from eldercare.bulk.inert import restored
 from eldercare.relief import screening
+from eldercare.sheets.inert import restored
 from openpyxl import load_workbook
 
 from tests.factories import COUNTY, VILLAGE, auth, make_elder, make_user

@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 from typing import IO, Any
 
-from eldercare.bulk.formats import MEDIA_TYPES
+from eldercare.sheets.formats import MEDIA_TYPES
 
 EXTENSIONS = {
     ".csv": "csv",

@@ -7,25 +7,21 @@ audited and carries a watermark (who, when) at the top of the file.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Integer, Text, case, cast, func, or_, select
 
 from eldercare import identity, phones
 from eldercare.bulk.columns import GUARDIANS
-from eldercare.bulk.formats import csv_line
-from eldercare.bulk.inert import cell, sql_inert
 from eldercare.context import RequestCtx
 from eldercare.db import session_factory
 from eldercare.elders import service as elders
 from eldercare.elders.filters import ElderFilters
 from eldercare.elders.models import Elder, Guardian
 from eldercare.scope import Scope
+from eldercare.sheets import write
+from eldercare.sheets.inert import sql_inert
 from eldercare.volunteers import service as volunteers
 from eldercare.volunteers.models import Volunteer
 
@@ -211,7 +207,7 @@ def _elder_csv_columns(reveal: bool) -> list[Any]:
     """The export's elder columns, each as Python's CSV writer writes it, computed by the
     database: text columns with '' as NULL (PostgreSQL's CSV quotes an empty string, the
     writer does not), booleans as ``True``/``False``, the name, phone and address made
-    inert (a leading ``= + - @`` gets an apostrophe, see eldercare.bulk.inert). The other
+    inert (a leading ``= + - @`` gets an apostrophe, see eldercare.sheets.inert). The other
     text columns cannot start so: codes, ID numbers (17 digits and a digit or X, parsed on
     every write), timestamps."""
     e = Elder
@@ -300,77 +296,6 @@ def csv_body(
     if resource == "elders":
         rows = elder_csv_rows(ctx, filters, reveal)
         if rows is not None:
-            return _with_head(ELDER_COLUMNS, rows, mark)
+            return write.with_head(ELDER_COLUMNS, rows, mark)
     columns, records_ = records(ctx, resource, filters, reveal)
-    return as_csv(columns, records_, mark)
-
-
-def _with_head(
-    columns: tuple[str, ...], rows: Iterator[bytes], mark: str | None
-) -> Iterator[bytes]:
-    yield ("\ufeff" + (f"# {mark}\n" if mark else "") + csv_line(columns)).encode()
-    yield from rows
-
-
-def watermark(ctx: RequestCtx) -> str:
-    p = ctx.actor
-    at = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
-    who = " ".join((p.display_name or p.name).split())  # the mark is one line of the file
-    return f"明文导出 / unmasked export: {who} ({p.id}), {at}"
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, list):
-        return ",".join(map(str, value))
-    return value
-
-
-def as_csv(
-    columns: tuple[str, ...], rows: Iterator[list[Any]], mark: str | None
-) -> Iterator[bytes]:
-    head = "\ufeff" + (f"# {mark}\n" if mark else "") + csv_line(columns)
-    yield head.encode()
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    for n, row in enumerate(rows, start=1):
-        writer.writerow([cell(_plain(v)) for v in row])
-        if n % 2000 == 0:
-            yield buf.getvalue().encode()
-            buf.seek(0)
-            buf.truncate()
-    if buf.tell():
-        yield buf.getvalue().encode()
-
-
-def as_ndjson(
-    columns: tuple[str, ...], rows: Iterator[list[Any]], mark: str | None
-) -> Iterator[bytes]:
-    if mark:
-        yield (json.dumps({"_watermark": mark}, ensure_ascii=False) + "\n").encode()
-    buf: list[str] = []
-    for row in rows:
-        buf.append(
-            json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=str)
-        )
-        if len(buf) >= 1000:
-            yield ("\n".join(buf) + "\n").encode()
-            buf = []
-    if buf:
-        yield ("\n".join(buf) + "\n").encode()
-
-
-def as_xlsx(
-    columns: tuple[str, ...], rows: Iterator[list[Any]], mark: str | None
-) -> Iterator[bytes]:
-    from eldercare.bulk.xlsx import write_rows
-
-    def table() -> Iterator[list[Any]]:
-        if mark:
-            yield [mark]
-        yield list(columns)
-        for row in rows:
-            yield [_plain(v) for v in row]
-
-    yield from write_rows(table())
+    return write.as_csv(columns, records_, mark)

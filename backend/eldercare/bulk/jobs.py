@@ -64,7 +64,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from eldercare.bulk.columns import hints
-from eldercare.bulk.formats import FormatError, Reader, Row
 from eldercare.bulk.handlers import HANDLERS, Outcome
 from eldercare.bulk.models import OPEN, ImportChunk, ImportJob, ImportRowError
 from eldercare.config import get_settings
@@ -72,6 +71,7 @@ from eldercare.context import Principal, RequestCtx
 from eldercare.db import UTCDateTime, session_factory
 from eldercare.errors import AppError
 from eldercare.roles import Role
+from eldercare.sheets.formats import FormatError, Reader, Row
 from eldercare.worker import Task, announce
 
 log = logging.getLogger("eldercare.bulk")

@@ -7,18 +7,20 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from eldercare.audit import service as audit
 from eldercare.auth.deps import AuthCtx, auth_ctx
-from eldercare.bulk import changes, export, jobs, service
-from eldercare.bulk.formats import MEDIA_TYPES, UNREADABLE, format_of
+from eldercare.bulk import export, jobs, service
 from eldercare.bulk.handlers import HANDLERS
 from eldercare.bulk.models import ImportJob
 from eldercare.bulk.schemas import ChangeItem, ChangesPage, ImportReport
-from eldercare.bulk.xlsx import template as xlsx_template
+from eldercare.bulk.templates import xlsx_template
 from eldercare.config import get_settings
 from eldercare.db import DbSession, session_factory
 from eldercare.elders.filters import ElderFilters, elder_filters
 from eldercare.elders.service import REVEAL_ROLES
 from eldercare.errors import BadRequest, FieldError, Forbidden, ValidationFailed
+from eldercare.feed import changes
 from eldercare.routing import Router, in_thread
+from eldercare.sheets import write
+from eldercare.sheets.formats import MEDIA_TYPES, UNREADABLE, format_of
 
 router = Router(tags=["bulk"], dependencies=[Depends(auth_ctx)])
 
@@ -114,7 +116,7 @@ def _report(job_id: str, lang: str, replayed: bool) -> ImportReport:
 )
 def import_template(resource: ImportResource, format: Literal["xlsx", "csv"] = "xlsx") -> Response:
     from eldercare.bulk.columns import SPECS, zh_label
-    from eldercare.bulk.formats import csv_line
+    from eldercare.sheets.formats import csv_line
 
     if format == "csv":
         spec = SPECS[resource]
@@ -183,7 +185,7 @@ def export_rows(
     if reveal:
         if ctx.actor.kind != "user" or ctx.actor.role not in REVEAL_ROLES:
             raise Forbidden("reveal.not_allowed")
-        mark = export.watermark(ctx)
+        mark = write.watermark(ctx)
         audit.record(
             db,
             ctx,
@@ -205,7 +207,7 @@ def export_rows(
         body = export.csv_body(ctx, resource, filters, reveal, mark)
     else:
         columns, rows = export.records(ctx, resource, filters, reveal)
-        body = {"ndjson": export.as_ndjson, "xlsx": export.as_xlsx}[format](columns, rows, mark)
+        body = {"ndjson": write.as_ndjson, "xlsx": write.as_xlsx}[format](columns, rows, mark)
     headers = {"Content-Disposition": f'attachment; filename="{resource}.{format}"'}
     if mark:
         headers["X-Watermark"] = mark.encode("ascii", "backslashreplace").decode()

@@ -11,9 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from eldercare.bulk import formats, jobs
+from eldercare.bulk import jobs
 from eldercare.bulk.columns import SPECS, unknown_headers
-from eldercare.bulk.formats import MEDIA_TYPES, Reader, csv_line
 from eldercare.bulk.models import ImportChunk, ImportJob, ImportRowError
 from eldercare.bulk.schemas import ImportReport, ImportWarning, RowErrorOut
 from eldercare.context import RequestCtx
@@ -21,6 +20,8 @@ from eldercare.db import new_id, session_factory
 from eldercare.errors import FieldError, NotFound, ValidationFailed
 from eldercare.i18n import translate
 from eldercare.routing import in_thread
+from eldercare.sheets import formats
+from eldercare.sheets.formats import MEDIA_TYPES, Reader, csv_line
 from eldercare.worker import announce
 
 CHUNK_BYTES = 1 << 20
@@ -344,7 +345,7 @@ def error_file(job: ImportJob, lang: str, failed_only: bool) -> tuple[Iterator[b
             ).encode()
 
     def as_xlsx() -> Iterator[bytes]:
-        from eldercare.bulk.xlsx import write_rows
+        from eldercare.sheets.xlsx import write_rows
 
         def table() -> Iterator[list[Any]]:
             header_done = False

@@ -6,7 +6,8 @@ themselves. Some tables keep a copy of the elder's village (and derived township
 codes) so that scoped lists and counts are index range scans: visits, incidents, the visit
 schedule and the stored relief screening. After a move those copies would leave the rows
 behind, readable and writable by the old village and township and invisible to the new
-ones. :data:`FOLLOWERS` lists every such table, and :func:`follow_moves` (called by every
+ones. :data:`FOLLOWERS` lists every such table (their domains register them with
+:func:`follows`, in :mod:`eldercare.wiring`), and :func:`follow_moves` (called by every
 write that changes an elder's village; today :func:`eldercare.elders.service.move`, which
 imports also go through) re-keys them with one set-based ``UPDATE`` per table.
 
@@ -14,9 +15,11 @@ A table added later that has an ``elder_id`` joins :data:`FOLLOWERS` if it keeps
 column, else :data:`SCOPED_THROUGH_ELDER`; ``tests/elders/test_move_follows.py`` fails for a
 table in neither.
 
-The move also ends each open pairing whose helper's region does not cover the new village
-(a helper of the old village cannot visit there) with ``end_reason = "moved"``, and then
-the new village's worklist says the elder needs a helper until a new pairing is made (see
+Before the re-keying, the move calls the :data:`eldercare.elders.hooks.moved` hook: it ends
+each open pairing whose helper's region does not cover the new village (a helper of the old
+village cannot visit there) with ``end_reason = "moved"``, and then the new village's
+worklist says the elder needs a helper until a new pairing is made (see
+:func:`eldercare.volunteers.service.end_pairings_elsewhere` and
 :func:`eldercare.visits.schedule.needs_helper`). Helpers of the new village, of its
 township or county-wide keep their pairings.
 
@@ -35,12 +38,12 @@ from typing import Any
 from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
-from eldercare.audit import service as audit
-from eldercare.clock import today as local_today
 from eldercare.context import RequestCtx
 from eldercare.db import Base
+from eldercare.elders import hooks
+from eldercare.elders.models import Elder
+from eldercare.feed import changes
 
-PAIRING_END_MOVED = "moved"
 CHUNK = 1000
 
 
@@ -53,25 +56,25 @@ class Follower:
     region_column: str = "village_code"
 
 
-FOLLOWERS: tuple[Follower, ...] = (
-    Follower("visits"),
-    Follower("incidents"),
-    Follower("elder_schedules"),
-    Follower("relief_screenings"),
-)
+# Filled by the domains that own the tables, through eldercare.wiring.
+FOLLOWERS: list[Follower] = []
+
+
+def follows(*tables: str) -> None:
+    """These tables keep a copy of their elder's village (``village_code``, by ``elder_id``):
+    a move re-keys them."""
+    for table in tables:
+        if all(f.table != table for f in FOLLOWERS):
+            FOLLOWERS.append(Follower(table))
+
 
 # Tables with an ``elder_id`` and no region of their own: scoped by joining the elder.
 SCOPED_THROUGH_ELDER: frozenset[str] = frozenset(
     {"guardians", "pairings", "benefits", "relief_facts", "elder_changes"}
 )
 
-# Feed resources keyed by their elder (the elder's own row is written by the flush hook).
-_FEED_CHILDREN = (("guardian", "guardians"), ("pairing", "pairings"), ("visit", "visits"))
-
 
 def _table(name: str) -> Table:
-    import eldercare.models  # noqa: F401  (every table in the metadata)
-
     return Base.metadata.tables[name]
 
 
@@ -112,87 +115,11 @@ def rekey(db: Session, elder_ids: list[str]) -> dict[str, int]:
     return counts
 
 
-def end_pairings_elsewhere(db: Session, ctx: RequestCtx, elder_id: str, village: str) -> list[str]:
-    """End the elder's open pairings whose helper's region does not cover ``village``
-    (reason ``moved``); returns their ids."""
-    from eldercare.volunteers.models import Pairing, Volunteer
-
-    rows = db.execute(
-        select(Pairing, Volunteer.region_code)
-        .join(Volunteer, Volunteer.id == Pairing.volunteer_id)
-        .where(Pairing.elder_id == elder_id, Pairing.end_date.is_(None))
-        .order_by(Pairing.id)
-    ).all()
-    today = local_today()
-    ended = []
-    for pairing, helper_region in rows:
-        if village.startswith(helper_region):
-            continue  # a helper of the new village, its township or the county stays
-        pairing.end_date = max(today, pairing.start_date)
-        pairing.end_reason = PAIRING_END_MOVED
-        ended.append(pairing.id)
-        audit.record(
-            db,
-            ctx,
-            "update",
-            resource="pairing",
-            resource_id=pairing.id,
-            region_code=village,
-            fields=["end_date", "end_reason"],
-            detail={"reason": PAIRING_END_MOVED, "elder_id": elder_id},
-        )
-    db.flush()
-    return ended
-
-
-def _feed_rows(db: Session, moves: Mapping[str, str]) -> None:
-    from eldercare.bulk import changes
-
-    elders = _table("elders")
-    ids = list(moves)
-    now_village = dict(
-        db.execute(select(elders.c.id, elders.c.village_code).where(elders.c.id.in_(ids))).all()
-    )
-    versions = dict(
-        db.execute(select(elders.c.id, elders.c.version).where(elders.c.id.in_(ids))).all()
-    )
-    rows: list[dict[str, Any]] = [
-        {
-            "resource": "elder",
-            "resource_id": elder_id,
-            "action": "update",
-            "region_code": old,
-            "version": versions.get(elder_id),
-        }
-        for elder_id, old in moves.items()
-    ]
-    for resource, name in _FEED_CHILDREN:
-        t = _table(name)
-        for child_id, elder_id, version in db.execute(
-            select(t.c.id, t.c.elder_id, t.c.version).where(t.c.elder_id.in_(ids)).order_by(t.c.id)
-        ):
-            for region in (moves[elder_id], now_village[elder_id]):
-                rows.append(
-                    {
-                        "resource": resource,
-                        "resource_id": child_id,
-                        "action": "update",
-                        "region_code": region,
-                        "version": version,
-                        "parent_id": elder_id,
-                    }
-                )
-    changes.record(db.connection(), rows)
-
-
 def follow_moves(db: Session, ctx: RequestCtx, moves: Mapping[str, str]) -> None:
     """After elders changed village (``moves``: elder id -> the village they left), make
-    everything that belongs to them follow: pairings whose helper cannot follow end, the
-    new village is told to find a helper, follower rows are re-keyed, and the change feed
-    tells both regions."""
-    from eldercare.elders.models import Elder
-    from eldercare.visits import schedule
-
+    everything that belongs to them follow: the ``moved`` hook (pairings whose helper
+    cannot follow end, the new village is told to find a helper), follower rows are
+    re-keyed, and the change feed tells both regions."""
     db.flush()
     moved: dict[str, str] = {}
     for elder_id, old in moves.items():
@@ -200,8 +127,7 @@ def follow_moves(db: Session, ctx: RequestCtx, moves: Mapping[str, str]) -> None
         if elder is None or not old or elder.village_code == old:
             continue
         moved[elder_id] = old
-        if end_pairings_elsewhere(db, ctx, elder.id, elder.village_code):
-            schedule.needs_helper(db, elder)
+        hooks.moved(db, ctx, elder, old)
     if moved:
         rekey(db, list(moved))
-        _feed_rows(db, moved)
+        changes.moved(db, "elder", moved)

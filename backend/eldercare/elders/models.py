@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eldercare.db import Base, UTCDateTime, new_id, utcnow
+from eldercare.feed.changes import watch
 
 
 def _ascii(length: int) -> String:
@@ -248,3 +249,9 @@ class ElderMerge(Base):
     merged_by: Mapped[str | None] = mapped_column(String(32))
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     undone_by: Mapped[str | None] = mapped_column(String(32))
+
+
+# The change feed (eldercare.feed): the register's records, each in its village.
+watch(Elder, "elder", region="village_code")
+watch(Household, "household", region="village_code")
+watch(Guardian, "guardian", parent="elder")

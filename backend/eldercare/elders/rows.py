@@ -31,7 +31,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from eldercare.audit.models import AuditEvent
-from eldercare.bulk.models import Change
 from eldercare.bulkload import CopyData, bulk_write, copy_in
 from eldercare.clock import today as local_today
 from eldercare.config import get_settings
@@ -40,6 +39,7 @@ from eldercare.db import new_ids, utcnow
 from eldercare.elders import rules
 from eldercare.elders.models import Elder, ElderChange, Guardian, Household, RegisterPolicy
 from eldercare.elders.schemas import ElderCreate, GuardianIn
+from eldercare.feed.models import Change
 from eldercare.identity import IdNumber, age_on
 from eldercare.names import pinyin
 from eldercare.visits.models import ElderSchedule
@@ -579,7 +579,7 @@ class Prepared:
         if self.copies is None:
             for table, columns, rows in self.tables:
                 bulk_write(conn, table, columns, rows)
-            if self.feed is not None:  # one writer at a time: position 0 (see bulk.changes)
+            if self.feed is not None:  # one writer at a time: position 0 (see feed.changes)
                 feed = ((0, *r) for r in self.feed)
                 bulk_write(conn, TABLES["changes"], ("xid", *_FEED_COLUMNS), feed)
             return
@@ -592,7 +592,7 @@ class Prepared:
                 copy_in(conn, data)
             if has_feed:
                 # The feed's position is this transaction's id: the records are new, so no
-                # earlier row of theirs can sort after it (see bulk.changes).
+                # earlier row of theirs can sort after it (see feed.changes).
                 xid = conn.exec_driver_sql("SELECT pg_current_xact_id()::text").scalar_one()
                 copy_in(conn, copies[-1].with_first("xid", xid))
         except psycopg.errors.IntegrityError as exc:  # COPY runs on the driver's connection

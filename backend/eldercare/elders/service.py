@@ -22,7 +22,7 @@ from eldercare.concurrency import check_version, expected_version
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
 from eldercare.db import utcnow, write_apart
-from eldercare.elders import follow, rows, rules
+from eldercare.elders import follow, hooks, rows, rules
 from eldercare.elders.filters import ElderFilters
 from eldercare.elders.models import (
     Elder,
@@ -128,12 +128,10 @@ REVEAL_ROLES = frozenset(
 
 def elder_scope(ctx: RequestCtx) -> ColumnElement[bool]:
     """Which elders the caller may see. Volunteers see their paired elders only."""
-    p = ctx.actor
-    if p.role == Role.volunteer:
-        from eldercare.volunteers.service import paired_elder_ids
-
-        return Elder.id.in_(paired_elder_ids(p.id))
-    return p.scope.clause_levels(Elder.village_code, Elder.township_code, Elder.county_code)
+    scope = ctx.actor.scope
+    if scope.elder_ids is not None:
+        return Elder.id.in_(scope.elder_ids)
+    return scope.clause_levels(Elder.village_code, Elder.township_code, Elder.county_code)
 
 
 def get_elder(db: Session, ctx: RequestCtx, elder_id: str, *, lock: bool = False) -> Elder:
@@ -292,17 +290,7 @@ def facts_of(
 
 def benefits_of(db: Session, elder_id: str) -> list[tuple[str, date, date | None]]:
     """The elder's benefit records whose program is a register category (特困, 低保)."""
-    from eldercare.relief.models import Benefit
-
-    return [
-        (p, start, end)
-        for p, start, end in db.execute(
-            select(Benefit.program, Benefit.start_date, Benefit.end_date).where(
-                Benefit.elder_id == elder_id,
-                Benefit.program.in_(list(rules.BENEFIT_CATEGORIES)),
-            )
-        )
-    ]
+    return hooks.benefits(db, elder_id)
 
 
 def guardians_of(db: Session, elder_id: str) -> list[Guardian]:
@@ -330,10 +318,8 @@ def recompute(db: Session, elder: Elder, today: date | None = None) -> None:
     for g in guardians:
         derive_away_scope(g, elder.village_code)
     _derive(elder, guardians, settings, today or local_today(), benefits_of(db, elder.id))
-    from eldercare.visits import schedule  # the visit schedule follows the tier and categories
-
     db.flush()
-    schedule.refresh(db, elder)
+    hooks.changed(db, elder)  # the visit schedule follows the tier and categories
 
 
 def _derive(
@@ -645,9 +631,7 @@ def set_risk_override(
 
 def _supporters_changed(db: Session, elder_id: str) -> None:
     """Guardians are the supporters relief pre-screening reads: rescreen the elder."""
-    from eldercare.relief import service as relief
-
-    relief.refresh_elders(db, [elder_id])
+    hooks.supporters_changed(db, [elder_id])
 
 
 def _new_guardian(db: Session, elder: Elder, data: GuardianIn) -> Guardian:
@@ -996,9 +980,7 @@ def filter_clauses(filters: ElderFilters) -> list[ColumnElement[bool]]:
     if f.q:
         where.append(search_clause(f.q))
     if f.overdue is not None:
-        from eldercare.visits.schedule import overdue_elder_ids
-
-        ids = overdue_elder_ids(today)
+        ids = hooks.overdue(today)
         where.append(Elder.id.in_(ids) if f.overdue else Elder.id.not_in(ids))
     return where
 

@@ -20,10 +20,8 @@ from eldercare.incidents.models import Incident, IncidentPolicyVersion, Incident
 from eldercare.incidents.schemas import IncidentIn, IncidentPatch, TransitionIn
 from eldercare.pagination import Direction, Page, keyset
 from eldercare.patching import apply_patch
-from eldercare.roles import Role
 from eldercare.scope import Scope
 from eldercare.visits import schedule
-from eldercare.volunteers import service as volunteers
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -33,13 +31,10 @@ def incident_scope(ctx: RequestCtx) -> ColumnElement[bool]:
     themselves, for elders still paired with them (not others' reports about the elder,
     which may concern the family or a helper, and nothing once the pairing ends)."""
     p = ctx.actor
-    if p.role == Role.volunteer:
-        return and_(
-            Incident.reporter_id == p.id, Incident.elder_id.in_(volunteers.paired_elder_ids(p.id))
-        )
-    return p.scope.clause_levels(
-        Incident.village_code, Incident.township_code, Incident.county_code
-    )
+    scope = p.scope
+    if scope.elder_ids is not None:
+        return and_(Incident.reporter_id == p.id, Incident.elder_id.in_(scope.elder_ids))
+    return scope.clause_levels(Incident.village_code, Incident.township_code, Incident.county_code)
 
 
 def get_incident(db: Session, ctx: RequestCtx, incident_id: str) -> Incident:

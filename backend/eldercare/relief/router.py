@@ -8,8 +8,6 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from eldercare.auth.deps import AuthCtx, auth_ctx
-from eldercare.bulk import export as bulk_export
-from eldercare.bulk.formats import MEDIA_TYPES
 from eldercare.clock import today
 from eldercare.concurrency import IfMatch, expected_version, set_etag
 from eldercare.context import RequestCtx
@@ -44,6 +42,8 @@ from eldercare.relief.schemas import (
     ScreeningItem,
 )
 from eldercare.routing import Router
+from eldercare.sheets import write as sheets
+from eldercare.sheets.formats import MEDIA_TYPES
 
 router = Router(tags=["relief"], dependencies=[Depends(auth_ctx)])
 
@@ -354,7 +354,7 @@ def age_milestones(
 
 
 def _file(kind: str, fmt: str, columns: tuple[str, ...], rows: Any) -> StreamingResponse:
-    writer = {"csv": bulk_export.as_csv, "xlsx": bulk_export.as_xlsx}[fmt]
+    writer = {"csv": sheets.as_csv, "xlsx": sheets.as_xlsx}[fmt]
     name = f"{kind}-{today().isoformat()}.{fmt}"
     return StreamingResponse(
         writer(columns, rows, None),

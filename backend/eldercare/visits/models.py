@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, Computed, Date, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eldercare.db import Base, UTCDateTime, new_id, utcnow
+from eldercare.feed.changes import watch
 
 
 class Visit(Base):
@@ -82,3 +83,7 @@ class ElderSchedule(Base):
     next_due_date: Mapped[date] = mapped_column(Date)
     reason: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+# The change feed (eldercare.feed): a visit in its elder's village.
+watch(Visit, "visit", parent="elder")

@@ -29,10 +29,10 @@ EDIT_WINDOW = timedelta(days=7)
 
 
 def visit_scope(ctx: RequestCtx) -> ColumnElement[bool]:
-    p = ctx.actor
-    if p.role == Role.volunteer:
-        return Visit.elder_id.in_(volunteers.paired_elder_ids(p.id))
-    return p.scope.clause(Visit.village_code)
+    scope = ctx.actor.scope
+    if scope.elder_ids is not None:  # a volunteer: the visits of their paired elders
+        return Visit.elder_id.in_(scope.elder_ids)
+    return scope.clause(Visit.village_code)
 
 
 def get_visit(db: Session, ctx: RequestCtx, visit_id: str, *, lock: bool = False) -> Visit:
@@ -220,10 +220,11 @@ def worklist(
         .join(Elder, Elder.id == s.elder_id)
         .where(s.next_due_date <= until)
     )
-    if p.role == Role.volunteer:
-        stmt = stmt.where(s.elder_id.in_(volunteers.paired_elder_ids(p.id)))
+    scope = p.scope
+    if scope.elder_ids is not None:
+        stmt = stmt.where(s.elder_id.in_(scope.elder_ids))
     else:
-        stmt = stmt.where(p.scope.clause_levels(s.village_code, s.township_code, s.county_code))
+        stmt = stmt.where(scope.clause_levels(s.village_code, s.township_code, s.county_code))
     if region:
         stmt = stmt.where(
             Scope(region).clause_levels(s.village_code, s.township_code, s.county_code)

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eldercare.db import Base, UTCDateTime, new_id, utcnow
+from eldercare.feed.changes import watch
 
 
 class Volunteer(Base):
@@ -57,3 +58,8 @@ class Pairing(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+# The change feed (eldercare.feed): a volunteer in their region, a pairing in its elder's.
+watch(Volunteer, "volunteer", region="region_code")
+watch(Pairing, "pairing", parent="elder")

@@ -19,8 +19,12 @@ from eldercare.pagination import Page, keyset
 from eldercare.patching import apply_patch
 from eldercare.regions.service import region_level
 from eldercare.roles import Role
+from eldercare.volunteers import hooks
 from eldercare.volunteers.models import Pairing, Volunteer
 from eldercare.volunteers.schemas import PairingIn, PairingPatch, VolunteerIn, VolunteerPatch
+
+# A pairing's end reason when its elder moved out of its helper's region.
+PAIRING_END_MOVED = "moved"
 
 
 def paired_elder_ids(user_id: str) -> Select[Any]:
@@ -233,9 +237,7 @@ def create_pairing(db: Session, ctx: RequestCtx, data: PairingIn, elder_village:
             db.flush()
     except IntegrityError:
         raise Conflict("pairing.primary_exists") from None
-    from eldercare.visits import schedule  # a moved elder waiting for a helper has one now
-
-    schedule.helper_paired(db, pairing.elder_id)
+    hooks.paired(db, pairing.elder_id)  # a moved elder waiting for a helper has one now
     audit.record(
         db,
         ctx,
@@ -246,6 +248,37 @@ def create_pairing(db: Session, ctx: RequestCtx, data: PairingIn, elder_village:
         fields=sorted(data.model_fields_set),
     )
     return pairing
+
+
+def end_pairings_elsewhere(db: Session, ctx: RequestCtx, elder_id: str, village: str) -> list[str]:
+    """End the elder's open pairings whose helper's region does not cover ``village``
+    (reason ``moved``); returns their ids."""
+    rows = db.execute(
+        select(Pairing, Volunteer.region_code)
+        .join(Volunteer, Volunteer.id == Pairing.volunteer_id)
+        .where(Pairing.elder_id == elder_id, Pairing.end_date.is_(None))
+        .order_by(Pairing.id)
+    ).all()
+    today = local_today()
+    ended = []
+    for pairing, helper_region in rows:
+        if village.startswith(helper_region):
+            continue  # a helper of the new village, its township or the county stays
+        pairing.end_date = max(today, pairing.start_date)
+        pairing.end_reason = PAIRING_END_MOVED
+        ended.append(pairing.id)
+        audit.record(
+            db,
+            ctx,
+            "update",
+            resource="pairing",
+            resource_id=pairing.id,
+            region_code=village,
+            fields=["end_date", "end_reason"],
+            detail={"reason": PAIRING_END_MOVED, "elder_id": elder_id},
+        )
+    db.flush()
+    return ended
 
 
 def get_pairing(

@@ -14,11 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from eldercare.bulk.columns import SPECS, Spec, convert, normalise_header
-from eldercare.bulk.formats import ERROR, ERROR_COLUMN
 from eldercare.context import RequestCtx
 from eldercare.elders import service as elders
 from eldercare.elders.models import Elder
 from eldercare.errors import AppError
+from eldercare.sheets.formats import ERROR, ERROR_COLUMN
 from eldercare.volunteers import service as volunteers
 from eldercare.volunteers.models import Volunteer
 

@@ -22,7 +22,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from eldercare.bulk.columns import convert
-from eldercare.bulk.formats import ERROR
 from eldercare.bulk.handlers.base import (
     Handler,
     Outcome,
@@ -41,6 +40,7 @@ from eldercare.elders.schemas import ElderCreate, ElderPatch
 from eldercare.errors import AppError
 from eldercare.identity import IdNumber
 from eldercare.regions.models import Region
+from eldercare.sheets.formats import ERROR
 
 # What a row may change of a stored elder (besides its village: a move), and the stored
 # values a re-imported row is compared with.

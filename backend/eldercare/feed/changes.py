@@ -1,8 +1,9 @@
 """The change feed: recorded at one place for every watched model, read from a cursor.
 
-Recording: a session ``after_flush`` hook turns the objects a flush created, changed or
-deleted into ``changes`` rows, in the same transaction (so a change is in the feed exactly
-when it is committed). Set-based writes that bypass the ORM call :func:`record` themselves.
+Recording: a domain's models ask to be watched (:func:`watch`, beside their classes); a
+session ``after_flush`` hook turns the watched objects a flush created, changed or deleted
+into ``changes`` rows, in the same transaction (so a change is in the feed exactly when it
+is committed). Set-based writes that bypass the ORM call :func:`record` themselves.
 
 Reading on PostgreSQL: sequence values are taken in insert order, not commit order, so a
 transaction that started early may commit rows *below* a cursor already handed out. Each
@@ -34,7 +35,8 @@ time, so the autoincrement id alone is commit order there (xid is 0).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,23 +49,50 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, UOWTransaction
 
-from eldercare.bulk.models import Change
 from eldercare.context import RequestCtx
-from eldercare.elders.models import Elder, Guardian, Household
 from eldercare.errors import BadRequest
-from eldercare.visits.models import Visit
-from eldercare.volunteers.models import Pairing, Volunteer
+from eldercare.feed.models import Change
 
-# model -> (feed resource name, attribute holding the region code or the elder id)
-WATCHED: dict[type[Any], tuple[str, str]] = {
-    Elder: ("elder", "village_code"),
-    Household: ("household", "village_code"),
-    Volunteer: ("volunteer", "region_code"),
-    Guardian: ("guardian", "elder_id"),
-    Pairing: ("pairing", "elder_id"),
-    Visit: ("visit", "elder_id"),
-}
-RESOURCES = tuple(sorted(name for name, _ in WATCHED.values()))
+# The resources the feed publishes: part of the API (``GET /changes?resource=``). A model
+# is watched under one of them by :func:`watch`, called beside its class.
+RESOURCES = ("elder", "guardian", "household", "pairing", "visit", "volunteer")
+
+
+@dataclass(frozen=True, slots=True)
+class Watched:
+    """How a watched model's rows enter the feed: under ``resource``, in the region its
+    ``region`` attribute holds, or, for a record that belongs to another (a guardian to its
+    elder), in the region of that ``parent`` resource's record its ``key`` names."""
+
+    resource: str
+    region: str | None = None
+    parent: str | None = None
+    key: str | None = None
+
+
+WATCHED: dict[type[Any], Watched] = {}
+
+
+def watch(
+    model: type[Any],
+    resource: str,
+    *,
+    region: str | None = None,
+    parent: str | None = None,
+    key: str = "elder_id",
+) -> None:
+    """Record every create, update and delete of ``model`` in the feed. Give the attribute
+    holding its ``region`` code, or the ``parent`` resource whose record it belongs to and
+    the attribute (``key``) holding that record's id."""
+    if resource not in RESOURCES:
+        raise ValueError(f"{resource!r} is not a resource of the feed (RESOURCES)")
+    if (region is None) == (parent is None):
+        raise ValueError("a watched model has a region or a parent, not both")
+    WATCHED[model] = Watched(resource, region, parent, key if parent else None)
+
+
+def _model_of(resource: str) -> tuple[type[Any], Watched]:
+    return next((m, w) for m, w in WATCHED.items() if w.resource == resource)
 
 
 def record(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
@@ -104,16 +133,18 @@ def _later_positions(conn: Connection, own: int, ids: set[str]) -> dict[tuple[st
     return {(resource, rid): position for resource, rid, position in rows}
 
 
-def _village_of(conn: Connection, elder_ids: set[str]) -> dict[str, str]:
-    if not elder_ids:
+def _regions_of(conn: Connection, resource: str, ids: set[str]) -> dict[str, str]:
+    if not ids:
         return {}
-    rows = conn.execute(select(Elder.id, Elder.village_code).where(Elder.id.in_(elder_ids)))
-    return {i: v for i, v in rows}
+    model, w = _model_of(resource)
+    assert w.region is not None
+    rows = conn.execute(select(model.id, getattr(model, w.region)).where(model.id.in_(ids)))
+    return {i: r for i, r in rows}
 
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _flush: UOWTransaction) -> None:
-    pending: list[tuple[str, Any, str, str]] = []  # (action, obj, resource, attribute)
+    pending: list[tuple[str, Any, Watched]] = []  # (action, obj, how it is watched)
     for action, objects in (
         ("create", session.new),
         ("update", session.dirty),
@@ -125,28 +156,85 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
                 continue
             if action == "update" and not session.is_modified(obj, include_collections=False):
                 continue
-            pending.append((action, obj, *watched))
+            pending.append((action, obj, watched))
     if not pending:
         return
     conn = session.connection()
-    elder_ids = {getattr(o, attr) for _, o, _, attr in pending if attr == "elder_id"}
-    villages = {o.id: o.village_code for _, o, _, _ in pending if isinstance(o, Elder)}
-    villages.update(_village_of(conn, elder_ids - set(villages)))
+    # the region of every parent record named: as this flush has it, else as stored
+    regions = {
+        (w.resource, o.id): getattr(o, w.region) for _, o, w in pending if w.region is not None
+    }
+    wanted: dict[str, set[str]] = {}
+    for _, o, w in pending:
+        if w.parent is not None and (w.parent, getattr(o, w.key or "")) not in regions:
+            wanted.setdefault(w.parent, set()).add(getattr(o, w.key or ""))
+    for parent, ids in wanted.items():
+        regions.update(((parent, i), r) for i, r in _regions_of(conn, parent, ids).items())
     rows = []
-    for action, obj, resource, attr in pending:
-        value = getattr(obj, attr)
-        region = villages.get(value, "") if attr == "elder_id" else value
+    for action, obj, w in pending:
+        parent_id = getattr(obj, w.key) if w.key else None
+        if w.region is not None:
+            region = getattr(obj, w.region)
+        else:
+            region = regions.get((w.parent or "", parent_id), "")
         rows.append(
             {
-                "resource": resource,
+                "resource": w.resource,
                 "resource_id": obj.id,
                 "action": action,
                 "region_code": region or "",
                 "version": getattr(obj, "version", None),
-                "parent_id": value if attr == "elder_id" else None,
+                "parent_id": parent_id,
             }
         )
     record(conn, rows)
+
+
+def moved(db: Session, resource: str, moves: Mapping[str, str]) -> None:
+    """Records of ``resource`` changed region (``moves``: id -> the region each left): tell
+    both regions. The record gets an ``update`` row in the region it left (its flush wrote
+    the one in its new region); each watched record that belongs to it gets one in each, so
+    a consumer of the old region re-reads it and gets 404, and one of the new region learns
+    of records created before they were in its scope."""
+    model, w = _model_of(resource)
+    assert w.region is not None
+    ids = list(moves)
+    now = {
+        i: (region, version)
+        for i, region, version in db.execute(
+            select(model.id, getattr(model, w.region), model.version).where(model.id.in_(ids))
+        )
+    }
+    rows: list[dict[str, Any]] = [
+        {
+            "resource": resource,
+            "resource_id": record_id,
+            "action": "update",
+            "region_code": old,
+            "version": now[record_id][1] if record_id in now else None,
+        }
+        for record_id, old in moves.items()
+    ]
+    children = sorted(
+        ((m, c) for m, c in WATCHED.items() if c.parent == resource), key=lambda mc: mc[1].resource
+    )
+    for child, c in children:
+        key = getattr(child, c.key or "")
+        for child_id, parent_id, version in db.execute(
+            select(child.id, key, child.version).where(key.in_(ids)).order_by(child.id)
+        ):
+            for region in (moves[parent_id], now[parent_id][0]):
+                rows.append(
+                    {
+                        "resource": c.resource,
+                        "resource_id": child_id,
+                        "action": "update",
+                        "region_code": region,
+                        "version": version,
+                        "parent_id": parent_id,
+                    }
+                )
+    record(db.connection(), rows)
 
 
 # ----------------------------------------------------------------------------- reading

@@ -21,8 +21,8 @@ from typing import IO, Any
 
 import ijson
 
-from eldercare.bulk.inert import cell, restored
 from eldercare.config import get_settings
+from eldercare.sheets.inert import cell, restored
 
 FORMATS = ("json", "ndjson", "csv", "xlsx")
 CONTENT_TYPES = {
@@ -162,7 +162,7 @@ class Reader:
             for i, cells in enumerate(reader, start=2):
                 if not any(c.strip() for c in cells):
                     continue
-                # an apostrophe our own export put before = + - @ (see eldercare.bulk.inert)
+                # an apostrophe our own export put before = + - @ (see eldercare.sheets.inert)
                 cells = [restored(c) if c[:1] == "'" else c for c in cells]
                 yield i, dict(zip(self.headers, cells, strict=False))
         except csv.Error:

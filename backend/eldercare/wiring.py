@@ -1,0 +1,67 @@
+"""The one place the domains are connected: each domain's follow-ups registered into the hooks
+of the domains below it (see :mod:`eldercare.hooks` and docs/design.md, "Domain
+boundaries").
+
+:func:`install` runs first in the app factory (every web worker), the command line (every
+command, ``eldercare worker`` too) and the tests; it is idempotent. A hook called in a
+process that skipped it raises instead of leaving a follow-up undone.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eldercare import scope
+from eldercare.context import RequestCtx
+from eldercare.elders import follow, rules
+from eldercare.elders import hooks as elders
+from eldercare.elders.models import Elder
+from eldercare.incidents.models import Incident
+from eldercare.relief import service as relief
+from eldercare.relief.models import Benefit, ReliefScreening
+from eldercare.visits import schedule
+from eldercare.visits.models import ElderSchedule, Visit
+from eldercare.volunteers import hooks as volunteers
+from eldercare.volunteers import service as pairings
+
+
+def _elder_moved(db: Session, ctx: RequestCtx, elder: Elder, old_village: str) -> None:
+    """The pairings whose helper cannot follow the elder end; if any did, the new village's
+    worklist shows the elder as needing a helper."""
+    if pairings.end_pairings_elsewhere(db, ctx, elder.id, elder.village_code):
+        schedule.needs_helper(db, elder)
+
+
+def _register_benefits(db: Session, elder_id: str) -> list[tuple[str, date, date | None]]:
+    """The elder's benefit records (relief's) of the programs that are register categories."""
+    return [
+        (program, start, end)
+        for program, start, end in db.execute(
+            select(Benefit.program, Benefit.start_date, Benefit.end_date).where(
+                Benefit.elder_id == elder_id,
+                Benefit.program.in_(list(rules.BENEFIT_CATEGORIES)),
+            )
+        )
+    ]
+
+
+def install() -> None:
+    # who sees which elders: a volunteer, those paired with them
+    scope.paired_elders.register(pairings.paired_elder_ids)
+    # the register (elders), below everything
+    elders.changed.register(schedule.refresh)
+    elders.moved.register(_elder_moved)
+    elders.supporters_changed.register(relief.refresh_elders)
+    elders.benefits.register(_register_benefits)
+    elders.overdue.register(schedule.overdue_elder_ids)
+    follow.follows(
+        Visit.__tablename__,
+        Incident.__tablename__,
+        ElderSchedule.__tablename__,
+        ReliefScreening.__tablename__,
+    )
+    # volunteers and pairings, below visits
+    volunteers.paired.register(schedule.helper_paired)
