@@ -276,10 +276,14 @@ def _too_deep(record: dict[str, Any]) -> bool:
 
 
 def _floats(value: dict[str, Any] | list[Any]) -> None:
-    keys = value.keys() if isinstance(value, dict) else range(len(value))
-    for key in keys:
-        if type(value[key]) is Decimal:  # type: ignore[index]
-            value[key] = float(value[key])  # type: ignore[index]
+    if isinstance(value, dict):
+        for key, v in value.items():
+            if type(v) is Decimal:
+                value[key] = float(v)
+    else:
+        for i, v in enumerate(value):
+            if type(v) is Decimal:
+                value[i] = float(v)
 
 
 _WHITESPACE = b" \t\r\n"
