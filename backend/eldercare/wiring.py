@@ -10,8 +10,9 @@ process that skipped it raises instead of leaving a follow-up undone.
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from eldercare import scope
@@ -48,6 +49,14 @@ def _register_benefits(db: Session, elder_id: str) -> list[tuple[str, date, date
     ]
 
 
+# A new elder's first schedule row: visits' table and the values its policy gives.
+_FIRST_SCHEDULE = elders.FirstSchedule(cast(Table, ElderSchedule.__table__), schedule.first_values)
+
+
+def _first_schedule() -> elders.FirstSchedule:
+    return _FIRST_SCHEDULE
+
+
 def install() -> None:
     # who sees which elders: a volunteer, those paired with them
     scope.paired_elders.register(pairings.paired_elder_ids)
@@ -57,6 +66,7 @@ def install() -> None:
     elders.supporters_changed.register(relief.refresh_elders)
     elders.benefits.register(_register_benefits)
     elders.overdue.register(schedule.overdue_elder_ids)
+    elders.first_schedule.register(_first_schedule)
     follow.follows(
         Visit.__tablename__,
         Incident.__tablename__,

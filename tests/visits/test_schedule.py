@@ -10,10 +10,12 @@ from eldercare.clock import today as local_today
 from eldercare.visits.rules import TierRule, VisitPolicy, end_of_next_month, next_due
 
 from tests.factories import (
+    OTHER_COUNTY_VILLAGE,
     OTHER_VILLAGE,
     TOWNSHIP,
     VILLAGE,
     auth,
+    id_number,
     make_elder,
     make_pairing,
     make_user,
@@ -153,6 +155,37 @@ class TestWorklist:
         old = client.get("/api/v1/policies/visits?on=2020-01-01", headers=auth(officer)).json()
         assert old["effective_date"] is None
         assert old["tiers"]["general"]["interval_days"] == 90
+
+    def test_a_new_elder_is_due_by_their_county_policy(self, client, db):
+        """The register writes a new elder's first schedule with visits' policy of the
+        elder's county on the day (through ``elders.hooks.first_schedule``)."""
+        from eldercare.visits.models import ElderSchedule
+
+        officer = make_user(db, "county_officer", "431127")
+        days = {"high": 5, "key": 20, "general": 45}
+        tiers = {tier: {"interval_days": d} for tier, d in days.items()}
+        r = client.put("/api/v1/policies/visits", headers=auth(officer), json={"tiers": tiers})
+        assert r.status_code == 200, r.text
+        defaults = {"high": 7, "key": 30, "general": 90}
+        made = {}
+        for village, county_days in ((VILLAGE, days), (OTHER_COUNTY_VILLAGE, defaults)):
+            worker = make_user(db, "village_worker", village)
+            body = {
+                "id_number": id_number("1948-05-02", county=village[:6]),
+                "name": "王桂兰",
+                "village_code": village,
+                "living_arrangement": "with_children",
+            }
+            r = client.post("/api/v1/elders", headers=auth(worker), json=body)
+            assert r.status_code == 201, r.text
+            made[r.json()["id"]] = county_days
+        for elder_id, county_days in made.items():
+            row = db.get(ElderSchedule, elder_id)
+            assert row is not None
+            interval = county_days[row.risk_level]
+            assert (row.interval_days, row.next_due_date) == (interval, local_today())
+            assert row.reason == {"code": "due.never_visited", "params": {"tier": row.risk_level}}
+        assert {db.get(ElderSchedule, e).interval_days for e in made} == {45, 90}
 
     @pytest.mark.parametrize("tiers", [{}, {"high": {"interval_days": 3}}])
     def test_tiers_left_out_keep_their_defaults(self, client, db, tiers):

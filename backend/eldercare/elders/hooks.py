@@ -7,10 +7,12 @@ here; ``tests/test_boundaries.py`` checks that every hook has one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from eldercare.context import RequestCtx
@@ -39,3 +41,24 @@ benefits: Provider[[Session, str], list[tuple[str, date, date | None]]] = Provid
 # The register list's ``overdue`` filter: a subquery of the ids of the elders whose next
 # visit was due before the day, from visits' schedule.
 overdue: Provider[[date], Any] = Provider("elders.hooks.overdue")
+
+
+# A new elder's schedule values (those of visits' table that follow from the elder:
+# ``risk_level``, ``special_difficulty``, ``interval_days``, ``next_due_date``, ``reason``)
+# from their risk level, whether they are of special difficulty, and the day they were
+# registered.
+ScheduleValues = Callable[[str, bool, date], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class FirstSchedule:
+    """How a new elder's first visit schedule is written (``elders.rows``): visits' table,
+    and for a county on a day, by the county's visit policy on that day (read once: a
+    writer keeps the answer per county), what each new elder's row holds."""
+
+    table: Table
+    values_for: Callable[[Session, str, date], ScheduleValues]
+
+
+# Every new elder's first schedule row, written with the elder: visits' table and policy.
+first_schedule: Provider[[], FirstSchedule] = Provider("elders.hooks.first_schedule")

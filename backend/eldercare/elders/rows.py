@@ -4,10 +4,11 @@ One builder serves every path that registers elders: ``service.create_elder`` (o
 from the API), the importer (batches of thousands) and the synthetic data generator. From
 a validated elder (an ``ElderCreate`` and its checked ID number) it derives what the
 register keeps besides (the name in pinyin; categories, left-behind status and risk by
-``rules.derive``; the first due visit by ``visits.rules.next_due``) and builds a row for
-each table: the household (unless the elder joins one), the elder, their guardians, the
-history entry, the visit schedule, the change-feed rows and the audit event. They are
-written with one multi-row write per table: COPY on PostgreSQL, executemany elsewhere.
+``rules.derive``; the first due visit by the county's visit policy, which visits provides
+through ``hooks.first_schedule``) and builds a row for each table: the household (unless
+the elder joins one), the elder, their guardians, the history entry, the visit schedule,
+the change-feed rows and the audit event. They are written with one multi-row write per
+table: COPY on PostgreSQL, executemany elsewhere.
 
 Column lists come from the tables. A column of ``elders`` named like a field of
 ``ElderCreate`` is stored as given and kept in the history; the others are the identity,
@@ -23,6 +24,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
@@ -36,29 +38,27 @@ from eldercare.clock import today as local_today
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
 from eldercare.db import new_ids, utcnow
-from eldercare.elders import rules
+from eldercare.elders import hooks, rules
 from eldercare.elders.models import Elder, ElderChange, Guardian, Household, RegisterPolicy
 from eldercare.elders.schemas import ElderCreate, GuardianIn
 from eldercare.feed.models import Change
 from eldercare.identity import IdNumber, age_on
 from eldercare.names import pinyin
-from eldercare.visits.models import ElderSchedule
-from eldercare.visits.rules import VisitPolicy, next_due
 
 
 def _table(model: type[Any]) -> Table:
     return cast(Table, model.__table__)
 
 
-# The tables a new elder touches, in the order they are written (households before the
-# elders that reference them, elders before their guardians; the feed last).
+# The register's own tables a new elder touches. Visits' schedules are the other one
+# (``SCHEDULES``): its table is known once ``wiring.install`` registered it (``_shape``).
 TABLES: dict[str, Table] = {
-    t.name: t
-    for t in map(
-        _table, (Household, Elder, Guardian, ElderChange, ElderSchedule, AuditEvent, Change)
-    )
+    t.name: t for t in map(_table, (Household, Elder, Guardian, ElderChange, AuditEvent, Change))
 }
-ALL = tuple(TABLES)
+SCHEDULES = "elder_schedules"
+# Every table a new elder touches, in the order they are written (households before the
+# elders that reference them, elders before their guardians; the feed last).
+ALL = ("households", "elders", "guardians", "elder_changes", SCHEDULES, "audit_events", "changes")
 # What the generator writes: the register as it stands, without the record of anyone's
 # action (history, audit, change feed) and without schedules (computed set-based after).
 REGISTER = ("households", "elders", "guardians")
@@ -71,7 +71,65 @@ def written_columns(table: Table) -> tuple[str, ...]:
     return tuple(c.name for c in table.columns if c.computed is None and c is not auto)
 
 
-COLUMNS = {name: written_columns(t) for name, t in TABLES.items()}
+_json = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps writes it, without its set-up
+
+
+def _default(column: Column[Any]) -> Any:
+    """What a column takes when a new row does not name it: its default (a fresh value of
+    a callable one, e.g. an empty list), else null."""
+    default = column.default
+    if default is None:
+        return None
+    if default.is_scalar:
+        return default.arg  # type: ignore[attr-defined]
+    if default.is_callable:
+        return default.arg(None)  # type: ignore[attr-defined]
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """How the rows of one table are written: the table, its columns, its JSON columns,
+    its row as its column defaults make it (JSON as text), and how a dict of values
+    becomes a row in column order."""
+
+    table: Table
+    columns: tuple[str, ...]
+    json: frozenset[str]
+    template: dict[str, Any]
+    row: Callable[[dict[str, Any]], tuple[Any, ...]]
+
+    @classmethod
+    def of(cls, table: Table) -> _Shape:
+        columns = written_columns(table)
+        json_columns = frozenset(c.name for c in table.columns if isinstance(c.type, JSON))
+        template = {}
+        for c in columns:
+            value = _default(table.c[c])
+            if c in json_columns and value is not None:
+                value = _json(value)
+            template[c] = value
+        return cls(table, columns, json_columns, template, itemgetter(*columns))
+
+
+_SHAPES = {name: _Shape.of(t) for name, t in TABLES.items()}
+COLUMNS = {name: shape.columns for name, shape in _SHAPES.items()}
+_JSON_COLUMNS = {name: shape.json for name, shape in _SHAPES.items()}
+_TEMPLATES = {name: shape.template for name, shape in _SHAPES.items()}
+_ROW = {name: shape.row for name, shape in _SHAPES.items()}
+
+
+@cache
+def _schedules() -> _Shape:
+    """Visits' schedule table, as ``wiring.install`` registered it (it raises ``NotWired``
+    before, and is read again then)."""
+    return _Shape.of(hooks.first_schedule().table)
+
+
+def _shape(name: str) -> _Shape:
+    """Any table's shape by name, the schedules' too."""
+    return _schedules() if name == SCHEDULES else _SHAPES[name]
+
 
 # Columns of ``elders`` set from the ID number, the name and ``rules.derive``: never given,
 # not in the history (they are recomputed from what is).
@@ -103,45 +161,8 @@ RECORDED = tuple(c for c in COLUMNS["elders"] if c not in DERIVED | BOOKKEEPING)
 HOUSEHOLD_FACTS = ("household_size", "annual_income_per_capita")
 _HISTORY_KEYS = tuple(sorted({*RECORDED, *HOUSEHOLD_FACTS}))
 GUARDIAN_GIVEN = tuple(c for c in COLUMNS["guardians"] if c in GuardianIn.model_fields)
-
-_JSON_COLUMNS = {
-    name: frozenset(c.name for c in t.columns if isinstance(c.type, JSON))
-    for name, t in TABLES.items()
-}
 _GIVEN_JSON = tuple(f for f in GIVEN if f in _JSON_COLUMNS["elders"])
 
-_json = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps writes it, without its set-up
-
-
-def _default(column: Column[Any]) -> Any:
-    """What a column takes when a new row does not name it: its default (a fresh value of
-    a callable one, e.g. an empty list), else null."""
-    default = column.default
-    if default is None:
-        return None
-    if default.is_scalar:
-        return default.arg  # type: ignore[attr-defined]
-    if default.is_callable:
-        return default.arg(None)  # type: ignore[attr-defined]
-    return None
-
-
-def _template(name: str) -> dict[str, Any]:
-    table = TABLES[name]
-    json_columns = _JSON_COLUMNS[name]
-    out = {}
-    for c in COLUMNS[name]:
-        value = _default(table.c[c])
-        if c in json_columns and value is not None:
-            value = _json(value)
-        out[c] = value
-    return out
-
-
-# Each table's row as its column defaults make it (JSON as text), and how a dict of values
-# becomes a row in column order.
-_TEMPLATES = {name: _template(name) for name in TABLES}
-_ROW = {name: itemgetter(*COLUMNS[name]) for name in TABLES}
 _FEED_COLUMNS = tuple(c for c in COLUMNS["changes"] if c != "xid")  # the position comes last
 _FEED_ROW = itemgetter(*_FEED_COLUMNS)
 
@@ -191,7 +212,7 @@ class Deriver:
         self.today = today or local_today()
         self.tz = get_settings().tz
         self.settings: dict[str, rules.RegisterSettings] = {}
-        self.policies: dict[str, VisitPolicy] = {}
+        self.schedules: dict[str, hooks.ScheduleValues] = {}
         self.shared: dict[tuple[Any, ...], Facts] = {}
         self.names: dict[str, tuple[str, str]] = {}
         self.lists: dict[tuple[Any, ...], str] = {}
@@ -203,12 +224,13 @@ class Deriver:
             found = self.settings[county] = county_settings(db, county)
         return found
 
-    def policy(self, db: Session, county: str) -> VisitPolicy:
-        found = self.policies.get(county)
+    def schedule_values(self, db: Session, county: str) -> hooks.ScheduleValues:
+        """How the first schedules of the county's new elders are computed, by its visit
+        policy on the day (visits', through ``hooks.first_schedule``)."""
+        found = self.schedules.get(county)
         if found is None:
-            from eldercare.visits.schedule import policy_for
-
-            found = self.policies[county] = policy_for(db, county, self.today)[0]
+            first = hooks.first_schedule()
+            found = self.schedules[county] = first.values_for(db, county, self.today)
         return found
 
     def facts(
@@ -253,9 +275,7 @@ class Deriver:
         codes = [c["code"] for c in derived.categories]
         category_codes = "," + ",".join(codes) + "," if codes else ""
         special = "special_difficulty" in category_codes
-        due = next_due(
-            self.policy(db, county), derived.risk_level, special, None, registered, None, self.tz
-        )
+        schedule = self.schedule_values(db, county)(derived.risk_level, special, registered)
         elder = {
             "categories": derived.categories,
             "category_codes": category_codes,
@@ -265,16 +285,9 @@ class Deriver:
             "risk_rank": rules.RISK_RANK[derived.risk_level],
             "risk_reasons": [r.as_dict() for r in derived.risk_reasons],
         }
-        schedule = {
-            "risk_level": derived.risk_level,
-            "special_difficulty": special,
-            "interval_days": due.interval_days,
-            "next_due_date": due.next_due_date,
-            "reason": due.reason,
-        }
         if text:
             elder = _as_text(elder, _JSON_COLUMNS["elders"])
-            schedule = _as_text(schedule, _JSON_COLUMNS["elder_schedules"])
+            schedule = _as_text(schedule, _schedules().json)
         facts = Facts(elder, schedule, None if key is not None else derived.valid_until)
         if key is not None:
             if len(self.shared) > 10_000:
@@ -374,7 +387,10 @@ class NewElders:
             "actor_name": p.name if p else None,
             "reason": reason,
         }
-        self._schedule = {**_TEMPLATES["elder_schedules"], "updated_at": stamp}
+        if SCHEDULES in self.rows:
+            schedules = _schedules()
+            self._schedule = {**schedules.template, "updated_at": stamp}
+            self._schedule_row = schedules.row
         self._audit = {
             **_TEMPLATES["audit_events"],
             "occurred_at": stamp,
@@ -472,14 +488,14 @@ class NewElders:
             rows["households"].append(_ROW["households"](household_row))
         if "guardians" in rows:
             rows["guardians"].extend(map(_ROW["guardians"], guardians))
-        if "elder_schedules" in rows:
+        if SCHEDULES in rows:
             schedule = {
                 **self._schedule,
                 **f.schedule,
                 "elder_id": elder_id,
                 "village_code": village,
             }
-            rows["elder_schedules"].append(_ROW["elder_schedules"](schedule))
+            rows[SCHEDULES].append(self._schedule_row(schedule))
         if "audit_events" in rows:
             given = frozenset(data.model_fields_set)
             fields = self._fields.get(given)
@@ -545,9 +561,11 @@ class NewElders:
         """The rows, ready to be written on any connection to the same database. On
         PostgreSQL they are formatted as COPY data here (psycopg's own adapters; ``conn``
         only lends them), so the thread that writes them only sends bytes."""
-        tables: list[tuple[Table, Sequence[str], list[tuple[Any, ...]]]] = [
-            (TABLES[t], COLUMNS[t], r) for t, r in self.rows.items() if t != "changes" and r
-        ]
+        tables: list[tuple[Table, Sequence[str], list[tuple[Any, ...]]]] = []
+        for t, r in self.rows.items():
+            if t != "changes" and r:
+                shape = _shape(t)
+                tables.append((shape.table, shape.columns, r))
         feed = self.rows.get("changes") or None  # none, or none to write
         if not self.copying:
             return Prepared(tables, feed, None)

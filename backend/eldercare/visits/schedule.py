@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -53,6 +54,26 @@ def policy_for(db: Session, county: str, on: date | None = None) -> tuple[VisitP
     if row is None:
         return VisitPolicy(), None
     return VisitPolicy.model_validate(row.settings), row.effective_date
+
+
+def first_values(db: Session, county: str, on: date) -> Callable[[str, bool, date], dict[str, Any]]:
+    """The values of a new elder's first schedule in the county, by the policy in force on
+    ``on`` (read here, once): from the elder's risk level, special difficulty and day of
+    registration (due that day: never visited)."""
+    policy = policy_for(db, county, on)[0]
+    tz = get_settings().tz
+
+    def values(risk_level: str, special_difficulty: bool, registered: date) -> dict[str, Any]:
+        due = next_due(policy, risk_level, special_difficulty, None, registered, None, tz)
+        return {
+            "risk_level": risk_level,
+            "special_difficulty": special_difficulty,
+            "interval_days": due.interval_days,
+            "next_due_date": due.next_due_date,
+            "reason": due.reason,
+        }
+
+    return values
 
 
 def refresh(db: Session, elder: Any, policy: VisitPolicy | None = None) -> ElderSchedule | None:
