@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from anyio import to_thread
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
@@ -143,10 +143,8 @@ def create_app() -> FastAPI:
     openapi.install(app)
     app.add_exception_handler(StaleDataError, _stale)
     app.include_router(health.router)
-    # Every API request first makes sure the register's facts are today's (free once known).
-    current = [Depends(register_current)]
     for router in ROUTERS:  # directly on the app: one level of routing per request
-        app.include_router(router, prefix=API_PREFIX, dependencies=current)
+        app.include_router(router, prefix=API_PREFIX)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -167,7 +165,8 @@ def create_app() -> FastAPI:
     # Level 5: nearly the size of level 9 for JSON, at a fraction of the CPU per response.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     # Inside the request context: its 413 and 422 carry the request id.
-    app.add_middleware(RequestChecks)
+    # Every API request first makes sure the register's facts are today's (free once known).
+    app.add_middleware(RequestChecks, before_api=register_current, api_prefix=API_PREFIX + "/")
     app.add_middleware(RequestContextMiddleware)
     dist = Path(settings.frontend_dist)
     if (dist / "index.html").is_file():

@@ -8,6 +8,7 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -105,19 +106,32 @@ class RequestChecks:
     """Refuse, before any endpoint, a body over ``ELDERCARE_MAX_UPLOAD_MB`` (413) and a NUL
     in a request's values (422, see :mod:`eldercare.nul`): one layer for both.
 
+    ``before_api``: awaited before every request under ``api_prefix`` (the application
+    passes the register's daily refresh, free once this process knows it ran); a layer here
+    costs a fraction of a route dependency, which FastAPI solves anew on every request.
+
     A declared ``Content-Length`` over the limit is answered at once, unread; a body sent
     without one (chunked), or longer than it said, is counted as it is received and cut off
     at the limit (the reader gets :class:`~eldercare.errors.BodyTooLarge`).
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        before_api: Callable[[], Awaitable[None]] | None = None,
+        api_prefix: str = "/api/",
+    ) -> None:
         self.app = app
         self.nul = nul.NulCheck()
+        self.before_api = before_api
+        self.api_prefix = api_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self.before_api is not None and scope["path"].startswith(self.api_prefix):
+            await self.before_api()
         limit_mb = get_settings().max_upload_mb
         limit = limit_mb * 1024 * 1024
         chunked = False
