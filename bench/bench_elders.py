@@ -52,22 +52,40 @@ def timed(port: int, path: str, headers: dict[str, str], n: int) -> float:
     return load(port, path, headers, 1, n)["p50_ms"]
 
 
+def cpu_seconds(pid: int) -> float:
+    """The user and system CPU time a process has used (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(port: int, pid: int, path: str, headers: dict[str, str], seconds: float) -> dict:
+    """``load`` and the server's CPU time per request (steadier than the throughput on a
+    busy machine: what the server spends, not what it was given)."""
+    before = cpu_seconds(pid)
+    figures = load(port, path, headers, CLIENTS, seconds)
+    figures["cpu_ms_per_request"] = (cpu_seconds(pid) - before) * 1000 / figures["requests"]
+    return figures
+
+
 def rounds(
-    servers: dict[str, int],
+    servers: dict[str, tuple[int, int]],
     path: str,
     headers: dict[str, str],
     seconds: float,
     baseline: str = "bare",
 ) -> dict[str, object]:
-    """Alternating rounds over ``servers`` (name -> port), so that whatever else the machine
-    is doing weighs on each alike; each server's figures from its round of the median ratio
-    to ``baseline``."""
-    for port in servers.values():
+    """Alternating rounds over ``servers`` (name -> port and process id), so that whatever
+    else the machine is doing weighs on each alike; each server's figures from its round of
+    the median ratio to ``baseline``, and the median of its CPU time per request."""
+    for port, _ in servers.values():
         load(port, path, headers, CLIENTS, 2)
     runs: list[dict[str, dict[str, float]]] = []
     for _ in range(ROUNDS):
         runs.append(
-            {name: load(port, path, headers, CLIENTS, seconds) for name, port in servers.items()}
+            {
+                name: measured(port, pid, path, headers, seconds)
+                for name, (port, pid) in servers.items()
+            }
         )
     out: dict[str, object] = {}
     for name in servers:
@@ -81,6 +99,9 @@ def rounds(
         out[f"{name}_{baseline}"] = median[baseline]
         out[f"{name}_ratio"] = round(ratio, 3)
         out[f"{name}_round_ratios"] = [round(x[0], 3) for x in ratios]
+    for name in servers:
+        cpu = sorted(r[name]["cpu_ms_per_request"] for r in runs)
+        out[f"{name}_cpu_ms_per_request"] = round(cpu[len(cpu) // 2], 3)
     out["baseline"] = baseline
     return out
 
@@ -118,15 +139,16 @@ def run(url: str, seconds: float, before: Path | None = None) -> dict[str, objec
     path = "/api/v1/elders?limit=50&sort=name"
     serve = [sys.executable, "-m", "eldercare.cli", "serve", "--port"]
     port = free_port()
-    servers = {"app": port}
     started = [start_server([*serve, str(port)], env, port)]
+    servers = {"app": (port, started[-1].pid)}
     try:
         if before is not None:
-            servers["before"] = free_port()
+            bport = free_port()
             benv = {**env, "PYTHONPATH": str(before / "backend")}
-            started.append(start_server([*serve, str(servers["before"])], benv, servers["before"]))
+            started.append(start_server([*serve, str(bport)], benv, bport))
+            servers["before"] = (bport, started[-1].pid)
         if url.startswith("postgresql"):
-            servers["bare"] = free_port()
+            bare_port = free_port()
             bare_env = {
                 **env,
                 "BARE_DSN": normalize_url(url).replace("+psycopg", ""),
@@ -136,10 +158,9 @@ def run(url: str, seconds: float, before: Path | None = None) -> dict[str, objec
             bare_opts = ["--log-level", "warning", "--no-access-log"]
             bare_opts += ["--app-dir", os.path.dirname(__file__)]
             started.append(
-                start_server(
-                    [*bare_args, str(servers["bare"]), *bare_opts], bare_env, servers["bare"]
-                )
+                start_server([*bare_args, str(bare_port), *bare_opts], bare_env, bare_port)
             )
+            servers["bare"] = (bare_port, started[-1].pid)
         if "bare" in servers:
             results["list"] = rounds(servers, path, h, seconds / ROUNDS)
             results["list_count"] = rounds(servers, path + "&count=true", h, seconds / ROUNDS)
@@ -220,6 +241,10 @@ def main() -> None:
                     f"  ratio {name}/{baseline}: {figures[f'{name}_ratio']}, "
                     f"rounds {figures[f'{name}_round_ratios']}"
                 )
+        cpu = {k[: -len("_cpu_ms_per_request")]: v for k, v in figures.items() if "_cpu_" in k}
+        print(
+            "  server CPU per request (median): " + ", ".join(f"{k} {v} ms" for k, v in cpu.items())
+        )
     print(f"list, app, one client: p50 {r['list_app_one_client_p50_ms']:.1f} ms")
     print(f"pinyin-initials search in a county: p50 {r['search_initials_county_p50_ms']:.1f} ms")
     if "page_1000_p50_ms" in r:

@@ -196,11 +196,10 @@ def _next_page(stmt: Any, order: tuple[tuple[Any, Direction], ...], limit: int) 
     return _ordered(stmt.where(after(list(order), marks)), order, limit)
 
 
-@functools.lru_cache(maxsize=1024)
-def _positions(stmt: Any, order: tuple[tuple[Any, Direction], ...]) -> list[int]:
-    """Where the sort columns are in a row of ``stmt``."""
-    keys = [c.key for c in stmt.selected_columns]
-    return [keys.index(col.key) for col, _ in order]
+def _positions(keys: Iterable[str], order: Iterable[tuple[Any, Direction]]) -> list[int]:
+    """Where the sort columns are in a row whose columns are named ``keys``."""
+    names = list(keys)
+    return [names.index(col.key) for col, _ in order]
 
 
 def keyset(
@@ -242,8 +241,9 @@ def keyset(
         items: list[Any] = list(db.scalars(stmt, params))
         return _page_of_objects(items, limit, order, total)
     # Column selects go through Core (no ORM row processing); rows are read by position.
-    rows = list(db.connection().execute(stmt, params).all())
-    return page_of_tuples(rows, limit, _positions(stmt, tuple(order)), total)
+    result = db.connection().execute(stmt, params)
+    positions = _positions(result.keys(), order)
+    return page_of_tuples(list(result.all()), limit, positions, total)
 
 
 def count_statement(stmt: Select[Any]) -> Select[Any]:
@@ -266,7 +266,8 @@ def first_page_sql(
     sort columns are in its rows (for ``page_of_tuples``)."""
     page = _first_page(stmt, order, limit)
     compiled = page.compile(dialect=dialect)
-    return str(compiled), dict(compiled.params), _positions(page, order)
+    keys = [c.key for c in page.selected_columns]
+    return str(compiled), dict(compiled.params), _positions(keys, order)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -277,7 +278,8 @@ def next_page_sql(
     parameters ``cursor_0``, ``cursor_1``, ... (see ``cursor_params``)."""
     page = _next_page(stmt, order, limit)
     compiled = page.compile(dialect=dialect)
-    return str(compiled), dict(compiled.params), _positions(page, order)
+    keys = [c.key for c in page.selected_columns]
+    return str(compiled), dict(compiled.params), _positions(keys, order)
 
 
 def cursor_params(cursor: str, order: Iterable[tuple[Any, Direction]]) -> dict[str, Any]:

@@ -897,25 +897,29 @@ def shared_page_sql(
     return sql, {**params, **cursor_params(cursor, order)}, positions
 
 
-# The columns a list row needs: no JSON documents on the hot path.
+# The columns a list row needs: no JSON documents on the hot path. The table's own
+# columns, not the ORM attributes: the result of a statement built for one request (a
+# filtered list) maps them by identity to the cached compiled form, where annotated ORM
+# columns are compared as SQL expressions (a fifth of a filtered page's Python time).
+_columns = Elder.__table__.c
 LIST_COLUMNS = (
-    Elder.id,
-    Elder.name,
-    Elder.name_pinyin,
-    Elder.sex,
-    Elder.birth_date,
-    Elder.id_number,
-    Elder.phone,
-    Elder.village_code,
-    Elder.address,
-    Elder.living_arrangement,
-    Elder.self_care,
-    Elder.category_codes,
-    Elder.is_left_behind,
-    Elder.risk_level,
-    Elder.risk_rank,
-    Elder.status,
-    Elder.version,
+    _columns.id,
+    _columns.name,
+    _columns.name_pinyin,
+    _columns.sex,
+    _columns.birth_date,
+    _columns.id_number,
+    _columns.phone,
+    _columns.village_code,
+    _columns.address,
+    _columns.living_arrangement,
+    _columns.self_care,
+    _columns.category_codes,
+    _columns.is_left_behind,
+    _columns.risk_level,
+    _columns.risk_rank,
+    _columns.status,
+    _columns.version,
 )
 
 
