@@ -44,6 +44,7 @@ from eldercare.identity import IdNumber, age_on
 from eldercare.names import pinyin
 from eldercare.visits.models import ElderSchedule
 from eldercare.visits.rules import VisitPolicy, next_due
+from eldercare.visits.schedule import policy_for
 
 
 def _table(model: type[Any]) -> Table:
@@ -100,7 +101,8 @@ GIVEN = tuple(c for c in COLUMNS["elders"] if c in ElderCreate.model_fields and 
 # An elder's recorded fields: everything but derived facts and bookkeeping. The history
 # keeps them, with the household's size and income (HOUSEHOLD_FACTS).
 RECORDED = tuple(c for c in COLUMNS["elders"] if c not in DERIVED | BOOKKEEPING)
-HOUSEHOLD_FACTS = ("household_size", "annual_income_per_capita")
+# The household's facts in an elder's history, and the household's columns they are.
+HOUSEHOLD_FACTS = {"household_size": "size", "annual_income_per_capita": "annual_income_per_capita"}
 _HISTORY_KEYS = tuple(sorted({*RECORDED, *HOUSEHOLD_FACTS}))
 GUARDIAN_GIVEN = tuple(c for c in COLUMNS["guardians"] if c in GuardianIn.model_fields)
 
@@ -151,7 +153,7 @@ def _python_type(key: str) -> type | None:
     household's facts)."""
     column = TABLES["elders"].c.get(key)
     if column is None:
-        column = TABLES["households"].c[{"household_size": "size"}.get(key, key)]
+        column = TABLES["households"].c[HOUSEHOLD_FACTS[key]]
     try:
         return column.type.python_type
     except NotImplementedError:
@@ -224,8 +226,6 @@ class Deriver:
     def policy(self, db: Session, county: str) -> VisitPolicy:
         found = self.policies.get(county)
         if found is None:
-            from eldercare.visits.schedule import policy_for
-
             found = self.policies[county] = policy_for(db, county, self.today)[0]
         return found
 
@@ -336,7 +336,7 @@ class Deriver:
 # ----------------------------------------------------------------------------- rows
 
 
-_NONE: tuple[Any, ...] = ()
+_NONE: tuple[Any, ...] = ()  # no guardians
 
 
 class Added(NamedTuple):

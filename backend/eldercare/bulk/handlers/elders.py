@@ -45,7 +45,7 @@ from eldercare.regions.models import Region
 # What a row may change of a stored elder (besides its village: a move), and the stored
 # values a re-imported row is compared with.
 _PATCHABLE = ("name", *(f for f in register_rows.GIVEN if f != "village_code"))
-_HOUSEHOLD = register_rows.HOUSEHOLD_FACTS
+_HOUSEHOLD = tuple(register_rows.HOUSEHOLD_FACTS)
 _JSON_LISTS = tuple(f for f in _PATCHABLE if isinstance(Elder.__table__.c[f].type, JSON))
 _EXISTING_NAMES = ("id", "id_number", "village_code", "version", *_PATCHABLE, *_HOUSEHOLD)
 
