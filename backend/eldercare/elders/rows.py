@@ -104,7 +104,6 @@ RECORDED = tuple(c for c in COLUMNS["elders"] if c not in DERIVED | BOOKKEEPING)
 # The household's facts in an elder's history, and the household's columns they are.
 HOUSEHOLD_FACTS = {"household_size": "size", "annual_income_per_capita": "annual_income_per_capita"}
 _HISTORY_KEYS = tuple(sorted({*RECORDED, *HOUSEHOLD_FACTS}))
-GUARDIAN_GIVEN = tuple(c for c in COLUMNS["guardians"] if c in GuardianIn.model_fields)
 
 _JSON_COLUMNS = {
     name: frozenset(c.name for c in t.columns if isinstance(c.type, JSON))
@@ -555,7 +554,7 @@ class NewElders:
             return _NONE, _NONE
         values, facts = [], []
         for g, guardian_id in zip(given, new_ids(len(given)), strict=True):
-            v = {**self._guardian, **{f: getattr(g, f) for f in GUARDIAN_GIVEN}}
+            v = {**self._guardian, **vars(g)}  # a guardian's fields are all columns
             v["id"], v["elder_id"] = guardian_id, elder_id
             scope = rules.region_scope(v["work_region_code"], village)
             if scope is not None:
