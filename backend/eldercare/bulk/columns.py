@@ -147,11 +147,23 @@ class Spec:
     resource: str
     columns: tuple[Column, ...]
     by_header: dict[str, Column] = field(default_factory=dict)
+    # headers as a file writes them -> their column (None: no column), filled as they come
+    by_raw_header: dict[str, Column | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for col in self.columns:
             for name in (col.field, col.zh, *col.aliases):
                 self.by_header[normalise_header(name)] = col
+
+    def column(self, header: str) -> Column | None:
+        """The column a header names (None: none), kept per header as a file writes it."""
+        cache = self.by_raw_header
+        if header in cache:
+            return cache[header]
+        col = self.by_header.get(normalise_header(header))
+        if len(cache) < 1000:  # a file of ever new headers is not kept
+            cache[header] = col
+        return col
 
 
 @functools.lru_cache(maxsize=4096)
@@ -452,16 +464,17 @@ def convert(spec: Spec, cells: dict[str, Any]) -> tuple[dict[str, Any], list[str
     """Cells keyed by header to values keyed by field; unknown headers are listed."""
     out: dict[str, Any] = {}
     unknown: list[str] = []
-    by_header = spec.by_header
+    column = spec.column
     for header, raw in cells.items():
-        col = (
-            by_header.get(normalise_header(header)) if header.__class__ is str and header else None
-        )
+        col = column(header) if header.__class__ is str and header else None
         if col is None:
             if raw not in (None, "") and header not in _NOT_DATA:
                 unknown.append(header)
             continue
-        value = _cell(raw, col)
+        if raw.__class__ is str and (col.kind == "str" or col.kind == "code"):
+            value = raw.strip() or None  # the common case (CSV: always), inline
+        else:
+            value = _cell(raw, col)
         if value is not None:
             out[col.field] = value
     return out, unknown

@@ -158,16 +158,35 @@ GIVEN = tuple(c for c in COLUMNS["elders"] if c in ElderCreate.model_fields and 
 # An elder's recorded fields: everything but derived facts and bookkeeping. The history
 # keeps them, with the household's size and income (HOUSEHOLD_FACTS).
 RECORDED = tuple(c for c in COLUMNS["elders"] if c not in DERIVED | BOOKKEEPING)
-HOUSEHOLD_FACTS = ("household_size", "annual_income_per_capita")
+# The household's facts in an elder's history, and the household's columns they are.
+HOUSEHOLD_FACTS = {"household_size": "size", "annual_income_per_capita": "annual_income_per_capita"}
 _HISTORY_KEYS = tuple(sorted({*RECORDED, *HOUSEHOLD_FACTS}))
-GUARDIAN_GIVEN = tuple(c for c in COLUMNS["guardians"] if c in GuardianIn.model_fields)
+
 _GIVEN_JSON = tuple(f for f in GIVEN if f in _JSON_COLUMNS["elders"])
 
 _FEED_COLUMNS = tuple(c for c in COLUMNS["changes"] if c != "xid")  # the position comes last
 _FEED_ROW = itemgetter(*_FEED_COLUMNS)
 
 
-_PLAIN: dict[type, Callable[[Any], str]] = {date: date.isoformat, Decimal: str}
+def _python_type(key: str) -> type | None:
+    """The Python type of a history key's values (its column's, the household's for the
+    household's facts)."""
+    column = TABLES["elders"].c.get(key)
+    if column is None:
+        column = TABLES["households"].c[HOUSEHOLD_FACTS[key]]
+    try:
+        return column.type.python_type
+    except NotImplementedError:
+        return None
+
+
+_EMPTY: tuple[Any, ...] = (None, "", [])  # values a new record's history leaves out
+# History keys whose values the history keeps as text: dates and decimals.
+_AS_TEXT: tuple[tuple[str, Callable[[Any], str]], ...] = tuple(
+    (k, date.isoformat if t is date else str)
+    for k in _HISTORY_KEYS
+    if (t := _python_type(k)) in (date, Decimal)
+)
 
 
 def _as_text(values: dict[str, Any], json_columns: frozenset[str]) -> dict[str, Any]:
@@ -238,7 +257,7 @@ class Deriver:
         db: Session,
         data: ElderCreate,
         birth: date,
-        guardians: list[rules.GuardianFacts],
+        guardians: Sequence[rules.GuardianFacts],
         registered: date,
         text: bool,
     ) -> Facts:
@@ -267,7 +286,7 @@ class Deriver:
                 data.disability_grade,
                 list(data.health_conditions),
                 [c.model_dump() for c in data.manual_categories],
-                guardians,
+                list(guardians),
             ),
             self.county_settings(db, county),
             self.today,
@@ -331,6 +350,9 @@ class Deriver:
 # ----------------------------------------------------------------------------- rows
 
 
+_NONE: tuple[Any, ...] = ()  # no guardians
+
+
 class Added(NamedTuple):
     elder_id: str
     household_id: str  # the one the elder started or joined
@@ -372,7 +394,7 @@ class NewElders:
         self.registered = now.astimezone(self.deriver.tz).date()
         stamp: Any = now.isoformat() if self.copying else now
         self.rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in ALL if t in tables}
-        self.ids: list[str] = []
+        self.count = 0
         made = {"created_at": stamp, "updated_at": stamp, "version": 1}
         self._elder = {**_TEMPLATES["elders"], **made}
         self._household = {**_TEMPLATES["households"], **made}
@@ -415,7 +437,7 @@ class NewElders:
         self._fields: dict[frozenset[str], Any] = {}
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return self.count
 
     def add(self, data: ElderCreate, number: IdNumber, household: Joined | None = None) -> Added:
         """The rows of one new elder (validated, with its checked ID number) who starts a
@@ -431,12 +453,12 @@ class NewElders:
             household_id, size = household.id, household.size
             income = household.annual_income_per_capita
         name = data.name.strip()
-        manual = [c.model_dump() for c in data.manual_categories]
+        manual = [c.model_dump() for c in data.manual_categories] if data.manual_categories else []
         # The elder's values: first as recorded (the history keeps them, with the
         # household's facts), then with the derived facts, JSON and dates as stored.
-        row = dict(self._elder)
-        for g in GIVEN:
-            row[g] = getattr(data, g)
+        # (The model's fields are its instance's attributes: those named like a column
+        # are the GIVEN ones, the others are replaced below or not written.)
+        row = {**self._elder, **vars(data)}
         row["id"] = elder_id
         row["household_id"] = household_id
         row["id_number"] = number.value
@@ -448,11 +470,10 @@ class NewElders:
         row["household_size"] = size
         row["annual_income_per_capita"] = income
         if "elder_changes" in rows:  # the non-empty values, keys sorted, dates as text
-            created = {
-                k: [None, _PLAIN[v.__class__](v) if v.__class__ in _PLAIN else v]
-                for k in _HISTORY_KEYS
-                if (v := row[k]) is not None and v != "" and v != []
-            }
+            created = {k: [None, v] for k in _HISTORY_KEYS if (v := row[k]) not in _EMPTY}
+            for k, plain in _AS_TEXT:
+                if k in created:
+                    created[k][1] = plain(created[k][1])
             history = {
                 **self._history,
                 "elder_id": elder_id,
@@ -510,12 +531,23 @@ class NewElders:
             }
             rows["audit_events"].append(_ROW["audit_events"](event))
         if "changes" in rows:
-            feed, base = rows["changes"], {**self._feed, "region_code": village}
+            feed, base = rows["changes"], self._feed
             if household is None:
                 feed.append(
-                    _FEED_ROW({**base, "resource": "household", "resource_id": household_id})
+                    _FEED_ROW(
+                        {
+                            **base,
+                            "resource": "household",
+                            "resource_id": household_id,
+                            "region_code": village,
+                        }
+                    )
                 )
-            feed.append(_FEED_ROW({**base, "resource": "elder", "resource_id": elder_id}))
+            feed.append(
+                _FEED_ROW(
+                    {**base, "resource": "elder", "resource_id": elder_id, "region_code": village}
+                )
+            )
             for guardian in guardians:
                 feed.append(
                     _FEED_ROW(
@@ -523,23 +555,24 @@ class NewElders:
                             **base,
                             "resource": "guardian",
                             "resource_id": guardian["id"],
+                            "region_code": village,
                             "parent_id": elder_id,
                         }
                     )
                 )
-        self.ids.append(elder_id)
+        self.count += 1
         return Added(elder_id, household_id)
 
     def _guardians(
         self, given: Sequence[GuardianIn], elder_id: str, village: str
-    ) -> tuple[list[dict[str, Any]], list[rules.GuardianFacts]]:
+    ) -> tuple[Sequence[dict[str, Any]], Sequence[rules.GuardianFacts]]:
         """Each guardian's values (how far away they work follows from the code of the
         place, where it says) and their facts for the derivation."""
         if not given:
-            return [], []
+            return _NONE, _NONE
         values, facts = [], []
         for g, guardian_id in zip(given, new_ids(len(given)), strict=True):
-            v = {**self._guardian, **{f: getattr(g, f) for f in GUARDIAN_GIVEN}}
+            v = {**self._guardian, **vars(g)}  # a guardian's fields are all columns
             v["id"], v["elder_id"] = guardian_id, elder_id
             scope = rules.region_scope(v["work_region_code"], village)
             if scope is not None:

@@ -3,7 +3,6 @@ domain schema, one savepoint per row, the natural keys seen in a file, lookups b
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,21 +94,17 @@ def savepoint_call(db: Session, outcome: Outcome, fn: Any, *args: Any) -> Any:
 class Seen:
     """The first row of each natural key in a file, across all of its batches.
 
-    Keys are kept as 64-bit digests (about 100 bytes a row), so a file of a million rows
-    stays well within the import's memory budget.
+    Keys are kept as their 64-bit hashes (about 100 bytes a row), so a file of a million
+    rows stays well within the import's memory budget. The hashes of one process are
+    compared only with each other: a resumed job records the keys of its earlier run again.
     """
 
     def __init__(self) -> None:
         self.rows: dict[int, int] = {}
 
-    @staticmethod
-    def _digest(key: Hashable) -> int:
-        text = repr(key).encode()
-        return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
-
     def first(self, key: Hashable, row: int) -> int | None:
         """The earlier row with this key, or None (and this row becomes the first)."""
-        digest = self._digest(key)
+        digest = hash(key)
         earlier = self.rows.get(digest)
         if earlier is None:
             self.rows[digest] = row

@@ -45,7 +45,7 @@ from eldercare.sheets.formats import ERROR
 # What a row may change of a stored elder (besides its village: a move), and the stored
 # values a re-imported row is compared with.
 _PATCHABLE = ("name", *(f for f in register_rows.GIVEN if f != "village_code"))
-_HOUSEHOLD = register_rows.HOUSEHOLD_FACTS
+_HOUSEHOLD = tuple(register_rows.HOUSEHOLD_FACTS)
 _JSON_LISTS = tuple(f for f in _PATCHABLE if isinstance(Elder.__table__.c[f].type, JSON))
 _EXISTING_NAMES = ("id", "id_number", "village_code", "version", *_PATCHABLE, *_HOUSEHOLD)
 
@@ -97,22 +97,22 @@ class ElderHandler(Handler):
     def prepare(self, rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[Outcome], list[Write]]:
         outcomes: list[Outcome] = []
         writes: list[Write] = []
-        converted: list[tuple[Outcome, dict[str, Any]]] = []
+        converted: list[tuple[Outcome, dict[str, Any], str | None]] = []
         for row, cells in rows:
             outcome = Outcome(row)
             outcomes.append(outcome)
             if ERROR in cells:
                 outcome.errors.append(read_error(self.spec, cells))
                 continue
-            converted.append((outcome, convert(self.spec, cells)[0]))
+            data = convert(self.spec, cells)[0]
+            converted.append((outcome, data, _quick_key(data.get("id_number"))))
         # The stored rows for the keys as written, in one query: a row equal to its stored
         # record is unchanged without validating it again (it was valid when stored).
-        quick = {k for _, data in converted if (k := _quick_key(data.get("id_number")))}
+        quick = {k for _, _, k in converted if k}
         existing = self._existing(list(quick)) if quick else {}
         seen = self.seen
         valid: dict[str, tuple[Outcome, ElderCreate, Any]] = {}
-        for outcome, data in converted:
-            key = _quick_key(data.get("id_number"))
+        for outcome, data, key in converted:
             current = existing.get(key) if key is not None else None
             if key is not None and current is not None and self._same(data, current):
                 first = seen.first(key, outcome.row)
