@@ -467,8 +467,11 @@ def write_register(
     elders at a time. The register only: no history, audit or change feed (nobody did
     anything) and no visit schedules (computed set-based once visits are in).
     """
+    from eldercare import wiring
     from eldercare.elders import rows
     from eldercare.elders.schemas import ElderCreate, GuardianIn, ManualCategoryIn
+
+    wiring.install()  # the derivation asks visits for the first schedules (see elders.hooks)
 
     # Generated values are valid as made: copies of blank objects, not validated again (a
     # million elders' validation would take a good share of the generator's time).
