@@ -162,6 +162,19 @@ class TestAgeingWithoutCron:
         assert done.elders >= 1
         assert done.finished_at is not None
 
+    def test_the_first_api_request_of_a_day_refreshes_and_other_paths_do_not(
+        self, client, db, worker, clock
+    ):
+        # The check is a layer before the routes (cheaper than a route dependency): every
+        # path under /api/v1 passes it, /healthz and the app's files do not.
+        clock.advance(days=1)
+        assert client.get("/healthz").status_code == 200
+        assert db.get(RegisterRefresh, today()) is None
+        assert client.get("/api/v1/no-such-thing", headers=auth(worker)).status_code == 404
+        done = db.get(RegisterRefresh, today())
+        assert done is not None
+        assert done.finished_at is not None
+
     def test_not_a_day_early(self, client, db, worker, clock):
         # noon, local time: an hour later is still today, whenever the test runs
         clock.now = datetime.combine(today(), time(12), get_settings().tz).astimezone(UTC)
