@@ -242,9 +242,9 @@ def main() -> None:
                     f"rounds {figures[f'{name}_round_ratios']}"
                 )
         cpu = {k[: -len("_cpu_ms_per_request")]: v for k, v in figures.items() if "_cpu_" in k}
-        print(
-            "  server CPU per request (median): " + ", ".join(f"{k} {v} ms" for k, v in cpu.items())
-        )
+        if cpu:
+            per = ", ".join(f"{k} {v} ms" for k, v in cpu.items())
+            print(f"  server CPU per request (median): {per}")
     print(f"list, app, one client: p50 {r['list_app_one_client_p50_ms']:.1f} ms")
     print(f"pinyin-initials search in a county: p50 {r['search_initials_county_p50_ms']:.1f} ms")
     if "page_1000_p50_ms" in r:
