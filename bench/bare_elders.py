@@ -5,7 +5,7 @@ Like for like with the app's ``GET /api/v1/elders`` (a township's plain list, Po
 * the same token check with the same cache of verified tokens
   (``eldercare.auth.security.decode_access_token``);
 * the same SQL: the app's own statement for the page, compiled once with its parameters
-  (``eldercare.elders.service.shared_page_sql``), and with ``count=true`` the app's count
+  (``eldercare.elders.queries.shared_page_sql``), and with ``count=true`` the app's count
   of it, both in one REPEATABLE READ, READ ONLY transaction, as the app reads them;
 * the same kind of pool: ``psycopg_pool.AsyncConnectionPool``, sized and configured as the
   app's (autocommit, no JIT, the checkout check when ``ELDERCARE_DB_POOL_PRE_PING`` is on);
@@ -45,8 +45,8 @@ from eldercare.config import get_settings
 from eldercare.context import Principal, RequestCtx
 from eldercare.db import utcnow
 from eldercare.elders.filters import ElderFilters
+from eldercare.elders.queries import list_statement, shared_page_sql
 from eldercare.elders.router import list_response
-from eldercare.elders.service import list_statement, shared_page_sql
 from eldercare.middleware import RequestContextMiddleware
 from eldercare.pagination import count_sql, page_of_tuples
 from eldercare.roles import Role

@@ -5,7 +5,7 @@ moves the elder to another village. Each write either commits before the move (a
 move re-keys it) or waits for the move (and then reads the new village, or gets 404 as
 the old village's worker): no row may keep the village the elder left. Each thread has
 sessions of its own that commit for real. On SQLite writers run one at a time anyway; on
-PostgreSQL this is what the elder's row lock (``elders.service.get_elder(lock=True)``)
+PostgreSQL this is what the elder's row lock (``elders.access.get_elder(lock=True)``)
 guarantees.
 """
 

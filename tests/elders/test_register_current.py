@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from eldercare.clock import today
 from eldercare.config import get_settings
-from eldercare.elders import current, service
+from eldercare.elders import current, refresh
 from eldercare.elders.models import Elder, RegisterRefresh
 from eldercare.visits.models import ElderSchedule
 from sqlalchemy import select
@@ -30,7 +30,7 @@ def clock(monkeypatch):
     c = Clock()
     monkeypatch.setattr("eldercare.clock.utcnow", c)
     # this process has not refreshed any day yet (other tests' refreshes were rolled back)
-    monkeypatch.setattr(service, "_current", {})
+    monkeypatch.setattr(refresh, "_current", {})
     return c
 
 
@@ -186,12 +186,12 @@ class TestAgeingWithoutCron:
         e = make_elder(db, birth="1950-03-15")
         day = today()
         db.execute(Elder.__table__.update().where(Elder.id == e.id).values(derived_until=day))
-        assert service.claim_day(db, day) == 1  # the first process claims the day ...
-        assert service.claim_day(db, day) is None  # ... the next finds it claimed
+        assert refresh.claim_day(db, day) == 1  # the first process claims the day ...
+        assert refresh.claim_day(db, day) is None  # ... the next finds it claimed
         db.expire_all()
         assert db.scalar(select(Elder.derived_until).where(Elder.id == e.id)) > day
-        assert service.bring_current(today=day) is None  # claimed already: nothing to do
-        assert service.is_current(day)
+        assert refresh.bring_current(today=day) is None  # claimed already: nothing to do
+        assert refresh.is_current(day)
 
     def test_the_servers_task_refreshes_without_any_request(self, db, clock, monkeypatch):
         e = make_elder(db, living_arrangement="alone")

@@ -1,7 +1,7 @@
 """The register keeps itself current without cron: ages, months away and benefit periods
 move on daily, so each day's first request (and a task in every server process, shortly
 after midnight) runs the day's refresh, once per day per database (see
-``service.bring_current``). Until it is done, no request is answered from stale facts."""
+``refresh.bring_current``). Until it is done, no request is answered from stale facts."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import logging
 from datetime import datetime, timedelta
 
 from eldercare.clock import now_local
-from eldercare.elders import service
+from eldercare.elders import refresh
 from eldercare.routing import in_thread
 
 log = logging.getLogger(__name__)
@@ -21,10 +21,10 @@ CHECK_SECONDS = 300.0
 
 async def register_current() -> None:
     """A dependency of every API route: free once this process knows today's refresh ran."""
-    if service.is_current():
+    if refresh.is_current():
         return
     try:
-        await in_thread(service.bring_current)
+        await in_thread(refresh.bring_current)
     except Exception:  # an outage answers the request's own error, not this one
         log.exception("register refresh failed")
 

@@ -1,7 +1,7 @@
 """The register's list filters, shared by the list (``GET /elders``) and its export.
 
 One set of query parameters and one statement builder
-(:func:`eldercare.elders.service.filter_clauses`), so an export holds exactly the rows the
+(:func:`eldercare.elders.queries.filter_clauses`), so an export holds exactly the rows the
 list shows with the same filters.
 """
 

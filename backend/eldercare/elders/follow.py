@@ -8,7 +8,7 @@ schedule and the stored relief screening. After a move those copies would leave 
 behind, readable and writable by the old village and township and invisible to the new
 ones. :data:`FOLLOWERS` lists every such table (their domains register them with
 :func:`follows`, in :mod:`eldercare.wiring`), and :func:`follow_moves` (called by every
-write that changes an elder's village; today :func:`eldercare.elders.service.move`, which
+write that changes an elder's village; today :func:`eldercare.elders.lifecycle.move`, which
 imports also go through) re-keys them with one set-based ``UPDATE`` per table.
 
 A table added later that has an ``elder_id`` joins :data:`FOLLOWERS` if it keeps a region

@@ -12,6 +12,7 @@ from eldercare import identity, phones
 from eldercare.clock import today
 from eldercare.elders.labels import label, render
 from eldercare.elders.models import Elder, Guardian, Household
+from eldercare.elders.queries import LIST_COLUMNS
 from eldercare.elders.schemas import (
     CategoryOut,
     ElderListItem,
@@ -20,11 +21,10 @@ from eldercare.elders.schemas import (
     HouseholdOut,
     Warning,
 )
-from eldercare.elders.service import LIST_COLUMNS
 
 
 def list_row(e: Any, on: date) -> dict[str, Any]:
-    """A list row (a row of ``service.LIST_COLUMNS``, or an Elder), masked, ready for JSON.
+    """A list row (a row of ``queries.LIST_COLUMNS``, or an Elder), masked, ready for JSON.
 
     Rows are unpacked by position: attribute access on result rows costs more than the
     rest of building the row.
