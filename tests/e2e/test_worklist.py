@@ -21,7 +21,9 @@ WORKER = "lanshan_village"
 
 
 def _log_visit(server: Server, elder_id: str, days_ago: int) -> None:
-    when = datetime.combine(datetime.now(SH).date() - timedelta(days=days_ago), time(12), SH)
+    now = datetime.now(SH)
+    when = datetime.combine(now.date() - timedelta(days=days_ago), time(12), SH)
+    when = min(when, now - timedelta(minutes=1))  # today before noon: not in the future
     r = httpx.post(
         f"{server.base}/api/v1/visits",
         headers={"Authorization": f"Bearer {server.token(WORKER)}"},
