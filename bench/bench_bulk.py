@@ -95,8 +95,10 @@ def timed_import(base: str, tok: str, body: bytes, content_type: str) -> tuple[f
     headers["Prefer"] = "respond-async"
     with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
         started = time.perf_counter()
-        report = client.post("/api/v1/imports/elders", params={"mode": "per_row"}, content=body)
-        report = report.json()
+        response = client.post("/api/v1/imports/elders", params={"mode": "per_row"}, content=body)
+        if response.status_code >= 400:
+            raise SystemExit(f"import refused: {response.status_code} {response.text[:500]}")
+        report = response.json()
         upload = time.perf_counter() - started
         while report["status"] in ("queued", "running"):
             time.sleep(0.1)
@@ -174,6 +176,8 @@ def run(db_arg: str, n: int, rss_rows: int, province_url: str | None) -> dict[st
             "ELDERCARE_LOG_LEVEL": "WARNING",
             "ELDERCARE_AUTH_CACHE": "false",
             "ELDERCARE_VAR_DIR": tempfile.mkdtemp(prefix="eldercare-bench-var-"),
+            # a 1,000,000-row NDJSON body is about 176 MB: above the default limit of 100 MB
+            "ELDERCARE_MAX_UPLOAD_MB": str(max(100, rss_rows // 2_000)),
         }
         port = free_port()
         base = f"http://127.0.0.1:{port}"
