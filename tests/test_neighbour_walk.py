@@ -322,9 +322,9 @@ def _build(client: TestClient, db: Session, connection: Connection) -> World:
             json={"elder_id": e, "method": "home_visit", "safety_risks": ["fire_gas"]},
         )
     )["id"]
-    w.ids["follow_up"] = client.get(f"{API}/elders/{e}/follow-ups", headers=worker).json()[
-        "items"
-    ][0]["id"]
+    w.ids["follow_up"] = client.get(f"{API}/elders/{e}/follow-ups", headers=worker).json()["items"][
+        0
+    ]["id"]
     w.made(
         client.put(
             f"{API}/elders/{e}/relief-facts",

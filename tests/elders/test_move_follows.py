@@ -437,9 +437,9 @@ def test_follow_ups(client, people, moved):
     assert item["village_code"] == NEW_VILLAGE
     assert (item["owner_type"], item["owner_id"]) == ("village_worker", None)
     assert item["history"][-1]["action"] == "assigned"
-    mine = ok(
-        client.get("/api/v1/follow-ups?mine=true", headers=auth(people["new_worker"]))
-    )["items"]
+    mine = ok(client.get("/api/v1/follow-ups?mine=true", headers=auth(people["new_worker"])))[
+        "items"
+    ]
     assert [i["id"] for i in mine] == [f]
     done = ok(
         client.post(

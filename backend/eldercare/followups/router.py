@@ -46,11 +46,11 @@ def _out(db: DbSession, ctx: RequestCtx, i: FollowUp, elder_name: str) -> Follow
         elder_id=i.elder_id,
         elder_name=elder_name,
         village_code=i.village_code,
-        category=i.category,  # type: ignore[arg-type]
-        kind=i.kind,  # type: ignore[arg-type]
-        program=i.program,  # type: ignore[arg-type]
+        category=i.category,
+        kind=i.kind,
+        program=i.program,
         description=i.description,
-        severity=i.severity,  # type: ignore[arg-type]
+        severity=i.severity,
         found_by_type=i.found_by_type,
         found_by_id=i.found_by_id,
         found_by_name=i.found_by_name,
@@ -59,18 +59,18 @@ def _out(db: DbSession, ctx: RequestCtx, i: FollowUp, elder_name: str) -> Follow
         incident_id=i.incident_id,
         last_seen_at=i.last_seen_at,
         times_seen=i.times_seen,
-        owner_type=i.owner_type,  # type: ignore[arg-type]
+        owner_type=i.owner_type,
         owner_id=i.owner_id,
         owner_name=i.owner_name,
         due_date=i.due_date,
-        status=i.status,  # type: ignore[arg-type]
+        status=i.status,
         overdue=rules.overdue(i.status, i.due_date, today),
-        level=rules.level(i.status, i.due_date, today),  # type: ignore[arg-type]
+        level=rules.level(i.status, i.due_date, today),
         closed_at=i.closed_at,
         closure_note=i.closure_note,
         closed_visit_id=i.closed_visit_id,
         benefit_id=i.benefit_id,
-        allowed_transitions=service.allowed_for(ctx, db, i),  # type: ignore[arg-type]
+        allowed_transitions=service.allowed_for(ctx, db, i),
         version=i.version,
     )
 
@@ -82,10 +82,10 @@ def _detail(db: DbSession, ctx: AuthCtx, i: FollowUp) -> FollowUpDetail:
         history=[
             HistoryEntry(
                 action=t.action,
-                from_status=t.from_status,  # type: ignore[arg-type]
-                to_status=t.to_status,  # type: ignore[arg-type]
+                from_status=t.from_status,
+                to_status=t.to_status,
                 note=t.note,
-                owner_type=t.owner_type,  # type: ignore[arg-type]
+                owner_type=t.owner_type,
                 owner_id=t.owner_id,
                 visit_id=t.visit_id,
                 actor_id=t.actor_id,

@@ -159,11 +159,11 @@ def _default_severity() -> dict[str, Severity]:
 class FollowUpPolicy(BaseModel):
     """A county's follow-up deadlines: per kind, days to solve by severity."""
 
-    due_days: dict[Kind, DueDays] = Field(
+    due_days: dict[str, DueDays] = Field(
         default_factory=_default_due,
         description="Per kind: days from the finding to the due date, by severity",
     )
-    default_severity: dict[Kind, Severity] = Field(
+    default_severity: dict[str, Severity] = Field(
         default_factory=_default_severity,
         description="The severity an item found on a visit gets (a visit that found the "
         "elder in severe danger makes it `high`)",
@@ -178,18 +178,21 @@ class FollowUpPolicy(BaseModel):
 
     @model_validator(mode="after")
     def _every_kind(self) -> FollowUpPolicy:
+        unknown = (set(self.due_days) | set(self.default_severity)) - set(KINDS)
+        if unknown:
+            raise ValueError(f"unknown kinds {sorted(unknown)}")
         for kind in KINDS:
-            self.due_days.setdefault(kind, SOON)  # type: ignore[call-overload]
-            self.default_severity.setdefault(kind, "medium")  # type: ignore[call-overload]
+            self.due_days.setdefault(kind, SOON)
+            self.default_severity.setdefault(kind, "medium")
         return self
 
 
 def due_date(policy: FollowUpPolicy, kind: str, severity: str, found_on: date) -> date:
-    rule = policy.due_days.get(kind, SOON)  # type: ignore[call-overload]
+    rule = policy.due_days.get(kind, SOON)
     return found_on + timedelta(days=getattr(rule, severity))
 
 
 def visit_severity(policy: FollowUpPolicy, kind: str, danger: str) -> str:
     if danger == "severe":
         return "high"
-    return policy.default_severity.get(kind, "medium")  # type: ignore[call-overload]
+    return policy.default_severity.get(kind, "medium")

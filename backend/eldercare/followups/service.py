@@ -280,7 +280,7 @@ def _existing(
 ) -> FollowUp | None:
     """The elder's open item of this kind, else (for a hazard) one closed since
     ``reopen_after``: the most recent."""
-    wanted = FollowUp.status.in_(rules.OPEN)
+    wanted: ColumnElement[bool] = FollowUp.status.in_(rules.OPEN)
     if reopen_after is not None:
         wanted = or_(wanted, and_(FollowUp.closed_at >= reopen_after))
     return db.scalar(
