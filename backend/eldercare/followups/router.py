@@ -18,15 +18,15 @@ from eldercare.followups import labels, rules, service
 from eldercare.followups.models import FollowUp
 from eldercare.followups.rules import Category, FollowUpPolicy, Kind, OwnerType, Status
 from eldercare.followups.schemas import (
-    AssignIn,
-    AssignOut,
+    FollowUpAssignIn,
+    FollowUpAssignOut,
     FollowUpDetail,
+    FollowUpHistoryEntry,
     FollowUpOut,
     FollowUpPatch,
     FollowUpPolicyIn,
     FollowUpPolicyOut,
-    HistoryEntry,
-    TransitionIn,
+    FollowUpTransitionIn,
 )
 from eldercare.pagination import PageOut, Paging
 from eldercare.routing import Router
@@ -80,7 +80,7 @@ def _detail(db: DbSession, ctx: AuthCtx, i: FollowUp) -> FollowUpDetail:
     return FollowUpDetail(
         **base.model_dump(),
         history=[
-            HistoryEntry(
+            FollowUpHistoryEntry(
                 action=t.action,
                 from_status=t.from_status,
                 to_status=t.to_status,
@@ -270,11 +270,11 @@ def export_follow_ups(
 
 @router.post(
     "/follow-ups/assign",
-    response_model=AssignOut,
+    response_model=FollowUpAssignOut,
     summary="Hand several open items to one owner (all or none)",
 )
-def assign_follow_ups(db: DbSession, ctx: AuthCtx, body: AssignIn) -> AssignOut:
-    return AssignOut(assigned=service.assign_many(db, ctx, body))
+def assign_follow_ups(db: DbSession, ctx: AuthCtx, body: FollowUpAssignIn) -> FollowUpAssignOut:
+    return FollowUpAssignOut(assigned=service.assign_many(db, ctx, body))
 
 
 @router.get(
@@ -318,7 +318,7 @@ def transition_follow_up(
     db: DbSession,
     ctx: AuthCtx,
     follow_up_id: str,
-    body: TransitionIn,
+    body: FollowUpTransitionIn,
     response: Response,
     if_match: IfMatch = None,
 ) -> FollowUpDetail:

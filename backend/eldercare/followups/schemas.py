@@ -23,7 +23,7 @@ OWNER_RULE = (
 )
 
 
-class Owner(BaseModel):
+class FollowUpOwner(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     owner_type: OwnerType = Field(description=OWNER_RULE)
@@ -46,7 +46,7 @@ class FollowUpPatch(BaseModel):
     version: int | None = None
 
 
-class TransitionIn(BaseModel):
+class FollowUpTransitionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     to: Status
@@ -61,14 +61,14 @@ class TransitionIn(BaseModel):
     version: int | None = Field(default=None, description="Optional: refuse if it changed since")
 
 
-class AssignIn(Owner):
+class FollowUpAssignIn(FollowUpOwner):
     """Hand several items to one owner at once (all or none: an id out of scope is 404)."""
 
     ids: list[str] = Field(min_length=1, max_length=500)
     note: str = Field(default="", max_length=2000)
 
 
-class AssignOut(BaseModel):
+class FollowUpAssignOut(BaseModel):
     assigned: int
 
 
@@ -85,7 +85,7 @@ class NewFollowUp(BaseModel):
     )
 
 
-class HistoryEntry(BaseModel):
+class FollowUpHistoryEntry(BaseModel):
     action: str = Field(
         description="opened, seen_again, reopened, assigned, moved (a status change), updated"
     )
@@ -137,7 +137,7 @@ class FollowUpOut(BaseModel):
 
 
 class FollowUpDetail(FollowUpOut):
-    history: list[HistoryEntry]
+    history: list[FollowUpHistoryEntry]
 
 
 class FollowUpPolicyIn(FollowUpPolicy):

@@ -22,7 +22,12 @@ from eldercare.elders.models import Elder
 from eldercare.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from eldercare.followups import rules
 from eldercare.followups.models import FollowUp, FollowUpPolicyVersion, FollowUpTransition
-from eldercare.followups.schemas import AssignIn, FollowUpPatch, NewFollowUp, TransitionIn
+from eldercare.followups.schemas import (
+    FollowUpAssignIn,
+    FollowUpPatch,
+    FollowUpTransitionIn,
+    NewFollowUp,
+)
 from eldercare.pagination import Direction, Page, keyset
 from eldercare.roles import STAFF, TOWNSHIP_UP, Role
 from eldercare.scope import Scope
@@ -482,7 +487,7 @@ def _move(
 
 
 def transition(
-    db: Session, ctx: RequestCtx, item_id: str, data: TransitionIn, expected: int | None
+    db: Session, ctx: RequestCtx, item_id: str, data: FollowUpTransitionIn, expected: int | None
 ) -> FollowUp:
     item = get_follow_up(db, ctx, item_id)
     if expected is not None:
@@ -612,7 +617,7 @@ def update(
     return item
 
 
-def assign_many(db: Session, ctx: RequestCtx, data: AssignIn) -> int:
+def assign_many(db: Session, ctx: RequestCtx, data: FollowUpAssignIn) -> int:
     """One owner for several open items; every id must be in scope (else 404, nothing
     changes) and open (else 409)."""
     ids = list(dict.fromkeys(data.ids))
