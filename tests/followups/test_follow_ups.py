@@ -391,6 +391,17 @@ class TestDeadlinesAndEscalation:
         [item] = items_of(client, worker, e)
         assert item["severity"] == "high"
         assert date.fromisoformat(item["due_date"]) == local_today() + timedelta(days=2)
+        # a kind left out keeps its default
+        only = {"housing": {"high": 5, "medium": 20, "low": 40}}
+        got = ok(
+            client.put(f"{API}/policies/follow-ups", headers=auth(county), json={"due_days": only})
+        )
+        assert got["due_days"]["housing"] == only["housing"]
+        assert got["due_days"]["fire_gas"] == {"high": 1, "medium": 3, "low": 7}
+        r = client.put(
+            f"{API}/policies/follow-ups", headers=auth(county), json={"due_days": {"nope": {}}}
+        )
+        assert r.status_code == 422
         bad = {**due, "fire_gas": {"high": 9, "medium": 4, "low": 8}}
         r = client.put(f"{API}/policies/follow-ups", headers=auth(county), json={"due_days": bad})
         assert r.status_code == 422

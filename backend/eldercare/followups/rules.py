@@ -181,9 +181,10 @@ class FollowUpPolicy(BaseModel):
         unknown = (set(self.due_days) | set(self.default_severity)) - set(KINDS)
         if unknown:
             raise ValueError(f"unknown kinds {sorted(unknown)}")
-        for kind in KINDS:
-            self.due_days.setdefault(kind, SOON)
-            self.default_severity.setdefault(kind, "medium")
+        due, severity = _default_due(), _default_severity()
+        for kind in KINDS:  # a kind left out keeps its default
+            self.due_days.setdefault(kind, due[kind])
+            self.default_severity.setdefault(kind, severity[kind])
         return self
 
 
