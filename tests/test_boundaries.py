@@ -35,6 +35,7 @@ DOMAINS = (
     ("elders",),
     ("volunteers",),
     ("visits",),
+    ("followups",),
     ("incidents", "relief"),
     ("bulk",),
     ("stats",),
@@ -268,7 +269,7 @@ class TestTheCheckFindsWhatItShould:
             },
         )
         assert layering_problems(tree) == [
-            "relief/service.py:1: from eldercare.incidents import service (layer 4 -> 4)"
+            "relief/service.py:1: from eldercare.incidents import service (layer 5 -> 5)"
         ]
 
     def test_a_package_no_layer_names_is_found(self, tree: Path):

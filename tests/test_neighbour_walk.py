@@ -141,6 +141,7 @@ KINDS = {
     "visit": Kind("worker", ("/visits/{visit}",)),
     "benefit": Kind("worker", ("/benefits/{benefit}", "/elders/{elder}/benefits")),
     "incident": Kind("worker", ("/incidents/{incident}",)),
+    "follow_up": Kind("worker", ("/follow-ups/{follow_up}", "/elders/{elder}/follow-ups")),
     "merge": Kind("township", ("/elders/merges", "/elders/{survivor}")),
     "user": Kind("admin", ("/users/{user}",)),
     "client": Kind("admin", ("/clients/{client}",)),
@@ -221,6 +222,12 @@ _CASES: dict[tuple[str, str], Case] = {
     # incidents
     ("GET", "/incidents/{incident_id}"): Case("incident", extra=tuple(VOLUNTEERS)),
     ("PATCH", "/incidents/{incident_id}"): Case("incident", {"description": "邻村改的"}),
+    ("GET", "/follow-ups/{follow_up_id}"): Case("follow_up"),
+    ("PATCH", "/follow-ups/{follow_up_id}"): Case("follow_up", {"description": "邻村改的"}),
+    ("POST", "/follow-ups/{follow_up_id}/transitions"): Case(
+        "follow_up", {"to": "resolved", "note": "邻村办结"}
+    ),
+    ("GET", "/elders/{elder_id}/follow-ups"): Case("elder"),
     ("POST", "/incidents/{incident_id}/transitions"): Case(
         "incident", {"to": "acknowledged"}, by="township"
     ),
@@ -309,8 +316,15 @@ def _build(client: TestClient, db: Session, connection: Connection) -> World:
         )
     )["id"]
     w.ids["visit"] = w.made(
-        client.post(f"{API}/visits", headers=worker, json={"elder_id": e, "method": "home_visit"})
+        client.post(
+            f"{API}/visits",
+            headers=worker,
+            json={"elder_id": e, "method": "home_visit", "safety_risks": ["fire_gas"]},
+        )
     )["id"]
+    w.ids["follow_up"] = client.get(f"{API}/elders/{e}/follow-ups", headers=worker).json()["items"][
+        0
+    ]["id"]
     w.made(
         client.put(
             f"{API}/elders/{e}/relief-facts",

@@ -130,6 +130,17 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/eligibility/gaps/export"): Rule(STAFF, REG_READ),
     ("GET", "/api/v1/eligibility/payments-to-check/export"): Rule(STAFF, REG_READ),
     ("GET", "/api/v1/eligibility/age-milestones/export"): Rule(STAFF, REG_READ),
+    # follow-ups (跟进事项): staff and a volunteer who holds one move them on (checked by
+    # the service); a township hands several at once; departments only from the township up
+    ("GET", "/api/v1/follow-ups"): Rule(ALL_ROLES, REG_READ),
+    ("GET", "/api/v1/follow-ups/export"): Rule(STAFF, REG_READ),
+    ("POST", "/api/v1/follow-ups/assign"): Rule(TOWNSHIP_UP),
+    ("GET", "/api/v1/follow-ups/{follow_up_id}"): Rule(ALL_ROLES, REG_READ),
+    ("PATCH", "/api/v1/follow-ups/{follow_up_id}"): Rule(STAFF),
+    ("POST", "/api/v1/follow-ups/{follow_up_id}/transitions"): Rule(ALL_ROLES),
+    ("GET", "/api/v1/elders/{elder_id}/follow-ups"): Rule(ALL_ROLES, REG_READ),
+    ("GET", "/api/v1/policies/follow-ups"): Rule(STAFF, REG_READ),
+    ("PUT", "/api/v1/policies/follow-ups"): Rule(COUNTY_UP),
     # emergencies: a village reports and updates; the holder (township, or county once
     # escalated) moves them on; which transition a role may make is checked by the service.
     # A volunteer reports for a paired elder (老老互助, plan 十一) and follows their reports.

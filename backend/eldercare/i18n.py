@@ -290,6 +290,61 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "事件已办结，不能修改",
         "The incident is resolved and can no longer change",
     ),
+    "incident.follow_up_required": (
+        "办结时须说明后续安排：新建跟进事项、转介救助，或说明无需跟进",
+        "Resolving asks what follow-up was arranged: a follow-up item, a relief referral, "
+        "or none with a note",
+    ),
+    "incident.follow_up_only_on_resolve": (
+        "只有办结时才能安排后续跟进",
+        "A follow-up is arranged only when the incident is resolved",
+    ),
+    "follow_up.invalid_transition": (
+        "当前状态“{current}”不能转为“{to}”，可转为：{allowed}",
+        "A follow-up in status '{current}' cannot move to '{to}'; allowed: {allowed}",
+    ),
+    "follow_up.reason_required": (
+        "转介或无法解决时须填写原因",
+        "Referring an item or closing it as unresolvable needs a reason",
+    ),
+    "follow_up.not_owner": (
+        "只有负责人可以办理此跟进事项",
+        "Only the owner may move this follow-up on",
+    ),
+    "follow_up.closed": (
+        "跟进事项已办结，不能修改（可先重新打开）",
+        "The follow-up is closed and can no longer change (reopen it first)",
+    ),
+    "follow_up.due_by_officer": (
+        "只有乡镇和县级干部可以修改期限",
+        "Only township and county officers set a due date by hand",
+    ),
+    "follow_up.department_by_officer": (
+        "只有乡镇和县级干部可以交办职能部门",
+        "Only township and county officers hand an item to a department",
+    ),
+    "follow_up.owner_not_village_worker": (
+        "负责人须是该村在岗的村（社区）工作人员",
+        "The owner must be an active village worker of the elder's village",
+    ),
+    "follow_up.owner_not_volunteer": (
+        "负责人须是本地在岗的志愿者",
+        "The owner must be an active volunteer whose region covers the elder's village",
+    ),
+    "follow_up.owner_missing": ("请选择负责人", "Choose the owner"),
+    "follow_up.owner_not_expected": (
+        "交乡镇办理时不填负责人",
+        "An item handed to the township names no person",
+    ),
+    "follow_up.owner_not_department": ("未知的职能部门", "Unknown department"),
+    "follow_up.visit_not_found": (
+        "找不到该老人的这次探访",
+        "No such visit of this elder",
+    ),
+    "follow_up.other_elder": (
+        "该跟进事项不属于本次探访的老人",
+        "That follow-up belongs to another elder",
+    ),
     "export.elder_filters_only": (
         "只有老年人导出可按类别、风险、年龄、状态、逾期或关键词筛选；志愿者导出只能按地区",
         "Only the elder export takes category, risk, age, status, overdue or search filters; "

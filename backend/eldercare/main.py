@@ -29,6 +29,7 @@ from eldercare.bulk.router import router as bulk_router
 from eldercare.config import get_settings
 from eldercare.elders.current import keep_current, register_current
 from eldercare.elders.router import router as elders_router
+from eldercare.followups.router import router as followups_router
 from eldercare.incidents.router import router as incidents_router
 from eldercare.middleware import RequestChecks, RequestContextMiddleware
 from eldercare.regions.router import router as regions_router
@@ -63,6 +64,7 @@ ROUTERS: list[APIRouter] = [
     elders_router,
     volunteers_router,
     visits_router,
+    followups_router,
     relief_router,
     incidents_router,
     stats_router,

@@ -14,6 +14,7 @@ from eldercare.elders.models import (
     RegisterRefresh,
 )
 from eldercare.feed.models import Change
+from eldercare.followups.models import FollowUp, FollowUpPolicyVersion, FollowUpTransition
 from eldercare.incidents.models import Incident, IncidentPolicyVersion, IncidentTransition
 from eldercare.regions.models import Region
 from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion, ReliefScreening
@@ -29,6 +30,9 @@ __all__ = [
     "Elder",
     "ElderChange",
     "ElderMerge",
+    "FollowUp",
+    "FollowUpPolicyVersion",
+    "FollowUpTransition",
     "Guardian",
     "Household",
     "ImportChunk",

@@ -84,6 +84,9 @@ RAISES: dict[tuple[str, str], set[int]] = {
     ("POST", "/api/v1/incidents"): {404, 409},
     ("PATCH", "/api/v1/incidents/{incident_id}"): CONFLICTS,
     ("POST", "/api/v1/incidents/{incident_id}/transitions"): CONFLICTS,
+    ("PATCH", "/api/v1/follow-ups/{follow_up_id}"): CONFLICTS,
+    ("POST", "/api/v1/follow-ups/{follow_up_id}/transitions"): CONFLICTS,
+    ("POST", "/api/v1/follow-ups/assign"): {404, 409},
     ("POST", "/api/v1/imports/{resource}"): {400, 409},  # unknown format; a reused key
     ("GET", "/api/v1/exports/{resource}"): {400},  # elder filters on another resource
     ("GET", "/api/v1/changes"): {400},  # `since` is a cursor

@@ -20,9 +20,12 @@ from eldercare.context import RequestCtx
 from eldercare.elders import follow, rules
 from eldercare.elders import hooks as elders
 from eldercare.elders.models import Elder
+from eldercare.followups import service as followups
+from eldercare.followups.models import FollowUp
 from eldercare.incidents.models import Incident
 from eldercare.relief import service as relief
 from eldercare.relief.models import Benefit, ReliefScreening
+from eldercare.visits import hooks as visits
 from eldercare.visits import schedule
 from eldercare.visits.models import ElderSchedule, Visit
 from eldercare.volunteers import hooks as volunteers
@@ -63,6 +66,7 @@ def install() -> None:
     # the register (elders), below everything
     elders.changed.register(schedule.refresh)
     elders.moved.register(_elder_moved)
+    elders.moved.register(followups.elder_moved)
     elders.supporters_changed.register(relief.refresh_elders)
     elders.benefits.register(_register_benefits)
     elders.overdue.register(schedule.overdue_elder_ids)
@@ -72,6 +76,11 @@ def install() -> None:
         Incident.__tablename__,
         ElderSchedule.__tablename__,
         ReliefScreening.__tablename__,
+        FollowUp.__tablename__,
     )
     # volunteers and pairings, below visits
     volunteers.paired.register(schedule.helper_paired)
+    # visits, below follow-ups
+    visits.logged.register(followups.on_visit)
+    visits.worklist_follow_ups.register(followups.worklist_items)
+    visits.open_follow_ups.register(followups.open_count_by_elder)

@@ -113,9 +113,15 @@ def moved(client, db, people):
         201,
     )
     visit = ok(
-        client.post("/api/v1/visits", headers=w, json={"elder_id": elder.id, "method": "phone"}),
+        client.post(
+            "/api/v1/visits",
+            headers=w,
+            json={"elder_id": elder.id, "method": "home_visit", "safety_risks": ["fire_gas"]},
+        ),
         201,
     )
+    follow_up = ok(client.get(f"/api/v1/elders/{elder.id}/follow-ups", headers=w))["items"][0]
+    assert (follow_up["owner_type"], follow_up["owner_id"]) == ("village_worker", worker.id)
     incident = ok(
         client.post(
             "/api/v1/incidents",
@@ -176,6 +182,7 @@ def moved(client, db, people):
         "elder": elder.id,
         "guardian": guardian["id"],
         "visit": visit["id"],
+        "follow_up": follow_up["id"],
         "incident": incident["id"],
         "pairing_stays": stays["id"],
         "pairing_ends": ends["id"],
@@ -413,6 +420,35 @@ def test_benefits(client, people, moved):
             json={"end_date": str(TODAY), "reason": "other"},
         )
     )
+
+
+def test_follow_ups(client, people, moved):
+    """The open hazard goes with the elder: the old village's worker no longer holds it, the
+    new village's workers do and close it."""
+    e, f = moved["elder"], moved["follow_up"]
+    assert_follows(client, people, f"/api/v1/follow-ups/{f}", "/api/v1/follow-ups", f)
+    for user in old_ones(people):
+        assert status(client, user, f"/api/v1/elders/{e}/follow-ups") == 404
+        r = client.post(
+            f"/api/v1/follow-ups/{f}/transitions", headers=auth(user), json={"to": "in_progress"}
+        )
+        assert r.status_code == 404
+    item = ok(client.get(f"/api/v1/follow-ups/{f}", headers=auth(people["new_worker"])))
+    assert item["village_code"] == NEW_VILLAGE
+    assert (item["owner_type"], item["owner_id"]) == ("village_worker", None)
+    assert item["history"][-1]["action"] == "assigned"
+    mine = ok(client.get("/api/v1/follow-ups?mine=true", headers=auth(people["new_worker"])))[
+        "items"
+    ]
+    assert [i["id"] for i in mine] == [f]
+    done = ok(
+        client.post(
+            f"/api/v1/follow-ups/{f}/transitions",
+            headers=auth(people["new_worker"]),
+            json={"to": "resolved", "note": "已更换燃气软管"},
+        )
+    )
+    assert done["status"] == "resolved"
 
 
 def test_guardians(client, people, moved):

@@ -57,10 +57,11 @@ def report(client, user, elder, **over):
 
 
 def move(client, user, incident_id, to, note=""):
+    body: dict = {"to": to, "note": note}
+    if to == "resolved":  # resolving says what follow-up was arranged: none here
+        body.update(no_follow_up=True, note=note or "无需后续跟进")
     return client.post(
-        f"/api/v1/incidents/{incident_id}/transitions",
-        headers=auth(user, "en"),
-        json={"to": to, "note": note},
+        f"/api/v1/incidents/{incident_id}/transitions", headers=auth(user, "en"), json=body
     )
 
 

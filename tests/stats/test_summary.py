@@ -130,9 +130,8 @@ def register(db, client, clock):
     report(b, "low")
     done = report(c, "medium")
     for to in ("acknowledged", "in_progress", "resolved"):
-        client.post(
-            f"/api/v1/incidents/{done}/transitions", headers=auth(township), json={"to": to}
-        )
+        body = {"to": to, **({"no_follow_up": True, "note": "已处置"} if to == "resolved" else {})}
+        client.post(f"/api/v1/incidents/{done}/transitions", headers=auth(township), json=body)
     db.expire_all()
     _schedule(db, a, date(2026, 12, 10))
     _schedule(db, b, date(2026, 11, 1))

@@ -85,6 +85,7 @@ def _detail(db: DbSession, ctx: AuthCtx, i: Incident) -> IncidentDetail:
             )
             for t in service.timeline(db, i.id)
         ],
+        follow_up_ids=service.follow_up_ids(db, i.id),
     )
 
 

@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eldercare.followups.rules import ReliefProgram
+from eldercare.followups.schemas import NewFollowUp
 from eldercare.incidents.rules import IncidentPolicy, IncidentType, Severity, Status
 
 SEVERITY_RULE = (
@@ -44,6 +46,18 @@ class TransitionIn(BaseModel):
     to: Status
     note: str = Field(default="", max_length=2000)
     version: int | None = Field(default=None, description="Optional: refuse if it changed since")
+    # what follow-up the resolution arranged: exactly one of these three when resolving
+    follow_up: NewFollowUp | None = Field(
+        default=None, description="Resolving: opens a follow-up item linked to the incident"
+    )
+    relief_referral: ReliefProgram | None = Field(
+        default=None,
+        description="Resolving: refers the elder to a relief program (e.g. temporary_assistance "
+        "临时救助), opening a `relief` follow-up resolved when a benefit of it is recorded",
+    )
+    no_follow_up: bool = Field(
+        default=False, description="Resolving: no follow-up is needed; `note` says why"
+    )
 
 
 class TimelineEntry(BaseModel):
@@ -105,6 +119,9 @@ class IncidentOut(BaseModel):
 
 class IncidentDetail(IncidentOut):
     timeline: list[TimelineEntry]
+    follow_up_ids: list[str] = Field(
+        default_factory=list, description="The follow-ups its resolution opened"
+    )
 
 
 class IncidentPolicyIn(IncidentPolicy):

@@ -15,6 +15,8 @@ from eldercare.config import get_settings
 from eldercare.context import RequestCtx
 from eldercare.elders import service as elders
 from eldercare.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from eldercare.followups import service as followups
+from eldercare.followups.schemas import NewFollowUp
 from eldercare.incidents import rules
 from eldercare.incidents.models import Incident, IncidentPolicyVersion, IncidentTransition
 from eldercare.incidents.schemas import IncidentIn, IncidentPatch, TransitionIn
@@ -243,6 +245,7 @@ def transition(
         )
     if not rules.may_move(ctx.actor.role, incident.level):
         raise Forbidden(f"incident.{incident.level}_holds")
+    _check_arranged(data)
     now = clock.now()
     with db.no_autoflush:  # one write (one version) per transition
         entry = _step(db, ctx, incident, data.to, data.note, now)
@@ -256,6 +259,7 @@ def transition(
         _set_deadline(db, incident)
         incident.updated_at = now
     db.flush()
+    arranged = _arrange(db, ctx, incident, data) if data.to == "resolved" else None
     audit.record(
         db,
         ctx,
@@ -263,9 +267,58 @@ def transition(
         resource="incident",
         resource_id=incident.id,
         region_code=incident.village_code,
-        detail={"from": entry.from_status, "to": data.to, "late": entry.late},
+        detail={
+            "from": entry.from_status,
+            "to": data.to,
+            "late": entry.late,
+            **({"follow_up": arranged} if data.to == "resolved" else {}),
+        },
     )
     return incident
+
+
+def _check_arranged(data: TransitionIn) -> None:
+    """Resolving says what follow-up was arranged (exactly one: an item, a relief referral,
+    or none with a note); other moves arrange none."""
+    given = [
+        name
+        for name, value in (
+            ("follow_up", data.follow_up),
+            ("relief_referral", data.relief_referral),
+            ("no_follow_up", data.no_follow_up or None),
+        )
+        if value is not None
+    ]
+    if data.to != "resolved":
+        if given:
+            raise ValidationFailed(
+                errors=[FieldError(["body", given[0]], "incident.follow_up_only_on_resolve")]
+            )
+        return
+    if len(given) != 1 or (data.no_follow_up and not data.note.strip()):
+        loc = "note" if given == ["no_follow_up"] else "follow_up"
+        raise ValidationFailed(errors=[FieldError(["body", loc], "incident.follow_up_required")])
+
+
+def _arrange(db: Session, ctx: RequestCtx, incident: Incident, data: TransitionIn) -> str | None:
+    """Opens the follow-up the resolution arranged; returns its id (None: none needed)."""
+    elder = elders.get_elder(db, ctx, incident.elder_id)
+    if data.follow_up is not None:
+        item = followups.open_from_incident(db, ctx, elder, incident.id, data.follow_up)
+    elif data.relief_referral is not None:
+        referral = NewFollowUp(
+            kind="relief",
+            description=data.note.strip() or incident.description[:2000],
+            program=data.relief_referral,
+        )
+        item = followups.open_from_incident(db, ctx, elder, incident.id, referral)
+    else:
+        return None
+    return item.id
+
+
+def follow_up_ids(db: Session, incident_id: str) -> list[str]:
+    return followups.ids_from_incident(db, incident_id)
 
 
 def update(

@@ -16,6 +16,7 @@ from eldercare.context import RequestCtx
 from eldercare.elders import service as elders
 from eldercare.elders.models import Elder
 from eldercare.errors import Conflict, FieldError, NotFound, ValidationFailed
+from eldercare.followups import service as followups
 from eldercare.patching import apply_patch
 from eldercare.relief.models import Benefit
 from eldercare.relief.screening import refresh_elders
@@ -75,6 +76,8 @@ def add_benefit(db: Session, ctx: RequestCtx, elder: Elder, data: dict[str, Any]
     db.add(b)
     db.flush()
     _benefits_changed(db, elder)
+    # a relief need for this program (or any) is met: its follow-up is resolved
+    followups.resolve_relief(db, ctx, elder.id, b.program, b.id)
     audit.record(
         db,
         ctx,
@@ -105,6 +108,8 @@ def update_benefit(
     if changed:
         db.flush()
         _benefits_changed(db, elder)
+        if "program" in changed:
+            followups.resolve_relief(db, ctx, elder.id, b.program, b.id)
         audit.record(
             db,
             ctx,

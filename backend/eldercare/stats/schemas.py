@@ -36,6 +36,19 @@ class IncidentFigures(BaseModel):
     )
 
 
+class FollowUpFigures(BaseModel):
+    """Follow-ups (跟进事项), always current."""
+
+    open: int = Field(description="Items not yet closed")
+    overdue: int = Field(description="Open items past their due date (escalated to the township)")
+    open_hazards: int = Field(description="Open items that are safety hazards")
+    resolved_this_month: int = Field(description="Resolved since the first of this month")
+    median_days_to_resolve: float | None = Field(
+        description="Of those resolved this month: the median days from finding to resolution"
+    )
+    by_kind: dict[str, int] = Field(description="Open items by kind")
+
+
 class DataQuality(BaseModel):
     missing_phone: int
     invalid_id_number: int = Field(description="Not 18 characters with a valid check digit")
@@ -61,6 +74,16 @@ class SummaryRow(BaseModel):
     by_risk_level: dict[str, int]
     visits: VisitFigures
     incidents: IncidentFigures
+    follow_ups: FollowUpFigures = Field(
+        default_factory=lambda: FollowUpFigures(
+            open=0,
+            overdue=0,
+            open_hazards=0,
+            resolved_this_month=0,
+            median_days_to_resolve=None,
+            by_kind={},
+        )
+    )
     data_quality: DataQuality
 
 

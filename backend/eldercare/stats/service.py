@@ -41,6 +41,7 @@ from eldercare.db import write_apart
 from eldercare.elders.models import Elder, Guardian
 from eldercare.elders.rules import CATEGORY_CODES
 from eldercare.elders.schemas import LivingArrangement
+from eldercare.followups import service as followups
 from eldercare.incidents import service as incidents
 from eldercare.regions.models import Region
 from eldercare.scope import Scope
@@ -359,7 +360,8 @@ def summary(db: Session, region: Region) -> dict[str, Any]:
                 series[key][1] += special_visited
     open_incidents = incidents.open_and_overdue_by_child(db, prefix, n)
     reports = incidents.reports_by_child(db, prefix, n)
-    for code in [*open_incidents, *reports]:
+    follow_ups = followups.counts_by_child(db, prefix, n)
+    for code in [*open_incidents, *reports, *(c for c in follow_ups if c)]:
         children.setdefault(code, _empty())
     for code, b in children.items():
         b.pop("series", None)
@@ -367,13 +369,15 @@ def summary(db: Session, region: Region) -> dict[str, Any]:
             **open_incidents.get(code, {"open": 0, "overdue": 0, "by_status": {}}),
             **reports.get(code, _no_reports()),
         }
+        b["follow_ups"] = follow_ups.get(code, followups.empty_counts())
 
     totals = _empty()
     for b in children.values():
-        _add(totals, {k: v for k, v in b.items() if k != "incidents"})
+        _add(totals, {k: v for k, v in b.items() if k not in ("incidents", "follow_ups")})
     totals["incidents"] = {"open": 0, "overdue": 0, "by_status": {}, **_no_reports()}
     for b in children.values():
         _add(totals["incidents"], b["incidents"])
+    totals["follow_ups"] = follow_ups.get("", followups.empty_counts())
     for b in [totals, *children.values()]:
         _finish_rates(b)
         i = b["incidents"]

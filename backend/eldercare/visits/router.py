@@ -19,7 +19,7 @@ from eldercare.pagination import PageOut, Paging
 from eldercare.regions import service as regions
 from eldercare.regions.models import Region
 from eldercare.routing import Router
-from eldercare.visits import rates, schedule, service
+from eldercare.visits import hooks, rates, schedule, service
 from eldercare.visits.models import Visit
 from eldercare.visits.rules import VisitPolicy
 from eldercare.visits.schemas import (
@@ -35,7 +35,9 @@ from eldercare.visits.schemas import (
     VisitPolicyIn,
     VisitPolicyOut,
     VisitRatesOut,
+    WorklistFollowUp,
     WorklistItem,
+    WorklistOut,
 )
 
 router = Router(tags=["visits"], dependencies=[Depends(auth_ctx)])
@@ -194,8 +196,9 @@ def put_policy(db: DbSession, ctx: AuthCtx, body: VisitPolicyIn) -> VisitPolicyO
 
 @router.get(
     "/worklist",
-    response_model=PageOut[WorklistItem],
-    summary="Elders whose next visit is due or overdue, most overdue first",
+    response_model=WorklistOut,
+    summary="Elders whose next visit is due or overdue, most overdue first; with the open "
+    "follow-ups the reader holds",
 )
 def worklist(
     db: DbSession,
@@ -204,7 +207,7 @@ def worklist(
     region: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = None,
     volunteer_id: str | None = None,
     due_within_days: Annotated[int, Query(ge=0, le=366)] = 7,
-) -> PageOut[WorklistItem]:
+) -> WorklistOut:
     on = today()
     page = service.worklist(
         db,
@@ -216,6 +219,7 @@ def worklist(
         cursor=paging.cursor,
         count=paging.count,
     )
+    open_items = hooks.open_follow_ups(db, [r.elder_id for r in page.items])
     items = [
         WorklistItem(
             elder_id=r.elder_id,
@@ -231,10 +235,18 @@ def worklist(
             days_overdue=schedule.overdue_days(r.next_due_date, on),
             reason=render(r.reason, ctx.lang),
             event_type=r.event_type,
+            open_follow_ups=open_items.get(r.elder_id, 0),
         )
         for r in page.items
     ]
-    return PageOut(items=items, next_cursor=page.next_cursor, total=page.total)
+    follow_ups = (
+        [WorklistFollowUp(**f) for f in hooks.worklist_follow_ups(db, ctx, region, 50)]
+        if paging.cursor is None
+        else []
+    )
+    return WorklistOut(
+        items=items, next_cursor=page.next_cursor, total=page.total, follow_ups=follow_ups
+    )
 
 
 @router.post(

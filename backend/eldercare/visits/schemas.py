@@ -29,6 +29,8 @@ Need = Literal[
     "medical",
     "financial",
     "legal",
+    "relief",
+    "assistive_device",
     "other",
 ]
 Danger = Literal["none", "concern", "severe"]
@@ -57,11 +59,19 @@ class VisitIn(BaseModel):
     method: Method
     findings: Findings = Field(default_factory=Findings)
     safety_risks: list[SafetyRisk] = Field(default_factory=list, max_length=10)
-    needs: list[Need] = Field(default_factory=list, max_length=8)
+    needs: list[Need] = Field(default_factory=list, max_length=10)
     services: list[Service] = Field(default_factory=list, max_length=11)
     guardian_contacted: bool = False
-    follow_up: str = Field(default="", max_length=2000)
+    follow_up: str = Field(
+        default="", max_length=2000, description="Needs follow-up: opens a `general` follow-up"
+    )
     notes: str = Field(default="", max_length=2000)
+    resolved_follow_ups: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Ids of the elder's follow-ups found solved on this visit: resolved, "
+        "with the visit as evidence",
+    )
 
 
 class VisitPatch(BaseModel):
@@ -71,7 +81,7 @@ class VisitPatch(BaseModel):
     method: Method | None = None
     findings: Findings | None = None
     safety_risks: list[SafetyRisk] | None = Field(default=None, max_length=10)
-    needs: list[Need] | None = Field(default=None, max_length=8)
+    needs: list[Need] | None = Field(default=None, max_length=10)
     services: list[Service] | None = Field(default=None, max_length=11)
     guardian_contacted: bool | None = None
     follow_up: str | None = Field(default=None, max_length=2000)
@@ -147,6 +157,39 @@ class WorklistItem(BaseModel):
     event_type: str | None = Field(
         description="The pending event, or `needs_helper` when a move ended the elder's "
         "pairings and no new one has been made"
+    )
+    open_follow_ups: int = Field(default=0, description="The elder's follow-ups not yet closed")
+
+
+class WorklistFollowUp(BaseModel):
+    """An open follow-up the reader holds (see ``GET /follow-ups``)."""
+
+    id: str
+    elder_id: str
+    elder_name: str
+    village_code: str
+    category: str
+    kind: str
+    description: str
+    severity: str
+    status: str
+    owner_type: str
+    owner_id: str | None
+    due_date: date
+    overdue: bool
+    version: int
+
+
+class WorklistOut(BaseModel):
+    """The elders due a visit (a page), and on the first page the open follow-ups the
+    reader holds (a village worker: their own and their village's unassigned ones)."""
+
+    items: list[WorklistItem]
+    next_cursor: str | None = None
+    total: int | None = None
+    follow_ups: list[WorklistFollowUp] = Field(
+        default_factory=list,
+        description="On the first page only (no `cursor`): at most 50, the earliest due first",
     )
 
 

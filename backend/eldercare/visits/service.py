@@ -19,7 +19,7 @@ from eldercare.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from eldercare.pagination import Page, keyset
 from eldercare.patching import apply_patch
 from eldercare.roles import TOWNSHIP_UP, Role
-from eldercare.visits import schedule
+from eldercare.visits import hooks, schedule
 from eldercare.visits.models import Visit
 from eldercare.visits.schemas import VisitIn, VisitPatch
 from eldercare.volunteers import service as volunteers
@@ -103,6 +103,7 @@ def log_visit(db: Session, ctx: RequestCtx, data: VisitIn) -> Visit:
     db.add(visit)
     db.flush()
     schedule.refresh(db, elder)
+    hooks.logged(db, ctx, elder, visit, data.resolved_follow_ups)
     audit.record(
         db,
         ctx,
@@ -126,6 +127,7 @@ def update_visit(
     if not officer and (visit.author_id != p.id or utcnow() - visit.created_at > EDIT_WINDOW):
         raise Forbidden("visit.edit_window")
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    findings = {"safety_risks", "needs", "follow_up", "findings"}
     if "visited_at" in changes and changes["visited_at"] is not None:
         changes["visited_at"] = aware(changes["visited_at"])
         elder = elders.get_elder(db, ctx, visit.elder_id)
@@ -134,6 +136,8 @@ def update_visit(
     db.flush()
     if {"visited_at", "method"} & set(changed):
         schedule.refresh(db, elders.get_elder(db, ctx, visit.elder_id))
+    if findings & set(changed):  # a hazard or need added by a correction opens its item
+        hooks.logged(db, ctx, elders.get_elder(db, ctx, visit.elder_id), visit, [])
     if changed:
         audit.record(
             db,

@@ -40,6 +40,7 @@ export const routes: RouteRecordRaw[] = [
   // volunteers report for their paired elders and follow their own reports
   { path: "/incidents", component: () => import("../views/IncidentsView.vue"), meta: { roles: ALL, title: "nav.incidents" } },
   { path: "/incidents/:id", component: () => import("../views/IncidentDetailView.vue"), meta: { roles: ALL, title: "nav.incidents" } },
+  { path: "/follow-ups", component: () => import("../views/FollowUpsView.vue"), meta: { roles: STAFF, title: "nav.followUps" } },
   { path: "/volunteers", component: () => import("../views/VolunteersView.vue"), meta: { roles: STAFF, title: "nav.volunteers" } },
   { path: "/imports", component: () => import("../views/ImportsView.vue"), meta: { roles: STAFF, title: "nav.imports" } },
   { path: "/admin/users", component: () => import("../views/admin/UsersView.vue"), meta: { roles: ["county_admin"], title: "nav.users" } },

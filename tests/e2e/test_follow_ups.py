@@ -1,0 +1,92 @@
+"""The care loop on screen: a village worker logs a visit with a gas hazard on a phone, the
+township sees it in its hazard list and assigns it, and the worker closes it on the next
+visit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Server, login, shot
+
+pytestmark = pytest.mark.slow
+
+WORKER = "lanshan_village"
+TOWNSHIP = "lanshan_township"
+VILLAGE = "431127104230"
+
+
+def test_a_gas_hazard_found_assigned_and_closed(new_page: Any, server: Server) -> None:
+    due = server.get(WORKER, "/worklist", limit=50)["items"]
+    elder = next(
+        i
+        for i in due
+        if not server.get(WORKER, f"/elders/{i['elder_id']}/follow-ups", open="true")["items"]
+    )
+    elder_id, name = elder["elder_id"], elder["name"]
+
+    # the village worker, on a phone: a visit that finds a gas hazard
+    phone = new_page(360, 740)
+    login(phone, WORKER)
+    phone.goto(f"/visit/{elder_id}")
+    phone.wait_for_selector("[data-test=save-visit]")
+    phone.click("form button[aria-expanded]")  # the optional findings
+    phone.click("[data-value=fire_gas]")
+    assert phone.get_attribute("[data-value=fire_gas]", "aria-pressed") == "true"
+    shot(phone, "follow-up-visit-hazard-phone")
+    phone.click("[data-test=save-visit]")
+    phone.wait_for_url("**/worklist")
+    [item] = server.get(WORKER, f"/elders/{elder_id}/follow-ups", open="true")["items"]
+    assert (item["kind"], item["owner_type"]) == ("fire_gas", "village_worker")
+    # the worklist shows the item the worker holds
+    card = phone.locator(f"[data-test=worklist-follow-ups] li[data-follow-up='{item['id']}']")
+    card.wait_for()
+    assert "用火用气" in card.inner_text()
+
+    # the township: the hazard list, its village's count, assign it to the township
+    township = new_page()
+    login(township, TOWNSHIP)
+    township.goto("/follow-ups")
+    township.wait_for_selector(f"[data-test=fu-table] a[data-follow-up='{item['id']}']")
+    hazards = township.locator(f"[data-test=open-hazards][data-village='{VILLAGE}']")
+    assert int(hazards.inner_text()) >= 1
+    row = township.locator("[data-test=fu-table] tr.el-table__row").filter(
+        has=township.locator(f"a[data-follow-up='{item['id']}']")
+    )
+    assert name in row.inner_text()
+    assert "用火用气" in row.locator("[data-test=fu-kind-cell]").inner_text()
+    row.locator(".el-checkbox").first.click()
+    township.click("[data-test=fu-assign]")
+    township.wait_for_selector("[data-test=fu-assign-submit]")
+    shot(township, "follow-up-assign")
+    township.click("[data-test=fu-assign-submit]")
+    township.wait_for_selector("text=已指派 1 项")
+    row = township.locator("[data-test=fu-table] tr.el-table__row").filter(
+        has=township.locator(f"a[data-follow-up='{item['id']}']")
+    )
+    row.locator("[data-test=fu-owner-cell]", has_text="乡镇").wait_for()
+    assigned = server.get(TOWNSHIP, f"/follow-ups/{item['id']}")
+    assert (assigned["owner_type"], assigned["owner_id"]) == ("township", None)
+
+    # the worker's next visit closes it
+    phone.goto(f"/visit/{elder_id}")
+    box = phone.locator(f"[data-test=visit-open-follow-ups] input[data-follow-up='{item['id']}']")
+    box.check()
+    shot(phone, "follow-up-closed-on-visit-phone")
+    phone.click("[data-test=save-visit]")
+    phone.wait_for_url("**/worklist")
+    done = server.get(WORKER, f"/follow-ups/{item['id']}")
+    assert done["status"] == "resolved"
+    assert done["closed_visit_id"] is not None
+    assert done["history"][-1]["to_status"] == "resolved"
+
+    # and the township's list of resolved hazards shows it in words
+    township.goto("/follow-ups")
+    township.wait_for_selector("[data-test=fu-filters]")
+    township.locator("[data-test=fu-status]").click()
+    township.locator(".el-select-dropdown__item", has_text="已解决").click()
+    cell = township.locator("[data-test=fu-table] tr.el-table__row").filter(
+        has=township.locator(f"a[data-follow-up='{item['id']}']")
+    )
+    cell.locator("[data-test=fu-status-cell]", has_text="已解决").wait_for()
