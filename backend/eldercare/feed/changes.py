@@ -55,7 +55,15 @@ from eldercare.feed.models import Change
 
 # The resources the feed publishes: part of the API (``GET /changes?resource=``). A model
 # is watched under one of them by :func:`watch`, called beside its class.
-RESOURCES = ("elder", "guardian", "household", "pairing", "visit", "volunteer")
+RESOURCES = (
+    "elder",
+    "guardian",
+    "guardian_contact",
+    "household",
+    "pairing",
+    "visit",
+    "volunteer",
+)
 
 
 @dataclass(frozen=True, slots=True)
