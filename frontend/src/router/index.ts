@@ -40,6 +40,8 @@ export const routes: RouteRecordRaw[] = [
   // volunteers report for their paired elders and follow their own reports
   { path: "/incidents", component: () => import("../views/IncidentsView.vue"), meta: { roles: ALL, title: "nav.incidents" } },
   { path: "/incidents/:id", component: () => import("../views/IncidentDetailView.vue"), meta: { roles: ALL, title: "nav.incidents" } },
+  { path: "/care/contacts", component: () => import("../views/care/ContactsOverdueView.vue"), meta: { roles: STAFF, title: "nav.contactsOverdue" } },
+  { path: "/care/home", component: () => import("../views/care/HomeCareView.vue"), meta: { roles: STAFF, title: "nav.homeCare" } },
   { path: "/volunteers", component: () => import("../views/VolunteersView.vue"), meta: { roles: STAFF, title: "nav.volunteers" } },
   { path: "/imports", component: () => import("../views/ImportsView.vue"), meta: { roles: STAFF, title: "nav.imports" } },
   { path: "/admin/users", component: () => import("../views/admin/UsersView.vue"), meta: { roles: ["county_admin"], title: "nav.users" } },
