@@ -148,6 +148,7 @@ KINDS = {
     "import": Kind("worker", ("/imports/{import}",)),
 }
 
+# A body's text value "{kind}" stands for the world's object of that kind (its id).
 Body = dict[str, Any] | Callable[[str], dict[str, Any]] | None
 
 
@@ -190,6 +191,10 @@ _CASES: dict[tuple[str, str], Case] = {
     ("POST", "/elders/{elder_id}/guardians"): Case(
         "elder", {"name": "王小明", "relation": "grandchild"}
     ),
+    ("GET", "/elders/{elder_id}/contacts"): Case("elder"),
+    ("POST", "/elders/{elder_id}/contacts"): Case(
+        "elder", {"guardian_id": "{guardian}", "method": "phone", "note": "邻村记的"}
+    ),
     ("GET", "/guardians/{guardian_id}"): Case("guardian"),
     ("PATCH", "/guardians/{guardian_id}"): Case("guardian", {"notes": "邻村改的"}),
     ("DELETE", "/guardians/{guardian_id}"): Case("guardian"),
@@ -230,6 +235,9 @@ _CASES: dict[tuple[str, str], Case] = {
     ("GET", "/elders/{elder_id}/follow-ups"): Case("elder"),
     ("POST", "/incidents/{incident_id}/transitions"): Case(
         "incident", {"to": "acknowledged"}, by="township"
+    ),
+    ("POST", "/incidents/{incident_id}/notifications"): Case(
+        "incident", {"guardian_id": "{guardian}", "method": "phone", "note": "已通知"}
     ),
     # import jobs
     ("GET", "/imports/{job_id}"): Case("import", extra=tuple(COLLEAGUE)),
@@ -471,11 +479,16 @@ def current_etag(w: World, case: Case) -> str | None:
     return etag
 
 
-def request_args(case: Case, who: str, headers: dict[str, str]) -> dict[str, Any]:
+def request_args(
+    case: Case, who: str, headers: dict[str, str], ids: dict[str, str]
+) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"headers": headers}
     body = case.body(who) if callable(case.body) else case.body
     if body is not None:
-        kwargs["json"] = body
+        kwargs["json"] = {
+            k: ids[v[1:-1]] if isinstance(v, str) and v[1:-1] in ids and v[0] == "{" else v
+            for k, v in body.items()
+        }
     return kwargs
 
 
@@ -544,7 +557,7 @@ def test_a_neighbour_gets_what_a_random_id_gets(app, world, method, path, who):
             variants += [{"If-Match": stale}, {}]
 
     for extra in variants:
-        kwargs = request_args(case, who, w.headers(who, **extra))
+        kwargs = request_args(case, who, w.headers(who, **extra), w.ids)
         theirs = answer(w.client.request(method, target, **kwargs))
         unknown = answer(w.client.request(method, random, **kwargs))
         assert theirs == unknown, (
@@ -576,7 +589,7 @@ def test_at_home_each_write_succeeds_and_shows(world, method, path):
     target = re.sub(r"\{[^}]+\}", w.ids[case.kind], path)
     home = w.connection.begin_nested()  # undone below: the walk's objects stay as they are
     try:
-        r = w.client.request(method, target, **request_args(case, by, headers))
+        r = w.client.request(method, target, **request_args(case, by, headers, w.ids))
         assert r.status_code in (200, 201, 204), r.text
         assert owner_state(w, case.kind) != before
     finally:

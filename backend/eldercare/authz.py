@@ -88,6 +88,12 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/guardians/{guardian_id}"): Rule(ALL_ROLES, REG_READ),
     ("PATCH", "/api/v1/guardians/{guardian_id}"): Rule(STAFF, REG_WRITE),
     ("DELETE", "/api/v1/guardians/{guardian_id}"): Rule(STAFF, REG_WRITE),
+    ("GET", "/api/v1/elders/{elder_id}/contacts"): Rule(ALL_ROLES, REG_READ),
+    ("POST", "/api/v1/elders/{elder_id}/contacts"): Rule(STAFF, REG_WRITE),
+    ("GET", "/api/v1/policies/contacts"): Rule(STAFF, REG_READ),
+    ("PUT", "/api/v1/policies/contacts"): Rule(COUNTY_UP),
+    ("GET", "/api/v1/care/contacts-overdue"): Rule(STAFF, REG_READ),
+    ("GET", "/api/v1/care/export"): Rule(STAFF, REG_READ),
     ("GET", "/api/v1/policies/register"): Rule(STAFF, REG_READ),
     ("PUT", "/api/v1/policies/register"): Rule(COUNTY_UP),
     # volunteers and pairings (township officers manage volunteers)
@@ -149,6 +155,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/incidents/{incident_id}"): Rule(ALL_ROLES, REG_READ),
     ("PATCH", "/api/v1/incidents/{incident_id}"): Rule(STAFF, REG_WRITE),
     ("POST", "/api/v1/incidents/{incident_id}/transitions"): Rule(STAFF),
+    ("POST", "/api/v1/incidents/{incident_id}/notifications"): Rule(STAFF, REG_WRITE),
     ("GET", "/api/v1/policies/incidents"): Rule(STAFF, REG_READ),
     ("PUT", "/api/v1/policies/incidents"): Rule(COUNTY_UP),
     # statistics (for any region in scope, with its child regions)

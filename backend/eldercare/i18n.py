@@ -234,6 +234,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The end date must be after the start and not in the future",
     ),
     "visit.future": ("探访时间不能晚于现在", "A visit cannot be in the future"),
+    "contact.guardian_not_of_elder": (
+        "该联系人不是这位老人的子女或监护人",
+        "This guardian is not one of the elder's guardians",
+    ),
+    "contact.future": ("联系时间不能晚于现在", "A contact cannot be in the future"),
+    "contact.too_early": ("联系时间有误", "The contact time is not plausible"),
     "visit.before_birth": (
         "探访时间不能早于老人出生",
         "A visit cannot be before the elder's birth",

@@ -27,6 +27,7 @@ from eldercare.auth.router import router as auth_router
 from eldercare.bulk import jobs as bulk_jobs
 from eldercare.bulk.router import router as bulk_router
 from eldercare.config import get_settings
+from eldercare.elders.care_router import router as care_router
 from eldercare.elders.current import keep_current, register_current
 from eldercare.elders.router import router as elders_router
 from eldercare.followups.router import router as followups_router
@@ -62,6 +63,7 @@ ROUTERS: list[APIRouter] = [
     clients_router,
     audit_router,
     elders_router,
+    care_router,
     volunteers_router,
     visits_router,
     followups_router,

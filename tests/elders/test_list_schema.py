@@ -64,6 +64,7 @@ def test_the_schema_is_strict_enough_to_fail():
         "risk_level": "general",
         "status": "active",
         "version": 1,
+        "no_one_at_home": False,
     }
     assert VALIDATOR.is_valid({"items": [item], "next_cursor": None, "total": None})
     for slip in (

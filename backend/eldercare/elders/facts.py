@@ -32,7 +32,13 @@ def facts_of(
         manual_categories=list(elder.manual_categories or []),
         guardians=[
             rules.GuardianFacts(
-                g.relation, g.alive, g.away_since, g.away_scope, g.work_region_code, g.can_support
+                g.relation,
+                g.alive,
+                g.away_since,
+                g.away_scope,
+                g.work_region_code,
+                g.can_support,
+                bool(g.is_entrusted_caretaker),
             )
             for g in guardians
         ],
@@ -92,4 +98,6 @@ def _derive(
     elder.risk_level = derived.risk_level
     elder.risk_rank = rules.RISK_RANK[derived.risk_level]
     elder.risk_reasons = [r.as_dict() for r in derived.risk_reasons]
+    elder.no_one_at_home = derived.no_one_at_home is not None
+    elder.no_one_at_home_reason = derived.no_one_at_home.as_dict() if derived.no_one_at_home else {}
     elder.derived_until = derived.valid_until

@@ -31,6 +31,8 @@ class ElderFilters:
     age_max: int | None = None
     left_behind: bool | None = None
     overdue: bool | None = None
+    no_one_at_home: bool | None = None
+    caretaker_agreement: str | None = None
 
     def given(self) -> list[str]:
         """The names of the filters set (for the audit record of an export)."""
@@ -61,6 +63,20 @@ async def elder_filters(
     overdue: Annotated[
         bool | None, Query(description="Next visit overdue (true) or not (false)")
     ] = None,
+    no_one_at_home: Annotated[
+        bool | None,
+        Query(
+            description="No one at home (true): seriously ill or unable to look after "
+            "themselves, every child away, no entrusted caretaker"
+        ),
+    ] = None,
+    caretaker_agreement: Annotated[
+        Literal["missing", "present"] | None,
+        Query(
+            description="`present`: a living entrusted caretaker with an agreement date "
+            "(委托照料协议); `missing`: none (with `left_behind=true`: the township's list)"
+        ),
+    ] = None,
 ) -> ElderFilters:
     """FastAPI dependency: the list's filters from the query string (async: no I/O, so it
     runs on the event loop instead of costing a worker-thread hop on the hottest read)."""
@@ -74,4 +90,6 @@ async def elder_filters(
         age_max=age_max,
         left_behind=left_behind,
         overdue=overdue,
+        no_one_at_home=no_one_at_home,
+        caretaker_agreement=caretaker_agreement,
     )

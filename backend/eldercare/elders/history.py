@@ -190,4 +190,6 @@ def transient_as_of(db: Session, elder: Elder, on: date) -> tuple[Elder, list[Gu
     past.categories = derived.categories
     past.risk_level = derived.risk_level
     past.risk_reasons = [r.as_dict() for r in derived.risk_reasons]
+    past.no_one_at_home = derived.no_one_at_home is not None
+    past.no_one_at_home_reason = derived.no_one_at_home.as_dict() if derived.no_one_at_home else {}
     return past, guardians

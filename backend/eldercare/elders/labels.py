@@ -53,6 +53,18 @@ LABELS: dict[str, tuple[str, str]] = {
     # benefit programs that are categories of the register
     "extreme_poverty_support": ("特困人员供养", "extreme-poverty support"),
     "minimum_living_allowance": ("最低生活保障", "the minimum living allowance"),
+    # contacts with the children: how, and what the entry came from
+    "phone": ("电话", "phone call"),
+    "video": ("视频", "video call"),
+    "sms": ("短信", "text message"),
+    "wechat": ("微信", "WeChat"),
+    "visit_in_person": ("当面", "in person"),
+    "manual": ("登记", "logged by hand"),
+    "visit": ("探访", "visit"),
+    "incident": ("紧急事件", "emergency"),
+    # the caretaker agreement (委托照料协议) filter
+    "missing": ("未签委托照料协议", "no caretaker agreement"),
+    "present": ("已签委托照料协议", "caretaker agreement signed"),
     # scopes
     "county": ("县", "county"),
     "township": ("乡镇", "township"),
@@ -102,6 +114,19 @@ REASONS: dict[str, tuple[str, str]] = {
         "moved here and their pairing ended: a new helper is needed",
     ),
     "risk.override": ("人工调整：{note}", "set by hand: {note}"),
+    "risk.no_one_at_home": (
+        "患重病或生活不能自理，子女均外出且无委托照料人",
+        "seriously ill or unable to look after themselves, with every child away and no "
+        "entrusted caretaker",
+    ),
+    "home.ill_children_away": (
+        "患有{condition}，{count} 名赡养人均外出，无委托照料人",
+        "has {condition}; all {count} supporters away and no entrusted caretaker",
+    ),
+    "home.dependent_children_away": (
+        "生活自理能力：{level}，{count} 名赡养人均外出，无委托照料人",
+        "self-care: {level}; all {count} supporters away and no entrusted caretaker",
+    ),
 }
 
 

@@ -72,6 +72,13 @@ class Elder(Base):
         Index("ix_elders_village_birth", "village_code", "birth_date"),
         Index("ix_elders_id_number", "id_number"),
         Index("ix_elders_derived_until", "derived_until"),
+        # The township's list of elders with no one at home: a few per thousand.
+        Index(
+            "ix_elders_no_one_at_home",
+            "village_code",
+            sqlite_where=text("no_one_at_home"),
+            postgresql_where=text("no_one_at_home"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -124,6 +131,9 @@ class Elder(Base):
     risk_rank: Mapped[int] = mapped_column(Integer, default=2)  # 0 high, 1 key, 2 general
     risk_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     risk_override: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # No one at home (plans 八/九 (二), ``rules.no_one_at_home``) and why ({} when not).
+    no_one_at_home: Mapped[bool] = mapped_column(Boolean, default=False)
+    no_one_at_home_reason: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The first day the derived facts above may go stale (a birthday, months away reaching
     # the minimum, a benefit starting or ending); null: never derived. See ``rules.Derived``.
     derived_until: Mapped[date | None] = mapped_column(Date)
@@ -180,6 +190,54 @@ class Guardian(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class GuardianContact(Base):
+    """One contact with a guardian (联系子女): who reached whom, when and how, and what it
+    came from (typed in, a visit, an emergency's notification). Entries are kept as logged;
+    the guardian's ``last_contact_date`` follows the latest of them."""
+
+    __tablename__ = "guardian_contacts"
+    __table_args__ = (
+        Index("ix_guardian_contacts_elder", "elder_id", "contacted_at", "id"),
+        Index("ix_guardian_contacts_source", "source_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    elder_id: Mapped[str] = mapped_column(String(32), ForeignKey("elders.id"))
+    # No foreign key: a guardian removed later keeps their log (their name is copied here).
+    guardian_id: Mapped[str] = mapped_column(String(32), index=True)
+    guardian_name: Mapped[str] = mapped_column(String(50))
+    guardian_relation: Mapped[str] = mapped_column(String(20))
+    contacted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    method: Mapped[str] = mapped_column(String(20))
+    # who made the contact: an account, or a helper (a visit by a volunteer)
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    volunteer_id: Mapped[str | None] = mapped_column(String(32))
+    contacted_by: Mapped[str] = mapped_column(String(150), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(20), default="manual")  # manual, visit, incident
+    source_id: Mapped[str | None] = mapped_column(String(32))
+    author_id: Mapped[str] = mapped_column(String(32))  # the account that logged it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # entries are not changed
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class ContactPolicyVersion(Base):
+    """A county's rule for contact with the children from an effective date on; every
+    version is kept (like the visit policy)."""
+
+    __tablename__ = "contact_policies"
+
+    county_code: Mapped[str] = mapped_column(
+        String(6), ForeignKey("regions.code"), primary_key=True
+    )
+    effective_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(32))
 
 
 class ElderChange(Base):
@@ -255,3 +313,4 @@ class ElderMerge(Base):
 watch(Elder, "elder", region="village_code")
 watch(Household, "household", region="village_code")
 watch(Guardian, "guardian", parent="elder")
+watch(GuardianContact, "guardian_contact", parent="elder")

@@ -49,6 +49,7 @@ def list_row(e: Any, on: date) -> dict[str, Any]:
         _rank,
         status,
         version,
+        no_one_at_home,
     ) = e
     return {
         "id": id_,
@@ -67,6 +68,7 @@ def list_row(e: Any, on: date) -> dict[str, Any]:
         "risk_level": risk,
         "status": status,
         "version": version,
+        "no_one_at_home": bool(no_one_at_home),
     }
 
 
@@ -165,6 +167,10 @@ def detail(
         risk_level=e.risk_level,
         risk_reasons=[render(r, lang) for r in e.risk_reasons or []],
         risk_override=e.risk_override,
+        no_one_at_home=bool(e.no_one_at_home),
+        no_one_at_home_reason=(
+            render(e.no_one_at_home_reason, lang) if e.no_one_at_home_reason else None
+        ),
         status=e.status,
         status_date=e.status_date,
         status_reason=e.status_reason,

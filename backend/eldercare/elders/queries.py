@@ -18,6 +18,7 @@ from eldercare.elders.access import elder_scope
 from eldercare.elders.filters import ElderFilters
 from eldercare.elders.models import (
     Elder,
+    Guardian,
 )
 from eldercare.pagination import (
     Direction,
@@ -108,6 +109,7 @@ LIST_COLUMNS = (
     _columns.risk_rank,
     _columns.status,
     _columns.version,
+    _columns.no_one_at_home,
 )
 
 
@@ -174,7 +176,26 @@ def filter_clauses(filters: ElderFilters) -> list[ColumnElement[bool]]:
     if f.overdue is not None:
         ids = hooks.overdue(today)
         where.append(Elder.id.in_(ids) if f.overdue else Elder.id.not_in(ids))
+    if f.no_one_at_home is not None:
+        where.append(Elder.no_one_at_home.is_(f.no_one_at_home))
+    if f.caretaker_agreement is not None:
+        signed = caretaker_agreement_clause()
+        where.append(signed if f.caretaker_agreement == "present" else ~signed)
     return where
+
+
+def caretaker_agreement_clause() -> ColumnElement[bool]:
+    """The elder has a living entrusted caretaker with a signed agreement (委托照料协议)."""
+    return (
+        select(Guardian.id)
+        .where(
+            Guardian.elder_id == Elder.id,
+            Guardian.is_entrusted_caretaker.is_(True),
+            Guardian.alive.is_(True),
+            Guardian.agreement_date.is_not(None),
+        )
+        .exists()
+    )
 
 
 def search_clause(q: str) -> ColumnElement[bool]:

@@ -145,6 +145,8 @@ DERIVED = frozenset(
         "risk_level",
         "risk_rank",
         "risk_reasons",
+        "no_one_at_home",
+        "no_one_at_home_reason",
         "derived_until",
     }
 )
@@ -303,6 +305,10 @@ class Deriver:
             "risk_level": derived.risk_level,
             "risk_rank": rules.RISK_RANK[derived.risk_level],
             "risk_reasons": [r.as_dict() for r in derived.risk_reasons],
+            "no_one_at_home": derived.no_one_at_home is not None,
+            "no_one_at_home_reason": (
+                derived.no_one_at_home.as_dict() if derived.no_one_at_home else {}
+            ),
         }
         if text:
             elder = _as_text(elder, _JSON_COLUMNS["elders"])
@@ -586,6 +592,7 @@ class NewElders:
                     v["away_scope"],
                     v["work_region_code"],
                     v["can_support"],
+                    bool(v["is_entrusted_caretaker"]),
                 )
             )
         return values, facts

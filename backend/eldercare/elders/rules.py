@@ -56,6 +56,13 @@ CATEGORY_CODES = (
 RISK_RANK = {"high": 0, "key": 1, "general": 2}
 
 
+NeedsCare = Literal["partly_dependent", "dependent"]
+
+
+def _dependent_only() -> list[NeedsCare]:
+    return ["dependent"]
+
+
 class RegisterSettings(BaseModel):
     """A county's settings; the defaults follow the 2017 opinion and published provincial rules."""
 
@@ -70,6 +77,10 @@ class RegisterSettings(BaseModel):
     life_threatening_conditions: list[str] = Field(
         default_factory=lambda: list(LIFE_THREATENING_DEFAULT)
     )
+    # Plans 八/九 (二): "对患有严重疾病、已经丧失自理能力的老年人，家庭内部应协商至少留下1名子女在家
+    # 照料". An elder with one of the life-threatening conditions above, or whose self-care is
+    # one of these, with every supporter away and no entrusted caretaker, has no one at home.
+    no_one_at_home_self_care: list[NeedsCare] = Field(default_factory=_dependent_only)
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,7 @@ class GuardianFacts:
     away_scope: str | None  # local, in_township, in_county, outside_county, outside_province
     work_region_code: str | None
     can_support: bool | None
+    is_entrusted_caretaker: bool = False
 
 
 @dataclass
@@ -185,16 +197,23 @@ def _scope_of(g: GuardianFacts, village_code: str) -> str | None:
     return region_scope(g.work_region_code, village_code) or g.away_scope
 
 
+def _is_far(g: GuardianFacts, facts: ElderFacts, s: RegisterSettings) -> bool:
+    """Works beyond the county's left-behind distance (since whenever)."""
+    return _scope_of(g, facts.village_code) in _FAR[s.away_scope]
+
+
+_FAR = {
+    "outside_county": ("outside_county", "outside_province"),
+    "outside_township": ("in_county", "outside_county", "outside_province"),
+}
+
+
 def _away(g: GuardianFacts, facts: ElderFacts, s: RegisterSettings, today: date) -> str:
     """``away``, ``near`` (within the area), ``recent`` (not away long enough) or ``unknown``."""
     scope = _scope_of(g, facts.village_code)
     if scope is None:
         return "unknown"
-    far = {
-        "outside_county": ("outside_county", "outside_province"),
-        "outside_township": ("in_county", "outside_county", "outside_province"),
-    }[s.away_scope]
-    if scope not in far:
+    if scope not in _FAR[s.away_scope]:
         return "near"
     if g.away_since is None:
         return "unknown"
@@ -235,6 +254,38 @@ def left_behind(facts: ElderFacts, s: RegisterSettings, today: date) -> tuple[bo
     )
 
 
+def no_one_at_home(facts: ElderFacts, s: RegisterSettings, today: date) -> Reason | None:
+    """Plans 八/九 (二): an elder with a serious (life-threatening) illness or who cannot look
+    after themselves, whose supporters are all away (outside the county or township as the
+    county counts it, however long; one nearby and unable to support counts as away when the
+    county says so) and who has no living entrusted caretaker (委托照料人). None otherwise, and
+    when where a supporter works is unknown (nothing to claim)."""
+    if any(g.is_entrusted_caretaker and g.alive for g in facts.guardians):
+        return None
+    conditions = [c for c in facts.health_conditions if c in s.life_threatening_conditions]
+    cannot = facts.self_care if facts.self_care in s.no_one_at_home_self_care else None
+    if not conditions and cannot is None:
+        return None
+    children = supporters(facts)
+    if not children:
+        return None
+    for child in children:
+        state = _away(child, facts, s, today)
+        if state in ("away", "recent") or (state == "unknown" and _is_far(child, facts, s)):
+            continue
+        if (
+            state == "near"
+            and s.treat_incapable_local_supporter_as_absent
+            and child.can_support is False
+        ):
+            continue
+        return None
+    params: dict[str, Any] = {"count": len(children)}
+    if conditions:
+        return Reason("home.ill_children_away", {**params, "condition": conditions[0]})
+    return Reason("home.dependent_children_away", {**params, "level": cannot})
+
+
 @dataclass
 class Derived:
     is_left_behind: bool
@@ -242,6 +293,8 @@ class Derived:
     categories: list[dict[str, Any]]  # {"code", "source", "reason": {"code", "params"}}
     risk_level: str
     risk_reasons: list[Reason]
+    # No one at home (plans 八/九 (二)): the reason when so, else None.
+    no_one_at_home: Reason | None
     # The first day on which these facts may differ with nothing else changed (a birthday,
     # a supporter's months away reaching the minimum, a benefit starting or ending).
     valid_until: date
@@ -314,17 +367,25 @@ def derive(
         add("special_difficulty", Reason("cat.special_difficulty", {"groups": groups}))
     categories = [found[c] for c in CATEGORY_CODES if c in found]
 
-    level, reasons = risk(facts, found, age, s)
+    alone_at_home = no_one_at_home(facts, s, today)
+    level, reasons = risk(facts, found, age, s, alone_at_home)
     if override:
         level = override["level"]
         reasons = [Reason("risk.override", {"note": override.get("reason", "")})]
-    return Derived(lb, lb_reason, categories, level, reasons, valid_until(facts, s, today))
+    return Derived(
+        lb, lb_reason, categories, level, reasons, alone_at_home, valid_until(facts, s, today)
+    )
 
 
 def risk(
-    facts: ElderFacts, found: dict[str, Any], age: int, s: RegisterSettings
+    facts: ElderFacts,
+    found: dict[str, Any],
+    age: int,
+    s: RegisterSettings,
+    alone_at_home: Reason | None = None,
 ) -> tuple[str, list[Reason]]:
-    """High (80+ alone, empty-nest or left-behind, or a life-threatening illness); key
+    """High (80+ alone, empty-nest or left-behind, a life-threatening illness, or no one at
+    home for an elder who needs someone: see ``no_one_at_home``); key
     (失能/半失能 or 重残, demented, 特困, family-planning special family); else general.
     A disability grade 3-4 with independent self-care raises nothing."""
     high: list[Reason] = []
@@ -335,6 +396,8 @@ def risk(
     for condition in facts.health_conditions:
         if condition in s.life_threatening_conditions:
             high.append(Reason("risk.condition", {"condition": condition}))
+    if alone_at_home is not None:
+        high.append(Reason("risk.no_one_at_home"))
     if high:
         return "high", high
     key: list[Reason] = []

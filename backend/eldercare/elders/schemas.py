@@ -346,6 +346,11 @@ class ElderOut(BaseModel):
     risk_level: RiskLevel
     risk_reasons: list[str]
     risk_override: dict[str, Any] | None
+    no_one_at_home: bool = Field(
+        description="Seriously ill or unable to look after themselves, every child (supporter) "
+        "away and no entrusted caretaker (plans 八/九 (二)); raises the risk tier to high"
+    )
+    no_one_at_home_reason: str | None = Field(description="Why, in the reader's language")
     status: Status
     status_date: date | None
     status_reason: str
@@ -374,6 +379,7 @@ class ElderListItem(BaseModel):
     risk_level: RiskLevel
     status: Status
     version: int
+    no_one_at_home: bool
 
 
 class StatusChange(BaseModel):
@@ -460,3 +466,58 @@ class MergeListItem(MergeOut):
     survivor_name: str
     merged_name: str
     village_code: str
+
+
+# ----------------------------------------------------------------------- contacts (联系子女)
+
+ContactMethod = Literal["phone", "video", "sms", "wechat", "visit_in_person", "other"]
+ContactSource = Literal["manual", "visit", "incident"]
+
+
+class ContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    guardian_id: str = Field(max_length=32, description="One of the elder's guardians")
+    contacted_at: datetime | None = Field(
+        default=None, description="When (default now; without an offset: local time)"
+    )
+    method: ContactMethod
+    note: str = Field(default="", max_length=2000)
+
+
+class ContactOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    elder_id: str
+    guardian_id: str
+    guardian_name: str = Field(description="As when contacted (kept if the guardian is removed)")
+    guardian_relation: Relation
+    contacted_at: datetime
+    method: ContactMethod
+    contacted_by: str = Field(description="Who made the contact: the account's or helper's name")
+    user_id: str | None = Field(description="The account that made the contact")
+    volunteer_id: str | None = Field(description="The helper that made it (on a visit)")
+    note: str
+    source: ContactSource = Field(
+        description="manual: typed in; visit: a visit that reached the guardian; incident: an "
+        "emergency's notification of the children"
+    )
+    source_id: str | None = Field(description="The visit or incident")
+    created_at: datetime
+
+
+class ContactOverdueItem(BaseModel):
+    elder_id: str
+    name: str
+    village_code: str
+    village_name: str
+    address: str
+    phone: str | None = Field(description="Masked")
+    risk_level: RiskLevel
+    categories: list[str]
+    no_one_at_home: bool
+    last_contact_date: date | None = Field(
+        description="The latest contact with a child the rule counts; null: never"
+    )
+    days_since_contact: int | None = Field(description="null: never contacted")

@@ -59,6 +59,7 @@ RESOURCES = (
     "elder",
     "follow_up",
     "guardian",
+    "guardian_contact",
     "household",
     "pairing",
     "visit",

@@ -54,6 +54,8 @@ class Incident(Base):
     # the earliest deadline not yet met (acknowledge or resolve); null once resolved
     due_step: Mapped[str | None] = mapped_column(String(20))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the first notification of the elder's children (plan 八 (三)); null: none yet
+    children_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

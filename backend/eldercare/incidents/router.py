@@ -9,6 +9,7 @@ from eldercare import clock
 from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.concurrency import IfMatch, expected_version, parse_if_match, set_etag
 from eldercare.db import DbSession
+from eldercare.elders.schemas import ContactOut
 from eldercare.incidents import rules, service
 from eldercare.incidents.models import Incident
 from eldercare.incidents.rules import IncidentPolicy, IncidentType, Severity, Status
@@ -19,6 +20,7 @@ from eldercare.incidents.schemas import (
     IncidentPatch,
     IncidentPolicyIn,
     IncidentPolicyOut,
+    NotificationIn,
     TimelineEntry,
     TransitionIn,
 )
@@ -60,6 +62,8 @@ def _out(i: Incident, elder_name: str, ctx: AuthCtx) -> IncidentOut:
         due_step=i.due_step,
         due_at=i.due_at,
         overdue=i.due_at is not None and i.due_at < clock.now(),
+        children_notified=i.children_notified_at is not None,
+        children_notified_at=i.children_notified_at,
         allowed_transitions=rules.allowed(i.status, i.level) if mine else [],
         version=i.version,
     )
@@ -86,6 +90,7 @@ def _detail(db: DbSession, ctx: AuthCtx, i: Incident) -> IncidentDetail:
             for t in service.timeline(db, i.id)
         ],
         follow_up_ids=service.follow_up_ids(db, i.id),
+        notifications=[ContactOut.model_validate(c) for c in service.notifications(db, i.id)],
     )
 
 
@@ -107,6 +112,10 @@ def list_incidents(
     severity: Severity | None = None,
     open: Annotated[bool, Query(description="Only incidents not yet resolved")] = False,
     overdue: Annotated[bool, Query(description="Only those past their deadline")] = False,
+    children_notified: Annotated[
+        bool | None,
+        Query(description="false: only those whose children nobody has notified yet"),
+    ] = None,
 ) -> PageOut[IncidentOut]:
     page = service.list_incidents(
         db,
@@ -118,6 +127,7 @@ def list_incidents(
         severity=severity,
         open_only=open,
         overdue=overdue,
+        children_notified=children_notified,
         limit=paging.limit,
         cursor=paging.cursor,
         count=paging.count,
@@ -198,6 +208,22 @@ def transition_incident(
     given = header is not None or body.version is not None
     expected = expected_version(if_match, body.version) if given else None
     incident = service.transition(db, ctx, incident_id, body, expected)
+    set_etag(response, incident.version)
+    return _detail(db, ctx, incident)
+
+
+@router.post(
+    "/incidents/{incident_id}/notifications",
+    response_model=IncidentDetail,
+    status_code=201,
+    summary="Record that a child (guardian) of the elder was notified: who, when, how",
+    description="Written as an entry of the guardian's contact log (source `incident`), which "
+    "moves their last contact date on; allowed in any status.",
+)
+def notify_children(
+    db: DbSession, ctx: AuthCtx, incident_id: str, body: NotificationIn, response: Response
+) -> IncidentDetail:
+    incident = service.notify_children(db, ctx, incident_id, body)
     set_etag(response, incident.version)
     return _detail(db, ctx, incident)
 

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from eldercare.followups.rules import ReliefProgram
 from eldercare.followups.schemas import NewFollowUp
+from eldercare.elders.schemas import ContactMethod, ContactOut
 from eldercare.incidents.rules import IncidentPolicy, IncidentType, Severity, Status
 
 SEVERITY_RULE = (
@@ -58,6 +59,19 @@ class TransitionIn(BaseModel):
     no_follow_up: bool = Field(
         default=False, description="Resolving: no follow-up is needed; `note` says why"
     )
+
+
+class NotificationIn(BaseModel):
+    """The elder's children (a guardian) were told (plan 八 (三): "及时通知并督促其子女")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    guardian_id: str = Field(max_length=32, description="One of the elder's guardians")
+    notified_at: datetime | None = Field(
+        default=None, description="When (default now; without an offset: local time)"
+    )
+    method: ContactMethod
+    note: str = Field(default="", max_length=2000, description="What they were asked to do")
 
 
 class TimelineEntry(BaseModel):
@@ -113,6 +127,10 @@ class IncidentOut(BaseModel):
     )
     due_at: datetime | None = Field(description="The earliest deadline not yet met")
     overdue: bool = Field(description="`due_at` has passed")
+    children_notified: bool = Field(
+        description="A child (guardian) of the elder was notified (plan 八 (三)); false: nobody yet"
+    )
+    children_notified_at: datetime | None = Field(description="The first notification")
     allowed_transitions: list[Status] = Field(description="What the caller may move it to now")
     version: int
 
@@ -121,6 +139,10 @@ class IncidentDetail(IncidentOut):
     timeline: list[TimelineEntry]
     follow_up_ids: list[str] = Field(
         default_factory=list, description="The follow-ups its resolution opened"
+    )
+    notifications: list[ContactOut] = Field(
+        description="The children notified: who, when, how (each is an entry of the "
+        "guardian's contact log with source `incident`)"
     )
 
 

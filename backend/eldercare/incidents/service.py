@@ -13,13 +13,15 @@ from eldercare.audit import service as audit
 from eldercare.concurrency import check_version
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
+from eldercare.elders import contacts
 from eldercare.elders import service as elders
+from eldercare.elders.models import GuardianContact
 from eldercare.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from eldercare.followups import service as followups
 from eldercare.followups.schemas import NewFollowUp
 from eldercare.incidents import rules
 from eldercare.incidents.models import Incident, IncidentPolicyVersion, IncidentTransition
-from eldercare.incidents.schemas import IncidentIn, IncidentPatch, TransitionIn
+from eldercare.incidents.schemas import IncidentIn, IncidentPatch, NotificationIn, TransitionIn
 from eldercare.pagination import Direction, Page, keyset
 from eldercare.patching import apply_patch
 from eldercare.scope import Scope
@@ -357,7 +359,49 @@ def update(
     return incident
 
 
+def notify_children(
+    db: Session, ctx: RequestCtx, incident_id: str, data: NotificationIn
+) -> Incident:
+    """Record that one of the elder's guardians was notified (plan 八 (三)): an entry of
+    their contact log with source ``incident``; the incident keeps its first notification."""
+    incident = get_incident(db, ctx, incident_id)
+    elder = elders.get_elder(db, ctx, incident.elder_id, lock=True)
+    guardian = contacts.guardian_of(db, elder, data.guardian_id, ["body", "guardian_id"])
+    at = clock.aware(data.notified_at) or clock.now()
+    contacts.check_time(at, ["body", "notified_at"])
+    entry = contacts.log_contact(
+        db,
+        ctx,
+        elder,
+        guardian,
+        contacted_at=at,
+        method=data.method,
+        note=data.note,
+        source="incident",
+        source_id=incident.id,
+    )
+    if incident.children_notified_at is None or at < incident.children_notified_at:
+        incident.children_notified_at = at
+        incident.updated_at = clock.now()
+        db.flush()
+    audit.record(
+        db,
+        ctx,
+        "notify",
+        resource="incident",
+        resource_id=incident.id,
+        region_code=incident.village_code,
+        detail={"guardian_id": guardian.id, "contact_id": entry.id, "method": data.method},
+    )
+    return incident
+
+
 # ----------------------------------------------------------------------------- reads
+
+
+def notifications(db: Session, incident_id: str) -> list[GuardianContact]:
+    """The children notified of an incident, first first."""
+    return contacts.contacts_from(db, "incident", incident_id)
 
 
 def timeline(db: Session, incident_id: str) -> list[IncidentTransition]:
@@ -382,6 +426,7 @@ def list_incidents(
     open_only: bool,
     overdue: bool,
     limit: int,
+    children_notified: bool | None = None,
     cursor: str | None,
     count: bool,
 ) -> Page[Incident]:
@@ -403,6 +448,9 @@ def list_incidents(
         stmt = stmt.where(Incident.type == type)
     if severity:
         stmt = stmt.where(Incident.severity == severity)
+    if children_notified is not None:
+        notified = Incident.children_notified_at.is_not(None)
+        stmt = stmt.where(notified if children_notified else ~notified)
     order: list[tuple[Any, Direction]]
     if overdue:
         stmt = stmt.where(Incident.due_at < clock.now())

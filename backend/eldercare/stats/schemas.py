@@ -47,6 +47,21 @@ class FollowUpFigures(BaseModel):
         description="Of those resolved this month: the median days from finding to resolution"
     )
     by_kind: dict[str, int] = Field(description="Open items by kind")
+class CareFigures(BaseModel):
+    contact_covered: int = Field(
+        description="Elders the county's rule for contact with the children covers "
+        "(default: left-behind; `/policies/contacts`)"
+    )
+    contacted_within_rule: int = Field(description="Of those, children contacted within it")
+    contact_overdue: int = Field(description="Of those, not (`/care/contacts-overdue`)")
+    contact_rate: float | None = Field(description="contacted_within_rule / contact_covered")
+    no_one_at_home: int = Field(
+        description="Seriously ill or unable to look after themselves, every child away, no "
+        "entrusted caretaker (plans 八/九 (二))"
+    )
+    caretaker_agreement_missing: int = Field(
+        description="Left-behind elders without an entrusted caretaker agreement (委托照料协议)"
+    )
 
 
 class DataQuality(BaseModel):
@@ -84,6 +99,7 @@ class SummaryRow(BaseModel):
             by_kind={},
         )
     )
+    care: CareFigures
     data_quality: DataQuality
 
 

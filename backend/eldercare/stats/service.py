@@ -38,7 +38,9 @@ from sqlalchemy.orm import Session
 from eldercare import clock
 from eldercare.config import get_settings
 from eldercare.db import write_apart
+from eldercare.elders import contacts
 from eldercare.elders.models import Elder, Guardian
+from eldercare.elders.queries import caretaker_agreement_clause
 from eldercare.elders.rules import CATEGORY_CODES
 from eldercare.elders.schemas import LivingArrangement
 from eldercare.followups import service as followups
@@ -150,6 +152,12 @@ def _register(db: Session, scope: Scope, n: int, today: date) -> dict[str, dict[
         *[("data_quality", k, _flag(v)) for k, v in quality.items()],
         ("data_quality", "invalid_id_number", func.sum(id_number_invalid(Elder.id_number))),
         ("", "left_behind", _flag(Elder.is_left_behind.is_(True))),
+        ("care", "no_one_at_home", _flag(Elder.no_one_at_home.is_(True))),
+        (
+            "care",
+            "caretaker_agreement_missing",
+            _flag(and_(Elder.is_left_behind.is_(True), ~caretaker_agreement_clause())),
+        ),
     ]
     stmt = (
         select(child, func.count(), *[c for _, _, c in columns])
@@ -188,6 +196,14 @@ def _empty() -> dict[str, Any]:
             "last_30_days_rate": None,
             "overdue": 0,
             "within_interval_rate": None,
+        },
+        "care": {
+            "contact_covered": 0,
+            "contacted_within_rule": 0,
+            "contact_overdue": 0,
+            "contact_rate": None,
+            "no_one_at_home": 0,
+            "caretaker_agreement_missing": 0,
         },
         "data_quality": {
             "missing_phone": 0,
@@ -232,6 +248,9 @@ def _finish_rates(b: dict[str, Any]) -> None:
     v["monthly_visit_rate"] = _ratio(v["special_visited_this_month"], v["special_difficulty"])
     v["last_30_days_rate"] = _ratio(v["visited_last_30_days"], b["elders"])
     v["within_interval_rate"] = _ratio(b["elders"] - v["overdue"], b["elders"])
+    c = b["care"]
+    c["contact_overdue"] = c["contact_covered"] - c["contacted_within_rule"]
+    c["contact_rate"] = _ratio(c["contacted_within_rule"], c["contact_covered"])
 
 
 def _month_key(first: date) -> str:
@@ -246,7 +265,8 @@ def village_figures(db: Session, county: str) -> dict[str, dict[str, Any]]:
     series = rates.visited_by_child(db, county, 12, [rates.month_bounds(m) for m in months])
     recent = rates.visited_by_child(db, county, 12, [(now - timedelta(days=30), now)])
     overdue = rates.overdue_by_child(db, county, 12, today)
-    for code in set(series) | set(recent) | set(overdue):
+    contacted = contacts.counts_by_child(db, county, 12)
+    for code in set(series) | set(recent) | set(overdue) | set(contacted):
         villages.setdefault(code, _empty())
     this_month = len(months) - 1
     for code, b in villages.items():
@@ -255,6 +275,8 @@ def village_figures(db: Session, county: str) -> dict[str, dict[str, Any]]:
         b["visits"]["special_visited_this_month"] = special_visited
         b["visits"]["visited_last_30_days"] = recent.get(code, {}).get(0, (0, 0))[0]
         b["visits"]["overdue"] = overdue.get(code, 0)
+        covered, within = contacted.get(code, (0, 0))
+        b["care"]["contact_covered"], b["care"]["contacted_within_rule"] = covered, within
         b["series"] = {
             _month_key(m): list(series.get(code, {}).get(i, (0, 0))) for i, m in enumerate(months)
         }

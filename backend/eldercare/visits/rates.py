@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from eldercare.clock import today as local_today
 from eldercare.config import get_settings
+from eldercare.elders import contacts
 from eldercare.elders.models import Elder, Guardian
 from eldercare.scope import Scope
 from eldercare.visits.models import ElderSchedule, Visit
@@ -25,10 +26,12 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-def rates(db: Session, region: str, month: date, contact_days: int = 30) -> dict[str, Any]:
+def rates(db: Session, region: str, month: date, contact_days: int | None = None) -> dict[str, Any]:
     """Counts for ``region`` and each child region (townships of a county, villages of a
     township): special-difficulty elders and how many had a visit in the month (月探访率),
-    elders within their visit interval and overdue, guardians out of contact, helper activity."""
+    elders within their visit interval and overdue, guardians out of contact (not contacted
+    within ``contact_days``, by default the county's rule: ``elders.contacts``), helper
+    activity."""
     scope = Scope(region)
     n = CHILD_LENGTH[len(region)]
     child = func.substr(Elder.village_code, 1, n).label("child")
@@ -82,13 +85,14 @@ def rates(db: Session, region: str, month: date, contact_days: int = 30) -> dict
             b["overdue"] = int(overdue_n or 0)
     else:
         _counts_by_join(db, region, n, child, special, active, start, end, today, bucket)
-    cutoff = today - timedelta(days=contact_days)
+    policy = contacts.policy_for(db, region[:6])[0]
+    cutoff = today - timedelta(days=contact_days or policy.interval_days)
     silent = (
         select(child, func.count())
         .join(Guardian, Guardian.elder_id == Elder.id)
         .where(
             active,
-            Guardian.relation.in_(("son", "daughter")),
+            Guardian.relation.in_(policy.relations),
             Guardian.alive.is_(True),
             (Guardian.last_contact_date.is_(None)) | (Guardian.last_contact_date < cutoff),
         )

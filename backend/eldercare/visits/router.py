@@ -297,8 +297,14 @@ def visit_rates(
         ),
     ] = None,
     contact_days: Annotated[
-        int, Query(ge=1, le=365, description="Guardians silent longer than this")
-    ] = 30,
+        int | None,
+        Query(
+            ge=1,
+            le=365,
+            description="Guardians silent longer than this; default the county's rule for "
+            "contact with the children (`/policies/contacts`, 30 days unless changed)",
+        ),
+    ] = None,
 ) -> VisitRatesOut:
     code = region or ctx.actor.region_code
     region_row = regions.get_in_scope(db, ctx.actor.scope, code)

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eldercare.elders.schemas import ContactMethod
 from eldercare.visits.rules import TierRule, VisitPolicy
 from eldercare.volunteers.schemas import Service
 
@@ -62,6 +63,16 @@ class VisitIn(BaseModel):
     needs: list[Need] = Field(default_factory=list, max_length=10)
     services: list[Service] = Field(default_factory=list, max_length=11)
     guardian_contacted: bool = False
+    guardian_id: str | None = Field(
+        default=None,
+        max_length=32,
+        description="With `guardian_contacted`: which of the elder's guardians was reached "
+        "(default: the first living son or daughter with a phone, else the first living "
+        "guardian; none: no entry); the visit writes an entry in their contact log",
+    )
+    guardian_contact_method: ContactMethod = Field(
+        default="phone", description="With `guardian_contacted`: how they were reached"
+    )
     follow_up: str = Field(
         default="", max_length=2000, description="Needs follow-up: opens a `general` follow-up"
     )

@@ -14,6 +14,7 @@ from eldercare.concurrency import check_version
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
 from eldercare.db import utcnow
+from eldercare.elders import contacts
 from eldercare.elders import service as elders
 from eldercare.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from eldercare.pagination import Page, keyset
@@ -84,6 +85,14 @@ def log_visit(db: Session, ctx: RequestCtx, data: VisitIn) -> Visit:
         user_id = p.id
     else:  # an integration client records visits made by a helper
         raise ValidationFailed(errors=[FieldError(["body", "volunteer_id"], "missing")])
+    guardian = None
+    if data.guardian_contacted:
+        guardian = (
+            contacts.guardian_of(db, elder, data.guardian_id, ["body", "guardian_id"])
+            if data.guardian_id
+            else contacts.default_guardian(db, elder.id)
+        )
+        # None: no living guardian on record, nobody's log to write (the visit still says so)
     visit = Visit(
         elder_id=elder.id,
         village_code=elder.village_code,
@@ -102,6 +111,20 @@ def log_visit(db: Session, ctx: RequestCtx, data: VisitIn) -> Visit:
     )
     db.add(visit)
     db.flush()
+    if guardian is not None:
+        helper = volunteers.get_volunteer(db, ctx, volunteer_id) if volunteer_id else None
+        contacts.log_contact(
+            db,
+            ctx,
+            elder,
+            guardian,
+            contacted_at=visited_at,
+            method=data.guardian_contact_method,
+            source="visit",
+            source_id=visit.id,
+            volunteer_id=volunteer_id,
+            contacted_by=helper.name if helper else None,
+        )
     schedule.refresh(db, elder)
     hooks.logged(db, ctx, elder, visit, data.resolved_follow_ups)
     audit.record(
