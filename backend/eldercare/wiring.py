@@ -23,8 +23,8 @@ from eldercare.elders.models import Elder
 from eldercare.incidents.models import Incident
 from eldercare.relief import service as relief
 from eldercare.relief.models import Benefit, ReliefScreening
-from eldercare.visits import schedule
-from eldercare.visits.models import ElderSchedule, Visit
+from eldercare.visits import schedule, services
+from eldercare.visits.models import ElderSchedule, ElderServiceSchedule, Visit
 from eldercare.volunteers import hooks as volunteers
 from eldercare.volunteers import service as pairings
 
@@ -62,6 +62,8 @@ def install() -> None:
     scope.paired_elders.register(pairings.paired_elder_ids)
     # the register (elders), below everything
     elders.changed.register(schedule.refresh)
+    elders.changed.register(services.refresh_elder)
+    elders.created.register(services.refresh_new)
     elders.moved.register(_elder_moved)
     elders.supporters_changed.register(relief.refresh_elders)
     elders.benefits.register(_register_benefits)
@@ -71,6 +73,7 @@ def install() -> None:
         Visit.__tablename__,
         Incident.__tablename__,
         ElderSchedule.__tablename__,
+        ElderServiceSchedule.__tablename__,
         ReliefScreening.__tablename__,
     )
     # volunteers and pairings, below visits

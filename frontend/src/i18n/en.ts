@@ -47,7 +47,8 @@ const en: Shape<typeof zh> = {
   service: {
     cleaning: "Cleaning", laundry: "Laundry", cooking_meals: "Meals", medicine_delivery: "Medicine",
     haircut: "Haircut", blood_pressure_glucose: "Blood pressure/glucose", shopping: "Shopping", companionship: "Company",
-    legal_aid: "Legal aid", repairs: "Repairs", other: "Other",
+    legal_aid: "Legal aid", repairs: "Repairs", necessities: "Necessities", health_checkup: "Health check-up",
+    family_doctor: "Family-doctor follow-up", other: "Other",
   },
   safety: {
     fall_risk: "Fall risk", fire_gas: "Fire/gas", electrical: "Electrical", housing: "Housing", water: "Water",

@@ -43,7 +43,8 @@ export default {
   service: {
     cleaning: "打扫卫生", laundry: "洗衣", cooking_meals: "做饭送餐", medicine_delivery: "送药",
     haircut: "理发", blood_pressure_glucose: "测血压血糖", shopping: "代购", companionship: "陪伴聊天",
-    legal_aid: "法律援助", repairs: "维修", other: "其他",
+    legal_aid: "法律援助", repairs: "维修", necessities: "发放生活必需品", health_checkup: "健康体检",
+    family_doctor: "家庭医生随访", other: "其他",
   },
   safety: {
     fall_risk: "跌倒风险", fire_gas: "用火用气", electrical: "用电", housing: "住房", water: "饮水",
