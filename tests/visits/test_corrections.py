@@ -9,7 +9,7 @@ import pytest
 from eldercare.audit.models import AuditEvent
 from eldercare.config import get_settings
 from eldercare.feed.models import Change
-from eldercare.visits import service
+from eldercare.visits import service, services
 from eldercare.visits.models import ElderSchedule, ElderServiceSchedule, Visit, VisitChange
 from sqlalchemy import select
 
@@ -196,6 +196,8 @@ class TestSchedulesFollow:
     def test_a_correction_moves_the_visit_and_service_schedules(self, client, db, worker):
         e = make_elder(db)
         e.category_codes = ",extreme_poverty,"
+        services.refresh_elder(db, e)  # as the register does after a change of categories
+        db.flush()
         when = (datetime.now(UTC) - timedelta(days=3)).replace(microsecond=0)
         v = _log(client, worker, e, visited_at=when.isoformat()).json()
         db.expire_all()

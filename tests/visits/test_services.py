@@ -48,6 +48,7 @@ def _poor(db, village: str = VILLAGE, *, signed: bool = False, name: str = "特�
     elder.category_codes = ",extreme_poverty,special_difficulty,"
     db.flush()
     services.refresh_elder(db, elder)
+    db.flush()
     return elder
 
 
@@ -152,6 +153,7 @@ class TestSatisfied:
         _visit(db, poor, 40, ["laundry"])
         schedule.refresh(db, poor)
         services.refresh_elder(db, poor)
+        db.flush()
         items = client.get("/api/v1/worklist", headers=auth(worker, "en")).json()["items"]
         item = next(i for i in items if i["elder_id"] == poor.id)
         due = {s["service"]: s for s in item["services_due"]}
@@ -163,6 +165,7 @@ class TestSatisfied:
         poor = _poor(db, signed=True)
         _visit(db, poor, 1, ["family_doctor"])
         services.refresh_elder(db, poor)
+        db.flush()
         r = client.get(f"/api/v1/elders/{poor.id}/services", headers=auth(worker, "zh-CN"))
         assert r.status_code == 200
         got = {s["service"]: s for s in r.json()}
@@ -207,6 +210,7 @@ class TestPolicyChange:
         other = _poor(db, OTHER_COUNTY_VILLAGE, name="外县")
         for e in elders:
             services.refresh_elder(db, e)
+        db.flush()
         outside = {s: r.next_due_date for s, r in _rows(db, other.id).items()}
         db.add(
             VisitPolicyVersion(
@@ -229,11 +233,19 @@ class TestPolicyChange:
                 )
             }
 
-        with db.begin_nested() as sp:  # the reference: elder by elder, then undone
+        with db.begin_nested() as sp:  # the reference: elder by elder in Python, then undone
             for e in elders:
-                services.refresh(db, COUNTY, [e.id])
+                services.refresh_elder(db, e)
+            db.flush()
             expected = snapshot()
             sp.rollback()
+        with db.begin_nested() as sp:  # the set-based path for some elders says the same
+            services.refresh(db, COUNTY, [e.id for e in elders[:3]])
+            some = snapshot()
+            sp.rollback()
+        assert {k: v for k, v in some.items() if k[0] in {e.id for e in elders[:3]}} == {
+            k: v for k, v in expected.items() if k[0] in {e.id for e in elders[:3]}
+        }
         n = services.refresh(db, COUNTY)
         got = snapshot()
         assert got == expected
@@ -341,6 +353,7 @@ class TestRates:
         for e in (a, b):
             e.created_at = NOW - timedelta(days=10)  # registered earlier: overdue now
             services.refresh_elder(db, e)
+        db.flush()
         officer = make_user(db, "township_officer", TOWNSHIP)
         r = client.get("/api/v1/service-rates", headers=auth(officer, "zh-CN"))
         assert r.status_code == 200, r.text

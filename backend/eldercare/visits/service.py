@@ -121,8 +121,7 @@ def log_visit(db: Session, ctx: RequestCtx, data: VisitIn) -> Visit:
     db.add(visit)
     db.flush()
     schedule.refresh(db, elder)
-    if visit.services:
-        services.refresh_elder(db, elder)
+    services.visit_logged(db, visit)
     audit.record(
         db,
         ctx,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -132,6 +132,8 @@ def refresh(
         visits_in = Scope(county).clause(v.c.village_code)
     if dialect == "postgresql" and elder_ids is None:
         db.execute(text("SET LOCAL jit = off"))  # as for the visit schedule: JIT costs more
+        # the county's visits grouped by elder in memory, not spilled to disk in batches
+        db.execute(text("SET LOCAL work_mem = '64MB'"))
 
     # 1. rows of elders who left, and of services no rule gives them any more
     still_due = (
@@ -151,19 +153,29 @@ def refresh(
     if not plan.by_service:
         return 0
 
-    # 2. every due service of every elder, with its last recording visit
-    due = union_all(
-        *[
-            select(
-                e.c.id.label("elder_id"),
-                e.c.village_code,
-                literal(svc, String).label("service"),
-                _interval(e, rules).label("interval"),
-                e.c.created_at,
-            ).where(mine, _interval(e, rules).is_not(None))
-            for svc, rules in plan.by_service.items()
-        ]
-    ).subquery("due")
+    # 2. every due service of every elder (one pass over the elders: each against the
+    # plan's services), with its last recording visit
+    names = union_all(
+        *[select(literal(svc, String).label("service")) for svc in plan.by_service]
+    ).subquery("plan")
+    interval = case(
+        *[(names.c.service == svc, _interval(e, rules)) for svc, rules in plan.by_service.items()],
+        else_=None,
+    )
+    pairs = (
+        select(
+            e.c.id.label("elder_id"),
+            e.c.village_code,
+            names.c.service,
+            interval.label("interval"),
+            e.c.created_at,
+        )
+        .select_from(e.join(names, true()))
+        .where(mine)
+        .offset(0)  # kept whole: the interval is computed once per pair
+        .subquery("pairs")
+    )
+    due = select(pairs).where(pairs.c.interval.is_not(None)).subquery("due")
     done = last_done(list(plan.by_service), visits_in)
     last = case(*[(due.c.service == svc, done.c[svc]) for svc in plan.by_service], else_=None)
     x = (
@@ -208,9 +220,77 @@ def refresh(
     return int(count or 0)
 
 
-def refresh_elder(db: Session, elder: Any) -> None:
-    """One elder's service schedules (after a change of the elder or of their visits)."""
-    refresh(db, elder.village_code[:6], [elder.id])  # none left when no longer active
+def plan_for(policy: VisitPolicy, elder: Any) -> dict[str, int]:
+    """The services the plan gives an active elder, each with its shortest interval."""
+    codes = elder.category_codes or ""
+    wanted: dict[str, int] = {}
+    for rule in policy.services:
+        if rule.categories and not any(f",{c}," in codes for c in rule.categories):
+            continue
+        if rule.family_doctor_signed and elder.family_doctor_signed is not True:
+            continue
+        wanted[rule.service] = min(wanted.get(rule.service, rule.interval_days), rule.interval_days)
+    return wanted
+
+
+def refresh_elder(db: Session, elder: Any, policy: VisitPolicy | None = None) -> None:
+    """One elder's service schedules (after a change of the elder or a visit's correction),
+    by the same rules as :func:`refresh`: rows no rule gives are dropped, the others
+    written from the elder's visits."""
+    s = ElderServiceSchedule
+    current = {r.service: r for r in db.scalars(select(s).where(s.elder_id == elder.id))}
+    wanted: dict[str, int] = {}
+    if elder.status == "active" and elder.merged_into_id is None:
+        wanted = plan_for(policy or policy_for(db, elder.village_code[:6])[0], elder)
+    for service, gone in current.items():
+        if service not in wanted:
+            db.delete(gone)
+    if not wanted:
+        return
+    tz = get_settings().tz
+    last: dict[str, datetime] = {}
+    v = Visit
+    for visited_at, recorded in db.execute(
+        select(v.visited_at, v.services).where(
+            v.elder_id == elder.id, cast(v.services, String) != "[]"
+        )
+    ):
+        for service in set(recorded or ()) & set(wanted):
+            if service not in last or visited_at > last[service]:
+                last[service] = visited_at
+    registered = elder.created_at.astimezone(tz).date()
+    for service, days in wanted.items():
+        done = last.get(service)
+        due = done.astimezone(tz).date() + timedelta(days=days) if done else registered
+        row = current.get(service)
+        if row is None:
+            row = current[service] = ElderServiceSchedule(elder_id=elder.id, service=service)
+            db.add(row)
+        if row.village_code != elder.village_code:
+            row.village_code = elder.village_code
+        if row.interval_days != days:
+            row.interval_days = days
+        if row.last_done_at != done:
+            row.last_done_at = done
+        if row.next_due_date != due:
+            row.next_due_date = due
+
+
+def visit_logged(db: Session, visit: Any) -> None:
+    """A new visit: the elder's due services it records are done at its time (unless a
+    later visit recorded them already). Reads and writes only those rows."""
+    if not visit.services:
+        return
+    s = ElderServiceSchedule
+    tz = get_settings().tz
+    for row in db.scalars(
+        select(s).where(s.elder_id == visit.elder_id, s.service.in_(list(visit.services)))
+    ):
+        if row.last_done_at is None or visit.visited_at > row.last_done_at:
+            row.last_done_at = visit.visited_at
+            row.next_due_date = visit.visited_at.astimezone(tz).date() + timedelta(
+                days=row.interval_days
+            )
 
 
 def refresh_new(db: Session, elder_ids: Sequence[str]) -> None:
