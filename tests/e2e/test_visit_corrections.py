@@ -86,6 +86,7 @@ def test_the_service_plan_and_category_visits_on_the_policies_screen(
     new_page: Any, server: Server
 ) -> None:
     county = "lanshan_county"
+    before = server.get(county, "/policies/visits")
     page = new_page()
     login(page, county)
     page.goto("/admin/policies")
@@ -101,3 +102,11 @@ def test_the_service_plan_and_category_visits_on_the_policies_screen(
     assert policy["correction_window_days"] == 5
     assert any(s["service"] == "health_checkup" for s in policy["services"])
     shot(page, "policies-service-plan")
+    # the policy as it was, for the tests after this one
+    r = httpx.put(
+        f"{server.base}/api/v1/policies/visits",
+        json={k: v for k, v in before.items() if k != "effective_date"},
+        headers={"Authorization": f"Bearer {server.token(county)}"},
+        timeout=60,
+    )
+    r.raise_for_status()
