@@ -1,8 +1,10 @@
 """Visits due and visit rates on a generated county (30,000 elders, about 300,000 visits):
-schedule recompute after a policy change, worklist, logging a visit, visit rates.
+schedule and service-schedule recompute after a policy change, worklist (with each elder's
+due services), the service worklist, logging a visit, visit rates.
 
 With ``--recompute-url`` (a generated database kept, e.g. the province with
-``generate.py --visits 10``): a policy change in every county, and every schedule recomputed.
+``generate.py --visits 10``): a policy change in every county, and every schedule and
+service schedule recomputed.
 
 python bench_visits.py [--database-url postgresql://...]
 """
@@ -35,6 +37,9 @@ def run(db_arg: str, seconds: float) -> dict[str, object]:
         out["schedules"] = built["schedules"]
         changed = recompute_all(url, jobs=1)
         out["schedule_recompute_after_policy_change_s"] = changed["recompute_all_s"]
+        out["service_schedules"] = changed["service_schedules"]
+        out["service_recompute_after_policy_change_s"] = changed["services_recompute_all_s"]
+        out["service_recompute_s_per_million_elders"] = changed["services_s_per_million_elders"]
         out.update(measure_http(url, seconds))
     finally:
         drop_database(url, db_arg)
@@ -73,6 +78,9 @@ def measure_http(url: str, seconds: float) -> dict[str, object]:
         out["worklist_township_p50_ms"] = load(port, "/api/v1/worklist?limit=50", h, 1, seconds)[
             "p50_ms"
         ]
+        out["service_worklist_township_p50_ms"] = load(
+            port, "/api/v1/worklist/services?limit=50", h, 1, seconds
+        )["p50_ms"]
         out["rates_county_p50_ms"] = load(
             port, "/api/v1/visit-rates", {"Authorization": f"Bearer {ctok}"}, 1, seconds
         )["p50_ms"]
@@ -105,6 +113,7 @@ def recompute_all(url: str, jobs: int = 2) -> dict[str, object]:
 
     from eldercare import migrate
     from eldercare.clock import today
+    from eldercare.visits import services
     from eldercare.visits.models import VisitPolicyVersion
     from eldercare.visits.rules import VisitPolicy
     from eldercare.visits.schedule import policy_for, refresh_counties
@@ -116,11 +125,14 @@ def recompute_all(url: str, jobs: int = 2) -> dict[str, object]:
     with Session(engine) as s, s.begin():
         counties = list(s.scalars(text("SELECT code FROM regions WHERE level = 'county'")))
         visits = s.scalar(select(func.count()).select_from(text("visits")))
+        elders = s.scalar(select(func.count()).select_from(text("elders")))
         for county in counties:
             current = policy_for(s, county, on)[0]
             changed = VisitPolicy.model_validate(current.model_dump())
             for rule in changed.tiers.values():  # every interval moves, so every row changes
                 rule.interval_days += 1 if rule.interval_days % 2 == 0 else -1
+            for service in changed.services:  # and every service's interval
+                service.interval_days += 1 if service.interval_days % 2 == 0 else -1
             s.execute(
                 delete(VisitPolicyVersion).where(
                     VisitPolicyVersion.county_code == county,
@@ -138,12 +150,19 @@ def recompute_all(url: str, jobs: int = 2) -> dict[str, object]:
     started = time.perf_counter()
     schedules = refresh_counties(counties, jobs)
     seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    service_rows = services.refresh_counties(counties, jobs)
+    service_seconds = time.perf_counter() - started
     engine.dispose()
     return {
         "counties": len(counties),
+        "elders": elders,
         "visits": visits,
         "schedules": schedules,
         "recompute_all_s": round(seconds, 1),
+        "service_schedules": service_rows,
+        "services_recompute_all_s": round(service_seconds, 1),
+        "services_s_per_million_elders": round(service_seconds * 1_000_000 / max(1, elders), 1),
         "jobs": jobs,
         "target_s_per_million": 60,
     }

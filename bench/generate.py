@@ -143,14 +143,20 @@ _VISIT_COLUMNS = (
     "needs, services, guardian_contacted, follow_up, notes, created_at, updated_at, version"
 )
 # Set-based: on average ``per_elder`` visits (0 to twice that) for each active elder, spread
-# over the last 365 days, a third each by home visit, phone and video.
+# over the last 365 days, a third each by home visit, phone and video; a quarter each record
+# companionship only, or also a service of the default plans (cleaning, a check-up, laundry
+# and a haircut).
 _VISITS_SQL = {
     "postgresql": f"""
         INSERT INTO visits ({_VISIT_COLUMNS})
         SELECT md5(e.id || ':' || g), e.id, e.village_code, 'bench',
                now() - random() * interval '365 days',
                (ARRAY['home_visit', 'phone', 'video'])[1 + floor(random() * 3)::int],
-               '{{}}', '[]', '[]', '["companionship"]', false, '', '', now(), now(), 1
+               '{{}}', '[]', '[]',
+               (ARRAY['["companionship"]', '["cleaning", "companionship"]',
+                      '["health_checkup"]', '["laundry", "haircut"]']
+               )[1 + floor(random() * 4)::int]::json,
+               false, '', '', now(), now(), 1
         FROM elders e CROSS JOIN generate_series(1, 2 * :n) g
         WHERE e.status = 'active' AND random() < 0.5
     """,
@@ -162,7 +168,11 @@ _VISITS_SQL = {
                         '-' || (abs(random()) % 31536000) || ' seconds'),
                CASE abs(random()) % 3 WHEN 0 THEN 'home_visit' WHEN 1 THEN 'phone'
                     ELSE 'video' END,
-               '{{}}', '[]', '[]', '["companionship"]', 0, '', '',
+               '{{}}', '[]', '[]',
+               CASE abs(random()) % 4 WHEN 0 THEN '["companionship"]'
+                    WHEN 1 THEN '["cleaning", "companionship"]' WHEN 2 THEN '["health_checkup"]'
+                    ELSE '["laundry", "haircut"]' END,
+               0, '', '',
                datetime('now'), datetime('now'), 1
         FROM elders e CROSS JOIN k
         WHERE e.status = 'active' AND abs(random()) % 2 = 0
@@ -172,6 +182,7 @@ _VISITS_SQL = {
 
 def add_visits(url: str, per_elder: int) -> dict[str, float]:
     """Visits for every active elder, then every county's schedules (set-based both)."""
+    from eldercare.visits import services
     from eldercare.visits.schedule import refresh_county
 
     engine = make_engine(url)
@@ -185,6 +196,7 @@ def add_visits(url: str, per_elder: int) -> dict[str, float]:
     with Session(engine) as session, session.begin():
         counties = session.scalars(text("SELECT code FROM regions WHERE level = 'county'")).all()
         schedules = sum(refresh_county(session, county) for county in counties)
+        service_schedules = sum(services.refresh(session, county) for county in counties)
     schedule_seconds = time.perf_counter() - started
     settle(engine)
     engine.dispose()
@@ -192,6 +204,7 @@ def add_visits(url: str, per_elder: int) -> dict[str, float]:
         "visits": visits,
         "visits_seconds": round(visit_seconds, 1),
         "schedules": schedules,
+        "service_schedules": service_schedules,
         "schedules_seconds": round(schedule_seconds, 1),
     }
 

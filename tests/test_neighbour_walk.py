@@ -207,6 +207,8 @@ _CASES: dict[tuple[str, str], Case] = {
     ("GET", "/visits/{visit_id}"): Case("visit"),
     ("PATCH", "/visits/{visit_id}"): Case("visit", {"notes": "邻村改的"}),
     ("GET", "/elders/{elder_id}/visits"): Case("elder"),
+    ("GET", "/visits/{visit_id}/history"): Case("visit"),
+    ("GET", "/elders/{elder_id}/services"): Case("elder"),
     ("POST", "/elders/{elder_id}/events"): Case("elder", {"type": "hospitalisation"}),
     # relief
     ("GET", "/elders/{elder_id}/relief-facts"): Case("elder"),

@@ -142,7 +142,8 @@ def cmd_register_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_visits_recompute(args: argparse.Namespace) -> int:
-    """Recompute every next due visit (after a policy change, or to repair), set-based."""
+    """Recompute every next due visit and service (after a policy change, an upgrade, or
+    to repair), set-based."""
     from sqlalchemy import select
 
     from eldercare.regions.models import Region
@@ -152,10 +153,16 @@ def cmd_visits_recompute(args: argparse.Namespace) -> int:
         counties = args.county or list(
             db.scalars(select(Region.code).where(Region.level == "county"))
         )
+    from eldercare.visits import services
+
     started = time.perf_counter()
     total = refresh_counties(counties, args.jobs)
     took = time.perf_counter() - started
     print(f"recomputed {total} schedules in {len(counties)} counties in {took:.1f} s")
+    started = time.perf_counter()
+    total = services.refresh_counties(counties, args.jobs)
+    took = time.perf_counter() - started
+    print(f"recomputed {total} service schedules in {len(counties)} counties in {took:.1f} s")
     return 0
 
 

@@ -251,8 +251,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This login is not linked to a volunteer",
     ),
     "visit.edit_window": (
-        "探访记录只能由登记人在 7 天内修改",
-        "Only the author may change a visit, within 7 days",
+        "探访记录只能在登记后 {days} 天内更正，已超出更正期限",
+        "A visit may be corrected only within {days} days of logging it: that time has passed",
+    ),
+    "visit.edit_not_author": (
+        "探访记录只能由登记人或乡镇、县级工作人员更正",
+        "Only the visit's author or a township or county officer may correct it",
     ),
     "visit.report_emergency": (
         "发现严重危险，请立即上报紧急情况并通知乡镇",

@@ -26,8 +26,8 @@ from eldercare.incidents.models import Incident
 from eldercare.relief import service as relief
 from eldercare.relief.models import Benefit, ReliefScreening
 from eldercare.visits import hooks as visits
-from eldercare.visits import schedule
-from eldercare.visits.models import ElderSchedule, Visit
+from eldercare.visits import schedule, services
+from eldercare.visits.models import ElderSchedule, ElderServiceSchedule, Visit
 from eldercare.volunteers import hooks as volunteers
 from eldercare.volunteers import service as pairings
 
@@ -65,6 +65,8 @@ def install() -> None:
     scope.paired_elders.register(pairings.paired_elder_ids)
     # the register (elders), below everything
     elders.changed.register(schedule.refresh)
+    elders.changed.register(services.refresh_elder)
+    elders.created.register(services.refresh_new)
     elders.moved.register(_elder_moved)
     elders.moved.register(followups.elder_moved)
     elders.supporters_changed.register(relief.refresh_elders)
@@ -75,6 +77,7 @@ def install() -> None:
         Visit.__tablename__,
         Incident.__tablename__,
         ElderSchedule.__tablename__,
+        ElderServiceSchedule.__tablename__,
         ReliefScreening.__tablename__,
         FollowUp.__tablename__,
     )
@@ -84,3 +87,4 @@ def install() -> None:
     visits.logged.register(followups.on_visit)
     visits.worklist_follow_ups.register(followups.worklist_items)
     visits.open_follow_ups.register(followups.open_count_by_elder)
+    visits.opened_by_visit.register(followups.opened_by_visit)

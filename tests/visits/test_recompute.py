@@ -9,7 +9,7 @@ from eldercare.config import get_settings
 from eldercare.elders.models import Elder
 from eldercare.visits import schedule
 from eldercare.visits.models import ElderSchedule, Visit, VisitPolicyVersion
-from eldercare.visits.rules import TierRule, VisitPolicy
+from eldercare.visits.rules import CategoryRule, TierRule, VisitPolicy
 from sqlalchemy import select
 
 from tests.factories import (
@@ -31,6 +31,11 @@ NEW_POLICY = VisitPolicy(
         "general": TierRule(interval_days=60),
     },
     event_due_hours=48,
+    # by category: shorter than some tiers (the shortest wins), longer than others
+    categories={
+        "empty_nest": CategoryRule(interval_days=5),
+        "living_alone": CategoryRule(interval_days=15),
+    },
 )
 
 
@@ -70,6 +75,10 @@ def _county(db) -> dict[str, Elder]:
         ("helper_waiting", "general", "", [(0.2, "home_visit")]),
         ("helper_found", "key", "", [(5, "home_visit")]),
         ("helper_old_pairing", "high", "", [(20, "home_visit")]),
+        ("nest_general", "general", ",empty_nest,", [(8, "home_visit")]),
+        ("nest_alone_key", "key", ",living_alone,empty_nest,", [(2, "video")]),
+        ("alone_high", "high", ",living_alone,", [(3, "home_visit")]),
+        ("alone_key_never", "key", ",living_alone,", []),
     ]
     for i, (key, tier, codes, visits) in enumerate(shapes):
         village = OTHER_VILLAGE if key == "other_village" else VILLAGE
@@ -163,3 +172,8 @@ def test_set_based_recompute_agrees_with_the_rules_row_for_row(db):
     assert got[e["helper_old_pairing"].id][5] == "needs_helper"
     assert got[e["helper_found"].id][5] is None
     assert got[e["helper_found"].id][8]["code"] == "due.tier"
+    nest = {"code": "due.category", "params": {"category": "empty_nest", "days": 5}}
+    assert got[e["nest_general"].id][3:9:5] == (5, nest)
+    assert got[e["nest_alone_key"].id][8] == nest
+    assert got[e["alone_high"].id][8]["code"] == "due.tier"  # 10 days < 15
+    assert got[e["alone_key_never"].id][3] == 15

@@ -187,7 +187,7 @@ class TestEditing:
         assert r.status_code == 200
         assert r.json()["follow_up"] == "下周复测血压"
 
-    def test_after_the_window_only_officers_edit(self, client, db, worker):
+    def test_after_the_window_nobody_edits(self, client, db, worker):
         e = make_elder(db)
         v = client.post("/api/v1/visits", headers=auth(worker), json=body(e)).json()
         row = db.get(Visit, v["id"])
@@ -206,7 +206,8 @@ class TestEditing:
             headers={**auth(officer), "If-Match": f'"{row.version}"'},
             json={"notes": "补充"},
         )
-        assert r.status_code == 200
+        assert r.status_code == 403
+        assert r.json()["code"] == "visit.edit_window"
 
     def test_another_worker_cannot_edit(self, client, db, worker):
         e = make_elder(db)

@@ -864,10 +864,12 @@ def seed(db: Session, password: str) -> dict[str, int]:
     register.update(helpers)
     register["incidents"] = seed_incidents(db)
     if helpers["visits"]:  # the bulk path wrote visits: bring every schedule up to date
+        from eldercare.visits import services
         from eldercare.visits.schedule import refresh_county
 
         for county in DEMO_ELDERS:
             refresh_county(db, county)
+            services.refresh(db, county)
     register.update(seed_relief(db))
     return {
         "regions_created": report.created,

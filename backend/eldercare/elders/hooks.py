@@ -24,6 +24,10 @@ from eldercare.hooks import Hook, Provider
 # schedule to their tier, categories and status.
 changed: Hook[[Session, Elder]] = Hook("elders.hooks.changed")
 
+# After new elders were written (their ids; every path that registers elders, in the
+# transaction that wrote them): visits writes their service schedules.
+created: Hook[[Session, Sequence[str]]] = Hook("elders.hooks.created")
+
 # After an elder moved (the elder, the village they left), before the rows that keep a copy
 # of the village are re-keyed: volunteers end the pairings whose helper cannot follow, and
 # visits then tells the new village to find a helper.
@@ -45,9 +49,9 @@ overdue: Provider[[date], Any] = Provider("elders.hooks.overdue")
 
 # A new elder's schedule values (those of visits' table that follow from the elder:
 # ``risk_level``, ``special_difficulty``, ``interval_days``, ``next_due_date``, ``reason``)
-# from their risk level, whether they are of special difficulty, and the day they were
-# registered.
-ScheduleValues = Callable[[str, bool, date], dict[str, Any]]
+# from their risk level, whether they are of special difficulty, the day they were
+# registered and their categories (``category_codes``: ",code,code,").
+ScheduleValues = Callable[[str, bool, date, str], dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,6 +65,20 @@ LABELS: dict[str, tuple[str, str]] = {
     # the caretaker agreement (委托照料协议) filter
     "missing": ("未签委托照料协议", "no caretaker agreement"),
     "present": ("已签委托照料协议", "caretaker agreement signed"),
+    # services (visits, pairings and the county's service plan)
+    "cleaning": ("打扫卫生", "cleaning"),
+    "laundry": ("洗衣", "laundry"),
+    "cooking_meals": ("做饭送餐", "cooking and meals"),
+    "medicine_delivery": ("代购送药", "medicine delivery"),
+    "haircut": ("理发", "haircut"),
+    "blood_pressure_glucose": ("测量血压血糖", "blood pressure and glucose"),
+    "shopping": ("代购", "shopping"),
+    "companionship": ("陪伴聊天", "companionship"),
+    "legal_aid": ("法律援助", "legal aid"),
+    "repairs": ("维修", "repairs"),
+    "necessities": ("采购发放生活必需品", "necessities delivered"),
+    "health_checkup": ("健康体检", "health check-up"),
+    "family_doctor": ("家庭医生随访", "family-doctor follow-up"),
     # scopes
     "county": ("县", "county"),
     "township": ("乡镇", "township"),
@@ -104,6 +118,12 @@ REASONS: dict[str, tuple[str, str]] = {
     "risk.general": ("无高风险或重点因素", "no high-risk or key factor"),
     "due.never_visited": ("尚未探访（{tier}）", "never visited ({tier})"),
     "due.tier": ("{tier}对象每 {days} 天至少探访一次", "{tier} elders: a visit every {days} days"),
+    "due.category": (
+        "{category}老年人每 {days} 天至少探访一次",
+        "{category} elders: a visit every {days} days",
+    ),
+    "service.never_done": ("尚未记录过{service}", "{service}: never recorded"),
+    "service.every": ("{service}每 {days} 天一次", "{service}: every {days} days"),
     "due.monthly": (
         "特殊困难老年人每月至少探访一次",
         "special-difficulty elders: a visit every month",

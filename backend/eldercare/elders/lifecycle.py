@@ -14,7 +14,7 @@ from eldercare.audit import service as audit
 from eldercare.clock import today as local_today
 from eldercare.concurrency import check_version
 from eldercare.context import RequestCtx
-from eldercare.elders import follow, rows
+from eldercare.elders import follow, hooks, rows
 from eldercare.elders.access import get_elder
 from eldercare.elders.facts import county_settings, recompute
 from eldercare.elders.history import elder_snapshot, record_change
@@ -103,6 +103,7 @@ def create_elder(
             new.write(db.connection())
     except IntegrityError:
         raise Conflict("elder.duplicate_elsewhere") from None
+    hooks.created(db, [elder_id])
     elder = db.get(Elder, elder_id)
     assert elder is not None
     return elder, checked.warnings

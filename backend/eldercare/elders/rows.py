@@ -296,7 +296,9 @@ class Deriver:
         codes = [c["code"] for c in derived.categories]
         category_codes = "," + ",".join(codes) + "," if codes else ""
         special = "special_difficulty" in category_codes
-        schedule = self.schedule_values(db, county)(derived.risk_level, special, registered)
+        schedule = self.schedule_values(db, county)(
+            derived.risk_level, special, registered, category_codes
+        )
         elder = {
             "categories": derived.categories,
             "category_codes": category_codes,

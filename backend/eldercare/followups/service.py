@@ -395,6 +395,16 @@ def open_from_incident(
     )
 
 
+def opened_by_visit(db: Session, visit_id: str) -> list[dict[str, Any]]:
+    """The items a visit opened, oldest first (for reading the visit)."""
+    rows = db.execute(
+        select(FollowUp.id, FollowUp.kind, FollowUp.status, FollowUp.due_date)
+        .where(FollowUp.visit_id == visit_id)
+        .order_by(FollowUp.created_at, FollowUp.id)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
 def ids_from_incident(db: Session, incident_id: str) -> list[str]:
     return list(
         db.scalars(

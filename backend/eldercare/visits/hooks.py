@@ -32,3 +32,9 @@ worklist_follow_ups: Provider[[Session, RequestCtx, str | None, int], list[dict[
 open_follow_ups: Provider[[Session, Sequence[str]], dict[str, int]] = Provider(
     "visits.hooks.open_follow_ups"
 )
+
+# The follow-ups a visit opened, for reading the visit: dicts with the fields of
+# ``schemas.VisitFollowUp`` (id, kind, status, due_date).
+opened_by_visit: Provider[[Session, str], list[dict[str, Any]]] = Provider(
+    "visits.hooks.opened_by_visit"
+)

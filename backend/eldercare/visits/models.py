@@ -85,5 +85,49 @@ class ElderSchedule(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+class ElderServiceSchedule(Base):
+    """Each service an active elder is due by the county's service plan, and when next:
+    derived from the elder and their visits' services, like :class:`ElderSchedule`."""
+
+    __tablename__ = "elder_service_schedules"
+    __table_args__ = (
+        Index("ix_elder_service_schedules_village_due", "village_code", "next_due_date"),
+        Index("ix_elder_service_schedules_township_due", "township_code", "next_due_date"),
+        Index("ix_elder_service_schedules_county_due", "county_code", "next_due_date"),
+    )
+
+    # No foreign key, as for the visit schedule: derived rows, written set-based.
+    elder_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    service: Mapped[str] = mapped_column(String(40), primary_key=True)
+    village_code: Mapped[str] = mapped_column(String(12))
+    township_code: Mapped[str] = mapped_column(
+        String(9), Computed("substr(village_code, 1, 9)", persisted=True)
+    )
+    county_code: Mapped[str] = mapped_column(
+        String(6), Computed("substr(village_code, 1, 6)", persisted=True)
+    )
+    interval_days: Mapped[int] = mapped_column(Integer)
+    last_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_due_date: Mapped[date] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class VisitChange(Base):
+    """One correction of a visit: who, when, why, and each field before and after."""
+
+    __tablename__ = "visit_changes"
+    __table_args__ = (Index("ix_visit_changes_visit_time", "visit_id", "changed_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    visit_id: Mapped[str] = mapped_column(String(32), ForeignKey("visits.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[str] = mapped_column(String(32))
+    actor_name: Mapped[str | None] = mapped_column(String(150))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # {field: {"before": value, "after": value}} (JSON values, as the API gives them)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer)  # the visit's version after the change
+
+
 # The change feed (eldercare.feed): a visit in its elder's village.
 watch(Visit, "visit", parent="elder")

@@ -1,25 +1,25 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Response
 from sqlalchemy import select
 
-from eldercare import phones
+from eldercare import clock, phones
 from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.clock import aware, today
 from eldercare.concurrency import IfMatch, expected_version, set_etag
 from eldercare.db import DbSession, utcnow
 from eldercare.elders import service as elders
-from eldercare.elders.labels import render
+from eldercare.elders.labels import label, render
 from eldercare.errors import Conflict
 from eldercare.i18n import translate
-from eldercare.pagination import PageOut, Paging
+from eldercare.pagination import PageOut, Paging, keyset
 from eldercare.regions import service as regions
 from eldercare.regions.models import Region
 from eldercare.routing import Router
-from eldercare.visits import hooks, rates, schedule, service
+from eldercare.visits import hooks, rates, schedule, service, services
 from eldercare.visits.models import Visit
 from eldercare.visits.rules import VisitPolicy
 from eldercare.visits.schemas import (
@@ -29,6 +29,13 @@ from eldercare.visits.schemas import (
     Method,
     Prompt,
     RateRow,
+    ServiceDue,
+    ServiceRate,
+    ServiceRateRow,
+    ServiceRatesOut,
+    ServiceWorklistItem,
+    VisitChangeOut,
+    VisitFollowUp,
     VisitIn,
     VisitOut,
     VisitPatch,
@@ -43,7 +50,23 @@ from eldercare.visits.schemas import (
 router = Router(tags=["visits"], dependencies=[Depends(auth_ctx)])
 
 
-def _out(v: Visit, lang: str) -> VisitOut:
+class _Windows:
+    """Each county's correction window, read once per request."""
+
+    def __init__(self, db: DbSession, ctx: AuthCtx) -> None:
+        self.db, self.ctx = db, ctx
+        self.found: dict[str, timedelta] = {}
+
+    def __call__(self, v: Visit) -> tuple[datetime, bool]:
+        county = v.village_code[:6]
+        window = self.found.get(county)
+        if window is None:
+            window = self.found[county] = service.correction_window(self.db, v)
+        until = v.created_at + window
+        return until, clock.now() <= until and service.may_correct_role(self.ctx, v)
+
+
+def _out(v: Visit, lang: str, windows: _Windows | None = None) -> VisitOut:
     findings = Findings.model_validate(v.findings or {})
     prompt = None
     if findings.danger == "severe" or {"abuse", "wandering"} & set(v.safety_risks or []):
@@ -71,6 +94,8 @@ def _out(v: Visit, lang: str) -> VisitOut:
         created_at=v.created_at,
         version=v.version,
         prompt=prompt,
+        correctable_until=windows(v)[0] if windows else None,
+        can_correct=windows(v)[1] if windows else False,
     )
 
 
@@ -99,8 +124,9 @@ def list_visits(
         cursor=paging.cursor,
         count=paging.count,
     )
+    windows = _Windows(db, ctx)
     return PageOut(
-        items=[_out(v, ctx.lang) for v in page.items],
+        items=[_out(v, ctx.lang, windows) for v in page.items],
         next_cursor=page.next_cursor,
         total=page.total,
     )
@@ -111,20 +137,49 @@ def log_visit(db: DbSession, ctx: AuthCtx, body: VisitIn, response: Response) ->
     visit = service.log_visit(db, ctx, body)
     set_etag(response, visit.version)
     response.headers["Location"] = f"/api/v1/visits/{visit.id}"
-    return _out(visit, ctx.lang)
+    return _out(visit, ctx.lang, _Windows(db, ctx))
 
 
-@router.get("/visits/{visit_id}", response_model=VisitOut, summary="One visit")
+@router.get(
+    "/visits/{visit_id}",
+    response_model=VisitOut,
+    summary="One visit, with everything recorded and the follow-ups it opened",
+)
 def get_visit(db: DbSession, ctx: AuthCtx, visit_id: str, response: Response) -> VisitOut:
     visit = service.get_visit(db, ctx, visit_id)
     set_etag(response, visit.version)
-    return _out(visit, ctx.lang)
+    out = _out(visit, ctx.lang, _Windows(db, ctx))
+    out.follow_ups = [
+        VisitFollowUp.model_validate(f) for f in hooks.opened_by_visit(db, visit.id)
+    ]
+    return out
+
+
+@router.get(
+    "/visits/{visit_id}/history",
+    response_model=list[VisitChangeOut],
+    summary="A visit's corrections, newest first",
+)
+def visit_history(db: DbSession, ctx: AuthCtx, visit_id: str) -> list[VisitChangeOut]:
+    return [
+        VisitChangeOut(
+            id=c.id,
+            changed_at=c.changed_at,
+            actor_id=c.actor_id,
+            actor_name=c.actor_name,
+            reason=c.reason,
+            version=c.version,
+            changes=c.changes,
+        )
+        for c in service.history(db, ctx, visit_id)
+    ]
 
 
 @router.patch(
     "/visits/{visit_id}",
     response_model=VisitOut,
-    summary="Correct a visit (the author within 7 days, officers later)",
+    summary="Correct a visit (its author or a township or county officer, within the "
+    "county's correction window; kept in its history)",
 )
 def update_visit(
     db: DbSession,
@@ -136,7 +191,7 @@ def update_visit(
 ) -> VisitOut:
     visit = service.update_visit(db, ctx, visit_id, body, expected_version(if_match, body.version))
     set_etag(response, visit.version)
-    return _out(visit, ctx.lang)
+    return _out(visit, ctx.lang, _Windows(db, ctx))
 
 
 @router.get(
@@ -157,11 +212,23 @@ def elder_visits(db: DbSession, ctx: AuthCtx, elder_id: str, paging: Paging) -> 
         cursor=paging.cursor,
         count=paging.count,
     )
+    windows = _Windows(db, ctx)
     return PageOut(
-        items=[_out(v, ctx.lang) for v in page.items],
+        items=[_out(v, ctx.lang, windows) for v in page.items],
         next_cursor=page.next_cursor,
         total=page.total,
     )
+
+
+@router.get(
+    "/elders/{elder_id}/services",
+    response_model=list[ServiceDue],
+    summary="The services an elder is due by the county's service plan, soonest first",
+)
+def elder_services(db: DbSession, ctx: AuthCtx, elder_id: str) -> list[ServiceDue]:
+    elder = elders.get_elder(db, ctx, elder_id)
+    on = today()
+    return [_service_due(r, on, ctx.lang) for r in services.elder_services(db, elder.id)]
 
 
 @router.get(
@@ -179,12 +246,16 @@ def get_policy(
 @router.put(
     "/policies/visits",
     response_model=VisitPolicyOut,
-    summary="A new version of the visit policy from a date; schedules are recomputed",
+    summary="A new version of the visit policy and service plan from a date; visit and "
+    "service schedules are recomputed",
 )
 def put_policy(db: DbSession, ctx: AuthCtx, body: VisitPolicyIn) -> VisitPolicyOut:
     defaults = VisitPolicy()
     policy = VisitPolicy(
         tiers={**defaults.tiers, **(body.tiers or {})},
+        categories=body.categories or {},
+        services=body.services if body.services is not None else defaults.services,
+        correction_window_days=body.correction_window_days,
         special_difficulty_monthly=body.special_difficulty_monthly,
         event_due_hours=body.event_due_hours,
         events=body.events if body.events is not None else defaults.events,
@@ -209,12 +280,13 @@ def worklist(
     due_within_days: Annotated[int, Query(ge=0, le=366)] = 7,
 ) -> WorklistOut:
     on = today()
+    until = on + timedelta(days=due_within_days)
     page = service.worklist(
         db,
         ctx,
         region=region,
         volunteer_id=volunteer_id,
-        until=on + timedelta(days=due_within_days),
+        until=until,
         limit=paging.limit,
         cursor=paging.cursor,
         count=paging.count,
@@ -239,6 +311,9 @@ def worklist(
         )
         for r in page.items
     ]
+    due = services.due_for(db, [i.elder_id for i in items], until)
+    for item in items:
+        item.services_due = [_service_due(row, on, ctx.lang) for row in due.get(item.elder_id, [])]
     follow_ups = (
         [WorklistFollowUp(**f) for f in hooks.worklist_follow_ups(db, ctx, region, 50)]
         if paging.cursor is None
@@ -246,6 +321,62 @@ def worklist(
     )
     return WorklistOut(
         items=items, next_cursor=page.next_cursor, total=page.total, follow_ups=follow_ups
+    )
+
+
+def _service_due(row: Any, on: date, lang: str) -> ServiceDue:
+    return ServiceDue(
+        service=row.service,
+        label=label(row.service, lang),
+        interval_days=row.interval_days,
+        last_done_at=row.last_done_at,
+        next_due_date=row.next_due_date,
+        due_in_days=schedule.due_in_days(row.next_due_date, on),
+        days_overdue=schedule.overdue_days(row.next_due_date, on),
+        reason=render(services.due_reason(row.service, row.interval_days, row.last_done_at), lang),
+    )
+
+
+@router.get(
+    "/worklist/services",
+    response_model=PageOut[ServiceWorklistItem],
+    summary="Services due or overdue by the county's service plan, most overdue first",
+)
+def service_worklist(
+    db: DbSession,
+    ctx: AuthCtx,
+    paging: Paging,
+    region: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = None,
+    due_within_days: Annotated[int, Query(ge=0, le=366)] = 7,
+) -> PageOut[ServiceWorklistItem]:
+    on = today()
+    stmt = services.service_worklist_stmt(
+        ctx.actor.scope, region, on + timedelta(days=due_within_days)
+    )
+    from eldercare.visits.models import ElderServiceSchedule as s
+
+    page = keyset(
+        db,
+        stmt,
+        [(s.next_due_date, "asc"), (s.elder_id, "asc"), (s.service, "asc")],
+        limit=paging.limit,
+        cursor=paging.cursor,
+        count=paging.count,
+        scalars=False,
+    )
+    return PageOut(
+        items=[
+            ServiceWorklistItem(
+                elder_id=r.elder_id,
+                name=r.name,
+                village_code=r.village_code,
+                address=r.address,
+                **_service_due(r, on, ctx.lang).model_dump(),
+            )
+            for r in page.items
+        ],
+        next_cursor=page.next_cursor,
+        total=page.total,
     )
 
 
@@ -322,4 +453,63 @@ def visit_rates(
         totals=RateRow(code=region_row.code, name=region_row.name, **data["totals"]),
         children=[RateRow(code=c, name=names.get(c, c), **v) for c, v in data["children"].items()],
         helpers=[HelperActivity(**h) for h in data["helpers"]],
+    )
+
+
+@router.get(
+    "/service-rates",
+    response_model=ServiceRatesOut,
+    summary="Per service of the plan: elders due it, served in the month and overdue, per "
+    "child region",
+)
+def service_rates(
+    db: DbSession,
+    ctx: AuthCtx,
+    region: Annotated[
+        str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$", description="Default: your region")
+    ] = None,
+    month: Annotated[
+        str | None,
+        Query(
+            pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])$",
+            description="YYYY-MM (1900-01 to 2099-12); default this month",
+        ),
+    ] = None,
+) -> ServiceRatesOut:
+    code = region or ctx.actor.region_code
+    region_row = regions.get_in_scope(db, ctx.actor.scope, code)
+    first = date.fromisoformat(f"{month}-01") if month else today().replace(day=1)
+    start, end = rates.month_bounds(first)
+    data = services.rates(db, region_row.code, start, end, today())
+    names = dict(
+        db.execute(select(Region.code, Region.name).where(Region.code.in_(list(data)))).all()
+    )
+
+    def row(code: str, name: str, counts: dict[str, dict[str, int]]) -> ServiceRateRow:
+        return ServiceRateRow(
+            code=code,
+            name=name,
+            services=[
+                ServiceRate(
+                    service=svc,
+                    label=label(svc, ctx.lang),
+                    **c,
+                    rate=round(c["done_in_month"] / c["due"], 4) if c["due"] else None,
+                )
+                for svc, c in sorted(counts.items())
+            ],
+        )
+
+    totals: dict[str, dict[str, int]] = {}
+    for counts in data.values():
+        for svc, c in counts.items():
+            t = totals.setdefault(svc, {"due": 0, "done_in_month": 0, "overdue": 0})
+            for k, n in c.items():
+                t[k] += n
+    return ServiceRatesOut(
+        region=region_row.code,
+        region_name=region_row.name,
+        month=first.strftime("%Y-%m"),
+        totals=row(region_row.code, region_row.name, totals),
+        children=[row(c, names.get(c, c), v) for c, v in sorted(data.items())],
     )

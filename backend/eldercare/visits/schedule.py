@@ -56,15 +56,22 @@ def policy_for(db: Session, county: str, on: date | None = None) -> tuple[VisitP
     return VisitPolicy.model_validate(row.settings), row.effective_date
 
 
-def first_values(db: Session, county: str, on: date) -> Callable[[str, bool, date], dict[str, Any]]:
+def first_values(
+    db: Session, county: str, on: date
+) -> Callable[[str, bool, date, str], dict[str, Any]]:
     """The values of a new elder's first schedule in the county, by the policy in force on
-    ``on`` (read here, once): from the elder's risk level, special difficulty and day of
-    registration (due that day: never visited)."""
+    ``on`` (read here, once): from the elder's risk level, special difficulty, day of
+    registration (due that day: never visited) and categories (``,code,`` text)."""
     policy = policy_for(db, county, on)[0]
     tz = get_settings().tz
 
-    def values(risk_level: str, special_difficulty: bool, registered: date) -> dict[str, Any]:
-        due = next_due(policy, risk_level, special_difficulty, None, registered, None, tz)
+    def values(
+        risk_level: str, special_difficulty: bool, registered: date, category_codes: str = ""
+    ) -> dict[str, Any]:
+        categories = [c for c in category_codes.split(",") if c]
+        due = next_due(
+            policy, risk_level, special_difficulty, None, registered, None, tz, categories
+        )
         return {
             "risk_level": risk_level,
             "special_difficulty": special_difficulty,
@@ -115,6 +122,7 @@ def refresh(db: Session, elder: Any, policy: VisitPolicy | None = None) -> Elder
         elder.created_at.astimezone(tz).date(),
         event_due,
         tz,
+        [c for c in (elder.category_codes or "").split(",") if c],
     )
     next_due_date, reason = due.next_due_date, due.reason
     if helper_since is not None:
@@ -210,7 +218,7 @@ def refresh_county(db: Session, county: str) -> int:
 
     policy = policy_for(db, county)[0]
     dialect = db.get_bind().dialect.name
-    d = _SqlDates(dialect, get_settings().tz)
+    d = SqlDates(dialect, get_settings().tz)
     from eldercare.volunteers.models import Pairing
 
     s, e, v = ElderSchedule.__table__, Elder.__table__, Visit.__table__
@@ -242,13 +250,29 @@ def refresh_county(db: Session, county: str) -> int:
         .correlate(e)
         .scalar_subquery()
     )
+    tier_interval: Any = case({t: r.interval_days for t, r in tiers}, value=e.c.risk_level)
+    # a category's own interval when shorter than the tier's (the shortest such category)
+    by_category = sorted((r.interval_days, c) for c, r in policy.categories.items())
+    category_of: Any = null()
+    interval: Any = tier_interval
+    if by_category:
+        has = [(e.c.category_codes.contains(f",{c},"), days, c) for days, c in by_category]
+        category_of = case(
+            *[(and_(cond, tier_interval > days), literal(c)) for cond, days, c in has],
+            else_=null(),
+        )
+        interval = case(
+            *[(and_(cond, tier_interval > days), days) for cond, days, _ in has],
+            else_=tier_interval,
+        )
     x = (
         select(
             e.c.id,
             e.c.village_code,
             e.c.risk_level,
             e.c.category_codes.contains(",special_difficulty,").label("special"),
-            case({t: r.interval_days for t, r in tiers}, value=e.c.risk_level).label("interval"),
+            interval.label("interval"),
+            category_of.label("category"),
             e.c.created_at,
             last_visit.label("last"),
             s.c.event_type,
@@ -287,6 +311,10 @@ def refresh_county(db: Session, county: str) -> int:
         (use_event, d.json("due.event", hours=literal(hours))),
         (use_monthly, d.json("due.monthly")),
         (never, d.json("due.never_visited", tier=x.c.risk_level)),
+        (
+            x.c.category.is_not(None),
+            d.json("due.category", category=x.c.category, days=x.c.interval),
+        ),
         else_=d.json("due.tier", tier=x.c.risk_level, days=x.c.interval),
     )
     rows = select(
@@ -337,7 +365,7 @@ def refresh_counties(counties: list[str], jobs: int = 1) -> int:
         return sum(pool.map(one, counties))
 
 
-class _SqlDates:
+class SqlDates:
     """The date arithmetic of :func:`next_due`, in the SQL of each database.
 
     Local dates are in the service's time zone; SQLite, which has no time zones, uses the
@@ -395,7 +423,12 @@ def put_policy(db: Session, ctx: RequestCtx, policy: VisitPolicy, effective: dat
         )
     )
     db.flush()
-    n = refresh_county(db, county) if effective <= local_today() else 0
+    n = services_n = 0
+    if effective <= local_today():
+        from eldercare.visits import services
+
+        n = refresh_county(db, county)
+        services_n = services.refresh(db, county)
     audit.record(
         db,
         ctx,
@@ -403,7 +436,7 @@ def put_policy(db: Session, ctx: RequestCtx, policy: VisitPolicy, effective: dat
         resource="visit_policy",
         resource_id=f"{county}@{effective}",
         region_code=county,
-        detail={"schedules_recomputed": n},
+        detail={"schedules_recomputed": n, "service_schedules": services_n},
     )
     return n
 

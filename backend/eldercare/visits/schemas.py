@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from eldercare.elders.schemas import ContactMethod
-from eldercare.visits.rules import TierRule, VisitPolicy
+from eldercare.visits.rules import Category, CategoryRule, ServiceRule, TierRule, VisitPolicy
 from eldercare.volunteers.schemas import Service
 
 Method = Literal["home_visit", "phone", "video"]
@@ -61,7 +61,7 @@ class VisitIn(BaseModel):
     findings: Findings = Field(default_factory=Findings)
     safety_risks: list[SafetyRisk] = Field(default_factory=list, max_length=10)
     needs: list[Need] = Field(default_factory=list, max_length=10)
-    services: list[Service] = Field(default_factory=list, max_length=11)
+    services: list[Service] = Field(default_factory=list, max_length=14)
     guardian_contacted: bool = False
     guardian_id: str | None = Field(
         default=None,
@@ -93,11 +93,37 @@ class VisitPatch(BaseModel):
     findings: Findings | None = None
     safety_risks: list[SafetyRisk] | None = Field(default=None, max_length=10)
     needs: list[Need] | None = Field(default=None, max_length=10)
-    services: list[Service] | None = Field(default=None, max_length=11)
+    services: list[Service] | None = Field(default=None, max_length=14)
     guardian_contacted: bool | None = None
     follow_up: str | None = Field(default=None, max_length=2000)
     notes: str | None = Field(default=None, max_length=2000)
+    reason: str = Field(default="", max_length=500, description="Why: kept in the history")
     version: int | None = None
+
+
+class VisitFollowUp(BaseModel):
+    """A follow-up item a visit opened (filled by the domain that keeps follow-up items)."""
+
+    id: str
+    kind: str
+    kind_label: str = ""
+    status: str
+    status_label: str = ""
+    due_date: date | None = None
+
+
+class VisitChangeOut(BaseModel):
+    """One correction of a visit."""
+
+    id: str
+    changed_at: datetime
+    actor_id: str
+    actor_name: str | None
+    reason: str
+    version: int = Field(description="The visit's version after the correction")
+    changes: dict[str, dict[str, Any]] = Field(
+        description="Each changed field: {before, after} (JSON values)"
+    )
 
 
 class Prompt(BaseModel):
@@ -127,6 +153,13 @@ class VisitOut(BaseModel):
     prompt: Prompt | None = Field(
         default=None, description="Set when a finding calls for reporting an emergency"
     )
+    correctable_until: datetime | None = Field(
+        default=None, description="Until when the visit may be corrected (the county's window)"
+    )
+    can_correct: bool = Field(default=False, description="Whether you may correct it now")
+    follow_ups: list[VisitFollowUp] = Field(
+        default_factory=list, description="The follow-up items this visit opened"
+    )
 
 
 class VisitPolicyIn(BaseModel):
@@ -138,6 +171,13 @@ class VisitPolicyIn(BaseModel):
     tiers: dict[Literal["high", "key", "general"], TierRule] | None = Field(
         default=None, description="A tier left out keeps its default interval and methods"
     )
+    categories: dict[Category, CategoryRule] | None = Field(
+        default=None, description="Visit intervals by category; left out: none"
+    )
+    services: list[ServiceRule] | None = Field(
+        default=None, max_length=60, description="The service plan; left out: the defaults"
+    )
+    correction_window_days: int = Field(default=7, ge=0, le=366)
     special_difficulty_monthly: bool = True
     event_due_hours: int = Field(default=24, ge=1, le=168)
     events: list[str] | None = None
@@ -145,6 +185,24 @@ class VisitPolicyIn(BaseModel):
 
 class VisitPolicyOut(VisitPolicy):
     effective_date: date | None = Field(description="null: the defaults, never changed")
+
+
+class ServiceDue(BaseModel):
+    service: str
+    label: str = Field(description="The service in the request's language")
+    interval_days: int
+    last_done_at: datetime | None
+    next_due_date: date
+    due_in_days: int
+    days_overdue: int = Field(ge=0)
+    reason: str
+
+
+class ServiceWorklistItem(ServiceDue):
+    elder_id: str
+    name: str
+    village_code: str
+    address: str
 
 
 class WorklistItem(BaseModel):
@@ -170,6 +228,9 @@ class WorklistItem(BaseModel):
         "pairings and no new one has been made"
     )
     open_follow_ups: int = Field(default=0, description="The elder's follow-ups not yet closed")
+    services_due: list[ServiceDue] = Field(
+        default_factory=list, description="The elder's services due by the same day"
+    )
 
 
 class WorklistFollowUp(BaseModel):
@@ -241,3 +302,26 @@ class VisitRatesOut(BaseModel):
     totals: RateRow
     children: list[RateRow]
     helpers: list[HelperActivity]
+
+
+class ServiceRate(BaseModel):
+    service: str
+    label: str
+    due: int = Field(description="Elders the plan gives the service")
+    done_in_month: int = Field(description="Of them, those with a visit recording it in the month")
+    overdue: int = Field(description="Of them, those overdue today")
+    rate: float | None = Field(description="done_in_month / due")
+
+
+class ServiceRateRow(BaseModel):
+    code: str
+    name: str
+    services: list[ServiceRate]
+
+
+class ServiceRatesOut(BaseModel):
+    region: str
+    region_name: str
+    month: str
+    totals: ServiceRateRow
+    children: list[ServiceRateRow]

@@ -1,4 +1,10 @@
-"""Logging visits: who may log for whom, when, and who may edit afterwards."""
+"""Logging visits: who may log for whom, when, and who may correct them afterwards.
+
+A visit may be corrected by its author or by a township or county officer (of its region)
+within the county's correction window (``VisitPolicy.correction_window_days``, default 7
+days after it was logged); every correction keeps its fields before and after, who made it
+and why (``visit_changes``), and moves the elder's visit and service schedules.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from eldercare import clock
 from eldercare.audit import service as audit
 from eldercare.clock import aware
 from eldercare.concurrency import check_version
@@ -20,13 +27,24 @@ from eldercare.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from eldercare.pagination import Page, keyset
 from eldercare.patching import apply_patch
 from eldercare.roles import TOWNSHIP_UP, Role
-from eldercare.visits import hooks, schedule
-from eldercare.visits.models import Visit
+from eldercare.visits import hooks, schedule, services
+from eldercare.visits.models import Visit, VisitChange
 from eldercare.visits.schemas import VisitIn, VisitPatch
 from eldercare.volunteers import service as volunteers
 
 CLOCK_SKEW = timedelta(minutes=5)
-EDIT_WINDOW = timedelta(days=7)
+# A visit's fields a correction may change (and its history records).
+CORRECTABLE = (
+    "visited_at",
+    "method",
+    "findings",
+    "safety_risks",
+    "needs",
+    "services",
+    "guardian_contacted",
+    "follow_up",
+    "notes",
+)
 
 
 def visit_scope(ctx: RequestCtx) -> ColumnElement[bool]:
@@ -126,6 +144,7 @@ def log_visit(db: Session, ctx: RequestCtx, data: VisitIn) -> Visit:
             contacted_by=helper.name if helper else None,
         )
     schedule.refresh(db, elder)
+    services.visit_logged(db, visit)
     hooks.logged(db, ctx, elder, visit, data.resolved_follow_ups)
     audit.record(
         db,
@@ -139,137 +158,101 @@ def log_visit(db: Session, ctx: RequestCtx, data: VisitIn) -> Visit:
     return visit
 
 
+def correction_window(db: Session, visit: Visit) -> timedelta:
+    """How long after logging a visit of this county may be corrected (its policy today)."""
+    policy = schedule.policy_for(db, visit.village_code[:6])[0]
+    return timedelta(days=policy.correction_window_days)
+
+
+def correctable_until(db: Session, visit: Visit) -> datetime:
+    return visit.created_at + correction_window(db, visit)
+
+
+def may_correct_role(ctx: RequestCtx, visit: Visit) -> bool:
+    return ctx.actor.id == visit.author_id or ctx.actor.role in TOWNSHIP_UP
+
+
+def may_correct(db: Session, ctx: RequestCtx, visit: Visit) -> bool:
+    """Whether this actor may correct the visit now (for the app's button)."""
+    return may_correct_role(ctx, visit) and clock.now() <= correctable_until(db, visit)
+
+
+def _snapshot(visit: Visit) -> dict[str, Any]:
+    """The correctable fields as JSON values (a correction's before and after)."""
+    out: dict[str, Any] = {}
+    for field in CORRECTABLE:
+        value = getattr(visit, field)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, list):
+            value = list(value)
+        elif isinstance(value, dict):
+            value = dict(value)
+        out[field] = value
+    return out
+
+
 def update_visit(
     db: Session, ctx: RequestCtx, visit_id: str, data: VisitPatch, expected: int
 ) -> Visit:
-    """The author may edit within a week; township and county officers at any time."""
+    """The author, or a township or county officer, within the county's correction window;
+    the change is kept in the visit's history."""
     p = ctx.actor
     visit = get_visit(db, ctx, visit_id, lock=True)
     check_version(visit.version, expected)
-    officer = p.role in TOWNSHIP_UP
-    if not officer and (visit.author_id != p.id or utcnow() - visit.created_at > EDIT_WINDOW):
-        raise Forbidden("visit.edit_window")
-    changes = data.model_dump(exclude_unset=True, exclude={"version"})
-    findings = {"safety_risks", "needs", "follow_up", "findings"}
+    if not may_correct_role(ctx, visit):
+        raise Forbidden("visit.edit_not_author")
+    window = correction_window(db, visit)
+    if clock.now() > visit.created_at + window:
+        raise Forbidden("visit.edit_window", days=window.days)
+    changes = data.model_dump(exclude_unset=True, exclude={"version", "reason"})
     if "visited_at" in changes and changes["visited_at"] is not None:
         changes["visited_at"] = aware(changes["visited_at"])
         elder = elders.get_elder(db, ctx, visit.elder_id)
         _check_time(elder, changes["visited_at"])
+    before = _snapshot(visit)
     changed = apply_patch(visit, changes, required=set(changes))
     db.flush()
-    if {"visited_at", "method"} & set(changed):
-        schedule.refresh(db, elders.get_elder(db, ctx, visit.elder_id))
-    if findings & set(changed):  # a hazard or need added by a correction opens its item
-        hooks.logged(db, ctx, elders.get_elder(db, ctx, visit.elder_id), visit, [])
-    if changed:
-        audit.record(
-            db,
-            ctx,
-            "update",
-            resource="visit",
-            resource_id=visit.id,
-            region_code=visit.village_code,
-            fields=changed,
+    if not changed:
+        return visit
+    after = _snapshot(visit)
+    db.add(
+        VisitChange(
+            visit_id=visit.id,
+            actor_id=p.id,
+            actor_name=p.name,
+            reason=data.reason,
+            changes={f: {"before": before[f], "after": after[f]} for f in changed},
+            version=visit.version,
         )
+    )
+    if {"visited_at", "method", "services"} & set(changed):
+        elder = elders.get_elder(db, ctx, visit.elder_id)
+        schedule.refresh(db, elder)
+        services.refresh_elder(db, elder)
+    if {"safety_risks", "needs", "follow_up", "findings"} & set(changed):
+        # a hazard or need added by a correction opens its item
+        hooks.logged(db, ctx, elders.get_elder(db, ctx, visit.elder_id), visit, [])
+    audit.record(
+        db,
+        ctx,
+        "update",
+        resource="visit",
+        resource_id=visit.id,
+        region_code=visit.village_code,
+        fields=changed,
+        detail={"reason": data.reason} if data.reason else None,
+    )
     return visit
 
 
-def list_visits(
-    db: Session,
-    ctx: RequestCtx,
-    *,
-    elder_id: str | None,
-    volunteer_id: str | None,
-    region: str | None,
-    method: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    limit: int,
-    cursor: str | None,
-    count: bool,
-) -> Page[Visit]:
-    stmt = select(Visit).where(visit_scope(ctx))
-    if elder_id:
-        stmt = stmt.where(Visit.elder_id == elder_id)
-    if volunteer_id:
-        stmt = stmt.where(Visit.volunteer_id == volunteer_id)
-    if region:
-        stmt = stmt.where(Visit.village_code.startswith(region))
-    if method:
-        stmt = stmt.where(Visit.method == method)
-    if since:
-        stmt = stmt.where(Visit.visited_at >= since)
-    if until:
-        stmt = stmt.where(Visit.visited_at < until)
-    return keyset(
-        db,
-        stmt,
-        [(Visit.visited_at, "desc"), (Visit.id, "desc")],
-        limit=limit,
-        cursor=cursor,
-        count=count,
-    )
-
-
-def worklist(
-    db: Session,
-    ctx: RequestCtx,
-    *,
-    region: str | None,
-    volunteer_id: str | None,
-    until: date,
-    limit: int,
-    cursor: str | None,
-    count: bool,
-) -> Page[Any]:
-    """Scheduled elders due on or before ``until``, most overdue first (an indexed range)."""
-    from eldercare.elders.models import Elder
-    from eldercare.scope import Scope
-    from eldercare.visits.models import ElderSchedule
-    from eldercare.volunteers.models import Pairing
-
-    p = ctx.actor
-    s = ElderSchedule
-    stmt = (
-        select(
-            s.elder_id,
-            Elder.name,
-            s.village_code,
-            Elder.address,
-            Elder.phone,
-            s.risk_level,
-            Elder.category_codes,
-            s.last_visit_at,
-            s.next_due_date,
-            s.reason,
-            s.event_type,
+def history(db: Session, ctx: RequestCtx, visit_id: str) -> list[VisitChange]:
+    """A visit's corrections, newest first (the visit in scope, else 404)."""
+    visit = get_visit(db, ctx, visit_id)
+    return list(
+        db.scalars(
+            select(VisitChange)
+            .where(VisitChange.visit_id == visit.id)
+            .order_by(VisitChange.changed_at.desc(), VisitChange.version.desc())
         )
-        .join(Elder, Elder.id == s.elder_id)
-        .where(s.next_due_date <= until)
-    )
-    scope = p.scope
-    if scope.elder_ids is not None:
-        stmt = stmt.where(s.elder_id.in_(scope.elder_ids))
-    else:
-        stmt = stmt.where(scope.clause_levels(s.village_code, s.township_code, s.county_code))
-    if region:
-        stmt = stmt.where(
-            Scope(region).clause_levels(s.village_code, s.township_code, s.county_code)
-        )
-    if volunteer_id:
-        stmt = stmt.where(
-            s.elder_id.in_(
-                select(Pairing.elder_id).where(
-                    Pairing.volunteer_id == volunteer_id, Pairing.end_date.is_(None)
-                )
-            )
-        )
-    return keyset(
-        db,
-        stmt,
-        [(s.next_due_date, "asc"), (s.elder_id, "asc")],
-        limit=limit,
-        cursor=cursor,
-        count=count,
-        scalars=False,
     )

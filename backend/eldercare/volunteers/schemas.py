@@ -32,6 +32,9 @@ Service = Literal[
     "companionship",
     "legal_aid",
     "repairs",
+    "necessities",
+    "health_checkup",
+    "family_doctor",
     "other",
 ]
 RegionCode = str
@@ -106,7 +109,7 @@ class PairingIn(BaseModel):
     elder_id: str
     volunteer_id: str
     is_primary: bool = False
-    services: list[Service] = Field(default_factory=list, max_length=11)
+    services: list[Service] = Field(default_factory=list, max_length=14)
     start_date: date | None = None
 
 
@@ -114,7 +117,7 @@ class PairingPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     is_primary: bool | None = None
-    services: list[Service] | None = Field(default=None, max_length=11)
+    services: list[Service] | None = Field(default=None, max_length=14)
     end_date: date | None = None
     end_reason: str | None = Field(default=None, max_length=300)
     version: int | None = None

@@ -48,7 +48,8 @@ const en: Shape<typeof zh> = {
   service: {
     cleaning: "Cleaning", laundry: "Laundry", cooking_meals: "Meals", medicine_delivery: "Medicine",
     haircut: "Haircut", blood_pressure_glucose: "Blood pressure/glucose", shopping: "Shopping", companionship: "Company",
-    legal_aid: "Legal aid", repairs: "Repairs", other: "Other",
+    legal_aid: "Legal aid", repairs: "Repairs", necessities: "Necessities", health_checkup: "Health check-up",
+    family_doctor: "Family-doctor follow-up", other: "Other",
   },
   safety: {
     fall_risk: "Fall risk", fire_gas: "Fire/gas", electrical: "Electrical", housing: "Housing", water: "Water",
@@ -96,6 +97,8 @@ const en: Shape<typeof zh> = {
     title: "Visits due", subtitle: "Most overdue first", overdue: "{n} day overdue | {n} days overdue", dueToday: "Due today",
     dueIn: "Due in {n} day | Due in {n} days", lastVisit: "Last visit", never: "Never visited", visit: "Log visit", due: "Due",
     emptyDone: "Well done! No visits are due soon.", call: "Call", needsHelper: "Needs a helper",
+    servicesDue: "Services due", servicesTitle: "Services due", servicesSubtitle: "Services due or overdue by the county's service plan (e.g. the \"four ones\" for extreme-poverty elders, health check-ups)",
+    servicesEmpty: "No services due soon.", service: "Service", lastDone: "Last done", neverDone: "Never recorded",
   },
   visit: {
     title: "Log a visit", method: "Method", services: "Services given (tap any)", safety: "Safety risks",
@@ -103,6 +106,9 @@ const en: Shape<typeof zh> = {
     family: "Family support", guardian: "Children/guardians contacted", followUp: "Follow-up", notes: "Notes",
     save: "Save visit", saved: "Visit logged", more: "More fields", visitedAt: "Visited at",
     prompt: "Severe danger found: report an emergency?", report: "Report an emergency",
+    detail: "Visit details", findings: "Findings", servicesGiven: "Services given", followUpsOpened: "Follow-ups opened",
+    correct: "Correct", corrected: "The visit was corrected", reason: "Reason for the correction", history: "Corrections", noHistory: "No corrections",
+    correctableUntil: "May be corrected until {date}", notCorrectable: "Cannot be corrected (past the county's correction window, or not yours to correct)", open: "Open",
   },
   elders: {
     title: "Elders", q: "Name / pinyin / initials / ID digits / phone", region: "Region", category: "Category",
@@ -178,6 +184,12 @@ const en: Shape<typeof zh> = {
     acknowledge: "Acknowledge within (h)", resolve: "Resolve within (h)", reportLimit: "Report within (h of the event; later is late)", actor: "Actor", action: "Action",
     resource: "Resource", outcome: "Outcome", ip: "IP", fields: "Fields", since: "Since",
     eventHours: "Visit after an event (h)", specialMonthly: "Special-difficulty elders monthly", deactivate: "Deactivate", activate: "Activate",
+  },
+  plan: {
+    title: "Service plan", help: "How often each service is due, by category; no category means every elder. A visit that records a service satisfies it, and the next falls due after the interval.",
+    categoryVisits: "Visit intervals by category", categoryHelp: "A shorter visit interval for a category (e.g. empty-nest elders weekly); the shorter of this and the tier's applies.",
+    addCategory: "Add a category", forCategories: "For categories", everyElder: "Every elder", familyDoctor: "Only elders signed with a family doctor",
+    addService: "Add a service", remove: "Remove", correctionWindow: "Days a visit may be corrected",
   },
   policy: {
     section: { visits: "Visit frequency", incidents: "Emergency deadlines", relief: "Relief parameters", register: "Register settings" },

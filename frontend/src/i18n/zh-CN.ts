@@ -44,7 +44,8 @@ export default {
   service: {
     cleaning: "打扫卫生", laundry: "洗衣", cooking_meals: "做饭送餐", medicine_delivery: "送药",
     haircut: "理发", blood_pressure_glucose: "测血压血糖", shopping: "代购", companionship: "陪伴聊天",
-    legal_aid: "法律援助", repairs: "维修", other: "其他",
+    legal_aid: "法律援助", repairs: "维修", necessities: "发放生活必需品", health_checkup: "健康体检",
+    family_doctor: "家庭医生随访", other: "其他",
   },
   safety: {
     fall_risk: "跌倒风险", fire_gas: "用火用气", electrical: "用电", housing: "住房", water: "饮水",
@@ -91,6 +92,8 @@ export default {
     title: "待探访老人", subtitle: "按逾期天数排序，最久未访的在前", overdue: "逾期 {n} 天", dueToday: "今天到期",
     dueIn: "{n} 天后到期", lastVisit: "上次探访", never: "从未探访", visit: "记录探访", due: "应访日期",
     emptyDone: "太好了！近期没有需要探访的老人。", call: "拨打电话", needsHelper: "需安排帮扶人",
+    servicesDue: "到期服务", servicesTitle: "到期服务", servicesSubtitle: "按本县服务计划（如分散特困人员“四个一”、健康体检）到期或逾期的服务",
+    servicesEmpty: "近期没有到期的服务。", service: "服务", lastDone: "上次服务", neverDone: "从未记录",
   },
   visit: {
     title: "记录探访", method: "探访方式", services: "提供的服务（可多选）", safety: "安全隐患",
@@ -98,6 +101,9 @@ export default {
     family: "家庭支持", guardian: "已联系子女/监护人", followUp: "后续跟进", notes: "备注",
     save: "保存探访", saved: "探访已记录", more: "更多记录项", visitedAt: "探访时间",
     prompt: "发现严重危险，是否上报应急事件？", report: "上报应急事件",
+    detail: "探访详情", findings: "探访发现", servicesGiven: "提供的服务", followUpsOpened: "由此开启的跟进事项",
+    correct: "更正", corrected: "探访记录已更正", reason: "更正原因", history: "更正记录", noHistory: "暂无更正记录",
+    correctableUntil: "可在 {date} 前更正", notCorrectable: "不可更正（已超过本县规定的更正期限，或无更正权限）", open: "查看详情",
   },
   elders: {
     title: "老人台账", q: "姓名 / 拼音 / 首字母 / 身份证后几位 / 电话", region: "区划", category: "类别",
@@ -173,6 +179,12 @@ export default {
     acknowledge: "受理时限（小时）", resolve: "办结时限（小时）", reportLimit: "及时报告时限（小时，发生后超过即为迟报）", actor: "操作人", action: "操作",
     resource: "对象", outcome: "结果", ip: "IP 地址", fields: "字段", since: "起始时间",
     eventHours: "事件后应访（小时）", specialMonthly: "特殊困难老人每月探访", deactivate: "停用", activate: "启用",
+  },
+  plan: {
+    title: "服务计划", help: "按类别设定各项服务的频次；未选类别表示适用于所有老人。探访记录中勾选的服务即视为完成，下次服务按间隔顺延。",
+    categoryVisits: "按类别设定探访频次", categoryHelp: "某类老人适用更短的探访间隔（如空巢老人每周探访）；与风险等级的间隔取较短者。",
+    addCategory: "添加类别", forCategories: "适用类别", everyElder: "所有老人", familyDoctor: "仅限已签约家庭医生",
+    addService: "添加服务", remove: "删除", correctionWindow: "探访记录可更正天数",
   },
   policy: {
     section: { visits: "探访频次", incidents: "应急时限", relief: "救助参数", register: "台账设置" },

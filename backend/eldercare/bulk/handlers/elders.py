@@ -33,6 +33,7 @@ from eldercare.bulk.handlers.base import (
     schema_errors,
 )
 from eldercare.context import RequestCtx
+from eldercare.elders import hooks as register_hooks
 from eldercare.elders import rows as register_rows
 from eldercare.elders import service as elders
 from eldercare.elders.models import Elder, Household
@@ -267,8 +268,7 @@ class ElderHandler(Handler):
         batch = register_rows.NewElders(
             self.db, self.ctx, deriver=self.deriver, reason="import", detail={"job_id": self.job_id}
         )
-        for item in new:
-            batch.add(item.data, item.number)
+        ids = [batch.add(item.data, item.number).elder_id for item in new]
         prepared = batch.prepare(self.db.connection())
         ctx = self.ctx
 
@@ -282,6 +282,7 @@ class ElderHandler(Handler):
                     item.outcome.action = "created"
                     savepoint_call(db, item.outcome, elders.create_elder, db, ctx, item.data)
                 return
+            register_hooks.created(db, ids)
             for item in new:
                 item.outcome.action = "created"
 
