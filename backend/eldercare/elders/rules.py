@@ -70,6 +70,8 @@ class RegisterSettings(BaseModel):
     life_threatening_conditions: list[str] = Field(
         default_factory=lambda: list(LIFE_THREATENING_DEFAULT)
     )
+    # Statistics: a month's figures are frozen on this day of the next month (月报 closes).
+    month_freeze_day: int = Field(default=5, ge=1, le=28)
 
 
 @dataclass(frozen=True)

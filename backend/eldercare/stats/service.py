@@ -44,6 +44,7 @@ from eldercare.elders.schemas import LivingArrangement
 from eldercare.incidents import service as incidents
 from eldercare.regions.models import Region
 from eldercare.scope import Scope
+from eldercare.stats import months
 from eldercare.stats.models import StatsRefresh, StatsRollup
 from eldercare.visits import rates
 from eldercare.visits.models import Visit
@@ -380,17 +381,8 @@ def summary(db: Session, region: Region) -> dict[str, Any]:
         known = i["report_time_known"]
         i["timely_report_rate"] = _ratio(known - i["reported_late"], known)
 
-    special_total = totals["visits"]["special_difficulty"]
-    visit_series = [
-        {
-            "month": key,
-            "elders_visited": visited,
-            "special_visited": special_visited,
-            "special_difficulty": special_total,
-            "monthly_visit_rate": _ratio(special_visited, special_total),
-        }
-        for key, (visited, special_visited) in series.items()
-    ]
+    # from the month snapshots: each month as the register stood then, this one to date
+    visit_series = months.series(db, region, _months(today, SERIES_MONTHS))
 
     child_rows: list[dict[str, Any]] = []
     if len(prefix) < 12:
