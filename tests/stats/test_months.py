@@ -330,7 +330,12 @@ class TestReport:
         )
         assert r.status_code == 200, r.text
         rep = r.json()
-        assert [s["key"] for s in rep["sections"]] == ["by_category", "visits", "incidents", "relief"]
+        assert [s["key"] for s in rep["sections"]] == [
+            "by_category",
+            "visits",
+            "incidents",
+            "relief",
+        ]
         assert rep["frozen"] is True and rep["computed_by_name"] == "系统"
         visits = rep["sections"][1]
         assert visits["title"] == "探访与探访率"

@@ -51,7 +51,7 @@ from eldercare.visits.schedule import policy_for
 
 RISK_LEVELS = ("high", "key", "general")
 LEVELS = {12: "village", 9: "township", 6: "county"}
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"^((?:19|20)\d{2})-(0[1-9]|1[0-2])$")
 
 
 # ----------------------------------------------------------------------------- months
@@ -199,7 +199,9 @@ def _qualifying(db: Session, county: str, day: date, method: Any, risk: Any) -> 
     return case(*cases, else_=false())
 
 
-def village_figures(db: Session, county: str, first: date, as_of: date) -> dict[str, dict[str, Any]]:
+def village_figures(
+    db: Session, county: str, first: date, as_of: date
+) -> dict[str, dict[str, Any]]:
     """Each village of ``county`` with elders (or incidents) in the month: its figures."""
     s = standing_on(county, as_of)
     special = s.c.category_codes.contains(",special_difficulty,")

@@ -72,7 +72,7 @@ def stats_summary(
 
 # ----------------------------------------------------------------------------- months
 
-Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+Month = Annotated[str, Path(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 RegionQuery = Annotated[
     str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$", description="Default: your region")
 ]
@@ -172,7 +172,7 @@ def _report(db: Session, ctx: AuthCtx, region: str | None, month: str) -> dict[s
     return report.build(data, _names(db, data), ctx.lang)
 
 
-MonthQuery = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+MonthQuery = Annotated[str, Query(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 
 
 @router.get(
