@@ -11,7 +11,7 @@ export default {
   },
   nav: {
     imports: "批量导入", home: "首页", worklist: "待探访", elders: "老人台账", incidents: "应急事件", volunteers: "志愿者与结对",
-    dashboard: "统计看板", township: "乡镇首页", admin: "系统管理", users: "用户", clients: "接入系统",
+    dashboard: "统计看板", report: "月报表", township: "乡镇首页", admin: "系统管理", users: "用户", clients: "接入系统",
     policies: "政策参数", audit: "审计日志", logout: "退出登录", menu: "菜单",
   },
   login: {
@@ -144,6 +144,11 @@ export default {
     program: "项目", seeAll: "查看全部", rates: "各村探访率",
     gapsExportNote: "导出本辖区全部应保未保名单（预筛查结果，仅供参考）；身份证号已脱敏。",
   },
+  report: {
+    title: "月报表", month: "月份", print: "打印", xlsx: "下载 Excel", region: "区域",
+    heading: "{region} {month} 月报表", partial: "本月截至今日（{d}）", frozen: "已封存",
+    notFrozen: "未封存（封存后不再变动）", produced: "生成：{who}，{when}（第 {v} 版）",
+  },
   dashboard: {
     title: "统计看板", elders: "在册老人", leftBehind: "留守老人", monthlyRate: "本月特困探访率",
     within: "按时探访率", openIncidents: "未办结事件", overdueIncidents: "超时事件",
@@ -153,7 +158,7 @@ export default {
     coverageRate: "覆盖率", male: "男", female: "女", ageBand: {
       under_60: "60 岁以下", "60_69": "60–69 岁", "70_79": "70–79 岁", "80_89": "80–89 岁", "90_plus": "90 岁以上",
     },
-    table: "数据表",
+    table: "数据表", partial: "本月截至今日", frozen: "已封存", partialNote: "各月按当月在册老人计算，已封存月份不再变动；本月为截至今日的数据。", monthToDate: "{m}（截至今日）",
   },
   volunteers: {
     title: "志愿者与结对", name: "姓名", phone: "电话", kind: "类型", region: "区划", capacity: "结对数",
