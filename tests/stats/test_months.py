@@ -135,7 +135,8 @@ class TestAsOf:
         clock.now = at("2026-12-02")  # before the freeze day: October is not frozen yet
         officer = make_user(db, "county_officer", COUNTY)
         before = month_api(client, officer, "2026-10")
-        assert before["frozen"] is False and before["partial"] is False
+        assert before["frozen"] is False
+        assert before["partial"] is False
         assert before["figures"]["visits"]["special_difficulty"] == 3
         assert before["figures"]["visits"]["special_visited"] == 2
         assert before["figures"]["visits"]["monthly_visit_rate"] == 0.6667
@@ -171,7 +172,8 @@ class TestAsOf:
         assert village["visits"]["monthly_visit_rate"] == 0.6667
         # December to date counts the register as it is today
         now = month_api(client, officer, "2026-12", VILLAGE)
-        assert now["partial"] is True and now["as_of"] == "2026-12-02"
+        assert now["partial"] is True
+        assert now["as_of"] == "2026-12-02"
         assert now["figures"]["elders"] == 2  # b and the new elder
         assert month_api(client, officer, "2026-12", OTHER_VILLAGE)["figures"]["elders"] == 1
 
@@ -228,19 +230,27 @@ class TestFreezeAndRecompute:
         worker.run_until_idle()
         db.commit()
         assert db.get(MonthSnapshot, (COUNTY, "2026-10")) is None
-        assert db.get(MonthFreeze, (COUNTY, "2026-09")) is not None  # September was due
+        assert db.get(MonthFreeze, (COUNTY, "2026-09")).status == "done"  # September was due
+        # and on a first run the trend's earlier months, back to twelve
+        assert db.get(MonthFreeze, (COUNTY, "2025-10")).status == "done"
+        assert db.get(MonthFreeze, (COUNTY, "2025-09")) is None
+        assert db.get(MonthSnapshot, (COUNTY, "2026-09")).frozen
 
         clock.now = at("2026-11-05")
         freezing._checked.clear()
         assert worker.run_until_idle() >= 1
         db.commit()
         county = db.get(MonthSnapshot, (COUNTY, "2026-10"))
-        assert county is not None and county.frozen and county.version == 1
-        assert county.special_difficulty == 3 and county.special_visited == 1
+        assert county is not None
+        assert county.frozen
+        assert county.version == 1
+        assert county.special_difficulty == 3
+        assert county.special_visited == 1
         assert db.get(MonthSnapshot, (VILLAGE, "2026-10")).frozen
         assert db.get(MonthSnapshot, (TOWNSHIP, "2026-10")).frozen
         job = db.get(MonthFreeze, (COUNTY, "2026-10"))
-        assert job.status == "done" and job.worker == "test-freezer"
+        assert job.status == "done"
+        assert job.worker == "test-freezer"
         # the other county closes on the 10th
         assert db.get(MonthFreeze, (OTHER_COUNTY, "2026-10")) is None
         assert worker.run_until_idle() == 0  # nothing left
@@ -250,7 +260,8 @@ class TestFreezeAndRecompute:
         clock.now = at("2026-11-20")
         officer = make_user(db, "county_officer", COUNTY)
         m = month_api(client, officer, "2026-10", COUNTY)
-        assert m["frozen"] is True and m["version"] == 1
+        assert m["frozen"] is True
+        assert m["version"] == 1
         assert m["figures"]["visits"]["special_visited"] == 1
         assert m["computed_by_name"] == ""
 
@@ -287,9 +298,11 @@ class TestFreezeAndRecompute:
         assert event.resource_id == f"{COUNTY}:2026-10"
         assert event.actor_id == officer.id
         assert event.detail["reason"] == "补录10月探访记录"
-        assert event.detail["previous_version"] == 1 and event.detail["was_frozen"] is True
+        assert event.detail["previous_version"] == 1
+        assert event.detail["was_frozen"] is True
         m = month_api(client, officer, "2026-10", VILLAGE)
-        assert m["version"] == 2 and m["figures"]["visits"]["special_visited"] == 2
+        assert m["version"] == 2
+        assert m["figures"]["visits"]["special_visited"] == 2
 
     def test_recompute_needs_a_reason_a_county_and_a_county_role(self, client, db, clock, october):
         clock.now = at("2026-11-06")
@@ -336,7 +349,8 @@ class TestReport:
             "incidents",
             "relief",
         ]
-        assert rep["frozen"] is True and rep["computed_by_name"] == "系统"
+        assert rep["frozen"] is True
+        assert rep["computed_by_name"] == "系统"
         visits = rep["sections"][1]
         assert visits["title"] == "探访与探访率"
         rate = [c["key"] for c in visits["columns"]].index("monthly_visit_rate")
@@ -364,9 +378,11 @@ class TestReport:
         assert rows[0][0].endswith("2026-10月报表 · 探访与探访率")
         assert "数据截至 2026-10-31" in rows[1][0]
         assert rows[2][:4] == ("区域", "特殊困难老人", "已探访特殊困难老人", "月探访率")
-        assert rows[-1][0] == "合计" and rows[-1][3] == "33.3%"
+        assert rows[-1][0] == "合计"
+        assert rows[-1][3] == "33.3%"
         header = list(book["老人分类统计"].iter_rows(values_only=True))[2]
-        assert "老人总数" in header and "特殊困难" in header
+        assert "老人总数" in header
+        assert "特殊困难" in header
 
     def test_a_village_gets_no_report(self, client, db, clock):
         clock.now = at("2026-11-06")

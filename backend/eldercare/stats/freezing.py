@@ -1,12 +1,13 @@
 """Freezing months as they close: jobs (``month_freezes``) that workers claim and run.
 
 A county's month is due on its ``month_freeze_day`` (register settings, default 5) of the
-next month. ``enqueue_due`` queues one job per county for its latest due month not yet
-queued; a worker (``eldercare worker``, the server's embedded one) claims the oldest
-queued job (``FOR UPDATE SKIP LOCKED`` on PostgreSQL: two workers never take the same
-one; a job whose worker stopped answering is taken again after ``ELDERCARE_IMPORT_LEASE_SECONDS``
-times ten) and freezes the month in one transaction. A worker queues due months itself, at
-most once a minute and whenever the local day changes.
+next month. ``enqueue_due`` queues one job per county and due month of the last twelve not
+yet queued or frozen (after an upgrade, the earlier months of the trend too). A worker
+(``eldercare worker``, the server's embedded one) claims the oldest queued job (``FOR
+UPDATE SKIP LOCKED`` on PostgreSQL: two workers never take the same one; a job whose worker
+went away is taken again after ten times ``ELDERCARE_IMPORT_LEASE_SECONDS``) and freezes
+the month in one transaction. A worker queues due months itself, at most once a minute and
+whenever the local day changes.
 """
 
 from __future__ import annotations
@@ -42,9 +43,13 @@ def due_month(freeze_day: int, today: date) -> date:
     return previous if today.day >= freeze_day else months.previous_first(previous)
 
 
+BACKFILL_MONTHS = 12  # the trend's months: frozen too once due (a register older than this)
+
+
 def enqueue_due(db: Session, today: date | None = None) -> int:
-    """Queue the freezing of each county's latest due month (unless queued or frozen
-    already); how many were queued. The caller commits."""
+    """Queue the freezing of each county's due months of the last twelve (the latest, and
+    on a first run the earlier ones the trend shows) unless queued or frozen already; how
+    many were queued. The caller commits."""
     today = today or clock.today()
     days = {
         county: RegisterSettings.model_validate(settings).month_freeze_day
@@ -53,11 +58,13 @@ def enqueue_due(db: Session, today: date | None = None) -> int:
         )
     }
     default = RegisterSettings().month_freeze_day
-    wanted = {
-        county: months.month_key(due_month(days.get(county, default), today))
-        for county in db.scalars(select(Region.code).where(Region.level == "county"))
-    }
-    keys = set(wanted.values())
+    wanted: list[tuple[str, str]] = []
+    for county in db.scalars(select(Region.code).where(Region.level == "county")):
+        first = due_month(days.get(county, default), today)
+        for _ in range(BACKFILL_MONTHS):
+            wanted.append((county, months.month_key(first)))
+            first = months.previous_first(first)
+    keys = {m for _, m in wanted}
     known = set(
         db.execute(
             select(MonthFreeze.county_code, MonthFreeze.month).where(MonthFreeze.month.in_(keys))
@@ -74,7 +81,7 @@ def enqueue_due(db: Session, today: date | None = None) -> int:
     now = clock.now()
     new = [
         MonthFreeze(county_code=c, month=m, status="queued", queued_at=now, attempts=0)
-        for c, m in sorted(wanted.items())
+        for c, m in sorted(wanted, key=lambda w: (w[1], w[0]))
         if (c, m) not in known
     ]
     db.add_all(new)

@@ -89,11 +89,6 @@ def is_future(first: date, today: date | None = None) -> bool:
     return first > this_month(today)
 
 
-def freeze_due(first: date, freeze_day: int, today: date | None = None) -> bool:
-    """Whether a month closes by ``today``: on day ``freeze_day`` of the next month."""
-    return (today or clock.today()) >= next_first(first).replace(day=freeze_day)
-
-
 def _bounds(first: date) -> tuple[datetime, datetime]:
     tz = get_settings().tz
     start = datetime(first.year, first.month, 1, tzinfo=tz)
@@ -403,8 +398,9 @@ def county_of(code: str) -> str:
 
 def month_of(db: Session, region: Region, first: date) -> dict[str, Any]:
     """A region's month: from its snapshot when frozen; the current month to date, or a
-    past month not yet frozen, computed now (and stored, not frozen). A prefecture or
-    province adds up its counties' snapshots (each computed as above)."""
+    past month not yet frozen, computed now when older than ``stats_max_age_seconds``
+    (and stored, not frozen). A prefecture or province adds up its counties' rows as
+    stored (``eldercare stats refresh`` keeps the current month current)."""
     code = region.code
     prefix = _prefix(region)
     key = month_key(first)
@@ -420,7 +416,7 @@ def month_of(db: Session, region: Region, first: date) -> dict[str, Any]:
     children = []
     computed_at, frozen, as_of = None, True, None
     for county in counties(db, prefix):
-        row = _current_row(db, county, first, county)
+        row = _current_row(db, county, first, county, stored=True)
         f = row.figures
         add(total, f)
         children.append(_child(row))
@@ -450,15 +446,19 @@ def _prefix(region: Region) -> str:
     return prefix_of(region)
 
 
-def _current_row(db: Session, county: str, first: date, code: str) -> MonthSnapshot:
+def _current_row(
+    db: Session, county: str, first: date, code: str, *, stored: bool = False
+) -> MonthSnapshot:
     """The stored row of ``code`` for the month, computing the county's month first unless
     it is frozen or was computed within ``stats_max_age_seconds`` (a month not frozen can
-    still change: a visit logged late, an incident resolved)."""
+    still change: a visit logged late, an incident resolved). ``stored``: as stored,
+    however old (a prefecture or province; computed only if never computed)."""
     key = month_key(first)
     row = db.get(MonthSnapshot, (code, key), populate_existing=True)
     county_row = row if code == county else db.get(MonthSnapshot, (county, key))
     fresh = county_row is not None and (
-        county_row.frozen
+        stored
+        or county_row.frozen
         or (clock.now() - county_row.computed_at).total_seconds()
         < get_settings().stats_max_age_seconds
     )

@@ -313,11 +313,13 @@ def bring_up_to_date(db: Session, county: str, max_age: int) -> bool:
 
 
 def refresh_all(db: Session, counties: list[str] | None = None) -> int:
-    """Recompute every county's roll-ups (``eldercare stats refresh``); returns how many."""
+    """Recompute every county's roll-ups and its month to date (``eldercare stats
+    refresh``); returns how many."""
     if counties is None:
         counties = list(db.scalars(select(Region.code).where(Region.level == "county")))
     for county in counties:
         refresh_county(db, county)
+        months.compute(db, county, months.this_month())  # the month to date, too
     return len(counties)
 
 
