@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from eldercare import clock
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
+from eldercare.db import write_apart
 from eldercare.elders.models import ElderPeriod
 from eldercare.elders.rules import CATEGORY_CODES
 from eldercare.errors import FieldError, ValidationFailed
@@ -302,6 +303,9 @@ def compute(
     """Compute a county's month and store it (every village, township and the county),
     replacing what was stored. Replacing a frozen month keeps the values it replaces, with
     ``reason`` (``recompute`` checks and audits). Returns the county's rows."""
+    # one computation of a county's month at a time (PostgreSQL): the second waits, then
+    # replaces what the first stored
+    db.execute(select(Region.code).where(Region.code == county).with_for_update())
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("SET LOCAL jit = off"))  # see service.refresh_county
     today, now = clock.today(), clock.now()
@@ -343,9 +347,9 @@ def compute(
     for s in old.values():  # deleted in SQL: replaced below
         db.expunge(s)
     rows = []
+    county_frozen = frozen_at.get(county)  # a frozen month stays frozen, every row of it
     for code, f in figures.items():
         v = f["visits"]
-        was_frozen = code in frozen_at
         row = MonthSnapshot(
             region_code=code,
             month=key,
@@ -362,8 +366,8 @@ def compute(
             computed_at=now,
             computed_by=actor_id,
             computed_by_name=actor_name,
-            frozen=freeze or was_frozen,
-            frozen_at=frozen_at.get(code) or (now if freeze else None),
+            frozen=freeze or county_frozen is not None,
+            frozen_at=frozen_at.get(code) or county_frozen or (now if freeze else None),
             version=versions.get(code, 0) + 1,
         )
         rows.append(row)
@@ -463,8 +467,12 @@ def _current_row(
         < get_settings().stats_max_age_seconds
     )
     if not fresh:
-        compute(db, county, first)
+        # in a write transaction of its own, committed before the request reads it (as
+        # service.bring_up_to_date does): the request's own transaction ends first
+        db.commit()
+        write_apart(lambda writer: compute(writer, county, first))
         row = db.get(MonthSnapshot, (code, key), populate_existing=True)
+        county_row = db.get(MonthSnapshot, (county, key), populate_existing=True)
     if row is None:  # no elders nor incidents there that month
         return MonthSnapshot(
             region_code=code,
