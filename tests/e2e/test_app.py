@@ -446,6 +446,7 @@ def test_a_volunteer_reports_for_a_paired_elder_and_follows_it(
 def test_township_monthly_report_equals_the_api_and_downloads(
     new_page: Any, server: Server
 ) -> None:
+    import io
     from pathlib import Path
 
     from openpyxl import load_workbook
@@ -470,5 +471,5 @@ def test_township_monthly_report_equals_the_api_and_downloads(
     with page.expect_download() as dl:
         page.click("[data-test=report-xlsx]")
     assert dl.value.suggested_filename == f"monthly-report-{report['region']}-{month}.xlsx"
-    book = load_workbook(Path(dl.value.path()))
+    book = load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes()))
     assert "探访与探访率" in book.sheetnames
