@@ -68,6 +68,10 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     # `resource` names what to export; the file holds the caller's rows only
     # (tests/bulk/test_changes_exports.py).
     ("GET", f"{API}/exports/{{resource}}"): "enum: the kind of rows",
+    # `month` is a calendar month, not an object; the region is a query parameter, checked
+    # against the caller's scope (tests/stats/test_months.py::test_neighbours_get_404).
+    ("GET", f"{API}/stats/months/{{month}}"): "a month: the region is the query's",
+    ("POST", f"{API}/stats/months/{{month}}/recompute"): "a month: the region is the query's",
 }
 
 

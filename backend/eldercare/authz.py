@@ -164,6 +164,10 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/v1/policies/incidents"): Rule(COUNTY_UP),
     # statistics (for any region in scope, with its child regions)
     ("GET", "/api/v1/stats/summary"): Rule(STAFF, REG_READ),
+    ("GET", "/api/v1/stats/months/{month}"): Rule(STAFF, REG_READ),
+    ("POST", "/api/v1/stats/months/{month}/recompute"): Rule(COUNTY_UP),
+    ("GET", "/api/v1/stats/monthly-report"): Rule(STAFF, REG_READ),
+    ("GET", "/api/v1/stats/monthly-report.xlsx"): Rule(STAFF, REG_READ),
     # bulk data: imports (a caller sees only their own jobs), exports, the change feed
     ("POST", "/api/v1/imports/{resource}"): Rule(STAFF, IMPORT),
     ("GET", "/api/v1/imports/{resource}/template"): Rule(STAFF, IMPORT),

@@ -203,6 +203,34 @@ def cmd_stats_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats_freeze(args: argparse.Namespace) -> int:
+    """Freeze a month's statistics (every county, or those named) unless frozen already."""
+    from eldercare.errors import AppError
+    from eldercare.stats import months
+
+    try:
+        first = months.parse_month(args.month)
+    except AppError:
+        print(f"not a month (YYYY-MM): {args.month}", file=sys.stderr)
+        return 2
+    if first >= months.this_month():
+        print(f"{args.month} has not ended: only a past month can be frozen", file=sys.stderr)
+        return 2
+    frozen = 0
+    started = time.perf_counter()
+    with _session() as db:
+        counties = args.county or months.counties(db)
+        for county in counties:
+            with db.begin():
+                frozen += months.freeze(db, county, first)
+    took = time.perf_counter() - started
+    print(
+        f"{args.month}: {frozen} of {len(counties)} counties frozen now "
+        f"(the others were already) in {took:.1f} s"
+    )
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -231,11 +259,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
     """Run queued jobs (imports) until SIGTERM, which gives the running job back to the queue."""
     from eldercare import logs, worker
     from eldercare.bulk import jobs
+    from eldercare.stats import freezing
 
     settings = get_settings()
     logs.configure(settings.log_level)
     print(f"ElderCare worker {worker.default_name()} waiting for jobs", flush=True)
-    return worker.run_process([jobs.take])
+    return worker.run_process([jobs.take, freezing.take])
 
 
 def cmd_openapi(args: argparse.Namespace) -> int:
@@ -391,6 +420,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stats_refresh.add_argument("--county", action="append", help="only this county (repeatable)")
     stats_refresh.set_defaults(func=cmd_stats_refresh)
+    stats_freeze = stats.add_parser(
+        "freeze", help="freeze a past month's statistics (as workers do on the freeze day)"
+    )
+    stats_freeze.add_argument("--month", required=True, help="YYYY-MM")
+    stats_freeze.add_argument("--county", action="append", help="only this county (repeatable)")
+    stats_freeze.set_defaults(func=cmd_stats_freeze)
 
     serve = sub.add_parser("serve", help="run the API server (and the built SPA)")
     serve.add_argument("--host")

@@ -152,6 +152,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "password.too_common": ("密码过于简单", "The password is too common"),
     # regions
     "region.unknown": ("区划代码不存在", "Unknown region code"),
+    "month.invalid": ("月份格式应为 YYYY-MM", "A month is written YYYY-MM"),
+    "month.future": ("该月份尚未开始", "That month has not begun"),
+    "month.county_only": (
+        "只有县级可以重新计算月度统计",
+        "A month's figures are recomputed for a county",
+    ),
+    "month.report_level": (
+        "月报表按乡镇或县生成",
+        "A monthly report is made for a township or a county",
+    ),
     "region.invalid_code": (
         "区划代码应为 6、9 或 12 位数字",
         "A region code has 6, 9 or 12 digits",

@@ -36,6 +36,7 @@ from eldercare.middleware import RequestChecks, RequestContextMiddleware
 from eldercare.regions.router import router as regions_router
 from eldercare.relief.router import router as relief_router
 from eldercare.spa import SPAFiles
+from eldercare.stats import freezing
 from eldercare.stats.router import router as stats_router
 from eldercare.visits.router import router as visits_router
 from eldercare.volunteers.router import router as volunteers_router
@@ -110,7 +111,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # the register's daily refresh (ages move on), whichever process gets there first
     daily = asyncio.create_task(keep_current()) if settings.register_daily_refresh else None
     # queued jobs: run here too, unless `eldercare worker` processes run them (production)
-    embedded = worker.Embedded([bulk_jobs.take]).start() if settings.embedded_worker else None
+    sources = [bulk_jobs.take, freezing.take]  # imports, and freezing months as they close
+    embedded = worker.Embedded(sources).start() if settings.embedded_worker else None
     try:
         yield
     finally:

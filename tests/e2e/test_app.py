@@ -441,3 +441,35 @@ def test_a_volunteer_reports_for_a_paired_elder_and_follows_it(
     page.goto("/incidents")
     page.wait_for_selector(f"[data-test=incidents-table] a[href='/incidents/{incident_id}']")
     shot(page, "volunteer-incident")
+
+
+def test_township_monthly_report_equals_the_api_and_downloads(
+    new_page: Any, server: Server
+) -> None:
+    import io
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    page = new_page()
+    login(page, "lanshan_township")
+    page.goto("/stats/monthly-report")
+    page.wait_for_selector("[data-test=monthly-report] [data-section=visits] .el-table__row")
+    month = page.input_value("[data-test=report-month] input")
+    report = server.get("lanshan_township", "/stats/monthly-report", month=month)
+    assert [s["key"] for s in report["sections"]] == page.eval_on_selector_all(
+        "[data-section]", "s => s.map(x => x.dataset.section)"
+    )
+    visits = next(s for s in report["sections"] if s["key"] == "visits")
+    total = page.eval_on_selector_all(
+        "[data-section=visits] .el-table__body-wrapper tr.total td",
+        "c => c.map(x => x.textContent.trim())",
+    )
+    assert total[0] == "合计"
+    assert total[1] == str(visits["rows"][-1]["cells"][0])
+    shot(page, "monthly-report-township")
+    with page.expect_download() as dl:
+        page.click("[data-test=report-xlsx]")
+    assert dl.value.suggested_filename == f"monthly-report-{report['region']}-{month}.xlsx"
+    book = load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes()))
+    assert "探访与探访率" in book.sheetnames

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from eldercare.elders.models import ElderPeriod
+from eldercare.stats.models import MonthSnapshot
 from eldercare.visits.models import ElderSchedule, Visit
+from sqlalchemy import delete, update
 
 from tests.factories import (
     COUNTY,
@@ -274,8 +277,21 @@ class TestSummary:
         assert t["incidents"] == VILLAGE_230["incidents"]
 
     def test_twelve_month_series(self, client, db, register):
+        # The elders were registered today: as the register stood before, they were not there.
+        s = get(client, make_user(db, "township_officer", TOWNSHIP))
+        assert {m["month"]: m["special_difficulty"] for m in s["visit_rate_series"]} == {
+            **{m["month"]: 0 for m in s["visit_rate_series"]},
+            "2026-11": 2,
+        }
+        # Registered since the start of 2025 (periods as a register of that age has them).
+        db.execute(update(ElderPeriod).values(valid_from=date(2025, 1, 1)))
+        db.execute(delete(MonthSnapshot))
+        db.flush()
         s = get(client, make_user(db, "township_officer", TOWNSHIP))
         series = s["visit_rate_series"]
+        assert [m["partial"] for m in series] == [False] * 11 + [True]
+        assert series[-1]["as_of"] == "2026-11-29"
+        assert series[-2]["as_of"] == "2026-10-31"
         assert series[0]["month"] == "2025-12"
         assert series[-1]["month"] == "2026-11"
         assert len(series) == 12

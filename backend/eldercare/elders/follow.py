@@ -12,8 +12,9 @@ write that changes an elder's village; today :func:`eldercare.elders.lifecycle.m
 imports also go through) re-keys them with one set-based ``UPDATE`` per table.
 
 A table added later that has an ``elder_id`` joins :data:`FOLLOWERS` if it keeps a region
-column, else :data:`SCOPED_THROUGH_ELDER`; ``tests/elders/test_move_follows.py`` fails for a
-table in neither.
+column, else :data:`SCOPED_THROUGH_ELDER`, or :data:`REGION_HISTORY` if its region is where
+the elder was on a date (``elder_periods``); ``tests/elders/test_move_follows.py`` fails for
+a table in none.
 
 Before the re-keying, the move calls the :data:`eldercare.elders.hooks.moved` hook: it ends
 each open pairing whose helper's region does not cover the new village (a helper of the old
@@ -72,6 +73,8 @@ def follows(*tables: str) -> None:
 SCOPED_THROUGH_ELDER: frozenset[str] = frozenset(
     {"guardians", "guardian_contacts", "pairings", "benefits", "relief_facts", "elder_changes"}
 )
+# Tables that record where an elder was (a history by date): never re-keyed by a move.
+REGION_HISTORY: frozenset[str] = frozenset({"elder_periods"})
 
 
 def _table(name: str) -> Table:

@@ -260,6 +260,34 @@ class ElderChange(Base):
     reason: Mapped[str] = mapped_column(String(300), default="")
 
 
+class ElderPeriod(Base):
+    """One stretch of days over which an elder's standing in the register did not change:
+    village, status, categories, risk tier, left-behind. ``valid_from`` is the first local
+    day, ``valid_to`` the first day of the next period (null: still current); a day's row
+    is the state at the end of that day. Statistics of a past month count against these
+    (who was active, where and in which category then); written on every register write
+    by ``periods.track`` (``rows.NewElders`` for new elders)."""
+
+    __tablename__ = "elder_periods"
+    __table_args__ = (
+        Index("ix_elder_periods_elder", "elder_id", "valid_from"),
+        Index("ix_elder_periods_village", "village_code", "valid_from"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    elder_id: Mapped[str] = mapped_column(String(32))
+    village_code: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean)  # status active and not merged
+    category_codes: Mapped[str] = mapped_column(String(300), default="")
+    risk_level: Mapped[str] = mapped_column(String(10), default="general")
+    is_left_behind: Mapped[bool] = mapped_column(Boolean, default=False)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+
 class RegisterPolicy(Base):
     """A county's register settings: who counts as left-behind, the risk rules."""
 

@@ -38,8 +38,15 @@ from eldercare.clock import today as local_today
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
 from eldercare.db import new_ids, utcnow
-from eldercare.elders import hooks, rules
-from eldercare.elders.models import Elder, ElderChange, Guardian, Household, RegisterPolicy
+from eldercare.elders import hooks, periods, rules
+from eldercare.elders.models import (
+    Elder,
+    ElderChange,
+    ElderPeriod,
+    Guardian,
+    Household,
+    RegisterPolicy,
+)
 from eldercare.elders.schemas import ElderCreate, GuardianIn
 from eldercare.feed.models import Change
 from eldercare.identity import IdNumber, age_on
@@ -53,15 +60,26 @@ def _table(model: type[Any]) -> Table:
 # The register's own tables a new elder touches. Visits' schedules are the other one
 # (``SCHEDULES``): its table is known once ``wiring.install`` registered it (``_shape``).
 TABLES: dict[str, Table] = {
-    t.name: t for t in map(_table, (Household, Elder, Guardian, ElderChange, AuditEvent, Change))
+    t.name: t
+    for t in map(_table, (Household, Elder, Guardian, ElderChange, ElderPeriod, AuditEvent, Change))
 }
 SCHEDULES = "elder_schedules"
 # Every table a new elder touches, in the order they are written (households before the
 # elders that reference them, elders before their guardians; the feed last).
-ALL = ("households", "elders", "guardians", "elder_changes", SCHEDULES, "audit_events", "changes")
-# What the generator writes: the register as it stands, without the record of anyone's
-# action (history, audit, change feed) and without schedules (computed set-based after).
-REGISTER = ("households", "elders", "guardians")
+ALL = (
+    "households",
+    "elders",
+    "guardians",
+    "elder_changes",
+    "elder_periods",
+    SCHEDULES,
+    "audit_events",
+    "changes",
+)
+# What the generator writes: the register as it stands (with each elder's first period,
+# which statistics count by), without the record of anyone's action (history, audit,
+# change feed) and without schedules (computed set-based after).
+REGISTER = ("households", "elders", "guardians", "elder_periods")
 
 
 def written_columns(table: Table) -> tuple[str, ...]:
@@ -443,6 +461,11 @@ class NewElders:
             "changed_at": stamp,
         }
         self._fields: dict[frozenset[str], Any] = {}
+        today = self.deriver.today
+        self._period = {
+            **_TEMPLATES["elder_periods"],
+            "valid_from": today.isoformat() if self.copying else today,
+        }
 
     def __len__(self) -> int:
         return self.count
@@ -505,6 +528,10 @@ class NewElders:
             else:
                 row["derived_until"] = until
             rows["elders"].append(_ROW["elders"](row))
+        if "elder_periods" in rows:  # from the day of registration (``periods``)
+            facts = {**f.elder, "status": row["status"], "village_code": village}
+            period = {**self._period, **periods.values_of(facts), "elder_id": elder_id}
+            rows["elder_periods"].append(_ROW["elder_periods"](period))
         if household is None and "households" in rows:
             household_row = {
                 **self._household,

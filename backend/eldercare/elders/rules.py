@@ -81,6 +81,8 @@ class RegisterSettings(BaseModel):
     # 照料". An elder with one of the life-threatening conditions above, or whose self-care is
     # one of these, with every supporter away and no entrusted caretaker, has no one at home.
     no_one_at_home_self_care: list[NeedsCare] = Field(default_factory=_dependent_only)
+    # Statistics: a month's figures are frozen on this day of the next month (月报 closes).
+    month_freeze_day: int = Field(default=5, ge=1, le=28)
 
 
 @dataclass(frozen=True)

@@ -235,5 +235,32 @@ def coverage(
     return out
 
 
+def coverage_by_village(db: Session, county: str) -> dict[str, dict[str, dict[str, int]]]:
+    """For statistics' month snapshots: per village of ``county``, per program, the counts
+    of ``coverage`` from the screening as stored (one grouped query)."""
+    s = ReliefScreening
+    masks = [
+        ("eligible", s.eligible_mask),
+        ("likely_eligible", s.likely_mask),
+        ("receiving", s.receiving_mask),
+        ("gaps", s.gap_mask),
+        ("to_check", s.check_mask),
+    ]
+    cols = [
+        func.sum(case((_bit_set(col, rules.BIT[p]), 1), else_=0))
+        for p in rules.PROGRAMS
+        for _, col in masks
+    ]
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    stmt = select(s.village_code, *cols).where(s.county_code == county).group_by(s.village_code)
+    for row in db.execute(stmt):
+        values = [int(v or 0) for v in row[1:]]
+        out[row[0]] = {
+            p: {k: values[i * len(masks) + j] for j, (k, _) in enumerate(masks)}
+            for i, p in enumerate(rules.PROGRAMS)
+        }
+    return out
+
+
 def age_of(birth: date, on: date | None = None) -> int:
     return age_on(birth, on or local_today())

@@ -105,9 +105,14 @@ class SummaryRow(BaseModel):
 
 class MonthRate(BaseModel):
     month: str = Field(description="YYYY-MM")
+    partial: bool = Field(description="The current month, to date (本月截至今日)")
+    as_of: date = Field(description="The day whose register the month counts")
+    frozen: bool = Field(description="Read from the month's frozen snapshot")
     elders_visited: int
     special_visited: int
-    special_difficulty: int = Field(description="Today's special-difficulty elders")
+    special_difficulty: int = Field(
+        description="Special-difficulty elders active at the end of the month (to date)"
+    )
     monthly_visit_rate: float | None
 
 
@@ -147,3 +152,123 @@ class StatsSummary(BaseModel):
     relief: ReliefCoverage = Field(
         description="Relief coverage per program: eligible, receiving, gaps, payments to check"
     )
+
+
+class MonthVisits(BaseModel):
+    special_difficulty: int = Field(description="Special-difficulty elders of the month")
+    special_visited: int = Field(description="Of those, visited in the month by the policy's rule")
+    monthly_visit_rate: float | None = Field(description="月探访率")
+    elders_visited: int = Field(description="Elders visited in the month by the policy's rule")
+    coverage_rate: float | None = Field(description="Elders visited over elders")
+    visits: int = Field(description="Qualifying visits in the month")
+    home_visits: int
+
+
+class MonthIncidents(BaseModel):
+    reported: int = Field(description="Incidents reported in the month")
+    acknowledged_on_time: int
+    resolved: int
+    resolved_on_time: int
+    on_time_rate: float | None = Field(description="Resolved on time over reported")
+    report_time_known: int
+    reported_late: int
+
+
+class MonthRelief(BaseModel):
+    eligible: int
+    likely_eligible: int
+    receiving: int
+    gaps: int
+    to_check: int
+    coverage_rate: float | None = Field(description="Of the eligible and likely, receiving")
+
+
+class MonthFigures(BaseModel):
+    """A region's figures for a month; later kinds of figures are further keys."""
+
+    model_config = {"extra": "allow"}
+
+    elders: int = Field(description="Elders active at the end of the month (to date)")
+    left_behind: int
+    by_category: dict[str, int]
+    by_risk_level: dict[str, int]
+    visits: MonthVisits
+    incidents: MonthIncidents
+    relief: dict[str, MonthRelief] = Field(
+        description="Per program, from the pre-screening as stored when the month was computed"
+    )
+
+
+class MonthChild(BaseModel):
+    code: str
+    name: str
+    figures: MonthFigures
+
+
+class MonthStats(BaseModel):
+    region: str
+    region_name: str
+    level: str
+    month: str = Field(description="YYYY-MM")
+    partial: bool = Field(description="The current month, to date (本月截至今日)")
+    as_of: date = Field(description="The day whose register the month counts")
+    frozen: bool
+    computed_at: datetime
+    computed_by_name: str = Field(description="Who computed it (empty: the system)")
+    version: int = Field(description="1 when first computed; each recompute adds one")
+    figures: MonthFigures
+    children: list[MonthChild] = Field(
+        description="Townships of a county, villages of a township; counties of larger regions"
+    )
+
+
+class RecomputeIn(BaseModel):
+    reason: str = Field(min_length=2, max_length=300, description="Why the frozen month changes")
+
+
+class MonthRevision(BaseModel):
+    version: int
+    as_of: date
+    figures: MonthFigures
+    computed_at: datetime
+    computed_by_name: str
+    replaced_at: datetime
+    replaced_by_name: str
+    reason: str
+
+
+class RecomputeOut(BaseModel):
+    month: MonthStats
+    previous: MonthRevision | None = Field(description="The values replaced (none: not frozen)")
+
+
+class ReportColumn(BaseModel):
+    key: str
+    title: str
+
+
+class ReportRow(BaseModel):
+    code: str
+    name: str = Field(description="The region's name; the last row is the total")
+    cells: list[int | float | None] = Field(description="One per column; rates are shares")
+
+
+class ReportSection(BaseModel):
+    key: str = Field(description="by_category, visits, incidents, relief, and later ones")
+    title: str
+    columns: list[ReportColumn]
+    rows: list[ReportRow]
+
+
+class MonthlyReport(BaseModel):
+    region: str
+    region_name: str
+    level: str
+    month: str
+    partial: bool = Field(description="The current month, to date (本月截至今日)")
+    as_of: date
+    frozen: bool
+    version: int
+    computed_at: datetime = Field(description="When the figures were produced")
+    computed_by_name: str = Field(description="Who produced them (the system, when frozen)")
+    sections: list[ReportSection]

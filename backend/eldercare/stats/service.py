@@ -47,6 +47,7 @@ from eldercare.followups import service as followups
 from eldercare.incidents import service as incidents
 from eldercare.regions.models import Region
 from eldercare.scope import Scope
+from eldercare.stats import months
 from eldercare.stats.models import StatsRefresh, StatsRollup
 from eldercare.visits import rates
 from eldercare.visits.models import Visit
@@ -335,11 +336,13 @@ def bring_up_to_date(db: Session, county: str, max_age: int) -> bool:
 
 
 def refresh_all(db: Session, counties: list[str] | None = None) -> int:
-    """Recompute every county's roll-ups (``eldercare stats refresh``); returns how many."""
+    """Recompute every county's roll-ups and its month to date (``eldercare stats
+    refresh``); returns how many."""
     if counties is None:
         counties = list(db.scalars(select(Region.code).where(Region.level == "county")))
     for county in counties:
         refresh_county(db, county)
+        months.compute(db, county, months.this_month())  # the month to date, too
     return len(counties)
 
 
@@ -406,17 +409,8 @@ def summary(db: Session, region: Region) -> dict[str, Any]:
         known = i["report_time_known"]
         i["timely_report_rate"] = _ratio(known - i["reported_late"], known)
 
-    special_total = totals["visits"]["special_difficulty"]
-    visit_series = [
-        {
-            "month": key,
-            "elders_visited": visited,
-            "special_visited": special_visited,
-            "special_difficulty": special_total,
-            "monthly_visit_rate": _ratio(special_visited, special_total),
-        }
-        for key, (visited, special_visited) in series.items()
-    ]
+    # from the month snapshots: each month as the register stood then, this one to date
+    visit_series = months.series(db, region, _months(today, SERIES_MONTHS))
 
     child_rows: list[dict[str, Any]] = []
     if len(prefix) < 12:

@@ -15,7 +15,7 @@ const en: Shape<typeof zh> = {
   },
   nav: {
     imports: "Import", home: "Home", worklist: "Visits due", elders: "Elders", incidents: "Emergencies", volunteers: "Volunteers & pairings",
-    dashboard: "Dashboard", township: "Township", admin: "Administration", users: "Users", clients: "Clients",
+    dashboard: "Dashboard", report: "Monthly report", township: "Township", admin: "Administration", users: "Users", clients: "Clients",
     policies: "Policies", audit: "Audit log", followUps: "Follow-ups", logout: "Log out", menu: "Menu",
     contactsOverdue: "Children not contacted", homeCare: "No one at home",
   },
@@ -157,6 +157,11 @@ const en: Shape<typeof zh> = {
     program: "Program", seeAll: "See all", rates: "Visit rate by village",
     gapsExportNote: "Exports the whole gap list of your area (pre-screening, advisory only); ID numbers are masked.",
   },
+  report: {
+    title: "Monthly report", month: "Month", print: "Print", xlsx: "Download Excel", region: "Region",
+    heading: "{region}: monthly report {month}", partial: "Month to date ({d})", frozen: "Frozen",
+    notFrozen: "Not frozen yet (frozen figures no longer change)", produced: "Produced by {who}, {when} (version {v})",
+  },
   dashboard: {
     title: "Dashboard", elders: "Elders", leftBehind: "Left-behind", monthlyRate: "Monthly visit rate (special difficulty)",
     within: "Visited within interval", openIncidents: "Open emergencies", overdueIncidents: "Overdue emergencies",
@@ -166,7 +171,7 @@ const en: Shape<typeof zh> = {
     coverageRate: "Coverage", male: "Male", female: "Female", ageBand: {
       under_60: "Under 60", "60_69": "60–69", "70_79": "70–79", "80_89": "80–89", "90_plus": "90+",
     },
-    table: "Data table",
+    table: "Data table", partial: "Month to date", frozen: "Frozen", partialNote: "Each month counts the elders registered then; frozen months no longer change; this month is to date.", monthToDate: "{m} (to date)",
   },
   volunteers: {
     title: "Volunteers and pairings", name: "Name", phone: "Phone", kind: "Kind", region: "Region", capacity: "Pairings",
@@ -221,7 +226,7 @@ const en: Shape<typeof zh> = {
     recompute: "Saving recomputes the categories and risk of every elder of the county at once.",
     reg: {
       min_register_age: "Minimum age to register", left_behind_min_age: "Minimum age for left-behind", min_away_months: "Children away at least (months)",
-      advanced_age: "Advanced age from", away_scope: "Away means", outside_county: "Outside the county", outside_township: "Outside the township",
+      advanced_age: "Advanced age from", month_freeze_day: "Monthly figures frozen on day (of the next month)", away_scope: "Away means", outside_county: "Outside the county", outside_township: "Outside the township",
       treat_incapable_local_supporter_as_absent: "A local child unable to support counts as away", exclude_extreme_poverty: "Extreme-poverty supported elders are not left-behind",
       life_threatening_conditions: "Life-threatening conditions (for the risk tier)",
     },

@@ -11,7 +11,7 @@ export default {
   },
   nav: {
     imports: "批量导入", home: "首页", worklist: "待探访", elders: "老人台账", incidents: "应急事件", volunteers: "志愿者与结对",
-    dashboard: "统计看板", township: "乡镇首页", admin: "系统管理", users: "用户", clients: "接入系统",
+    dashboard: "统计看板", report: "月报表", township: "乡镇首页", admin: "系统管理", users: "用户", clients: "接入系统",
     policies: "政策参数", audit: "审计日志", followUps: "隐患/跟进", logout: "退出登录", menu: "菜单",
     contactsOverdue: "子女未联系", homeCare: "无人照料",
   },
@@ -152,6 +152,11 @@ export default {
     program: "项目", seeAll: "查看全部", rates: "各村探访率",
     gapsExportNote: "导出本辖区全部应保未保名单（预筛查结果，仅供参考）；身份证号已脱敏。",
   },
+  report: {
+    title: "月报表", month: "月份", print: "打印", xlsx: "下载 Excel", region: "区域",
+    heading: "{region} {month} 月报表", partial: "本月截至今日（{d}）", frozen: "已封存",
+    notFrozen: "未封存（封存后不再变动）", produced: "生成：{who}，{when}（第 {v} 版）",
+  },
   dashboard: {
     title: "统计看板", elders: "在册老人", leftBehind: "留守老人", monthlyRate: "本月特困探访率",
     within: "按时探访率", openIncidents: "未办结事件", overdueIncidents: "超时事件",
@@ -161,7 +166,7 @@ export default {
     coverageRate: "覆盖率", male: "男", female: "女", ageBand: {
       under_60: "60 岁以下", "60_69": "60–69 岁", "70_79": "70–79 岁", "80_89": "80–89 岁", "90_plus": "90 岁以上",
     },
-    table: "数据表",
+    table: "数据表", partial: "本月截至今日", frozen: "已封存", partialNote: "各月按当月在册老人计算，已封存月份不再变动；本月为截至今日的数据。", monthToDate: "{m}（截至今日）",
   },
   volunteers: {
     title: "志愿者与结对", name: "姓名", phone: "电话", kind: "类型", region: "区划", capacity: "结对数",
@@ -216,7 +221,7 @@ export default {
     recompute: "保存后将立即按新设置重新计算本县全部老人的类别和风险等级。",
     reg: {
       min_register_age: "登记最低年龄", left_behind_min_age: "留守老人最低年龄", min_away_months: "子女外出最少月数",
-      advanced_age: "高龄起始年龄", away_scope: "外出范围", outside_county: "离开本县", outside_township: "离开本乡镇",
+      advanced_age: "高龄起始年龄", month_freeze_day: "月度统计封存日（次月几号）", away_scope: "外出范围", outside_county: "离开本县", outside_township: "离开本乡镇",
       treat_incapable_local_supporter_as_absent: "留在本地但无赡养能力的子女视同外出", exclude_extreme_poverty: "特困供养人员不计入留守老人",
       life_threatening_conditions: "危及生命的疾病（用于风险等级）",
     },

@@ -32,6 +32,7 @@ export const routes: RouteRecordRaw[] = [
   { path: "/visit/:elderId", component: () => import("../views/VisitLogView.vue"), meta: { roles: ALL, title: "visit.title" } },
   { path: "/township", component: () => import("../views/TownshipHomeView.vue"), meta: { roles: TOWNSHIP_UP, title: "nav.township" } },
   { path: "/dashboard", component: () => import("../views/DashboardView.vue"), meta: { roles: COUNTY, title: "nav.dashboard" } },
+  { path: "/stats/monthly-report", component: () => import("../views/MonthlyReportView.vue"), meta: { roles: TOWNSHIP_UP, title: "nav.report" } },
   { path: "/elders", component: () => import("../views/EldersView.vue"), meta: { roles: ALL, title: "nav.elders" } },
   { path: "/elders/new", component: () => import("../views/ElderFormView.vue"), meta: { roles: VILLAGE, title: "form.createTitle" } },
   { path: "/elders/duplicates", component: () => import("../views/DuplicatesView.vue"), meta: { roles: TOWNSHIP_UP, title: "merge.title" } },

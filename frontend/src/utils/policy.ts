@@ -114,6 +114,7 @@ export function registerBody(s: RegisterSettings, conditionOrder: readonly strin
     left_behind_min_age: num(s.left_behind_min_age),
     min_away_months: num(s.min_away_months),
     advanced_age: num(s.advanced_age),
+    ...(s.month_freeze_day === undefined ? {} : { month_freeze_day: num(s.month_freeze_day) }),
     life_threatening_conditions: conditionOrder.filter((c) => (s.life_threatening_conditions ?? []).includes(c)),
   };
 }
