@@ -35,8 +35,9 @@ DOMAINS = (
     ("elders",),
     ("volunteers",),
     ("visits",),
-    ("incidents", "relief"),
+    ("incidents", "relief", "sweeps"),
     ("bulk",),
+    ("rosters",),
     ("stats",),
 )
 # The application, which assembles the domains: the app factory, the command line, every

@@ -17,7 +17,9 @@ from eldercare.feed.models import Change
 from eldercare.incidents.models import Incident, IncidentPolicyVersion, IncidentTransition
 from eldercare.regions.models import Region
 from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion, ReliefScreening
+from eldercare.rosters.models import Roster, RosterDiscrepancy, RosterMatch
 from eldercare.stats.models import StatsRefresh, StatsRollup
+from eldercare.sweeps.models import Sweep, SweepConfirmation
 from eldercare.visits.models import Visit
 from eldercare.volunteers.models import Pairing, Volunteer
 
@@ -48,8 +50,13 @@ __all__ = [
     "ReliefPolicyVersion",
     "ReliefScreening",
     "RevokedToken",
+    "Roster",
+    "RosterDiscrepancy",
+    "RosterMatch",
     "StatsRefresh",
     "StatsRollup",
+    "Sweep",
+    "SweepConfirmation",
     "User",
     "Visit",
     "Volunteer",

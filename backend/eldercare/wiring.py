@@ -16,13 +16,19 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from eldercare import scope
+from eldercare.bulk import columns as bulk_columns
+from eldercare.bulk import handlers as bulk_handlers
 from eldercare.context import RequestCtx
 from eldercare.elders import follow, rules
 from eldercare.elders import hooks as elders
 from eldercare.elders.models import Elder
 from eldercare.incidents.models import Incident
+from eldercare.relief import hooks as relief_hooks
 from eldercare.relief import service as relief
 from eldercare.relief.models import Benefit, ReliefScreening
+from eldercare.rosters import columns as roster_columns
+from eldercare.rosters import handler as roster_handler
+from eldercare.rosters import service as rosters
 from eldercare.visits import schedule
 from eldercare.visits.models import ElderSchedule, Visit
 from eldercare.volunteers import hooks as volunteers
@@ -75,3 +81,8 @@ def install() -> None:
     )
     # volunteers and pairings, below visits
     volunteers.paired.register(schedule.helper_paired)
+    # relief: the payments to check include those a death roster reports
+    relief_hooks.roster_flagged.register(rosters.flagged_elders)
+    # the import queue runs roster uploads too (their own resources)
+    bulk_columns.SPECS.update(roster_columns.SPECS)
+    bulk_handlers.HANDLERS.update(roster_handler.HANDLERS)

@@ -70,6 +70,9 @@ class RegisterSettings(BaseModel):
     life_threatening_conditions: list[str] = Field(
         default_factory=lambda: list(LIFE_THREATENING_DEFAULT)
     )
+    # A record not confirmed in person (a sweep, 摸底排查) for this many months is a
+    # data-quality figure of the statistics.
+    verification_months: int = Field(default=12, ge=1, le=120)
 
 
 @dataclass(frozen=True)
