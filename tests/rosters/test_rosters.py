@@ -164,7 +164,8 @@ class TestDeaths:
         )
         assert f.status_code == 200
         text = f.content.decode("utf-8-sig")
-        assert "错号" in text and "身份证号码" in text
+        assert "错号" in text
+        assert "身份证号码" in text
         assert "李桂英" not in text
 
     def test_applying_a_death_deceases_the_elder_with_history_feed_and_audit(
@@ -196,7 +197,8 @@ class TestDeaths:
         feed = db.scalars(
             select(Change).where(Change.resource == "elder", Change.resource_id == elder.id)
         ).all()
-        assert feed and feed[-1].version == got.version
+        assert feed
+        assert feed[-1].version == got.version
         actions = set(
             db.scalars(
                 select(AuditEvent.action).where(AuditEvent.resource_id.in_([elder.id, d["id"]]))

@@ -8,6 +8,7 @@ list shows with the same filters.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Query
@@ -31,6 +32,7 @@ class ElderFilters:
     age_max: int | None = None
     left_behind: bool | None = None
     overdue: bool | None = None
+    verified_before: date | None = None
 
     def given(self) -> list[str]:
         """The names of the filters set (for the audit record of an export)."""
@@ -61,6 +63,13 @@ async def elder_filters(
     overdue: Annotated[
         bool | None, Query(description="Next visit overdue (true) or not (false)")
     ] = None,
+    verified_before: Annotated[
+        date | None,
+        Query(
+            description="Never confirmed in person (a sweep), or last before this day "
+            "(today less the county's verification_months: the not-verified figure)"
+        ),
+    ] = None,
 ) -> ElderFilters:
     """FastAPI dependency: the list's filters from the query string (async: no I/O, so it
     runs on the event loop instead of costing a worker-thread hop on the hottest read)."""
@@ -74,4 +83,5 @@ async def elder_filters(
         age_max=age_max,
         left_behind=left_behind,
         overdue=overdue,
+        verified_before=verified_before,
     )

@@ -174,6 +174,8 @@ def filter_clauses(filters: ElderFilters) -> list[ColumnElement[bool]]:
     if f.overdue is not None:
         ids = hooks.overdue(today)
         where.append(Elder.id.in_(ids) if f.overdue else Elder.id.not_in(ids))
+    if f.verified_before is not None:
+        where.append(or_(Elder.verified_on.is_(None), Elder.verified_on < f.verified_before))
     return where
 
 
