@@ -29,6 +29,8 @@ from eldercare.relief.models import Benefit, ReliefScreening
 from eldercare.rosters import columns as roster_columns
 from eldercare.rosters import handler as roster_handler
 from eldercare.rosters import service as rosters
+from eldercare.rosters.models import RosterDiscrepancy
+from eldercare.sweeps.models import SweepConfirmation
 from eldercare.visits import schedule
 from eldercare.visits.models import ElderSchedule, Visit
 from eldercare.volunteers import hooks as volunteers
@@ -78,6 +80,8 @@ def install() -> None:
         Incident.__tablename__,
         ElderSchedule.__tablename__,
         ReliefScreening.__tablename__,
+        SweepConfirmation.__tablename__,
+        RosterDiscrepancy.__tablename__,
     )
     # volunteers and pairings, below visits
     volunteers.paired.register(schedule.helper_paired)

@@ -70,7 +70,7 @@ def follows(*tables: str) -> None:
 
 # Tables with an ``elder_id`` and no region of their own: scoped by joining the elder.
 SCOPED_THROUGH_ELDER: frozenset[str] = frozenset(
-    {"guardians", "pairings", "benefits", "relief_facts", "elder_changes"}
+    {"guardians", "pairings", "benefits", "relief_facts", "elder_changes", "roster_matches"}
 )
 
 
