@@ -33,6 +33,8 @@ from eldercare.rosters.models import Roster, RosterDiscrepancy, RosterMatch
 from eldercare.sheets.formats import ERROR
 
 LIVE = ("active", "not_left_behind")
+DISCREPANCIES = RosterDiscrepancy.__table__
+MATCHES = RosterMatch.__table__
 _CN_GRADES = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _CN_DATE = re.compile(r"^(\d{4})\s*[年.-]\s*(\d{1,2})\s*[月.-]\s*(\d{1,2})\s*日?$")
 
@@ -161,12 +163,11 @@ class RosterHandler(Handler):
                     Elder.village_code,
                     Elder.status,
                     Elder.disability_grade,
-                ).where(
-                    Elder.id_number.in_(numbers),
-                    Elder.county_code == self.county,
-                    Elder.merged_into_id.is_(None),
-                )
+                    Elder.merged_into_id,
+                ).where(Elder.id_number.in_(numbers))  # the number's index alone
             ):
+                if e.merged_into_id is not None or not e.village_code.startswith(self.county):
+                    continue
                 kept = found.get(e.id_number)
                 # the same number may be on the register again after a move: the live one
                 if kept is None or (kept.status not in LIVE and e.status in LIVE):
@@ -225,8 +226,8 @@ class RosterHandler(Handler):
                     "version": 1,
                 }
             )
-        if found_rows:
-            db.execute(insert(RosterDiscrepancy), found_rows)
+        if found_rows:  # one executemany of the table (no ORM bookkeeping per row)
+            db.execute(insert(DISCREPANCIES), found_rows)
         if matches:  # a resumed job may meet an elder its earlier run matched
             kept = set(
                 db.scalars(
@@ -238,7 +239,7 @@ class RosterHandler(Handler):
             )
             fresh = {m["elder_id"]: m for m in matches if m["elder_id"] not in kept}
             if fresh:
-                db.execute(insert(RosterMatch), list(fresh.values()))
+                db.execute(insert(MATCHES), list(fresh.values()))
         db.execute(
             update(Roster)
             .where(Roster.id == self.job_id)
@@ -290,7 +291,7 @@ class RosterHandler(Handler):
             ).all()
             if rows:
                 db.execute(
-                    insert(RosterDiscrepancy),
+                    insert(DISCREPANCIES),
                     [
                         {
                             "id": new_id(),
