@@ -207,7 +207,7 @@ const en: Shape<typeof zh> = {
     recompute: "Saving recomputes the categories and risk of every elder of the county at once.",
     reg: {
       min_register_age: "Minimum age to register", left_behind_min_age: "Minimum age for left-behind", min_away_months: "Children away at least (months)",
-      advanced_age: "Advanced age from", away_scope: "Away means", outside_county: "Outside the county", outside_township: "Outside the township",
+      advanced_age: "Advanced age from", verification_months: "Not confirmed for (months): overdue", away_scope: "Away means", outside_county: "Outside the county", outside_township: "Outside the township",
       treat_incapable_local_supporter_as_absent: "A local child unable to support counts as away", exclude_extreme_poverty: "Extreme-poverty supported elders are not left-behind",
       life_threatening_conditions: "Life-threatening conditions (for the risk tier)",
     },

@@ -202,7 +202,7 @@ export default {
     recompute: "保存后将立即按新设置重新计算本县全部老人的类别和风险等级。",
     reg: {
       min_register_age: "登记最低年龄", left_behind_min_age: "留守老人最低年龄", min_away_months: "子女外出最少月数",
-      advanced_age: "高龄起始年龄", away_scope: "外出范围", outside_county: "离开本县", outside_township: "离开本乡镇",
+      advanced_age: "高龄起始年龄", verification_months: "多少个月未核实算超期", away_scope: "外出范围", outside_county: "离开本县", outside_township: "离开本乡镇",
       treat_incapable_local_supporter_as_absent: "留在本地但无赡养能力的子女视同外出", exclude_extreme_poverty: "特困供养人员不计入留守老人",
       life_threatening_conditions: "危及生命的疾病（用于风险等级）",
     },

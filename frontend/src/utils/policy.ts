@@ -114,6 +114,7 @@ export function registerBody(s: RegisterSettings, conditionOrder: readonly strin
     left_behind_min_age: num(s.left_behind_min_age),
     min_away_months: num(s.min_away_months),
     advanced_age: num(s.advanced_age),
+    verification_months: num(s.verification_months),
     life_threatening_conditions: conditionOrder.filter((c) => (s.life_threatening_conditions ?? []).includes(c)),
   };
 }
