@@ -14,6 +14,7 @@ import bench_auth
 import bench_bulk
 import bench_elders
 import bench_relief
+import bench_rosters
 import bench_stats
 import bench_visits
 from common import database_url, drop_database
@@ -68,6 +69,8 @@ def main() -> None:
     print("== bulk data: import 100,000 elders from CSV (and a raw COPY of them), re-import,")
     print("   a large NDJSON import's server peak RSS, exports (1,000,000 with --province-url)")
     print(json.dumps(bench_bulk.run(args.database_url, 100_000, 200_000, args.province_url)))
+    print("== reconciliation: a 100,000-row death roster against a generated county")
+    print(json.dumps(bench_rosters.run(args.database_url)))
     print("For 1,000,000 elders: python generate.py --scale province --database-url URL, then")
     print("python bench_elders.py --database-url <the database it printed>")
 

@@ -36,8 +36,9 @@ DOMAINS = (
     ("volunteers",),
     ("visits",),
     ("followups",),
-    ("incidents", "relief"),
+    ("incidents", "relief", "sweeps"),
     ("bulk",),
+    ("rosters",),
     ("stats",),
 )
 # The application, which assembles the domains: the app factory, the command line, every

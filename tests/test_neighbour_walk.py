@@ -150,6 +150,9 @@ KINDS = {
     "user": Kind("admin", ("/users/{user}",)),
     "client": Kind("admin", ("/clients/{client}",)),
     "import": Kind("worker", ("/imports/{import}",)),
+    "sweep": Kind("township", ("/sweeps/{sweep}", "/sweeps/{sweep}/pending")),
+    "roster": Kind("admin", ("/rosters/{roster}", "/rosters/{roster}/discrepancies")),
+    "discrepancy": Kind("admin", ("/rosters/{roster}/discrepancies",)),
 }
 
 # A body's text value "{kind}" stands for the world's object of that kind (its id).
@@ -165,6 +168,8 @@ class Case:
     version_from: str | None = None  # a read whose ETag is the version, when not the first
     extra: tuple[str, ...] = ()  # principals beyond the neighbours
     by: str | None = None  # who makes this write at home, when not the object's owner
+    # the kinds of the path's ids in order, when it has more than the object's own
+    path_ids: tuple[str, ...] = ()
 
 
 TODAY = str(today())
@@ -248,6 +253,29 @@ _CASES: dict[tuple[str, str], Case] = {
     # import jobs
     ("GET", "/imports/{job_id}"): Case("import", extra=tuple(COLLEAGUE)),
     ("GET", "/imports/{job_id}/error-file"): Case("import", extra=tuple(COLLEAGUE)),
+    # sweeps (a sweep of the owner's village: the neighbouring village is outside it)
+    ("GET", "/sweeps/{sweep_id}"): Case("sweep"),
+    ("GET", "/sweeps/{sweep_id}/pending"): Case("sweep"),
+    ("POST", "/sweeps/{sweep_id}/close"): Case("sweep"),
+    ("POST", "/sweeps/{sweep_id}/elders/{elder_id}/confirm"): Case(
+        "sweep",
+        {
+            "checklist": {
+                "living_here": True,
+                "contacts_right": True,
+                "children_right": True,
+                "categories_right": True,
+            }
+        },
+        path_ids=("sweep", "elder"),
+    ),
+    # rosters (a county's)
+    ("GET", "/rosters/{roster_id}"): Case("roster"),
+    ("GET", "/rosters/{roster_id}/discrepancies"): Case("roster"),
+    ("GET", "/rosters/{roster_id}/error-file"): Case("roster"),
+    ("POST", "/rosters/discrepancies/{discrepancy_id}/resolve"): Case(
+        "discrepancy", {"action": "dismiss", "reason": "已核实健在"}
+    ),
 }
 CASES = {(method, API + path): case for (method, path), case in _CASES.items()}
 
@@ -410,6 +438,30 @@ def _build(client: TestClient, db: Session, connection: Connection) -> World:
         ),
         200,
     )["id"]
+    w.ids["sweep"] = w.made(
+        client.post(
+            f"{API}/sweeps",
+            headers=township,
+            json={
+                "name": "春季摸底排查",
+                "period": "spring",
+                "starts_on": TODAY,
+                "region_code": VILLAGE,
+            },
+        )
+    )["id"]
+    deaths = f"身份证号,死亡日期\n{elder['id_number']},2026-11-01\n9,2026-11-01\n"
+    w.ids["roster"] = w.made(
+        client.post(
+            f"{API}/rosters",
+            headers={**admin, "Content-Type": "text/csv"},
+            params={"kind": "deaths"},
+            content=deaths.encode(),
+        ),
+        200,
+    )["id"]
+    found = client.get(f"{API}/rosters/{w.ids['roster']}/discrepancies", headers=admin).json()
+    w.ids["discrepancy"] = found["items"][0]["id"]
     return w
 
 
@@ -485,6 +537,17 @@ def current_etag(w: World, case: Case) -> str | None:
     return etag
 
 
+def fill(w: World, case: Case, path: str, own: str | None = None) -> str:
+    """The path with the object's id (or ``own`` in its place) and the others' real ids."""
+    kinds = iter(case.path_ids or (case.kind,))
+
+    def one(_: re.Match[str]) -> str:
+        kind = next(kinds, case.kind)
+        return own if own is not None and kind == case.kind else w.ids[kind]
+
+    return re.sub(r"\{[^}]+\}", one, path)
+
+
 def request_args(
     case: Case, who: str, headers: dict[str, str], ids: dict[str, str]
 ) -> dict[str, Any]:
@@ -546,8 +609,8 @@ def test_a_neighbour_gets_what_a_random_id_gets(app, world, method, path, who):
     before = owner_state(w, case.kind)
     # the object is real and the owner sees it
     assert all(before[read][0] == 200 for read in KINDS[case.kind].reads), before
-    target = re.sub(r"\{[^}]+\}", w.ids[case.kind], path)
-    random = re.sub(r"\{[^}]+\}", new_id(), path)
+    target = fill(w, case, path)
+    random = fill(w, case, path, new_id())
     if method == "GET":  # the owner gets it: the id is real and in the owner's scope
         r = w.client.get(target, headers=owner)
         assert r.status_code == 200, r.text
@@ -592,7 +655,7 @@ def test_at_home_each_write_succeeds_and_shows(world, method, path):
     etag = current_etag(w, case)
     by = case.by or KINDS[case.kind].owner
     headers = w.headers(by, **({"If-Match": etag} if etag else {}))
-    target = re.sub(r"\{[^}]+\}", w.ids[case.kind], path)
+    target = fill(w, case, path)
     home = w.connection.begin_nested()  # undone below: the walk's objects stay as they are
     try:
         r = w.client.request(method, target, **request_args(case, by, headers, w.ids))

@@ -175,6 +175,20 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/imports/{job_id}/error-file"): Rule(STAFF, IMPORT),
     ("GET", "/api/v1/exports/{resource}"): Rule(STAFF, REG_READ),
     ("GET", "/api/v1/changes"): Rule(STAFF, CHANGES),
+    # sweeps (摸底排查): opened by a township or county, every worker confirms elders
+    ("POST", "/api/v1/sweeps"): Rule(TOWNSHIP_UP),
+    ("GET", "/api/v1/sweeps"): Rule(STAFF),
+    ("GET", "/api/v1/sweeps/{sweep_id}"): Rule(STAFF),
+    ("POST", "/api/v1/sweeps/{sweep_id}/close"): Rule(TOWNSHIP_UP),
+    ("GET", "/api/v1/sweeps/{sweep_id}/pending"): Rule(STAFF),
+    ("POST", "/api/v1/sweeps/{sweep_id}/elders/{elder_id}/confirm"): Rule(STAFF),
+    # reconciliation with other offices' rosters (a county's)
+    ("POST", "/api/v1/rosters"): Rule(COUNTY_UP),
+    ("GET", "/api/v1/rosters"): Rule(COUNTY_UP),
+    ("GET", "/api/v1/rosters/{roster_id}"): Rule(COUNTY_UP),
+    ("GET", "/api/v1/rosters/{roster_id}/discrepancies"): Rule(COUNTY_UP),
+    ("GET", "/api/v1/rosters/{roster_id}/error-file"): Rule(COUNTY_UP),
+    ("POST", "/api/v1/rosters/discrepancies/{discrepancy_id}/resolve"): Rule(COUNTY_UP),
 }
 
 

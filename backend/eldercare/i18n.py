@@ -223,6 +223,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "An elder has at most one entrusted caretaker",
     ),
     "date.future": ("日期不能晚于今天", "The date cannot be in the future"),
+    "roster.bad_grade": ("残疾等级应为一级至四级", "The disability grade must be 1 to 4"),
+    "roster.dry_run": (
+        "试运行的名单仅供查看，不能处理差异",
+        "A dry run's discrepancies are for a look only: they cannot be resolved",
+    ),
+    "roster.already_resolved": ("该差异已处理", "This discrepancy is resolved already"),
+    "roster.reason_required": ("忽略差异须填写理由", "Give a reason to dismiss a discrepancy"),
+    "roster.unknown_kind": ("未知的差异类型", "Unknown kind of discrepancy"),
+    "sweep.closed": ("该排查已结束", "This sweep is closed"),
+    "sweep.elder_not_active": (
+        "该老年人已不在册（死亡、迁出或已合并），无需确认",
+        "This elder is no longer on the register (deceased, moved out or merged)",
+    ),
+    "sweep.note_required": (
+        "有不符项时须说明情况",
+        "Say what is not right when an answer is no",
+    ),
+    "sweep.ends_before_start": ("结束日期不能早于开始日期", "The end cannot be before the start"),
     "volunteer.phone_taken": ("该电话号码已登记为志愿者", "A volunteer with this phone exists"),
     "volunteer.bad_user": (
         "关联账号须为本地区的志愿者账号",

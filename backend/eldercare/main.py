@@ -35,9 +35,11 @@ from eldercare.incidents.router import router as incidents_router
 from eldercare.middleware import RequestChecks, RequestContextMiddleware
 from eldercare.regions.router import router as regions_router
 from eldercare.relief.router import router as relief_router
+from eldercare.rosters.router import router as rosters_router
 from eldercare.spa import SPAFiles
 from eldercare.stats import freezing
 from eldercare.stats.router import router as stats_router
+from eldercare.sweeps.router import router as sweeps_router
 from eldercare.visits.router import router as visits_router
 from eldercare.volunteers.router import router as volunteers_router
 
@@ -72,6 +74,8 @@ ROUTERS: list[APIRouter] = [
     incidents_router,
     stats_router,
     bulk_router,
+    sweeps_router,
+    rosters_router,
 ]
 
 

@@ -18,7 +18,9 @@ from eldercare.followups.models import FollowUp, FollowUpPolicyVersion, FollowUp
 from eldercare.incidents.models import Incident, IncidentPolicyVersion, IncidentTransition
 from eldercare.regions.models import Region
 from eldercare.relief.models import Benefit, ReliefFacts, ReliefPolicyVersion, ReliefScreening
+from eldercare.rosters.models import Roster, RosterDiscrepancy, RosterMatch
 from eldercare.stats.models import StatsRefresh, StatsRollup
+from eldercare.sweeps.models import Sweep, SweepConfirmation
 from eldercare.visits.models import Visit
 from eldercare.volunteers.models import Pairing, Volunteer
 
@@ -52,8 +54,13 @@ __all__ = [
     "ReliefPolicyVersion",
     "ReliefScreening",
     "RevokedToken",
+    "Roster",
+    "RosterDiscrepancy",
+    "RosterMatch",
     "StatsRefresh",
     "StatsRollup",
+    "Sweep",
+    "SweepConfirmation",
     "User",
     "Visit",
     "Volunteer",

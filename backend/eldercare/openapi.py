@@ -90,6 +90,11 @@ RAISES: dict[tuple[str, str], set[int]] = {
     ("POST", "/api/v1/imports/{resource}"): {400, 409},  # unknown format; a reused key
     ("GET", "/api/v1/exports/{resource}"): {400},  # elder filters on another resource
     ("GET", "/api/v1/changes"): {400},  # `since` is a cursor
+    ("POST", "/api/v1/sweeps"): {404},  # a region outside the caller's
+    ("POST", "/api/v1/sweeps/{sweep_id}/close"): CONFLICTS,
+    ("POST", "/api/v1/sweeps/{sweep_id}/elders/{elder_id}/confirm"): CONFLICTS,
+    ("POST", "/api/v1/rosters"): {400},  # neither CSV nor XLSX
+    ("POST", "/api/v1/rosters/discrepancies/{discrepancy_id}/resolve"): {409, 412},
 }
 
 

@@ -16,6 +16,8 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from eldercare import scope
+from eldercare.bulk import columns as bulk_columns
+from eldercare.bulk import handlers as bulk_handlers
 from eldercare.context import RequestCtx
 from eldercare.elders import follow, rules
 from eldercare.elders import hooks as elders
@@ -23,8 +25,14 @@ from eldercare.elders.models import Elder
 from eldercare.followups import service as followups
 from eldercare.followups.models import FollowUp
 from eldercare.incidents.models import Incident
+from eldercare.relief import hooks as relief_hooks
 from eldercare.relief import service as relief
 from eldercare.relief.models import Benefit, ReliefScreening
+from eldercare.rosters import columns as roster_columns
+from eldercare.rosters import handler as roster_handler
+from eldercare.rosters import service as rosters
+from eldercare.rosters.models import RosterDiscrepancy
+from eldercare.sweeps.models import SweepConfirmation
 from eldercare.visits import hooks as visits
 from eldercare.visits import schedule, services
 from eldercare.visits.models import ElderSchedule, ElderServiceSchedule, Visit
@@ -80,6 +88,8 @@ def install() -> None:
         ElderServiceSchedule.__tablename__,
         ReliefScreening.__tablename__,
         FollowUp.__tablename__,
+        SweepConfirmation.__tablename__,
+        RosterDiscrepancy.__tablename__,
     )
     # volunteers and pairings, below visits
     volunteers.paired.register(schedule.helper_paired)
@@ -88,3 +98,8 @@ def install() -> None:
     visits.worklist_follow_ups.register(followups.worklist_items)
     visits.open_follow_ups.register(followups.open_count_by_elder)
     visits.opened_by_visit.register(followups.opened_by_visit)
+    # relief: the payments to check include those a death roster reports
+    relief_hooks.roster_flagged.register(rosters.flagged_elders)
+    # the import queue runs roster uploads too (their own resources)
+    bulk_columns.SPECS.update(roster_columns.SPECS)
+    bulk_handlers.HANDLERS.update(roster_handler.HANDLERS)

@@ -172,6 +172,37 @@ def moved(client, db, people):
         ),
         201,
     )
+    sweep = ok(
+        client.post(
+            "/api/v1/sweeps",
+            headers=auth(people["county"]),
+            json={"name": "春季摸底排查", "period": "spring", "starts_on": str(TODAY)},
+        ),
+        201,
+    )
+    ok(
+        client.post(
+            f"/api/v1/sweeps/{sweep['id']}/elders/{elder.id}/confirm",
+            headers=w,
+            json={
+                "checklist": {
+                    "living_here": True,
+                    "contacts_right": True,
+                    "children_right": True,
+                    "categories_right": True,
+                }
+            },
+        )
+    )
+    roster = ok(
+        client.post(
+            "/api/v1/rosters",
+            params={"kind": "deaths"},
+            headers={**auth(people["county"]), "Content-Type": "text/csv"},
+            content=f"身份证号,死亡日期\n{elder.id_number},2026-11-01\n".encode(),
+        )
+    )
+    assert roster["by_kind"][0]["count"] == 1
     # before the move the old region has all of it (so the checks below can fail)
     gaps = ok(client.get("/api/v1/eligibility/gaps", headers=w))
     assert elder.id in {i["elder_id"] for i in gaps["items"]}

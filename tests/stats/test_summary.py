@@ -182,6 +182,7 @@ VILLAGE_230 = {
         "no_guardian": 2,
         "no_primary_helper": 2,
         "never_visited": 1,
+        "not_verified": 3,
     },
     "visits": {
         "special_difficulty": 2,
@@ -217,6 +218,7 @@ VILLAGE_204 = {
         "no_guardian": 1,
         "no_primary_helper": 1,
         "never_visited": 0,
+        "not_verified": 1,
     },
     "visits": {
         "special_difficulty": 0,
@@ -269,6 +271,7 @@ class TestSummary:
             "no_guardian": 3,
             "no_primary_helper": 3,
             "never_visited": 1,
+            "not_verified": 4,
         }
         assert t["visits"]["visited_this_month"] == 2
         assert t["visits"]["monthly_visit_rate"] == 0.5

@@ -64,7 +64,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from eldercare.bulk.columns import hints
-from eldercare.bulk.handlers import HANDLERS, Outcome
+from eldercare.bulk.handlers import HANDLERS, Handler, Outcome
 from eldercare.bulk.models import OPEN, ImportChunk, ImportJob, ImportRowError
 from eldercare.config import get_settings
 from eldercare.context import Principal, RequestCtx
@@ -407,6 +407,8 @@ def _per_row(
     else:
         _per_row_in_turn(held, job, ctx, reader, handler_cls)
     with session_factory(write=True)() as db:
+        if handler_cls.finish is not Handler.finish:  # work that needs the whole file
+            handler_cls(db, ctx, job.id).finish()
         job_row = db.get(ImportJob, job.id)
         assert job_row is not None
         held.write(
@@ -564,6 +566,7 @@ def _all_or_nothing(
             rows_done += len(batch)
             if separate_progress:
                 _heartbeat(held, rows_done, counts)
+        handler.finish()
         keep = not job.dry_run and counts["failed"] == 0
         if keep:
             data.commit()

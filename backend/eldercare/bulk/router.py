@@ -255,4 +255,5 @@ def list_changes(
     )
 
 
-assert set(HANDLERS) == {"elders", "guardians", "volunteers", "pairings", "visits"}
+# (rosters add their own resources to HANDLERS: eldercare.wiring)
+assert {"elders", "guardians", "volunteers", "pairings", "visits"} <= set(HANDLERS)

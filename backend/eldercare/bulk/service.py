@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,6 +48,7 @@ async def receive(
     dry_run: bool,
     key: str | None,
     inline_max_bytes: int | None,
+    on_create: Callable[[Session, ImportJob], None] | None = None,
 ) -> Upload:
     """Store the body in pieces and create the job, or find the job this key made before.
 
@@ -55,7 +56,8 @@ async def receive(
     a larger one is queued for a worker. The same key and body answer the first job
     (nothing is written again; a job cut off by a crash runs again); the same key with
     another body or other options is refused. The key is unique per caller in the
-    database, so concurrent requests on several server processes agree.
+    database, so concurrent requests on several server processes agree. ``on_create`` adds
+    rows of the caller's own in the job's transaction (a roster: before any worker sees it).
     """
     job_id = new_id()
     digest = hashlib.sha256(f"{resource}|{mode}|{int(dry_run)}|".encode())
@@ -85,6 +87,7 @@ async def receive(
             digest.hexdigest(),
             size,
             inline,
+            on_create,
         )
     finally:
         await in_thread(_close, db)
@@ -114,6 +117,7 @@ def _create(
     sha: str,
     size: int,
     inline: bool,
+    on_create: Callable[[Session, ImportJob], None] | None = None,
 ) -> Upload:
     p = ctx.actor
     if key:
@@ -151,6 +155,9 @@ def _create(
         db.expunge(earlier)
         db.rollback()
         return _replay(earlier, sha, inline)
+    if on_create is not None:
+        on_create(db, job)
+        db.flush()
     if claim is None:
         announce(db)
     db.commit()

@@ -8,6 +8,7 @@ list shows with the same filters.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Query
@@ -33,6 +34,7 @@ class ElderFilters:
     overdue: bool | None = None
     no_one_at_home: bool | None = None
     caretaker_agreement: str | None = None
+    verified_before: date | None = None
 
     def given(self) -> list[str]:
         """The names of the filters set (for the audit record of an export)."""
@@ -77,6 +79,13 @@ async def elder_filters(
             "(委托照料协议); `missing`: none (with `left_behind=true`: the township's list)"
         ),
     ] = None,
+    verified_before: Annotated[
+        date | None,
+        Query(
+            description="Never confirmed in person (a sweep), or last before this day "
+            "(today less the county's verification_months: the not-verified figure)"
+        ),
+    ] = None,
 ) -> ElderFilters:
     """FastAPI dependency: the list's filters from the query string (async: no I/O, so it
     runs on the event loop instead of costing a worker-thread hop on the hottest read)."""
@@ -92,4 +101,5 @@ async def elder_filters(
         overdue=overdue,
         no_one_at_home=no_one_at_home,
         caretaker_agreement=caretaker_agreement,
+        verified_before=verified_before,
     )

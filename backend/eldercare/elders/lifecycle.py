@@ -253,6 +253,17 @@ def set_risk_override(
     return finish_update(db, ctx, elder, before, "risk_override", reason)
 
 
+def verify(db: Session, ctx: RequestCtx, elder: Elder, on: date, note: str) -> Elder:
+    """A worker confirmed the record in person on ``on`` (a sweep's checklist): the elder's
+    ``verified_on``, with its history entry, feed row and audit entry. ``elder`` was read
+    in scope and locked by the caller."""
+    if on > local_today():
+        raise ValidationFailed(errors=[FieldError(["body", "date"], "date.future")])
+    before = elder_snapshot(db, elder)
+    elder.verified_on = on
+    return finish_update(db, ctx, elder, before, "verify", note, always=True)
+
+
 def empty_value(field: str) -> Any:
     """The value a cleared field takes: what a new record has when the field is not given."""
     column = Elder.__table__.c[field]

@@ -143,6 +143,8 @@ class Elder(Base):
     status_date: Mapped[date | None] = mapped_column(Date)
     status_reason: Mapped[str] = mapped_column(String(300), default="")
     merged_into_id: Mapped[str | None] = mapped_column(String(32))
+    # The day a worker last confirmed the record in person (a sweep, 摸底排查); null: never.
+    verified_on: Mapped[date | None] = mapped_column(Date)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -174,6 +174,7 @@ def detail(
         status=e.status,
         status_date=e.status_date,
         status_reason=e.status_reason,
+        verified_on=e.verified_on,
         guardians=[guardian_out(g, revealed) for g in guardians],
         revealed=sorted(revealed),
         warnings=[Warning(**w) for w in warnings or []],

@@ -181,6 +181,8 @@ def filter_clauses(filters: ElderFilters) -> list[ColumnElement[bool]]:
     if f.caretaker_agreement is not None:
         signed = caretaker_agreement_clause()
         where.append(signed if f.caretaker_agreement == "present" else ~signed)
+    if f.verified_before is not None:
+        where.append(or_(Elder.verified_on.is_(None), Elder.verified_on < f.verified_before))
     return where
 
 

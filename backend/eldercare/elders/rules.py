@@ -83,6 +83,9 @@ class RegisterSettings(BaseModel):
     no_one_at_home_self_care: list[NeedsCare] = Field(default_factory=_dependent_only)
     # Statistics: a month's figures are frozen on this day of the next month (月报 closes).
     month_freeze_day: int = Field(default=5, ge=1, le=28)
+    # A record not confirmed in person (a sweep, 摸底排查) for this many months is a
+    # data-quality figure of the statistics.
+    verification_months: int = Field(default=12, ge=1, le=120)
 
 
 @dataclass(frozen=True)

@@ -354,6 +354,9 @@ class ElderOut(BaseModel):
     status: Status
     status_date: date | None
     status_reason: str
+    verified_on: date | None = Field(
+        default=None, description="The day a worker last confirmed the record (a sweep)"
+    )
     guardians: list[GuardianOut]
     revealed: list[str] = Field(description="Fields shown in full (the reveal was audited)")
     warnings: list[Warning] = []

@@ -35,6 +35,7 @@ from eldercare.elders.lifecycle import (
     move,
     set_risk_override,
     update_elder,
+    verify,
 )
 from eldercare.elders.merges import list_merges, merge, possible_duplicates, undo_merge
 from eldercare.elders.policy import get_policy, put_policy, recompute_county
@@ -88,5 +89,6 @@ __all__ = [
     "undo_merge",
     "update_elder",
     "update_guardian",
+    "verify",
     "village_names",
 ]

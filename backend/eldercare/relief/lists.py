@@ -15,7 +15,7 @@ from eldercare.clock import today as local_today
 from eldercare.elders.models import Elder
 from eldercare.identity import age_on
 from eldercare.pagination import Kind, Page, decode_cursor, encode_cursor, keyset
-from eldercare.relief import rules
+from eldercare.relief import hooks, rules
 from eldercare.relief.inputs import active_on, policy_for
 from eldercare.relief.models import Benefit, ReliefScreening
 from eldercare.relief.screening import CHUNK, bring_up_to_date, elders_in
@@ -37,12 +37,16 @@ def _screening_list(
     cursor: str | None,
     count: bool,
     refresh: bool | None = None,
+    flagged: Any = None,
 ) -> Page[Any]:
     # later pages continue the list the first page brought up to date
     if refresh if refresh is not None else cursor is None:
         bring_up_to_date(db, region)
     s = ReliefScreening
     cond = _bit_set(mask, rules.BIT[program]) if program else mask != 0
+    if flagged is not None:  # receiving, and reported deceased by another office's roster
+        paid = _bit_set(s.receiving_mask, rules.BIT[program]) if program else s.receiving_mask != 0
+        cond = or_(cond, and_(paid, s.elder_id.in_(flagged)))
     stmt = (
         select(
             s.elder_id,
@@ -78,8 +82,10 @@ def gaps(db: Session, region: str, program: str | None, **page: Any) -> Page[Any
 
 
 def payments_to_check(db: Session, region: str, program: str | None, **page: Any) -> Page[Any]:
-    """Receiving, but deceased, moved out or apparently no longer eligible."""
-    return _screening_list(db, region, ReliefScreening.check_mask, program, **page)
+    """Receiving, but deceased, moved out or apparently no longer eligible, or reported
+    deceased by a roster of another office (an open discrepancy of the reconciliation)."""
+    flagged = hooks.roster_flagged()
+    return _screening_list(db, region, ReliefScreening.check_mask, program, flagged=flagged, **page)
 
 
 @dataclass(slots=True)

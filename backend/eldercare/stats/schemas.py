@@ -71,6 +71,11 @@ class DataQuality(BaseModel):
     no_guardian: int
     no_primary_helper: int = Field(description="No open pairing with a primary helper")
     never_visited: int
+    not_verified: int = Field(
+        default=0,
+        description="Not confirmed in person (a sweep) within the county's "
+        "`verification_months` (register policy, default 12), or never",
+    )
 
 
 class SummaryRow(BaseModel):

@@ -39,6 +39,7 @@ from eldercare import clock
 from eldercare.config import get_settings
 from eldercare.db import write_apart
 from eldercare.elders import contacts
+from eldercare.elders.facts import county_settings
 from eldercare.elders.models import Elder, Guardian
 from eldercare.elders.queries import caretaker_agreement_clause
 from eldercare.elders.rules import CATEGORY_CODES
@@ -49,6 +50,7 @@ from eldercare.regions.models import Region
 from eldercare.scope import Scope
 from eldercare.stats import months
 from eldercare.stats.models import StatsRefresh, StatsRollup
+from eldercare.sweeps.service import not_verified_since
 from eldercare.visits import rates
 from eldercare.visits.models import Visit
 from eldercare.volunteers.models import Pairing
@@ -109,7 +111,9 @@ def _flag(condition: Any) -> Any:
     return func.sum(case((condition, 1), else_=0))
 
 
-def _register(db: Session, scope: Scope, n: int, today: date) -> dict[str, dict[str, Any]]:
+def _register(
+    db: Session, scope: Scope, n: int, today: date, verified_since: date
+) -> dict[str, dict[str, Any]]:
     """One pass over the region's elders: every count by category, age, sex, living
     arrangement and risk, and the data-quality flags."""
     child = func.substr(Elder.village_code, 1, n).label("child")
@@ -135,6 +139,8 @@ def _register(db: Session, scope: Scope, n: int, today: date) -> dict[str, dict[
             Pairing.end_date.is_(None),
         ),
         "never_visited": ~exists().where(Visit.elder_id == Elder.id),
+        # not confirmed in person within the county's months (a sweep), or never
+        "not_verified": or_(Elder.verified_on.is_(None), Elder.verified_on < verified_since),
     }
     columns: list[tuple[str, str, Any]] = [
         *[
@@ -213,6 +219,7 @@ def _empty() -> dict[str, Any]:
             "no_guardian": 0,
             "no_primary_helper": 0,
             "never_visited": 0,
+            "not_verified": 0,
         },
     }
 
@@ -261,7 +268,8 @@ def _month_key(first: date) -> str:
 def village_figures(db: Session, county: str) -> dict[str, dict[str, Any]]:
     """Every village of ``county`` with active elders (or visits): its figures, as stored."""
     today, now = clock.today(), clock.now()
-    villages = _register(db, Scope(county), 12, today)
+    within = county_settings(db, county).verification_months
+    villages = _register(db, Scope(county), 12, today, not_verified_since(within, today))
     months = _months(today, SERIES_MONTHS)
     series = rates.visited_by_child(db, county, 12, [rates.month_bounds(m) for m in months])
     recent = rates.visited_by_child(db, county, 12, [(now - timedelta(days=30), now)])

@@ -16,7 +16,7 @@ const en: Shape<typeof zh> = {
   nav: {
     imports: "Import", home: "Home", worklist: "Visits due", elders: "Elders", incidents: "Emergencies", volunteers: "Volunteers & pairings",
     dashboard: "Dashboard", report: "Monthly report", township: "Township", admin: "Administration", users: "Users", clients: "Clients",
-    policies: "Policies", audit: "Audit log", followUps: "Follow-ups", logout: "Log out", menu: "Menu",
+    policies: "Policies", sweeps: "Sweeps", rosters: "Rosters", audit: "Audit log", followUps: "Follow-ups", logout: "Log out", menu: "Menu",
     contactsOverdue: "Children not contacted", homeCare: "No one at home",
   },
   login: {
@@ -171,7 +171,7 @@ const en: Shape<typeof zh> = {
     coverageRate: "Coverage", male: "Male", female: "Female", ageBand: {
       under_60: "Under 60", "60_69": "60–69", "70_79": "70–79", "80_89": "80–89", "90_plus": "90+",
     },
-    table: "Data table", partial: "Month to date", frozen: "Frozen", partialNote: "Each month counts the elders registered then; frozen months no longer change; this month is to date.", monthToDate: "{m} (to date)",
+    table: "Data table", partial: "Month to date", frozen: "Frozen", partialNote: "Each month counts the elders registered then; frozen months no longer change; this month is to date.", monthToDate: "{m} (to date)", notVerified: "Not confirmed recently",
   },
   volunteers: {
     title: "Volunteers and pairings", name: "Name", phone: "Phone", kind: "Kind", region: "Region", capacity: "Pairings",
@@ -226,7 +226,7 @@ const en: Shape<typeof zh> = {
     recompute: "Saving recomputes the categories and risk of every elder of the county at once.",
     reg: {
       min_register_age: "Minimum age to register", left_behind_min_age: "Minimum age for left-behind", min_away_months: "Children away at least (months)",
-      advanced_age: "Advanced age from", month_freeze_day: "Monthly figures frozen on day (of the next month)", away_scope: "Away means", outside_county: "Outside the county", outside_township: "Outside the township",
+      advanced_age: "Advanced age from", month_freeze_day: "Monthly figures frozen on day (of the next month)", verification_months: "Not confirmed for (months): overdue", away_scope: "Away means", outside_county: "Outside the county", outside_township: "Outside the township",
       treat_incapable_local_supporter_as_absent: "A local child unable to support counts as away", exclude_extreme_poverty: "Extreme-poverty supported elders are not left-behind",
       life_threatening_conditions: "Life-threatening conditions (for the risk tier)",
     },
@@ -382,6 +382,48 @@ const en: Shape<typeof zh> = {
   },
   contactMethod: { phone: "Phone", video: "Video", sms: "Text message", wechat: "WeChat", visit_in_person: "In person", other: "Other" },
   contactSource: { manual: "Logged by hand", visit: "Visit", incident: "Emergency" },
+  sweep: {
+    title: "Sweeps", intro: "In spring (March) and autumn (September) every elder of the region is visited and their record confirmed.",
+    new: "Open a sweep", name: "Name", period: "Kind", region: "Region", regionHint: "Empty: your own region",
+    startsOn: "Starts", endsOn: "Ends", status: "Status", progress: "Progress", createdBy: "Opened by",
+    confirmed: "Confirmed", withIssues: "With issues", total: "Elders", rate: "Done", byRegion: "Progress by region",
+    pending: "Not yet confirmed", close: "Close the sweep", closeConfirm: "No elder can be confirmed once it is closed. Close “{name}”?",
+    closed: "Sweep closed", confirm: "Confirm", confirmTitle: "Confirm {name}'s record", confirmInSweep: "Sweep check",
+    chooseSweep: "Sweep", noOpenSweep: "No sweep is open", note: "Note",
+    noteHint: "Required when something is not right: say what, and how it was corrected", date: "Visited on", allRight: "All right",
+    issues: "Not right", saved: "Confirmed", savedIssues: "Recorded what is not right: correct the record, then confirm again",
+    fixHint: "Something is not right: edit the elder, or record the death or move, then confirm again.", verifiedOn: "Last confirmed",
+    neverVerified: "Never confirmed", checkedWithIssues: "Checked, not right",
+    periodName: { spring: "Spring sweep (March)", autumn: "Autumn sweep (September)", special: "Special sweep" },
+    statusName: { open: "Open", closed: "Closed" },
+    check: {
+      living_here: "Still living here", contacts_right: "Contacts right",
+      children_right: "Children's whereabouts right", categories_right: "Categories right (特困, 低保, disability…)",
+    },
+  },
+  roster: {
+    title: "Rosters", intro: "Upload another office's roster (funeral services, police, civil affairs, disabled persons' federation) and resolve where the register differs.",
+    kind: "Roster", file: "File", fileHint: "CSV (UTF-8 or GBK) or Excel (.xlsx) with Chinese headers and an ID number column",
+    pick: "Choose a file", dryRun: "Dry run (a look only: nothing can be resolved)", upload: "Upload and compare", uploading: "Uploading…",
+    running: "Comparing…", history: "Rosters uploaded", rows: "Rows", matched: "Matched", nearMisses: "Check digit corrected",
+    notFound: "Not on the register", failed: "Unreadable", discrepancies: "Discrepancies", open: "Open", errorFile: "Download the error file",
+    dryRunTag: "Dry run", list: "Discrepancies", filterKind: "Kind", filterStatus: "Status",
+    elder: "Elder", row: "Row", data: "Roster values", eventDate: "Date", nearMiss: "Wrong check digit: matched by the first 17 digits, check the number",
+    apply: "Apply", dismiss: "Dismiss", reason: "Reason", reasonRequired: "Give a reason to dismiss",
+    dismissTitle: "Dismiss the discrepancy", applyConfirm: "Correct {name}'s record as the roster says ({kind})?",
+    applied: "Applied", dismissed: "Dismissed", resolvedBy: "Resolved by", notOnRoster: "Not on the roster",
+    dryRunNote: "A dry run's discrepancies are for a look only: they cannot be resolved.", badType: "Choose a CSV or Excel file",
+    kindName: {
+      deaths: "Deaths (funeral services, police)", hukou_out: "Hukou moved out (police)", dibao: "低保 recipients",
+      tekun: "特困 recipients", disability: "Disability certificates",
+    },
+    discrepancy: {
+      deceased_but_active: "Deceased per the roster, active here", paid_but_deceased: "Deceased, still paid here",
+      moved_but_active: "Moved out per the roster, active here", paid_not_on_roster: "Paid here, not on the roster",
+      on_roster_no_benefit: "On the roster, no benefit here", grade_differs: "Disability grade differs",
+    },
+    statusName: { open: "Open", applied: "Applied", dismissed: "Dismissed" },
+  },
   notFound: "Page not found",
   forbidden: "Your role may not open this page",
 };

@@ -12,7 +12,7 @@ export default {
   nav: {
     imports: "批量导入", home: "首页", worklist: "待探访", elders: "老人台账", incidents: "应急事件", volunteers: "志愿者与结对",
     dashboard: "统计看板", report: "月报表", township: "乡镇首页", admin: "系统管理", users: "用户", clients: "接入系统",
-    policies: "政策参数", audit: "审计日志", followUps: "隐患/跟进", logout: "退出登录", menu: "菜单",
+    policies: "政策参数", sweeps: "摸底排查", rosters: "名单比对", audit: "审计日志", followUps: "隐患/跟进", logout: "退出登录", menu: "菜单",
     contactsOverdue: "子女未联系", homeCare: "无人照料",
   },
   login: {
@@ -166,7 +166,7 @@ export default {
     coverageRate: "覆盖率", male: "男", female: "女", ageBand: {
       under_60: "60 岁以下", "60_69": "60–69 岁", "70_79": "70–79 岁", "80_89": "80–89 岁", "90_plus": "90 岁以上",
     },
-    table: "数据表", partial: "本月截至今日", frozen: "已封存", partialNote: "各月按当月在册老人计算，已封存月份不再变动；本月为截至今日的数据。", monthToDate: "{m}（截至今日）",
+    table: "数据表", partial: "本月截至今日", frozen: "已封存", partialNote: "各月按当月在册老人计算，已封存月份不再变动；本月为截至今日的数据。", monthToDate: "{m}（截至今日）", notVerified: "超过期限未核实",
   },
   volunteers: {
     title: "志愿者与结对", name: "姓名", phone: "电话", kind: "类型", region: "区划", capacity: "结对数",
@@ -221,7 +221,7 @@ export default {
     recompute: "保存后将立即按新设置重新计算本县全部老人的类别和风险等级。",
     reg: {
       min_register_age: "登记最低年龄", left_behind_min_age: "留守老人最低年龄", min_away_months: "子女外出最少月数",
-      advanced_age: "高龄起始年龄", month_freeze_day: "月度统计封存日（次月几号）", away_scope: "外出范围", outside_county: "离开本县", outside_township: "离开本乡镇",
+      advanced_age: "高龄起始年龄", month_freeze_day: "月度统计封存日（次月几号）", verification_months: "多少个月未核实算超期", away_scope: "外出范围", outside_county: "离开本县", outside_township: "离开本乡镇",
       treat_incapable_local_supporter_as_absent: "留在本地但无赡养能力的子女视同外出", exclude_extreme_poverty: "特困供养人员不计入留守老人",
       life_threatening_conditions: "危及生命的疾病（用于风险等级）",
     },
@@ -376,6 +376,48 @@ export default {
   },
   contactMethod: { phone: "电话", video: "视频", sms: "短信", wechat: "微信", visit_in_person: "当面", other: "其他" },
   contactSource: { manual: "登记", visit: "探访", incident: "应急事件" },
+  sweep: {
+    title: "摸底排查", intro: "春季（3月）、秋季（9月）对辖区内每位在册老人入户核实一次，逐人确认信息是否准确。",
+    new: "发起排查", name: "排查名称", period: "排查类型", region: "排查区划", regionHint: "留空为本辖区",
+    startsOn: "开始日期", endsOn: "结束日期", status: "状态", progress: "进度", createdBy: "发起人",
+    confirmed: "已核实", withIssues: "有问题", total: "在册人数", rate: "完成率", byRegion: "分区进度",
+    pending: "未核实老人", close: "结束排查", closeConfirm: "结束后不能再确认老人，确定结束「{name}」吗？",
+    closed: "排查已结束", confirm: "核实", confirmTitle: "核实 {name} 的信息", confirmInSweep: "摸底核实",
+    chooseSweep: "所属排查", noOpenSweep: "当前没有进行中的排查", note: "情况说明",
+    noteHint: "有不符项时必填：写明哪里不对、已如何更正", date: "核实日期", allRight: "全部属实",
+    issues: "有不符项", saved: "已核实", savedIssues: "已记录不符情况，请更正后再次核实",
+    fixHint: "信息不符：请修改老人信息，或登记死亡、迁出，然后再次核实。", verifiedOn: "最近核实",
+    neverVerified: "从未核实", checkedWithIssues: "已查有问题",
+    periodName: { spring: "春季摸底排查（3月）", autumn: "秋季摸底排查（9月）", special: "专项排查" },
+    statusName: { open: "进行中", closed: "已结束" },
+    check: {
+      living_here: "仍在本村居住", contacts_right: "联系方式准确",
+      children_right: "子女外出情况准确", categories_right: "类别准确（特困、低保、残疾等）",
+    },
+  },
+  roster: {
+    title: "名单比对", intro: "上传殡葬、公安、民政、残联等部门的名单，与本县台账逐人比对，找出不一致并逐条处理。",
+    kind: "名单类型", file: "名单文件", fileHint: "支持 CSV（UTF-8 或 GBK）和 Excel（.xlsx），首行为中文表头，须含身份证号列",
+    pick: "选择文件", dryRun: "试运行（只查看差异，不能处理）", upload: "上传并比对", uploading: "正在上传…",
+    running: "正在比对…", history: "已上传的名单", rows: "行数", matched: "匹配", nearMisses: "校验位纠正",
+    notFound: "台账中无此人", failed: "无法读取", discrepancies: "差异", open: "查看", errorFile: "下载错误文件",
+    dryRunTag: "试运行", list: "差异清单", filterKind: "差异类型", filterStatus: "处理状态",
+    elder: "老人", row: "名单行", data: "名单内容", eventDate: "日期", nearMiss: "身份证校验位有误，已按前17位匹配，请核对",
+    apply: "按名单更正", dismiss: "忽略", reason: "理由", reasonRequired: "忽略须填写理由",
+    dismissTitle: "忽略差异", applyConfirm: "将按名单更正 {name} 的信息（{kind}），确定吗？",
+    applied: "已按名单更正", dismissed: "已忽略", resolvedBy: "处理人", notOnRoster: "不在名单中",
+    dryRunNote: "试运行的差异仅供查看，不能处理。", badType: "请选择 CSV 或 Excel 文件",
+    kindName: {
+      deaths: "死亡人员名单（殡葬/公安）", hukou_out: "户口迁出名单（公安）", dibao: "低保对象名单",
+      tekun: "特困供养人员名单", disability: "残疾人证名单（残联）",
+    },
+    discrepancy: {
+      deceased_but_active: "名单显示已死亡，本系统仍在册", paid_but_deceased: "已死亡仍在发放待遇",
+      moved_but_active: "名单显示户口已迁出，本系统仍在册", paid_not_on_roster: "本系统在发放，名单中没有",
+      on_roster_no_benefit: "名单中有，本系统未记录待遇", grade_differs: "残疾等级与证件不一致",
+    },
+    statusName: { open: "待处理", applied: "已更正", dismissed: "已忽略" },
+  },
   notFound: "页面不存在",
   forbidden: "当前角色不能访问该页面",
 } as const;

@@ -60,11 +60,11 @@ describe("relief policy form", () => {
 
 describe("register settings", () => {
   it("sends numbers, blanks as null, and the conditions in a stable order", () => {
-    const s = { min_register_age: "60", left_behind_min_age: 65, min_away_months: "", away_scope: "outside_township", treat_incapable_local_supporter_as_absent: true, exclude_extreme_poverty: false, advanced_age: 80, month_freeze_day: "7", life_threatening_conditions: ["stroke", "dementia"] } as never;
+    const s = { min_register_age: "60", left_behind_min_age: 65, min_away_months: "", away_scope: "outside_township", treat_incapable_local_supporter_as_absent: true, exclude_extreme_poverty: false, advanced_age: 80, month_freeze_day: "7", verification_months: "24", life_threatening_conditions: ["stroke", "dementia"] } as never;
     expect(registerBody(s, ["dementia", "heart_disease", "stroke"])).toEqual({
       min_register_age: 60, left_behind_min_age: 65, min_away_months: null, away_scope: "outside_township",
       treat_incapable_local_supporter_as_absent: true, exclude_extreme_poverty: false, advanced_age: 80,
-      month_freeze_day: 7, life_threatening_conditions: ["dementia", "stroke"],
+      month_freeze_day: 7, verification_months: 24, life_threatening_conditions: ["dementia", "stroke"],
     });
   });
 });

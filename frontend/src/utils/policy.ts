@@ -115,6 +115,7 @@ export function registerBody(s: RegisterSettings, conditionOrder: readonly strin
     min_away_months: num(s.min_away_months),
     advanced_age: num(s.advanced_age),
     ...(s.month_freeze_day === undefined ? {} : { month_freeze_day: num(s.month_freeze_day) }),
+    verification_months: num(s.verification_months),
     life_threatening_conditions: conditionOrder.filter((c) => (s.life_threatening_conditions ?? []).includes(c)),
   };
 }

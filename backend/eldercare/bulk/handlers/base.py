@@ -156,6 +156,10 @@ class Handler:
         in order on the write session. The outcomes are final once the steps have run."""
         raise NotImplementedError
 
+    def finish(self) -> None:
+        """After the last batch, in the job's last transaction (with ``self.db``): work
+        that needs the whole file (a roster's recipients missing from it)."""
+
     def key_of(self, cells: dict[str, Any]) -> Hashable | None:
         """The natural key of a row as ``batch`` records it, from its cells alone (for the
         rows a resumed job skips because an earlier run committed them)."""

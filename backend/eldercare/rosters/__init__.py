@@ -1,0 +1,1 @@
+"""Reconciliation with the official rosters: deaths, hukou moves, 低保, 特困, disability."""
