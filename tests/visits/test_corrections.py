@@ -9,7 +9,7 @@ import pytest
 from eldercare.audit.models import AuditEvent
 from eldercare.config import get_settings
 from eldercare.feed.models import Change
-from eldercare.visits import service, services
+from eldercare.visits import services
 from eldercare.visits.models import ElderSchedule, ElderServiceSchedule, Visit, VisitChange
 from sqlalchemy import select
 

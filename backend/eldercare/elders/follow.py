@@ -71,7 +71,15 @@ def follows(*tables: str) -> None:
 
 # Tables with an ``elder_id`` and no region of their own: scoped by joining the elder.
 SCOPED_THROUGH_ELDER: frozenset[str] = frozenset(
-    {"guardians", "guardian_contacts", "pairings", "benefits", "relief_facts", "elder_changes", "roster_matches"}
+    {
+        "guardians",
+        "guardian_contacts",
+        "pairings",
+        "benefits",
+        "relief_facts",
+        "elder_changes",
+        "roster_matches",
+    }
 )
 # Tables that record where an elder was (a history by date): never re-keyed by a move.
 REGION_HISTORY: frozenset[str] = frozenset({"elder_periods"})

@@ -4,9 +4,9 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eldercare.elders.schemas import ContactMethod, ContactOut
 from eldercare.followups.rules import ReliefProgram
 from eldercare.followups.schemas import NewFollowUp
-from eldercare.elders.schemas import ContactMethod, ContactOut
 from eldercare.incidents.rules import IncidentPolicy, IncidentType, Severity, Status
 
 SEVERITY_RULE = (

@@ -47,6 +47,8 @@ class FollowUpFigures(BaseModel):
         description="Of those resolved this month: the median days from finding to resolution"
     )
     by_kind: dict[str, int] = Field(description="Open items by kind")
+
+
 class CareFigures(BaseModel):
     contact_covered: int = Field(
         description="Elders the county's rule for contact with the children covers "

@@ -149,9 +149,7 @@ def get_visit(db: DbSession, ctx: AuthCtx, visit_id: str, response: Response) ->
     visit = service.get_visit(db, ctx, visit_id)
     set_etag(response, visit.version)
     out = _out(visit, ctx.lang, _Windows(db, ctx))
-    out.follow_ups = [
-        VisitFollowUp.model_validate(f) for f in hooks.opened_by_visit(db, visit.id)
-    ]
+    out.follow_ups = [VisitFollowUp.model_validate(f) for f in hooks.opened_by_visit(db, visit.id)]
     return out
 
 

@@ -8,7 +8,7 @@ and why (``visit_changes``), and moves the elder's visit and service schedules.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -24,7 +24,6 @@ from eldercare.db import utcnow
 from eldercare.elders import contacts
 from eldercare.elders import service as elders
 from eldercare.errors import FieldError, Forbidden, NotFound, ValidationFailed
-from eldercare.pagination import Page, keyset
 from eldercare.patching import apply_patch
 from eldercare.roles import TOWNSHIP_UP, Role
 from eldercare.visits import hooks, schedule, services
@@ -255,4 +254,105 @@ def history(db: Session, ctx: RequestCtx, visit_id: str) -> list[VisitChange]:
             .where(VisitChange.visit_id == visit.id)
             .order_by(VisitChange.changed_at.desc(), VisitChange.version.desc())
         )
+    )
+
+
+def list_visits(
+    db: Session,
+    ctx: RequestCtx,
+    *,
+    elder_id: str | None,
+    volunteer_id: str | None,
+    region: str | None,
+    method: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    cursor: str | None,
+    count: bool,
+) -> Page[Visit]:
+    stmt = select(Visit).where(visit_scope(ctx))
+    if elder_id:
+        stmt = stmt.where(Visit.elder_id == elder_id)
+    if volunteer_id:
+        stmt = stmt.where(Visit.volunteer_id == volunteer_id)
+    if region:
+        stmt = stmt.where(Visit.village_code.startswith(region))
+    if method:
+        stmt = stmt.where(Visit.method == method)
+    if since:
+        stmt = stmt.where(Visit.visited_at >= since)
+    if until:
+        stmt = stmt.where(Visit.visited_at < until)
+    return keyset(
+        db,
+        stmt,
+        [(Visit.visited_at, "desc"), (Visit.id, "desc")],
+        limit=limit,
+        cursor=cursor,
+        count=count,
+    )
+
+
+def worklist(
+    db: Session,
+    ctx: RequestCtx,
+    *,
+    region: str | None,
+    volunteer_id: str | None,
+    until: date,
+    limit: int,
+    cursor: str | None,
+    count: bool,
+) -> Page[Any]:
+    """Scheduled elders due on or before ``until``, most overdue first (an indexed range)."""
+    from eldercare.elders.models import Elder
+    from eldercare.scope import Scope
+    from eldercare.visits.models import ElderSchedule
+    from eldercare.volunteers.models import Pairing
+
+    p = ctx.actor
+    s = ElderSchedule
+    stmt = (
+        select(
+            s.elder_id,
+            Elder.name,
+            s.village_code,
+            Elder.address,
+            Elder.phone,
+            s.risk_level,
+            Elder.category_codes,
+            s.last_visit_at,
+            s.next_due_date,
+            s.reason,
+            s.event_type,
+        )
+        .join(Elder, Elder.id == s.elder_id)
+        .where(s.next_due_date <= until)
+    )
+    scope = p.scope
+    if scope.elder_ids is not None:
+        stmt = stmt.where(s.elder_id.in_(scope.elder_ids))
+    else:
+        stmt = stmt.where(scope.clause_levels(s.village_code, s.township_code, s.county_code))
+    if region:
+        stmt = stmt.where(
+            Scope(region).clause_levels(s.village_code, s.township_code, s.county_code)
+        )
+    if volunteer_id:
+        stmt = stmt.where(
+            s.elder_id.in_(
+                select(Pairing.elder_id).where(
+                    Pairing.volunteer_id == volunteer_id, Pairing.end_date.is_(None)
+                )
+            )
+        )
+    return keyset(
+        db,
+        stmt,
+        [(s.next_due_date, "asc"), (s.elder_id, "asc")],
+        limit=limit,
+        cursor=cursor,
+        count=count,
+        scalars=False,
     )
