@@ -179,6 +179,22 @@ class TestOpening:
             "cannot_resolve",
         ]
         assert move(client, account, item, "in_progress").status_code == 403
+        r = client.post(
+            f"{API}/visits",
+            headers=auth(account),
+            json={"elder_id": e.id, "method": "phone", "resolved_follow_ups": [item["id"]]},
+        )
+        assert r.status_code == 403
+        # once they hold it, they close it on their visit
+        ok(
+            client.patch(
+                f"{API}/follow-ups/{item['id']}",
+                headers={**auth(worker), "If-Match": f'"{item["version"]}"'},
+                json={"owner_type": "volunteer", "owner_id": helper.id},
+            )
+        )
+        visit(client, account, e, method="phone", resolved_follow_ups=[item["id"]])
+        assert items_of(client, worker, e)[0]["status"] == "resolved"
 
     def test_a_correction_adding_a_hazard_opens_it(self, client, db, worker):
         e = make_elder(db)

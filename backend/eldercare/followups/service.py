@@ -372,6 +372,8 @@ def resolve_on_visit(
             )
         if item.status in rules.CLOSED:
             continue
+        if not may_move(ctx, db, item):  # a helper closes only what they hold
+            raise Forbidden("follow_up.not_owner")
         _move(db, ctx, item, "resolved", "", visit_id=visit.id, at=visit.visited_at)
 
 
