@@ -8,7 +8,7 @@ and why (``visit_changes``), and moves the elder's visit and service schedules.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -24,6 +24,7 @@ from eldercare.db import utcnow
 from eldercare.elders import contacts
 from eldercare.elders import service as elders
 from eldercare.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from eldercare.pagination import Page, keyset
 from eldercare.patching import apply_patch
 from eldercare.roles import TOWNSHIP_UP, Role
 from eldercare.visits import hooks, schedule, services
