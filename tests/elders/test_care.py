@@ -652,3 +652,17 @@ class TestNoOneAtHome:
         assert (care["contact_overdue"], care["contact_rate"]) == (1, 0.5)
         village = next(c for c in r.json()["children"] if c["code"] == VILLAGE)
         assert village["care"]["contact_rate"] == 0.5
+
+
+def test_the_guardian_export_takes_the_caretaker_filter(client, db, township):
+    """The filter's subquery keeps to the elder when the statement selects guardians too."""
+    ill_and_alone(db, name="王桂英")
+    r = client.get(
+        f"{API}/exports/guardians",
+        headers=auth(township),
+        params={"caretaker_agreement": "missing", "no_one_at_home": "true", "format": "csv"},
+    )
+    assert r.status_code == 200, r.text
+    text = r.content.decode("utf-8-sig")
+    assert "王建国" in text
+    assert "王秀梅" in text

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, case, delete, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from eldercare.audit import service as audit
 from eldercare.clock import aware, now
@@ -288,13 +288,11 @@ def contacts_from(db: Session, source: str, source_id: str) -> list[GuardianCont
 
 def last_contact(policy: ContactPolicy) -> Any:
     """The elder's latest contact with a guardian the rule counts (a correlated subquery)."""
+    g = aliased(Guardian)
     return (
-        select(func.max(Guardian.last_contact_date))
-        .where(
-            Guardian.elder_id == Elder.id,
-            Guardian.alive.is_(True),
-            Guardian.relation.in_(policy.relations),
-        )
+        select(func.max(g.last_contact_date))
+        .where(g.elder_id == Elder.id, g.alive.is_(True), g.relation.in_(policy.relations))
+        .correlate(Elder)
         .scalar_subquery()
     )
 
@@ -310,14 +308,16 @@ def covered(policy: ContactPolicy) -> ColumnElement[bool]:
 
 def contacted_since(policy: ContactPolicy, cutoff: date) -> ColumnElement[bool]:
     """A counted guardian was contacted on or after ``cutoff``."""
+    g = aliased(Guardian)
     return (
-        select(Guardian.id)
+        select(g.id)
         .where(
-            Guardian.elder_id == Elder.id,
-            Guardian.alive.is_(True),
-            Guardian.relation.in_(policy.relations),
-            Guardian.last_contact_date >= cutoff,
+            g.elder_id == Elder.id,
+            g.alive.is_(True),
+            g.relation.in_(policy.relations),
+            g.last_contact_date >= cutoff,
         )
+        .correlate(Elder)
         .exists()
     )
 

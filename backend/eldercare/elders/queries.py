@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from eldercare import identity
 from eldercare.clock import today as local_today
@@ -187,15 +187,20 @@ def filter_clauses(filters: ElderFilters) -> list[ColumnElement[bool]]:
 
 
 def caretaker_agreement_clause() -> ColumnElement[bool]:
-    """The elder has a living entrusted caretaker with a signed agreement (委托照料协议)."""
+    """The elder has a living entrusted caretaker with a signed agreement (委托照料协议).
+
+    Its guardians are an alias correlated to the elder only, so that a statement that
+    selects guardians too (the guardian export) keeps its own."""
+    g = aliased(Guardian)
     return (
-        select(Guardian.id)
+        select(g.id)
         .where(
-            Guardian.elder_id == Elder.id,
-            Guardian.is_entrusted_caretaker.is_(True),
-            Guardian.alive.is_(True),
-            Guardian.agreement_date.is_not(None),
+            g.elder_id == Elder.id,
+            g.is_entrusted_caretaker.is_(True),
+            g.alive.is_(True),
+            g.agreement_date.is_not(None),
         )
+        .correlate(Elder)
         .exists()
     )
 
