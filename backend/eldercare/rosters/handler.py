@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, insert, or_, select, text, update
+from sqlalchemy import Table, and_, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from eldercare import identity
@@ -33,9 +33,9 @@ from eldercare.rosters.models import Roster, RosterDiscrepancy, RosterMatch
 from eldercare.sheets.formats import ERROR
 
 LIVE = ("active", "not_left_behind")
-DISCREPANCIES = RosterDiscrepancy.__table__
+DISCREPANCIES = cast(Table, RosterDiscrepancy.__table__)
 ANALYZE_AFTER = 5000  # discrepancies written by one roster
-MATCHES = RosterMatch.__table__
+MATCHES = cast(Table, RosterMatch.__table__)
 _CN_GRADES = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _CN_DATE = re.compile(r"^(\d{4})\s*[年.-]\s*(\d{1,2})\s*[月.-]\s*(\d{1,2})\s*日?$")
 
