@@ -57,8 +57,29 @@ def test_every_list_is_covered(app):
     assert len(cursor_lists(app)) >= 16
 
 
-def _url(path: str, elder_id: str) -> str:
-    return path.replace("{elder_id}", elder_id)
+def _url(path: str, elder_id: str, **ids: str) -> str:
+    path = path.replace("{elder_id}", elder_id)
+    for name, value in ids.items():
+        path = path.replace("{" + name + "}", value)
+    return path
+
+
+def _parents(client, admin) -> dict[str, str]:
+    """A sweep and a roster of the admin's county: the lists under them take cursors too."""
+    sweep = client.post(
+        "/api/v1/sweeps",
+        json={"name": "排查", "period": "special", "starts_on": "2026-01-01"},
+        headers=auth(admin),
+    )
+    roster = client.post(
+        "/api/v1/rosters",
+        params={"kind": "deaths"},
+        content="身份证号,死亡日期\n".encode(),
+        headers={**auth(admin), "Content-Type": "text/csv"},
+    )
+    assert sweep.status_code == 201, sweep.text
+    assert roster.status_code == 200, roster.text
+    return {"sweep_id": sweep.json()["id"], "roster_id": roster.json()["id"]}
 
 
 @pytest.mark.parametrize(
@@ -88,10 +109,12 @@ def test_reported_cursors_are_bad_cursor(client, db, admin, path, forged):
 
 def test_forged_cursors_are_bad_cursor_on_every_list(client, db, admin, app):
     elder = make_elder(db, VILLAGE)
+    parents = _parents(client, admin)
     failures = []
     for path in cursor_lists(app):
         for forged in FORGED:
-            r = client.get(_url(path, elder.id), params={"cursor": forged}, headers=auth(admin))
+            url = _url(path, elder.id, **parents)
+            r = client.get(url, params={"cursor": forged}, headers=auth(admin))
             if r.status_code != 400 or r.json().get("code") != "bad_cursor":
                 failures.append((path, forged[:40], r.status_code, r.text[:200]))
     assert failures == []

@@ -240,3 +240,17 @@ class TestNotVerified:
         assert not_verified_since(12, date(2026, 3, 31)) == date(2025, 3, 31)
         assert not_verified_since(1, date(2026, 3, 31)) == date(2026, 2, 28)
         assert not_verified_since(13, date(2026, 1, 15)) == date(2024, 12, 15)
+
+
+def test_a_revealed_export_of_the_not_verified_audits_its_day(client, db, elders):
+    officer = make_user(db, "county_officer", COUNTY)
+    since = not_verified_since(12, TODAY)
+    r = client.get(
+        "/api/v1/exports/elders",
+        params={"verified_before": str(since), "reveal": "true", "status": "active"},
+        headers=auth(officer),
+    )
+    assert r.status_code == 200, r.text
+    assert elders["a"].name in r.content.decode("utf-8-sig")
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
+    assert event.detail["filters"]["verified_before"] == str(since)

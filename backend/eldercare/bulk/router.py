@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Depends, Header, Query, Request
@@ -97,6 +98,11 @@ async def create_import(
             **params,
         )
     return JSONResponse(report.model_dump(mode="json"), status_code=status, headers=headers)
+
+
+def _plain(value: object) -> object:
+    """A filter's value as the audit's JSON keeps it (a date as its ISO text)."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _report(job_id: str, lang: str, replayed: bool) -> ImportReport:
@@ -198,7 +204,7 @@ def export_rows(
             }.get(resource, ["phone"]),
             detail={
                 "format": format,
-                "filters": {name: getattr(filters, name) for name in filters.given()},
+                "filters": {name: _plain(getattr(filters, name)) for name in filters.given()},
                 "unmasked": True,
             },
         )
