@@ -293,6 +293,35 @@ class TestVisitWritesAnEntry:
             assert r.status_code == 201, r.text
         assert db.scalars(select(GuardianContact)).all() == []
 
+    def test_a_correction_saying_the_children_were_reached_writes_the_entry_once(
+        self, client, db, worker
+    ):
+        e = left_behind(db)
+        r = client.post(
+            f"{API}/visits",
+            headers=auth(worker),
+            json={"elder_id": e.id, "method": "home_visit", "guardian_contacted": False},
+        )
+        assert r.status_code == 201, r.text
+        visit, etag = r.json(), r.headers["etag"]
+        assert db.scalars(select(GuardianContact)).all() == []
+        for body in ({"guardian_contacted": True}, {"guardian_contacted": False}):
+            r = client.patch(
+                f"{API}/visits/{visit['id']}",
+                headers={**auth(worker), "If-Match": etag},
+                json=body,
+            )
+            assert r.status_code == 200, r.text
+            etag = r.headers["etag"]
+        r = client.patch(
+            f"{API}/visits/{visit['id']}",
+            headers={**auth(worker), "If-Match": etag},
+            json={"guardian_contacted": True},
+        )
+        assert r.status_code == 200, r.text
+        entries = db.scalars(select(GuardianContact).where(GuardianContact.elder_id == e.id)).all()
+        assert [(c.source, c.source_id) for c in entries] == [("visit", visit["id"])]
+
     def test_a_guardian_of_another_elder_is_refused_and_no_visit_is_logged(
         self, client, db, worker
     ):

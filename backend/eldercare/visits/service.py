@@ -230,6 +230,25 @@ def update_visit(
         elder = elders.get_elder(db, ctx, visit.elder_id)
         schedule.refresh(db, elder)
         services.refresh_elder(db, elder)
+    if (
+        "guardian_contacted" in changed
+        and visit.guardian_contacted
+        and not contacts.contacts_from(db, "visit", visit.id)
+    ):  # a correction saying the children were reached writes the entry the visit lacked
+        elder = elders.get_elder(db, ctx, visit.elder_id)
+        guardian = contacts.default_guardian(db, elder.id)
+        if guardian is not None:
+            contacts.log_contact(
+                db,
+                ctx,
+                elder,
+                guardian,
+                contacted_at=visit.visited_at,
+                method="phone",
+                source="visit",
+                source_id=visit.id,
+                volunteer_id=visit.volunteer_id,
+            )
     if {"safety_risks", "needs", "follow_up", "findings"} & set(changed):
         # a hazard or need added by a correction opens its item
         hooks.logged(db, ctx, elders.get_elder(db, ctx, visit.elder_id), visit, [])
