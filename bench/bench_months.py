@@ -35,7 +35,7 @@ _HISTORY_SQL = [
     """INSERT INTO guardian_contacts (id, elder_id, guardian_id, guardian_name,
            guardian_relation, contacted_at, method, contacted_by, note, source, author_id,
            created_at, version)
-       SELECT md5(e.id || ':c' || g), e.id, md5(e.id), '张', 'son',
+       SELECT md5(e.id || '-c' || g), e.id, md5(e.id), '张', 'son',
               now() - random() * interval '365 days', 'phone', '', '', 'manual', 'bench',
               now(), 1
        FROM elders e CROSS JOIN generate_series(1, 6) g
@@ -44,7 +44,7 @@ _HISTORY_SQL = [
            severity, found_by_type, found_by_id, found_by_name, found_at, last_seen_at,
            times_seen, owner_type, owner_name, due_date, status, closure_note, created_at,
            updated_at, version)
-       SELECT md5(e.id || ':f'), e.id, e.village_code, 'hazard', 'fall_risk', '', 'high',
+       SELECT md5(e.id || '-f'), e.id, e.village_code, 'hazard', 'fall_risk', '', 'high',
               'user', 'bench', '', now(), now(), 1, 'village_worker', '', current_date,
               'open', '', now(), now(), 1
        FROM elders e WHERE e.status = 'active' AND random() < 0.2""",
