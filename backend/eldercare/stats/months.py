@@ -48,9 +48,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    String,
     Table,
     and_,
     case,
+    cast,
     delete,
     distinct,
     exists,
@@ -386,16 +388,37 @@ def _services(
     if signed:  # as the register is now: periods do not keep it
         x = select(*columns, Elder.family_doctor_signed).join(Elder, Elder.id == s.c.elder_id)
     x = x.subquery("x")
+    # one pass over the county's visits recording services, from the earliest time a
+    # recording still keeps an elder from being due by month end (older ones count as none)
+    longest = max(r.interval_days for rules in plan.values() for r in rules)
+    since = _day_start(as_of - timedelta(days=longest - 1))
     v = Visit.__table__
     assert isinstance(v, Table)
-    in_county = Scope(county).clause(v.c.village_code)
-    before = visit_services.last_done(list(plan), in_county, until=start)
-    before = before.alias("before")
-    during = visit_services.last_done(list(plan), in_county, since=start, until=end)
-    during = during.alias("during")
+    codes = cast(v.c.services, String)
+    columns: list[Any] = []
+    for service in plan:
+        recorded = codes.like(f'%"{service}"%')
+        columns += [
+            func.max(case((and_(recorded, v.c.visited_at < start), v.c.visited_at))).label(
+                f"before_{service}"
+            ),
+            func.max(case((and_(recorded, v.c.visited_at >= start), 1))).label(f"during_{service}"),
+        ]
+    done = (
+        select(v.c.elder_id, *columns)
+        .where(
+            Scope(county).clause(v.c.village_code),
+            v.c.visited_at >= min(since, start),
+            v.c.visited_at < end,
+            codes != "[]",
+        )
+        .group_by(v.c.elder_id)
+        .subquery("done")
+    )
     sums: list[Any] = []
     for service, rules in plan.items():
         planned = or_(*[visit_services.applies(x, r) for r in rules])
+        before = done.c[f"before_{service}"]
         # due by a rule when its last recording visit before the month is at least the
         # rule's interval before month end (the shortest interval is the earliest due)
         due = or_(
@@ -403,22 +426,18 @@ def _services(
                 and_(
                     visit_services.applies(x, r),
                     or_(
-                        before.c[service].is_(None),
-                        before.c[service] < _day_start(as_of - timedelta(days=r.interval_days - 1)),
+                        before.is_(None),
+                        before < _day_start(as_of - timedelta(days=r.interval_days - 1)),
                     ),
                 )
                 for r in rules
             ]
         )
-        served = and_(due, during.c[service].is_not(None))
+        served = and_(due, done.c[f"during_{service}"].is_not(None))
         sums += [_flag(planned), _flag(due), _flag(served)]
     stmt = (
         select(x.c.village_code, *sums)
-        .select_from(
-            x.outerjoin(before, before.c.elder_id == x.c.elder_id).outerjoin(
-                during, during.c.elder_id == x.c.elder_id
-            )
-        )
+        .select_from(x.outerjoin(done, done.c.elder_id == x.c.elder_id))
         .group_by(x.c.village_code)
     )
     for row in db.execute(stmt):
@@ -571,6 +590,8 @@ def compute(
     db.execute(select(Region.code).where(Region.code == county).with_for_update())
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("SET LOCAL jit = off"))  # see service.refresh_county
+        # the county's visits grouped by elder in memory (services), not spilled to disk
+        db.execute(text("SET LOCAL work_mem = '64MB'"))
     today, now = clock.today(), clock.now()
     as_of = min(last_day(first), today)
     key = month_key(first)
