@@ -395,17 +395,17 @@ def _services(
     v = Visit.__table__
     assert isinstance(v, Table)
     codes = cast(v.c.services, String)
-    columns: list[Any] = []
+    aggregates: list[Any] = []
     for service in plan:
         recorded = codes.like(f'%"{service}"%')
-        columns += [
+        aggregates += [
             func.max(case((and_(recorded, v.c.visited_at < start), v.c.visited_at))).label(
                 f"before_{service}"
             ),
             func.max(case((and_(recorded, v.c.visited_at >= start), 1))).label(f"during_{service}"),
         ]
     done = (
-        select(v.c.elder_id, *columns)
+        select(v.c.elder_id, *aggregates)
         .where(
             Scope(county).clause(v.c.village_code),
             v.c.visited_at >= min(since, start),
