@@ -467,6 +467,15 @@ def test_township_monthly_report_equals_the_api_and_downloads(
     )
     assert total[0] == "合计"
     assert total[1] == str(visits["rows"][-1]["cells"][0])
+    keys = [s["key"] for s in report["sections"]]
+    assert {"services", "contacts", "follow_ups", "follow_up_hazards"} <= set(keys)
+    assert "联系子女" in page.text_content("[data-section=contacts] [data-note=contacts]")
+    contacts = next(s for s in report["sections"] if s["key"] == "contacts")
+    headers = page.eval_on_selector_all(
+        "[data-section=contacts] .el-table__header-wrapper th",
+        "c => c.map(x => x.textContent.trim())",
+    )
+    assert headers[1:] == [c["title"] for c in contacts["columns"]]
     shot(page, "monthly-report-township")
     with page.expect_download() as dl:
         page.click("[data-test=report-xlsx]")

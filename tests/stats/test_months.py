@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 from eldercare.audit.models import AuditEvent
-from eldercare.elders.models import Elder, ElderPeriod, RegisterPolicy
+from eldercare.elders.models import Elder, ElderPeriod, GuardianContact, RegisterPolicy
+from eldercare.followups.models import FollowUp, FollowUpTransition
 from eldercare.stats import freezing, months
 from eldercare.stats.models import MonthFreeze, MonthSnapshot, MonthSnapshotRevision
 from eldercare.visits.models import Visit
@@ -43,7 +44,7 @@ def special(db, e, on: bool = True):
     db.flush()
 
 
-def visit(db, e, when, method="home_visit"):
+def visit(db, e, when, method="home_visit", services=()):
     db.add(
         Visit(
             elder_id=e.id,
@@ -51,8 +52,68 @@ def visit(db, e, when, method="home_visit"):
             author_id="x",
             visited_at=when,
             method=method,
+            services=list(services),
         )
     )
+    db.flush()
+
+
+def categories(db, e, *codes):
+    e.category_codes = "".join(f",{c}," for c in codes)
+    db.flush()
+
+
+def contact(db, e, when, relation="son"):
+    db.add(
+        GuardianContact(
+            elder_id=e.id,
+            guardian_id="g" + e.id[:20],
+            guardian_name="张强",
+            guardian_relation=relation,
+            contacted_at=when,
+            method="phone",
+            author_id="x",
+        )
+    )
+    db.flush()
+
+
+def follow_up(db, e, found, due, category="hazard", kind="fall_risk"):
+    item = FollowUp(
+        elder_id=e.id,
+        village_code=e.village_code,
+        category=category,
+        kind=kind,
+        severity="high",
+        found_by_type="user",
+        found_by_id="x",
+        found_at=found,
+        last_seen_at=found,
+        due_date=date.fromisoformat(due),
+        status="open",
+    )
+    db.add(item)
+    db.flush()
+    step(db, item, "opened", "open", found)
+    return item
+
+
+def step(db, item, action, to, when):
+    """A step of the item's history, as the follow-ups' service writes it."""
+    db.add(
+        FollowUpTransition(
+            follow_up_id=item.id,
+            action=action,
+            from_status=None if action == "opened" else item.status,
+            to_status=to,
+            actor_id="x",
+            actor_name="王芳",
+            at=when,
+            due_date=item.due_date,
+        )
+    )
+    item.status = to
+    item.closed_at = when if to == "resolved" else None
     db.flush()
 
 
@@ -333,6 +394,171 @@ class TestFreezeAndRecompute:
         assert cli.main(["stats", "freeze", "--month", "2026-11"]) == 2  # not ended
 
 
+class TestServices:
+    def test_due_and_served_month_by_month(self, db, clock):
+        clock.now = at("2026-08-10")
+        e = make_elder(db, name="甲")
+        categories(db, e, "extreme_poverty")  # cleaning, laundry, haircut, necessities
+        other = make_elder(db, name="乙")
+        categories(db, other, "left_behind")  # the health check-up only
+        clock.now = at("2026-09-05")
+        visit(db, e, at("2026-09-05"), services=["haircut", "health_checkup"])
+        clock.now = at("2026-10-12")
+        visit(db, e, at("2026-10-12"), services=["cleaning"])
+        clock.now = at("2026-11-15")
+        categories(db, e)  # no longer extreme poverty: the plan no longer gives its services
+        clock.now = at("2026-12-02")
+
+        def of(month, service):
+            c = village_month(db, month)["services"]["by_service"][service]
+            return c["planned"], c["due"], c["served"], c["rate"]
+
+        assert of("2026-08", "haircut") == (1, 1, 0, 0.0)  # never done: due
+        assert of("2026-09", "haircut") == (1, 1, 1, 1.0)
+        # done 5 September, due again 5 October: due in October, not served then
+        assert of("2026-10", "haircut") == (1, 1, 0, 0.0)
+        assert of("2026-10", "cleaning") == (1, 1, 1, 1.0)
+        assert of("2026-09", "health_checkup") == (2, 2, 1, 0.5)
+        # done 5 September, due again in March: only the other elder is due in October
+        assert of("2026-10", "health_checkup") == (2, 1, 0, 0.0)
+        assert of("2026-11", "haircut") == (0, 0, 0, None)
+        assert of("2026-11", "health_checkup") == (2, 1, 0, 0.0)
+        s = village_month(db, "2026-09")["services"]
+        # September: cleaning, laundry, haircut, necessities and two check-ups due
+        assert (s["due"], s["served"]) == (6, 2)
+        assert s["rate"] == round(2 / 6, 4)
+        # a service recorded today does not change October
+        visit(db, e, at("2026-12-02"), services=["haircut"])
+        assert of("2026-10", "haircut") == (1, 1, 0, 0.0)
+
+    def test_the_township_adds_up_its_villages(self, db, clock):
+        clock.now = at("2026-10-10")
+        for village in (VILLAGE, OTHER_VILLAGE):
+            e = make_elder(db, village)
+            categories(db, e, "extreme_poverty")
+            visit(db, e, at("2026-10-10"), services=["haircut"] if village == VILLAGE else [])
+        clock.now = at("2026-11-02")
+        f = months.county_figures(db, COUNTY, date(2026, 10, 1), date(2026, 10, 31))
+        haircut = f[TOWNSHIP]["services"]["by_service"]["haircut"]
+        assert (haircut["due"], haircut["served"], haircut["rate"]) == (2, 1, 0.5)
+
+
+class TestContacts:
+    def test_covered_and_contacted_month_by_month(self, db, clock):
+        clock.now = at("2026-08-10")
+        e = make_elder(db, name="甲")
+        categories(db, e, "left_behind")
+        never = make_elder(db, name="乙")
+        categories(db, never, "special_difficulty")  # the rule does not cover them
+        clock.now = at("2026-09-10")
+        contact(db, e, at("2026-09-10"))
+        clock.now = at("2026-10-20")
+        contact(db, e, at("2026-10-20"), relation="neighbour")  # not a child
+        clock.now = at("2026-11-05")
+        contact(db, e, at("2026-11-05"))
+        clock.now = at("2026-11-20")
+        categories(db, e)  # no longer left behind
+        clock.now = at("2026-12-02")
+
+        def of(month):
+            c = village_month(db, month)["contacts"]
+            return c["covered"], c["contacted"], c["contact_rate"]
+
+        assert of("2026-08") == (1, 0, 0.0)
+        assert of("2026-09") == (1, 1, 1.0)
+        # 10 September is more than 30 days before 31 October; the neighbour does not count
+        assert of("2026-10") == (1, 0, 0.0)
+        assert of("2026-11") == (0, 0, None)  # not covered at the month's end
+
+    def test_the_interval_is_counted_back_from_the_month_end(self, db, clock):
+        clock.now = at("2026-09-01")
+        e = make_elder(db)
+        categories(db, e, "left_behind")
+        contact(db, e, at("2026-10-01"))  # 30 days before 31 October: in time
+        clock.now = at("2026-11-02")
+        assert village_month(db, "2026-10")["contacts"]["contacted"] == 1
+        assert village_month(db, "2026-09")["contacts"]["contacted"] == 0  # after September
+
+
+class TestFollowUps:
+    def test_a_crafted_village_month_by_month(self, db, clock):
+        clock.now = at("2026-09-01")
+        e = make_elder(db)
+        a = follow_up(db, e, at("2026-09-10"), "2026-09-20")  # a hazard
+        clock.now = at("2026-09-15")
+        step(db, a, "moved", "in_progress", at("2026-09-15"))
+        b = follow_up(db, e, at("2026-09-25"), "2026-10-25", category="need", kind="medical")
+        clock.now = at("2026-10-04")
+        step(db, b, "moved", "resolved", at("2026-10-04"))  # 9 days
+        c = follow_up(db, e, at("2026-10-06", 2), "2026-10-31", kind="fire_gas")
+        clock.now = at("2026-10-09")
+        step(db, c, "moved", "resolved", at("2026-10-09", 2))  # 3 days
+        step(db, c, "reopened", "open", at("2026-10-09", 6))
+        clock.now = at("2026-11-10")
+        step(db, a, "moved", "resolved", at("2026-11-10"))  # 61 days
+        clock.now = at("2026-12-02")
+        step(db, c, "moved", "resolved", at("2026-12-02", 2))  # resolved today
+
+        def of(month, bucket=None):
+            fu = village_month(db, month)["follow_ups"]
+            f = fu["by_category"].get(bucket, fu)
+            if bucket in fu["by_kind"]:
+                f = fu["by_kind"][bucket]
+            return tuple(f[k] for k in months.FOLLOW_UP_FIGURES)
+
+        # opened, resolved, open at the end, overdue at the end
+        assert of("2026-08") == (0, 0, 0, 0)
+        assert of("2026-09") == (2, 0, 2, 1)  # a was due 20 September
+        assert of("2026-10") == (1, 2, 2, 1)  # b and c resolved, c reopened: a and c open
+        assert of("2026-10", "hazard") == (1, 1, 2, 1)
+        assert of("2026-10", "need") == (0, 1, 0, 0)
+        assert of("2026-10", "fire_gas") == (1, 1, 1, 0)  # due on the month's last day
+        assert of("2026-11") == (0, 1, 1, 1)  # c still open, due 31 October
+        assert of("2026-12") == (0, 1, 0, 0)  # to date
+        october = village_month(db, "2026-10")["follow_ups"]
+        assert october["resolve_days"] == {"9.0": 1, "3.0": 1}
+        assert october["median_days_to_resolve"] == 6.0
+        assert october["by_category"]["need"]["median_days_to_resolve"] == 9.0
+        assert village_month(db, "2026-11")["follow_ups"]["median_days_to_resolve"] == 61.0
+
+    def test_a_frozen_month_is_not_changed_by_a_resolution_today(self, db, clock):
+        clock.now = at("2026-10-10")
+        e = make_elder(db)
+        item = follow_up(db, e, at("2026-10-10"), "2026-10-20")
+        clock.now = at("2026-11-06")
+        months.freeze(db, COUNTY, date(2026, 10, 1))
+        clock.now = at("2026-12-02")
+        step(db, item, "moved", "resolved", at("2026-12-02"))
+        # computed afresh, October still had the item open and overdue at its end
+        assert of_county(db, "2026-10")["follow_ups"]["open_at_end"] == 1
+        assert of_county(db, "2026-10")["follow_ups"]["overdue_at_end"] == 1
+        assert of_county(db, "2026-12")["follow_ups"]["resolved"] == 1
+        frozen = db.get(MonthSnapshot, (COUNTY, "2026-10")).figures["follow_ups"]
+        assert (frozen["open_at_end"], frozen["overdue_at_end"]) == (1, 1)
+
+    def test_an_item_counts_in_the_village_of_its_elder_at_month_end(self, db, clock):
+        clock.now = at("2026-10-10")
+        e = make_elder(db)
+        follow_up(db, e, at("2026-10-10"), "2026-12-20")
+        clock.now = at("2026-12-02")
+        e.village_code = OTHER_VILLAGE  # moved today; the item follows
+        db.flush()
+        db.execute(
+            FollowUp.__table__.update()
+            .where(FollowUp.elder_id == e.id)
+            .values(village_code=OTHER_VILLAGE)
+        )
+        assert village_month(db, "2026-10")["follow_ups"]["open_at_end"] == 1
+        assert village_month(db, "2026-10", OTHER_VILLAGE)["follow_ups"]["open_at_end"] == 0
+        assert village_month(db, "2026-12", OTHER_VILLAGE)["follow_ups"]["open_at_end"] == 1
+
+
+def of_county(db, month: str) -> dict:
+    first = months.parse_month(month)
+    as_of = min(months.last_day(first), months.clock.today())
+    return months.county_figures(db, COUNTY, first, as_of)[COUNTY]
+
+
 class TestReport:
     def test_json_has_a_table_per_heading(self, client, db, clock, october):
         clock.now = at("2026-11-06")
@@ -348,6 +574,10 @@ class TestReport:
             "visits",
             "incidents",
             "relief",
+            "services",
+            "contacts",
+            "follow_ups",
+            "follow_up_hazards",
         ]
         assert rep["frozen"] is True
         assert rep["computed_by_name"] == "系统"
@@ -372,7 +602,16 @@ class TestReport:
         )
         assert r.status_code == 200, r.text
         book = load_workbook(io.BytesIO(r.content))
-        assert book.sheetnames == ["老人分类统计", "探访与探访率", "突发事件处置", "救助覆盖"]
+        assert book.sheetnames == [
+            "老人分类统计",
+            "探访与探访率",
+            "突发事件处置",
+            "救助覆盖",
+            "上门服务",
+            "联系子女",
+            "跟进事项",
+            "安全隐患分类",
+        ]
         sheet = book["探访与探访率"]
         rows = list(sheet.iter_rows(values_only=True))
         assert rows[0][0].endswith("2026-10月报表 · 探访与探访率")
@@ -383,6 +622,81 @@ class TestReport:
         header = list(book["老人分类统计"].iter_rows(values_only=True))[2]
         assert "老人总数" in header
         assert "特殊困难" in header
+        header = list(book["上门服务"].iter_rows(values_only=True))[2]
+        assert "理发应服务老人" in header
+        assert "健康体检服务率" in header
+        assert header[-3:] == ("合计应服务老人", "合计已服务", "合计服务率")
+        header = list(book["联系子女"].iter_rows(values_only=True))[2]
+        assert header == ("区域", "应联系子女老人", "已按时联系子女", "联系子女率")
+        header = list(book["跟进事项"].iter_rows(values_only=True))[2]
+        assert header[1:6] == (
+            "合计本月发现",
+            "合计本月解决",
+            "合计月末未结",
+            "合计月末逾期",
+            "合计解决用时中位数（天）",
+        )
+        assert "安全隐患月末逾期" in header
+        header = list(book["安全隐患分类"].iter_rows(values_only=True))[2]
+        assert "跌倒风险月末未结" in header
+
+    def test_the_new_sections_carry_the_month(self, client, db, clock):
+        clock.now = at("2026-10-05")
+        e = make_elder(db)
+        categories(db, e, "left_behind", "extreme_poverty")
+        visit(db, e, at("2026-10-05"), services=["haircut"])
+        contact(db, e, at("2026-10-06"))
+        follow_up(db, e, at("2026-10-07"), "2026-10-10")
+        clock.now = at("2026-11-06")
+        officer = make_user(db, "county_officer", COUNTY)
+        r = client.get(
+            f"/api/v1/stats/monthly-report?region={COUNTY}&month=2026-10",
+            headers=auth(officer, "en"),
+        )
+        assert r.status_code == 200, r.text
+        sections = {s["key"]: s for s in r.json()["sections"]}
+
+        def total(key, column):
+            s = sections[key]
+            return s["rows"][-1]["cells"][[c["key"] for c in s["columns"]].index(column)]
+
+        assert sections["services"]["title"] == "Services"
+        titles = [c["title"] for c in sections["services"]["columns"]]
+        assert "haircut service rate" in titles
+        keys = [c["key"] for c in sections["services"]["columns"]]
+        assert "cooking_meals.due" not in keys  # not in the plan
+        assert total("services", "haircut.rate") == 1.0
+        assert total("services", "cleaning.due") == 1
+        assert total("contacts", "contact_rate") == 1.0
+        assert total("follow_ups", "hazard.overdue_at_end") == 1
+        assert total("follow_up_hazards", "fall_risk.open_at_end") == 1
+        assert sections["follow_up_hazards"]["rows"][0]["code"] == TOWNSHIP
+
+    def test_a_month_computed_before_the_new_figures_has_no_such_sections(
+        self, client, db, clock, october
+    ):
+        clock.now = at("2026-11-06")
+        months.freeze(db, COUNTY, date(2026, 10, 1))
+        for row in db.scalars(select(MonthSnapshot).where(MonthSnapshot.month == "2026-10")):
+            row.figures = {
+                k: v
+                for k, v in row.figures.items()
+                if k not in ("services", "contacts", "follow_ups")
+            }
+        db.flush()
+        officer = make_user(db, "county_officer", COUNTY)
+        r = client.get(
+            f"/api/v1/stats/monthly-report?region={COUNTY}&month=2026-10", headers=auth(officer)
+        )
+        assert r.status_code == 200, r.text
+        assert [s["key"] for s in r.json()["sections"]] == [
+            "by_category",
+            "visits",
+            "incidents",
+            "relief",
+        ]
+        m = month_api(client, officer, "2026-10", COUNTY)
+        assert m["figures"]["services"] is None
 
     def test_a_village_gets_no_report(self, client, db, clock):
         clock.now = at("2026-11-06")

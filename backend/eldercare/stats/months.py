@@ -16,6 +16,21 @@ elders so visited over special-difficulty elders; coverage is elders so visited 
 **Incidents.** Those reported in the month in the region: how many, acknowledged and
 resolved before their deadlines, reported late.
 
+**Services.** Per service of the county's service plan (in force on the month's last day):
+the elders standing at month end it was due for in the month (a rule gives it to them by
+their categories then, and its last recording visit before the month is older than the
+interval, or there is none), and of them those served (a visit in the month recording it).
+
+**Contact with the children.** The elders the county's contact rule (in force on the
+month's last day) covered at month end by their categories then, and of them those with a
+logged contact (``guardian_contacts``) with a guardian of the rule's relations within the
+rule's interval before the month's last day.
+
+**Follow-ups.** Items of the region's elders (in their village at month end), by category
+and kind: found in the month, resolved in the month, open and overdue at month end by their
+history (``follow_up_transitions``: a later resolution does not change an earlier month),
+and the days from finding to resolution of those resolved in the month (their median).
+
 **Snapshots.** A county's month is computed set-based (a few grouped queries over its
 villages) and stored per village, township and county (``month_snapshots``: the figures
 as JSON by key, core figures as columns). A month is frozen on the county's
@@ -28,29 +43,50 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime
+import statistics
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, distinct, false, func, or_, select, text
+from sqlalchemy import (
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    distinct,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from eldercare import clock
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
 from eldercare.db import write_apart
-from eldercare.elders.models import ElderPeriod
+from eldercare.elders import contacts
+from eldercare.elders.models import Elder, ElderPeriod, GuardianContact
 from eldercare.elders.rules import CATEGORY_CODES
 from eldercare.errors import FieldError, ValidationFailed
+from eldercare.followups import rules as follow_up_rules
+from eldercare.followups.models import FollowUp, FollowUpTransition
 from eldercare.incidents.models import Incident
 from eldercare.regions.models import Region
 from eldercare.relief import lists as relief_lists
 from eldercare.relief.rules import PROGRAMS
 from eldercare.scope import Scope
 from eldercare.stats.models import MonthSnapshot, MonthSnapshotRevision
+from eldercare.visits import services as visit_services
 from eldercare.visits.models import Visit
 from eldercare.visits.schedule import policy_for
 
 RISK_LEVELS = ("high", "key", "general")
+FOLLOW_UP_CATEGORIES = ("hazard", "need", "general")
 LEVELS = {12: "village", 9: "township", 6: "county"}
 MONTH = re.compile(r"^((?:19|20)\d{2})-(0[1-9]|1[0-2])$")
 
@@ -97,6 +133,11 @@ def _bounds(first: date) -> tuple[datetime, datetime]:
     return start, datetime(nxt.year, nxt.month, 1, tzinfo=tz)
 
 
+def _day_start(day: date) -> datetime:
+    """The start of a local day."""
+    return datetime(day.year, day.month, day.day, tzinfo=get_settings().tz)
+
+
 # ----------------------------------------------------------------------------- figures
 
 
@@ -137,7 +178,33 @@ def empty() -> dict[str, Any]:
             }
             for p in PROGRAMS
         },
+        # per service of the plan in force at month end: due in the month, and served
+        "services": {"due": 0, "served": 0, "rate": None, "by_service": {}},
+        # contact with the children by the county's rule at month end
+        "contacts": {"covered": 0, "contacted": 0, "contact_rate": None},
+        "follow_ups": {
+            **_follow_up_counts(),
+            "by_category": {c: _follow_up_counts() for c in FOLLOW_UP_CATEGORIES},
+            "by_kind": {k: {n: 0 for n in FOLLOW_UP_FIGURES} for k in follow_up_rules.KINDS},
+        },
     }
+
+
+FOLLOW_UP_FIGURES = ("opened", "resolved", "open_at_end", "overdue_at_end")
+
+
+def _follow_up_counts() -> dict[str, Any]:
+    # resolve_days: how many items resolved in the month took so many days (one decimal),
+    # kept so that regions add up and the median is of all their items
+    return {
+        **dict.fromkeys(FOLLOW_UP_FIGURES, 0),
+        "resolve_days": {},
+        "median_days_to_resolve": None,
+    }
+
+
+def _service_counts() -> dict[str, Any]:
+    return {"planned": 0, "due": 0, "served": 0, "rate": None}
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -164,7 +231,38 @@ def finish(f: dict[str, Any]) -> dict[str, Any]:
     for c in f["relief"].values():
         entitled = c["eligible"] + c["likely_eligible"]
         c["coverage_rate"] = _ratio(entitled - c["gaps"], entitled)
+    if "services" in f:  # months computed before these figures have none
+        s = f["services"]
+        for c in s["by_service"].values():
+            c["rate"] = _ratio(c["served"], c["due"])
+        s["due"] = sum(c["due"] for c in s["by_service"].values())
+        s["served"] = sum(c["served"] for c in s["by_service"].values())
+        s["rate"] = _ratio(s["served"], s["due"])
+    if "contacts" in f:
+        c = f["contacts"]
+        c["contact_rate"] = _ratio(c["contacted"], c["covered"])
+    if "follow_ups" in f:
+        fu = f["follow_ups"]
+        for counts in (fu, *fu["by_category"].values()):
+            counts["median_days_to_resolve"] = _median(counts["resolve_days"])
     return f
+
+
+def _median(histogram: dict[str, int]) -> float | None:
+    """The median of values counted by ``{value: how many}``."""
+    values = sorted((float(k), n) for k, n in histogram.items() if n)
+    total = sum(n for _, n in values)
+    if not total:
+        return None
+    middle = [(total - 1) // 2, total // 2]
+    found: list[float] = []
+    seen = 0
+    for value, n in values:
+        while middle and middle[0] < seen + n:
+            found.append(value)
+            middle.pop(0)
+        seen += n
+    return round(statistics.mean(found), 1)
 
 
 def _flag(condition: Any) -> Any:
@@ -269,7 +367,191 @@ def village_figures(
         if code in out:  # villages with elders in the month
             for p, counts in programs.items():
                 out[code]["relief"][p].update(counts)
+    _services(db, county, first, as_of, s, out)
+    _contacts(db, county, first, as_of, s, out)
+    _follow_ups(db, county, first, as_of, out)
     return out
+
+
+def _services(
+    db: Session, county: str, first: date, as_of: date, s: Any, out: dict[str, dict[str, Any]]
+) -> None:
+    """Per village and service of the plan in force on ``as_of``: the standing elders it
+    gives the service, those due it in the month, and of them those served in the month."""
+    plan = visit_services.Plan.of(policy_for(db, county, as_of)[0]).by_service
+    if not plan:
+        return
+    start, end = _bounds(first)
+    signed = any(r.family_doctor_signed for rules in plan.values() for r in rules)
+    columns = [s.c.elder_id, s.c.village_code, s.c.category_codes]
+    x: Any = select(*columns)
+    if signed:  # as the register is now: periods do not keep it
+        x = select(*columns, Elder.family_doctor_signed).join(Elder, Elder.id == s.c.elder_id)
+    x = x.subquery("x")
+    # one pass over the county's visits recording services, from the earliest time a
+    # recording still keeps an elder from being due by month end (older ones count as none)
+    longest = max(r.interval_days for rules in plan.values() for r in rules)
+    since = _day_start(as_of - timedelta(days=longest - 1))
+    v = Visit.__table__
+    assert isinstance(v, Table)
+    codes = cast(v.c.services, String)
+    aggregates: list[Any] = []
+    for service in plan:
+        recorded = codes.like(f'%"{service}"%')
+        aggregates += [
+            func.max(case((and_(recorded, v.c.visited_at < start), v.c.visited_at))).label(
+                f"before_{service}"
+            ),
+            func.max(case((and_(recorded, v.c.visited_at >= start), 1))).label(f"during_{service}"),
+        ]
+    done = (
+        select(v.c.elder_id, *aggregates)
+        .where(
+            Scope(county).clause(v.c.village_code),
+            v.c.visited_at >= min(since, start),
+            v.c.visited_at < end,
+            codes != "[]",
+        )
+        .group_by(v.c.elder_id)
+        .subquery("done")
+    )
+    sums: list[Any] = []
+    for service, rules in plan.items():
+        planned = or_(*[visit_services.applies(x, r) for r in rules])
+        before = done.c[f"before_{service}"]
+        # due by a rule when its last recording visit before the month is at least the
+        # rule's interval before month end (the shortest interval is the earliest due)
+        due = or_(
+            *[
+                and_(
+                    visit_services.applies(x, r),
+                    or_(
+                        before.is_(None),
+                        before < _day_start(as_of - timedelta(days=r.interval_days - 1)),
+                    ),
+                )
+                for r in rules
+            ]
+        )
+        served = and_(due, done.c[f"during_{service}"].is_not(None))
+        sums += [_flag(planned), _flag(due), _flag(served)]
+    stmt = (
+        select(x.c.village_code, *sums)
+        .select_from(x.outerjoin(done, done.c.elder_id == x.c.elder_id))
+        .group_by(x.c.village_code)
+    )
+    for row in db.execute(stmt):
+        values = [int(n or 0) for n in row[1:]]
+        by_service = out.setdefault(row[0], empty())["services"]["by_service"]
+        for service in plan:
+            c = by_service[service] = _service_counts()
+            c["planned"], c["due"], c["served"] = values[:3]
+            del values[:3]
+
+
+def _contacts(
+    db: Session, county: str, first: date, as_of: date, s: Any, out: dict[str, dict[str, Any]]
+) -> None:
+    """Per village: the standing elders the contact rule in force on ``as_of`` covers, and
+    of them those with a logged contact with a child the rule counts within its interval."""
+    policy = contacts.policy_for(db, county, as_of)[0]
+    g = GuardianContact
+    contacted = exists().where(
+        g.elder_id == s.c.elder_id,
+        g.guardian_relation.in_(policy.relations),
+        g.contacted_at >= _day_start(contacts.cutoff_of(policy, as_of)),
+        g.contacted_at < _day_start(as_of + timedelta(days=1)),
+    )
+    covered = or_(*[s.c.category_codes.contains(f",{c},") for c in policy.categories])
+    stmt = (
+        select(s.c.village_code, func.count(), _flag(contacted))
+        .where(covered)
+        .group_by(s.c.village_code)
+    )
+    for code, n, done in db.execute(stmt):
+        c = out.setdefault(code, empty())["contacts"]
+        c["covered"], c["contacted"] = n, int(done or 0)
+
+
+def _follow_ups(
+    db: Session, county: str, first: date, as_of: date, out: dict[str, dict[str, Any]]
+) -> None:
+    """Per village (the elder's at month end), category and kind: follow-ups found in the
+    month, resolved in it, open and overdue at its end (by their history)."""
+    start, end = _bounds(first)
+    f, t, p = FollowUp, FollowUpTransition, ElderPeriod
+    # the elder's period holding the month's last day (whatever their status then)
+    period = and_(
+        p.elder_id == f.elder_id,
+        p.valid_from <= as_of,
+        or_(p.valid_to.is_(None), p.valid_to > as_of),
+        Scope(county).clause(p.village_code),
+    )
+    last_step = (
+        select(t.follow_up_id, func.max(t.id).label("id"))
+        .join(f, f.id == t.follow_up_id)
+        .where(f.county_code == county, f.found_at < end, t.at < end)
+        .group_by(t.follow_up_id)
+        .subquery("last_step")
+    )
+    state = t.__table__.alias("state")
+    status = func.coalesce(state.c.to_status, literal("open"))
+    is_open = status.in_(follow_up_rules.OPEN)
+    overdue = and_(is_open, func.coalesce(state.c.due_date, f.due_date) < as_of)
+    stmt = (
+        select(
+            p.village_code,
+            f.category,
+            f.kind,
+            _flag(f.found_at >= start),
+            _flag(is_open),
+            _flag(overdue),
+        )
+        .select_from(f)
+        .join(p, period)
+        .outerjoin(last_step, last_step.c.follow_up_id == f.id)
+        .outerjoin(state, state.c.id == last_step.c.id)
+        .where(f.county_code == county, f.found_at < end)
+        .group_by(p.village_code, f.category, f.kind)
+    )
+    for code, category, kind, opened, open_n, overdue_n in db.execute(stmt):
+        for counts in _follow_up_buckets(out, code, category, kind):
+            counts["opened"] += int(opened or 0)
+            counts["open_at_end"] += int(open_n or 0)
+            counts["overdue_at_end"] += int(overdue_n or 0)
+    # resolved in the month (the last resolution of an item resolved twice)
+    resolved: dict[str, tuple[str, str, str, float]] = {}
+    for item, code, category, kind, found_at, at in db.execute(
+        select(f.id, p.village_code, f.category, f.kind, f.found_at, t.at)
+        .join(f, f.id == t.follow_up_id)
+        .join(p, period)
+        .where(
+            f.county_code == county,
+            t.to_status == "resolved",
+            t.at >= start,
+            t.at < end,
+        )
+        .order_by(t.id)
+    ):
+        resolved[item] = (code, category, kind, (at - found_at).total_seconds() / 86400)
+    for code, category, kind, days in resolved.values():
+        key = f"{max(days, 0.0):.1f}"
+        for counts in _follow_up_buckets(out, code, category, kind):
+            counts["resolved"] += 1
+            if "resolve_days" in counts:
+                counts["resolve_days"][key] = counts["resolve_days"].get(key, 0) + 1
+
+
+def _follow_up_buckets(
+    out: dict[str, dict[str, Any]], code: str, category: str, kind: str
+) -> list[dict[str, Any]]:
+    fu = out.setdefault(code, empty())["follow_ups"]
+    buckets = [fu]
+    if category in fu["by_category"]:
+        buckets.append(fu["by_category"][category])
+    if kind in fu["by_kind"]:
+        buckets.append(fu["by_kind"][kind])
+    return buckets
 
 
 def county_figures(db: Session, county: str, first: date, as_of: date) -> dict[str, dict[str, Any]]:
@@ -308,6 +590,8 @@ def compute(
     db.execute(select(Region.code).where(Region.code == county).with_for_update())
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("SET LOCAL jit = off"))  # see service.refresh_county
+        # the county's visits grouped by elder in memory (services), not spilled to disk
+        db.execute(text("SET LOCAL work_mem = '64MB'"))
     today, now = clock.today(), clock.now()
     as_of = min(last_day(first), today)
     key = month_key(first)

@@ -2,7 +2,8 @@
 
 Each section is a table with a row per child region (townships of a county, villages of a
 township) and a total. Sections come from ``SECTIONS``: a section whose figures a month
-does not have (kinds of figures added later, kept under their own key) is left out.
+does not have (kinds of figures added later, kept under their own key) is left out. A
+section's columns may depend on the month's figures (the services of the plan then).
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from eldercare.elders import labels as elder_labels
 from eldercare.elders.rules import CATEGORY_CODES
+from eldercare.followups import labels as follow_up_labels
+from eldercare.followups.rules import HAZARD_KINDS
 from eldercare.relief import labels as relief_labels
 from eldercare.relief.rules import PROGRAMS
-from eldercare.stats.months import RISK_LEVELS
+from eldercare.stats.months import FOLLOW_UP_CATEGORIES, RISK_LEVELS
+from eldercare.volunteers.schemas import Service
 
 Cell = int | float | None
 
@@ -27,13 +31,20 @@ def _t(pair: tuple[str, str], lang: str) -> str:
 
 @dataclass(frozen=True)
 class Section:
-    key: str  # the key of the figures it reads (omitted when a month has none)
+    key: str
     title: tuple[str, str]
-    columns: Callable[[str], list[tuple[str, str]]]  # lang -> (key, title)
-    cells: Callable[[dict[str, Any]], list[Cell]]
+    # (lang, the region's figures) -> (key, title)
+    columns: Callable[[str, dict[str, Any]], list[tuple[str, str]]]
+    # (a row's figures, the columns' keys) -> cells
+    cells: Callable[[dict[str, Any], list[str]], list[Cell]]
+    reads: str = ""  # the key of the figures it reads (omitted when a month has none)
+
+    @property
+    def figures(self) -> str:
+        return self.reads or self.key
 
 
-def _elder_columns(lang: str) -> list[tuple[str, str]]:
+def _elder_columns(lang: str, _total: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         ("elders", _t(("老人总数", "Elders"), lang)),
         ("left_behind", _t(("留守老人", "Left-behind"), lang)),
@@ -42,7 +53,7 @@ def _elder_columns(lang: str) -> list[tuple[str, str]]:
     ]
 
 
-def _elder_cells(f: dict[str, Any]) -> list[Cell]:
+def _elder_cells(f: dict[str, Any], _keys: list[str]) -> list[Cell]:
     return [
         f["elders"],
         f["left_behind"],
@@ -77,16 +88,102 @@ RELIEF_COLUMNS = (
 )
 
 
-def _pairs(key: str, columns: tuple[tuple[str, tuple[str, str]], ...]) -> Section:
+def _pairs(
+    key: str, title: tuple[str, str], columns: tuple[tuple[str, tuple[str, str]], ...]
+) -> Section:
     return Section(
         key,
-        ("", ""),
-        lambda lang: [(k, _t(title, lang)) for k, title in columns],
-        lambda f: [f[key].get(k) for k, _ in columns],
+        title,
+        lambda lang, _total: [(k, _t(t, lang)) for k, t in columns],
+        lambda f, _keys: [f[key].get(k) for k, _ in columns],
     )
 
 
-def _relief_columns(lang: str) -> list[tuple[str, str]]:
+SERVICE_COLUMNS = (
+    ("due", ("应服务老人", "due")),
+    ("served", ("已服务", "served")),
+    ("rate", ("服务率", "service rate")),
+)
+CONTACT_COLUMNS = (
+    ("covered", ("应联系子女老人", "Elders the contact rule covers")),
+    ("contacted", ("已按时联系子女", "Children contacted in time")),
+    ("contact_rate", ("联系子女率", "Contact rate")),
+)
+FOLLOW_UP_COLUMNS = (
+    ("opened", ("本月发现", "found")),
+    ("resolved", ("本月解决", "resolved")),
+    ("open_at_end", ("月末未结", "open at month end")),
+    ("overdue_at_end", ("月末逾期", "overdue at month end")),
+    ("median_days_to_resolve", ("解决用时中位数（天）", "median days to resolve")),
+)
+TOTAL = ("合计", "all")
+
+
+def _label(pair: tuple[str, str], lang: str, what: str) -> str:
+    return f"{_t(pair, lang)} {what}" if lang == "en" else f"{_t(pair, lang)}{what}"
+
+
+def _service_order(total: dict[str, Any]) -> list[str]:
+    order = list(get_args(Service))
+    present = total.get("services", {}).get("by_service", {})
+    return sorted(present, key=lambda s: order.index(s) if s in order else len(order))
+
+
+def _service_columns(lang: str, total: dict[str, Any]) -> list[tuple[str, str]]:
+    """Per service of the month's plan: due, served, rate; then all services."""
+    sep = " " if lang == "en" else ""
+    out = [
+        (f"{s}.{k}", f"{elder_labels.label(s, lang)}{sep}{_t(t, lang)}")
+        for s in _service_order(total)
+        for k, t in SERVICE_COLUMNS
+    ]
+    out += [(f"total.{k}", _label(TOTAL, lang, _t(t, lang))) for k, t in SERVICE_COLUMNS]
+    return out
+
+
+def _service_cells(f: dict[str, Any], keys: list[str]) -> list[Cell]:
+    s = f["services"]
+    cells: list[Cell] = []
+    for key in keys:
+        service, figure = key.split(".", 1)
+        source = s if service == "total" else s["by_service"].get(service, {})
+        cells.append(source.get(figure, 0 if figure != "rate" else None))
+    return cells
+
+
+def _follow_up_columns(lang: str, _total: dict[str, Any]) -> list[tuple[str, str]]:
+    """All follow-ups, then each category."""
+    out = [(k, _label(TOTAL, lang, _t(t, lang))) for k, t in FOLLOW_UP_COLUMNS]
+    for c in FOLLOW_UP_CATEGORIES:
+        pair = follow_up_labels.LABELS["category"][c]
+        out += [(f"{c}.{k}", _label(pair, lang, _t(t, lang))) for k, t in FOLLOW_UP_COLUMNS]
+    return out
+
+
+def _follow_up_cells(f: dict[str, Any], keys: list[str]) -> list[Cell]:
+    fu = f["follow_ups"]
+    cells: list[Cell] = []
+    for key in keys:
+        category, _, figure = key.rpartition(".")
+        cells.append((fu["by_category"][category] if category else fu).get(figure))
+    return cells
+
+
+def _hazard_columns(lang: str, _total: dict[str, Any]) -> list[tuple[str, str]]:
+    """Per kind of hazard: open and overdue at month end, found and resolved in the month."""
+    return [
+        (f"{k}.{n}", _label(follow_up_labels.LABELS["kind"][k], lang, _t(t, lang)))
+        for k in HAZARD_KINDS
+        for n, t in FOLLOW_UP_COLUMNS[:4]
+    ]
+
+
+def _hazard_cells(f: dict[str, Any], keys: list[str]) -> list[Cell]:
+    by_kind = f["follow_ups"]["by_kind"]
+    return [by_kind.get(k.split(".")[0], {}).get(k.split(".")[1], 0) for k in keys]
+
+
+def _relief_columns(lang: str, _total: dict[str, Any]) -> list[tuple[str, str]]:
     sep = " " if lang == "en" else ""
     return [
         (f"{p}.{k}", f"{relief_labels.program_label(p, lang)}{sep}{_t(title, lang)}")
@@ -95,26 +192,32 @@ def _relief_columns(lang: str) -> list[tuple[str, str]]:
     ]
 
 
-def _relief_cells(f: dict[str, Any]) -> list[Cell]:
+def _relief_cells(f: dict[str, Any], _keys: list[str]) -> list[Cell]:
     return [f["relief"][p].get(k) for p in PROGRAMS for k, _ in RELIEF_COLUMNS]
 
 
 SECTIONS: list[Section] = [
     Section("by_category", ("老人分类统计", "Elders by category"), _elder_columns, _elder_cells),
-    Section(
-        "visits",
-        ("探访与探访率", "Visits and visit rate"),
-        _pairs("visits", VISIT_COLUMNS).columns,
-        _pairs("visits", VISIT_COLUMNS).cells,
-    ),
-    Section(
-        "incidents",
-        ("突发事件处置", "Incidents"),
-        _pairs("incidents", INCIDENT_COLUMNS).columns,
-        _pairs("incidents", INCIDENT_COLUMNS).cells,
-    ),
+    _pairs("visits", ("探访与探访率", "Visits and visit rate"), VISIT_COLUMNS),
+    _pairs("incidents", ("突发事件处置", "Incidents"), INCIDENT_COLUMNS),
     Section("relief", ("救助覆盖", "Relief coverage"), _relief_columns, _relief_cells),
+    Section("services", ("上门服务", "Services"), _service_columns, _service_cells),
+    _pairs("contacts", ("联系子女", "Contact with the children"), CONTACT_COLUMNS),
+    Section("follow_ups", ("跟进事项", "Follow-ups"), _follow_up_columns, _follow_up_cells),
+    Section(
+        "follow_up_hazards",
+        ("安全隐患分类", "Hazards by kind"),
+        _hazard_columns,
+        _hazard_cells,
+        reads="follow_ups",
+    ),
 ]
+
+
+def _cells(section: Section, f: dict[str, Any], keys: list[str]) -> list[Cell]:
+    if f.get(section.figures) is None:  # a row computed before these figures
+        return [None] * len(keys)
+    return section.cells(f, keys)
 
 
 def build(month: dict[str, Any], names: dict[str, str], lang: str) -> dict[str, Any]:
@@ -124,16 +227,18 @@ def build(month: dict[str, Any], names: dict[str, str], lang: str) -> dict[str, 
     rows.append((month["region"], total_name, month["figures"]))
     sections = []
     for s in SECTIONS:
-        if s.key not in month["figures"]:
+        if month["figures"].get(s.figures) is None:
             continue
-        columns = s.columns(lang)
+        columns = s.columns(lang, month["figures"])
+        keys = [k for k, _ in columns]
         sections.append(
             {
                 "key": s.key,
                 "title": _t(s.title, lang),
                 "columns": [{"key": k, "title": t} for k, t in columns],
                 "rows": [
-                    {"code": code, "name": name, "cells": s.cells(f)} for code, name, f in rows
+                    {"code": code, "name": name, "cells": _cells(s, f, keys)}
+                    for code, name, f in rows
                 ],
             }
         )

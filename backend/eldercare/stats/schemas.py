@@ -190,6 +190,53 @@ class MonthRelief(BaseModel):
     coverage_rate: float | None = Field(description="Of the eligible and likely, receiving")
 
 
+class MonthService(BaseModel):
+    planned: int = Field(description="Elders the service plan gives the service at month end")
+    due: int = Field(
+        description="Of them, due it in the month (never done, or its interval "
+        "since the last time before the month ends within the month)"
+    )
+    served: int = Field(description="Of those due, served in the month (a visit recording it)")
+    rate: float | None = Field(description="Served over due")
+
+
+class MonthServices(BaseModel):
+    due: int = Field(description="Elder-services due in the month, all services")
+    served: int
+    rate: float | None = Field(description="Served over due, all services")
+    by_service: dict[str, MonthService] = Field(
+        description="Per service of the plan in force at month end"
+    )
+
+
+class MonthContacts(BaseModel):
+    covered: int = Field(description="Elders the contact rule covered at month end (联系子女)")
+    contacted: int = Field(
+        description="Of them, a child the rule counts contacted within its interval by month end"
+    )
+    contact_rate: float | None = Field(description="Contacted over covered")
+
+
+class MonthFollowUpKind(BaseModel):
+    opened: int = Field(description="Found in the month")
+    resolved: int = Field(description="Resolved in the month")
+    open_at_end: int = Field(description="Open at month end, by the items' history")
+    overdue_at_end: int = Field(description="Open at month end and past their due date")
+
+
+class MonthFollowUpCounts(MonthFollowUpKind):
+    resolve_days: dict[str, int] = Field(
+        description="Items resolved in the month by days from finding to resolution (one "
+        "decimal): how many took so long"
+    )
+    median_days_to_resolve: float | None = Field(description="Of the items resolved in the month")
+
+
+class MonthFollowUps(MonthFollowUpCounts):
+    by_category: dict[str, MonthFollowUpCounts] = Field(description="hazard, need, general")
+    by_kind: dict[str, MonthFollowUpKind]
+
+
 class MonthFigures(BaseModel):
     """A region's figures for a month; later kinds of figures are further keys."""
 
@@ -203,6 +250,15 @@ class MonthFigures(BaseModel):
     incidents: MonthIncidents
     relief: dict[str, MonthRelief] = Field(
         description="Per program, from the pre-screening as stored when the month was computed"
+    )
+    services: MonthServices | None = Field(
+        default=None, description="Due services (none: computed before services were counted)"
+    )
+    contacts: MonthContacts | None = Field(
+        default=None, description="Contact with the children (none: computed before)"
+    )
+    follow_ups: MonthFollowUps | None = Field(
+        default=None, description="Follow-ups (none: computed before)"
     )
 
 
@@ -261,7 +317,10 @@ class ReportRow(BaseModel):
 
 
 class ReportSection(BaseModel):
-    key: str = Field(description="by_category, visits, incidents, relief, and later ones")
+    key: str = Field(
+        description="by_category, visits, incidents, relief, services, contacts, follow_ups, "
+        "follow_up_hazards, and later ones"
+    )
     title: str
     columns: list[ReportColumn]
     rows: list[ReportRow]

@@ -51,20 +51,20 @@ from eldercare.visits.schedule import SqlDates, policy_for
 
 
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
     """The policy's service rules by service, shortest interval first."""
 
     by_service: dict[str, list[ServiceRule]]
 
     @classmethod
-    def of(cls, policy: VisitPolicy) -> _Plan:
+    def of(cls, policy: VisitPolicy) -> Plan:
         by_service: dict[str, list[ServiceRule]] = {}
         for rule in sorted(policy.services, key=lambda r: r.interval_days):
             by_service.setdefault(rule.service, []).append(rule)
         return cls(by_service)
 
 
-def _applies(e: Any, rule: ServiceRule) -> Any:
+def applies(e: Any, rule: ServiceRule) -> Any:
     """Whether ``rule`` is for the elder of row ``e`` (the ``elders`` table)."""
     conditions: list[Any] = []
     if rule.categories:
@@ -76,7 +76,7 @@ def _applies(e: Any, rule: ServiceRule) -> Any:
 
 def _interval(e: Any, rules: list[ServiceRule]) -> Any:
     """The elder's interval for a service: the first (shortest) rule that applies, else null."""
-    return case(*[(_applies(e, r), r.interval_days) for r in rules], else_=None)
+    return case(*[(applies(e, r), r.interval_days) for r in rules], else_=None)
 
 
 def _recorded(v: Any, service: str) -> Any:
@@ -112,7 +112,7 @@ def refresh(
     from eldercare.elders.models import Elder
 
     db.flush()
-    plan = _Plan.of(policy or policy_for(db, county)[0])
+    plan = Plan.of(policy or policy_for(db, county)[0])
     dialect = db.get_bind().dialect.name
     d = SqlDates(dialect, get_settings().tz)
     s, e, v = ElderServiceSchedule.__table__, Elder.__table__, Visit.__table__

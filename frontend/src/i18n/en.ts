@@ -161,6 +161,12 @@ const en: Shape<typeof zh> = {
     title: "Monthly report", month: "Month", print: "Print", xlsx: "Download Excel", region: "Region",
     heading: "{region}: monthly report {month}", partial: "Month to date ({d})", frozen: "Frozen",
     notFrozen: "Not frozen yet (frozen figures no longer change)", produced: "Produced by {who}, {when} (version {v})",
+    notes: {
+      services: "By the service plan in force at month end and the elders' categories then: elders due a service in the month (never served, or the interval since the last time ends within the month), and of them those a visit in the month recorded it for.",
+      contacts: "By the contact rule in force at month end and the elders' categories then: elders the rule covers, and of them those whose children were contacted within the rule's interval before month end.",
+      follow_ups: "In the elder's village at month end: follow-ups found and resolved in the month, open and overdue at month end (by their history: a later resolution does not change the month), and the median days from finding to resolution of those resolved in the month.",
+      follow_up_hazards: "Per kind of hazard: found and resolved in the month, open and overdue at month end.",
+    },
   },
   dashboard: {
     title: "Dashboard", elders: "Elders", leftBehind: "Left-behind", monthlyRate: "Monthly visit rate (special difficulty)",

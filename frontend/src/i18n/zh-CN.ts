@@ -156,6 +156,12 @@ export default {
     title: "月报表", month: "月份", print: "打印", xlsx: "下载 Excel", region: "区域",
     heading: "{region} {month} 月报表", partial: "本月截至今日（{d}）", frozen: "已封存",
     notFrozen: "未封存（封存后不再变动）", produced: "生成：{who}，{when}（第 {v} 版）",
+    notes: {
+      services: "按月末有效的服务计划和老人当时的类别：本月到期（从未服务过，或上次服务距月末已满间隔）的老人，及其中本月探访记录了该项服务的老人。",
+      contacts: "按月末有效的联系子女规定和老人当时的类别：规定覆盖的老人，及其中在月末前规定间隔内与子女有联系记录的老人。",
+      follow_ups: "按老人月末所在村统计：本月发现、本月解决的跟进事项，月末仍未解决及已逾期的事项（按事项历程，之后解决不改变本月），本月解决事项从发现到解决的天数中位数。",
+      follow_up_hazards: "各类安全隐患：本月发现、本月解决，月末未结、月末逾期。",
+    },
   },
   dashboard: {
     title: "统计看板", elders: "在册老人", leftBehind: "留守老人", monthlyRate: "本月特困探访率",
