@@ -585,6 +585,41 @@ def _owner(
     return owner_id, ""
 
 
+def owner_candidates(db: Session, ctx: RequestCtx, village: str) -> dict[str, Any]:
+    """The named owners :func:`_owner` accepts for an item of ``village`` (404 outside the
+    caller's region): its active village workers and the active volunteers of the village
+    or a region above it, by name."""
+    ctx.actor.scope.require(village)
+    workers = db.execute(
+        select(User.id, User.display_name, User.username, User.region_code)
+        .where(
+            User.role == Role.village_worker.value,
+            User.active.is_(True),
+            User.region_code == village,
+        )
+        .order_by(User.display_name, User.username)
+    )
+    levels = [village[:n] for n in (12, 9, 6)]
+    helpers = db.execute(
+        select(Volunteer.id, Volunteer.name, Volunteer.region_code)
+        .where(
+            Volunteer.active.is_(True),
+            Volunteer.region_code.in_(levels),
+            volunteers.volunteer_scope(ctx),  # those the caller may name
+        )
+        .order_by(Volunteer.name, Volunteer.id)
+        .limit(500)
+    )
+    return {
+        "village": village,
+        "village_workers": [
+            {"id": i, "name": shown or username, "region_code": region}
+            for i, shown, username, region in workers
+        ],
+        "volunteers": [{"id": i, "name": n, "region_code": r} for i, n, r in helpers],
+    }
+
+
 def _assign(
     db: Session, ctx: RequestCtx, item: FollowUp, owner_type: str, owner_id: str | None, note: str
 ) -> bool:
