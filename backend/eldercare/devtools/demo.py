@@ -840,8 +840,8 @@ def seed_care(db: Session) -> dict[str, int]:
                         elder_id=elder.id,
                         visited_at=now - timedelta(days=days, hours=2),
                         method="home_visit",
-                        safety_risks=risks,  # type: ignore[arg-type]
-                        needs=needs,  # type: ignore[arg-type]
+                        safety_risks=risks,
+                        needs=needs,
                         services=["companionship"],
                         guardian_contacted=contacted,
                         follow_up=note,
