@@ -12,6 +12,7 @@ import time
 
 import bench_auth
 import bench_bulk
+import bench_care
 import bench_elders
 import bench_relief
 import bench_rosters
@@ -60,6 +61,9 @@ def main() -> None:
     print(json.dumps(r))
     print("== visits due and rates on a generated county")
     print(json.dumps(bench_visits.run(args.database_url, args.seconds)))
+    print("== the care loop on a generated county (one follow-up per five elders): follow-ups,")
+    print("   the worklist with due services and follow-ups, service schedules recomputed")
+    print(json.dumps(bench_care.run(args.database_url, args.seconds)))
     print("== relief: batch pre-screening, gap list and payments to check on a generated county")
     print(json.dumps(bench_relief.run(args.database_url, args.seconds)))
     print("== the statistics summary on a generated county (and province, with --province-url)")

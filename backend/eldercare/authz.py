@@ -145,6 +145,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/follow-ups"): Rule(ALL_ROLES, REG_READ),
     ("GET", "/api/v1/follow-ups/export"): Rule(STAFF, REG_READ),
     ("POST", "/api/v1/follow-ups/assign"): Rule(TOWNSHIP_UP),
+    ("GET", "/api/v1/follow-ups/owners"): Rule(TOWNSHIP_UP, REG_READ),
     ("GET", "/api/v1/follow-ups/{follow_up_id}"): Rule(ALL_ROLES, REG_READ),
     ("PATCH", "/api/v1/follow-ups/{follow_up_id}"): Rule(STAFF),
     ("POST", "/api/v1/follow-ups/{follow_up_id}/transitions"): Rule(ALL_ROLES),

@@ -91,6 +91,7 @@ RAISES: dict[tuple[str, str], set[int]] = {
     ("GET", "/api/v1/exports/{resource}"): {400},  # elder filters on another resource
     ("GET", "/api/v1/changes"): {400},  # `since` is a cursor
     ("POST", "/api/v1/sweeps"): {404},  # a region outside the caller's
+    ("GET", "/api/v1/follow-ups/owners"): {404},  # a village outside the caller's
     ("POST", "/api/v1/sweeps/{sweep_id}/close"): CONFLICTS,
     ("POST", "/api/v1/sweeps/{sweep_id}/elders/{elder_id}/confirm"): CONFLICTS,
     ("POST", "/api/v1/rosters"): {400},  # neither CSV nor XLSX

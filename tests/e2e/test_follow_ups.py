@@ -90,3 +90,64 @@ def test_a_gas_hazard_found_assigned_and_closed(new_page: Any, server: Server) -
         has=township.locator(f"a[data-follow-up='{item['id']}']")
     )
     cell.locator("[data-test=fu-status-cell]", has_text="已解决").wait_for()
+
+
+def test_a_named_owner_due_services_and_an_incidents_follow_ups(
+    new_page: Any, server: Server
+) -> None:
+    import httpx
+
+    # the demo's care loop: open hazards in the village, one of them handed to a named worker
+    [worker] = [u for u in server.get("lanshan_admin", "/users", role="village_worker")["items"]
+                if u["username"] == WORKER]  # fmt: skip
+    hazards = server.get(TOWNSHIP, "/follow-ups", category="hazard", open="true", limit=50)
+    item = next(
+        i for i in hazards["items"] if i["village_code"] == VILLAGE and i["owner_id"] is None
+    )
+    township = new_page()
+    login(township, TOWNSHIP)
+    township.goto("/follow-ups")
+    row = township.locator("[data-test=fu-table] tr.el-table__row").filter(
+        has=township.locator(f"a[data-follow-up='{item['id']}']")
+    )
+    row.wait_for()
+    row.locator(".el-checkbox").first.click()
+    township.click("[data-test=fu-assign]")
+    township.locator("[data-test=fu-owner-type]").click()
+    township.locator(".el-select-dropdown__item", has_text="本村工作人员").click()
+    township.locator("[data-test=fu-owner-person]").click()
+    township.locator(".el-select-dropdown__item", has_text="南风坳村 李专干").click()
+    shot(township, "follow-up-assign-named")
+    township.click("[data-test=fu-assign-submit]")
+    township.wait_for_selector("text=已指派 1 项")
+    assigned = server.get(TOWNSHIP, f"/follow-ups/{item['id']}")
+    assert (assigned["owner_type"], assigned["owner_id"]) == ("village_worker", worker["id"])
+
+    # the elder's due services on the elder's page
+    township.goto(f"/elders/{item['elder_id']}")
+    services = township.locator("[data-test=elder-services] li[data-service]")
+    services.first.wait_for()
+    assert "健康体检" in township.locator("[data-test=elder-services]").inner_text()
+
+    # an incident resolved with a follow-up arranged links to the item it opened
+    incident = next(
+        i
+        for i in server.get(TOWNSHIP, "/incidents", status="in_progress")["items"]
+        if "resolved" in server.get(TOWNSHIP, f"/incidents/{i['id']}")["allowed_transitions"]
+    )
+    r = httpx.post(
+        f"{server.base}/api/v1/incidents/{incident['id']}/transitions",
+        headers={"Authorization": f"Bearer {server.token(TOWNSHIP)}"},
+        json={
+            "to": "resolved",
+            "note": "已送医",
+            "follow_up": {"kind": "daily_care", "description": "出院后安排邻里照看"},
+        },
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+    [opened] = r.json()["follow_up_ids"]
+    township.goto(f"/incidents/{incident['id']}")
+    link = township.locator(f"[data-test=incident-follow-ups] li[data-follow-up='{opened}'] a")
+    link.wait_for()
+    assert link.inner_text() == "生活照料"

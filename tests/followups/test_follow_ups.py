@@ -365,6 +365,33 @@ class TestOwner:
         )
         assert r.status_code == 403
 
+    def test_the_named_owners_a_township_may_choose(self, client, db, worker, township, neighbours):
+        make_user(db, "village_worker", VILLAGE, display_name="村干部乙", active=False)
+        helper = make_volunteer(db, VILLAGE, name="志愿者甲")
+        make_volunteer(db, TOWNSHIP, name="镇志愿者")
+        make_volunteer(db, OTHER_VILLAGE, name="邻村志愿者")
+        make_volunteer(db, VILLAGE, name="停用志愿者", active=False)
+        got = ok(client.get(f"{API}/follow-ups/owners?village={VILLAGE}", headers=auth(township)))
+        assert got["village"] == VILLAGE
+        assert [(w["id"], w["name"]) for w in got["village_workers"]] == [(worker.id, "村干部甲")]
+        assert sorted(v["name"] for v in got["volunteers"]) == ["志愿者甲", "镇志愿者"]
+        # each candidate is one the assignment accepts
+        e = make_elder(db)
+        visit(client, worker, e, safety_risks=["fire_gas"])
+        ids = [i["id"] for i in items_of(client, worker, e)]
+        for owner_type, owner_id in (("volunteer", helper.id), ("village_worker", worker.id)):
+            body = {"ids": ids, "owner_type": owner_type, "owner_id": owner_id}
+            r = client.post(f"{API}/follow-ups/assign", headers=auth(township), json=body)
+            assert ok(r) == {"assigned": 1}
+        # a village worker may not ask; neighbouring townships and counties get 404
+        r = client.get(f"{API}/follow-ups/owners?village={VILLAGE}", headers=auth(worker))
+        assert r.status_code == 403
+        for other in neighbours[1:]:
+            r = client.get(f"{API}/follow-ups/owners?village={VILLAGE}", headers=auth(other))
+            assert r.status_code == 404
+        r = client.get(f"{API}/follow-ups/owners?village=4311", headers=auth(township))
+        assert r.status_code == 422
+
     def test_batch_with_an_id_out_of_scope_changes_nothing(
         self, client, db, worker, township, neighbours
     ):

@@ -369,6 +369,40 @@ class TestRates:
         assert set(by_village) == {a.village_code, b.village_code}
         assert by_village[b.village_code]["cleaning"]["done_in_month"] == 0
 
+    def test_the_statistics_summary_counts_plan_services_per_region(self, client, db):
+        a = _poor(db, name="甲")
+        b = _poor(db, OTHER_VILLAGE, name="乙")
+        outside = _poor(db, OTHER_COUNTY_VILLAGE, name="丙")
+        _visit(db, a, 0.5, ["cleaning", "laundry"])
+        for e in (a, b, outside):
+            e.created_at = NOW - timedelta(days=10)  # registered earlier: overdue now
+            services.refresh_elder(db, e)
+        db.flush()
+        this_month = (NOW - timedelta(days=0.5)).astimezone(TZ).month == today().month
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        r = client.get("/api/v1/stats/summary", headers=auth(officer))
+        assert r.status_code == 200, r.text
+        body = r.json()
+        total = body["totals"]["services"]
+        assert total["due"] == 10  # the four ones and a check-up each, the county's third not
+        assert total["done_this_month"] == (2 if this_month else 0)
+        assert total["overdue"] == 8  # all but the two done
+        assert total["by_service"]["cleaning"] == {
+            "due": 2,
+            "done_this_month": 1 if this_month else 0,
+            "overdue": 1,
+        }
+        rows = {c["code"]: c["services"] for c in body["children"]}
+        assert rows[a.village_code]["overdue"] == 3
+        assert rows[b.village_code] == {
+            "due": 5,
+            "done_this_month": 0,
+            "overdue": 5,
+            "by_service": {
+                s: {"due": 1, "done_this_month": 0, "overdue": 1} for s in [*POOR, "health_checkup"]
+            },
+        }
+
 
 class TestNeighbours:
     @pytest.mark.parametrize(

@@ -773,6 +773,102 @@ def seed_incidents(db: Session) -> int:
     return created
 
 
+# What the demo village workers found on their visits (days ago, hazards, needs, "needs
+# follow-up", the children reached): opens follow-ups through the visit path, some of them
+# past their deadline, and writes the children's contact log.
+DEMO_CARE_VISITS: list[tuple[int, list[str], list[str], str, bool]] = [
+    (40, ["fire_gas"], [], "", True),
+    (35, ["housing"], ["home_modification"], "", False),
+    (21, ["fall_risk"], ["assistive_device"], "", True),
+    (12, ["electrical"], [], "", False),
+    (9, [], ["medical"], "腿脚不便，需协调家庭医生上门", True),
+    (6, [], ["relief"], "", True),
+    (3, ["water"], ["daily_care"], "", False),
+    (1, [], ["emotional_support"], "独居，情绪低落，需多陪伴", True),
+]
+
+
+def seed_care(db: Session) -> dict[str, int]:
+    """The care loop in every demo village worker's village, once per county: visits that
+    found hazards and needs (follow-ups, some overdue), the children contacted (their contact
+    log), one item handed to the township and one solved. Through the services, as the
+    village worker: history, audit and schedules as in use."""
+    from datetime import timedelta
+
+    from sqlalchemy import func
+
+    from eldercare import clock
+    from eldercare.context import Principal, RequestCtx
+    from eldercare.db import utcnow
+    from eldercare.elders.models import Elder
+    from eldercare.followups import service as followups
+    from eldercare.followups.models import FollowUp
+    from eldercare.followups.schemas import FollowUpPatch, FollowUpTransitionIn
+    from eldercare.roles import Role
+    from eldercare.visits import service as visits
+    from eldercare.visits.schemas import VisitIn
+
+    counts = {"care_visits": 0, "follow_ups": 0}
+    now = clock.now()
+    for county in DEMO_ELDERS:
+        if db.scalar(select(func.count()).where(FollowUp.county_code == county)):
+            continue
+        for u in DEMO_USERS:
+            if u.role != "village_worker" or not u.region.startswith(county):
+                continue
+            worker = db.scalar(select(User).where(User.username == u.username))
+            if worker is None:
+                continue
+            principal = Principal(
+                "user", worker.id, worker.username, Role.village_worker, worker.region_code,
+                frozenset(), "demo", utcnow(),
+            )  # fmt: skip
+            ctx = RequestCtx(None, None, "zh-CN").with_principal(principal)
+            chosen = db.scalars(
+                select(Elder)
+                .where(Elder.village_code == u.region, Elder.status == "active")
+                .order_by(Elder.risk_rank, Elder.id)
+                .limit(len(DEMO_CARE_VISITS))
+            ).all()
+            for elder, (days, risks, needs, note, contacted) in zip(
+                chosen, DEMO_CARE_VISITS, strict=False
+            ):
+                visits.log_visit(
+                    db,
+                    ctx,
+                    VisitIn(
+                        elder_id=elder.id,
+                        visited_at=now - timedelta(days=days, hours=2),
+                        method="home_visit",
+                        safety_risks=risks,
+                        needs=needs,
+                        services=["companionship"],
+                        guardian_contacted=contacted,
+                        follow_up=note,
+                    ),
+                )
+                counts["care_visits"] += 1
+            items = db.scalars(
+                select(FollowUp)
+                .where(FollowUp.village_code == u.region)
+                .order_by(FollowUp.found_at, FollowUp.id)
+            ).all()
+            if len(items) >= 3:  # the oldest handed to the township, the next one solved
+                followups.update(
+                    db, ctx, items[0].id, FollowUpPatch(owner_type="township"), items[0].version
+                )
+                followups.transition(
+                    db,
+                    ctx,
+                    items[1].id,
+                    FollowUpTransitionIn(to="resolved", note="已上门整改，隐患消除"),
+                    None,
+                )
+            counts["follow_ups"] += len(items)
+    db.flush()
+    return counts
+
+
 DUPLICATED_FROM, DUPLICATED_IN = "431127104230", "431127104204"  # 南风坳村 -> 所城村, 所城镇
 
 
@@ -871,6 +967,7 @@ def seed(db: Session, password: str) -> dict[str, int]:
             refresh_county(db, county)
             services.refresh(db, county)
     register.update(seed_relief(db))
+    register.update(seed_care(db))
     return {
         "regions_created": report.created,
         "regions_updated": report.updated,

@@ -44,6 +44,7 @@ from sqlalchemy import (
     Connection,
     event,
     insert,
+    inspect,
     select,
     text,
 )
@@ -120,7 +121,7 @@ def record(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
     if conn.dialect.name != "postgresql":
         conn.execute(insert(Change).values(xid=0), batch)
         return
-    own = conn.execute(_OWN_XID).scalar_one()
+    own = _own_xid(conn)
     later = _later_positions(conn, own, {r["resource_id"] for r in batch})
     for r in batch:
         r["xid"] = max(own, later.get((r["resource"], r["resource_id"]), own))
@@ -137,6 +138,17 @@ _LATER = text(
 )
 
 
+def _own_xid(conn: Connection) -> int:
+    """This transaction's id, read once per transaction (a request flushes several times)."""
+    transaction = conn.get_transaction()
+    cached = conn.info.get("eldercare_feed_xid")
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        return int(cached[1])
+    own = int(conn.execute(_OWN_XID).scalar_one())
+    conn.info["eldercare_feed_xid"] = (transaction, own)
+    return own
+
+
 def _later_positions(conn: Connection, own: int, ids: set[str]) -> dict[tuple[str, str], int]:
     rows = conn.execute(_LATER, {"own": own, "ids": sorted(ids)})
     return {(resource, rid): position for resource, rid, position in rows}
@@ -149,6 +161,17 @@ def _regions_of(conn: Connection, resource: str, ids: set[str]) -> dict[str, str
     assert w.region is not None
     rows = conn.execute(select(model.id, getattr(model, w.region)).where(model.id.in_(ids)))
     return {i: r for i, r in rows}
+
+
+def _held_region(session: Session, resource: str, record_id: str) -> str | None:
+    """The region of a parent record this session holds loaded (flushed: as stored), else
+    None (read it)."""
+    model, w = _model_of(resource)
+    obj = session.identity_map.get(session.identity_key(model, record_id))
+    if obj is None:
+        return None
+    value = inspect(obj).dict.get(w.region or "")
+    return value if isinstance(value, str) else None
 
 
 @event.listens_for(Session, "after_flush")
@@ -175,8 +198,14 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
     }
     wanted: dict[str, set[str]] = {}
     for _, o, w in pending:
-        if w.parent is not None and (w.parent, getattr(o, w.key or "")) not in regions:
-            wanted.setdefault(w.parent, set()).add(getattr(o, w.key or ""))
+        if w.parent is None or (w.parent, getattr(o, w.key or "")) in regions:
+            continue
+        parent_id = getattr(o, w.key or "")
+        held = _held_region(session, w.parent, parent_id)
+        if held is not None:
+            regions[(w.parent, parent_id)] = held
+        else:
+            wanted.setdefault(w.parent, set()).add(parent_id)
     for parent, ids in wanted.items():
         regions.update(((parent, i), r) for i, r in _regions_of(conn, parent, ids).items())
     rows = []

@@ -27,6 +27,7 @@ from eldercare.followups.schemas import (
     FollowUpPolicyIn,
     FollowUpPolicyOut,
     FollowUpTransitionIn,
+    OwnerCandidates,
 )
 from eldercare.pagination import PageOut, Paging
 from eldercare.routing import Router
@@ -275,6 +276,19 @@ def export_follow_ups(
 )
 def assign_follow_ups(db: DbSession, ctx: AuthCtx, body: FollowUpAssignIn) -> FollowUpAssignOut:
     return FollowUpAssignOut(assigned=service.assign_many(db, ctx, body))
+
+
+@router.get(
+    "/follow-ups/owners",
+    response_model=OwnerCandidates,
+    summary="Whom the village's items may be handed to by name: its workers, volunteers",
+)
+def owner_candidates(
+    db: DbSession,
+    ctx: AuthCtx,
+    village: Annotated[str, Query(pattern=r"^\d{12}$")],
+) -> OwnerCandidates:
+    return OwnerCandidates.model_validate(service.owner_candidates(db, ctx, village))
 
 
 @router.get(

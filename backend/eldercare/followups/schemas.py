@@ -72,6 +72,22 @@ class FollowUpAssignOut(BaseModel):
     assigned: int
 
 
+class OwnerCandidate(BaseModel):
+    id: str
+    name: str
+    region_code: str
+
+
+class OwnerCandidates(BaseModel):
+    """Whom an item of the village may be handed to by name (the other owners need none)."""
+
+    village: str
+    village_workers: list[OwnerCandidate] = Field(description="The village's active workers")
+    volunteers: list[OwnerCandidate] = Field(
+        description="Active volunteers registered in the village or a region above it"
+    )
+
+
 class NewFollowUp(BaseModel):
     """A follow-up arranged by hand (e.g. when an incident is resolved)."""
 

@@ -76,10 +76,11 @@ def policy_for(
     return rules.FollowUpPolicy.model_validate(row.settings), row.effective_date
 
 
-def _set_due(db: Session, item: FollowUp) -> None:
-    """The due date by the policy in force on the day the item was found."""
+def _set_due(db: Session, item: FollowUp, policy: rules.FollowUpPolicy | None = None) -> None:
+    """The due date by the policy in force on the day the item was found (``policy``: that
+    one, read already)."""
     found_on = _local_date(item.found_at)
-    policy = policy_for(db, item.village_code[:6], found_on)[0]
+    policy = policy or policy_for(db, item.village_code[:6], found_on)[0]
     item.due_date = rules.due_date(policy, item.kind, item.severity, found_on)
 
 
@@ -207,6 +208,7 @@ def _open(
     visit: Visit | None = None,
     incident_id: str | None = None,
     program: str | None = None,
+    policy: rules.FollowUpPolicy | None = None,
 ) -> FollowUp:
     found_type, found_id, found_name = _finder(db, ctx, visit)
     owner_type, owner_id, owner_name = _default_owner(ctx)
@@ -231,7 +233,7 @@ def _open(
         owner_name=owner_name,
         status="open",
     )
-    _set_due(db, item)
+    _set_due(db, item, policy)
     db.add(item)
     db.flush()
     _step(db, ctx, item, "opened", "open", description, visit_id=item.visit_id)
@@ -325,6 +327,7 @@ def from_visit(db: Session, ctx: RequestCtx, elder: Elder, visit: Visit) -> list
                 severity,
                 found_at=visit.visited_at,
                 visit=visit,
+                policy=policy,
             )
         touched.append(item)
     text = (visit.follow_up or "").strip()
@@ -335,7 +338,15 @@ def from_visit(db: Session, ctx: RequestCtx, elder: Elder, visit: Visit) -> list
         if item is None:
             severity = rules.visit_severity(policy, "general", danger)
             item = _open(
-                db, ctx, elder, "general", text, severity, found_at=visit.visited_at, visit=visit
+                db,
+                ctx,
+                elder,
+                "general",
+                text,
+                severity,
+                found_at=visit.visited_at,
+                visit=visit,
+                policy=policy,
             )
         elif item.description != text and item.status in rules.OPEN:
             _step(db, ctx, item, "updated", item.status, text, visit_id=visit.id)
@@ -574,6 +585,41 @@ def _owner(
     return owner_id, ""
 
 
+def owner_candidates(db: Session, ctx: RequestCtx, village: str) -> dict[str, Any]:
+    """The named owners :func:`_owner` accepts for an item of ``village`` (404 outside the
+    caller's region): its active village workers and the active volunteers of the village
+    or a region above it, by name."""
+    ctx.actor.scope.require(village)
+    workers = db.execute(
+        select(User.id, User.display_name, User.username, User.region_code)
+        .where(
+            User.role == Role.village_worker.value,
+            User.active.is_(True),
+            User.region_code == village,
+        )
+        .order_by(User.display_name, User.username)
+    )
+    levels = [village[:n] for n in (12, 9, 6)]
+    helpers = db.execute(
+        select(Volunteer.id, Volunteer.name, Volunteer.region_code)
+        .where(
+            Volunteer.active.is_(True),
+            Volunteer.region_code.in_(levels),
+            volunteers.volunteer_scope(ctx),  # those the caller may name
+        )
+        .order_by(Volunteer.name, Volunteer.id)
+        .limit(500)
+    )
+    return {
+        "village": village,
+        "village_workers": [
+            {"id": i, "name": shown or username, "region_code": region}
+            for i, shown, username, region in workers
+        ],
+        "volunteers": [{"id": i, "name": n, "region_code": r} for i, n, r in helpers],
+    }
+
+
 def _assign(
     db: Session, ctx: RequestCtx, item: FollowUp, owner_type: str, owner_id: str | None, note: str
 ) -> bool:
@@ -766,20 +812,24 @@ def list_follow_ups(
 def worklist_items(
     db: Session, ctx: RequestCtx, region: str | None, limit: int
 ) -> list[dict[str, Any]]:
-    """For the worklist: the open items the caller holds, the earliest due first."""
+    """For the worklist: the open items the caller holds, the earliest due first (their
+    columns and the elder's name in one statement)."""
+    f = FollowUp
+    columns: list[Any] = [f.id, f.elder_id, Elder.name.label("elder_name"), f.village_code]
+    columns += [f.category, f.kind, f.description, f.severity, f.status, f.owner_type]
     stmt = (
         _filtered(ctx, region=region, open_only=True, mine=True)
-        .order_by(FollowUp.due_date, FollowUp.id)
+        .with_only_columns(*columns, f.owner_id, f.due_date, f.version)
+        .join(Elder, Elder.id == f.elder_id)
+        .order_by(f.due_date, f.id)
         .limit(limit)
     )
-    items = list(db.scalars(stmt))
-    names = elder_names(db, items)
     today = clock.today()
     return [
         {
             "id": i.id,
             "elder_id": i.elder_id,
-            "elder_name": names.get(i.elder_id, ""),
+            "elder_name": i.elder_name,
             "village_code": i.village_code,
             "category": i.category,
             "kind": i.kind,
@@ -792,7 +842,7 @@ def worklist_items(
             "overdue": rules.overdue(i.status, i.due_date, today),
             "version": i.version,
         }
-        for i in items
+        for i in db.execute(stmt)
     ]
 
 

@@ -49,6 +49,18 @@ class FollowUpFigures(BaseModel):
     by_kind: dict[str, int] = Field(description="Open items by kind")
 
 
+class ServiceCount(BaseModel):
+    due: int = Field(description="Plan services (one per elder and service)")
+    done_this_month: int = Field(description="Of those, done since the first of this month")
+    overdue: int = Field(description="Of those, past their next due date")
+
+
+class ServiceFigures(ServiceCount):
+    """Service plans (服务计划), from the service schedules: always current."""
+
+    by_service: dict[str, ServiceCount] = Field(description="The same per service")
+
+
 class CareFigures(BaseModel):
     contact_covered: int = Field(
         description="Elders the county's rule for contact with the children covers "
@@ -105,6 +117,9 @@ class SummaryRow(BaseModel):
             median_days_to_resolve=None,
             by_kind={},
         )
+    )
+    services: ServiceFigures = Field(
+        default_factory=lambda: ServiceFigures(due=0, done_this_month=0, overdue=0, by_service={})
     )
     care: CareFigures
     data_quality: DataQuality

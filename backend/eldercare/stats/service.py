@@ -15,7 +15,8 @@ read live.
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from functools import reduce
 from typing import Any, get_args
 
@@ -51,7 +52,7 @@ from eldercare.scope import Scope
 from eldercare.stats import months
 from eldercare.stats.models import StatsRefresh, StatsRollup
 from eldercare.sweeps.service import not_verified_since
-from eldercare.visits import rates
+from eldercare.visits import rates, services
 from eldercare.visits.models import Visit
 from eldercare.volunteers.models import Pairing
 
@@ -394,7 +395,9 @@ def summary(db: Session, region: Region) -> dict[str, Any]:
     open_incidents = incidents.open_and_overdue_by_child(db, prefix, n)
     reports = incidents.reports_by_child(db, prefix, n)
     follow_ups = followups.counts_by_child(db, prefix, n)
-    for code in [*open_incidents, *reports, *(c for c in follow_ups if c)]:
+    month_start = datetime.combine(today.replace(day=1), dtime.min, get_settings().tz)
+    plan = services.counts_by_child(db, prefix, n, today, month_start)
+    for code in [*open_incidents, *reports, *(c for c in follow_ups if c), *(c for c in plan if c)]:
         children.setdefault(code, _empty())
     for code, b in children.items():
         b.pop("series", None)
@@ -403,14 +406,19 @@ def summary(db: Session, region: Region) -> dict[str, Any]:
             **reports.get(code, _no_reports()),
         }
         b["follow_ups"] = follow_ups.get(code, followups.empty_counts())
+        b["services"] = plan.get(code, services.empty_counts())
 
     totals = _empty()
     for b in children.values():
-        _add(totals, {k: v for k, v in b.items() if k not in ("incidents", "follow_ups")})
+        _add(
+            totals,
+            {k: v for k, v in b.items() if k not in ("incidents", "follow_ups", "services")},
+        )
     totals["incidents"] = {"open": 0, "overdue": 0, "by_status": {}, **_no_reports()}
     for b in children.values():
         _add(totals["incidents"], b["incidents"])
     totals["follow_ups"] = follow_ups.get("", followups.empty_counts())
+    totals["services"] = plan.get("", services.empty_counts())
     for b in [totals, *children.values()]:
         _finish_rates(b)
         i = b["incidents"]

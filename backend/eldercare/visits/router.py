@@ -53,9 +53,11 @@ router = Router(tags=["visits"], dependencies=[Depends(auth_ctx)])
 class _Windows:
     """Each county's correction window, read once per request."""
 
-    def __init__(self, db: DbSession, ctx: AuthCtx) -> None:
+    def __init__(
+        self, db: DbSession, ctx: AuthCtx, found: dict[str, timedelta] | None = None
+    ) -> None:
         self.db, self.ctx = db, ctx
-        self.found: dict[str, timedelta] = {}
+        self.found: dict[str, timedelta] = found if found is not None else {}
 
     def __call__(self, v: Visit) -> tuple[datetime, bool]:
         county = v.village_code[:6]
@@ -134,10 +136,11 @@ def list_visits(
 
 @router.post("/visits", response_model=VisitOut, status_code=201, summary="Log a visit or a call")
 def log_visit(db: DbSession, ctx: AuthCtx, body: VisitIn, response: Response) -> VisitOut:
-    visit = service.log_visit(db, ctx, body)
+    windows: dict[str, timedelta] = {}
+    visit = service.log_visit(db, ctx, body, windows)
     set_etag(response, visit.version)
     response.headers["Location"] = f"/api/v1/visits/{visit.id}"
-    return _out(visit, ctx.lang, _Windows(db, ctx))
+    return _out(visit, ctx.lang, _Windows(db, ctx, windows))
 
 
 @router.get(

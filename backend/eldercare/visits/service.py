@@ -84,7 +84,12 @@ def _check_time(elder: Any, visited_at: datetime) -> None:
             )
 
 
-def log_visit(db: Session, ctx: RequestCtx, data: VisitIn) -> Visit:
+def log_visit(
+    db: Session, ctx: RequestCtx, data: VisitIn, windows: dict[str, timedelta] | None = None
+) -> Visit:
+    """Log a visit: the elder's schedule, the services it records and its follow-ups
+    updated. ``windows``: the county's correction window is put there (its policy is read
+    here once)."""
     p = ctx.actor
     # volunteers: paired elders only, else 404; locked, so that a move cannot leave it behind
     elder = elders.get_elder(db, ctx, data.elder_id, lock=True)
@@ -143,7 +148,10 @@ def log_visit(db: Session, ctx: RequestCtx, data: VisitIn) -> Visit:
             volunteer_id=volunteer_id,
             contacted_by=helper.name if helper else None,
         )
-    schedule.refresh(db, elder)
+    policy = schedule.policy_for(db, elder.village_code[:6])[0]
+    schedule.refresh(db, elder, policy)
+    if windows is not None:
+        windows[elder.village_code[:6]] = timedelta(days=policy.correction_window_days)
     services.visit_logged(db, visit)
     hooks.logged(db, ctx, elder, visit, data.resolved_follow_ups)
     audit.record(

@@ -430,3 +430,40 @@ def rates(db: Session, region: str, start: datetime, end: datetime, today: date)
             "overdue": int(overdue_n or 0),
         }
     return out
+
+
+def empty_counts() -> dict[str, Any]:
+    return {"due": 0, "done_this_month": 0, "overdue": 0, "by_service": {}}
+
+
+def counts_by_child(
+    db: Session, region: str, child_length: int, today: date, month_start: datetime
+) -> dict[str, dict[str, Any]]:
+    """For statistics, per child region and ``""`` for the whole region, from the service
+    schedules alone (no visit is read): the plan services due (one per elder and service),
+    those done since ``month_start`` (their last time falls in the month) and those overdue
+    ``today``; in all and by service."""
+    s = ElderServiceSchedule
+    child = func.substr(s.village_code, 1, child_length).label("child")
+    rows = db.execute(
+        select(
+            child,
+            s.service,
+            func.count(),
+            func.sum(case((s.last_done_at >= month_start, 1), else_=0)),
+            func.sum(case((s.next_due_date < today, 1), else_=0)),
+        )
+        .where(Scope(region).clause_levels(s.village_code, s.township_code, s.county_code))
+        .group_by(child, s.service)
+    )
+    out: dict[str, dict[str, Any]] = {}
+    for code, service, due, done, late in rows:
+        figures = {"due": int(due), "done_this_month": int(done or 0), "overdue": int(late or 0)}
+        for key in (code, ""):
+            b = out.setdefault(key, empty_counts())
+            for name, n in figures.items():
+                b[name] += n
+            by = b["by_service"].setdefault(service, {"due": 0, "done_this_month": 0, "overdue": 0})
+            for name, n in figures.items():
+                by[name] += n
+    return out

@@ -354,6 +354,8 @@ const en: Shape<typeof zh> = {
     unassigned: "The village's workers", exportXlsx: "Export Excel", assigned: "{n} assigned", moved: "Updated",
     arrange: "Follow-up arranged", arrangeFollowUp: "A follow-up item", arrangeRelief: "A relief referral", arrangeNone: "None needed",
     arrangeHint: "Resolving asks what follow-up was arranged", program: "Relief program",
+    pickPerson: "Choose the person", onePersonOneVillage: "The selected items lie in several villages: to name a person, select one village's items", noCandidates: "No one to name in this village",
+    openedItems: "Follow-ups opened by its resolution", servicesDue: "Services due", noServicesDue: "No plan services", serviceDueOn: "due by {date}", serviceLast: "last {date}", serviceNever: "never provided",
   },
   fuCategory: { hazard: "Hazard", need: "Need", general: "Other follow-up" },
   fuKind: {

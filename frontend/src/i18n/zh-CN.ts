@@ -348,6 +348,8 @@ export default {
     unassigned: "本村工作人员", exportXlsx: "导出 Excel", assigned: "已指派 {n} 项", moved: "已更新",
     arrange: "后续安排", arrangeFollowUp: "新建跟进事项", arrangeRelief: "转介救助", arrangeNone: "无需跟进",
     arrangeHint: "办结时须说明后续安排", program: "救助项目",
+    pickPerson: "选择责任人", onePersonOneVillage: "所选事项分属多个村，指派到具体人员时请只选同一村的事项", noCandidates: "本村暂无可指派的人员",
+    openedItems: "处置后新建的跟进事项", servicesDue: "待提供的服务", noServicesDue: "暂无服务计划", serviceDueOn: "应于 {date} 前", serviceLast: "上次 {date}", serviceNever: "尚未提供",
   },
   fuCategory: { hazard: "安全隐患", need: "需求", general: "其他跟进" },
   fuKind: {
