@@ -420,3 +420,12 @@ class TestPasswordReset:
             json={"password": "temporary-pass-123"},
         )
         assert client.get("/api/v1/auth/me", headers=old).status_code == 401
+
+
+def test_the_user_list_finds_a_user_by_id(client, db, admin):
+    user = make_user(db, "village_worker", VILLAGE)
+    r = client.get("/api/v1/users", headers=auth(admin), params={"q": user.id})
+    assert [u["id"] for u in r.json()["items"]] == [user.id]
+    other = make_user(db, "village_worker", OTHER_COUNTY_VILLAGE)
+    r = client.get("/api/v1/users", headers=auth(admin), params={"q": other.id})
+    assert r.json()["items"] == []

@@ -81,6 +81,7 @@ def list_users(
             or_(
                 User.username.contains(q, autoescape=True),
                 User.display_name.contains(q, autoescape=True),
+                User.id == q,  # the audit log links to a user by id
             )
         )
     return keyset(db, stmt, [(User.username, "asc")], limit=limit, cursor=cursor, count=count)
