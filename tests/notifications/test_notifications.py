@@ -192,3 +192,24 @@ def test_integration_clients_have_no_bell(client, db):
 
     c = make_client(db)
     assert client.get(f"{API}/notifications", headers=auth(c)).status_code == 403
+
+
+def test_a_volunteer_counts_only_their_own_reports_and_no_pairing_work(
+    client, db, worker, township
+):
+    from tests.factories import make_pairing, make_volunteer
+
+    person = make_user(db, "volunteer", VILLAGE)
+    volunteer = make_volunteer(db, user=person)
+    paired, other = make_elder(db), make_elder(db)
+    make_pairing(db, paired, volunteer, primary=True)
+    escalate(client, township, report(client, worker, paired))  # the worker's report
+    escalate(client, township, report(client, worker, other))
+    schedule.needs_helper(db, other)
+    db.flush()
+    got = counts(client, person)
+    assert (got["incidents_escalated"], got["needs_helper"]) == (0, 0)
+    mine = report(client, person, paired)
+    escalate(client, township, mine)
+    assert counts(client, person)["incidents_escalated"] == 1
+    assert counts(client, worker)["incidents_escalated"] == 3
