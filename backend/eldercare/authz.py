@@ -165,6 +165,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/v1/policies/incidents"): Rule(COUNTY_UP),
     # statistics (for any region in scope, with its child regions)
     ("GET", "/api/v1/stats/summary"): Rule(STAFF, REG_READ),
+    # notifications (the bell and the menu badges): people only
+    ("GET", "/api/v1/notifications"): Rule(ALL_ROLES),
+    ("POST", "/api/v1/notifications/seen"): Rule(ALL_ROLES),
     ("GET", "/api/v1/stats/months/{month}"): Rule(STAFF, REG_READ),
     ("POST", "/api/v1/stats/months/{month}/recompute"): Rule(COUNTY_UP),
     ("GET", "/api/v1/stats/monthly-report"): Rule(STAFF, REG_READ),

@@ -30,6 +30,8 @@ class Principal:
     display_name: str = ""
     region_name: str = ""
     region_level: str = ""
+    # an administrator reset the password: only /auth/me, /auth/password and /auth/logout
+    must_change_password: bool = False
 
     @property
     def scope(self) -> Scope:

@@ -63,6 +63,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "auth.inactive": ("账号已停用", "The account is deactivated"),
     "auth.wrong_password": ("当前密码不正确", "The current password is wrong"),
     "auth.role_required": ("当前角色无权执行此操作", "Your role may not do this"),
+    "auth.password_change_required": (
+        "密码已被管理员重置，请先修改密码",
+        "Your password was reset by an administrator: change it first",
+    ),
     "auth.scope_required": ("客户端缺少所需权限范围 {scope}", "The client lacks the scope {scope}"),
     "auth.client_not_allowed": (
         "集成客户端不能调用此接口，仅限工作人员账号",

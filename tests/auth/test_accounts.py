@@ -353,3 +353,79 @@ class TestClients:
         )
         assert r.status_code == 200
         assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+class TestPasswordReset:
+    """An administrator's new password is a reset: the user must choose their own before
+    the token opens anything but /auth/me, /auth/password and /auth/logout."""
+
+    def _login(self, client, username, password):
+        r = client.post("/api/v1/auth/token", data={"username": username, "password": password})
+        assert r.status_code == 200, r.text
+        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+    def test_a_reset_forces_a_change_at_the_next_login(self, client, db, admin):
+        user = make_user(db, "village_worker", VILLAGE)
+        r = client.patch(
+            f"/api/v1/users/{user.id}",
+            headers={**auth(admin), "If-Match": f'"{user.version}"'},
+            json={"password": "temporary-pass-123"},
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["must_change_password"] is True
+        headers = self._login(client, user.username, "temporary-pass-123")
+        me = client.get("/api/v1/auth/me", headers=headers)
+        assert me.status_code == 200
+        assert me.json()["must_change_password"] is True
+        for path in ("/api/v1/worklist", "/api/v1/elders", "/api/v1/notifications"):
+            refused = client.get(path, headers={**headers, "Accept-Language": "en"})
+            assert refused.status_code == 403, path
+            assert refused.json()["code"] == "auth.password_change_required"
+            assert "reset" in refused.json()["detail"] or "reset" in refused.json()["title"]
+        zh = client.get("/api/v1/elders", headers={**headers, "Accept-Language": "zh-CN"})
+        assert "重置" in zh.text
+        changed = client.post(
+            "/api/v1/auth/password",
+            headers=headers,
+            json={"current_password": "temporary-pass-123", "new_password": "my-own-secret-456"},
+        )
+        assert changed.status_code == 204, changed.text
+        headers = self._login(client, user.username, "my-own-secret-456")
+        assert (
+            client.get("/api/v1/auth/me", headers=headers).json()["must_change_password"] is False
+        )
+        assert client.get("/api/v1/worklist", headers=headers).status_code == 200
+        event = db.scalar(
+            select(AuditEvent).where(
+                AuditEvent.action == "update", AuditEvent.resource_id == user.id
+            )
+        )
+        assert event.fields == ["password"]
+
+    def test_a_user_changing_their_own_password_is_not_forced(self, client, db, admin):
+        r = client.patch(
+            f"/api/v1/users/{admin.id}",
+            headers={**auth(admin), "If-Match": f'"{admin.version}"'},
+            json={"password": "admins-own-pass-789"},
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["must_change_password"] is False
+
+    def test_the_reset_ends_the_users_sessions(self, client, db, admin):
+        user = make_user(db, "village_worker", VILLAGE)
+        old = self._login(client, user.username, PASSWORD)
+        client.patch(
+            f"/api/v1/users/{user.id}",
+            headers={**auth(admin), "If-Match": f'"{user.version}"'},
+            json={"password": "temporary-pass-123"},
+        )
+        assert client.get("/api/v1/auth/me", headers=old).status_code == 401
+
+
+def test_the_user_list_finds_a_user_by_id(client, db, admin):
+    user = make_user(db, "village_worker", VILLAGE)
+    r = client.get("/api/v1/users", headers=auth(admin), params={"q": user.id})
+    assert [u["id"] for u in r.json()["items"]] == [user.id]
+    other = make_user(db, "village_worker", OTHER_COUNTY_VILLAGE)
+    r = client.get("/api/v1/users", headers=auth(admin), params={"q": other.id})
+    assert r.json()["items"] == []

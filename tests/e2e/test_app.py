@@ -358,7 +358,7 @@ def test_incident_transition_and_timeline(new_page: Any, server: Server) -> None
         ("/admin/users", "lanshan_village"),
         ("/admin/clients", "lanshan-sync"),
         ("/admin/policies", "探访频次"),
-        ("/admin/audit", "login"),
+        ("/admin/audit", "登录"),
         ("/volunteers", "志愿者与结对"),
         ("/incidents", "应急事件"),
     ],

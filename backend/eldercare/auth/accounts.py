@@ -81,6 +81,7 @@ def list_users(
             or_(
                 User.username.contains(q, autoescape=True),
                 User.display_name.contains(q, autoescape=True),
+                User.id == q,  # the audit log links to a user by id
             )
         )
     return keyset(db, stmt, [(User.username, "asc")], limit=limit, cursor=cursor, count=count)
@@ -142,6 +143,8 @@ def update_user(db: Session, ctx: RequestCtx, user_id: str, data: UserPatch, exp
         check_password(changes["password"], user.username)
         user.password_hash = hash_password(changes["password"])
         changed.append("password")
+        if not is_self:  # a reset: the user chooses their own at the next login
+            user.must_change_password = True
     for field, attr in (
         ("role", "role"),
         ("region", "region_code"),

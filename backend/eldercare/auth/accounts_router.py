@@ -36,7 +36,8 @@ def list_users(
     role: Role | None = None,
     active: bool | None = None,
     q: Annotated[
-        str | None, Query(max_length=64, description="Username or display name contains")
+        str | None,
+        Query(max_length=64, description="Username or display name contains, or the user id"),
     ] = None,
 ) -> PageOut[UserOut]:
     page = accounts.list_users(

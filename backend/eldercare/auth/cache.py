@@ -41,7 +41,15 @@ CHANNEL = "eldercare_auth"
 # What authentication reads (the triggers of migration 0008 watch the same); None: any row.
 WATCHED: dict[str, frozenset[str] | None] = {
     "users": frozenset(
-        {"username", "display_name", "role", "region_code", "active", "tokens_valid_after"}
+        {
+            "username",
+            "display_name",
+            "role",
+            "region_code",
+            "active",
+            "tokens_valid_after",
+            "must_change_password",
+        }
     ),
     "integration_clients": frozenset(
         {"client_id", "name", "scopes", "region_code", "active", "tokens_valid_after"}

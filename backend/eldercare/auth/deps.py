@@ -84,13 +84,14 @@ async def authenticate(credentials: HTTPAuthorizationCredentials | None) -> Prin
 _USER_SQL = text(
     "SELECT u.id, u.username AS name, u.display_name, u.role, u.region_code, u.active, "
     "NULL AS scopes, r.name AS region_name, r.level AS region_level, u.tokens_valid_after, "
+    "u.must_change_password, "
     "EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti IN (:jti, :sid)) AS revoked "
     "FROM users u JOIN regions r ON r.code = u.region_code WHERE u.id = :sub"
 ).columns(scopes=JSON, tokens_valid_after=UTCDateTime())
 _CLIENT_SQL = text(
     "SELECT c.id, c.client_id AS name, c.name AS display_name, NULL AS role, c.region_code, "
     "c.active, c.scopes, r.name AS region_name, r.level AS region_level, "
-    "c.tokens_valid_after, "
+    "c.tokens_valid_after, FALSE AS must_change_password, "
     "EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti IN (:jti, :sid)) AS revoked "
     "FROM integration_clients c JOIN regions r ON r.code = c.region_code WHERE c.id = :sub"
 ).columns(scopes=JSON, tokens_valid_after=UTCDateTime())
@@ -134,11 +135,26 @@ def lookup(db: Session, claims: AccessClaims) -> principal_cache.Outcome:
         display_name=row.display_name or row.name,
         region_name=row.region_name,
         region_level=row.region_level,
+        must_change_password=bool(row.must_change_password),
     )
+
+
+# What a token opens while its user must change a reset password.
+PASSWORD_CHANGE_ROUTES = frozenset(
+    {
+        ("GET", "/api/v1/auth/me"),
+        ("POST", "/api/v1/auth/password"),
+        ("POST", "/api/v1/auth/logout"),
+    }
+)
 
 
 def authorize(request: Request, principal: Principal) -> None:
     """Refuse unless the matrix lets this principal call this route (deny by default)."""
+    if principal.must_change_password and (request.method, request.scope["path"]) not in (
+        PASSWORD_CHANGE_ROUTES
+    ):
+        raise Forbidden("auth.password_change_required")
     found = rule_for(request.method, request.scope["path"])
     if found is None:
         raise Forbidden()

@@ -25,6 +25,11 @@ class User(Base):
     # Access tokens issued before this (deactivation, password or role change, token theft)
     # are refused even though they have not expired.
     tokens_valid_after: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when an administrator resets the password: until the user chooses a new one,
+    # their tokens open only /auth/me, /auth/password and /auth/logout.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the user last looked at their notifications (imports finished after it are new).
+    notifications_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

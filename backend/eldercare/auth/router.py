@@ -110,6 +110,7 @@ async def me(ctx: AuthCtx) -> MeOut:
         region=RegionBrief(code=p.region_code, name=p.region_name, level=p.region_level),
         scopes=sorted(p.scopes),
         permissions=service.permissions_of(p),
+        must_change_password=p.must_change_password,
     )
 
 

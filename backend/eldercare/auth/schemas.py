@@ -49,6 +49,11 @@ class MeOut(BaseModel):
     permissions: list[str] = Field(
         description="Routes this principal may call, as 'METHOD /path' (what they may do)"
     )
+    must_change_password: bool = Field(
+        default=False,
+        description="An administrator reset the password: until it is changed, the token "
+        "opens only /auth/me, /auth/password and /auth/logout",
+    )
 
 
 class UserOut(BaseModel):
@@ -63,6 +68,9 @@ class UserOut(BaseModel):
     active: bool
     created_at: datetime
     last_login_at: datetime | None
+    must_change_password: bool = Field(
+        default=False, description="Reset by an administrator; changed at the next login"
+    )
     version: int
 
 
@@ -81,7 +89,12 @@ class UserCreate(BaseModel):
 class UserPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    password: str | None = Field(default=None, max_length=200)
+    password: str | None = Field(
+        default=None,
+        max_length=200,
+        description="A new password set by an administrator (a reset): the user must change "
+        "it at the next login",
+    )
     role: Role | None = None
     region: str | None = Field(default=None, pattern=r"^\d{6}(\d{3}){0,2}$")
     display_name: str | None = Field(default=None, max_length=100)

@@ -396,6 +396,7 @@ def change_own_password(
         raise Forbidden("auth.wrong_password", commit=True)
     check_password(new, user.username, loc="new_password")
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     revoke_all_for_user(db, user.id)
     db.flush()
     audit.record(

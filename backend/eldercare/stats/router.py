@@ -20,13 +20,15 @@ from eldercare.regions.models import Region
 from eldercare.relief import labels as relief_labels
 from eldercare.relief import service as relief
 from eldercare.routing import Router
-from eldercare.stats import months, report, service
+from eldercare.stats import months, notifications, report, service
 from eldercare.stats.models import MonthSnapshot
 from eldercare.stats.schemas import (
     MonthChild,
     MonthlyReport,
     MonthRevision,
     MonthStats,
+    NotificationsOut,
+    NotificationsSeenOut,
     RecomputeIn,
     RecomputeOut,
     ReliefCoverage,
@@ -201,3 +203,32 @@ def monthly_report_xlsx(
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@router.get(
+    "/notifications",
+    response_model=NotificationsOut,
+    tags=["notifications"],
+    summary="What needs the caller now: counts for the bell and the menu badges",
+)
+def get_notifications(db: DbSession, ctx: AuthCtx) -> NotificationsOut:
+    c = notifications.counts(db, ctx)
+    return NotificationsOut(
+        incidents_escalated=c.incidents_escalated,
+        incidents_overdue=c.incidents_overdue,
+        follow_ups_overdue=c.follow_ups_overdue,
+        needs_helper=c.needs_helper,
+        imports_finished=c.imports_finished,
+        total=c.total,
+        seen_at=c.seen_at,
+    )
+
+
+@router.post(
+    "/notifications/seen",
+    response_model=NotificationsSeenOut,
+    tags=["notifications"],
+    summary="The caller opened the bell: imports finished until now are no longer new",
+)
+def notifications_seen(db: DbSession, ctx: AuthCtx) -> NotificationsSeenOut:
+    return NotificationsSeenOut(seen_at=notifications.mark_seen(db, ctx))

@@ -353,3 +353,23 @@ class MonthlyReport(BaseModel):
     computed_at: datetime = Field(description="When the figures were produced")
     computed_by_name: str = Field(description="Who produced them (the system, when frozen)")
     sections: list[ReportSection]
+
+
+class NotificationsOut(BaseModel):
+    """What needs the caller now, counted in the caller's scope."""
+
+    incidents_escalated: int = Field(description="Escalated incidents (to the county)")
+    incidents_overdue: int = Field(description="Open incidents past their deadline")
+    follow_ups_overdue: int = Field(description="Open follow-ups past their due date")
+    needs_helper: int = Field(
+        description="Elders who need a helper after a move (the worklist's needs_helper)"
+    )
+    imports_finished: int = Field(
+        description="The caller's imports finished since the bell was last opened"
+    )
+    total: int
+    seen_at: datetime | None = Field(description="When the caller last opened the bell")
+
+
+class NotificationsSeenOut(BaseModel):
+    seen_at: datetime

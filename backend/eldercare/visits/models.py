@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Computed, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Computed, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eldercare.db import Base, UTCDateTime, new_id, utcnow
@@ -62,6 +62,13 @@ class ElderSchedule(Base):
         Index("ix_elder_schedules_village_due", "village_code", "next_due_date"),
         Index("ix_elder_schedules_township_due", "township_code", "next_due_date"),
         Index("ix_elder_schedules_county_due", "county_code", "next_due_date"),
+        # the elders who need a helper after a move (a notification count): a few
+        Index(
+            "ix_elder_schedules_needs_helper",
+            "village_code",
+            sqlite_where=text("event_type = 'needs_helper'"),
+            postgresql_where=text("event_type = 'needs_helper'"),
+        ),
     )
 
     # No foreign key: a schedule is derived from its elder and written with it (elders are

@@ -51,6 +51,11 @@ export const routes: RouteRecordRaw[] = [
   { path: "/admin/users", component: () => import("../views/admin/UsersView.vue"), meta: { roles: ["county_admin"], title: "nav.users" } },
   { path: "/admin/clients", component: () => import("../views/admin/ClientsView.vue"), meta: { roles: ["county_admin"], title: "nav.clients" } },
   { path: "/admin/policies", component: () => import("../views/admin/PoliciesView.vue"), meta: { roles: COUNTY, title: "nav.policies" } },
+  { path: "/account/password", component: () => import("../views/account/PasswordView.vue"), meta: { roles: ALL, title: "account.title" } },
+  { path: "/relief", component: () => import("../views/relief/ReliefCountyView.vue"), meta: { roles: TOWNSHIP_UP, title: "county.title" } },
+  { path: "/elders/:id/print", component: () => import("../views/print/ElderRecordPrint.vue"), meta: { roles: STAFF, title: "print.elderTitle" } },
+  { path: "/elders/:id/visit-sheet", component: () => import("../views/print/VisitSheetPrint.vue"), meta: { roles: ALL, title: "print.sheetTitle" } },
+  { path: "/incidents/:id/print", component: () => import("../views/print/IncidentPrint.vue"), meta: { roles: ALL, title: "print.incidentTitle" } },
   { path: "/admin/audit", component: () => import("../views/admin/AuditView.vue"), meta: { roles: ["county_admin"], title: "nav.audit" } },
   { path: "/:rest(.*)*", component: () => import("../views/NotFoundView.vue"), meta: { public: true, title: "notFound" } },
 ];
@@ -65,8 +70,12 @@ export function guard(to: { meta: { public?: boolean; roles?: Role[] }; fullPath
   return true;
 }
 
+/** After an administrator's reset, the password screen comes before anything else. */
+export const PASSWORD_PATH = "/account/password";
+
 router.beforeEach((to) => {
   const auth = useAuthStore();
+  if (auth.loggedIn && auth.me?.must_change_password && to.path !== PASSWORD_PATH && to.path !== "/login") return PASSWORD_PATH;
   if (to.path === "/login" && auth.loggedIn && auth.me) return homeFor(auth.role);
   if (to.path === "/") return true;
   return guard(to, auth.role, auth.loggedIn && Boolean(auth.me));
