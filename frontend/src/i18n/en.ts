@@ -22,8 +22,8 @@ const en: Shape<typeof zh> = {
   login: {
     title: "Log in", username: "Username", password: "Password", submit: "Log in", failed: "Login failed",
     throttled: "Too many attempts: try again in {s} s. After repeated wrong passwords the account waits, and each wait doubles.",
-    expired: "Your session has expired (access is short-lived and renews while in use; it ends after a long pause or a logout elsewhere). Please log in again.",
-    hint: "Access lasts {m} minutes and renews itself while in use; after a long pause you log in again.",
+    expired: "You have been logged out (after a long pause, or a logout elsewhere). Please log in again.",
+    hint: "You stay logged in while you use the app; after a long pause you log in again. Forgot your password? Ask the county administrator.",
     required: "Enter your username and password",
   },
   role: {
@@ -133,7 +133,7 @@ const en: Shape<typeof zh> = {
   },
   form: {
     createTitle: "Register an elder", editTitle: "Edit elder", idNumber: "ID number", name: "Name",
-    derived: "From the ID number: {sex}, born {birth}, {age} years", village: "Village (12-digit code)",
+    derived: "From the ID number: {sex}, born {birth}, {age} years", village: "Village", required: "Please enter the {f}", chooseVillage: "Please choose the village",
     phone: "Phone", address: "Address", living: "Living arrangement", selfCare: "Self-care", health: "Health conditions",
     notes: "Notes", saved: "Saved", fixErrors: "Please fix the fields in red",
     idProblem: {

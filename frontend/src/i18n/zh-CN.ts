@@ -18,8 +18,8 @@ export default {
   login: {
     title: "登录", username: "用户名", password: "密码", submit: "登录", failed: "登录失败",
     throttled: "尝试次数过多，请 {s} 秒后再试。为保护账号，连续输错密码后需要等待，等待时间逐次加倍。",
-    expired: "登录已过期（访问凭证有效期较短，超过续期时间或在其他地方退出后需重新登录），请重新登录。",
-    hint: "访问凭证 {m} 分钟有效，使用中会自动续期；长时间不用需重新登录。",
+    expired: "登录已过期（长时间没有使用，或已在其他地方退出），请重新登录。",
+    hint: "使用中保持登录；长时间不用需重新登录。忘记密码请联系县级管理员。",
     required: "请输入用户名和密码",
   },
   role: {
@@ -128,7 +128,7 @@ export default {
   },
   form: {
     createTitle: "登记老人", editTitle: "编辑老人信息", idNumber: "身份证号", name: "姓名",
-    derived: "由身份证号自动识别：{sex}，{birth} 出生，{age} 岁", village: "所在村（12 位区划代码）",
+    derived: "由身份证号自动识别：{sex}，{birth} 出生，{age} 岁", village: "所在村", required: "请填写{f}", chooseVillage: "请选择所在村",
     phone: "电话", address: "现住址", living: "居住方式", selfCare: "自理能力", health: "健康状况",
     notes: "备注", saved: "已保存", fixErrors: "请修正标红的项目",
     idProblem: {
