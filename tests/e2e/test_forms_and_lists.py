@@ -129,7 +129,8 @@ def test_lists_are_cards_on_a_phone(new_page: Any) -> None:
     page.wait_for_selector("[data-test=elder-card]")
     assert page.locator("[data-test=elders-table]").count() == 0
     wide = page.evaluate(
-        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361)"
+        "[...document.querySelectorAll('body *')]"
+        ".filter(e => e.getBoundingClientRect().right > 361)"
         ".map(e => e.tagName + '.' + e.className).slice(0, 8)"
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, wide

@@ -290,7 +290,7 @@ const en: Shape<typeof zh> = {
     addPairing: "New pairing", volunteer: "Volunteer", volunteerSearch: "Search volunteers by name or phone", primary: "Primary helper (one per elder)",
     services: "Services", startDate: "Start date", pairingSaved: "Pairing created", noVolunteer: "Choose a volunteer",
     status: "Change status", newStatus: "New status", date: "Date", reason: "Reason", statusSaved: "Status changed",
-    move: "Move to another village", village: "New village (12-digit code)", newAddress: "New address", moved: "Moved to the new village",
+    move: "Move to another village", village: "New village", newAddress: "New address", moved: "Moved to the new village",
     addBenefit: "Record a benefit", program: "Programme", start: "Start date", end: "End date", amount: "Monthly amount (yuan)",
     source: "Source", reference: "Certificate/roster no.", correct: "Correct", endBenefit: "End", endReason: "End reason",
     benefitSaved: "Benefit saved", notes: "Notes",

@@ -285,7 +285,7 @@ export default {
     addPairing: "新建结对", volunteer: "志愿者", volunteerSearch: "输入志愿者姓名或电话搜索", primary: "包保责任人（每位老人只能有一位）",
     services: "服务内容", startDate: "开始日期", pairingSaved: "已建立结对", noVolunteer: "请选择志愿者",
     status: "变更状态", newStatus: "新状态", date: "日期", reason: "原因", statusSaved: "状态已变更",
-    move: "迁往其他村", village: "迁入村（12 位区划代码）", newAddress: "新地址", moved: "已迁至新村",
+    move: "迁往其他村", village: "迁入村", newAddress: "新地址", moved: "已迁至新村",
     addBenefit: "登记待遇", program: "救助项目", start: "开始日期", end: "结束日期", amount: "月发放金额（元）",
     source: "数据来源", reference: "证号/名册编号", correct: "更正", endBenefit: "终止", endReason: "终止原因",
     benefitSaved: "已保存待遇信息", notes: "备注",
