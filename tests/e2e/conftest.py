@@ -230,6 +230,6 @@ def cascade(page: Any, test_id: str, names: list[str], pick_last: bool = False) 
         node = menu.locator(".el-cascader-node").filter(has_text=name).first
         if pick_last and i == len(names) - 1:
             node.locator(".el-radio").click()
+            page.keyboard.press("Escape")  # a level above a village leaves the panel open
         else:
             node.click()
-    page.keyboard.press("Escape")
