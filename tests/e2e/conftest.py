@@ -208,3 +208,28 @@ def login(page: Any, username: str, password: str = PASSWORD) -> None:
 
 def shot(page: Any, name: str, full_page: bool = True) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+
+
+def choose(page: Any, label: str, option: str) -> None:
+    """Pick `option` in the Element Plus select whose input is labelled `label`."""
+    page.click(f".el-select:has(input[aria-label='{label}'])")
+    page.locator(".el-select-dropdown:visible .el-select-dropdown__item").filter(
+        has_text=option
+    ).first.click()
+
+
+def cascade(page: Any, test_id: str, names: list[str], pick_last: bool = False) -> None:
+    """Open the region cascader `region-<test_id>` and follow `names` level by level.
+
+    A village (a leaf) is chosen by clicking it; in a filter, where any level may be
+    chosen, `pick_last` clicks the radio of the last name (a township) instead.
+    """
+    page.click(f"[data-test=region-{test_id}] .el-cascader")
+    for i, name in enumerate(names):
+        menu = page.locator(".el-cascader-panel:visible .el-cascader-menu").nth(i)
+        node = menu.locator(".el-cascader-node").filter(has_text=name).first
+        if pick_last and i == len(names) - 1:
+            node.locator(".el-radio").click()
+            page.keyboard.press("Escape")  # a level above a village leaves the panel open
+        else:
+            node.click()

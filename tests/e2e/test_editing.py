@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import Server, login, shot
+from tests.e2e.conftest import Server, cascade, choose, login, shot
 
 pytestmark = pytest.mark.slow
 
@@ -116,7 +116,7 @@ def test_a_status_change_on_a_stale_record_is_refused_and_explained(
         headers={"Authorization": f"Bearer {server.token(WORKER)}"},
     )
     r.raise_for_status()
-    page.select_option("select[name=status]", "moved_out")
+    choose(page, "新状态", "已迁出")
     page.fill("input[name=reason]", "随子女进城居住")
     page.click("[data-test=save-status]")
     err = page.wait_for_selector("[data-test=status-error]")
@@ -127,7 +127,7 @@ def test_a_status_change_on_a_stale_record_is_refused_and_explained(
     # read again, and the change goes through
     page.reload()
     page.click("[data-test=change-status]")
-    page.select_option("select[name=status]", "moved_out")
+    choose(page, "新状态", "已迁出")
     page.fill("input[name=reason]", "随子女进城居住")
     page.click("[data-test=save-status]")
     page.wait_for_selector("[data-test=status-form]", state="detached")
@@ -192,7 +192,7 @@ def test_the_township_moves_an_elder_to_another_village(new_page: Any, server: S
     login(page, "lanshan_township")
     page.goto(f"/elders/{elder['id']}")
     page.click("[data-test=move-elder]")
-    page.fill("input[name=village_code]", "431127999999")
+    # no village chosen: the server's message, in Chinese
     page.fill("input[name=reason]", "投靠亲属")
     page.click("[data-test=save-move]")
     err = page.wait_for_selector("[data-test=move-error]")
@@ -200,7 +200,7 @@ def test_the_township_moves_an_elder_to_another_village(new_page: Any, server: S
     assert any("\u4e00" <= ch <= "\u9fff" for ch in err.inner_text())
     assert server.get("lanshan_township", f"/elders/{elder['id']}")["village_code"] != target
 
-    page.fill("input[name=village_code]", target)
+    cascade(page, "village_code", [server.get("lanshan_township", f"/regions/{target}")["name"]])
     page.click("[data-test=save-move]")
     page.wait_for_selector("[data-test=move-form]", state="detached")
     moved = server.get("lanshan_township", f"/elders/{elder['id']}")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from eldercare import identity
 
-from tests.e2e.conftest import Server, login, shot
+from tests.e2e.conftest import Server, choose, login, shot
 
 pytestmark = pytest.mark.slow
 
@@ -143,7 +143,7 @@ def test_the_export_holds_exactly_the_filtered_list(new_page: Any, server: Serve
     login(page, "lanshan_township")
     page.goto("/elders")
     page.wait_for_selector("[data-test=elders-table] tbody tr")
-    page.select_option("select[aria-label=类别]", "advanced_age")
+    choose(page, "类别", "高龄")
     page.fill("input[aria-label=最小年龄]", "85")
     page.fill("[data-test=elder-search]", "l")
     page.click("form[role=search] button[type=submit]")

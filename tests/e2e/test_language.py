@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, Server, shot
+from tests.e2e.conftest import PASSWORD, Server, cascade, shot
 
 pytestmark = pytest.mark.slow
 
@@ -73,7 +73,7 @@ def test_english_on_the_key_screens(new_page: Any, server: Server) -> None:
     page.goto("/elders/new")
     page.fill("input[name=id_number]", "431127194501011234")
     page.fill("input[name=name]", "Test")
-    page.fill("input[name=village_code]", "431127104230")
+    cascade(page, "village_code", ["南风坳村"])
     page.click("[data-test=save-elder]")
     err = page.wait_for_selector("[data-test=err-id_number]").inner_text()
     assert not CJK.search(err), err

@@ -22,8 +22,8 @@ const en: Shape<typeof zh> = {
   login: {
     title: "Log in", username: "Username", password: "Password", submit: "Log in", failed: "Login failed",
     throttled: "Too many attempts: try again in {s} s. After repeated wrong passwords the account waits, and each wait doubles.",
-    expired: "Your session has expired (access is short-lived and renews while in use; it ends after a long pause or a logout elsewhere). Please log in again.",
-    hint: "Access lasts {m} minutes and renews itself while in use; after a long pause you log in again.",
+    expired: "You have been logged out (after a long pause, or a logout elsewhere). Please log in again.",
+    hint: "You stay logged in while you use the app; after a long pause you log in again. Forgot your password? Ask the county administrator.",
     required: "Enter your username and password",
   },
   role: {
@@ -133,7 +133,7 @@ const en: Shape<typeof zh> = {
   },
   form: {
     createTitle: "Register an elder", editTitle: "Edit elder", idNumber: "ID number", name: "Name",
-    derived: "From the ID number: {sex}, born {birth}, {age} years", village: "Village (12-digit code)",
+    derived: "From the ID number: {sex}, born {birth}, {age} years", village: "Village", required: "Please enter the {f}", chooseVillage: "Please choose the village",
     phone: "Phone", address: "Address", living: "Living arrangement", selfCare: "Self-care", health: "Health conditions",
     notes: "Notes", saved: "Saved", fixErrors: "Please fix the fields in red",
     idProblem: {
@@ -172,7 +172,7 @@ const en: Shape<typeof zh> = {
     title: "Dashboard", elders: "Elders", leftBehind: "Left-behind", monthlyRate: "Monthly visit rate (special difficulty)",
     within: "Visited within interval", openIncidents: "Open emergencies", overdueIncidents: "Overdue emergencies",
     timelyReports: "Reported in time (12 months)", lateReports: "{n} late of {k} with a known time",
-    byTownship: "Categories per township", trend: "Monthly visit rate", coverage: "Relief coverage per program",
+    byTownship: "Categories per township", byVillage: "Elders by village", saveImage: "Save as image", noData: "No data", drillHint: "Click a township to see its villages", up: "Back to {name}", trend: "Monthly visit rate", coverage: "Relief coverage per program",
     pyramid: "Age pyramid", computedAt: "Figures of {t}", receiving: "Receiving", gaps: "Gaps",
     coverageRate: "Coverage", male: "Male", female: "Female", ageBand: {
       under_60: "Under 60", "60_69": "60–69", "70_79": "70–79", "80_89": "80–89", "90_plus": "90+",
@@ -296,7 +296,7 @@ const en: Shape<typeof zh> = {
     addPairing: "New pairing", volunteer: "Volunteer", volunteerSearch: "Search volunteers by name or phone", primary: "Primary helper (one per elder)",
     services: "Services", startDate: "Start date", pairingSaved: "Pairing created", noVolunteer: "Choose a volunteer",
     status: "Change status", newStatus: "New status", date: "Date", reason: "Reason", statusSaved: "Status changed",
-    move: "Move to another village", village: "New village (12-digit code)", newAddress: "New address", moved: "Moved to the new village",
+    move: "Move to another village", village: "New village", newAddress: "New address", moved: "Moved to the new village",
     addBenefit: "Record a benefit", program: "Programme", start: "Start date", end: "End date", amount: "Monthly amount (yuan)",
     source: "Source", reference: "Certificate/roster no.", correct: "Correct", endBenefit: "End", endReason: "End reason",
     benefitSaved: "Benefit saved", notes: "Notes",

@@ -18,8 +18,8 @@ export default {
   login: {
     title: "登录", username: "用户名", password: "密码", submit: "登录", failed: "登录失败",
     throttled: "尝试次数过多，请 {s} 秒后再试。为保护账号，连续输错密码后需要等待，等待时间逐次加倍。",
-    expired: "登录已过期（访问凭证有效期较短，超过续期时间或在其他地方退出后需重新登录），请重新登录。",
-    hint: "访问凭证 {m} 分钟有效，使用中会自动续期；长时间不用需重新登录。",
+    expired: "登录已过期（长时间没有使用，或已在其他地方退出），请重新登录。",
+    hint: "使用中保持登录；长时间不用需重新登录。忘记密码请联系县级管理员。",
     required: "请输入用户名和密码",
   },
   role: {
@@ -128,7 +128,7 @@ export default {
   },
   form: {
     createTitle: "登记老人", editTitle: "编辑老人信息", idNumber: "身份证号", name: "姓名",
-    derived: "由身份证号自动识别：{sex}，{birth} 出生，{age} 岁", village: "所在村（12 位区划代码）",
+    derived: "由身份证号自动识别：{sex}，{birth} 出生，{age} 岁", village: "所在村", required: "请填写{f}", chooseVillage: "请选择所在村",
     phone: "电话", address: "现住址", living: "居住方式", selfCare: "自理能力", health: "健康状况",
     notes: "备注", saved: "已保存", fixErrors: "请修正标红的项目",
     idProblem: {
@@ -167,7 +167,7 @@ export default {
     title: "统计看板", elders: "在册老人", leftBehind: "留守老人", monthlyRate: "本月特困探访率",
     within: "按时探访率", openIncidents: "未办结事件", overdueIncidents: "超时事件",
     timelyReports: "及时报告率（近 12 个月）", lateReports: "迟报 {n} 件 / 已知发生时间 {k} 件",
-    byTownship: "各乡镇老人类别", trend: "月度探访率趋势", coverage: "各项目救助覆盖率",
+    byTownship: "各乡镇老人类别", byVillage: "各村老人类别", saveImage: "保存为图片", noData: "无数据", drillHint: "点击乡镇查看其下各村", up: "返回{name}", trend: "月度探访率趋势", coverage: "各项目救助覆盖率",
     pyramid: "年龄结构", computedAt: "统计时间 {t}", receiving: "已享受", gaps: "应保未保",
     coverageRate: "覆盖率", male: "男", female: "女", ageBand: {
       under_60: "60 岁以下", "60_69": "60–69 岁", "70_79": "70–79 岁", "80_89": "80–89 岁", "90_plus": "90 岁以上",
@@ -291,7 +291,7 @@ export default {
     addPairing: "新建结对", volunteer: "志愿者", volunteerSearch: "输入志愿者姓名或电话搜索", primary: "包保责任人（每位老人只能有一位）",
     services: "服务内容", startDate: "开始日期", pairingSaved: "已建立结对", noVolunteer: "请选择志愿者",
     status: "变更状态", newStatus: "新状态", date: "日期", reason: "原因", statusSaved: "状态已变更",
-    move: "迁往其他村", village: "迁入村（12 位区划代码）", newAddress: "新地址", moved: "已迁至新村",
+    move: "迁往其他村", village: "迁入村", newAddress: "新地址", moved: "已迁至新村",
     addBenefit: "登记待遇", program: "救助项目", start: "开始日期", end: "结束日期", amount: "月发放金额（元）",
     source: "数据来源", reference: "证号/名册编号", correct: "更正", endBenefit: "终止", endReason: "终止原因",
     benefitSaved: "已保存待遇信息", notes: "备注",

@@ -10,6 +10,9 @@ export interface RecentMerge {
   merged_name: string;
   merged_at: string;
   undone_at: string | null;
+  /** the villages of the two records, by name, where known */
+  survivor_village?: string;
+  merged_village?: string;
 }
 
 const KEY = "eldercare.merges";
