@@ -94,7 +94,7 @@ class TestCreate:
         assert e["left_behind_reason"] == "all 1 children away from the county for 6+ months"
         assert (
             next(c for c in e["categories"] if c["code"] == "living_alone")["label"]
-            == "living alone"
+            == "Living alone"
         )
 
     @pytest.mark.parametrize(
