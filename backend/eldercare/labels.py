@@ -715,6 +715,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 # Enumerations no one reads as words: machine parameters of the API.
 NOT_SHOWN: dict[str, str] = {
     "format": "a file format (csv, xlsx, ndjson) is its own name",
+    "labels": "an export's switch between words and codes (machine format), named in the app",
     "grant_type": "an OAuth parameter of the token endpoint, for programs",
     "sort": "a sort key of a list query; the app shows its column headers",
     "state": "a list query's switch (open or all pairings); the app shows its own filter",

@@ -106,7 +106,7 @@ class TestExports:
         worker = make_user(db, "village_worker", VILLAGE)
         mine = make_elder(db, VILLAGE, phone="13812345678")
         make_elder(db, OTHER_VILLAGE)
-        r = client.get("/api/v1/exports/elders", headers=auth(worker))
+        r = client.get("/api/v1/exports/elders", headers=auth(worker), params={"labels": "codes"})
         assert r.status_code == 200
         rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
         assert [row["id"] for row in rows] == [mine.id]
@@ -137,10 +137,36 @@ class TestExports:
         elder = make_elder(db, VILLAGE)
         nd = client.get("/api/v1/exports/elders", headers=auth(worker), params={"format": "ndjson"})
         assert [json.loads(line)["id"] for line in nd.text.splitlines()] == [elder.id]
-        x = client.get("/api/v1/exports/elders", headers=auth(worker), params={"format": "xlsx"})
+        x = client.get(
+            "/api/v1/exports/elders",
+            headers=auth(worker),
+            params={"format": "xlsx", "labels": "codes"},
+        )
         sheet = load_workbook(io.BytesIO(x.content)).active
         assert sheet.cell(row=1, column=1).value == "id"
         assert sheet.cell(row=2, column=1).value == elder.id
+
+    def test_people_get_words_and_region_names_integrations_get_codes(self, client, db):
+        worker = make_user(db, "village_worker", VILLAGE)
+        elder = make_elder(
+            db, VILLAGE, living_arrangement="with_grandchildren", self_care="partly_dependent"
+        )
+        x = client.get("/api/v1/exports/elders", headers=auth(worker), params={"format": "xlsx"})
+        rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(x.content)).active.rows]
+        row = dict(zip(rows[0], rows[1], strict=True))
+        assert row["编号"] == elder.id and row["姓名"] == elder.name
+        assert row["居住状况"] == "与孙辈同住"
+        assert row["生活自理能力"] == "半失能"
+        assert row["是否留守"] in ("是", "否")
+        assert row["村（社区）"] and row["乡镇"] and row["村（社区）"] != VILLAGE
+        assert not any(v in ("with_grandchildren", "True", "False") for v in row.values())
+        en = client.get("/api/v1/exports/elders", headers=auth(worker, "en"))
+        head = next(csv.DictReader(io.StringIO(en.content.decode("utf-8-sig"))))
+        assert head["Living arrangement"] == "With grandchildren"
+        assert head["Township"] and head["Village"]
+        c = make_client(db, scopes=["registry:read"])
+        r = client.get("/api/v1/exports/elders", headers=auth(c))
+        assert r.content.decode("utf-8-sig").startswith("id,id_number,")
 
     @pytest.mark.parametrize("reveal", [False, True])
     def test_the_set_based_csv_equals_the_row_by_row_one(self, db, reveal):
@@ -204,6 +230,7 @@ class TestExports:
 
 
 def export_ids(client, who, **params):
+    params = {"labels": "codes", **params}
     r = client.get("/api/v1/exports/elders", headers=auth(who), params=params)
     assert r.status_code == 200, r.text
     return sorted(row["id"] for row in csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
