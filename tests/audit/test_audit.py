@@ -143,3 +143,54 @@ def test_raw_sql_delete_is_refused_too(db):
     _event(db, VILLAGE)
     with pytest.raises(DBAPIError), db.begin_nested():
         db.execute(text("DELETE FROM audit_events"))
+
+
+class TestInWords:
+    def test_objects_are_named_and_codes_are_words(self, client, db):
+        from tests.factories import make_elder
+
+        admin = make_user(db, "county_admin", COUNTY, display_name="刘主任")
+        worker = make_user(db, "village_worker", VILLAGE, display_name="王村干")
+        elder = make_elder(db, VILLAGE, name="袁月英")
+        e = audit.record(
+            db,
+            RequestCtx(None, "127.0.0.1", "zh-CN"),
+            "update",
+            resource="elder",
+            resource_id=elder.id,
+            region_code=VILLAGE,
+            fields=["phone", "self_care"],
+        )
+        u = _event(db, VILLAGE, "update", worker.id)
+        items = {
+            i["id"]: i for i in client.get("/api/v1/audit", headers=auth(admin)).json()["items"]
+        }
+        about_elder, about_user = items[str(e.id)], items[str(u.id)]
+        assert about_elder["object_label"] == "袁月英"
+        assert about_elder["action_label"] == "修改"
+        assert about_elder["resource_label"] == "老人"
+        assert about_elder["outcome_label"] == "成功"
+        assert about_elder["field_labels"] == ["联系电话", "生活自理能力"]
+        assert about_user["object_label"] == "王村干"
+        assert worker.id not in about_user["object_label"]
+        en = client.get("/api/v1/audit", headers=auth(admin, "en")).json()["items"]
+        assert next(i for i in en if i["id"] == str(e.id))["action_label"] == "Updated"
+
+    def test_every_action_and_resource_the_code_records_has_words(self):
+        import re
+        from pathlib import Path
+
+        from eldercare import labels
+
+        root = Path(audit.__file__).resolve().parents[1]
+        source = "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.py"))
+        resources = set(re.findall(r'\bresource="([a-z_]+)"', source))
+        assert {"elder", "user", "visit"} <= resources
+        assert resources <= set(labels.ENUMS["auditResource"]), resources - set(
+            labels.ENUMS["auditResource"]
+        )
+        actions = set(re.findall(r'audit\.record\(\s*db,\s*ctx,\s*"([a-z_]+)"', source))
+        assert {"export"} <= actions
+        assert actions <= set(labels.ENUMS["auditAction"]), actions - set(
+            labels.ENUMS["auditAction"]
+        )

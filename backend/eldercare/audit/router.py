@@ -46,7 +46,10 @@ def list_audit(
         count=paging.count,
     )
     return PageOut(
-        items=[AuditEventOut.model_validate(e) for e in page.items],
+        items=[
+            AuditEventOut.model_validate(e).model_copy(update=words)
+            for e, words in zip(page.items, service.in_words(db, page.items, ctx.lang), strict=True)
+        ],
         next_cursor=page.next_cursor,
         total=page.total,
     )
