@@ -44,7 +44,9 @@ def test_every_enum_value_of_the_api_has_words_in_both_languages():
         groups = labels.FIELDS.get(name or "", ())
         covering = [g for g in groups if set(values) <= set(labels.ENUMS[g])]
         if not covering:
-            missing.append((name, [v for v in values if not any(v in labels.ENUMS[g] for g in groups)]))
+            missing.append(
+                (name, [v for v in values if not any(v in labels.ENUMS[g] for g in groups)])
+            )
     assert not missing, f"enum values without labels (add them to eldercare/labels.py): {missing}"
 
 
