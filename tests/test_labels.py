@@ -54,7 +54,8 @@ def test_every_label_has_both_languages_and_no_raw_code():
     for group, codes in labels.ENUMS.items():
         assert codes, group
         for code, (zh, en) in codes.items():
-            assert zh.strip() and en.strip(), (group, code)
+            assert zh.strip(), (group, code)
+            assert en.strip(), (group, code)
             assert zh != code, (group, code)  # a code shown as itself is not a word
             assert not zh.isascii() or code in labels.ENUMS["housingGrade"], (group, code, zh)
 
@@ -64,7 +65,8 @@ def test_the_allowlist_gives_a_reason_and_is_used():
     _enums(json.loads(SPEC.read_text(encoding="utf-8")), None, found)
     names = {name for name, _ in found}
     for name, reason in labels.NOT_SHOWN.items():
-        assert len(reason) > 10 and name in names, name
+        assert len(reason) > 10, name
+        assert name in names, name
     assert set(labels.FIELDS) <= names | {"role"}, set(labels.FIELDS) - names
 
 

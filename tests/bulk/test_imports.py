@@ -249,8 +249,9 @@ class TestModes:
             (3, "phone"),
             (3, "village_code"),
         ]
-        assert ("id_number.checksum") in [code for _, _, code in errors]
+        assert "id_number.checksum" in [code for _, _, code in errors]
         assert report["failed"] == 2
+        assert {e["field_label"] for e in report["errors"]} == {"身份证号", "联系电话", "村代码"}
 
     def test_failed_atomic_import_writes_nothing(self, client, db, worker):
         r = post(client, worker, as_csv(self.bad_mix()))
