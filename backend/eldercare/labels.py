@@ -672,6 +672,27 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "risk_override": ("人工调整风险等级", "Risk set by hand"),
         "birth_date": ("出生日期", "Birth date"),
         "scopes": ("权限范围", "Scopes"),
+        "household_id": ("家庭户", "Household"),
+        "township_code": ("乡镇", "Township"),
+        "county_code": ("县", "County"),
+        "id_number_original": ("原身份证号", "Original ID number"),
+        "id_number_rev": ("身份证号（检索用）", "ID number (search)"),
+        "name_pinyin": ("姓名拼音", "Name in pinyin"),
+        "name_initials": ("姓名首字母", "Initials"),
+        "manual_categories": ("人工标记类别", "Categories set by hand"),
+        "categories": ("类别", "Categories"),
+        "left_behind_reason": ("留守认定依据", "Why left-behind"),
+        "risk_rank": ("风险排序", "Risk rank"),
+        "risk_reasons": ("风险依据", "Risk reasons"),
+        "no_one_at_home": ("家中无人照料", "No one at home"),
+        "no_one_at_home_reason": ("无人照料原因", "Why no one is at home"),
+        "derived_until": ("认定有效期至", "Derived until"),
+        "status_date": ("状态日期", "Status date"),
+        "status_reason": ("状态原因", "Status reason"),
+        "merged_into_id": ("并入", "Merged into"),
+        "verified_on": ("最近核实", "Verified on"),
+        "created_at": ("创建时间", "Created at"),
+        "elder_id": ("老人", "Elder"),
     },
     "auditAction": {
         "create": ("新增", "Created"),
@@ -791,6 +812,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "away_scope": ("awayScope", "awayRule"),
     "caretaker_agreement": ("caretaker",),
     "categories": ("category",),
+    "category_codes": ("category",),
+    "manual_categories": ("category",),
     "category": ("category", "fuCategory"),
     "code": ("category",),
     "danger": ("danger",),
@@ -881,6 +904,26 @@ def inline(words: str, lang: str) -> str:
     if any(c.isupper() for c in first[1:]):
         return words
     return words[0].lower() + words[1:]
+
+
+def value_words(field: str, value: Any, lang: str = "zh-CN") -> str:
+    """A stored value of a field as people read it: its enumeration's words, 是/否, lists
+    joined, dates and numbers as written; "" for none."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, bool):
+        return ("Yes" if value else "No") if lang == "en" else ("是" if value else "否")
+    group = next(iter(FIELDS.get(field, ())), None)
+    if isinstance(value, str) and field in ("category_codes", "manual_categories"):
+        value = [v for v in value.split(",") if v]
+    if isinstance(value, list):
+        sep = ", " if lang == "en" else "、"
+        return sep.join(value_words(field, v, lang) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {value_words(k, v, lang)}" for k, v in value.items())
+    if group is not None:
+        return label(group, value, lang)
+    return str(value)
 
 
 def flat(*groups: str) -> dict[str, tuple[str, str]]:
