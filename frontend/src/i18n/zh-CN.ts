@@ -120,7 +120,7 @@ export default {
     notFrozen: "未封存（封存后不再变动）", produced: "生成：{who}，{when}（第 {v} 版）",
   },
   dashboard: {
-    title: "统计看板", elders: "在册老人", leftBehind: "留守老人", monthlyRate: "本月特困探访率",
+    title: "统计看板", elders: "在册老人", leftBehind: "留守老人", monthlyRate: "本月特殊困难老人探访率",
     within: "按时探访率", openIncidents: "未办结事件", overdueIncidents: "超时事件",
     timelyReports: "及时报告率（近 12 个月）", lateReports: "迟报 {n} 件 / 已知发生时间 {k} 件",
     byTownship: "各乡镇老人类别", trend: "月度探访率趋势", coverage: "各项目救助覆盖率",
