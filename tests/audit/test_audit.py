@@ -194,3 +194,62 @@ class TestInWords:
         assert actions <= set(labels.ENUMS["auditAction"]), actions - set(
             labels.ENUMS["auditAction"]
         )
+
+
+class TestExport:
+    def test_the_log_exports_in_words_with_the_lists_filters(self, client, db):
+        import io
+
+        from openpyxl import load_workbook
+
+        from tests.factories import make_elder
+
+        admin = make_user(db, "county_admin", COUNTY)
+        elder = make_elder(db, VILLAGE, name="袁月英")
+        audit.record(
+            db,
+            RequestCtx(None, "127.0.0.1", "zh-CN"),
+            "reveal",
+            resource="elder",
+            resource_id=elder.id,
+            region_code=VILLAGE,
+            fields=["id_number"],
+        )
+        _event(db, VILLAGE, "update", "other")
+        db.flush()
+        r = client.get("/api/v1/audit/export", headers=auth(admin), params={"action": "reveal"})
+        assert r.status_code == 200, r.text
+        rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(r.content)).active.rows]
+        assert rows[0][:4] == ["时间", "操作人", "角色", "操作"]
+        assert len(rows) == 2  # the filter holds
+        row = dict(zip(rows[0], rows[1], strict=True))
+        assert row["操作"] == "查看明文"
+        assert row["对象"] == "袁月英"
+        assert row["字段"] == "身份证号"
+        assert row["村（社区）"] == "南风坳村委会"
+        assert row["乡镇"]
+        en = client.get("/api/v1/audit/export", headers=auth(admin, "en"), params={"format": "csv"})
+        assert en.content.decode("utf-8-sig").startswith("Time,Actor,Role,Action")
+
+    @pytest.mark.parametrize(
+        ("role", "region"),
+        [
+            ("county_admin", OTHER_COUNTY),
+            ("township_officer", TOWNSHIP),
+            ("village_worker", VILLAGE),
+        ],
+    )
+    def test_neighbours_and_other_roles_export_nothing_of_ours(self, client, db, role, region):
+        import io
+
+        from openpyxl import load_workbook
+
+        _event(db, VILLAGE, "update", "ours")
+        db.flush()
+        who = make_user(db, role, region)
+        r = client.get("/api/v1/audit/export", headers=auth(who))
+        if role != "county_admin":
+            assert r.status_code == 403
+            return
+        rows = list(load_workbook(io.BytesIO(r.content)).active.rows)
+        assert len(rows) == 1  # the header only

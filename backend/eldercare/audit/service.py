@@ -67,6 +67,59 @@ def in_words(db: Session, events: Sequence[AuditEvent], lang: str) -> list[dict[
     return out
 
 
+EXPORT_HEADERS = (
+    (
+        "时间",
+        "操作人",
+        "角色",
+        "操作",
+        "对象类型",
+        "对象",
+        "字段",
+        "结果",
+        "乡镇",
+        "村（社区）",
+        "IP 地址",
+    ),
+    (
+        "Time",
+        "Actor",
+        "Role",
+        "Action",
+        "Object type",
+        "Object",
+        "Fields",
+        "Outcome",
+        "Township",
+        "Village",
+        "IP address",
+    ),
+)
+
+
+def role_label(role: str | None, lang: str) -> str:
+    return labels.label("role", role, lang) if role else ""
+
+
+def region_names(db: Session, codes: set[str | None]) -> dict[str, tuple[str, str]]:
+    """(township, village) names of region codes ('' above that level)."""
+    from eldercare.regions.models import Region
+
+    wanted = {c for c in codes if c}
+    parents = {c[:9] for c in wanted if len(c) == 12}
+    rows = db.execute(select(Region.code, Region.name).where(Region.code.in_(wanted | parents)))
+    names = {code: name for code, name in rows}
+    out: dict[str, tuple[str, str]] = {}
+    for code in wanted:
+        if len(code) == 12:
+            out[code] = (names.get(code[:9], ""), names.get(code, code))
+        elif len(code) == 9:
+            out[code] = (names.get(code, code), "")
+        else:
+            out[code] = ("", "")
+    return out
+
+
 def record(
     db: Session,
     ctx: RequestCtx,
