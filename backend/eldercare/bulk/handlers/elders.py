@@ -135,8 +135,8 @@ class ElderHandler(Handler):
             if "village_code" not in failed and village not in self.villages:
                 outcome.errors.append(("village_code", "region.unknown", {}))
             if "id_number" not in failed and isinstance(number, str):
-                known = isinstance(village, str) and village in self.villages
-                county = (village if known else self.ctx.actor.region_code or "")[:6]
+                home = village if isinstance(village, str) and village in self.villages else None
+                county = (home or self.ctx.actor.region_code or "")[:6]
                 try:
                     checked = elders.check_identity(
                         number,
