@@ -116,7 +116,7 @@ class TestBenefitsFeedTheRegister:
         assert cats["low_income"]["reason"] == (
             "receives minimum living allowance (dibao) (since 2025-01-01)"
         )
-        assert cats["special_difficulty"]["reason"] == "in low income"
+        assert cats["special_difficulty"]["reason"] == "in minimum living allowance"
 
 
 class TestAgeingWithoutCron:
