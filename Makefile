@@ -69,6 +69,7 @@ test: lint test-frontend frontend test-sqlite test-postgres
 
 openapi: setup frontend/node_modules/.installed
 	$(BIN)/eldercare openapi --out openapi/openapi.json
+	$(BIN)/eldercare labels --out frontend/src/i18n/labels.generated.ts
 	cd frontend && npm run --silent gen:api
 
 migration: setup

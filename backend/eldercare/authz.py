@@ -69,6 +69,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/clients/{client_pk}/secret"): Rule(ADMINS),
     # audit
     ("GET", "/api/v1/audit"): Rule(ADMINS),
+    ("GET", "/api/v1/audit/export"): Rule(ADMINS),
     # the register
     ("GET", "/api/v1/elders"): Rule(ALL_ROLES, REG_READ),
     ("POST", "/api/v1/elders"): Rule(STAFF, REG_WRITE),

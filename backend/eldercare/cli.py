@@ -279,6 +279,18 @@ def cmd_openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_labels(args: argparse.Namespace) -> int:
+    from eldercare.labels import typescript
+
+    text = typescript()
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from eldercare.bulk import client
 
@@ -493,6 +505,10 @@ def build_parser() -> argparse.ArgumentParser:
     openapi = sub.add_parser("openapi", help="print or write the OpenAPI document")
     openapi.add_argument("--out")
     openapi.set_defaults(func=cmd_openapi)
+
+    labels = sub.add_parser("labels", help="write the app's copy of the dictionary of labels")
+    labels.add_argument("--out")
+    labels.set_defaults(func=cmd_labels)
     return parser
 
 

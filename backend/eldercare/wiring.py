@@ -16,9 +16,11 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from eldercare import scope
+from eldercare.audit import service as audit
 from eldercare.bulk import columns as bulk_columns
 from eldercare.bulk import handlers as bulk_handlers
 from eldercare.context import RequestCtx
+from eldercare.elders import access as elder_access
 from eldercare.elders import follow, rules
 from eldercare.elders import hooks as elders
 from eldercare.elders.models import Elder
@@ -38,6 +40,7 @@ from eldercare.visits import schedule, services
 from eldercare.visits.models import ElderSchedule, ElderServiceSchedule, Visit
 from eldercare.volunteers import hooks as volunteers
 from eldercare.volunteers import service as pairings
+from eldercare.volunteers.models import Volunteer
 
 
 def _elder_moved(db: Session, ctx: RequestCtx, elder: Elder, old_village: str) -> None:
@@ -68,7 +71,15 @@ def _first_schedule() -> elders.FirstSchedule:
     return _FIRST_SCHEDULE
 
 
+def _volunteer_names(db: Session, ids: set[str]) -> dict[str, str]:
+    rows = db.execute(select(Volunteer.id, Volunteer.name).where(Volunteer.id.in_(ids)))
+    return {i: n for i, n in rows}
+
+
 def install() -> None:
+    # the audit log names its objects
+    audit.register_namer("elder", elder_access.elder_names)
+    audit.register_namer("volunteer", _volunteer_names)
     # who sees which elders: a volunteer, those paired with them
     scope.paired_elders.register(pairings.paired_elder_ids)
     # the register (elders), below everything

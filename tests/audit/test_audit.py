@@ -143,3 +143,113 @@ def test_raw_sql_delete_is_refused_too(db):
     _event(db, VILLAGE)
     with pytest.raises(DBAPIError), db.begin_nested():
         db.execute(text("DELETE FROM audit_events"))
+
+
+class TestInWords:
+    def test_objects_are_named_and_codes_are_words(self, client, db):
+        from tests.factories import make_elder
+
+        admin = make_user(db, "county_admin", COUNTY, display_name="刘主任")
+        worker = make_user(db, "village_worker", VILLAGE, display_name="王村干")
+        elder = make_elder(db, VILLAGE, name="袁月英")
+        e = audit.record(
+            db,
+            RequestCtx(None, "127.0.0.1", "zh-CN"),
+            "update",
+            resource="elder",
+            resource_id=elder.id,
+            region_code=VILLAGE,
+            fields=["phone", "self_care"],
+        )
+        u = _event(db, VILLAGE, "update", worker.id)
+        items = {
+            i["id"]: i for i in client.get("/api/v1/audit", headers=auth(admin)).json()["items"]
+        }
+        about_elder, about_user = items[str(e.id)], items[str(u.id)]
+        assert about_elder["object_label"] == "袁月英"
+        assert about_elder["action_label"] == "修改"
+        assert about_elder["resource_label"] == "老人"
+        assert about_elder["outcome_label"] == "成功"
+        assert about_elder["field_labels"] == ["联系电话", "生活自理能力"]
+        assert about_user["object_label"] == "王村干"
+        assert worker.id not in about_user["object_label"]
+        en = client.get("/api/v1/audit", headers=auth(admin, "en")).json()["items"]
+        assert next(i for i in en if i["id"] == str(e.id))["action_label"] == "Updated"
+
+    def test_every_action_and_resource_the_code_records_has_words(self):
+        import re
+        from pathlib import Path
+
+        from eldercare import labels
+
+        root = Path(audit.__file__).resolve().parents[1]
+        source = "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.py"))
+        resources = set(re.findall(r'\bresource="([a-z_]+)"', source))
+        assert {"elder", "user", "visit"} <= resources
+        assert resources <= set(labels.ENUMS["auditResource"]), resources - set(
+            labels.ENUMS["auditResource"]
+        )
+        actions = set(re.findall(r'audit\.record\(\s*db,\s*ctx,\s*"([a-z_]+)"', source))
+        assert {"export"} <= actions
+        assert actions <= set(labels.ENUMS["auditAction"]), actions - set(
+            labels.ENUMS["auditAction"]
+        )
+
+
+class TestExport:
+    def test_the_log_exports_in_words_with_the_lists_filters(self, client, db):
+        import io
+
+        from openpyxl import load_workbook
+
+        from tests.factories import make_elder
+
+        admin = make_user(db, "county_admin", COUNTY)
+        elder = make_elder(db, VILLAGE, name="袁月英")
+        audit.record(
+            db,
+            RequestCtx(None, "127.0.0.1", "zh-CN"),
+            "reveal",
+            resource="elder",
+            resource_id=elder.id,
+            region_code=VILLAGE,
+            fields=["id_number"],
+        )
+        _event(db, VILLAGE, "update", "other")
+        db.flush()
+        r = client.get("/api/v1/audit/export", headers=auth(admin), params={"action": "reveal"})
+        assert r.status_code == 200, r.text
+        rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(r.content)).active.rows]
+        assert rows[0][:4] == ["时间", "操作人", "角色", "操作"]
+        assert len(rows) == 2  # the filter holds
+        row = dict(zip(rows[0], rows[1], strict=True))
+        assert row["操作"] == "查看明文"
+        assert row["对象"] == "袁月英"
+        assert row["字段"] == "身份证号"
+        assert row["村（社区）"] == "南风坳村委会"
+        assert row["乡镇"]
+        en = client.get("/api/v1/audit/export", headers=auth(admin, "en"), params={"format": "csv"})
+        assert en.content.decode("utf-8-sig").startswith("Time,Actor,Role,Action")
+
+    @pytest.mark.parametrize(
+        ("role", "region"),
+        [
+            ("county_admin", OTHER_COUNTY),
+            ("township_officer", TOWNSHIP),
+            ("village_worker", VILLAGE),
+        ],
+    )
+    def test_neighbours_and_other_roles_export_nothing_of_ours(self, client, db, role, region):
+        import io
+
+        from openpyxl import load_workbook
+
+        _event(db, VILLAGE, "update", "ours")
+        db.flush()
+        who = make_user(db, role, region)
+        r = client.get("/api/v1/audit/export", headers=auth(who))
+        if role != "county_admin":
+            assert r.status_code == 403
+            return
+        rows = list(load_workbook(io.BytesIO(r.content)).active.rows)
+        assert len(rows) == 1  # the header only

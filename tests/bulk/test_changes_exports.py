@@ -106,7 +106,7 @@ class TestExports:
         worker = make_user(db, "village_worker", VILLAGE)
         mine = make_elder(db, VILLAGE, phone="13812345678")
         make_elder(db, OTHER_VILLAGE)
-        r = client.get("/api/v1/exports/elders", headers=auth(worker))
+        r = client.get("/api/v1/exports/elders", headers=auth(worker), params={"labels": "codes"})
         assert r.status_code == 200
         rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
         assert [row["id"] for row in rows] == [mine.id]
@@ -137,10 +137,40 @@ class TestExports:
         elder = make_elder(db, VILLAGE)
         nd = client.get("/api/v1/exports/elders", headers=auth(worker), params={"format": "ndjson"})
         assert [json.loads(line)["id"] for line in nd.text.splitlines()] == [elder.id]
-        x = client.get("/api/v1/exports/elders", headers=auth(worker), params={"format": "xlsx"})
+        x = client.get(
+            "/api/v1/exports/elders",
+            headers=auth(worker),
+            params={"format": "xlsx", "labels": "codes"},
+        )
         sheet = load_workbook(io.BytesIO(x.content)).active
         assert sheet.cell(row=1, column=1).value == "id"
         assert sheet.cell(row=2, column=1).value == elder.id
+
+    def test_people_get_words_and_region_names_integrations_get_codes(self, client, db):
+        worker = make_user(db, "village_worker", VILLAGE)
+        elder = make_elder(
+            db, VILLAGE, living_arrangement="with_grandchildren", self_care="partly_dependent"
+        )
+        x = client.get("/api/v1/exports/elders", headers=auth(worker), params={"format": "xlsx"})
+        rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(x.content)).active.rows]
+        row = dict(zip(rows[0], rows[1], strict=True))
+        assert row["编号"] == elder.id
+        assert row["姓名"] == elder.name
+        assert row["居住状况"] == "与孙辈同住"
+        assert row["生活自理能力"] == "半失能"
+        assert row["是否留守"] in ("是", "否")
+        assert row["村（社区）"]
+        assert row["乡镇"]
+        assert row["村（社区）"] != VILLAGE
+        assert not any(v in ("with_grandchildren", "True", "False") for v in row.values())
+        en = client.get("/api/v1/exports/elders", headers=auth(worker, "en"))
+        head = next(csv.DictReader(io.StringIO(en.content.decode("utf-8-sig"))))
+        assert head["Living arrangement"] == "With grandchildren"
+        assert head["Township"]
+        assert head["Village"]
+        c = make_client(db, scopes=["registry:read"])
+        r = client.get("/api/v1/exports/elders", headers=auth(c))
+        assert r.content.decode("utf-8-sig").startswith("id,id_number,")
 
     @pytest.mark.parametrize("reveal", [False, True])
     def test_the_set_based_csv_equals_the_row_by_row_one(self, db, reveal):
@@ -204,6 +234,7 @@ class TestExports:
 
 
 def export_ids(client, who, **params):
+    params = {"labels": "codes", **params}
     r = client.get("/api/v1/exports/elders", headers=auth(who), params=params)
     assert r.status_code == 200, r.text
     return sorted(row["id"] for row in csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
@@ -343,14 +374,19 @@ class TestTemplates:
         sheet = book["导入数据"]
         headers = [c.value for c in sheet[1]]
         assert headers[:3] == ["身份证号", "姓名", "村代码"]
-        assert sheet.cell(row=2, column=2).value == "张秀英"
+        assert book.sheetnames[0] == "导入数据"
+        assert sheet.max_row == 1  # headers only: the example is on the instructions sheet
+        guide = [[c.value for c in row] for row in book["填写说明"].iter_rows()]
+        example = dict(zip(guide[-2], guide[-1], strict=True))
+        assert example["姓名"] == "张秀英"
+        assert example["居住状况"] == "独居"
         validations = sheet.data_validations.dataValidation
         column = headers.index("居住状况") + 1
         options = [c.value for c in book["选项"][chr(64 + column)] if c.value]
         assert "独居" in options
         assert any(v.type == "list" for v in validations)
 
-    def test_the_template_imports_as_is(self, client, db):
+    def test_the_templates_example_is_never_imported(self, client, db):
         worker = make_user(db, "village_worker", VILLAGE)
         body = client.get("/api/v1/imports/elders/template", headers=auth(worker)).content
         r = client.post(
@@ -363,4 +399,5 @@ class TestTemplates:
             params={"dry_run": True},
         )
         assert r.json()["failed"] == 0, r.text
-        assert r.json()["created"] == 1
+        assert r.json()["created"] == 0
+        assert r.json()["rows"] == 0

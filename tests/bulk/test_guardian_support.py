@@ -143,7 +143,9 @@ def test_a_revealed_guardian_export_imports_back_unchanged(client, db, officer, 
     )
     before = {g.name: tuple(getattr(g, f) for f in SUPPORT) for g in db.scalars(select(Guardian))}
     r = client.get(
-        "/api/v1/exports/guardians", headers=auth(officer), params={"format": fmt, "reveal": True}
+        "/api/v1/exports/guardians",
+        headers=auth(officer),
+        params={"format": fmt, "reveal": True, "labels": "codes"},
     )
     assert r.status_code == 200, r.text
     if fmt == "csv":
@@ -168,7 +170,7 @@ def test_a_masked_guardian_export_masks_the_elders_number_and_the_phone(client, 
     elder = make_elder(
         db, guardians=[{"name": "王大", "relation": "son", "alive": True, "phone": "13912345678"}]
     )
-    r = client.get("/api/v1/exports/guardians", headers=auth(worker))
+    r = client.get("/api/v1/exports/guardians", headers=auth(worker), params={"labels": "codes"})
     (row,) = csv.DictReader(io.StringIO(r.content.decode("utf-8-sig")))
     assert row["elder_id_number"] == elder.id_number[:3] + "*" * 11 + elder.id_number[-4:]
     assert row["phone"] == "139****5678"

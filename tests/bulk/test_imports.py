@@ -233,6 +233,26 @@ class TestModes:
         assert report["errors"][0]["message"]
         assert count(db) == 0
 
+    def test_every_error_of_a_row_is_reported_at_once(self, client, db, worker):
+        rows = elder_rows(2)
+        rows[0]["id_number"] = rows[0]["id_number"][:-1] + (
+            "0" if rows[0]["id_number"][-1] != "0" else "1"
+        )
+        rows[0]["phone"] = "12345"
+        rows[1]["village_code"] = "431127999999"
+        rows[1]["phone"] = "12345"
+        report = post(client, worker, as_csv(rows), dry_run="true", mode="per_row").json()
+        errors = sorted((e["row"], e["field"], e["code"]) for e in report["errors"])
+        assert [(row, field) for row, field, _ in errors] == [
+            (2, "id_number"),
+            (2, "phone"),
+            (3, "phone"),
+            (3, "village_code"),
+        ]
+        assert "id_number.checksum" in [code for _, _, code in errors]
+        assert report["failed"] == 2
+        assert {e["field_label"] for e in report["errors"]} == {"身份证号", "联系电话", "村代码"}
+
     def test_failed_atomic_import_writes_nothing(self, client, db, worker):
         r = post(client, worker, as_csv(self.bad_mix()))
         report = r.json()

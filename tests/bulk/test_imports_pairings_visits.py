@@ -353,7 +353,7 @@ class TestVisits:
 
 @pytest.mark.parametrize(
     ("resource", "column", "option"),
-    [("pairings", "服务内容", "陪伴聊天"), ("visits", "探访方式", "上门探访")],
+    [("pairings", "服务内容", "陪伴聊天"), ("visits", "探访方式", "入户")],
 )
 def test_templates_have_chinese_headers_and_dropdowns(client, db, resource, column, option):
     worker = make_user(db, "village_worker", VILLAGE)

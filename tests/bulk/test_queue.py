@@ -259,3 +259,25 @@ class TestStopping:
         assert not embedded.thread.is_alive()
         assert job_of(db, r.json()["id"]).status == "succeeded"
         assert count(db) == 2
+
+
+class TestProgress:
+    def test_the_count_moves_while_a_job_runs(self, client, db, worker, monkeypatch):
+        from tests.factories import auth
+
+        rows = elder_rows(350)
+        r = post(client, worker, as_csv(rows), mode="per_row", headers=ASYNC)
+        job_url = f"/api/v1/imports/{r.json()['id']}"
+        seen: list[tuple[str, int]] = []
+        batch = ElderHandler.batch
+
+        def watched(self, todo):
+            report = client.get(job_url, headers=auth(worker)).json()
+            seen.append((report["status"], report["rows"]))
+            return batch(self, todo)
+
+        monkeypatch.setattr(ElderHandler, "batch", watched)
+        assert run_jobs("w") == 1
+        # batches of 100, 200, then the rest: GET /imports/{id} shows each one done
+        assert seen == [("running", 0), ("running", 100), ("running", 300)]
+        assert client.get(job_url, headers=auth(worker)).json()["rows"] == 350

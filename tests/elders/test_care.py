@@ -652,7 +652,7 @@ class TestNoOneAtHome:
         assert [row[2] for row in rows[1:]] == ["王桂英"]
         row = dict(zip(rows[0], rows[1], strict=True))
         assert row["无人照料"] == "是"
-        assert "中风" in row["无人照料原因"]
+        assert "脑卒中" in row["无人照料原因"]
         assert row["委托照料人"] == "无"
         assert row["风险等级"] == "高风险"
         r = client.get(

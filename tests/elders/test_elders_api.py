@@ -94,7 +94,7 @@ class TestCreate:
         assert e["left_behind_reason"] == "all 1 children away from the county for 6+ months"
         assert (
             next(c for c in e["categories"] if c["code"] == "living_alone")["label"]
-            == "living alone"
+            == "Living alone"
         )
 
     @pytest.mark.parametrize(
@@ -389,6 +389,18 @@ class TestHistory:
         assert items[0]["changes"]["phone"] == ["138****5678", "137****1111"]
         assert items[0]["actor_name"] == worker.username
         assert items[-1]["action"] == "create"
+        words = {c["field"]: c for c in items[0]["changes_in_words"]}
+        assert words["living_arrangement"] == {
+            "field": "living_arrangement",
+            "field_label": "居住状况",
+            "old": "独居",
+            "new": "与配偶同住",
+        }
+        assert words["phone"]["new"] == "137****1111"
+        assert items[0]["entity_label"] == "老人"
+        for item in items:  # no field of the history is shown as its code
+            for change in item["changes_in_words"]:
+                assert change["field_label"] != change["field"], change
 
     def test_guardian_changes_are_in_the_elders_history(self, client, db, worker):
         elder = make_elder(db)

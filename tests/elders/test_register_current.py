@@ -78,7 +78,7 @@ class TestBenefitsFeedTheRegister:
         benefit = r.json()
         after = detail(client, worker, e.id)
         cats = categories(after)
-        assert cats["extreme_poverty"]["reason"] == f"享受特困人员供养（自 {start} 起）"
+        assert cats["extreme_poverty"]["reason"] == f"享受特困人员救助供养（自 {start} 起）"
         assert "special_difficulty" in cats
         assert after["is_left_behind"] is False
         assert after["risk_level"] == "key"
@@ -114,9 +114,9 @@ class TestBenefitsFeedTheRegister:
         assert r.status_code == 201, r.text
         cats = categories(detail(client, worker, e.id, "en"))
         assert cats["low_income"]["reason"] == (
-            "receives the minimum living allowance (since 2025-01-01)"
+            "receives minimum living allowance (dibao) (since 2025-01-01)"
         )
-        assert cats["special_difficulty"]["reason"] == "in low income"
+        assert cats["special_difficulty"]["reason"] == "in minimum living allowance"
 
 
 class TestAgeingWithoutCron:

@@ -68,6 +68,10 @@ def test_township_rates_match_a_hand_count(client, db):
     assert t["monthly_visit_rate"] == 0.5
     assert t["visited_in_month"] == 2
     assert t["overdue"] == 1  # 乙: last visit 100 days ago
+    # the township home's two 到期未探访 counts are one count
+    listed = client.get("/api/v1/worklist", headers=h, params={"overdue": True, "count": True})
+    assert listed.json()["total"] == t["overdue"]
+    assert [i["elder_id"] for i in listed.json()["items"]] == [b.id]
     assert t["within_interval_rate"] == round(2 / 3, 4)
     assert t["guardians_out_of_contact"] == 1
     by_code = {row["code"]: row for row in body["children"]}

@@ -159,7 +159,7 @@ class TestSatisfied:
         due = {s["service"]: s for s in item["services_due"]}
         assert set(due) == {"cleaning", "laundry", "haircut", "necessities", "health_checkup"}
         assert due["laundry"]["days_overdue"] == 25
-        assert due["laundry"]["label"] == "laundry"
+        assert due["laundry"]["label"] == "Laundry"
 
     def test_the_elders_services(self, client, db, worker):
         poor = _poor(db, signed=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 
 class AuditEventOut(BaseModel):
@@ -25,6 +25,13 @@ class AuditEventOut(BaseModel):
     ip: str | None
     request_id: str | None
     detail: dict[str, Any] | None
+    object_label: str | None = Field(
+        None, description="The object in words: the elder's or the user's name, else its kind"
+    )
+    action_label: str = ""
+    resource_label: str | None = None
+    outcome_label: str = ""
+    field_labels: list[str] | None = None
 
     @field_serializer("id")
     def _opaque_id(self, value: int) -> str:

@@ -2,17 +2,122 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from eldercare import labels
 from eldercare.audit.models import AuditEvent
 from eldercare.context import RequestCtx
 from eldercare.pagination import Page, keyset
 from eldercare.scope import Scope
+
+# Names of the objects of events, by resource: each domain registers its own (wiring), so
+# the log shows "王桂英" rather than "elder 01a24aac".
+Namer = Callable[[Session, set[str]], dict[str, str]]
+NAMERS: dict[str, Namer] = {}
+
+
+def register_namer(resource: str, namer: Namer) -> None:
+    NAMERS[resource] = namer
+
+
+def _users(db: Session, ids: set[str]) -> dict[str, str]:
+    from eldercare.auth.models import IntegrationClient, User
+
+    rows = db.execute(select(User.id, User.display_name, User.username).where(User.id.in_(ids)))
+    out = {i: (name or login) for i, name, login in rows}
+    clients = db.execute(
+        select(IntegrationClient.client_id, IntegrationClient.name).where(
+            IntegrationClient.client_id.in_(ids)
+        )
+    )
+    return out | {i: n for i, n in clients}
+
+
+register_namer("user", _users)
+register_namer("client", _users)
+
+
+def in_words(db: Session, events: Sequence[AuditEvent], lang: str) -> list[dict[str, Any]]:
+    """The events with their action, object, fields and outcome in words."""
+    wanted: dict[str, set[str]] = {}
+    for e in events:
+        if e.resource and e.resource_id and e.resource in NAMERS:
+            wanted.setdefault(e.resource, set()).add(e.resource_id)
+    names = {r: NAMERS[r](db, ids) for r, ids in wanted.items()}
+    out = []
+    for e in events:
+        kind = labels.label("auditResource", e.resource, lang) if e.resource else None
+        name = names.get(e.resource or "", {}).get(e.resource_id or "")
+        out.append(
+            {
+                "object_label": name or kind,
+                "action_label": labels.label("auditAction", e.action, lang),
+                "resource_label": kind,
+                "outcome_label": labels.label("auditResult", e.outcome, lang),
+                "field_labels": [labels.label("field", f, lang) for f in e.fields]
+                if e.fields
+                else None,
+            }
+        )
+    return out
+
+
+EXPORT_HEADERS = (
+    (
+        "时间",
+        "操作人",
+        "角色",
+        "操作",
+        "对象类型",
+        "对象",
+        "字段",
+        "结果",
+        "乡镇",
+        "村（社区）",
+        "IP 地址",
+    ),
+    (
+        "Time",
+        "Actor",
+        "Role",
+        "Action",
+        "Object type",
+        "Object",
+        "Fields",
+        "Outcome",
+        "Township",
+        "Village",
+        "IP address",
+    ),
+)
+
+
+def role_label(role: str | None, lang: str) -> str:
+    return labels.label("role", role, lang) if role else ""
+
+
+def region_names(db: Session, codes: set[str | None]) -> dict[str, tuple[str, str]]:
+    """(township, village) names of region codes ('' above that level)."""
+    from eldercare.regions.models import Region
+
+    wanted = {c for c in codes if c}
+    parents = {c[:9] for c in wanted if len(c) == 12}
+    rows = db.execute(select(Region.code, Region.name).where(Region.code.in_(wanted | parents)))
+    names = {code: name for code, name in rows}
+    out: dict[str, tuple[str, str]] = {}
+    for code in wanted:
+        if len(code) == 12:
+            out[code] = (names.get(code[:9], ""), names.get(code, code))
+        elif len(code) == 9:
+            out[code] = (names.get(code, code), "")
+        else:
+            out[code] = ("", "")
+    return out
 
 
 def record(

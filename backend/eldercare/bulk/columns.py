@@ -19,91 +19,33 @@ from typing import Any
 
 from eldercare.elders import schemas as elder_schemas
 from eldercare.elders.labels import LABELS
+from eldercare.labels import ALIASES, ENUMS, flat
 from eldercare.visits import schemas as visit_schemas
 from eldercare.volunteers import schemas as volunteer_schemas
 
 RESOURCES = ("elders", "guardians", "volunteers", "pairings", "visits")
 
 # Labels of codes the register's label table does not carry.
-EXTRA_LABELS: dict[str, tuple[str, str]] = {
-    "alone": ("独居", "alone"),
-    "with_spouse": ("与配偶同住", "with spouse"),
-    "with_children": ("与子女同住", "with children"),
-    "with_grandchildren": ("与孙辈同住", "with grandchildren"),
-    "with_others": ("与他人同住", "with others"),
-    "in_institution": ("入住机构", "in an institution"),
-    "unmarried": ("未婚", "unmarried"),
-    "married": ("已婚", "married"),
-    "widowed": ("丧偶", "widowed"),
-    "divorced": ("离婚", "divorced"),
-    "vision": ("视力", "vision"),
-    "hearing": ("听力", "hearing"),
-    "speech": ("言语", "speech"),
-    "physical": ("肢体", "physical"),
-    "intellectual": ("智力", "intellectual"),
-    "mental": ("精神", "mental"),
-    "multiple": ("多重", "multiple"),
-    "pension": ("养老金", "pension"),
-    "children_support": ("子女赡养", "children's support"),
-    "farming": ("务农", "farming"),
-    "wages": ("工资", "wages"),
-    "business": ("经营", "business"),
-    "rent": ("租金", "rent"),
-    "low_income_allowance": ("低保金", "low-income allowance"),
-    "extreme_poverty_support": ("特困供养金", "extreme-poverty support"),
-    "subsidies": ("补贴", "subsidies"),
-    "local": ("本地", "local"),
-    "in_township": ("乡镇内", "in the township"),
-    "in_county": ("县内", "in the county"),
-    "outside_county": ("县外省内", "outside the county"),
-    "outside_province": ("省外", "outside the province"),
-    "village_cadre": ("村干部", "village cadre"),
-    "party_member": ("党员", "party member"),
-    "womens_federation": ("妇联成员", "women's federation"),
-    "volunteer": ("志愿者", "volunteer"),
-    "social_worker": ("社工", "social worker"),
-    "village_doctor": ("村医", "village doctor"),
-    "elders_association": ("老年协会成员", "elders' association"),
-    "technology": ("科技服务队", "technology"),
-    "home_cleaning": ("家政保洁队", "home cleaning"),
-    "medical_care": ("医疗保健队", "medical care"),
-    "psychological_comfort": ("心理慰藉队", "psychological comfort"),
-    "culture_recreation": ("文化娱乐队", "culture and recreation"),
-    "home_visit": ("上门探访", "home visit"),
-    "phone": ("电话", "phone call"),
-    "video": ("视频", "video call"),
-    "none": ("无", "none"),
-    "concern": ("有隐患", "concern"),
-    "severe": ("严重", "severe"),
-    "fall_risk": ("跌倒风险", "fall risk"),
-    "fire_gas": ("用火用气", "fire and gas"),
-    "electrical": ("用电安全", "electrical"),
-    "housing": ("房屋安全", "housing"),
-    "water": ("饮水安全", "water"),
-    "heating": ("取暖安全", "heating"),
-    "wandering": ("走失风险", "wandering"),
-    "neglect": ("疏于照料", "neglect"),
-    "abuse": ("虐待", "abuse"),
-    "daily_care": ("生活照料", "daily care"),
-    "rehabilitation": ("康复护理", "rehabilitation"),
-    "emotional_support": ("精神慰藉", "emotional support"),
-    "home_modification": ("适老化改造", "home modification"),
-    "medical": ("医疗", "medical"),
-    "financial": ("经济困难", "financial"),
-    "legal": ("法律", "legal"),
-}
+# The import columns' codes beyond the register's, in the one dictionary's words.
+EXTRA_LABELS: dict[str, tuple[str, str]] = flat(
+    "living",
+    "marital",
+    "disabilityType",
+    "incomeSource",
+    "awayScope",
+    "volunteerKind",
+    "team",
+    "method",
+    "danger",
+    "safety",
+    "need",
+)
 
 
 # A supporter's situation (the 特困 rule's words; the SPA's labels): a column's own labels,
 # since "extreme_poverty" here is the supporter's, not the elder's category 特困.
-SUPPORT_SITUATION_LABELS: tuple[tuple[str, str, str], ...] = (
-    ("able", "具备赡养能力", "able to support"),
-    ("extreme_poverty", "本人为特困人员", "in extreme-poverty support"),
-    ("minimum_living", "本人享受低保", "receives minimum living allowance"),
-    ("severely_disabled", "重度残疾", "severely disabled"),
-    ("no_civil_capacity", "无民事行为能力", "no civil capacity"),
-    ("missing", "失踪/下落不明", "missing"),
-    ("in_prison", "服刑在押", "in prison"),
+SUPPORT_SITUATION_LABELS: tuple[tuple[str, str, str], ...] = tuple(
+    (code, zh, en) for code, (zh, en) in ENUMS["supportSituation"].items()
 )
 
 
@@ -392,6 +334,9 @@ def _enum_maps(
         if pair:
             by_label.setdefault(pair[0], code)
             lowered.setdefault(pair[1].lower(), code)
+    for code in choices:  # words used before the options were unified
+        for old in ALIASES.get(code, ()):
+            by_label.setdefault(old, code)
     for label, code in by_label.items():
         exact.setdefault(label, code)
     return exact, lowered

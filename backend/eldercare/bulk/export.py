@@ -13,12 +13,14 @@ from typing import Any
 from sqlalchemy import Integer, Text, case, cast, func, or_, select
 
 from eldercare import identity, phones
-from eldercare.bulk.columns import GUARDIANS
+from eldercare import labels as dictionary
+from eldercare.bulk.columns import ELDERS, GUARDIANS, VOLUNTEERS
 from eldercare.context import RequestCtx
 from eldercare.db import session_factory
 from eldercare.elders import service as elders
 from eldercare.elders.filters import ElderFilters
 from eldercare.elders.models import Elder, Guardian
+from eldercare.regions.models import Region
 from eldercare.scope import Scope
 from eldercare.sheets import write
 from eldercare.sheets.inert import sql_inert
@@ -153,6 +155,115 @@ def records(
             yield values
 
     return columns, rows()
+
+
+# ------------------------------------------------------------------ in words
+
+# Headers of the columns no import column names (zh-CN, en)
+HEADERS: dict[str, tuple[str, str]] = {
+    "id": ("编号", "ID"),
+    "sex": ("性别", "Sex"),
+    "category_codes": ("类别", "Categories"),
+    "is_left_behind": ("是否留守", "Left-behind"),
+    "risk_level": ("风险等级", "Risk level"),
+    "status": ("状态", "Status"),
+    "version": ("版本", "Version"),
+    "updated_at": ("更新时间", "Updated at"),
+    "team": ("服务队", "Team"),
+    "active": ("在岗", "Active"),
+    "township": ("乡镇", "Township"),
+    "village": ("村（社区）", "Village"),
+}
+# Enumerations of the exported fields whose API field name is not theirs
+GROUPS: dict[str, str] = {"category_codes": "category", "status": "status", "kind": "volunteerKind"}
+REGION_FIELDS = ("village_code", "region_code")
+BOOLS = {True: ("是", "Yes"), False: ("否", "No")}
+
+
+def header(field: str, lang: str) -> str:
+    i = 1 if lang == "en" else 0
+    if field in HEADERS:
+        return HEADERS[field][i]
+    for spec in (ELDERS, GUARDIANS, VOLUNTEERS):
+        col = next((c for c in spec.columns if c.field == field), None)
+        if col is not None:
+            return field.replace("_", " ").capitalize() if i else col.zh
+    return field
+
+
+class _Regions:
+    """Township and village names of region codes, read once each."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, tuple[str, str | None, str]] = {}
+
+    def _load(self, codes: set[str]) -> None:
+        codes = {c for c in codes if c and c not in self.known}
+        if not codes:
+            return
+        with session_factory()() as db:
+            rows = db.execute(
+                select(Region.code, Region.name, Region.parent_code, Region.level).where(
+                    Region.code.in_(codes)
+                )
+            ).all()
+            db.commit()
+        for code, name, parent, level in rows:
+            self.known[code] = (name, parent, level)
+
+    def names(self, code: str | None) -> tuple[str, str]:
+        """(township, village) of a region code ('' where it is above that level)."""
+        if not code:
+            return "", ""
+        self._load({code})
+        name, parent, level = self.known.get(code, (code, None, ""))
+        if level == "village":
+            self._load({parent} if parent else set())
+            township = self.known.get(parent or "", (parent or "", None, ""))[0]
+            return township, name
+        if level == "township":
+            return name, ""
+        return "", ""
+
+
+def in_words(
+    columns: tuple[str, ...], rows: Iterator[list[Any]], lang: str
+) -> tuple[tuple[str, ...], Iterator[list[Any]]]:
+    """An export for people: headers and codes in words of the one dictionary (zh-CN, or en
+    when asked), booleans as 是/否, and the township and village named after the region."""
+    i = 1 if lang == "en" else 0
+    region = next((n for n, c in enumerate(columns) if c in REGION_FIELDS), None)
+    groups: dict[int, str] = {}
+    for n, field in enumerate(columns):
+        found = GROUPS.get(field) or next(iter(dictionary.FIELDS.get(field, ())), None)
+        if found:
+            groups[n] = found
+    head = [header(c, lang) for c in columns]
+    if region is not None:
+        head[region + 1 : region + 1] = [HEADERS["township"][i], HEADERS["village"][i]]
+    places = _Regions()
+
+    def word(n: int, value: Any) -> Any:
+        if isinstance(value, bool):
+            return BOOLS[value][i]
+        group = groups.get(n)
+        if group is None or value is None or value == "":
+            return value
+        if isinstance(value, str) and "," in value:
+            value = [v for v in value.split(",") if v]
+        if isinstance(value, list):
+            sep = ", " if i else "、"
+            return sep.join(dictionary.label(group, v, lang) for v in value)
+        return dictionary.label(group, value, lang)
+
+    def out() -> Iterator[list[Any]]:
+        for row in rows:
+            values = [word(n, v) for n, v in enumerate(row)]
+            if region is not None:
+                values[region + 1 : region + 1] = list(places.names(row[region]))
+            yield values
+
+    return tuple(head), out()
 
 
 # ------------------------------------------------------------------ CSV of elders, set-based
@@ -290,9 +401,13 @@ def csv_body(
     filters: ElderFilters,
     reveal: bool,
     mark: str | None,
+    lang: str | None = None,
 ) -> Iterator[bytes]:
-    """The CSV export: written by the database for elders on PostgreSQL, row by row
-    otherwise; the same bytes either way."""
+    """The CSV export: in codes, written by the database for elders on PostgreSQL, row by
+    row otherwise (the same bytes either way); in words (``lang``) row by row."""
+    if lang is not None:
+        columns, records_ = in_words(*records(ctx, resource, filters, reveal), lang)
+        return write.as_csv(columns, records_, mark)
     if resource == "elders":
         rows = elder_csv_rows(ctx, filters, reveal)
         if rows is not None:

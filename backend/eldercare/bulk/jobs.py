@@ -77,6 +77,9 @@ from eldercare.worker import Task, announce
 log = logging.getLogger("eldercare.bulk")
 
 BATCH_ROWS = 2000
+# The first batches are smaller (100, 200, 400 rows, ...) so that the progress of a village's
+# file of a few hundred rows moves while it runs; large files soon run at full batches.
+FIRST_BATCH_ROWS = 100
 MAX_KEPT_ERRORS = 100_000  # per atomic or dry-run job (per_row jobs keep every error)
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 _running: set[str] = set()
@@ -327,8 +330,10 @@ def _fail(held: _Lease, error: dict[str, Any]) -> None:
 
 
 def _batches(rows: Iterator[Row]) -> Iterator[list[Row]]:
-    while batch := list(islice(rows, BATCH_ROWS)):
+    size = min(FIRST_BATCH_ROWS, BATCH_ROWS)
+    while batch := list(islice(rows, size)):
         yield batch
+        size = min(size * 2, BATCH_ROWS)
 
 
 def _tally(outcomes: list[Outcome]) -> dict[str, int]:

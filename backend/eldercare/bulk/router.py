@@ -184,7 +184,18 @@ def export_rows(
     reveal: Annotated[
         bool, Query(description="ID numbers and phones in full: audited and watermarked")
     ] = False,
+    labels: Annotated[
+        Literal["words", "codes"] | None,
+        Query(
+            description="`words`: headers and codes in the words of the caller's language "
+            "(Accept-Language), with the township and village named (the default for "
+            "people); `codes`: the field names and codes, which import back unchanged (the "
+            "default for integration clients; NDJSON is always in codes)"
+        ),
+    ] = None,
 ) -> StreamingResponse:
+    words = (labels or ("codes" if ctx.actor.kind == "client" else "words")) == "words"
+    lang = ctx.lang if words and format != "ndjson" else None
     if resource == "volunteers" and not filters.only_region():
         raise BadRequest("export.elder_filters_only", extra={"filters": filters.given()})
     mark = None
@@ -210,9 +221,11 @@ def export_rows(
         )
         db.commit()
     if format == "csv":
-        body = export.csv_body(ctx, resource, filters, reveal, mark)
+        body = export.csv_body(ctx, resource, filters, reveal, mark, lang)
     else:
         columns, rows = export.records(ctx, resource, filters, reveal)
+        if lang is not None:
+            columns, rows = export.in_words(columns, rows, lang)
         body = {"ndjson": write.as_ndjson, "xlsx": write.as_xlsx}[format](columns, rows, mark)
     headers = {"Content-Disposition": f'attachment; filename="{resource}.{format}"'}
     if mark:

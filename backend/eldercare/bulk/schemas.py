@@ -9,6 +9,9 @@ from pydantic import BaseModel, Field
 class RowErrorOut(BaseModel):
     row: int = Field(description="Row number as the user sees it (header = row 1; JSON: 1-based)")
     field: str | None
+    field_label: str | None = Field(
+        None, description="The field in words: the template's header (zh-CN) or its name (en)"
+    )
     code: str
     message: str
 

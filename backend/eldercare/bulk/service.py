@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from eldercare import labels
 from eldercare.bulk import jobs
 from eldercare.bulk.columns import SPECS, unknown_headers
 from eldercare.bulk.models import ImportChunk, ImportJob, ImportRowError
@@ -204,6 +205,17 @@ def mark_interrupted(job_id: str) -> None:
             db.commit()
 
 
+def field_label(resource: str, field: str | None, lang: str) -> str | None:
+    """The column of a row error as the template names it (the dictionary's words in
+    English), or the header as the file wrote it when it names no field."""
+    if field is None:
+        return None
+    col = next((c for c in SPECS[resource].columns if c.field == field), None)
+    if col is not None and lang != "en":
+        return col.zh
+    return labels.label("field", field, lang)
+
+
 def row_message(
     resource: str, field: str | None, code: str, params: dict[str, Any] | None, lang: str
 ) -> str:
@@ -246,6 +258,7 @@ def report(db: Session, job: ImportJob, lang: str, *, replayed: bool = False) ->
             field=e.field,
             code=e.code,
             message=row_message(job.resource, e.field, e.code, e.params, lang),
+            field_label=field_label(job.resource, e.field, lang),
         )
         for e in rows
     ]

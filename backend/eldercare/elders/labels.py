@@ -4,85 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-LABELS: dict[str, tuple[str, str]] = {
-    # categories
-    "left_behind": ("留守", "left-behind"),
-    "empty_nest": ("空巢", "empty-nest"),
-    "living_alone": ("独居", "living alone"),
-    "advanced_age": ("高龄", "advanced age"),
-    "disabled": ("失能/残疾", "disabled"),
-    "severe_disability": ("重度残疾", "severely disabled"),
-    "extreme_poverty": ("特困", "extreme poverty"),
-    "low_income": ("低保", "low income"),
-    "registered_poor": ("建档立卡/监测户", "registered poor or monitored"),
-    "family_planning_special": ("计划生育特殊家庭", "family-planning special family"),
-    "special_difficulty": ("特殊困难", "special difficulty"),
-    # self care
-    "independent": ("能自理", "independent"),
-    "partly_dependent": ("半失能", "partly dependent"),
-    "dependent": ("失能", "dependent"),
-    # relations
-    "son": ("儿子", "son"),
-    "daughter": ("女儿", "daughter"),
-    "son_in_law": ("女婿", "son-in-law"),
-    "daughter_in_law": ("儿媳", "daughter-in-law"),
-    "spouse": ("配偶", "spouse"),
-    "grandchild": ("孙子女", "grandchild"),
-    "sibling": ("兄弟姐妹", "sibling"),
-    "relative": ("其他亲属", "relative"),
-    "neighbour": ("邻居", "neighbour"),
-    "other": ("其他", "other"),
-    # conditions
-    "hypertension": ("高血压", "hypertension"),
-    "severe_hypertension": ("严重高血压", "severe hypertension"),
-    "heart_disease": ("心脏病", "heart disease"),
-    "diabetes": ("糖尿病", "diabetes"),
-    "stroke": ("中风", "stroke"),
-    "dementia": ("失智（阿尔茨海默病等）", "dementia"),
-    "cancer": ("癌症", "cancer"),
-    "copd": ("慢阻肺", "COPD"),
-    "severe_mental_illness": ("严重精神障碍", "severe mental illness"),
-    "arthritis": ("关节炎", "arthritis"),
-    "vision_hearing_loss": ("视听障碍", "vision or hearing loss"),
-    # risk tiers
-    "high": ("高风险", "high-risk"),
-    "key": ("重点", "key"),
-    "general": ("一般", "general"),
-    # why a pairing ended (set by the system; people write their own reasons)
-    "moved": ("老人迁往他村", "the elder moved to another village"),
-    # benefit programs that are categories of the register
-    "extreme_poverty_support": ("特困人员供养", "extreme-poverty support"),
-    "minimum_living_allowance": ("最低生活保障", "the minimum living allowance"),
-    # contacts with the children: how, and what the entry came from
-    "phone": ("电话", "phone call"),
-    "video": ("视频", "video call"),
-    "sms": ("短信", "text message"),
-    "wechat": ("微信", "WeChat"),
-    "visit_in_person": ("当面", "in person"),
-    "manual": ("登记", "logged by hand"),
-    "visit": ("探访", "visit"),
-    "incident": ("紧急事件", "emergency"),
-    # the caretaker agreement (委托照料协议) filter
-    "missing": ("未签委托照料协议", "no caretaker agreement"),
-    "present": ("已签委托照料协议", "caretaker agreement signed"),
-    # services (visits, pairings and the county's service plan)
-    "cleaning": ("打扫卫生", "cleaning"),
-    "laundry": ("洗衣", "laundry"),
-    "cooking_meals": ("做饭送餐", "cooking and meals"),
-    "medicine_delivery": ("代购送药", "medicine delivery"),
-    "haircut": ("理发", "haircut"),
-    "blood_pressure_glucose": ("测量血压血糖", "blood pressure and glucose"),
-    "shopping": ("代购", "shopping"),
-    "companionship": ("陪伴聊天", "companionship"),
-    "legal_aid": ("法律援助", "legal aid"),
-    "repairs": ("维修", "repairs"),
-    "necessities": ("采购发放生活必需品", "necessities delivered"),
-    "health_checkup": ("健康体检", "health check-up"),
-    "family_doctor": ("家庭医生随访", "family-doctor follow-up"),
-    # scopes
-    "county": ("县", "county"),
-    "township": ("乡镇", "township"),
-}
+from eldercare.labels import flat
+from eldercare.labels import inline as _inline
+
+# The register's codes in one mapping (reasons name them without their enumeration); the
+# words are the one dictionary's.
+LABELS: dict[str, tuple[str, str]] = flat(
+    "category",
+    "selfCare",
+    "relation",
+    "health",
+    "risk",
+    "pairingEnd",
+    "program",
+    "contactMethod",
+    "contactSource",
+    "caretaker",
+    "service",
+    "scope",
+)
 
 REASONS: dict[str, tuple[str, str]] = {
     "lb.too_young": ("未满 {min_age} 周岁（{age} 岁）", "under {min_age} ({age})"),
@@ -165,9 +105,9 @@ def render(reason: dict[str, Any], lang: str) -> str:
     sep = ", " if lang == "en" else "、"
     for key, value in (reason.get("params") or {}).items():
         if isinstance(value, list):
-            params[key] = sep.join(label(v, lang) for v in value)
+            params[key] = sep.join(_inline(label(v, lang), lang) for v in value)
         elif isinstance(value, str):
-            params[key] = label(value, lang)
+            params[key] = _inline(label(value, lang), lang)
         else:
             params[key] = value
     text = template[1] if lang == "en" else template[0]

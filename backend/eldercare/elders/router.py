@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Response
 
+from eldercare import labels
 from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.clock import today
 from eldercare.concurrency import IfMatch, expected_version, set_etag
@@ -14,6 +15,7 @@ from eldercare.elders import present, service
 from eldercare.elders.filters import ElderFilters, elder_filters
 from eldercare.elders.rules import RegisterSettings
 from eldercare.elders.schemas import (
+    ChangeInWords,
     ChangeOut,
     DuplicatePair,
     ElderCreate,
@@ -334,6 +336,8 @@ def history(db: DbSession, ctx: AuthCtx, elder_id: str, paging: Paging) -> PageO
                 entity_id=c.entity_id,
                 action=c.action,
                 changes=_masked_changes(c.changes),
+                entity_label=labels.label("changeEntity", c.entity, ctx.lang),
+                changes_in_words=_in_words(_masked_changes(c.changes), ctx.lang),
                 changed_at=c.changed_at,
                 actor_id=c.actor_id,
                 actor_name=c.actor_name,
@@ -343,6 +347,18 @@ def history(db: DbSession, ctx: AuthCtx, elder_id: str, paging: Paging) -> PageO
         ],
         next_cursor=page.next_cursor,
     )
+
+
+def _in_words(changes: dict[str, list[object]], lang: str) -> list[ChangeInWords]:
+    return [
+        ChangeInWords(
+            field=key,
+            field_label=labels.label("field", key, lang),
+            old=labels.value_words(key, old, lang),
+            new=labels.value_words(key, new, lang),
+        )
+        for key, (old, new) in changes.items()
+    ]
 
 
 def _masked_changes(changes: dict[str, list[object]]) -> dict[str, list[object]]:

@@ -411,12 +411,24 @@ class RiskOverrideIn(BaseModel):
     version: int | None = None
 
 
+class ChangeInWords(BaseModel):
+    field: str
+    field_label: str
+    old: str
+    new: str
+
+
 class ChangeOut(BaseModel):
     id: str
     entity: str
     entity_id: str
     action: str
     changes: dict[str, list[Any]]
+    entity_label: str = ""
+    changes_in_words: list[ChangeInWords] = Field(
+        default_factory=list,
+        description="The changes with field names and values in words (the caller's language)",
+    )
     changed_at: datetime
     actor_id: str | None
     actor_name: str | None

@@ -6,72 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from eldercare.elders import labels as register_labels
+from eldercare.labels import ENUMS, inline
 from eldercare.relief.rules import NOTICE
 
-PROGRAMS: dict[str, tuple[str, str]] = {
-    "minimum_living_allowance": ("最低生活保障（低保）", "Minimum living allowance (dibao)"),
-    "extreme_poverty_support": ("特困人员救助供养", "Extreme-poverty support (tekun)"),
-    "old_age_allowance": ("高龄津贴", "Advanced-age allowance"),
-    "disability_living_subsidy": ("困难残疾人生活补贴", "Living subsidy for disabled people"),
-    "disability_care_subsidy": ("重度残疾人护理补贴", "Care subsidy for severely disabled people"),
-    "medical_assistance": ("医疗救助", "Medical assistance"),
-    "temporary_assistance": ("临时救助", "Temporary assistance"),
-    "housing_renovation": ("农村危房改造", "Dangerous-housing renovation"),
-    "elderly_care_subsidy": (
-        "经济困难的高龄、失能老年人补贴",
-        "Subsidy for struggling elders over 80 or disabled",
-    ),
-}
-STATUSES: dict[str, tuple[str, str]] = {
-    "eligible": ("预筛查：符合条件", "Pre-screening: meets the criteria"),
-    "likely_eligible": ("预筛查：可能符合（需核实）", "Pre-screening: likely eligible (verify)"),
-    "not_eligible": ("预筛查：暂不符合", "Pre-screening: does not appear eligible"),
-    "unknown": ("预筛查：信息不全，无法判断", "Pre-screening: not enough information"),
-}
-CRITERIA: dict[str, tuple[str, str]] = {
-    "resident": ("在世且户籍未迁出", "Alive and still resident"),
-    "income_below_standard": (
-        "家庭月人均收入低于低保标准",
-        "Household income per person below the dibao standard",
-    ),
-    "near_poverty_band": (
-        "低保边缘家庭（收入低于标准的边缘倍数）",
-        "Near-dibao household (income below the factor × standard)",
-    ),
-    "single_person_group": (
-        "单人保对象（重度残疾、重特大疾病等）",
-        "May be covered alone (severe disability, major illness...)",
-    ),
-    "assets_within_limits": ("家庭财产符合规定", "Household assets within the limits"),
-    "no_work_capacity": ("无劳动能力", "No capacity to work"),
-    "no_means_of_living": ("无生活来源", "No means of living"),
-    "no_able_supporter": (
-        "无赡养扶养人或赡养扶养人无能力",
-        "No supporter, or no supporter able to pay",
-    ),
-    "age_tier": ("达到高龄津贴年龄", "Reached an allowance age"),
-    "financially_struggling": (
-        "经济困难（低保、特困或低保边缘）",
-        "Financially struggling (dibao, tekun or near-dibao)",
-    ),
-    "disabled": ("持证残疾人", "Registered disability"),
-    "disability_certificate": ("持第二代残疾人证", "Holds a second-generation disability card"),
-    "low_income_household": ("低保家庭（或扩展范围）", "Dibao household (or extended group)"),
-    "severe_disability": ("一、二级重度残疾（或扩展范围）", "Grade 1-2 disability (or extended)"),
-    "medical_assistance_class": ("属于医疗救助对象类别", "In a medical-assistance class"),
-    "sudden_hardship": ("遭遇突发性、紧迫性困难", "Sudden, pressing hardship"),
-    "housing_target_group": ("属于危房改造对象", "In a housing-renovation target group"),
-    "dangerous_house": ("住房鉴定为C级或D级危房（或无房）", "House graded C or D (or no house)"),
-    "advanced_age_or_disabled": (
-        "80周岁以上高龄，或失能、半失能、失智",
-        "Aged 80+, or disabled, partly disabled or with dementia",
-    ),
-    "elderly_care_group": (
-        "特困、低保、低收入或计划生育特殊困难家庭",
-        "Tekun, dibao, low-income or family-planning special-hardship household",
-    ),
-    "no_double_benefit": ("不重复享受", "No double benefits"),
-}
+PROGRAMS: dict[str, tuple[str, str]] = ENUMS["program"]
+STATUSES: dict[str, tuple[str, str]] = ENUMS["programStatus"]
+CRITERIA: dict[str, tuple[str, str]] = ENUMS["criterion"]
 VERDICT = {
     True: ("符合", "met"),
     False: ("不符合", "not met"),
@@ -137,17 +77,21 @@ BOOL = {True: ("是", "yes"), False: ("否", "no"), "likely": ("可能", "likely
 # Coded values a criterion may show (its inputs), in words; the register's own codes (e.g.
 # self-care) come from its labels.
 VALUES: dict[str, tuple[str, str]] = {
-    "active": ("在册", "on the register"),
-    "deceased": ("已去世", "deceased"),
-    "moved_out": ("已迁出", "moved out"),
-    "birthday": ("自生日当天起", "from the birthday"),
-    "birthday_month": ("自生日当月起", "from the birthday month"),
-    "next_month": ("自生日次月起", "from the month after the birthday"),
-    "intact": ("能力完好", "intact"),
-    "mild": ("轻度失能", "mildly impaired"),
-    "moderate": ("中度失能", "moderately impaired"),
-    "severe": ("重度失能", "severely impaired"),
-    "lost": ("完全失能", "ability lost"),
+    **ENUMS["criterionValue"],
+    **ENUMS["oldAgeStart"],
+    **ENUMS["abilityLevel"],
+}
+# A criterion's input whose codes are their own enumeration's ("none" is 非监测对象 for the
+# monitoring, 无 for a hardship).
+KEY_GROUPS: dict[str, str] = {
+    "monitoring": "povertyMonitoring",
+    "poverty_monitoring": "povertyMonitoring",
+    "hardship": "hardship",
+    "housing_grade": "housingGrade",
+    "ability_level": "abilityLevel",
+    "self_care": "selfCare",
+    "type": "disabilityType",
+    "disability_type": "disabilityType",
 }
 
 
@@ -171,7 +115,10 @@ def criterion_label(code: str, lang: str) -> str:
     return CRITERIA.get(code, (code, code))[_i(lang)]
 
 
-def _fmt(v: Any, lang: str) -> str:
+def _fmt(v: Any, lang: str, key: str = "") -> str:
+    group = ENUMS.get(KEY_GROUPS.get(key, ""), {})
+    if isinstance(v, str) and v in group:
+        return inline(group[v][_i(lang)], lang)
     if isinstance(v, bool) or v == "likely":
         return BOOL[v][_i(lang)]
     if isinstance(v, Decimal):
@@ -179,7 +126,7 @@ def _fmt(v: Any, lang: str) -> str:
     if isinstance(v, str):
         words = VALUES.get(v) or register_labels.LABELS.get(v)
         if words is not None:
-            return words[_i(lang)]
+            return inline(words[_i(lang)], lang)
     return str(v)
 
 
@@ -200,7 +147,7 @@ def detail(code: str, passed: bool | None, value: Any, params: dict[str, Any], l
     missing = [k for k, v in items.items() if v is None and k in KEYS]
     if isinstance(value, str | int) and not isinstance(value, bool):
         known.append(("value", value))
-    parts = [f"{KEYS[k][i] if k in KEYS else ''} {_fmt(v, lang)}".strip() for k, v in known]
+    parts = [f"{KEYS[k][i] if k in KEYS else ''} {_fmt(v, lang, k)}".strip() for k, v in known]
     if passed is None and missing:
         label = "缺少" if i == 0 else "missing"
         parts.append(f"{label}: {', '.join(KEYS[k][i] for k in missing)}")

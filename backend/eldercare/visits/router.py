@@ -279,9 +279,16 @@ def worklist(
     region: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = None,
     volunteer_id: str | None = None,
     due_within_days: Annotated[int, Query(ge=0, le=366)] = 7,
+    overdue: Annotated[
+        bool,
+        Query(
+            description="Only elders whose visit was due before today (到期未探访): the count "
+            "`GET /visit-rates` calls `overdue`; `due_within_days` is then ignored"
+        ),
+    ] = False,
 ) -> WorklistOut:
     on = today()
-    until = on + timedelta(days=due_within_days)
+    until = on - timedelta(days=1) if overdue else on + timedelta(days=due_within_days)
     page = service.worklist(
         db,
         ctx,

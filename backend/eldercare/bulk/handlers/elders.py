@@ -122,24 +122,33 @@ class ElderHandler(Handler):
                 else:
                     outcome.action = "unchanged"
                 continue
+            # Every error of the row at once: the schema's, the village's and the ID number's
+            # (a bad phone and a bad checksum are two errors of one row).
+            parsed: ElderCreate | None = None
             try:
-                elder = ElderCreate.model_validate(data)
+                parsed = ElderCreate.model_validate(data)
             except ValidationError as exc:
                 outcome.errors = schema_errors(exc)
-                continue
-            if elder.village_code not in self.villages:
+            failed = {f for f, _, _ in outcome.errors}
+            village = parsed.village_code if parsed else data.get("village_code")
+            number = parsed.id_number if parsed else data.get("id_number")
+            if "village_code" not in failed and village not in self.villages:
                 outcome.errors.append(("village_code", "region.unknown", {}))
+            if "id_number" not in failed and isinstance(number, str):
+                home = village if isinstance(village, str) and village in self.villages else None
+                county = (home or self.ctx.actor.region_code or "")[:6]
+                try:
+                    checked = elders.check_identity(
+                        number,
+                        self.deriver.county_settings(self.db, county),
+                        self.ctx.lang,
+                        self.today,
+                    )
+                except AppError as exc:
+                    outcome.errors.extend(app_errors(exc))
+            if outcome.errors or parsed is None:
                 continue
-            try:
-                checked = elders.check_identity(
-                    elder.id_number,
-                    self.deriver.county_settings(self.db, elder.village_code[:6]),
-                    self.ctx.lang,
-                    self.today,
-                )
-            except AppError as exc:
-                outcome.errors = app_errors(exc)
-                continue
+            elder = parsed
             key = checked.number.value
             first = seen.first(key, outcome.row)
             if first is not None:
