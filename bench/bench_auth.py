@@ -45,6 +45,9 @@ def run(db_arg: str | None, seconds: float, before: str | None = None) -> dict[s
         "ELDERCARE_JWT_SECRET": secret,
         "ELDERCARE_LOG_LEVEL": "INFO",
         "ELDERCARE_VAR_DIR": tempfile.mkdtemp(prefix="eldercare-bench-var-"),
+        # requests only: queued work (imports, month freezing) is the workers' (production
+        # runs them apart), and a freeze of a large database would share the rounds' CPU
+        "ELDERCARE_EMBEDDED_WORKER": "false",
     }
     from generate import generate
 

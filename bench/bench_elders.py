@@ -113,6 +113,9 @@ def run(url: str, seconds: float, before: Path | None = None) -> dict[str, objec
         # production's level: every request writes its access line (to /dev/null here)
         "ELDERCARE_LOG_LEVEL": "INFO",
         "ELDERCARE_VAR_DIR": tempfile.mkdtemp(prefix="eldercare-bench-var-"),
+        # requests only: queued work (imports, month freezing) is the workers' (production
+        # runs them apart), and a freeze of a large database would share the rounds' CPU
+        "ELDERCARE_EMBEDDED_WORKER": "false",
     }
     tok, township = token(url, "township_officer")
     ctok, county = token(url, "county_officer")
