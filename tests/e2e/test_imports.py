@@ -161,8 +161,11 @@ def test_the_export_holds_exactly_the_filtered_list(new_page: Any, server: Serve
     text = Path(dl.value.path()).read_bytes().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert 0 < len(rows) < server.get("lanshan_township", "/elders", count="true", limit=1)["total"]
-    assert sorted(r["id"] for r in rows) == sorted(i["id"] for i in expected["items"])
-    assert all("*" in r["id_number"] for r in rows)
+    # the people's export: Chinese headers, the region named, codes in words
+    assert {"编号", "身份证号", "姓名", "乡镇", "村（社区）", "类别"} <= set(rows[0])
+    assert sorted(r["编号"] for r in rows) == sorted(i["id"] for i in expected["items"])
+    assert all("*" in r["身份证号"] for r in rows)
+    assert all("advanced_age" not in r["类别"] and "高龄" in r["类别"] for r in rows)
 
 
 def test_a_larger_file_runs_as_a_job_and_its_progress_is_followed(

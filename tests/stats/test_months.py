@@ -662,7 +662,7 @@ class TestReport:
 
         assert sections["services"]["title"] == "Services"
         titles = [c["title"] for c in sections["services"]["columns"]]
-        assert "haircut service rate" in titles
+        assert "Haircut service rate" in titles
         keys = [c["key"] for c in sections["services"]["columns"]]
         assert "cooking_meals.due" not in keys  # not in the plan
         assert total("services", "haircut.rate") == 1.0
