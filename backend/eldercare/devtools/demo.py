@@ -788,6 +788,19 @@ DEMO_CARE_VISITS: list[tuple[int, list[str], list[str], str, bool]] = [
 ]
 
 
+def _demo_ctx(user: Any) -> Any:
+    """A request context acting as a demo account, named as its requests would be."""
+    from eldercare.context import Principal, RequestCtx
+    from eldercare.db import utcnow
+    from eldercare.roles import Role
+
+    principal = Principal(
+        "user", user.id, user.username, Role(user.role), user.region_code,
+        frozenset(), "demo", utcnow(), display_name=user.display_name or user.username,
+    )  # fmt: skip
+    return RequestCtx(None, None, "zh-CN").with_principal(principal)
+
+
 def seed_care(db: Session) -> dict[str, int]:
     """The care loop in every demo village worker's village, once per county: visits that
     found hazards and needs (follow-ups, some overdue), the children contacted (their contact
@@ -798,13 +811,10 @@ def seed_care(db: Session) -> dict[str, int]:
     from sqlalchemy import func
 
     from eldercare import clock
-    from eldercare.context import Principal, RequestCtx
-    from eldercare.db import utcnow
     from eldercare.elders.models import Elder
     from eldercare.followups import service as followups
     from eldercare.followups.models import FollowUp
     from eldercare.followups.schemas import FollowUpPatch, FollowUpTransitionIn
-    from eldercare.roles import Role
     from eldercare.visits import service as visits
     from eldercare.visits.schemas import VisitIn
 
@@ -819,11 +829,7 @@ def seed_care(db: Session) -> dict[str, int]:
             worker = db.scalar(select(User).where(User.username == u.username))
             if worker is None:
                 continue
-            principal = Principal(
-                "user", worker.id, worker.username, Role.village_worker, worker.region_code,
-                frozenset(), "demo", utcnow(),
-            )  # fmt: skip
-            ctx = RequestCtx(None, None, "zh-CN").with_principal(principal)
+            ctx = _demo_ctx(worker)
             chosen = db.scalars(
                 select(Elder)
                 .where(Elder.village_code == u.region, Elder.status == "active")
@@ -877,21 +883,14 @@ def seed_duplicates(db: Session, n: int = 2) -> int:
     name and birth date under a mistyped ID number: what the duplicates screen is for. Made
     through ``create_elder``, as the township officer, with history and audit."""
     from eldercare import identity
-    from eldercare.context import Principal, RequestCtx
-    from eldercare.db import utcnow
     from eldercare.elders.models import Elder
     from eldercare.elders.schemas import ElderCreate
     from eldercare.elders.service import create_elder
-    from eldercare.roles import Role
 
     officer = db.scalar(select(User).where(User.username == "lanshan_township"))
     if officer is None:
         return 0
-    principal = Principal(
-        "user", officer.id, officer.username, Role.township_officer, officer.region_code,
-        frozenset(), "demo", utcnow(),
-    )  # fmt: skip
-    ctx = RequestCtx(None, None, "zh-CN").with_principal(principal)
+    ctx = _demo_ctx(officer)
     originals = db.scalars(
         select(Elder)
         .where(Elder.village_code == DUPLICATED_FROM, Elder.status == "active")
