@@ -754,3 +754,20 @@ def test_periods_follow_every_write(db, clock):
         (OTHER_TOWNSHIP_VILLAGE, date(2026, 10, 15), None),
     ]
     assert db.get(Elder, e.id) is not None
+
+
+def test_the_demo_register_counts_in_past_months(db, clock):
+    """The demo loads its register today; its elders count in last year's months (the
+    monthly report of a fresh demo is not empty), and nobody's later periods move."""
+    from eldercare.devtools.demo import _register_stood_for_a_year
+
+    clock.now = at("2026-12-06")
+    e = make_elder(db, name="甲")
+    assert village_month(db, "2026-11")["elders"] == 0  # loaded today
+    _register_stood_for_a_year(db)
+    assert village_month(db, "2026-11")["elders"] == 1
+    assert village_month(db, "2026-01")["elders"] == 1
+    assert village_month(db, "2025-11")["elders"] == 0  # before the year it stood
+    assert db.scalars(select(ElderPeriod.valid_from).where(ElderPeriod.elder_id == e.id)).all() == [
+        date(2025, 12, 1)
+    ]

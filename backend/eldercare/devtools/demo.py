@@ -916,6 +916,27 @@ def seed_duplicates(db: Session, n: int = 2) -> int:
     return made
 
 
+def _register_stood_for_a_year(db: Session) -> None:
+    """The demo's register is taken to have stood as loaded for the past year (its visits go
+    back months): the elders' first periods begin then, so past months' figures and the
+    monthly report count them instead of starting today."""
+    from sqlalchemy import or_, update
+
+    from eldercare.clock import today
+    from eldercare.elders.models import Elder, ElderPeriod
+
+    now = today()
+    since = now.replace(year=now.year - 1, day=1)
+    demo = select(Elder.id).where(
+        or_(*(Elder.village_code.startswith(county) for county in DEMO_ELDERS))
+    )
+    db.execute(
+        update(ElderPeriod)
+        .where(ElderPeriod.valid_from == now, ElderPeriod.elder_id.in_(demo))
+        .values(valid_from=since)
+    )
+
+
 def seed(db: Session, password: str) -> dict[str, int]:
     """Idempotent: regions are upserted, existing users and clients are left as they are."""
     rows = []
@@ -953,6 +974,8 @@ def seed(db: Session, password: str) -> dict[str, int]:
             created += 1
     db.flush()
     register = seed_register(db)
+    if register["elders"]:
+        _register_stood_for_a_year(db)
     if register["elders"]:  # a first seed: two records the duplicates screen will find
         register["duplicates"] = seed_duplicates(db)
     helpers = seed_helpers_and_visits(db)
