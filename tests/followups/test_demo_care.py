@@ -50,7 +50,8 @@ def test_demo_care_opens_follow_ups_contacts_and_due_services(client, db):
     assert db.scalar(select(func.count()).where(FollowUp.owner_type == "township")) == 1
     # the items name the worker who found and holds them, as a request of theirs would
     held = db.scalars(select(FollowUp).where(FollowUp.owner_id == worker.id)).all()
-    assert held and {(i.owner_name, i.found_by_name) for i in held} == {("李专干", "李专干")}
+    assert held
+    assert {(i.owner_name, i.found_by_name) for i in held} == {("李专干", "李专干")}
     work = client.get(f"{API}/worklist?due_within_days=366", headers=auth(worker)).json()
     assert work["follow_ups"]  # the items the worker holds
     assert any(i["services_due"] for i in work["items"])  # due services beside the visits
