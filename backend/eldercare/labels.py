@@ -403,6 +403,12 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "applied": ("已更正", "Applied"),
         "dismissed": ("已忽略", "Dismissed"),
     },
+    "checkReason": {
+        "deceased": ("已故", "Deceased"),
+        "moved_out": ("已迁出", "Moved out"),
+        "not_eligible": ("预筛查显示可能已不符合条件", "Apparently no longer eligible"),
+        "double_benefit": ("可能重复享受（不重复享受）", "Possibly a double benefit"),
+    },
     "programStatus": {
         "eligible": ("预筛查：符合条件", "Pre-screening: meets the criteria"),
         "likely_eligible": (
@@ -850,6 +856,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "program": ("program",),
     "relief_referral": ("program",),
     "reason": ("endReason",),
+    "reasons": ("checkReason",),
     "resource": ("importResource", "changeEntity"),
     "risk_level": ("risk",),
     "tiers": ("risk",),

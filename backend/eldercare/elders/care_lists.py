@@ -25,6 +25,7 @@ from eldercare.elders.access import elder_scope, village_names
 from eldercare.elders.labels import label, render
 from eldercare.elders.models import Elder, Guardian
 from eldercare.elders.queries import caretaker_agreement_clause
+from eldercare.labels import label as words
 from eldercare.pagination import Direction, keyset
 from eldercare.scope import Scope
 
@@ -47,7 +48,6 @@ COLUMNS = (
     "最近联系子女日期",
     "距今天数",
 )
-SEX_ZH = {"male": "男", "female": "女"}
 
 
 def _caretaker() -> Any:
@@ -113,7 +113,7 @@ def rows(ctx: RequestCtx, kind: str, region: str) -> Iterator[list[Any]]:
                 r.village_code,
                 r.name,
                 identity.mask(r.id_number),
-                SEX_ZH.get(r.sex, r.sex),
+                words("sex", r.sex),
                 identity.age_on(r.birth_date, on),
                 r.address,
                 phones.mask(r.phone) or "",

@@ -15,6 +15,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         ("department", "department"),
         ("level", "followUpLevel"),
         ("found_by_type", "foundBy"),
+        ("program", "program"),
     )
 }
 

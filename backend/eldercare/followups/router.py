@@ -213,7 +213,7 @@ def _export_rows(ctx: RequestCtx, values: dict[str, Any]) -> Iterator[list[Any]]
                 names.get(i.elder_id, ""),
                 labels.label("category", i.category),
                 labels.label("kind", i.kind),
-                _program_zh(i.program),
+                labels.label("program", i.program),
                 i.description,
                 labels.label("severity", i.severity),
                 f"{labels.label('found_by_type', i.found_by_type)} {i.found_by_name}".strip(),
@@ -231,23 +231,6 @@ def _export_rows(ctx: RequestCtx, values: dict[str, Any]) -> Iterator[list[Any]]
         if not page.next_cursor:
             return
         cursor = page.next_cursor
-
-
-PROGRAMS_ZH = {
-    "minimum_living_allowance": "最低生活保障",
-    "extreme_poverty_support": "特困人员供养",
-    "old_age_allowance": "高龄津贴",
-    "disability_living_subsidy": "困难残疾人生活补贴",
-    "disability_care_subsidy": "重度残疾人护理补贴",
-    "medical_assistance": "医疗救助",
-    "temporary_assistance": "临时救助",
-    "housing_renovation": "农村危房改造",
-    "elderly_care_subsidy": "经济困难老年人补贴",
-}
-
-
-def _program_zh(program: str | None) -> str:
-    return PROGRAMS_ZH.get(program, program) if program else ""
 
 
 @router.get(

@@ -23,23 +23,10 @@ from eldercare.clock import today
 from eldercare.db import session_factory
 from eldercare.elders import service as elders
 from eldercare.elders.models import Elder
+from eldercare.labels import label
 from eldercare.relief import labels, lists, rules, screening
 
 PAGE = 500
-STATUS_ZH = {"E": "符合条件", "L": "可能符合（需核实）", "U": "信息不全", "N": "暂不符合"}
-SEX_ZH = {"male": "男", "female": "女"}
-ELDER_STATUS_ZH = {
-    "active": "在册",
-    "not_left_behind": "非留守",
-    "deceased": "已故",
-    "moved_out": "已迁出",
-}
-REASONS_ZH = {
-    "deceased": "已故",
-    "moved_out": "已迁出",
-    "not_eligible": "预筛查显示可能已不符合条件",
-    "double_benefit": "可能重复享受（不重复享受）",
-}
 LIST_COLUMNS = (
     "村（社区）",
     "村代码",
@@ -116,16 +103,16 @@ def list_rows(kind: str, region: str, program: str | None) -> Iterator[list[Any]
                     r.village_code,
                     r.name,
                     identity.mask(r.id_number),
-                    SEX_ZH.get(r.sex, r.sex),
+                    label("sex", r.sex),
                     lists.age_of(r.birth_date, on),
                     r.address,
-                    ELDER_STATUS_ZH.get(r.status, r.status),
+                    label("status", r.status),
                     r.status_date.isoformat() if r.status_date else "",
                     labels.program_label(p, "zh-CN"),
-                    STATUS_ZH.get(short, short),
+                    label("programStatus", screening.LONG[short]),
                     amount or "",
                     "是" if r.receiving_mask & rules.BIT[p] else "否",
-                    "；".join(REASONS_ZH.get(x, x) for x in reasons) if check else "",
+                    "；".join(label("checkReason", x) for x in reasons) if check else "",
                     note(r, p, "zh-CN"),
                     together if not check and p in screening.HOUSEHOLD_PROGRAMS else "",
                 ]

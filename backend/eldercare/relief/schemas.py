@@ -20,6 +20,7 @@ from eldercare.relief.rules import (
 
 Money = Decimal
 BenefitSource = Literal["civil_affairs_roster", "county_system", "household_survey", "manual"]
+CheckReason = Literal["deceased", "moved_out", "not_eligible", "double_benefit"]
 EndReason = Literal["deceased", "moved_out", "no_longer_eligible", "declined", "other"]
 
 
@@ -238,7 +239,10 @@ class ListProgram(BaseModel):
     status: Status | None
     amount: Decimal | None
     receiving: bool
-    reasons: list[str] = Field(description="Payments to check: deceased, moved_out, not_eligible")
+    reasons: list[CheckReason] = Field(
+        description="Payments to check: deceased, moved out, apparently no longer eligible, "
+        "possibly a double benefit"
+    )
     note: str = Field(
         default="",
         description="低保 and 特困 (one basic-living program per person): the other one's status",

@@ -371,7 +371,7 @@ const en: Shape<typeof zh> = {
     township: "Township", program: "Program", gaps: "Not receiving", payments: "Payments to check", coverage: "Coverage by program",
     name: "Name", sexAge: "Sex / age", village: "Village", address: "Address", programs: "Programs", reasons: "Why check",
     note: "Note", rate: "Coverage",
-    reason: { deceased: "Deceased", moved_out: "Moved out", not_eligible: "Apparently no longer eligible" },
+    reason: L.checkReason,
   },
   notify: {
     bell: "Reminders ({n})", count: "{n} to do", none: "Nothing needs you now",

@@ -380,6 +380,12 @@ export const zhCN = {
     "applied": "已更正",
     "dismissed": "已忽略"
   },
+  "checkReason": {
+    "deceased": "已故",
+    "moved_out": "已迁出",
+    "not_eligible": "预筛查显示可能已不符合条件",
+    "double_benefit": "可能重复享受（不重复享受）"
+  },
   "programStatus": {
     "eligible": "预筛查：符合条件",
     "likely_eligible": "预筛查：可能符合（需核实）",
@@ -1071,6 +1077,12 @@ export const en: Words<typeof zhCN> = {
     "open": "Open",
     "applied": "Applied",
     "dismissed": "Dismissed"
+  },
+  "checkReason": {
+    "deceased": "Deceased",
+    "moved_out": "Moved out",
+    "not_eligible": "Apparently no longer eligible",
+    "double_benefit": "Possibly a double benefit"
   },
   "programStatus": {
     "eligible": "Pre-screening: meets the criteria",

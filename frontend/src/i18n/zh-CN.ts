@@ -367,7 +367,7 @@ export default {
     township: "乡镇", program: "救助项目", gaps: "应保未保", payments: "待核查发放", coverage: "各项目覆盖",
     name: "姓名", sexAge: "性别/年龄", village: "村（社区）", address: "住址", programs: "项目", reasons: "核查原因",
     note: "说明", rate: "覆盖率",
-    reason: { deceased: "已去世", moved_out: "已迁出", not_eligible: "可能已不符合条件" },
+    reason: L.checkReason,
   },
   notify: {
     bell: "待办提醒（{n}）", count: "{n} 项待办", none: "暂无需要处理的事项",
