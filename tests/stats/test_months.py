@@ -616,6 +616,17 @@ class TestReport:
         rows = list(sheet.iter_rows(values_only=True))
         assert rows[0][0].endswith("2026-10月报表 · 探访与探访率")
         assert "数据截至 2026-10-31" in rows[1][0]
+        assert "第 1 版" in rows[1][0]
+        # a township with no one registered that month has nothing stored: no version is claimed
+        r = client.get(
+            f"/api/v1/stats/monthly-report.xlsx?region={OTHER_TOWNSHIP}&month=2026-10",
+            headers=auth(officer),
+        )
+        assert r.status_code == 200, r.text
+        sheet = load_workbook(io.BytesIO(r.content))["探访与探访率"]
+        meta = list(sheet.iter_rows(values_only=True))[1][0]
+        assert "即时计算" in meta
+        assert "版" not in meta
         assert rows[2][:4] == ("区域", "特殊困难老人", "已探访特殊困难老人", "月探访率")
         assert rows[-1][0] == "合计"
         assert rows[-1][3] == "33.3%"

@@ -286,16 +286,27 @@ def xlsx(report: dict[str, Any], lang: str, tz: Any) -> Iterator[bytes]:
         if report["frozen"]
         else _t(("未封存", "not frozen"), lang)
     )
-    meta = _t(
-        (
-            "数据截至 {as_of}（{status}）；生成：{who}，{when}；版本 {version}",
-            "Register as of {as_of} ({status}); produced by {who}, {when}; version {version}",
-        ),
-        lang,
-    ).format(
+    who = report["computed_by_name"] or _t(("系统", "the system"), lang)
+    if report["version"]:
+        meta = _t(
+            (
+                "数据截至 {as_of}（{status}）；生成：{who}，{when}；第 {version} 版",
+                "Register as of {as_of} ({status}); produced by {who}, {when}; version {version}",
+            ),
+            lang,
+        )
+    else:  # computed for this request, not stored: no version yet
+        meta = _t(
+            (
+                "数据截至 {as_of}（{status}）；生成：{who}，{when}（即时计算）",
+                "Register as of {as_of} ({status}); produced by {who}, {when} (computed now)",
+            ),
+            lang,
+        )
+    meta = meta.format(
         as_of=report["as_of"].isoformat(),
         status=status,
-        who=report["computed_by_name"],
+        who=who,
         when=produced,
         version=report["version"],
     )

@@ -120,7 +120,7 @@ const en: Shape<typeof zh> = {
   report: {
     title: "Monthly report", month: "Month", print: "Print", xlsx: "Download Excel", region: "Region",
     heading: "{region}: monthly report {month}", partial: "Month to date ({d})", frozen: "Frozen",
-    notFrozen: "Not frozen yet (frozen figures no longer change)", produced: "Produced by {who}, {when} (version {v})",
+    notFrozen: "Not frozen yet (frozen figures no longer change)", produced: "Produced by {who}, {when} (version {v})", producedLive: "Produced by {who}, {when} (computed now)", system: "the system",
     notes: {
       services: "By the service plan in force at month end and the elders' categories then: elders due a service in the month (never served, or the interval since the last time ends within the month), and of them those a visit in the month recorded it for.",
       contacts: "By the contact rule in force at month end and the elders' categories then: elders the rule covers, and of them those whose children were contacted within the rule's interval before month end.",

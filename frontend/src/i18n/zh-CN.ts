@@ -117,7 +117,7 @@ export default {
   report: {
     title: "月报表", month: "月份", print: "打印", xlsx: "下载 Excel", region: "区域",
     heading: "{region} {month} 月报表", partial: "本月截至今日（{d}）", frozen: "已封存",
-    notFrozen: "未封存（封存后不再变动）", produced: "生成：{who}，{when}（第 {v} 版）",
+    notFrozen: "未封存（封存后不再变动）", produced: "生成：{who}，{when}（第 {v} 版）", producedLive: "生成：{who}，{when}（即时计算）", system: "系统",
     notes: {
       services: "按月末有效的服务计划和老人当时的类别：本月到期（从未服务过，或上次服务距月末已满间隔）的老人，及其中本月探访记录了该项服务的老人。",
       contacts: "按月末有效的联系子女规定和老人当时的类别：规定覆盖的老人，及其中在月末前规定间隔内与子女有联系记录的老人。",
