@@ -99,3 +99,17 @@ def test_the_cli_writes_the_apps_copy(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert '"partly_dependent": "半失能"' in text
     assert '"partly_dependent": "Partly dependent"' in text
+
+
+def test_every_exported_column_has_a_header_in_both_languages():
+    """The register's exports name their columns from the dictionary's field words: a column
+    added to an import/export spec without its words would show its key as a header."""
+    from eldercare.bulk import export
+    from eldercare.bulk.columns import ELDERS, GUARDIANS, VOLUNTEERS
+
+    fields = {c.field for spec in (ELDERS, GUARDIANS, VOLUNTEERS) for c in spec.columns}
+    fields |= {"id", "status", "version", "updated_at", "township", "village", "risk_level"}
+    missing = sorted(f for f in fields if f not in labels.ENUMS["field"])
+    assert not missing, f"columns without a header in eldercare/labels.py: {missing}"
+    assert export.header("village", "zh-CN") == "村（社区）"
+    assert export.header("village", "en") == "Village"

@@ -14,7 +14,7 @@ from sqlalchemy import Integer, Text, case, cast, func, or_, select
 
 from eldercare import identity, phones
 from eldercare import labels as dictionary
-from eldercare.bulk.columns import ELDERS, GUARDIANS, VOLUNTEERS
+from eldercare.bulk.columns import GUARDIANS
 from eldercare.context import RequestCtx
 from eldercare.db import session_factory
 from eldercare.elders import service as elders
@@ -159,21 +159,6 @@ def records(
 
 # ------------------------------------------------------------------ in words
 
-# Headers of the columns no import column names (zh-CN, en)
-HEADERS: dict[str, tuple[str, str]] = {
-    "id": ("编号", "ID"),
-    "sex": ("性别", "Sex"),
-    "category_codes": ("类别", "Categories"),
-    "is_left_behind": ("是否留守", "Left-behind"),
-    "risk_level": ("风险等级", "Risk level"),
-    "status": ("状态", "Status"),
-    "version": ("版本", "Version"),
-    "updated_at": ("更新时间", "Updated at"),
-    "team": ("服务队", "Team"),
-    "active": ("在岗", "Active"),
-    "township": ("乡镇", "Township"),
-    "village": ("村（社区）", "Village"),
-}
 # Enumerations of the exported fields whose API field name is not theirs
 GROUPS: dict[str, str] = {"category_codes": "category", "status": "status", "kind": "volunteerKind"}
 REGION_FIELDS = ("village_code", "region_code")
@@ -181,14 +166,8 @@ BOOLS = {True: ("是", "Yes"), False: ("否", "No")}
 
 
 def header(field: str, lang: str) -> str:
-    i = 1 if lang == "en" else 0
-    if field in HEADERS:
-        return HEADERS[field][i]
-    for spec in (ELDERS, GUARDIANS, VOLUNTEERS):
-        col = next((c for c in spec.columns if c.field == field), None)
-        if col is not None:
-            return field.replace("_", " ").capitalize() if i else col.zh
-    return field
+    """A column's header: the field's words in the one dictionary (eldercare.labels)."""
+    return dictionary.label("field", field, lang)
 
 
 class _Regions:
@@ -240,7 +219,7 @@ def in_words(
             groups[n] = found
     head = [header(c, lang) for c in columns]
     if region is not None:
-        head[region + 1 : region + 1] = [HEADERS["township"][i], HEADERS["village"][i]]
+        head[region + 1 : region + 1] = [header("township", lang), header("village", lang)]
     places = _Regions()
 
     def word(n: int, value: Any) -> Any:
