@@ -15,9 +15,10 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, and_, case, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from eldercare import versioned
 from eldercare.audit import service as audit
 from eldercare.clock import aware, now
 from eldercare.clock import today as local_today
@@ -75,38 +76,13 @@ def policy_for(
     db: Session, county: str, on: date | None = None
 ) -> tuple[ContactPolicy, date | None]:
     """The version in force on ``on`` (default today), else the defaults."""
-    row = db.scalar(
-        select(ContactPolicyVersion)
-        .where(
-            ContactPolicyVersion.county_code == county,
-            ContactPolicyVersion.effective_date <= (on or local_today()),
-        )
-        .order_by(ContactPolicyVersion.effective_date.desc())
-        .limit(1)
-    )
-    if row is None:
-        return ContactPolicy(), None
-    return ContactPolicy.model_validate(row.settings), row.effective_date
+    return versioned.in_force(db, ContactPolicyVersion, ContactPolicy, county, on)
 
 
 def put_policy(db: Session, ctx: RequestCtx, policy: ContactPolicy, effective: date) -> None:
     """A new version from ``effective`` on (one on the same day is replaced)."""
     county = ctx.actor.region_code[:6]
-    db.execute(
-        delete(ContactPolicyVersion).where(
-            ContactPolicyVersion.county_code == county,
-            ContactPolicyVersion.effective_date == effective,
-        )
-    )
-    db.add(
-        ContactPolicyVersion(
-            county_code=county,
-            effective_date=effective,
-            settings=policy.model_dump(),
-            created_by=ctx.actor.id,
-        )
-    )
-    db.flush()
+    versioned.store(db, ContactPolicyVersion, county, effective, policy, ctx.actor.id)
     audit.record(
         db,
         ctx,

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from eldercare.db import Base, UTCDateTime, new_id, utcnow
 from eldercare.feed.changes import watch
+from eldercare.versioned import PolicyVersionColumns
 
 
 def _ascii(length: int) -> String:
@@ -227,19 +228,11 @@ class GuardianContact(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
-class ContactPolicyVersion(Base):
+class ContactPolicyVersion(PolicyVersionColumns, Base):
     """A county's rule for contact with the children from an effective date on; every
     version is kept (like the visit policy)."""
 
     __tablename__ = "contact_policies"
-
-    county_code: Mapped[str] = mapped_column(
-        String(6), ForeignKey("regions.code"), primary_key=True
-    )
-    effective_date: Mapped[date] = mapped_column(Date, primary_key=True)
-    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    created_by: Mapped[str | None] = mapped_column(String(32))
 
 
 class ElderChange(Base):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Computed, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Computed, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eldercare.db import Base, UTCDateTime, new_id, utcnow
 from eldercare.feed.changes import watch
+from eldercare.versioned import PolicyVersionColumns
 
 
 class FollowUp(Base):
@@ -93,18 +93,10 @@ class FollowUpTransition(Base):
     late: Mapped[bool | None] = mapped_column()
 
 
-class FollowUpPolicyVersion(Base):
+class FollowUpPolicyVersion(PolicyVersionColumns, Base):
     """A county's follow-up deadlines from an effective date on; every version is kept."""
 
     __tablename__ = "follow_up_policies"
-
-    county_code: Mapped[str] = mapped_column(
-        String(6), ForeignKey("regions.code"), primary_key=True
-    )
-    effective_date: Mapped[date] = mapped_column(Date, primary_key=True)
-    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    created_by: Mapped[str | None] = mapped_column(String(32))
 
 
 # The change feed (eldercare.feed): a follow-up in its elder's village.

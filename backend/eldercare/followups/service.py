@@ -8,10 +8,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, get_args
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from eldercare import clock
+from eldercare import clock, versioned
 from eldercare.audit import service as audit
 from eldercare.auth.models import User
 from eldercare.concurrency import check_version
@@ -62,18 +62,7 @@ def policy_for(
     db: Session, county: str, on: date | None = None
 ) -> tuple[rules.FollowUpPolicy, date | None]:
     """The version in force on ``on`` (default today), else the defaults."""
-    row = db.scalar(
-        select(FollowUpPolicyVersion)
-        .where(
-            FollowUpPolicyVersion.county_code == county,
-            FollowUpPolicyVersion.effective_date <= (on or clock.today()),
-        )
-        .order_by(FollowUpPolicyVersion.effective_date.desc())
-        .limit(1)
-    )
-    if row is None:
-        return rules.FollowUpPolicy(), None
-    return rules.FollowUpPolicy.model_validate(row.settings), row.effective_date
+    return versioned.in_force(db, FollowUpPolicyVersion, rules.FollowUpPolicy, county, on)
 
 
 def _set_due(db: Session, item: FollowUp, policy: rules.FollowUpPolicy | None = None) -> None:
@@ -87,21 +76,7 @@ def _set_due(db: Session, item: FollowUp, policy: rules.FollowUpPolicy | None = 
 def put_policy(db: Session, ctx: RequestCtx, policy: rules.FollowUpPolicy, effective: date) -> int:
     """Store a new version; open items found since ``effective`` get new due dates."""
     county = ctx.actor.region_code[:6]
-    db.execute(
-        delete(FollowUpPolicyVersion).where(
-            FollowUpPolicyVersion.county_code == county,
-            FollowUpPolicyVersion.effective_date == effective,
-        )
-    )
-    db.add(
-        FollowUpPolicyVersion(
-            county_code=county,
-            effective_date=effective,
-            settings=policy.model_dump(),
-            created_by=ctx.actor.id,
-        )
-    )
-    db.flush()
+    versioned.store(db, FollowUpPolicyVersion, county, effective, policy, ctx.actor.id)
     n = 0
     since = db.scalars(
         select(FollowUp).where(

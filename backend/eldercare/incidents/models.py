@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Computed, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Computed, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eldercare.db import Base, UTCDateTime, new_id, utcnow
+from eldercare.versioned import PolicyVersionColumns
 
 
 class Incident(Base):
@@ -85,15 +85,7 @@ class IncidentTransition(Base):
     late: Mapped[bool | None] = mapped_column()
 
 
-class IncidentPolicyVersion(Base):
+class IncidentPolicyVersion(PolicyVersionColumns, Base):
     """A county's incident deadlines from an effective date on; every version is kept."""
 
     __tablename__ = "incident_policies"
-
-    county_code: Mapped[str] = mapped_column(
-        String(6), ForeignKey("regions.code"), primary_key=True
-    )
-    effective_date: Mapped[date] = mapped_column(Date, primary_key=True)
-    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    created_by: Mapped[str | None] = mapped_column(String(32))

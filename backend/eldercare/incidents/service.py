@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
-from eldercare import clock
+from eldercare import clock, versioned
 from eldercare.audit import service as audit
 from eldercare.concurrency import check_version
 from eldercare.config import get_settings
@@ -55,18 +55,7 @@ def policy_for(
     db: Session, county: str, on: date | None = None
 ) -> tuple[rules.IncidentPolicy, date | None]:
     """The version in force on ``on`` (default today), else the defaults."""
-    row = db.scalar(
-        select(IncidentPolicyVersion)
-        .where(
-            IncidentPolicyVersion.county_code == county,
-            IncidentPolicyVersion.effective_date <= (on or clock.today()),
-        )
-        .order_by(IncidentPolicyVersion.effective_date.desc())
-        .limit(1)
-    )
-    if row is None:
-        return rules.IncidentPolicy(), None
-    return rules.IncidentPolicy.model_validate(row.settings), row.effective_date
+    return versioned.in_force(db, IncidentPolicyVersion, rules.IncidentPolicy, county, on)
 
 
 def _local_date(moment: datetime) -> date:
@@ -100,21 +89,7 @@ def put_policy(db: Session, ctx: RequestCtx, policy: rules.IncidentPolicy, effec
     """Store a new version; open incidents reported since ``effective`` get new deadlines,
     and every incident reported since is judged on time or late against its limit."""
     county = ctx.actor.region_code[:6]
-    db.execute(
-        delete(IncidentPolicyVersion).where(
-            IncidentPolicyVersion.county_code == county,
-            IncidentPolicyVersion.effective_date == effective,
-        )
-    )
-    db.add(
-        IncidentPolicyVersion(
-            county_code=county,
-            effective_date=effective,
-            settings=policy.model_dump(),
-            created_by=ctx.actor.id,
-        )
-    )
-    db.flush()
+    versioned.store(db, IncidentPolicyVersion, county, effective, policy, ctx.actor.id)
     n = 0
     since = db.scalars(
         select(Incident).where(

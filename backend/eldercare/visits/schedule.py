@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from eldercare import versioned
 from eldercare.audit import service as audit
 from eldercare.clock import today as local_today
 from eldercare.config import get_settings
@@ -42,18 +43,7 @@ NEEDS_HELPER = "needs_helper"
 
 def policy_for(db: Session, county: str, on: date | None = None) -> tuple[VisitPolicy, date | None]:
     """The version in force on ``on`` (default today), else the defaults."""
-    row = db.scalar(
-        select(VisitPolicyVersion)
-        .where(
-            VisitPolicyVersion.county_code == county,
-            VisitPolicyVersion.effective_date <= (on or local_today()),
-        )
-        .order_by(VisitPolicyVersion.effective_date.desc())
-        .limit(1)
-    )
-    if row is None:
-        return VisitPolicy(), None
-    return VisitPolicy.model_validate(row.settings), row.effective_date
+    return versioned.in_force(db, VisitPolicyVersion, VisitPolicy, county, on)
 
 
 def first_values(
@@ -409,20 +399,7 @@ class SqlDates:
 
 def put_policy(db: Session, ctx: RequestCtx, policy: VisitPolicy, effective: date) -> int:
     county = ctx.actor.region_code[:6]
-    db.execute(
-        delete(VisitPolicyVersion).where(
-            VisitPolicyVersion.county_code == county, VisitPolicyVersion.effective_date == effective
-        )
-    )
-    db.add(
-        VisitPolicyVersion(
-            county_code=county,
-            effective_date=effective,
-            settings=policy.model_dump(),
-            created_by=ctx.actor.id,
-        )
-    )
-    db.flush()
+    versioned.store(db, VisitPolicyVersion, county, effective, policy, ctx.actor.id)
     n = services_n = 0
     if effective <= local_today():
         from eldercare.visits import services
