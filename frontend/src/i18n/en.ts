@@ -297,7 +297,7 @@ const en: Shape<typeof zh> = {
     assign: "Assign", assignSelected: "Assign selected ({n})", assignTitle: "Assign follow-ups", ownerType: "Owner type",
     ownerPerson: "Person", department: "Department", reason: "Reason", reasonRequired: "Referring or closing as unresolvable needs a reason",
     note: "Note", moveTitle: "Move on: {to}", resolvedOnVisit: "Follow-ups solved on this visit", onlyOverdue: "Overdue only",
-    unassigned: "The village's workers", exportXlsx: "Export Excel", assigned: "{n} assigned", moved: "Updated",
+    unassigned: "The village's workers", exportXlsx: "Export Excel", exportSelected: "Export selected ({n})", assigned: "{n} assigned", moved: "Updated",
     arrange: "Follow-up arranged", arrangeFollowUp: "A follow-up item", arrangeRelief: "A relief referral", arrangeNone: "None needed",
     arrangeHint: "Resolving asks what follow-up was arranged", program: "Relief program",
     pickPerson: "Choose the person", onePersonOneVillage: "The selected items lie in several villages: to name a person, select one village's items", noCandidates: "No one to name in this village",
@@ -393,7 +393,7 @@ const en: Shape<typeof zh> = {
     childrenNotified: "Children notified", handling: "Handling", handler: "Handled by", note: "Note", late: "late",
   },
   adm: {
-    edit: "Edit", editUser: "Edit user", editClient: "Edit client", resetPassword: "Reset password",
+    edit: "Edit", exportXlsx: "Export Excel", editUser: "Edit user", editClient: "Edit client", resetPassword: "Reset password",
     resetTitle: "Reset the password of {name}", resetHelp: "Set a temporary password and tell the user; they must change it at their next login.",
     tempPassword: "Temporary password", resetDone: "Password reset: {name} must change it at the next login", mustChange: "Must change password",
     deactivateConfirm: "{name} will no longer be able to log in. Deactivate?", region: "Region", regionRequired: "Choose a region",
