@@ -141,7 +141,7 @@ def test_dashboard_numbers_equal_the_api(new_page: Any, server: Server) -> None:
     assert kpi("within") == pct(t["visits"]["within_interval_rate"])
     for p in s["relief"]["programs"]:
         cells = page.eval_on_selector_all(
-            f"[data-test=coverage-table] tr[data-program={p['program']}] td",
+            f"[data-test=coverage-table] .el-table__row:has([data-program={p['program']}]) td",
             "c => c.map(x => x.textContent.trim())",
         )
         assert cells[1:] == [str(p["receiving"]), str(p["gaps"]), pct(p["coverage_rate"])]

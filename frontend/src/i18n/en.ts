@@ -129,7 +129,7 @@ const en: Shape<typeof zh> = {
     },
   },
   dashboard: {
-    title: "Dashboard", elders: "Elders", leftBehind: "Left-behind", monthlyRate: "Monthly visit rate (special difficulty)",
+    title: "Dashboard", month: "Month", visitedOfSpecial: "Visited / special difficulty", ageBandTitle: "Age band", elders: "Elders", leftBehind: "Left-behind", monthlyRate: "Monthly visit rate (special difficulty)",
     within: "Visited within interval", openIncidents: "Open emergencies", overdueIncidents: "Overdue emergencies",
     timelyReports: "Reported in time (12 months)", lateReports: "{n} late of {k} with a known time",
     byTownship: "Categories per township", byVillage: "Elders by village", saveImage: "Save as image", noData: "No data", drillHint: "Click a township to see its villages", up: "Back to {name}", trend: "Monthly visit rate", coverage: "Relief coverage per program",
@@ -165,8 +165,10 @@ const en: Shape<typeof zh> = {
   policy: {
     section: { visits: "Visit frequency", incidents: "Emergency deadlines", relief: "Relief parameters", register: "Register settings" },
     inForce: "Version in force from {date}", defaults: "Nothing set yet: the defaults apply", scheduled: "a new version is scheduled from {date}",
+    tierVisits: "Visit intervals by risk tier", deadlines: "Deadlines by severity",
     saveVersion: "Save as a new version", note: "Note", values: "Main values", createdAt: "Saved at", versions: "Versions",
     current: "In force", future: "Scheduled", noVersions: "No versions yet", nothingSet: "No amounts set", notSet: "Not set", default: "Default",
+    notANumber: "Enter a number (or leave it blank)", effectiveRequired: "Choose the effective date", tierAgeRequired: "Enter the starting age",
     fixFields: "Please correct the marked fields", reliefSaved: "New version of the relief parameters saved (earlier versions kept)",
     reliefHelp: "Enter the county's own amounts; a blank means not set, and the criteria needing it stay open in the pre-screening. A version applies from its effective date; earlier ones are kept.",
     formula: "Children's support as income", formulaMode: "How it is counted", monthlyPerSupporter: "Per able supporter per month (yuan)", share: "Share of the supporter's income (0–1)",

@@ -126,7 +126,7 @@ export default {
     },
   },
   dashboard: {
-    title: "统计看板", elders: "在册老人", leftBehind: "留守老人", monthlyRate: "本月特殊困难老人探访率",
+    title: "统计看板", month: "月份", visitedOfSpecial: "已探访／特殊困难老人", ageBandTitle: "年龄段", elders: "在册老人", leftBehind: "留守老人", monthlyRate: "本月特殊困难老人探访率",
     within: "按时探访率", openIncidents: "未办结事件", overdueIncidents: "超时事件",
     timelyReports: "及时报告率（近 12 个月）", lateReports: "迟报 {n} 件 / 已知发生时间 {k} 件",
     byTownship: "各乡镇老人类别", byVillage: "各村老人类别", saveImage: "保存为图片", noData: "无数据", drillHint: "点击乡镇查看其下各村", up: "返回{name}", trend: "月度探访率趋势", coverage: "各项目救助覆盖率",
@@ -162,8 +162,10 @@ export default {
   policy: {
     section: { visits: "探访频次", incidents: "应急时限", relief: "救助参数", register: "台账设置" },
     inForce: "现行版本 {date} 起生效", defaults: "尚未设置，使用默认参数", scheduled: "已有 {date} 起生效的新版本",
+    tierVisits: "按风险等级的探访间隔", deadlines: "按紧急程度的处置时限",
     saveVersion: "保存为新版本", note: "说明", values: "主要参数", createdAt: "保存时间", versions: "历史版本",
     current: "现行", future: "待生效", noVersions: "尚无历史版本", nothingSet: "未设置金额", notSet: "未设置", default: "默认",
+    notANumber: "请填写数字（可留空）", effectiveRequired: "请选择生效日期", tierAgeRequired: "请填写起始年龄",
     fixFields: "请按提示修改标出的项目", reliefSaved: "已保存救助参数新版本（原版本保留）",
     reliefHelp: "各项金额按本县标准填写；留空表示未设置，需要该参数的条件在预筛查中显示为待核实。保存后从生效日期起适用，原版本保留。",
     formula: "赡养费计算方式", formulaMode: "计算方式", monthlyPerSupporter: "每位有能力义务人每月（元）", share: "占义务人收入比例（0–1）",
