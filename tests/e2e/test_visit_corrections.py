@@ -4,6 +4,7 @@ service plan and visit intervals by category on the policies screen."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -94,7 +95,7 @@ def test_the_service_plan_and_category_visits_on_the_policies_screen(
     page.wait_for_selector("[data-test=service-plan] [data-service=cleaning]")
     assert "打扫卫生" in page.inner_text("[data-test=service-plan]")
     page.click("[data-test=add-category]")
-    page.click(".el-select-dropdown__item:visible:text-is('空巢')")
+    page.locator(".el-select-dropdown__item:visible").filter(has_text=re.compile("^空巢$")).click()
     page.fill("input[name=category_interval_empty_nest]", "7")
     page.fill("input[name=correction_window_days]", "5")
     page.click("[data-test=save-visits]")
