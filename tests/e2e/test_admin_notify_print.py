@@ -227,3 +227,30 @@ def test_the_user_list_downloads_as_filtered_with_chinese_headers(
     assert mine[3] == "蓝山县"
     assert mine[5]  # the village by name
     assert not any(str(c).isdigit() and len(str(c)) >= 6 for r in rows for c in r if c)
+
+
+def test_a_county_officer_is_created_with_the_county_chosen_by_name(
+    new_page: Any, server: Server
+) -> None:
+    from tests.e2e.conftest import cascade
+
+    county = server.get("lanshan_admin", "/auth/me")["region"]
+    page = new_page()
+    login(page, "lanshan_admin")
+    page.goto("/admin/users")
+    page.click("[data-test=new-user]")
+    form = page.locator("[data-test=user-form]")
+    form.locator(".el-form-item:has-text('用户名') input").fill("county_by_name")
+    form.locator(".el-form-item:has-text('初始密码') input").fill("a-long-enough-pass-77")
+    form.locator(".el-form-item:has-text('姓名') input").first.fill("县局新人")
+    choose(page, "user-role", "县民政局")
+    # the county itself is offered above its townships
+    cascade(page, "form-region", [county["name"]], pick_last=True)
+    page.click("[data-test=save-user]")
+    page.wait_for_selector("[data-user=county_by_name]")
+    [user] = server.get("lanshan_admin", "/users", q="county_by_name")["items"]
+    assert (user["role"], user["region"]) == ("county_officer", county["code"])
+    row = page.locator("[data-test=users-table] tr.el-table__row").filter(
+        has=page.locator("[data-user=county_by_name]")
+    )
+    assert county["name"] in row.inner_text()
