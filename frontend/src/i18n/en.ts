@@ -299,7 +299,7 @@ const en: Shape<typeof zh> = {
     assign: "Assign", assignSelected: "Assign selected ({n})", assignTitle: "Assign follow-ups", ownerType: "Owner type",
     ownerPerson: "Person", department: "Department", reason: "Reason", reasonRequired: "Referring or closing as unresolvable needs a reason",
     note: "Note", moveTitle: "Move on: {to}", resolvedOnVisit: "Follow-ups solved on this visit", onlyOverdue: "Overdue only",
-    unassigned: "The village's workers", exportXlsx: "Export Excel", exportSelected: "Export selected ({n})", assigned: "{n} assigned", moved: "Updated",
+    unassigned: "The village's workers", exportXlsx: "Export Excel", exportSelected: "Export selected ({n})", tooManyChosen: "At most {n} chosen items can be exported at once: choose fewer, or export by the filters", assigned: "{n} assigned", moved: "Updated",
     arrange: "Follow-up arranged", arrangeFollowUp: "A follow-up item", arrangeRelief: "A relief referral", arrangeNone: "None needed",
     arrangeHint: "Resolving asks what follow-up was arranged", program: "Relief program",
     pickPerson: "Choose the person", onePersonOneVillage: "The selected items lie in several villages: to name a person, select one village's items", noCandidates: "No one to name in this village",

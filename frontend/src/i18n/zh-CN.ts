@@ -295,7 +295,7 @@ export default {
     assign: "指派", assignSelected: "批量指派（{n} 项）", assignTitle: "指派跟进事项", ownerType: "责任方类型",
     ownerPerson: "责任人", department: "职能部门", reason: "原因", reasonRequired: "转介或无法解决时须填写原因",
     note: "说明", moveTitle: "办理：{to}", resolvedOnVisit: "本次探访已解决的跟进事项", onlyOverdue: "只看逾期",
-    unassigned: "本村工作人员", exportXlsx: "导出 Excel", exportSelected: "导出所选（{n} 项）", assigned: "已指派 {n} 项", moved: "已更新",
+    unassigned: "本村工作人员", exportXlsx: "导出 Excel", exportSelected: "导出所选（{n} 项）", tooManyChosen: "一次最多导出所选 {n} 项，请少选一些，或按筛选条件导出", assigned: "已指派 {n} 项", moved: "已更新",
     arrange: "后续安排", arrangeFollowUp: "新建跟进事项", arrangeRelief: "转介救助", arrangeNone: "无需跟进",
     arrangeHint: "办结时须说明后续安排", program: "救助项目",
     pickPerson: "选择责任人", onePersonOneVillage: "所选事项分属多个村，指派到具体人员时请只选同一村的事项", noCandidates: "本村暂无可指派的人员",
