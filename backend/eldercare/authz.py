@@ -59,6 +59,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/regions/{code}"): Rule(ALL_ROLES, ANY_CLIENT),
     # users and integration clients (county admins)
     ("GET", "/api/v1/users"): Rule(ADMINS),
+    ("GET", "/api/v1/users/export"): Rule(ADMINS),
     ("POST", "/api/v1/users"): Rule(ADMINS),
     ("GET", "/api/v1/users/{user_id}"): Rule(ADMINS),
     ("PATCH", "/api/v1/users/{user_id}"): Rule(ADMINS),

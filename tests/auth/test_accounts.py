@@ -429,3 +429,83 @@ def test_the_user_list_finds_a_user_by_id(client, db, admin):
     other = make_user(db, "village_worker", OTHER_COUNTY_VILLAGE)
     r = client.get("/api/v1/users", headers=auth(admin), params={"q": other.id})
     assert r.json()["items"] == []
+
+
+class TestExportUsers:
+    def rows(self, r):
+        assert r.status_code == 200, r.text
+        return [line.split(",") for line in r.content.decode("utf-8-sig").strip().splitlines()]
+
+    def test_export_has_chinese_headers_words_and_region_names(self, client, db, admin):
+        make_user(db, "village_worker", VILLAGE, username="nfa_worker", display_name="李专干")
+        r = client.get(
+            "/api/v1/users/export", headers=auth(admin), params={"format": "csv", "q": "nfa_"}
+        )
+        head, *rows = self.rows(r)
+        assert r.headers["content-disposition"].startswith("attachment")
+        assert head == [
+            "姓名",
+            "用户名",
+            "角色",
+            "县（区）",
+            "乡镇（街道）",
+            "村（社区）",
+            "状态",
+            "最近登录",
+        ]
+        assert rows == [
+            ["李专干", "nfa_worker", "村级专干", "蓝山县", "所城镇", "南风坳村委会", "启用", ""]
+        ]
+
+    def test_export_follows_the_list_filters(self, client, db, admin):
+        make_user(db, "village_worker", VILLAGE, username="w_exp")
+        make_user(db, "township_officer", TOWNSHIP, username="t_exp")
+        make_user(db, "village_worker", VILLAGE, username="w_off", active=False)
+        r = client.get(
+            "/api/v1/users/export",
+            headers=auth(admin),
+            params={"format": "csv", "role": "township_officer"},
+        )
+        _, *rows = self.rows(r)
+        assert [row[1] for row in rows] == ["t_exp"]
+        assert rows[0][4:6] == ["所城镇", ""]
+        r = client.get(
+            "/api/v1/users/export", headers=auth(admin), params={"format": "csv", "active": False}
+        )
+        _, *rows = self.rows(r)
+        assert [(row[1], row[6]) for row in rows] == [("w_off", "停用")]
+
+    def test_xlsx_export(self, client, db, admin):
+        import io
+
+        import openpyxl
+
+        r = client.get("/api/v1/users/export", headers=auth(admin))
+        assert r.status_code == 200
+        sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+        head = next(sheet.iter_rows(values_only=True))
+        assert head[:3] == ("姓名", "用户名", "角色")
+
+    def test_neighbouring_county_admin_never_sees_this_countys_users(self, client, db, admin):
+        make_user(db, "village_worker", VILLAGE, username="ours_only")
+        other_admin = make_user(db, "county_admin", OTHER_COUNTY)
+        make_user(db, "village_worker", OTHER_COUNTY_VILLAGE, username="theirs_only")
+        r = client.get("/api/v1/users/export", headers=auth(other_admin), params={"format": "csv"})
+        text = r.content.decode("utf-8-sig")
+        assert "theirs_only" in text
+        assert "ours_only" not in text
+        assert "蓝山县" not in text
+        r = client.get(
+            "/api/v1/users/export",
+            headers=auth(other_admin),
+            params={"format": "csv", "region": VILLAGE},
+        )
+        assert r.status_code == 404
+
+    @pytest.mark.parametrize(
+        ("role", "region"),
+        [("village_worker", VILLAGE), ("township_officer", TOWNSHIP), ("county_officer", COUNTY)],
+    )
+    def test_non_admins_are_403(self, client, db, role, region):
+        user = make_user(db, role, region)
+        assert client.get("/api/v1/users/export", headers=auth(user)).status_code == 403

@@ -190,3 +190,67 @@ def test_a_blank_visit_sheet_and_an_incident_report_print(new_page: Any, server:
     text = re.sub(r"\s", "", pdf_text(page.pdf(format="A4")))
     assert "应急事件报告单" in text
     assert incident["elder_name"] in text
+
+
+def test_the_user_list_downloads_as_filtered_with_chinese_headers(
+    new_page: Any, server: Server
+) -> None:
+    import io
+    from pathlib import Path
+
+    import openpyxl
+
+    listed = server.get("lanshan_admin", "/users", q="lanshan_village", limit=100)["items"]
+    assert listed
+    page = new_page()
+    login(page, "lanshan_admin")
+    page.goto("/admin/users?q=lanshan_village")
+    page.wait_for_selector("[data-user=lanshan_village]")
+    with page.expect_download() as dl:
+        page.click("[data-test=users-export]")
+    assert re.fullmatch(r"users-\d{4}-\d{2}-\d{2}\.xlsx", dl.value.suggested_filename)
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes())).active
+    head, *rows = list(sheet.iter_rows(values_only=True))
+    assert head == (
+        "姓名",
+        "用户名",
+        "角色",
+        "县（区）",
+        "乡镇（街道）",
+        "村（社区）",
+        "状态",
+        "最近登录",
+    )
+    assert sorted(r[1] for r in rows) == sorted(u["username"] for u in listed)
+    mine = next(r for r in rows if r[1] == "lanshan_village")
+    assert mine[2] == "村级专干"
+    assert mine[3] == "蓝山县"
+    assert mine[5]  # the village by name
+    assert not any(str(c).isdigit() and len(str(c)) >= 6 for r in rows for c in r if c)
+
+
+def test_a_county_officer_is_created_with_the_county_chosen_by_name(
+    new_page: Any, server: Server
+) -> None:
+    from tests.e2e.conftest import cascade
+
+    county = server.get("lanshan_admin", "/auth/me")["region"]
+    page = new_page()
+    login(page, "lanshan_admin")
+    page.goto("/admin/users")
+    page.click("[data-test=new-user]")
+    form = page.locator("[data-test=user-form]")
+    form.locator(".el-form-item:has-text('用户名') input").fill("county_by_name")
+    form.locator(".el-form-item:has-text('初始密码') input").fill("a-long-enough-pass-77")
+    form.locator(".el-form-item:has-text('姓名') input").first.fill("县局新人")
+    choose(page, "user-role", "县民政局")
+    # the county itself is offered above its townships
+    cascade(page, "form-region", [county["name"]], pick_last=True)
+    page.click("[data-test=save-user]")
+    page.wait_for_selector("[data-user=county_by_name]")
+    [user] = server.get("lanshan_admin", "/users", q="county_by_name")["items"]
+    assert (user["role"], user["region"]) == ("county_officer", county["code"])
+    row = page.locator("[data-test=users-table] tr.el-table__row").filter(
+        has=page.locator("[data-user=county_by_name]")
+    )
+    assert county["name"] in row.inner_text()

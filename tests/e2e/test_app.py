@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import PASSWORD, SHOTS, Server, login, shot
+from tests.e2e.conftest import DIST, PASSWORD, SHOTS, Server, login, shot
 
 pytestmark = pytest.mark.slow
 
@@ -141,7 +141,7 @@ def test_dashboard_numbers_equal_the_api(new_page: Any, server: Server) -> None:
     assert kpi("within") == pct(t["visits"]["within_interval_rate"])
     for p in s["relief"]["programs"]:
         cells = page.eval_on_selector_all(
-            f"[data-test=coverage-table] tr[data-program={p['program']}] td",
+            f"[data-test=coverage-table] .el-table__row:has([data-program={p['program']}]) td",
             "c => c.map(x => x.textContent.trim())",
         )
         assert cells[1:] == [str(p["receiving"]), str(p["gaps"]), pct(p["coverage_rate"])]
@@ -235,13 +235,55 @@ SLOW_4G = {
 }
 
 
-def _worklist_ms(page: Any) -> float:
+FIRST_PAGE_BUDGET = 150_000  # bytes, gzip: index.html, the entry and the first route's files
+# a static import in a built chunk: import{a as b}from"./x.js" or import"./x.css" (not import())
+STATIC_IMPORT = re.compile(r"""import\s*(?:[\w$*{}\s,]*?from\s*)?["']\./([^"']+\.(?:js|css))["']""")
+
+
+def _gzip_size(path: Any) -> int:
+    import gzip
+
+    return len(gzip.compress(path.read_bytes(), compresslevel=9))
+
+
+def _entry_files() -> list[str]:
+    """The files index.html references and, transitively, what they import statically."""
+    html = (DIST / "index.html").read_text(encoding="utf-8")
+    todo = re.findall(r"""(?:src|href)=["']/(assets/[^"']+\.(?:js|css))["']""", html)
+    seen: list[str] = []
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.append(name)
+        if name.endswith(".js"):
+            text = (DIST / name).read_text(encoding="utf-8")
+            todo += [f"assets/{m}" for m in STATIC_IMPORT.findall(text)]
+    return seen
+
+
+def _worklist_ms(page: Any, fetched: list[str] | None = None) -> float:
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send("Network.emulateNetworkConditions", SLOW_4G)
     page.goto("/worklist", wait_until="commit")
     page.wait_for_selector("[data-test=worklist] li", timeout=60_000)
+    if fetched is not None:  # the built files the first route needed
+        names = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+        fetched += sorted({m.group(1) for n in names if (m := re.search(r"/(assets/[^?#]+)", n))})
     return float(page.evaluate("performance.getEntriesByName('worklist-shown')[0].startTime"))
+
+
+def test_the_first_page_fits_the_budget(capsys: pytest.CaptureFixture[str]) -> None:
+    """index.html, the entry chunk(s) it references and their static imports, gzip."""
+    files = _entry_files()
+    assert any(f.endswith(".js") for f in files), files
+    size = _gzip_size(DIST / "index.html") + sum(_gzip_size(DIST / f) for f in files)
+    with capsys.disabled():
+        print(
+            f"\nfirst page (index.html + entry, gzip): {size / 1000:.1f} kB of {len(files)} files"
+        )
+    assert size <= FIRST_PAGE_BUDGET, f"the first page is {size / 1000:.1f} kB gzip"
 
 
 def test_worklist_on_slow_4g(
@@ -256,18 +298,28 @@ def test_worklist_on_slow_4g(
     cold_ctx = browser.new_context(
         viewport={"width": 360, "height": 740}, base_url=server.base, storage_state=state
     )
+    fetched: list[str] = []
     try:
-        cold = _worklist_ms(cold_ctx.new_page())
+        cold = _worklist_ms(cold_ctx.new_page(), fetched)
     finally:
         cold_ctx.close()
+    # what a first visit of the worklist downloads: index.html, the entry and the route's
+    # own chunks and styles, each as the server would send it gzip-compressed
+    files = sorted(set(_entry_files()) | {f for f in fetched if (DIST / f).is_file()})
+    first = _gzip_size(DIST / "index.html") + sum(_gzip_size(DIST / f) for f in files)
     figure = (
         f"worklist on slow 4G (400 kbit/s, 400 ms): {warm:.0f} ms with cached assets, "
-        f"{cold:.0f} ms on a first visit (empty cache)"
+        f"{cold:.0f} ms on a first visit (empty cache); first route {first / 1000:.1f} kB gzip "
+        f"in {len(files) + 1} files (budget {FIRST_PAGE_BUDGET / 1000:.0f} kB)"
     )
     (SHOTS / "slow-4g.txt").write_text(figure + "\n", encoding="utf-8")
     with capsys.disabled():
         print(f"\n{figure}")
     assert warm <= 1500, f"the worklist took {warm:.0f} ms on slow 4G"
+    assert any(f.endswith(".css") for f in files), files
+    assert first <= FIRST_PAGE_BUDGET, (
+        f"the worklist's first visit needs {first / 1000:.1f} kB gzip"
+    )
 
 
 def test_expired_session_goes_to_login_and_says_why(new_page: Any) -> None:

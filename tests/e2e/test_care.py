@@ -117,3 +117,16 @@ def test_the_township_records_that_a_child_was_notified(new_page: Any, server: S
     assert detail["children_notified"] is True
     assert [n["guardian_id"] for n in detail["notifications"]] == [child["id"]]
     shot(page, "children-notified")
+
+
+def test_the_care_lists_are_cards_on_a_phone(new_page: Any, server: Server) -> None:
+    total = server.get(TOWNSHIP, "/care/contacts-overdue", limit=1, count="true")["total"]
+    assert total, "the demo has left-behind elders whose children were not contacted"
+    page = new_page(360, 740)
+    login(page, TOWNSHIP)
+    page.goto("/care/contacts")
+    page.wait_for_selector("[data-test=overdue-card]")
+    assert page.locator("[data-test=contacts-overdue-table]").count() == 0
+    assert page.locator("[data-test=overdue-card]").count() == min(total, 20)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "contacts-overdue-phone")

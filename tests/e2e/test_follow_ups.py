@@ -151,3 +151,32 @@ def test_a_named_owner_due_services_and_an_incidents_follow_ups(
     link = township.locator(f"[data-test=incident-follow-ups] li[data-follow-up='{opened}'] a")
     link.wait_for()
     assert link.inner_text() == "生活照料"
+
+
+def test_export_selected_holds_only_the_chosen_rows(new_page: Any, server: Server) -> None:
+    import io
+    from pathlib import Path
+
+    import openpyxl
+
+    hazards = server.get(TOWNSHIP, "/follow-ups", category="hazard", open="true", limit=50)
+    assert len(hazards["items"]) >= 2
+    chosen = hazards["items"][1]
+    township = new_page()
+    login(township, TOWNSHIP)
+    township.goto("/follow-ups")
+    row = township.locator("[data-test=fu-table] tr.el-table__row").filter(
+        has=township.locator(f"a[data-follow-up='{chosen['id']}']")
+    )
+    row.wait_for()
+    assert township.is_disabled("[data-test=fu-export-selected]")
+    row.locator(".el-checkbox").first.click()
+    assert "1" in township.inner_text("[data-test=fu-export-selected]")
+    with township.expect_download() as dl:
+        township.click("[data-test=fu-export-selected]")
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes())).active
+    head, *rows = list(sheet.iter_rows(values_only=True))
+    assert head[:3] == ("村（社区）", "村代码", "老人姓名")
+    assert len(rows) == 1
+    assert rows[0][2] == chosen["elder_name"]
+    assert rows[0][1] == chosen["village_code"]

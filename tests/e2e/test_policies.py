@@ -62,7 +62,7 @@ def test_relief_parameters_are_saved_as_a_new_version(new_page: Any, server: Ser
     assert float(newest["settings"]["single_person_share"]) == 0.5
     assert float(newest["settings"]["extreme_poverty_basic"]) == 845
     assert [t["min_age"] for t in newest["settings"]["old_age_tiers"]].count(85) == 1
-    page.wait_for_selector(f"[data-test=relief-versions] tr[data-version='{newest['version_id']}']")
+    page.wait_for_selector(f"[data-test=relief-versions] [data-version='{newest['version_id']}']")
     shot(page, "policies-relief")
 
 
@@ -72,9 +72,30 @@ def test_register_settings_with_the_servers_messages(new_page: Any, server: Serv
     login(page, COUNTY)
     page.goto("/admin/policies")
     page.wait_for_selector("[data-test=policy-register] form")
+    # a number out of bounds is brought back within them where it is typed
     page.fill("input[name=reg_advanced_age]", "50")
+    page.keyboard.press("Tab")
+    assert page.input_value("input[name=reg_advanced_age]") == "60"
+    # what the server refuses is shown under its field (the answer of a refusing server)
+    refusal = {
+        "status": 422,
+        "title": "参数有误",
+        "errors": [{"loc": ["body", "advanced_age"], "code": "x", "message": "高龄起始年龄不合理"}],
+    }
+
+    def refuse(route: Any) -> None:
+        route.fulfill(
+            status=422, json=refusal, headers={"Content-Type": "application/problem+json"}
+        )
+
+    page.route(
+        "**/api/v1/policies/register",
+        lambda r: refuse(r) if r.request.method == "PUT" else r.continue_(),
+    )
     page.click("[data-test=save-register]")
-    _chinese(page, "[data-test=reg-error-advanced_age]")
+    assert "高龄起始年龄不合理" in _chinese(page, "[data-test=reg-error-advanced_age]")
+    _chinese(page, "[data-test=reg-error]")
+    page.unroute("**/api/v1/policies/register")
     assert server.get(COUNTY, "/policies/register") == before
     page.fill("input[name=reg_advanced_age]", "85")
     page.click("[data-test=save-register]")
@@ -106,10 +127,19 @@ def test_visit_and_emergency_policies_show_the_servers_messages(
     login(page, COUNTY)
     page.goto("/admin/policies")
     page.wait_for_selector("input[name=interval_high]")
+    # bounded where typed: 0 days becomes 1
     page.fill("input[name=interval_high]", "0")
+    page.keyboard.press("Tab")
+    assert page.input_value("input[name=interval_high]") == "1"
+    # a tier with no visit method: the server's message under the tiers
+    checked = page.locator("[data-tier=high] .el-checkbox.is-checked")
+    while checked.count():
+        checked.first.click()
     page.click("[data-test=save-visits]")
     _chinese(page, "[data-test=visits-error-tiers]")
-    page.fill("input[name=ack_critical]", "0")
+    # resolving before acknowledging: the server's message under the deadlines
+    page.fill("input[name=ack_critical]", "100")
+    page.fill("input[name=resolve_critical]", "10")
     page.click("[data-test=save-incidents]")
     _chinese(page, "[data-test=incidents-error-deadlines]")
     assert server.get(COUNTY, "/policies/visits") == visits

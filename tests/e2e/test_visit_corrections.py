@@ -4,6 +4,7 @@ service plan and visit intervals by category on the policies screen."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -91,9 +92,10 @@ def test_the_service_plan_and_category_visits_on_the_policies_screen(
     page = new_page()
     login(page, county)
     page.goto("/admin/policies")
-    page.wait_for_selector("[data-test=service-plan] tr[data-service=cleaning]")
+    page.wait_for_selector("[data-test=service-plan] [data-service=cleaning]")
     assert "打扫卫生" in page.inner_text("[data-test=service-plan]")
-    page.select_option("[data-test=add-category]", "empty_nest")
+    page.click("[data-test=add-category]")
+    page.locator(".el-select-dropdown__item:visible").filter(has_text=re.compile("^空巢$")).click()
     page.fill("input[name=category_interval_empty_nest]", "7")
     page.fill("input[name=correction_window_days]", "5")
     page.click("[data-test=save-visits]")

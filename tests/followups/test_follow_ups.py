@@ -810,6 +810,24 @@ class TestListsAndCounts:
         assert row[4] == labels.label("kind", "fire_gas") == "用火用气"
         assert row[head.index("状态")] == "待处理"
 
+    def test_export_of_chosen_items_holds_only_those(
+        self, client, db, worker, township, neighbours
+    ):
+        e = make_elder(db, name="王桂花")
+        visit(client, worker, e, safety_risks=["fire_gas", "electrical"])
+        chosen, other = items_of(client, worker, e)
+        params = {"format": "csv", "ids": [chosen["id"]]}
+        r = client.get(f"{API}/follow-ups/export", headers=auth(township), params=params)
+        assert r.status_code == 200, r.text
+        rows = r.content.decode("utf-8-sig").strip().splitlines()
+        assert len(rows) == 2
+        assert labels.label("kind", chosen["kind"]) in rows[1]
+        assert labels.label("kind", other["kind"]) not in rows[1]
+        # the ids do not widen anyone's view: a neighbour's export of them is empty
+        for user in neighbours:
+            r = client.get(f"{API}/follow-ups/export", headers=auth(user), params=params)
+            assert r.content.decode("utf-8-sig").strip().splitlines()[1:] == []
+
 
 # ----------------------------------------------------------------------------- scope
 

@@ -239,14 +239,24 @@ def _export_rows(ctx: RequestCtx, values: dict[str, Any]) -> Iterator[list[Any]]
     response_class=StreamingResponse,
 )
 def export_follow_ups(
-    ctx: AuthCtx, filters: FiltersQ, format: ExportFormat = "xlsx"
+    ctx: AuthCtx,
+    filters: FiltersQ,
+    format: ExportFormat = "xlsx",
+    ids: Annotated[
+        list[str] | None,
+        Query(
+            max_length=200,
+            description="Only these items (the ones chosen in the list), with the filters",
+        ),
+    ] = None,
 ) -> StreamingResponse:
     if filters.values["region"]:  # checked before the file starts
         ctx.actor.scope.require(filters.values["region"])
     writer = {"csv": sheets.as_csv, "xlsx": sheets.as_xlsx}[format]
     name = f"follow-ups-{clock.today().isoformat()}.{format}"
+    values = {**filters.values, "ids": list(ids) if ids else None}
     return StreamingResponse(
-        writer(EXPORT_COLUMNS, _export_rows(ctx, filters.values), None),
+        writer(EXPORT_COLUMNS, _export_rows(ctx, values), None),
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

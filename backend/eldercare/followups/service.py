@@ -718,8 +718,11 @@ def _filtered(
     owner_id: str | None = None,
     mine: bool = False,
     overdue: bool = False,
+    ids: Iterable[str] | None = None,
 ) -> Any:
     stmt = select(FollowUp).where(follow_up_scope(ctx))
+    if ids:
+        stmt = stmt.where(FollowUp.id.in_(list(ids)))
     if region:
         ctx.actor.scope.require(region)  # a region outside the caller's: 404
         stmt = stmt.where(

@@ -129,7 +129,7 @@ const en: Shape<typeof zh> = {
     },
   },
   dashboard: {
-    title: "Dashboard", elders: "Elders", leftBehind: "Left-behind", monthlyRate: "Monthly visit rate (special difficulty)",
+    title: "Dashboard", month: "Month", visitedOfSpecial: "Visited / special difficulty", ageBandTitle: "Age band", elders: "Elders", leftBehind: "Left-behind", monthlyRate: "Monthly visit rate (special difficulty)",
     within: "Visited within interval", openIncidents: "Open emergencies", overdueIncidents: "Overdue emergencies",
     timelyReports: "Reported in time (12 months)", lateReports: "{n} late of {k} with a known time",
     byTownship: "Categories per township", byVillage: "Elders by village", saveImage: "Save as image", noData: "No data", drillHint: "Click a township to see its villages", up: "Back to {name}", trend: "Monthly visit rate", coverage: "Relief coverage per program",
@@ -165,8 +165,10 @@ const en: Shape<typeof zh> = {
   policy: {
     section: { visits: "Visit frequency", incidents: "Emergency deadlines", relief: "Relief parameters", register: "Register settings" },
     inForce: "Version in force from {date}", defaults: "Nothing set yet: the defaults apply", scheduled: "a new version is scheduled from {date}",
+    tierVisits: "Visit intervals by risk tier", deadlines: "Deadlines by severity",
     saveVersion: "Save as a new version", note: "Note", values: "Main values", createdAt: "Saved at", versions: "Versions",
     current: "In force", future: "Scheduled", noVersions: "No versions yet", nothingSet: "No amounts set", notSet: "Not set", default: "Default",
+    notANumber: "Enter a number (or leave it blank)", effectiveRequired: "Choose the effective date", tierAgeRequired: "Enter the starting age",
     fixFields: "Please correct the marked fields", reliefSaved: "New version of the relief parameters saved (earlier versions kept)",
     reliefHelp: "Enter the county's own amounts; a blank means not set, and the criteria needing it stay open in the pre-screening. A version applies from its effective date; earlier ones are kept.",
     formula: "Children's support as income", formulaMode: "How it is counted", monthlyPerSupporter: "Per able supporter per month (yuan)", share: "Share of the supporter's income (0–1)",
@@ -297,7 +299,7 @@ const en: Shape<typeof zh> = {
     assign: "Assign", assignSelected: "Assign selected ({n})", assignTitle: "Assign follow-ups", ownerType: "Owner type",
     ownerPerson: "Person", department: "Department", reason: "Reason", reasonRequired: "Referring or closing as unresolvable needs a reason",
     note: "Note", moveTitle: "Move on: {to}", resolvedOnVisit: "Follow-ups solved on this visit", onlyOverdue: "Overdue only",
-    unassigned: "The village's workers", exportXlsx: "Export Excel", assigned: "{n} assigned", moved: "Updated",
+    unassigned: "The village's workers", exportXlsx: "Export Excel", exportSelected: "Export selected ({n})", tooManyChosen: "At most {n} chosen items can be exported at once: choose fewer, or export by the filters", assigned: "{n} assigned", moved: "Updated",
     arrange: "Follow-up arranged", arrangeFollowUp: "A follow-up item", arrangeRelief: "A relief referral", arrangeNone: "None needed",
     arrangeHint: "Resolving asks what follow-up was arranged", program: "Relief program",
     pickPerson: "Choose the person", onePersonOneVillage: "The selected items lie in several villages: to name a person, select one village's items", noCandidates: "No one to name in this village",
@@ -393,7 +395,7 @@ const en: Shape<typeof zh> = {
     childrenNotified: "Children notified", handling: "Handling", handler: "Handled by", note: "Note", late: "late",
   },
   adm: {
-    edit: "Edit", editUser: "Edit user", editClient: "Edit client", resetPassword: "Reset password",
+    edit: "Edit", exportXlsx: "Export Excel", editUser: "Edit user", editClient: "Edit client", resetPassword: "Reset password",
     resetTitle: "Reset the password of {name}", resetHelp: "Set a temporary password and tell the user; they must change it at their next login.",
     tempPassword: "Temporary password", resetDone: "Password reset: {name} must change it at the next login", mustChange: "Must change password",
     deactivateConfirm: "{name} will no longer be able to log in. Deactivate?", region: "Region", regionRequired: "Choose a region",

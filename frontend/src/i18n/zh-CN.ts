@@ -126,7 +126,7 @@ export default {
     },
   },
   dashboard: {
-    title: "统计看板", elders: "在册老人", leftBehind: "留守老人", monthlyRate: "本月特殊困难老人探访率",
+    title: "统计看板", month: "月份", visitedOfSpecial: "已探访／特殊困难老人", ageBandTitle: "年龄段", elders: "在册老人", leftBehind: "留守老人", monthlyRate: "本月特殊困难老人探访率",
     within: "按时探访率", openIncidents: "未办结事件", overdueIncidents: "超时事件",
     timelyReports: "及时报告率（近 12 个月）", lateReports: "迟报 {n} 件 / 已知发生时间 {k} 件",
     byTownship: "各乡镇老人类别", byVillage: "各村老人类别", saveImage: "保存为图片", noData: "无数据", drillHint: "点击乡镇查看其下各村", up: "返回{name}", trend: "月度探访率趋势", coverage: "各项目救助覆盖率",
@@ -162,8 +162,10 @@ export default {
   policy: {
     section: { visits: "探访频次", incidents: "应急时限", relief: "救助参数", register: "台账设置" },
     inForce: "现行版本 {date} 起生效", defaults: "尚未设置，使用默认参数", scheduled: "已有 {date} 起生效的新版本",
+    tierVisits: "按风险等级的探访间隔", deadlines: "按紧急程度的处置时限",
     saveVersion: "保存为新版本", note: "说明", values: "主要参数", createdAt: "保存时间", versions: "历史版本",
     current: "现行", future: "待生效", noVersions: "尚无历史版本", nothingSet: "未设置金额", notSet: "未设置", default: "默认",
+    notANumber: "请填写数字（可留空）", effectiveRequired: "请选择生效日期", tierAgeRequired: "请填写起始年龄",
     fixFields: "请按提示修改标出的项目", reliefSaved: "已保存救助参数新版本（原版本保留）",
     reliefHelp: "各项金额按本县标准填写；留空表示未设置，需要该参数的条件在预筛查中显示为待核实。保存后从生效日期起适用，原版本保留。",
     formula: "赡养费计算方式", formulaMode: "计算方式", monthlyPerSupporter: "每位有能力义务人每月（元）", share: "占义务人收入比例（0–1）",
@@ -293,7 +295,7 @@ export default {
     assign: "指派", assignSelected: "批量指派（{n} 项）", assignTitle: "指派跟进事项", ownerType: "责任方类型",
     ownerPerson: "责任人", department: "职能部门", reason: "原因", reasonRequired: "转介或无法解决时须填写原因",
     note: "说明", moveTitle: "办理：{to}", resolvedOnVisit: "本次探访已解决的跟进事项", onlyOverdue: "只看逾期",
-    unassigned: "本村工作人员", exportXlsx: "导出 Excel", assigned: "已指派 {n} 项", moved: "已更新",
+    unassigned: "本村工作人员", exportXlsx: "导出 Excel", exportSelected: "导出所选（{n} 项）", tooManyChosen: "一次最多导出所选 {n} 项，请少选一些，或按筛选条件导出", assigned: "已指派 {n} 项", moved: "已更新",
     arrange: "后续安排", arrangeFollowUp: "新建跟进事项", arrangeRelief: "转介救助", arrangeNone: "无需跟进",
     arrangeHint: "办结时须说明后续安排", program: "救助项目",
     pickPerson: "选择责任人", onePersonOneVillage: "所选事项分属多个村，指派到具体人员时请只选同一村的事项", noCandidates: "本村暂无可指派的人员",
@@ -389,7 +391,7 @@ export default {
     childrenNotified: "已通知子女", handling: "办理经过", handler: "经办人", note: "说明", late: "超时",
   },
   adm: {
-    edit: "编辑", editUser: "编辑用户", editClient: "编辑接入系统", resetPassword: "重置密码",
+    edit: "编辑", exportXlsx: "导出 Excel", editUser: "编辑用户", editClient: "编辑接入系统", resetPassword: "重置密码",
     resetTitle: "重置 {name} 的密码", resetHelp: "设置一个临时密码并告知本人；本人下次登录时必须修改密码。",
     tempPassword: "临时密码", resetDone: "密码已重置，{name} 下次登录时须修改密码", mustChange: "待改密",
     deactivateConfirm: "停用后 {name} 将立即无法登录，确定停用吗？", region: "所属区划", regionRequired: "请选择区划",
