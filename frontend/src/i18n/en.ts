@@ -111,6 +111,8 @@ const en: Shape<typeof zh> = {
     reportedLate: "Reported late ({h} h after it happened)", reportedInTime: "Reported in time", firstDeadlines: "Deadlines (from the report; escalation does not restart them)",
     acknowledgeBy: "Acknowledge by", resolveBy: "Resolve by", countyBy: "County takes over by", mine: "My reports",
     staffHandles: "Village, township and county staff handle the emergency; you can follow its progress here",
+    exportXlsx: "Export to Excel", actions: "Actions", resolveTitle: "Resolve the emergency", resolveHint: "Resolving cannot be undone. Say what follow-up was arranged and how it was handled.",
+    noteRequired: "Please say how it was handled", followUpRequired: "Please describe the follow-up", descriptionRequired: "Please describe what happened", resolvedSaved: "Emergency resolved",
   },
   township: {
     title: "Township desk", overdueVisits: "Due and overdue visits", openIncidents: "Open emergencies", gaps: "Eligible, not covered",

@@ -108,6 +108,8 @@ export default {
     reportedLate: "迟报（发生后 {h} 小时才上报）", reportedInTime: "及时报告", firstDeadlines: "时限（自上报起，上报县级不重新计时）",
     acknowledgeBy: "受理时限", resolveBy: "办结时限", countyBy: "县级接手时限", mine: "我上报的事件",
     staffHandles: "事件由村、乡镇、县工作人员办理，您可以在这里查看办理进度",
+    exportXlsx: "导出 Excel", actions: "操作", resolveTitle: "办结事件", resolveHint: "办结后不能撤回。请说明后续安排，并写明处置情况。",
+    noteRequired: "请填写处置说明", followUpRequired: "请填写跟进事项的内容", descriptionRequired: "请填写情况描述", resolvedSaved: "事件已办结",
   },
   township: {
     title: "乡镇工作台", overdueVisits: "到期未探访", openIncidents: "未办结应急事件", gaps: "应保未保（待核实）",
