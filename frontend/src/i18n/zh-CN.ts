@@ -56,6 +56,7 @@ export default {
     emptyDone: "太好了！近期没有需要探访的老人。", call: "拨打电话", needsHelper: "需安排帮扶人",
     servicesDue: "到期服务", servicesTitle: "到期服务", servicesSubtitle: "按本县服务计划（如分散特困人员“四个一”、健康体检）到期或逾期的服务",
     servicesEmpty: "近期没有到期的服务。", service: "服务", lastDone: "上次服务", neverDone: "从未记录",
+    exportXlsx: "导出 Excel",
   },
   visit: {
     title: "记录探访", method: "探访方式", services: "提供的服务（可多选）", safety: "安全隐患",
@@ -66,6 +67,7 @@ export default {
     detail: "探访详情", findings: "探访发现", servicesGiven: "提供的服务", followUpsOpened: "由此开启的跟进事项",
     correct: "更正", corrected: "探访记录已更正", reason: "更正原因", history: "更正记录", noHistory: "暂无更正记录",
     correctableUntil: "可在 {date} 前更正", notCorrectable: "不可更正（已超过本县规定的更正期限，或无更正权限）", open: "查看详情",
+    methodRequired: "请选择探访方式", notFuture: "探访时间不能晚于现在", tooLong: "最多 {n} 个字",
   },
   elders: {
     title: "老人台账", q: "姓名 / 拼音 / 首字母 / 身份证后几位 / 电话", region: "区划", category: "类别",
