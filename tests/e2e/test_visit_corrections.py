@@ -75,8 +75,8 @@ def test_due_services_on_the_worklist(new_page: Any, server: Server) -> None:
         page.wait_for_selector("text=近期没有到期的服务。")
         return
     row = page.wait_for_selector(
-        f"[data-test=service-worklist] tr[data-elder='{due[0]['elder_id']}']"
-        f"[data-service='{due[0]['service']}']"
+        f"[data-test=service-worklist] tr:has([data-elder='{due[0]['elder_id']}']"
+        f"[data-service='{due[0]['service']}'])"
     )
     assert row is not None
     assert due[0]["label"] in row.inner_text()
