@@ -52,7 +52,9 @@ def test_a_visit_opened_from_the_timeline_and_corrected(new_page: Any, server: S
     assert "cleaning" not in page.inner_text("[data-test=visit-dialog]")  # codes in words
     shot(page, "visit-dialog")
     page.click("[data-test=vd-correct]")
-    page.uncheck("input[name=svc_haircut]")
+    # Element Plus checkboxes: the label is what is clicked (the native box is hidden)
+    page.locator(".el-checkbox", has=page.locator("input[name=svc_haircut]")).click()
+    assert not page.is_checked("input[name=svc_haircut]")
     page.fill("textarea[name=notes]", "理发未完成，下次补上")
     page.fill("input[name=reason]", "误选理发")
     page.click("[data-test=vd-save]")
