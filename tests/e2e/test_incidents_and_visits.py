@@ -132,3 +132,21 @@ def test_the_visit_entry_on_a_phone_takes_the_whole_width(new_page: Any, server:
     dbox = dialog.bounding_box()
     assert dbox is not None
     assert dbox["width"] >= width - 1
+
+
+def test_the_worklist_export_has_chinese_headers(new_page: Any, server: Server) -> None:
+    page = new_page(1366, 768)
+    login(page, WORKER)
+    page.wait_for_selector("[data-test=worklist] li")
+    with page.expect_download() as dl:
+        page.click("[data-test=worklist-export]")
+    assert dl.value.suggested_filename.startswith("worklist-")
+    sheet = load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes())).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    head, body = rows[0], rows[1:]
+    assert head[:4] == ["乡镇（街道）", "村（社区）", "村代码", "老人姓名"]
+    # the same elders as the list on screen (all pages), in words
+    listed = server.get(WORKER, "/worklist", due_within_days=7, limit=200, count="true")
+    assert len(body) == listed["total"]
+    assert {r[head.index("老人姓名")] for r in body} == {i["name"] for i in listed["items"]}
+    assert {r[head.index("风险等级")] for r in body} <= {"高风险", "重点", "一般"}
