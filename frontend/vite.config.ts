@@ -14,5 +14,6 @@ export default defineConfig({
     proxy: { "/api": "http://127.0.0.1:8000", "/healthz": "http://127.0.0.1:8000" },
   },
   build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 800 },
-  test: { environment: "happy-dom", include: ["src/**/*.spec.ts"] },
+  // Element Plus through Vite in unit tests too (its per-component CSS imports)
+  test: { environment: "happy-dom", include: ["src/**/*.spec.ts"], server: { deps: { inline: [/element-plus/] } } },
 });

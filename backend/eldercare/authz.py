@@ -117,6 +117,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/elders/{elder_id}/events"): Rule(STAFF, REG_WRITE),
     ("GET", "/api/v1/worklist"): Rule(ALL_ROLES, REG_READ),
     ("GET", "/api/v1/worklist/services"): Rule(ALL_ROLES, REG_READ),
+    ("GET", "/api/v1/worklist/export"): Rule(STAFF, REG_READ),
     ("GET", "/api/v1/elders/{elder_id}/services"): Rule(ALL_ROLES, REG_READ),
     ("GET", "/api/v1/visit-rates"): Rule(STAFF, REG_READ),
     ("GET", "/api/v1/service-rates"): Rule(STAFF, REG_READ),
@@ -159,6 +160,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     # A volunteer reports for a paired elder (老老互助, plan 十一) and follows their reports.
     ("GET", "/api/v1/incidents"): Rule(ALL_ROLES, REG_READ),
     ("POST", "/api/v1/incidents"): Rule(ALL_ROLES, REG_WRITE),
+    ("GET", "/api/v1/incidents/export"): Rule(STAFF, REG_READ),
     ("GET", "/api/v1/incidents/{incident_id}"): Rule(ALL_ROLES, REG_READ),
     ("PATCH", "/api/v1/incidents/{incident_id}"): Rule(STAFF, REG_WRITE),
     ("POST", "/api/v1/incidents/{incident_id}/transitions"): Rule(STAFF),

@@ -400,7 +400,7 @@ def test_incident_transition_and_timeline(new_page: Any, server: Server) -> None
     login(page, "lanshan_township")
     page.goto(f"/incidents/{inc['id']}")
     page.wait_for_selector("[data-to=acknowledged]")
-    page.fill("textarea", "已电话联系村医上门")
+    page.fill("textarea[data-test=move-note]", "已电话联系村医上门")
     page.click("[data-to=acknowledged]")
     page.wait_for_selector("[data-test=incident-status]:has-text('已受理')")
     assert "已电话联系村医上门" in page.inner_text("[data-test=incident-timeline]")
@@ -477,16 +477,21 @@ def test_a_volunteer_reports_for_a_paired_elder_and_follows_it(
     page.wait_for_selector("[data-test=worklist] [data-test=report-incident]")
     elder_id = page.get_attribute("[data-test=worklist] li >> nth=0", "data-elder")
     page.click("[data-test=worklist] li >> nth=0 >> [data-test=report-incident]")
-    page.wait_for_selector("form.report")
-    page.click("form.report fieldset >> nth=0 >> [data-value=abuse]")
+    page.wait_for_selector("[data-test=report-form]")
+    page.click("[data-test=report-type] [data-value=abuse]")
     # the type's floor: low and medium are not offered for abuse
     offered = page.eval_on_selector_all(
-        "form.report fieldset >> nth=1 >> .chip", "c => c.map(x => x.dataset.value)"
+        "[data-test=report-severity] .chip", "c => c.map(x => x.dataset.value)"
     )
     assert offered == ["critical", "high"]
-    page.fill("[data-test=occurred-at]", "2020-01-01T08:00")
-    page.fill("form.report textarea", "邻居听到老人家中有打骂声")
-    page.click("form.report button[type=submit]")
+    # the description is required: the form says so at the field, nothing is sent
+    page.click("[data-test=report-submit]")
+    page.wait_for_selector("[data-test=report-form] .el-form-item.is-error")
+    assert "/incidents?report=" in page.url
+    page.fill("input[name=occurred_at]", "2020-01-01 08:00")
+    page.keyboard.press("Enter")
+    page.fill("textarea[data-test=report-description]", "邻居听到老人家中有打骂声")
+    page.click("[data-test=report-submit]")
     page.wait_for_url("**/incidents/*")
     page.wait_for_selector("[data-test=incident-status]:has-text('已上报')")
     assert page.is_visible("[data-test=reported-late]")
@@ -495,8 +500,8 @@ def test_a_volunteer_reports_for_a_paired_elder_and_follows_it(
     seen = server.get("lanshan_volunteer", f"/incidents/{incident_id}")
     assert (seen["elder_id"], seen["severity"], seen["reported_late"]) == (elder_id, "high", True)
     assert server.get("lanshan_township", f"/incidents/{incident_id}")["status"] == "reported"
-    page.goto("/incidents")
-    page.wait_for_selector(f"[data-test=incidents-table] a[href='/incidents/{incident_id}']")
+    page.goto("/incidents")  # on a phone: cards
+    page.wait_for_selector(f"[data-test=incident-cards] a[href='/incidents/{incident_id}']")
     shot(page, "volunteer-incident")
 
 

@@ -71,7 +71,7 @@ def test_a_gas_hazard_found_assigned_and_closed(new_page: Any, server: Server) -
 
     # the worker's next visit closes it
     phone.goto(f"/visit/{elder_id}")
-    box = phone.locator(f"[data-test=visit-open-follow-ups] input[data-follow-up='{item['id']}']")
+    box = phone.locator(f"[data-test=visit-open-follow-ups] [data-follow-up='{item['id']}']")
     box.check()
     shot(phone, "follow-up-closed-on-visit-phone")
     phone.click("[data-test=save-visit]")

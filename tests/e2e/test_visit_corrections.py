@@ -53,7 +53,9 @@ def test_a_visit_opened_from_the_timeline_and_corrected(new_page: Any, server: S
     assert "cleaning" not in page.inner_text("[data-test=visit-dialog]")  # codes in words
     shot(page, "visit-dialog")
     page.click("[data-test=vd-correct]")
-    page.uncheck("input[name=svc_haircut]")
+    # Element Plus checkboxes: the label is what is clicked (the native box is hidden)
+    page.locator(".el-checkbox", has=page.locator("input[name=svc_haircut]")).click()
+    assert not page.is_checked("input[name=svc_haircut]")
     page.fill("textarea[name=notes]", "理发未完成，下次补上")
     page.fill("input[name=reason]", "误选理发")
     page.click("[data-test=vd-save]")
@@ -76,8 +78,8 @@ def test_due_services_on_the_worklist(new_page: Any, server: Server) -> None:
         page.wait_for_selector("text=近期没有到期的服务。")
         return
     row = page.wait_for_selector(
-        f"[data-test=service-worklist] tr[data-elder='{due[0]['elder_id']}']"
-        f"[data-service='{due[0]['service']}']"
+        f"[data-test=service-worklist] tr:has([data-elder='{due[0]['elder_id']}']"
+        f"[data-service='{due[0]['service']}'])"
     )
     assert row is not None
     assert due[0]["label"] in row.inner_text()

@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Response
+from fastapi.responses import StreamingResponse
 
 from eldercare import clock
 from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.concurrency import IfMatch, expected_version, parse_if_match, set_etag
-from eldercare.db import DbSession
+from eldercare.config import get_settings
+from eldercare.context import RequestCtx
+from eldercare.db import DbSession, session_factory
+from eldercare.elders import service as elders
 from eldercare.elders.schemas import ContactOut
 from eldercare.incidents import rules, service
 from eldercare.incidents.models import Incident
@@ -24,9 +29,12 @@ from eldercare.incidents.schemas import (
     TimelineEntry,
     TransitionIn,
 )
+from eldercare.labels import label
 from eldercare.pagination import PageOut, Paging
 from eldercare.roles import Role
 from eldercare.routing import Router
+from eldercare.sheets import write as sheets
+from eldercare.sheets.formats import MEDIA_TYPES
 
 router = Router(tags=["incidents"], dependencies=[Depends(auth_ctx)])
 
@@ -94,6 +102,38 @@ def _detail(db: DbSession, ctx: AuthCtx, i: Incident) -> IncidentDetail:
     )
 
 
+class Filters:
+    """The list's filters, shared by the list and its export."""
+
+    def __init__(
+        self,
+        region: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = None,
+        elder_id: str | None = None,
+        status: Annotated[list[Status] | None, Query()] = None,
+        type: IncidentType | None = None,
+        severity: Severity | None = None,
+        open: Annotated[bool, Query(description="Only incidents not yet resolved")] = False,
+        overdue: Annotated[bool, Query(description="Only those past their deadline")] = False,
+        children_notified: Annotated[
+            bool | None,
+            Query(description="false: only those whose children nobody has notified yet"),
+        ] = None,
+    ) -> None:
+        self.values: dict[str, Any] = {
+            "region": region,
+            "elder_id": elder_id,
+            "status": list(status) if status else None,
+            "type": type,
+            "severity": severity,
+            "open_only": open,
+            "overdue": overdue,
+            "children_notified": children_notified,
+        }
+
+
+FiltersQ = Annotated[Filters, Depends()]
+
+
 @router.get(
     "/incidents",
     response_model=PageOut[IncidentOut],
@@ -102,41 +142,105 @@ def _detail(db: DbSession, ctx: AuthCtx, i: Incident) -> IncidentDetail:
     "reported themselves, for elders still paired with them.",
 )
 def list_incidents(
-    db: DbSession,
-    ctx: AuthCtx,
-    paging: Paging,
-    region: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = None,
-    elder_id: str | None = None,
-    status: Annotated[list[Status] | None, Query()] = None,
-    type: IncidentType | None = None,
-    severity: Severity | None = None,
-    open: Annotated[bool, Query(description="Only incidents not yet resolved")] = False,
-    overdue: Annotated[bool, Query(description="Only those past their deadline")] = False,
-    children_notified: Annotated[
-        bool | None,
-        Query(description="false: only those whose children nobody has notified yet"),
-    ] = None,
+    db: DbSession, ctx: AuthCtx, paging: Paging, filters: FiltersQ
 ) -> PageOut[IncidentOut]:
     page = service.list_incidents(
-        db,
-        ctx,
-        region=region,
-        elder_id=elder_id,
-        status=list(status) if status else None,
-        type=type,
-        severity=severity,
-        open_only=open,
-        overdue=overdue,
-        children_notified=children_notified,
-        limit=paging.limit,
-        cursor=paging.cursor,
-        count=paging.count,
+        db, ctx, limit=paging.limit, cursor=paging.cursor, count=paging.count, **filters.values
     )
     names = service.elder_names(db, page.items)
     return PageOut(
         items=[_out(i, names.get(i.elder_id, ""), ctx) for i in page.items],
         next_cursor=page.next_cursor,
         total=page.total,
+    )
+
+
+EXPORT_COLUMNS = (
+    "乡镇（街道）",
+    "村（社区）",
+    "村代码",
+    "老人姓名",
+    "事件类型",
+    "紧急程度",
+    "状态",
+    "办理层级",
+    "情况说明",
+    "发生时间",
+    "上报人",
+    "上报时间",
+    "是否迟报",
+    "办理期限",
+    "是否逾期",
+    "子女是否已通知",
+    "办结时间",
+)
+EXPORT_PAGE = 500
+ExportFormat = Annotated[Literal["csv", "xlsx"], Query(description="CSV (UTF-8 with BOM) or XLSX")]
+
+
+def _export_rows(ctx: RequestCtx, values: dict[str, Any]) -> Iterator[list[Any]]:
+    """Every incident of the list, a page at a time in short sessions of their own."""
+    tz = get_settings().tz
+    now = clock.now()
+
+    def when(moment: Any) -> str:
+        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    def yes(flag: bool | None) -> str:
+        return "" if flag is None else ("是" if flag else "否")
+
+    cursor: str | None = None
+    while True:
+        with session_factory()() as db:
+            page = service.list_incidents(
+                db, ctx, limit=EXPORT_PAGE, cursor=cursor, count=False, **values
+            )
+            names = service.elder_names(db, page.items)
+            codes = {i.village_code for i in page.items}
+            places = elders.village_names(db, codes | {c[:9] for c in codes})
+            db.commit()
+        for i in page.items:
+            yield [
+                places.get(i.village_code[:9], ""),
+                places.get(i.village_code, ""),
+                i.village_code,
+                names.get(i.elder_id, ""),
+                label("incidentType", i.type),
+                label("severity", i.severity),
+                label("incidentStatus", i.status),
+                label("regionLevel", i.level),
+                i.description,
+                when(i.occurred_at),
+                i.reporter_name,
+                when(i.reported_at),
+                yes(i.reported_late),
+                when(i.due_at),
+                yes(i.due_at is not None and i.due_at < now),
+                yes(i.children_notified_at is not None),
+                when(i.resolved_at),
+            ]
+        if not page.next_cursor:
+            return
+        cursor = page.next_cursor
+
+
+@router.get(
+    "/incidents/export",
+    summary="The incident list as a file (the list's filters), with Chinese headers and words",
+    description="A region outside the caller's answers 404 before the file starts.",
+    response_class=StreamingResponse,
+)
+def export_incidents(
+    ctx: AuthCtx, filters: FiltersQ, format: ExportFormat = "xlsx"
+) -> StreamingResponse:
+    if filters.values["region"]:  # checked before the file starts
+        ctx.actor.scope.require(filters.values["region"])
+    writer = {"csv": sheets.as_csv, "xlsx": sheets.as_xlsx}[format]
+    name = f"incidents-{clock.today().isoformat()}.{format}"
+    return StreamingResponse(
+        writer(EXPORT_COLUMNS, _export_rows(ctx, filters.values), None),
+        media_type=MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

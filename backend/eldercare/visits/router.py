@@ -1,24 +1,31 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Response
+from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
 from eldercare import clock, phones
 from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.clock import aware, today
 from eldercare.concurrency import IfMatch, expected_version, set_etag
-from eldercare.db import DbSession, utcnow
+from eldercare.config import get_settings
+from eldercare.context import RequestCtx
+from eldercare.db import DbSession, session_factory, utcnow
 from eldercare.elders import service as elders
 from eldercare.elders.labels import label, render
 from eldercare.errors import Conflict
 from eldercare.i18n import translate
+from eldercare.labels import label as words
 from eldercare.pagination import PageOut, Paging, keyset
 from eldercare.regions import service as regions
 from eldercare.regions.models import Region
 from eldercare.routing import Router
+from eldercare.sheets import write as sheets
+from eldercare.sheets.formats import MEDIA_TYPES
 from eldercare.visits import hooks, rates, schedule, service, services
 from eldercare.visits.models import Visit
 from eldercare.visits.rules import VisitPolicy
@@ -266,34 +273,49 @@ def put_policy(db: DbSession, ctx: AuthCtx, body: VisitPolicyIn) -> VisitPolicyO
     return VisitPolicyOut(**policy.model_dump(), effective_date=effective)
 
 
+class WorklistFilters:
+    """The worklist's filters, shared by the list and its export."""
+
+    def __init__(
+        self,
+        region: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = None,
+        volunteer_id: str | None = None,
+        due_within_days: Annotated[int, Query(ge=0, le=366)] = 7,
+        overdue: Annotated[
+            bool,
+            Query(
+                description="Only elders whose visit was due before today (到期未探访): the "
+                "count `GET /visit-rates` calls `overdue`; `due_within_days` is then ignored"
+            ),
+        ] = False,
+    ) -> None:
+        self.region = region
+        self.volunteer_id = volunteer_id
+        self.due_within_days = due_within_days
+        self.overdue = overdue
+
+    def until(self, on: date) -> date:
+        return on - timedelta(days=1) if self.overdue else on + timedelta(days=self.due_within_days)
+
+
+WorklistQ = Annotated[WorklistFilters, Depends()]
+
+
 @router.get(
     "/worklist",
     response_model=WorklistOut,
     summary="Elders whose next visit is due or overdue, most overdue first; with the open "
     "follow-ups the reader holds",
 )
-def worklist(
-    db: DbSession,
-    ctx: AuthCtx,
-    paging: Paging,
-    region: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = None,
-    volunteer_id: str | None = None,
-    due_within_days: Annotated[int, Query(ge=0, le=366)] = 7,
-    overdue: Annotated[
-        bool,
-        Query(
-            description="Only elders whose visit was due before today (到期未探访): the count "
-            "`GET /visit-rates` calls `overdue`; `due_within_days` is then ignored"
-        ),
-    ] = False,
-) -> WorklistOut:
+def worklist(db: DbSession, ctx: AuthCtx, paging: Paging, filters: WorklistQ) -> WorklistOut:
     on = today()
-    until = on - timedelta(days=1) if overdue else on + timedelta(days=due_within_days)
+    until = filters.until(on)
+    region = filters.region
     page = service.worklist(
         db,
         ctx,
         region=region,
-        volunteer_id=volunteer_id,
+        volunteer_id=filters.volunteer_id,
         until=until,
         limit=paging.limit,
         cursor=paging.cursor,
@@ -329,6 +351,112 @@ def worklist(
     )
     return WorklistOut(
         items=items, next_cursor=page.next_cursor, total=page.total, follow_ups=follow_ups
+    )
+
+
+WORKLIST_COLUMNS = (
+    "乡镇（街道）",
+    "村（社区）",
+    "村代码",
+    "老人姓名",
+    "地址",
+    "电话",
+    "风险等级",
+    "类别",
+    "上次探访",
+    "应探访日期",
+    "到期情况",
+    "探访间隔依据",
+    "待处理事件",
+    "未办结跟进事项",
+    "到期服务",
+)
+EXPORT_PAGE = 500
+NEEDS_HELPER = "需安排帮扶人"  # the worklist's flag for event_type needs_helper
+
+
+def _due_words(due_in: int) -> str:
+    if due_in < 0:
+        return f"逾期 {-due_in} 天"
+    return "今天到期" if due_in == 0 else f"{due_in} 天后到期"
+
+
+def _worklist_rows(ctx: RequestCtx, filters: WorklistFilters) -> Iterator[list[Any]]:
+    """Every elder of the worklist, a page at a time in short sessions of their own."""
+    tz = get_settings().tz
+    on = today()
+    until = filters.until(on)
+    cursor: str | None = None
+    while True:
+        with session_factory()() as db:
+            page = service.worklist(
+                db,
+                ctx,
+                region=filters.region,
+                volunteer_id=filters.volunteer_id,
+                until=until,
+                limit=EXPORT_PAGE,
+                cursor=cursor,
+                count=False,
+            )
+            ids = [r.elder_id for r in page.items]
+            open_items = hooks.open_follow_ups(db, ids)
+            due = services.due_for(db, ids, until)
+            codes = {r.village_code for r in page.items}
+            places = elders.village_names(db, codes | {c[:9] for c in codes})
+            db.commit()
+        for r in page.items:
+            event = r.event_type
+            yield [
+                places.get(r.village_code[:9], ""),
+                places.get(r.village_code, ""),
+                r.village_code,
+                r.name,
+                r.address,
+                phones.mask(r.phone) or "",
+                words("risk", r.risk_level),
+                "、".join(words("category", c) for c in (r.category_codes or "").split(",") if c),
+                r.last_visit_at.astimezone(tz).strftime("%Y-%m-%d")
+                if r.last_visit_at
+                else "未探访",
+                r.next_due_date.isoformat(),
+                _due_words(schedule.due_in_days(r.next_due_date, on)),
+                render(r.reason, "zh-CN"),
+                NEEDS_HELPER if event == "needs_helper" else words("eventType", event),
+                open_items.get(r.elder_id, 0),
+                "、".join(
+                    f"{label(row.service, 'zh-CN')}（"
+                    f"{_due_words(schedule.due_in_days(row.next_due_date, on))}）"
+                    for row in due.get(r.elder_id, [])
+                ),
+            ]
+        if not page.next_cursor:
+            return
+        cursor = page.next_cursor
+
+
+@router.get(
+    "/worklist/export",
+    summary="The worklist as a file (the list's filters), with Chinese headers and words",
+    description="Phones masked as on the list. A region outside the caller's answers 404 "
+    "before the file starts.",
+    response_class=StreamingResponse,
+)
+def export_worklist(
+    ctx: AuthCtx,
+    filters: WorklistQ,
+    format: Annotated[
+        Literal["csv", "xlsx"], Query(description="CSV (UTF-8 with BOM) or XLSX")
+    ] = "xlsx",
+) -> StreamingResponse:
+    if filters.region:  # checked before the file starts
+        ctx.actor.scope.require(filters.region)
+    writer = {"csv": sheets.as_csv, "xlsx": sheets.as_xlsx}[format]
+    name = f"worklist-{today().isoformat()}.{format}"
+    return StreamingResponse(
+        writer(WORKLIST_COLUMNS, _worklist_rows(ctx, filters), None),
+        media_type=MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

@@ -59,6 +59,7 @@ const en: Shape<typeof zh> = {
     emptyDone: "Well done! No visits are due soon.", call: "Call", needsHelper: "Needs a helper",
     servicesDue: "Services due", servicesTitle: "Services due", servicesSubtitle: "Services due or overdue by the county's service plan (e.g. the \"four ones\" for extreme-poverty elders, health check-ups)",
     servicesEmpty: "No services due soon.", service: "Service", lastDone: "Last done", neverDone: "Never recorded",
+    exportXlsx: "Export to Excel",
   },
   visit: {
     title: "Log a visit", method: "Method", services: "Services given (tap any)", safety: "Safety risks",
@@ -69,6 +70,7 @@ const en: Shape<typeof zh> = {
     detail: "Visit details", findings: "Findings", servicesGiven: "Services given", followUpsOpened: "Follow-ups opened",
     correct: "Correct", corrected: "The visit was corrected", reason: "Reason for the correction", history: "Corrections", noHistory: "No corrections",
     correctableUntil: "May be corrected until {date}", notCorrectable: "Cannot be corrected (past the county's correction window, or not yours to correct)", open: "Open",
+    methodRequired: "Choose how the visit was made", notFuture: "The visit cannot be in the future", tooLong: "At most {n} characters",
   },
   elders: {
     title: "Elders", q: "Name / pinyin / initials / ID digits / phone", region: "Region", category: "Category",
@@ -111,6 +113,8 @@ const en: Shape<typeof zh> = {
     reportedLate: "Reported late ({h} h after it happened)", reportedInTime: "Reported in time", firstDeadlines: "Deadlines (from the report; escalation does not restart them)",
     acknowledgeBy: "Acknowledge by", resolveBy: "Resolve by", countyBy: "County takes over by", mine: "My reports",
     staffHandles: "Village, township and county staff handle the emergency; you can follow its progress here",
+    exportXlsx: "Export to Excel", actions: "Actions", resolveTitle: "Resolve the emergency", resolveHint: "Resolving cannot be undone. Say what follow-up was arranged and how it was handled.",
+    noteRequired: "Please say how it was handled", followUpRequired: "Please describe the follow-up", descriptionRequired: "Please describe what happened", resolvedSaved: "Emergency resolved",
   },
   township: {
     title: "Township desk", overdueVisits: "Due and overdue visits", openIncidents: "Open emergencies", gaps: "Eligible, not covered",

@@ -56,6 +56,7 @@ export default {
     emptyDone: "太好了！近期没有需要探访的老人。", call: "拨打电话", needsHelper: "需安排帮扶人",
     servicesDue: "到期服务", servicesTitle: "到期服务", servicesSubtitle: "按本县服务计划（如分散特困人员“四个一”、健康体检）到期或逾期的服务",
     servicesEmpty: "近期没有到期的服务。", service: "服务", lastDone: "上次服务", neverDone: "从未记录",
+    exportXlsx: "导出 Excel",
   },
   visit: {
     title: "记录探访", method: "探访方式", services: "提供的服务（可多选）", safety: "安全隐患",
@@ -66,6 +67,7 @@ export default {
     detail: "探访详情", findings: "探访发现", servicesGiven: "提供的服务", followUpsOpened: "由此开启的跟进事项",
     correct: "更正", corrected: "探访记录已更正", reason: "更正原因", history: "更正记录", noHistory: "暂无更正记录",
     correctableUntil: "可在 {date} 前更正", notCorrectable: "不可更正（已超过本县规定的更正期限，或无更正权限）", open: "查看详情",
+    methodRequired: "请选择探访方式", notFuture: "探访时间不能晚于现在", tooLong: "最多 {n} 个字",
   },
   elders: {
     title: "老人台账", q: "姓名 / 拼音 / 首字母 / 身份证后几位 / 电话", region: "区划", category: "类别",
@@ -108,6 +110,8 @@ export default {
     reportedLate: "迟报（发生后 {h} 小时才上报）", reportedInTime: "及时报告", firstDeadlines: "时限（自上报起，上报县级不重新计时）",
     acknowledgeBy: "受理时限", resolveBy: "办结时限", countyBy: "县级接手时限", mine: "我上报的事件",
     staffHandles: "事件由村、乡镇、县工作人员办理，您可以在这里查看办理进度",
+    exportXlsx: "导出 Excel", actions: "操作", resolveTitle: "办结事件", resolveHint: "办结后不能撤回。请说明后续安排，并写明处置情况。",
+    noteRequired: "请填写处置说明", followUpRequired: "请填写跟进事项的内容", descriptionRequired: "请填写情况描述", resolvedSaved: "事件已办结",
   },
   township: {
     title: "乡镇工作台", overdueVisits: "到期未探访", openIncidents: "未办结应急事件", gaps: "应保未保（待核实）",
