@@ -616,7 +616,7 @@ class TestReport:
         rows = list(sheet.iter_rows(values_only=True))
         assert rows[0][0].endswith("2026-10月报表 · 探访与探访率")
         assert "数据截至 2026-10-31" in rows[1][0]
-        assert rows[2][:4] == ("区域", "特殊困难老人", "已探访特殊困难老人", "月探访率")
+        assert rows[2][:4] == ("区域", "特殊困难老人", "已探访特殊困难老人", "特殊困难老人月探访率")
         assert rows[-1][0] == "合计"
         assert rows[-1][3] == "33.3%"
         header = list(book["老人分类统计"].iter_rows(values_only=True))[2]

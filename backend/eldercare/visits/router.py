@@ -298,6 +298,7 @@ def worklist(
         limit=paging.limit,
         cursor=paging.cursor,
         count=paging.count,
+        overdue_on=on if overdue else None,
     )
     open_items = hooks.open_follow_ups(db, [r.elder_id for r in page.items])
     items = [
