@@ -144,6 +144,11 @@ const en: Shape<typeof zh> = {
     active: "Active", pairings: "Pairings", new: "New volunteer", elder: "Elder", volunteer: "Volunteer",
     start: "Start", end: "End", primary: "Primary helper", services: "Services", endPairing: "End pairing",
     openOnly: "Open only",
+    q: "Name or phone", place: "Village (township)", team: "Team", teamName: L.team, onDuty: "Active", offDuty: "Inactive",
+    capacityMax: "Most pairings", regionHint: "Village or township (none: your region)", phoneInvalid: "Enter a valid mobile or landline number",
+    exportCsv: "Export volunteers (CSV)", exportXlsx: "Export volunteers (Excel)", exportPairings: "Export pairings (Excel)",
+    exportNote: "The export follows the filters applied, all pages; phones masked, villages and townships named.",
+    endConfirm: "End the pairing of {volunteer} with {elder}? This cannot be undone; it stays in the history.", ended: "Pairing ended",
   },
   admin: {
     users: "Users", clients: "Integration clients", policies: "Policies", audit: "Audit log", username: "Username",

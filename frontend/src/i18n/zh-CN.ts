@@ -141,6 +141,11 @@ export default {
     active: "在岗", pairings: "结对关系", new: "新增志愿者", elder: "老人", volunteer: "志愿者",
     start: "开始日期", end: "结束日期", primary: "包保责任人", services: "服务内容", endPairing: "结束结对",
     openOnly: "仅看进行中",
+    q: "姓名或电话", place: "所在村（乡镇）", team: "服务队", teamName: L.team, onDuty: "在岗", offDuty: "不在岗",
+    capacityMax: "最多结对人数", regionHint: "所在村或乡镇（不选即本辖区）", phoneInvalid: "请填写正确的手机号或固定电话",
+    exportCsv: "导出志愿者 CSV", exportXlsx: "导出志愿者 Excel", exportPairings: "导出结对关系 Excel",
+    exportNote: "导出按已应用的筛选条件，含全部页；电话已脱敏，村和乡镇写名称。",
+    endConfirm: "确定结束{volunteer}与{elder}的结对吗？结束后不能恢复，只保留在历史记录中。", ended: "结对已结束",
   },
   admin: {
     users: "用户管理", clients: "接入系统", policies: "政策参数", audit: "审计日志", username: "用户名",
