@@ -228,6 +228,7 @@ const en: Shape<typeof zh> = {
   imports: {
     title: "Bulk import", intro: "Download a template and fill it in, then upload it for a dry run: every row is checked and nothing is written. Import for real once the check is clean.",
     resource: "What to import", res: L.importResource,
+    drop: "Drop the file here, or click to choose it", removeFile: "Remove",
     template: "Templates", file: "File", fileHint: "Excel (.xlsx), CSV (UTF-8 or GBK) or NDJSON",
     badType: "This file type is not supported: choose a .xlsx, .csv or .ndjson file",
     mode: "Mode", atomic: "All or nothing (any bad row and nothing is written)", perRow: "Row by row (skip bad rows)",
@@ -333,7 +334,7 @@ const en: Shape<typeof zh> = {
   contactSource: L.contactSource,
   sweep: {
     title: "Sweeps", intro: "In spring (March) and autumn (September) every elder of the region is visited and their record confirmed.",
-    new: "Open a sweep", name: "Name", period: "Kind", region: "Region", regionHint: "Empty: your own region",
+    new: "Open a sweep", name: "Name", period: "Kind", region: "Region", regionHint: "None chosen: your own region; a township or a village may be chosen",
     startsOn: "Starts", endsOn: "Ends", status: "Status", progress: "Progress", createdBy: "Opened by",
     confirmed: "Confirmed", withIssues: "With issues", total: "Elders", rate: "Done", byRegion: "Progress by region",
     pending: "Not yet confirmed", close: "Close the sweep", closeConfirm: "No elder can be confirmed once it is closed. Close “{name}”?",
@@ -343,6 +344,7 @@ const en: Shape<typeof zh> = {
     issues: "Not right", saved: "Confirmed", savedIssues: "Recorded what is not right: correct the record, then confirm again",
     fixHint: "Something is not right: edit the elder, or record the death or move, then confirm again.", verifiedOn: "Last confirmed",
     neverVerified: "Never confirmed", checkedWithIssues: "Checked, not right",
+    regionPlaceholder: "Your region ({name})", endsBeforeStart: "The end cannot be before the start",
     periodName: L.sweepPeriod,
     statusName: L.sweepStatus,
     check: {

@@ -225,6 +225,7 @@ export default {
   imports: {
     title: "批量导入", intro: "先下载模板填写，再上传文件试导入：试导入会逐行检查但不写入任何数据；检查无误后再正式导入。",
     resource: "导入内容", res: L.importResource,
+    drop: "将文件拖到此处，或点击选择文件", removeFile: "移除",
     template: "下载模板", file: "选择文件", fileHint: "支持 Excel（.xlsx）、CSV（UTF-8 或 GBK）、NDJSON",
     badType: "不支持该文件类型，请选择 .xlsx、.csv 或 .ndjson 文件",
     mode: "导入方式", atomic: "全部无误才写入（任何一行有错则不写入）", perRow: "逐行写入（跳过有错的行）",
@@ -329,7 +330,7 @@ export default {
   contactSource: L.contactSource,
   sweep: {
     title: "摸底排查", intro: "春季（3月）、秋季（9月）对辖区内每位在册老人入户核实一次，逐人确认信息是否准确。",
-    new: "发起排查", name: "排查名称", period: "排查类型", region: "排查区划", regionHint: "留空为本辖区",
+    new: "发起排查", name: "排查名称", period: "排查类型", region: "排查区划", regionHint: "不选即为本辖区；可选到乡镇或村",
     startsOn: "开始日期", endsOn: "结束日期", status: "状态", progress: "进度", createdBy: "发起人",
     confirmed: "已核实", withIssues: "有问题", total: "在册人数", rate: "完成率", byRegion: "分区进度",
     pending: "未核实老人", close: "结束排查", closeConfirm: "结束后不能再确认老人，确定结束「{name}」吗？",
@@ -339,6 +340,7 @@ export default {
     issues: "有不符项", saved: "已核实", savedIssues: "已记录不符情况，请更正后再次核实",
     fixHint: "信息不符：请修改老人信息，或登记死亡、迁出，然后再次核实。", verifiedOn: "最近核实",
     neverVerified: "从未核实", checkedWithIssues: "已查有问题",
+    regionPlaceholder: "本辖区（{name}）", endsBeforeStart: "结束日期不能早于开始日期",
     periodName: L.sweepPeriod,
     statusName: L.sweepStatus,
     check: {
