@@ -1083,6 +1083,11 @@ class TestPastMerges:
         ).json()
         assert [m["id"] for m in rest["items"]] == [first]
         assert rest["next_cursor"] is None
+        # two records of one name are told apart by their villages
+        assert (rest["items"][0]["village_code"], rest["items"][0]["merged_village_code"]) == (
+            VILLAGE,
+            OTHER_VILLAGE,
+        )
 
         undo = client.post(f"/api/v1/elders/merges/{first}/undo", headers=h)
         assert undo.status_code == 200, undo.text

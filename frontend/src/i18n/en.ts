@@ -214,7 +214,7 @@ const en: Shape<typeof zh> = {
     isUndone: "Undone", forget: "Remove {name} from this list",
     clear: "Clear", clearField: "Clear the kept record's {field}", clearHint: "The merged record has nothing here: the kept value is cleared only if you tick Clear",
     revealIds: "Show full ID numbers", revealHint: "Both records' full ID numbers side by side, to find the mistyped one; recorded in the audit log",
-    reason: { same_birth_date: "Same birth date", same_village: "Same village", same_name: "Same name", same_pinyin: "Same pinyin", same_initials: "Same initials", same_id_number: "Same ID number" },
+    reason: L.duplicateReason,
     field: {
       name: "Name", id_number: "ID number", phone: "Phone", address: "Address", hukou_address: "Hukou address", ethnicity: "Ethnicity",
       marital_status: "Marital status", living_arrangement: "Living arrangement", self_care: "Self-care", health_conditions: "Health",

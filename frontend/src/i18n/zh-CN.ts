@@ -211,7 +211,7 @@ export default {
     isUndone: "已撤销", forget: "从列表中移除 {name}",
     clear: "清空", clearField: "清空保留记录的{field}", clearHint: "并入记录此项为空：只有勾选“清空”才会清除保留记录的值",
     revealIds: "显示完整身份证号", revealHint: "同时显示两条记录的完整身份证号，便于找出录错的一条；查看将记入审计日志",
-    reason: { same_birth_date: "出生日期相同", same_village: "同村", same_name: "姓名相同", same_pinyin: "姓名拼音相同", same_initials: "姓名首字母相同", same_id_number: "身份证号相同" },
+    reason: L.duplicateReason,
     field: {
       name: "姓名", id_number: "身份证号", phone: "电话", address: "现住址", hukou_address: "户籍地址", ethnicity: "民族",
       marital_status: "婚姻状况", living_arrangement: "居住方式", self_care: "自理能力", health_conditions: "健康状况",
