@@ -100,16 +100,20 @@ def test_a_death_roster_is_applied_and_dismissed_in_the_browser(
     page.wait_for_url("**/rosters")
     page.set_input_files("[data-test=roster-file] input[type=file]", str(sheet))
     page.click("[data-test=roster-upload]")
-    page.wait_for_selector("[data-test=discrepancies] tr[data-discrepancy]")
-    rows = page.locator("[data-test=discrepancies] tr[data-discrepancy]")
+    page.wait_for_selector("[data-test=discrepancies] tr:has([data-discrepancy])")
+    rows = page.locator("[data-test=discrepancies] tr:has([data-discrepancy])")
     assert rows.count() == 2
     assert page.locator("[data-test=near-miss]").count() == 1
     assert "名单显示已死亡" in rows.first.inner_text()
     shot(page, "roster-discrepancies")
 
-    page.on("dialog", lambda d: d.accept())
     target = page.locator(f"[data-test=discrepancies] tr:has(a[href='/elders/{one['id']}'])")
     target.locator("button", has_text="按名单更正").click()
+    # applying is confirmed in a dialog first: cancelled, nothing changes
+    page.click("[data-test=apply-dialog] button:has-text('取消')")
+    assert server.get("lanshan_county", f"/elders/{one['id']}")["status"] == "active"
+    target.locator("button", has_text="按名单更正").click()
+    page.click("[data-test=apply-confirm]")
     page.wait_for_selector(
         f"[data-test=discrepancies] a[href='/elders/{one['id']}']", state="detached"
     )
