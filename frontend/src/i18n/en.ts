@@ -113,8 +113,10 @@ const en: Shape<typeof zh> = {
     staffHandles: "Village, township and county staff handle the emergency; you can follow its progress here",
   },
   township: {
-    title: "Township desk", overdueVisits: "Due and overdue visits", openIncidents: "Open emergencies", gaps: "Eligible, not covered",
+    title: "Township desk", overdueVisits: "Overdue visits", openIncidents: "Open emergencies", gaps: "Eligible, not covered",
     program: "Program", seeAll: "See all", rates: "Visit rate by village",
+    specialRate: "Monthly visit rate (special difficulty)", specialRateHelp: "Special-difficulty elders visited this month ÷ special-difficulty elders on the register (the special-difficulty category, not extreme poverty)",
+    overdueNote: "Overdue: elders on the register whose visit was due before today; the list above and this table's total count the same elders.",
     gapsExportNote: "Exports the whole gap list of your area (pre-screening, advisory only); ID numbers are masked.",
   },
   report: {

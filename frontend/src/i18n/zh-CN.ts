@@ -112,6 +112,8 @@ export default {
   township: {
     title: "乡镇工作台", overdueVisits: "到期未探访", openIncidents: "未办结应急事件", gaps: "应保未保（待核实）",
     program: "项目", seeAll: "查看全部", rates: "各村探访率",
+    specialRate: "本月特殊困难老人探访率", specialRateHelp: "本月已探访的特殊困难老人 ÷ 在册特殊困难老人（“特殊困难”类别，不是“特困”）",
+    overdueNote: "“到期未探访”指应探访日期已过仍未探访的在册老人；上方名单的人数与本表合计是同一口径。",
     gapsExportNote: "导出本辖区全部应保未保名单（预筛查结果，仅供参考）；身份证号已脱敏。",
   },
   report: {
