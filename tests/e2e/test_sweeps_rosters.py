@@ -35,6 +35,7 @@ def test_a_sweep_opened_by_the_township_is_confirmed_by_the_village(
     assert page.locator("[data-test=sweep-form] input[name=region_code]").count() == 0
     village_name = server.get("lanshan_township", f"/regions/{VILLAGE}")["name"]
     cascade(page, "sweep", [village_name])
+    page.keyboard.press("Escape")  # any level may be chosen: the panel stays open
     shown = page.input_value("[data-test=region-sweep] .el-cascader input")
     assert village_name in shown
     page.click("[data-test=sweep-create]")
@@ -122,7 +123,8 @@ def test_a_death_roster_is_applied_and_dismissed_in_the_browser(
     other = page.locator(f"[data-test=discrepancies] tr:has(a[href='/elders/{two['id']}'])")
     other.locator("button", has_text="忽略").click()
     page.click("[data-test=dismiss-save]")
-    assert "须填写理由" in page.inner_text("[data-test=dismiss-form]")
+    said = page.wait_for_selector("[data-test=dismiss-form] .el-form-item__error")
+    assert "须填写理由" in said.inner_text()
     page.fill("[data-test=dismiss-reason]", "入户核实本人健在")
     page.click("[data-test=dismiss-save]")
     page.wait_for_selector(

@@ -71,13 +71,19 @@ def test_a_volunteer_is_added_and_a_pairing_ended_after_confirming(
     page.fill("[data-test=volunteer-form] input[name=phone]", "13766660001")
     village = server.get(OFFICER, f"/regions/{VILLAGE}")["name"]
     cascade(page, "volunteer-region", [village])
+    page.keyboard.press("Escape")  # any level may be chosen: the panel stays open
     page.click("[data-test=nv-save]")
     page.wait_for_selector("[data-test=volunteer-form]", state="hidden")
     [added] = server.get(OFFICER, "/volunteers", q="浏览器志愿者")["items"]
     assert added["region_code"] == VILLAGE
 
     elder = server.get(OFFICER, "/elders", region=VILLAGE, status="active", limit=1)["items"][0]
-    pairing = _post(server, "/pairings", {"elder_id": elder["id"], "volunteer_id": added["id"]})
+    # begun well before today, whatever day the browser's clock says it is
+    pairing = _post(
+        server,
+        "/pairings",
+        {"elder_id": elder["id"], "volunteer_id": added["id"], "start_date": "2026-01-01"},
+    )
     page.fill("[data-test=volunteer-search]", "浏览器志愿者")
     page.click("[data-test=volunteer-filter-submit]")
     page.click(f"[data-test=volunteer-{added['id']}]")
