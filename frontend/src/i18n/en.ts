@@ -134,7 +134,7 @@ const en: Shape<typeof zh> = {
     title: "Dashboard", elders: "Elders", leftBehind: "Left-behind", monthlyRate: "Monthly visit rate (special difficulty)",
     within: "Visited within interval", openIncidents: "Open emergencies", overdueIncidents: "Overdue emergencies",
     timelyReports: "Reported in time (12 months)", lateReports: "{n} late of {k} with a known time",
-    byTownship: "Categories per township", byVillage: "Elders by village", saveImage: "Save as image", noData: "No data", drillHint: "Click a township to see its villages", up: "Back to {name}", trend: "Monthly visit rate", coverage: "Relief coverage per program",
+    byTownship: "Categories per township", byVillage: "Elders by village", saveImage: "Save as image", noData: "No data", drillHint: "Click a township to see its villages", up: "Back to {name}", trend: "Monthly visit rate (special difficulty)", coverage: "Relief coverage per program",
     pyramid: "Age pyramid", computedAt: "Figures of {t}", receiving: "Receiving", gaps: "Gaps",
     coverageRate: "Coverage", male: "Male", female: "Female", ageBand: {
       under_60: "Under 60", "60_69": "60–69", "70_79": "70–79", "80_89": "80–89", "90_plus": "90+",

@@ -131,7 +131,7 @@ export default {
     title: "统计看板", elders: "在册老人", leftBehind: "留守老人", monthlyRate: "本月特殊困难老人探访率",
     within: "按时探访率", openIncidents: "未办结事件", overdueIncidents: "超时事件",
     timelyReports: "及时报告率（近 12 个月）", lateReports: "迟报 {n} 件 / 已知发生时间 {k} 件",
-    byTownship: "各乡镇老人类别", byVillage: "各村老人类别", saveImage: "保存为图片", noData: "无数据", drillHint: "点击乡镇查看其下各村", up: "返回{name}", trend: "月度探访率趋势", coverage: "各项目救助覆盖率",
+    byTownship: "各乡镇老人类别", byVillage: "各村老人类别", saveImage: "保存为图片", noData: "无数据", drillHint: "点击乡镇查看其下各村", up: "返回{name}", trend: "特殊困难老人月探访率趋势", coverage: "各项目救助覆盖率",
     pyramid: "年龄结构", computedAt: "统计时间 {t}", receiving: "已享受", gaps: "应保未保",
     coverageRate: "覆盖率", male: "男", female: "女", ageBand: {
       under_60: "60 岁以下", "60_69": "60–69 岁", "70_79": "70–79 岁", "80_89": "80–89 岁", "90_plus": "90 岁以上",
