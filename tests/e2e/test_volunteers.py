@@ -97,3 +97,14 @@ def test_a_volunteer_is_added_and_a_pairing_ended_after_confirming(
     page.click("[data-test=end-confirm]")
     page.wait_for_selector(f"[data-test=end-{pairing['id']}]", state="detached")
     assert server.get(OFFICER, f"/pairings/{pairing['id']}")["end_date"] is not None
+
+
+@pytest.mark.parametrize("path", ["/volunteers", "/sweeps", "/elders/duplicates"])
+def test_lists_are_cards_on_a_phone(new_page: Any, path: str) -> None:
+    page = new_page(360, 740, is_mobile=True, has_touch=True)
+    login(page, OFFICER)
+    page.goto(path)
+    page.wait_for_selector("main li.card, main .state")
+    assert page.locator("main .el-table").count() == 0
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"{path} overflows a 360 px screen ({width} px)"
