@@ -158,6 +158,14 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "neighbour": ("邻居", "Neighbour"),
         "other": ("其他", "Other"),
     },
+    "duplicateReason": {
+        "same_birth_date": ("出生日期相同", "Same birth date"),
+        "same_village": ("同村", "Same village"),
+        "same_name": ("姓名相同", "Same name"),
+        "same_pinyin": ("姓名拼音相同", "Same name in pinyin"),
+        "same_initials": ("姓名首字母相同", "Same initials"),
+        "same_id_number": ("身份证号相同", "Same ID number"),
+    },
     "volunteerKind": {
         "village_cadre": ("村干部", "Village cadre"),
         "party_member": ("党员", "Party member"),

@@ -48,7 +48,7 @@ def test_dry_run_reports_the_bad_row_then_the_import_adds_the_valid_elders(
     assert dl.value.suggested_filename == "elders-template.xlsx"
     assert Path(dl.value.path()).read_bytes()[:2] == b"PK"
 
-    page.set_input_files("[data-test=import-file]", str(sheet))
+    page.set_input_files("[data-test=import-file] input[type=file]", str(sheet))
     assert page.is_disabled("[data-test=import-run]")  # a dry run comes first
     page.click("[data-test=dry-run]")
     outcome = page.wait_for_selector("[data-test=import-outcome]")
@@ -60,7 +60,7 @@ def test_dry_run_reports_the_bad_row_then_the_import_adds_the_valid_elders(
     assert "试导入" in page.inner_text("#im-report")
     rows = page.locator("[data-test=import-errors] tbody tr")
     assert rows.count() == 1
-    assert rows.first.get_attribute("data-row") == "3"
+    assert rows.first.locator("[data-row]").get_attribute("data-row") == "3"
     assert "校验位不正确" in rows.first.inner_text()
     assert "身份证号" in rows.first.inner_text()
     assert _elders_named(server, "导入测试") == []  # the dry run wrote nothing
@@ -77,7 +77,7 @@ def test_dry_run_reports_the_bad_row_then_the_import_adds_the_valid_elders(
     assert any("校验位不正确" in c for c in bad_lines[0]), bad_lines
 
     # the real import, row by row: the two valid elders are added, the bad row is not
-    page.check("[data-test=mode-per_row]")
+    page.click("[data-test=mode-per_row]")
     page.click("[data-test=dry-run]")  # a new dry run for the new mode
     page.wait_for_selector("[data-test=import-outcome]")
     page.click("[data-test=import-run]")
@@ -104,7 +104,7 @@ def test_an_atomic_import_with_a_bad_row_writes_nothing(
     page = new_page(360, 740, is_mobile=True, has_touch=True)
     login(page, "lanshan_village")
     page.goto("/imports")
-    page.set_input_files("[data-test=import-file]", str(sheet))
+    page.set_input_files("[data-test=import-file] input[type=file]", str(sheet))
     page.click("[data-test=dry-run]")
     page.wait_for_selector("[data-test=import-outcome]")
     page.click("[data-test=import-run]")
@@ -182,7 +182,7 @@ def test_a_larger_file_runs_as_a_job_and_its_progress_is_followed(
     page = new_page()
     login(page, "lanshan_village")
     page.goto("/imports")
-    page.set_input_files("[data-test=import-file]", str(sheet))
+    page.set_input_files("[data-test=import-file] input[type=file]", str(sheet))
     with page.expect_response(lambda r: "/api/v1/imports/elders" in r.url) as first:
         page.click("[data-test=dry-run]")
     assert first.value.status == 202  # a job, followed by polling
@@ -201,3 +201,35 @@ def test_a_larger_file_runs_as_a_job_and_its_progress_is_followed(
     assert page.inner_text("[data-test=count-created]") == "120"
     total = server.get("lanshan_village", "/elders", q="批量测试", count="true", limit=1)["total"]
     assert total == 120
+
+
+def test_volunteers_are_imported_through_the_upload_box(
+    new_page: Any, server: Server, tmp_path: Path
+) -> None:
+    """What to import is chosen in a select, the file dropped in el-upload, and the dry run
+    comes before the import."""
+    sheet = tmp_path / "志愿者.csv"
+    sheet.write_text(
+        f"姓名,联系电话,类别,区划代码\n上传测试志愿者,13755550123,volunteer,{VILLAGE}\n",
+        encoding="utf-8",
+    )
+    page = new_page()
+    login(page, "lanshan_township")
+    page.goto("/imports")
+    choose(page, "导入内容", "志愿者")
+    assert page.locator("[data-test=import-form] input[type=file]").count() == 1
+    upload = "[data-test=import-file] .el-upload, .el-upload[data-test=import-file]"
+    assert page.locator(upload).count() >= 1
+    page.set_input_files("[data-test=import-file] input[type=file]", str(sheet))
+    assert "志愿者.csv" in page.inner_text("[data-test=file-name]")
+    assert page.is_disabled("[data-test=import-run]")
+    page.click("[data-test=dry-run]")
+    page.wait_for_selector("[data-test=import-outcome]")
+    assert page.inner_text("[data-test=count-created]") == "1"
+    page.click("[data-test=import-run]")
+    page.wait_for_selector(
+        "[data-test=import-report][data-dry-run=false] [data-test=import-outcome]"
+    )
+    assert page.get_attribute("[data-test=import-report]", "data-status") == "succeeded"
+    found = server.get("lanshan_township", "/volunteers", q="上传测试志愿者")["items"]
+    assert [v["region_code"] for v in found] == [VILLAGE]

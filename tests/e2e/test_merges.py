@@ -75,8 +75,12 @@ def test_a_duplicate_is_compared_merged_and_the_merge_undone(new_page: Any, serv
     login(page, OFFICER)
     page.goto("/elders")
     page.click("[data-test=duplicates-link]")
-    row = page.wait_for_selector(f"[data-test=duplicates] tr[data-pair='{pair}']")
+    row = page.wait_for_selector(f"[data-test=duplicates] tr:has([data-pair='{pair}'])")
     assert "姓名相同" in row.inner_text()
+    # two records of one name are told apart by their villages
+    places = [p.inner_text() for p in row.query_selector_all("[data-test=place]")]
+    assert len(places) == 2
+    assert places[0] != places[1]
     row.query_selector("[data-test=compare]").click()
     page.wait_for_selector("[data-test=merge-form]")
     page.wait_for_function("() => document.activeElement?.id === 'cmp-title'")
@@ -86,12 +90,13 @@ def test_a_duplicate_is_compared_merged_and_the_merge_undone(new_page: Any, serv
     assert page.locator("input[name=take_phone]").count() == 0
     assert page.locator("input[name=clear_phone]").count() == 1
     assert not page.is_checked("input[name=clear_phone]")
-    assert "清空" in page.inner_text("tr[data-field=phone]")
+    assert "清空" in page.inner_text("tr:has([data-field=phone])")
     # both full ID numbers side by side, on request
     page.click("[data-test=reveal-ids]")
-    id_row = page.locator("tr[data-field=id_number]")
+    id_row = page.locator("tr:has([data-field=id_number])")
     page.wait_for_function(
-        "() => !document.querySelector('tr[data-field=id_number]').innerText.includes('*')"
+        "() => !document.querySelector('[data-field=id_number]').closest('tr').innerText"
+        ".includes('*')"
     )
     full = {r["id"]: r["id_number"] for r in _revealed(server, a["id"], b["id"])}
     assert full[a["id"]] in id_row.inner_text()
@@ -104,7 +109,7 @@ def test_a_duplicate_is_compared_merged_and_the_merge_undone(new_page: Any, serv
     assert page.locator("input[name=take_address]").count() == 0
     assert not page.is_checked("input[name=clear_address]")
     assert page.locator("input[name=take_name]").count() == 0  # the same in both
-    page.uncheck("input[name=take_phone]")
+    page.uncheck("label:has(input[name=take_phone])")
     shot(page, "merge-compare")
 
     page.click("[data-test=do-merge]")  # no reason given
@@ -116,13 +121,16 @@ def test_a_duplicate_is_compared_merged_and_the_merge_undone(new_page: Any, serv
     # the new merge's undo button takes the focus (other merges may be listed already)
     page.wait_for_function("() => document.activeElement?.dataset.test?.startsWith('undo-')")
     merge_id = page.evaluate("() => document.activeElement.dataset.test.slice(5)")
-    assert page.locator(f"[data-test=recent-merges] li[data-merge='{merge_id}']").count() == 1
+    recent = page.locator(f"[data-test=recent-merges] li[data-merge='{merge_id}']")
+    assert recent.count() == 1
+    for code in (VILLAGE, OTHER_VILLAGE):
+        assert server.get(OFFICER, f"/regions/{code}")["name"] in recent.inner_text()
     kept = server.get(OFFICER, f"/elders/{a['id']}")
     assert kept["notes"] == "另一份登记：女儿在广东务工"
     assert kept["phone"] is None
     assert kept["address"] == "南风坳村3组"
     assert _status(server, f"/elders/{b['id']}") == 410  # gone, pointing to the survivor
-    assert page.locator(f"tr[data-pair='{pair}']").count() == 0
+    assert page.locator(f"[data-test=duplicates] tr:has([data-pair='{pair}'])").count() == 0
     shot(page, "merge-done")
 
     # the merged record's address leads to the record kept, with a notice; its history
@@ -147,7 +155,7 @@ def test_a_duplicate_is_compared_merged_and_the_merge_undone(new_page: Any, serv
     page.wait_for_selector("[data-test=recent-merges] [role=status]")
     assert _status(server, f"/elders/{b['id']}") == 200
     assert server.get(OFFICER, f"/elders/{a['id']}")["notes"] == ""
-    page.wait_for_selector(f"[data-test=duplicates] tr[data-pair='{pair}']")
+    page.wait_for_selector(f"[data-test=duplicates] tr:has([data-pair='{pair}'])")
 
 
 def test_the_duplicates_screen_is_for_townships_and_up(new_page: Any) -> None:

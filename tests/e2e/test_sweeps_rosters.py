@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Server, login, shot
+from tests.e2e.conftest import Server, cascade, login, shot
 
 pytestmark = pytest.mark.slow
 
@@ -31,36 +31,46 @@ def test_a_sweep_opened_by_the_township_is_confirmed_by_the_village(
     page.wait_for_url("**/sweeps")
     page.click("[data-test=sweep-new]")
     page.fill("[data-test=sweep-form] input[name=name]", "浏览器春季排查")
-    page.fill("[data-test=sweep-form] input[name=region_code]", VILLAGE)
+    # the region is chosen by name in the cascader, never typed as a code
+    assert page.locator("[data-test=sweep-form] input[name=region_code]").count() == 0
+    village_name = server.get("lanshan_township", f"/regions/{VILLAGE}")["name"]
+    cascade(page, "sweep", [village_name])
+    page.keyboard.press("Escape")  # any level may be chosen: the panel stays open
+    shown = page.input_value("[data-test=region-sweep] .el-cascader input")
+    assert village_name in shown
     page.click("[data-test=sweep-create]")
     detail = page.wait_for_selector("[data-test=sweep-detail]")
     assert detail is not None
     assert "浏览器春季排查" in detail.inner_text()
-    sweep_id = server.get("lanshan_township", "/sweeps", limit=1)["items"][0]["id"]
+    opened = server.get("lanshan_township", "/sweeps", limit=1)["items"][0]
+    sweep_id = opened["id"]
+    assert opened["region_code"] == VILLAGE
+    assert village_name in detail.inner_text()
 
     worker = new_page()
     login(worker, "lanshan_village")
     worker.click("nav >> text=摸底排查")
     worker.click(f"[data-test=sweep-open-{sweep_id}]")
-    row = worker.wait_for_selector(f"[data-test=sweep-progress] tr[data-region='{VILLAGE}']")
+    progress = f"[data-test=sweep-progress] tbody tr:has([data-region='{VILLAGE}'])"
+    row = worker.wait_for_selector(progress)
     assert row is not None
     before = row.inner_text().split()
-    first = worker.locator("[data-test=sweep-pending] li").first
-    elder_id = first.get_attribute("data-elder")
-    first.locator("button").click()
+    first = worker.locator("[data-test=sweep-pending] tbody tr").first
+    elder_id = first.locator("[data-elder]").get_attribute("data-elder")
+    first.locator("[data-test^=confirm-]").click()
     worker.wait_for_selector("[data-test=sweep-checklist]")
-    # something not right needs a note
+    # something not right needs a note, said at the note
     worker.uncheck("[data-test=check-contacts_right]")
     worker.click("[data-test=checklist-save]")
-    error = worker.wait_for_selector("[data-test=sweep-checklist] .err")
+    error = worker.wait_for_selector("[data-test=sweep-checklist] .el-form-item__error")
     assert error is not None
     assert "须说明" in error.inner_text()
     worker.check("[data-test=check-contacts_right]")
     worker.click("[data-test=checklist-save]")
     worker.wait_for_selector("[data-test=sweep-checklist]", state="detached")
     worker.wait_for_function(
-        "([v, n]) => document.querySelector(`[data-test=sweep-progress] tr[data-region='${v}']`)"
-        "?.innerText.split(/\\s+/)[1] === String(n)",
+        "([v, n]) => document.querySelector(`[data-test=sweep-progress] [data-region='${v}']`)"
+        "?.closest('tr')?.innerText.split(/\\s+/)[1] === String(n)",
         arg=[VILLAGE, int(before[1]) + 1],
     )
     shot(worker, "sweep-progress")
@@ -91,16 +101,20 @@ def test_a_death_roster_is_applied_and_dismissed_in_the_browser(
     page.wait_for_url("**/rosters")
     page.set_input_files("[data-test=roster-file] input[type=file]", str(sheet))
     page.click("[data-test=roster-upload]")
-    page.wait_for_selector("[data-test=discrepancies] tr[data-discrepancy]")
-    rows = page.locator("[data-test=discrepancies] tr[data-discrepancy]")
+    page.wait_for_selector("[data-test=discrepancies] tr:has([data-discrepancy])")
+    rows = page.locator("[data-test=discrepancies] tr:has([data-discrepancy])")
     assert rows.count() == 2
     assert page.locator("[data-test=near-miss]").count() == 1
     assert "名单显示已死亡" in rows.first.inner_text()
     shot(page, "roster-discrepancies")
 
-    page.on("dialog", lambda d: d.accept())
     target = page.locator(f"[data-test=discrepancies] tr:has(a[href='/elders/{one['id']}'])")
     target.locator("button", has_text="按名单更正").click()
+    # applying is confirmed in a dialog first: cancelled, nothing changes
+    page.click("[data-test=apply-dialog] button:has-text('取消')")
+    assert server.get("lanshan_county", f"/elders/{one['id']}")["status"] == "active"
+    target.locator("button", has_text="按名单更正").click()
+    page.click("[data-test=apply-confirm]")
     page.wait_for_selector(
         f"[data-test=discrepancies] a[href='/elders/{one['id']}']", state="detached"
     )
@@ -109,7 +123,8 @@ def test_a_death_roster_is_applied_and_dismissed_in_the_browser(
     other = page.locator(f"[data-test=discrepancies] tr:has(a[href='/elders/{two['id']}'])")
     other.locator("button", has_text="忽略").click()
     page.click("[data-test=dismiss-save]")
-    assert "须填写理由" in page.inner_text("[data-test=dismiss-form]")
+    said = page.wait_for_selector("[data-test=dismiss-form] .el-form-item__error")
+    assert "须填写理由" in said.inner_text()
     page.fill("[data-test=dismiss-reason]", "入户核实本人健在")
     page.click("[data-test=dismiss-save]")
     page.wait_for_selector(

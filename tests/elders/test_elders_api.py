@@ -1083,6 +1083,11 @@ class TestPastMerges:
         ).json()
         assert [m["id"] for m in rest["items"]] == [first]
         assert rest["next_cursor"] is None
+        # two records of one name are told apart by their villages
+        assert (rest["items"][0]["village_code"], rest["items"][0]["merged_village_code"]) == (
+            VILLAGE,
+            OTHER_VILLAGE,
+        )
 
         undo = client.post(f"/api/v1/elders/merges/{first}/undo", headers=h)
         assert undo.status_code == 200, undo.text
@@ -1146,3 +1151,64 @@ class TestCreateFeed:
             select(Change.resource, Change.action).where(Change.parent_id == elder["id"])
         ).all()
         assert guardians == [("guardian", "create")]
+
+
+class TestDuplicatesExport:
+    def rows(self, r) -> list[list]:
+        import io
+
+        import openpyxl
+
+        assert r.status_code == 200, r.text
+        sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+    def test_both_records_named_placed_and_the_reasons_in_words(self, client, db):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        make_elder(db, VILLAGE, name="袁月英", birth="1948-04-04")
+        make_elder(db, OTHER_VILLAGE, name="袁月英", birth="1948-04-04")
+        db.commit()
+        rows = self.rows(client.get("/api/v1/elders/duplicates/export", headers=auth(officer)))
+        head, [row] = rows[0], rows[1:]
+        assert head[0] == "姓名（甲）"
+        assert head[-2:] == ["疑似原因", "相似度"]
+        assert row[0] == row[5] == "袁月英"
+        assert row[1] == row[6] == "所城镇"
+        assert {row[2][:2], row[7][:2]} == {"南风", "所城"}  # the two villages tell them apart
+        assert "*" in row[3]  # masked
+        assert row[10] == "出生日期相同、姓名相同"
+        assert row[11] == 0.8
+        csv = client.get(
+            "/api/v1/elders/duplicates/export",
+            headers=auth(officer),
+            params={"format": "csv", "region": OTHER_VILLAGE},
+        )
+        assert csv.status_code == 200
+        assert csv.content.decode("utf-8-sig").startswith("姓名（甲）,")
+
+    @pytest.mark.parametrize(
+        ("role", "region"),
+        [
+            ("village_worker", OTHER_VILLAGE),
+            ("township_officer", OTHER_TOWNSHIP),
+            ("county_officer", OTHER_COUNTY),
+        ],
+    )
+    def test_neighbours_get_404_for_the_region_and_none_of_its_pairs(
+        self, client, db, role, region
+    ):
+        make_elder(db, VILLAGE, name="袁月英", birth="1948-04-04")
+        make_elder(db, VILLAGE, name="袁月英", birth="1948-04-04")
+        user = make_user(db, role, region)
+        db.commit()
+        r = client.get(
+            "/api/v1/elders/duplicates/export", headers=auth(user), params={"region": VILLAGE}
+        )
+        if role == "village_worker":  # refused outright: the screen is for townships and up
+            assert r.status_code == 403
+            return
+        assert r.status_code == 404
+        r = client.get(
+            "/api/v1/elders/duplicates/export", headers=auth(user), params={"format": "csv"}
+        )
+        assert "袁月英" not in r.content.decode("utf-8-sig")

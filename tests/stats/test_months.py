@@ -627,7 +627,7 @@ class TestReport:
         meta = list(sheet.iter_rows(values_only=True))[1][0]
         assert "即时计算" in meta
         assert "版" not in meta
-        assert rows[2][:4] == ("区域", "特殊困难老人", "已探访特殊困难老人", "月探访率")
+        assert rows[2][:4] == ("区域", "特殊困难老人", "已探访特殊困难老人", "特殊困难老人月探访率")
         assert rows[-1][0] == "合计"
         assert rows[-1][3] == "33.3%"
         header = list(book["老人分类统计"].iter_rows(values_only=True))[2]

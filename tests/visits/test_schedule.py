@@ -273,6 +273,50 @@ class TestWhenDue:
         assert item["due_in_days"] == due_in
         assert item["days_overdue"] == overdue
 
+    @pytest.mark.parametrize("phone_counts", [True, False], ids=["schedules", "visits"])
+    def test_overdue_is_one_figure_on_the_township_home(self, client, db, phone_counts):
+        """到期未探访: the worklist's total and the visit rates' (totals and each village)
+        count the same elders, whichever way the rates are read."""
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        if not phone_counts:
+            county = make_user(db, "county_officer", TOWNSHIP[:6])
+            tiers = {"interval_days": 90, "methods": ["home_visit"]}
+            policy = {
+                "tiers": {
+                    "high": {"interval_days": 7},
+                    "key": {"interval_days": 30},
+                    "general": tiers,
+                }
+            }
+            r = client.put("/api/v1/policies/visits", headers=auth(county), json=policy)
+            assert r.status_code == 200, r.text
+        late = [
+            make_elder(db, v, living_arrangement="with_children")
+            for v in (VILLAGE, OTHER_VILLAGE, VILLAGE)
+        ]
+        today_due = make_elder(db, OTHER_VILLAGE, living_arrangement="with_children")
+        make_elder(db, VILLAGE, living_arrangement="with_children")  # never visited: due today
+        for e in late:
+            self._visited_days_ago(client, officer, e, 91)
+        self._visited_days_ago(client, officer, today_due, 90)
+        h = auth(officer)
+        listed = client.get(
+            "/api/v1/worklist", headers=h, params={"overdue": "true", "count": "true"}
+        ).json()
+        rates = client.get("/api/v1/visit-rates", headers=h).json()
+        assert listed["total"] == rates["totals"]["overdue"] == 3
+        assert sorted(i["elder_id"] for i in listed["items"]) == sorted(e.id for e in late)
+        by_village = {c["code"]: c["overdue"] for c in rates["children"]}
+        assert by_village[VILLAGE] == 2
+        assert by_village[OTHER_VILLAGE] == 1
+        for code, n in by_village.items():
+            one = client.get(
+                "/api/v1/worklist",
+                headers=h,
+                params={"overdue": "true", "count": "true", "region": code},
+            )
+            assert one.json()["total"] == n
+
     def test_due_in_8_days_is_beyond_the_default_week(self, client, db):
         worker = make_user(db, "village_worker", VILLAGE)
         e = make_elder(db, living_arrangement="with_children")

@@ -251,6 +251,7 @@ def list_merges(
             survivor.c.name.label("survivor_name"),
             merged.c.name.label("merged_name"),
             survivor.c.village_code.label("village_code"),
+            merged.c.village_code.label("merged_village_code"),
             ElderMerge.merged_at,
             ElderMerge.undone_at,
         )

@@ -5,6 +5,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Response
+from fastapi.responses import StreamingResponse
 
 from eldercare import labels
 from eldercare.auth.deps import AuthCtx, auth_ctx
@@ -35,7 +36,10 @@ from eldercare.elders.schemas import (
 )
 from eldercare.errors import Gone, NotFound
 from eldercare.pagination import Page, PageOut, Paging, count_sql, page_of_tuples
+from eldercare.regions.service import place_names
 from eldercare.routing import FastJSONResponse, Router, in_thread
+from eldercare.sheets import write as sheets
+from eldercare.sheets.formats import MEDIA_TYPES
 
 router = Router(tags=["elders"], dependencies=[Depends(auth_ctx)])
 
@@ -126,6 +130,61 @@ def duplicates(
         DuplicatePair(a=present.list_item(a), b=present.list_item(b), reasons=reasons, score=score)
         for a, b, reasons, score in service.possible_duplicates(db, ctx, region, limit)
     ]
+
+
+DUPLICATE_COLUMNS = (
+    "姓名（甲）",
+    "乡镇（甲）",
+    "村（社区）（甲）",
+    "身份证号（甲）",
+    "住址（甲）",
+    "姓名（乙）",
+    "乡镇（乙）",
+    "村（社区）（乙）",
+    "身份证号（乙）",
+    "住址（乙）",
+    "疑似原因",
+    "相似度",
+)
+
+
+@router.get(
+    "/elders/duplicates/export",
+    summary="Possible duplicates as a file: both records named and placed, reasons in words",
+    description="The pairs of `GET /elders/duplicates` (same `region` and `limit`), the "
+    "likeliest first; ID numbers masked. A region outside the caller's scope is 404.",
+    response_class=StreamingResponse,
+)
+def export_duplicates(
+    db: DbSession,
+    ctx: AuthCtx,
+    region: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 500,
+    format: Annotated[
+        Literal["csv", "xlsx"], Query(description="CSV (UTF-8 with BOM) or XLSX")
+    ] = "xlsx",
+) -> StreamingResponse:
+    if region:
+        ctx.actor.scope.require(region)
+    pairs = service.possible_duplicates(db, ctx, region, limit)
+    places = place_names(db, {e.village_code for a, b, _, _ in pairs for e in (a, b)})
+    rows: list[list[Any]] = []
+    for a, b, reasons, score in pairs:
+        row: list[Any] = []
+        for e in (a, b):
+            item = present.list_item(e)
+            township, village = places.get(e.village_code, ("", ""))
+            row += [item.name, township, village, item.id_number, item.address]
+        words = "、".join(labels.label("duplicateReason", r) for r in reasons)
+        rows.append([*row, words, round(score, 2)])
+    db.commit()
+    writer = {"csv": sheets.as_csv, "xlsx": sheets.as_xlsx}[format]
+    name = f"duplicates-{today().isoformat()}.{format}"
+    return StreamingResponse(
+        writer(DUPLICATE_COLUMNS, iter(rows), None),
+        media_type=MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get(

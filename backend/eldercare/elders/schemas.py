@@ -476,11 +476,13 @@ class MergeOut(BaseModel):
 
 
 class MergeListItem(MergeOut):
-    """A past merge, with both records' names and the survivor's village."""
+    """A past merge, with both records' names and villages (two records of one name are
+    told apart by their villages)."""
 
     survivor_name: str
     merged_name: str
-    village_code: str
+    village_code: str = Field(description="The survivor's village")
+    merged_village_code: str = Field(description="The merged record's village")
 
 
 # ----------------------------------------------------------------------- contacts (联系子女)

@@ -139,3 +139,24 @@ def load_regions(db: Session, rows: Iterable[dict[str, str]]) -> LoadReport:
 
 def region_level(db: Session, code: str) -> str | None:
     return db.scalar(select(Region.level).where(Region.code == code))
+
+
+def place_names(db: Session, codes: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """(township, village) names of region codes, for lists and exports in words: a village
+    code gives both, a township code its own name and "", a county code ("", "")."""
+    wanted = {c for c in codes if c}
+    lookup = wanted | {c[:9] for c in wanted if len(c) == 12}
+    names = (
+        dict(db.execute(select(Region.code, Region.name).where(Region.code.in_(lookup))).all())
+        if lookup
+        else {}
+    )
+    out: dict[str, tuple[str, str]] = {}
+    for code in wanted:
+        if len(code) == 12:
+            out[code] = (names.get(code[:9], ""), names.get(code, code))
+        elif len(code) == 9:
+            out[code] = (names.get(code, code), "")
+        else:
+            out[code] = ("", "")
+    return out

@@ -65,7 +65,7 @@ def _elder_cells(f: dict[str, Any], _keys: list[str]) -> list[Cell]:
 VISIT_COLUMNS = (
     ("special_difficulty", ("特殊困难老人", "Special-difficulty elders")),
     ("special_visited", ("已探访特殊困难老人", "Of them visited")),
-    ("monthly_visit_rate", ("月探访率", "Monthly visit rate")),
+    ("monthly_visit_rate", ("特殊困难老人月探访率", "Monthly visit rate (special difficulty)")),
     ("elders_visited", ("已探访老人", "Elders visited")),
     ("coverage_rate", ("探访覆盖率", "Visit coverage")),
     ("visits", ("探访次数", "Visits")),

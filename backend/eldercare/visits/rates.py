@@ -14,6 +14,7 @@ from eldercare.elders import contacts
 from eldercare.elders.models import Elder, Guardian
 from eldercare.scope import Scope
 from eldercare.visits.models import ElderSchedule, Visit
+from eldercare.visits.schedule import overdue_clause
 from eldercare.volunteers.models import Volunteer
 
 CHILD_LENGTH = {6: 9, 9: 12, 12: 12}
@@ -73,7 +74,7 @@ def rates(db: Session, region: str, month: date, contact_days: int | None = None
                 func.sum(case((special_now, 1), else_=0)),
                 func.sum(case((visited_now, 1), else_=0)),
                 func.sum(case((and_(special_now, visited_now), 1), else_=0)),
-                func.sum(case((es.next_due_date < today, 1), else_=0)),
+                func.sum(case((overdue_clause(today), 1), else_=0)),
             )
             .where(scope.clause_levels(es.village_code, es.township_code, es.county_code))
             .group_by(es_child)
@@ -179,7 +180,7 @@ def overdue_by_child(db: Session, region: str, n: int, today: date) -> dict[str,
             scope.clause_levels(
                 ElderSchedule.village_code, ElderSchedule.township_code, ElderSchedule.county_code
             ),
-            ElderSchedule.next_due_date < today,
+            overdue_clause(today),
         )
         .group_by(schedule_child)
     )

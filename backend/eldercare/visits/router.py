@@ -320,6 +320,7 @@ def worklist(db: DbSession, ctx: AuthCtx, paging: Paging, filters: WorklistQ) ->
         limit=paging.limit,
         cursor=paging.cursor,
         count=paging.count,
+        overdue_on=on if overdue else None,
     )
     open_items = hooks.open_follow_ups(db, [r.elder_id for r in page.items])
     items = [

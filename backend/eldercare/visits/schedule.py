@@ -428,6 +428,13 @@ def overdue_days(due: date, today: date) -> int:
     return max(0, -due_in_days(due, today))
 
 
+def overdue_clause(on: date) -> Any:
+    """到期未探访, the one definition: the elder's next visit was due before ``on`` (today).
+    The worklist's ``overdue=true`` (its total), the visit rates' ``overdue`` (each region's
+    and the totals), the statistics and the elder list's ``overdue=true`` all count this."""
+    return ElderSchedule.next_due_date < on
+
+
 def overdue_elder_ids(on: date) -> Any:
     """Elders whose next visit was due before ``on`` (for the elder list's ``overdue=true``)."""
-    return select(ElderSchedule.elder_id).where(ElderSchedule.next_due_date < on)
+    return select(ElderSchedule.elder_id).where(overdue_clause(on))

@@ -332,11 +332,15 @@ def worklist(
     limit: int,
     cursor: str | None,
     count: bool,
+    overdue_on: date | None = None,
 ) -> Page[Any]:
-    """Scheduled elders due on or before ``until``, most overdue first (an indexed range)."""
+    """Scheduled elders due on or before ``until``, most overdue first (an indexed range);
+    ``overdue_on``: instead, those overdue on that day (到期未探访, one definition:
+    :func:`eldercare.visits.schedule.overdue_clause`)."""
     from eldercare.elders.models import Elder
     from eldercare.scope import Scope
     from eldercare.visits.models import ElderSchedule
+    from eldercare.visits.schedule import overdue_clause
     from eldercare.volunteers.models import Pairing
 
     p = ctx.actor
@@ -356,7 +360,7 @@ def worklist(
             s.event_type,
         )
         .join(Elder, Elder.id == s.elder_id)
-        .where(s.next_due_date <= until)
+        .where(overdue_clause(overdue_on) if overdue_on else s.next_due_date <= until)
     )
     scope = p.scope
     if scope.elder_ids is not None:

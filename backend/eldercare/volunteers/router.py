@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Response
+from fastapi.responses import StreamingResponse
 
-from eldercare import phones
+from eldercare import clock, phones
 from eldercare.audit import service as audit
 from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.concurrency import IfMatch, expected_version, set_etag
@@ -13,7 +14,9 @@ from eldercare.elders import service as elders
 from eldercare.errors import Forbidden
 from eldercare.pagination import PageOut, Paging
 from eldercare.routing import Router
-from eldercare.volunteers import service
+from eldercare.sheets import write as sheets
+from eldercare.sheets.formats import MEDIA_TYPES
+from eldercare.volunteers import export, service
 from eldercare.volunteers.schemas import (
     PairingIn,
     PairingOut,
@@ -25,6 +28,19 @@ from eldercare.volunteers.schemas import (
 )
 
 router = Router(tags=["volunteers"], dependencies=[Depends(auth_ctx)])
+
+RegionQ = Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$")]
+ExportFormat = Annotated[Literal["csv", "xlsx"], Query(description="CSV (UTF-8 with BOM) or XLSX")]
+
+
+def _file(columns: tuple[str, ...], rows: object, stem: str, fmt: str) -> StreamingResponse:
+    writer = {"csv": sheets.as_csv, "xlsx": sheets.as_xlsx}[fmt]
+    name = f"{stem}-{clock.today().isoformat()}.{fmt}"
+    return StreamingResponse(
+        writer(columns, rows, None),  # type: ignore[arg-type]
+        media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def _out(
@@ -47,7 +63,7 @@ def list_volunteers(
     db: DbSession,
     ctx: AuthCtx,
     paging: Paging,
-    region: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3}){0,2}$")] = None,
+    region: RegionQ = None,
     kind: str | None = None,
     team: Team | None = None,
     active: bool | None = None,
@@ -71,6 +87,29 @@ def list_volunteers(
         next_cursor=page.next_cursor,
         total=page.total,
     )
+
+
+@router.get(
+    "/volunteers/export",
+    summary="The volunteer list as a file: Chinese headers, words, places named, phones masked",
+    description="The filters of `GET /volunteers`; each volunteer with the elders of their "
+    "open pairings by name. A region outside the caller's scope is 404.",
+    response_class=StreamingResponse,
+)
+def export_volunteers(
+    ctx: AuthCtx,
+    region: RegionQ = None,
+    kind: str | None = None,
+    team: Team | None = None,
+    active: bool | None = None,
+    q: Annotated[str | None, Query(max_length=50)] = None,
+    format: ExportFormat = "xlsx",
+) -> StreamingResponse:
+    if region:  # checked before the file starts
+        ctx.actor.scope.require(region)
+    filters = {"region": region, "kind": kind, "team": team, "active": active, "q": q}
+    rows = export.volunteer_rows(ctx, elders.elder_scope(ctx), filters)
+    return _file(export.VOLUNTEER_COLUMNS, rows, "volunteers", format)
 
 
 @router.post("/volunteers", response_model=VolunteerOut, status_code=201, summary="Add a volunteer")
@@ -170,6 +209,36 @@ def create_pairing(db: DbSession, ctx: AuthCtx, body: PairingIn, response: Respo
     pairing = service.create_pairing(db, ctx, body, elder.village_code)
     set_etag(response, pairing.version)
     return PairingOut.model_validate(pairing)
+
+
+@router.get(
+    "/pairings/export",
+    summary="Pairings as a file: the elder's township and village, the helper, in words",
+    description="`state=open` (default) or `all`; `region`: the elders' region (outside the "
+    "caller's scope: 404); `volunteer_id`: one helper's (out of scope: 404).",
+    response_class=StreamingResponse,
+)
+def export_pairings(
+    db: DbSession,
+    ctx: AuthCtx,
+    region: RegionQ = None,
+    volunteer_id: str | None = None,
+    state: Literal["open", "all"] = "open",
+    format: ExportFormat = "xlsx",
+) -> StreamingResponse:
+    if region:
+        ctx.actor.scope.require(region)
+    if volunteer_id:
+        service.get_volunteer(db, ctx, volunteer_id)
+    db.commit()
+    rows = export.pairing_rows(
+        ctx,
+        elders.elder_scope(ctx),
+        region=region,
+        volunteer_id=volunteer_id,
+        open_only=state == "open",
+    )
+    return _file(export.PAIRING_COLUMNS, rows, "pairings", format)
 
 
 @router.get("/pairings/{pairing_id}", response_model=PairingOut, summary="One pairing")

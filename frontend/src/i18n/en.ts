@@ -117,8 +117,10 @@ const en: Shape<typeof zh> = {
     noteRequired: "Please say how it was handled", followUpRequired: "Please describe the follow-up", descriptionRequired: "Please describe what happened", resolvedSaved: "Emergency resolved",
   },
   township: {
-    title: "Township desk", overdueVisits: "Due and overdue visits", openIncidents: "Open emergencies", gaps: "Eligible, not covered",
+    title: "Township desk", overdueVisits: "Overdue visits", openIncidents: "Open emergencies", gaps: "Eligible, not covered",
     program: "Program", seeAll: "See all", rates: "Visit rate by village",
+    specialRate: "Monthly visit rate (special difficulty)", specialRateHelp: "Special-difficulty elders visited this month ÷ special-difficulty elders on the register (the special-difficulty category, not extreme poverty)",
+    overdueNote: "Overdue: elders on the register whose visit was due before today; the list above and this table's total count the same elders.",
     gapsExportNote: "Exports the whole gap list of your area (pre-screening, advisory only); ID numbers are masked.",
   },
   report: {
@@ -136,7 +138,7 @@ const en: Shape<typeof zh> = {
     title: "Dashboard", month: "Month", visitedOfSpecial: "Visited / special difficulty", ageBandTitle: "Age band", elders: "Elders", leftBehind: "Left-behind", monthlyRate: "Monthly visit rate (special difficulty)",
     within: "Visited within interval", openIncidents: "Open emergencies", overdueIncidents: "Overdue emergencies",
     timelyReports: "Reported in time (12 months)", lateReports: "{n} late of {k} with a known time",
-    byTownship: "Categories per township", byVillage: "Elders by village", saveImage: "Save as image", noData: "No data", drillHint: "Click a township to see its villages", up: "Back to {name}", trend: "Monthly visit rate", coverage: "Relief coverage per program",
+    byTownship: "Categories per township", byVillage: "Elders by village", saveImage: "Save as image", noData: "No data", drillHint: "Click a township to see its villages", up: "Back to {name}", trend: "Monthly visit rate (special difficulty)", coverage: "Relief coverage per program",
     pyramid: "Age pyramid", computedAt: "Figures of {t}", receiving: "Receiving", gaps: "Gaps",
     coverageRate: "Coverage", male: "Male", female: "Female", ageBand: {
       under_60: "Under 60", "60_69": "60–69", "70_79": "70–79", "80_89": "80–89", "90_plus": "90+",
@@ -148,6 +150,11 @@ const en: Shape<typeof zh> = {
     active: "Active", pairings: "Pairings", new: "New volunteer", elder: "Elder", volunteer: "Volunteer",
     start: "Start", end: "End", primary: "Primary helper", services: "Services", endPairing: "End pairing",
     openOnly: "Open only",
+    q: "Name or phone", place: "Village (township)", team: "Team", teamName: L.team, onDuty: "Active", offDuty: "Inactive",
+    capacityMax: "Most pairings", regionHint: "Village or township (none: your region)", phoneInvalid: "Enter a valid mobile or landline number",
+    exportCsv: "Export volunteers (CSV)", exportXlsx: "Export volunteers (Excel)", exportPairings: "Export pairings (Excel)",
+    exportNote: "The export follows the filters applied, all pages; phones masked, villages and townships named.",
+    endConfirm: "End the pairing of {volunteer} with {elder}? This cannot be undone; it stays in the history.", ended: "Pairing ended",
   },
   admin: {
     users: "Users", clients: "Integration clients", policies: "Policies", audit: "Audit log", username: "Username",
@@ -215,7 +222,7 @@ const en: Shape<typeof zh> = {
     isUndone: "Undone", forget: "Remove {name} from this list",
     clear: "Clear", clearField: "Clear the kept record's {field}", clearHint: "The merged record has nothing here: the kept value is cleared only if you tick Clear",
     revealIds: "Show full ID numbers", revealHint: "Both records' full ID numbers side by side, to find the mistyped one; recorded in the audit log",
-    reason: { same_birth_date: "Same birth date", same_village: "Same village", same_name: "Same name", same_pinyin: "Same pinyin", same_initials: "Same initials", same_id_number: "Same ID number" },
+    reason: L.duplicateReason,
     field: {
       name: "Name", id_number: "ID number", phone: "Phone", address: "Address", hukou_address: "Hukou address", ethnicity: "Ethnicity",
       marital_status: "Marital status", living_arrangement: "Living arrangement", self_care: "Self-care", health_conditions: "Health",
@@ -229,6 +236,7 @@ const en: Shape<typeof zh> = {
   imports: {
     title: "Bulk import", intro: "Download a template and fill it in, then upload it for a dry run: every row is checked and nothing is written. Import for real once the check is clean.",
     resource: "What to import", res: L.importResource,
+    drop: "Drop the file here, or click to choose it", removeFile: "Remove",
     template: "Templates", file: "File", fileHint: "Excel (.xlsx), CSV (UTF-8 or GBK) or NDJSON",
     badType: "This file type is not supported: choose a .xlsx, .csv or .ndjson file",
     mode: "Mode", atomic: "All or nothing (any bad row and nothing is written)", perRow: "Row by row (skip bad rows)",
@@ -334,7 +342,7 @@ const en: Shape<typeof zh> = {
   contactSource: L.contactSource,
   sweep: {
     title: "Sweeps", intro: "In spring (March) and autumn (September) every elder of the region is visited and their record confirmed.",
-    new: "Open a sweep", name: "Name", period: "Kind", region: "Region", regionHint: "Empty: your own region",
+    new: "Open a sweep", name: "Name", period: "Kind", region: "Region", regionHint: "None chosen: your own region; a township or a village may be chosen",
     startsOn: "Starts", endsOn: "Ends", status: "Status", progress: "Progress", createdBy: "Opened by",
     confirmed: "Confirmed", withIssues: "With issues", total: "Elders", rate: "Done", byRegion: "Progress by region",
     pending: "Not yet confirmed", close: "Close the sweep", closeConfirm: "No elder can be confirmed once it is closed. Close “{name}”?",
@@ -344,6 +352,7 @@ const en: Shape<typeof zh> = {
     issues: "Not right", saved: "Confirmed", savedIssues: "Recorded what is not right: correct the record, then confirm again",
     fixHint: "Something is not right: edit the elder, or record the death or move, then confirm again.", verifiedOn: "Last confirmed",
     neverVerified: "Never confirmed", checkedWithIssues: "Checked, not right",
+    regionPlaceholder: "Your region ({name})", endsBeforeStart: "The end cannot be before the start",
     periodName: L.sweepPeriod,
     statusName: L.sweepStatus,
     check: {

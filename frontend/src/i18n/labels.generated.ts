@@ -147,6 +147,14 @@ export const zhCN = {
     "neighbour": "邻居",
     "other": "其他"
   },
+  "duplicateReason": {
+    "same_birth_date": "出生日期相同",
+    "same_village": "同村",
+    "same_name": "姓名相同",
+    "same_pinyin": "姓名拼音相同",
+    "same_initials": "姓名首字母相同",
+    "same_id_number": "身份证号相同"
+  },
   "volunteerKind": {
     "village_cadre": "村干部",
     "party_member": "党员",
@@ -844,6 +852,14 @@ export const en: Words<typeof zhCN> = {
     "relative": "Relative",
     "neighbour": "Neighbour",
     "other": "Other"
+  },
+  "duplicateReason": {
+    "same_birth_date": "Same birth date",
+    "same_village": "Same village",
+    "same_name": "Same name",
+    "same_pinyin": "Same name in pinyin",
+    "same_initials": "Same initials",
+    "same_id_number": "Same ID number"
   },
   "volunteerKind": {
     "village_cadre": "Village cadre",

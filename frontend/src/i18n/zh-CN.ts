@@ -116,6 +116,8 @@ export default {
   township: {
     title: "乡镇工作台", overdueVisits: "到期未探访", openIncidents: "未办结应急事件", gaps: "应保未保（待核实）",
     program: "项目", seeAll: "查看全部", rates: "各村探访率",
+    specialRate: "本月特殊困难老人探访率", specialRateHelp: "本月已探访的特殊困难老人 ÷ 在册特殊困难老人（“特殊困难”类别，不是“特困”）",
+    overdueNote: "“到期未探访”指应探访日期已过仍未探访的在册老人；上方名单的人数与本表合计是同一口径。",
     gapsExportNote: "导出本辖区全部应保未保名单（预筛查结果，仅供参考）；身份证号已脱敏。",
   },
   report: {
@@ -133,7 +135,7 @@ export default {
     title: "统计看板", month: "月份", visitedOfSpecial: "已探访／特殊困难老人", ageBandTitle: "年龄段", elders: "在册老人", leftBehind: "留守老人", monthlyRate: "本月特殊困难老人探访率",
     within: "按时探访率", openIncidents: "未办结事件", overdueIncidents: "超时事件",
     timelyReports: "及时报告率（近 12 个月）", lateReports: "迟报 {n} 件 / 已知发生时间 {k} 件",
-    byTownship: "各乡镇老人类别", byVillage: "各村老人类别", saveImage: "保存为图片", noData: "无数据", drillHint: "点击乡镇查看其下各村", up: "返回{name}", trend: "月度探访率趋势", coverage: "各项目救助覆盖率",
+    byTownship: "各乡镇老人类别", byVillage: "各村老人类别", saveImage: "保存为图片", noData: "无数据", drillHint: "点击乡镇查看其下各村", up: "返回{name}", trend: "特殊困难老人月探访率趋势", coverage: "各项目救助覆盖率",
     pyramid: "年龄结构", computedAt: "统计时间 {t}", receiving: "已享受", gaps: "应保未保",
     coverageRate: "覆盖率", male: "男", female: "女", ageBand: {
       under_60: "60 岁以下", "60_69": "60–69 岁", "70_79": "70–79 岁", "80_89": "80–89 岁", "90_plus": "90 岁以上",
@@ -145,6 +147,11 @@ export default {
     active: "在岗", pairings: "结对关系", new: "新增志愿者", elder: "老人", volunteer: "志愿者",
     start: "开始日期", end: "结束日期", primary: "包保责任人", services: "服务内容", endPairing: "结束结对",
     openOnly: "仅看进行中",
+    q: "姓名或电话", place: "所在村（乡镇）", team: "服务队", teamName: L.team, onDuty: "在岗", offDuty: "不在岗",
+    capacityMax: "最多结对人数", regionHint: "所在村或乡镇（不选即本辖区）", phoneInvalid: "请填写正确的手机号或固定电话",
+    exportCsv: "导出志愿者 CSV", exportXlsx: "导出志愿者 Excel", exportPairings: "导出结对关系 Excel",
+    exportNote: "导出按已应用的筛选条件，含全部页；电话已脱敏，村和乡镇写名称。",
+    endConfirm: "确定结束{volunteer}与{elder}的结对吗？结束后不能恢复，只保留在历史记录中。", ended: "结对已结束",
   },
   admin: {
     users: "用户管理", clients: "接入系统", policies: "政策参数", audit: "审计日志", username: "用户名",
@@ -212,7 +219,7 @@ export default {
     isUndone: "已撤销", forget: "从列表中移除 {name}",
     clear: "清空", clearField: "清空保留记录的{field}", clearHint: "并入记录此项为空：只有勾选“清空”才会清除保留记录的值",
     revealIds: "显示完整身份证号", revealHint: "同时显示两条记录的完整身份证号，便于找出录错的一条；查看将记入审计日志",
-    reason: { same_birth_date: "出生日期相同", same_village: "同村", same_name: "姓名相同", same_pinyin: "姓名拼音相同", same_initials: "姓名首字母相同", same_id_number: "身份证号相同" },
+    reason: L.duplicateReason,
     field: {
       name: "姓名", id_number: "身份证号", phone: "电话", address: "现住址", hukou_address: "户籍地址", ethnicity: "民族",
       marital_status: "婚姻状况", living_arrangement: "居住方式", self_care: "自理能力", health_conditions: "健康状况",
@@ -226,6 +233,7 @@ export default {
   imports: {
     title: "批量导入", intro: "先下载模板填写，再上传文件试导入：试导入会逐行检查但不写入任何数据；检查无误后再正式导入。",
     resource: "导入内容", res: L.importResource,
+    drop: "将文件拖到此处，或点击选择文件", removeFile: "移除",
     template: "下载模板", file: "选择文件", fileHint: "支持 Excel（.xlsx）、CSV（UTF-8 或 GBK）、NDJSON",
     badType: "不支持该文件类型，请选择 .xlsx、.csv 或 .ndjson 文件",
     mode: "导入方式", atomic: "全部无误才写入（任何一行有错则不写入）", perRow: "逐行写入（跳过有错的行）",
@@ -330,7 +338,7 @@ export default {
   contactSource: L.contactSource,
   sweep: {
     title: "摸底排查", intro: "春季（3月）、秋季（9月）对辖区内每位在册老人入户核实一次，逐人确认信息是否准确。",
-    new: "发起排查", name: "排查名称", period: "排查类型", region: "排查区划", regionHint: "留空为本辖区",
+    new: "发起排查", name: "排查名称", period: "排查类型", region: "排查区划", regionHint: "不选即为本辖区；可选到乡镇或村",
     startsOn: "开始日期", endsOn: "结束日期", status: "状态", progress: "进度", createdBy: "发起人",
     confirmed: "已核实", withIssues: "有问题", total: "在册人数", rate: "完成率", byRegion: "分区进度",
     pending: "未核实老人", close: "结束排查", closeConfirm: "结束后不能再确认老人，确定结束「{name}」吗？",
@@ -340,6 +348,7 @@ export default {
     issues: "有不符项", saved: "已核实", savedIssues: "已记录不符情况，请更正后再次核实",
     fixHint: "信息不符：请修改老人信息，或登记死亡、迁出，然后再次核实。", verifiedOn: "最近核实",
     neverVerified: "从未核实", checkedWithIssues: "已查有问题",
+    regionPlaceholder: "本辖区（{name}）", endsBeforeStart: "结束日期不能早于开始日期",
     periodName: L.sweepPeriod,
     statusName: L.sweepStatus,
     check: {
