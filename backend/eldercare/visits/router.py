@@ -320,7 +320,7 @@ def worklist(db: DbSession, ctx: AuthCtx, paging: Paging, filters: WorklistQ) ->
         limit=paging.limit,
         cursor=paging.cursor,
         count=paging.count,
-        overdue_on=on if overdue else None,
+        overdue_on=on if filters.overdue else None,
     )
     open_items = hooks.open_follow_ups(db, [r.elder_id for r in page.items])
     items = [
@@ -399,6 +399,7 @@ def _worklist_rows(ctx: RequestCtx, filters: WorklistFilters) -> Iterator[list[A
                 limit=EXPORT_PAGE,
                 cursor=cursor,
                 count=False,
+                overdue_on=on if filters.overdue else None,
             )
             ids = [r.elder_id for r in page.items]
             open_items = hooks.open_follow_ups(db, ids)
