@@ -5,7 +5,7 @@ import { onBeforeUnmount, onMounted, ref } from "vue";
  * had it (the button that opened it) when it closes, for keyboard users.
  */
 export function useFormFocus() {
-  const form = ref<HTMLFormElement | null>(null);
+  const form = ref<HTMLElement | null>(null);
   let opener: HTMLElement | null = null;
   onMounted(() => {
     opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
