@@ -69,6 +69,7 @@ def test_adding_a_guardian_shows_on_the_elder_detail(new_page: Any, server: Serv
         f"{server.base}/api/v1/elders/{elder['id']}/guardians",
         json={"name": "郑测试二", "relation": "son", "phone": "123"},
         headers={"Authorization": f"Bearer {server.token(WORKER)}"},
+        timeout=30,
     )
     assert refused.status_code == 422
     said = next(e["message"] for e in refused.json()["errors"] if e["loc"][-1] == "phone")
@@ -120,6 +121,7 @@ def test_deleting_a_guardian_is_confirmed_in_a_dialog(new_page: Any, server: Ser
         f"{server.base}/api/v1/elders/{elder['id']}/guardians",
         json={"name": "待删除", "relation": "relative"},
         headers={"Authorization": f"Bearer {server.token(WORKER)}"},
+        timeout=30,
     )
     r.raise_for_status()
     gid = r.json()["id"]
