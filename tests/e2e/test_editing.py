@@ -81,9 +81,7 @@ def test_adding_a_guardian_shows_on_the_elder_detail(new_page: Any, server: Serv
     assert "郑测试二" not in names
 
 
-def test_the_children_are_cards_on_a_phone_and_no_name_wraps(
-    new_page: Any, server: Server
-) -> None:
+def test_the_children_are_cards_on_a_phone_and_no_name_wraps(new_page: Any, server: Server) -> None:
     """At 360 px the children/guardians list is cards, not a squeezed table whose name
     column broke each name into one character a line."""
     elder = next(

@@ -70,8 +70,8 @@ def test_a_son_working_in_shenzhen_since_2019_makes_the_elder_left_behind(
     choose(page, "务工地地市", "深圳市")
     page.click(".el-select:has(input[aria-label='务工地区县'])")
     page.keyboard.type("宝安")
-    menu = page.locator(".el-select-dropdown:visible:has(.el-select-dropdown__item:has-text('宝安区'))")
-    options = menu.locator(".el-select-dropdown__item:visible")
+    menu = ".el-select-dropdown:visible:has(.el-select-dropdown__item:has-text('宝安区'))"
+    options = page.locator(menu).locator(".el-select-dropdown__item:visible")
     page.wait_for_function(
         "() => [...document.querySelectorAll('.el-select-dropdown__item')]"
         ".filter(o => o.offsetParent && o.innerText.includes('区')).length === 1"
@@ -92,6 +92,9 @@ def test_a_son_working_in_shenzhen_since_2019_makes_the_elder_left_behind(
     assert row is not None
     assert "电子厂" in row.inner_text()
     assert "省外" in row.inner_text()
+    # the change history names the place too, never its code
+    page.locator("[data-test=history-table]", has_text="广东省 深圳市 宝安区").wait_for()
+    assert "440306" not in page.inner_text("#main")
     page.wait_for_selector(f"{CATS} .tag >> text=留守")
     reason = page.inner_text(CATS)
     assert "1 名子女均离开本县满 6 个月" in reason, reason

@@ -91,6 +91,7 @@ const en: Shape<typeof zh> = {
     mergedNotice: "The record you opened was merged into this one: here is the record kept",
     action: { merge: "Duplicate merged in", unmerge: "Merge undone" }, reasonIs: "Reason: {reason}",
     grade: L.disabilityGrade, deceasedGuardian: "Deceased",
+    workRegionField: "Place of work (province/city/county)",
   },
   form: {
     createTitle: "Register an elder", editTitle: "Edit elder", idNumber: "ID number", name: "Name",

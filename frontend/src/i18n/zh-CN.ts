@@ -88,6 +88,7 @@ export default {
     mergedNotice: "您打开的记录已合并到这条记录，已为您转到保留的记录",
     action: { merge: "合并重复记录", unmerge: "撤销合并" }, reasonIs: "原因：{reason}",
     grade: L.disabilityGrade, deceasedGuardian: "已故",
+    workRegionField: "务工地（省/市/县）",
   },
   form: {
     createTitle: "登记老人", editTitle: "编辑老人信息", idNumber: "身份证号", name: "姓名",
