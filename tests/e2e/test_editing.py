@@ -169,7 +169,17 @@ def test_a_pairing_is_created_and_a_second_primary_is_refused(
     page.wait_for_selector(f"#s-p >> xpath=../.. >> text={other['name']}")
     page.wait_for_selector("[data-test=pairing-form]", state="detached")
     open_now = server.get(WORKER, "/pairings", elder_id=primary["elder_id"], state="open")["items"]
-    assert any(p["volunteer_id"] == other["id"] and not p["is_primary"] for p in open_now)
+    new = next(p for p in open_now if p["volunteer_id"] == other["id"] and not p["is_primary"])
+
+    # ending it cannot be undone: a dialog names the volunteer and asks first
+    page.click(f"[data-pairing='{new['id']}'] [data-test=end-pairing]")
+    dialog = page.locator(".el-dialog:visible")
+    dialog.wait_for()
+    assert other["name"] in dialog.inner_text()
+    assert server.get(WORKER, f"/pairings/{new['id']}")["end_date"] is None
+    page.click("[data-test=confirm-end-pairing]")
+    page.locator(f"[data-pairing='{new['id']}'] [data-test=end-pairing]").wait_for(state="detached")
+    assert server.get(WORKER, f"/pairings/{new['id']}")["end_date"] is not None
 
 
 def test_a_status_change_on_a_stale_record_is_refused_and_explained(
