@@ -2,7 +2,8 @@ import { onBeforeUnmount, onMounted, ref } from "vue";
 
 /**
  * A form that takes the focus when it opens (its first field) and gives it back to what
- * had it (the button that opened it) when it closes, for keyboard users.
+ * had it (the button that opened it) when it closes, for keyboard users. A form closes on
+ * Escape unless a control inside used the key (an open date picker or list closes first).
  */
 export function useFormFocus() {
   const form = ref<HTMLElement | null>(null);
