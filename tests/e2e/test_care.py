@@ -38,7 +38,7 @@ def test_a_worker_logs_a_contact_with_a_child(new_page: Any, server: Server) -> 
     login(page, WORKER)
     page.goto(f"/elders/{elder['id']}")
     page.wait_for_selector("[data-test=contact-log]")
-    row = page.wait_for_selector(f"[data-test=guardian-row]:has-text('{child['name']}')")
+    row = page.wait_for_selector(f".guardian-row:has-text('{child['name']}')")
     assert row is not None
     row.query_selector("[data-test=log-contact]").click()
     page.wait_for_selector("[data-test=contact-form]")

@@ -140,7 +140,7 @@ def test_a_duplicate_is_compared_merged_and_the_merge_undone(new_page: Any, serv
     other.goto(f"/elders/{b['id']}")
     other.wait_for_url(f"**/elders/{a['id']}?merged_from={b['id']}")
     other.wait_for_selector("[data-test=merged-notice]")
-    merged_row = other.wait_for_selector("tr[data-history-action=merge]")
+    merged_row = other.wait_for_selector("tr:has([data-history-action=merge])")
     assert "同一人重复登记" in merged_row.inner_text()
     other.close()
 

@@ -62,7 +62,7 @@ def test_a_sweep_opened_by_the_township_is_confirmed_by_the_village(
     # something not right needs a note, said at the note
     worker.uncheck("[data-test=check-contacts_right]")
     worker.click("[data-test=checklist-save]")
-    error = worker.wait_for_selector("[data-test=sweep-checklist] .el-form-item__error")
+    error = worker.wait_for_selector("[data-test=sweep-checklist] [data-test=err-note]")
     assert error is not None
     assert "须说明" in error.inner_text()
     worker.check("[data-test=check-contacts_right]")

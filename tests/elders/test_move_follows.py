@@ -514,6 +514,21 @@ def test_history(client, people, moved):
         assert moves[0]["changes"]["village_code"] == [OLD_VILLAGE, NEW_VILLAGE]
 
 
+def test_the_move_in_words_names_the_villages_and_no_internal_id(client, db, people, moved):
+    from eldercare.regions.models import Region
+
+    names = [db.get(Region, code).name for code in (OLD_VILLAGE, NEW_VILLAGE)]
+    user = next(iter(new_ones(people)))
+    entries = ok(client.get(f"/api/v1/elders/{moved['elder']}/history", headers=auth(user)))
+    move = next(c for c in entries["items"] if c["action"] == "move")
+    words = {w["field"]: w for w in move["changes_in_words"]}
+    assert [words["village_code"]["old"], words["village_code"]["new"]] == names
+    assert "household_id" not in words  # an internal reference, not a value to read
+    shown = " ".join(f"{w['old']} {w['new']}" for w in move["changes_in_words"])
+    assert OLD_VILLAGE not in shown
+    assert NEW_VILLAGE not in shown
+
+
 def test_every_follower_row_carries_the_new_village(db, moved):
     """Whatever the registry lists: no row of the elder keeps the old village."""
     for f in follow.FOLLOWERS:

@@ -271,3 +271,18 @@ def test_coded_inputs_of_a_criterion_are_shown_in_words(params, zh, en):
         text = labels.detail("age", True, None, params, lang)
         assert words in text, text
         assert next(iter(params.values())) not in text.replace(words, "")
+
+
+@pytest.mark.parametrize(
+    ("hardship", "zh", "en"),
+    [
+        ("none", "（困难类型 无）", "(kind of hardship none)"),
+        ("illness", "（困难类型 重大疾病）", "(kind of hardship major illness)"),
+    ],
+)
+def test_the_kind_of_hardship_is_in_words_not_a_disability_type(hardship, zh, en):
+    from eldercare.relief import labels
+
+    value = {"type": hardship, "date": None}
+    assert labels.detail("sudden_hardship", False, value, {}, "zh-CN").endswith(zh)
+    assert labels.detail("sudden_hardship", False, value, {}, "en").endswith(en)

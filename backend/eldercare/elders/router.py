@@ -387,6 +387,7 @@ def risk_override(
 )
 def history(db: DbSession, ctx: AuthCtx, elder_id: str, paging: Paging) -> PageOut[ChangeOut]:
     page = service.history(db, ctx, elder_id, limit=paging.limit, cursor=paging.cursor)
+    places = _place_names(db, [c.changes for c in page.items])
     return PageOut(
         items=[
             ChangeOut(
@@ -396,7 +397,7 @@ def history(db: DbSession, ctx: AuthCtx, elder_id: str, paging: Paging) -> PageO
                 action=c.action,
                 changes=_masked_changes(c.changes),
                 entity_label=labels.label("changeEntity", c.entity, ctx.lang),
-                changes_in_words=_in_words(_masked_changes(c.changes), ctx.lang),
+                changes_in_words=_in_words(_masked_changes(c.changes), ctx.lang, places),
                 changed_at=c.changed_at,
                 actor_id=c.actor_id,
                 actor_name=c.actor_name,
@@ -408,15 +409,52 @@ def history(db: DbSession, ctx: AuthCtx, elder_id: str, paging: Paging) -> PageO
     )
 
 
-def _in_words(changes: dict[str, list[object]], lang: str) -> list[ChangeInWords]:
+# Fields of the register's own regions (a village moved to), shown by the region's name.
+_PLACE_FIELDS = frozenset({"village_code", "region_code"})
+# Internal references with no words of their own (a household is a record, not a value to
+# read): left out of the history in words, kept in `changes`.
+_REFERENCE_FIELDS = frozenset({"household_id"})
+
+
+def _place_names(db: DbSession, entries: list[dict[str, list[object]]]) -> dict[str, str]:
+    """The names of the regions the history's place fields name, by code (one query)."""
+    from sqlalchemy import select
+
+    from eldercare.regions.models import Region
+
+    codes = {
+        v
+        for changes in entries
+        for key, pair in changes.items()
+        if key in _PLACE_FIELDS
+        for v in pair
+        if isinstance(v, str) and v
+    }
+    if not codes:
+        return {}
+    rows = db.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).all()
+    return {code: name for code, name in rows}
+
+
+def _in_words(
+    changes: dict[str, list[object]], lang: str, places: dict[str, str] | None = None
+) -> list[ChangeInWords]:
+    places = places or {}
+
+    def words(key: str, value: object) -> str:
+        if key in _PLACE_FIELDS and isinstance(value, str) and value in places:
+            return places[value]
+        return labels.value_words(key, value, lang)
+
     return [
         ChangeInWords(
             field=key,
             field_label=labels.label("field", key, lang),
-            old=labels.value_words(key, old, lang),
-            new=labels.value_words(key, new, lang),
+            old=words(key, old),
+            new=words(key, new),
         )
         for key, (old, new) in changes.items()
+        if key not in _REFERENCE_FIELDS
     ]
 
 

@@ -51,6 +51,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "costs_12m": ("12个月自付医疗费用", "12-month out-of-pocket costs"),
     "threshold": ("因病致贫门槛", "threshold"),
     "date": ("日期", "date"),
+    "hardship": ("困难类型", "kind of hardship"),
     "start_date": ("起始日期", "start date"),
     "start_rule": ("起始规则", "start rule"),
     "register_hint": (
@@ -93,6 +94,11 @@ KEY_GROUPS: dict[str, str] = {
     "type": "disabilityType",
     "disability_type": "disabilityType",
 }
+
+
+# A key whose meaning depends on the criterion: "type" is the kind of hardship (not a
+# disability type) in the sudden-hardship criterion.
+CRITERION_KEYS: dict[str, dict[str, str]] = {"sudden_hardship": {"type": "hardship"}}
 
 
 def _i(lang: str) -> int:
@@ -143,6 +149,8 @@ def detail(code: str, passed: bool | None, value: Any, params: dict[str, Any], l
     text = f"{criterion_label(code, lang)}{'：' if i == 0 else ': '}{VERDICT[passed][i]}"
     items = dict(value) if isinstance(value, dict) else ({"value": value} if value else {})
     items.update({k: v for k, v in params.items() if k in KEYS})
+    renamed = CRITERION_KEYS.get(code, {})
+    items = {renamed.get(k, k): v for k, v in items.items()}
     known = [(k, v) for k, v in items.items() if v is not None and k in KEYS]
     missing = [k for k, v in items.items() if v is None and k in KEYS]
     if isinstance(value, str | int) and not isinstance(value, bool):

@@ -2,10 +2,11 @@ import { onBeforeUnmount, onMounted, ref } from "vue";
 
 /**
  * A form that takes the focus when it opens (its first field) and gives it back to what
- * had it (the button that opened it) when it closes, for keyboard users.
+ * had it (the button that opened it) when it closes, for keyboard users. A form closes on
+ * Escape unless a control inside used the key (an open date picker or list closes first).
  */
 export function useFormFocus() {
-  const form = ref<HTMLFormElement | null>(null);
+  const form = ref<HTMLElement | null>(null);
   let opener: HTMLElement | null = null;
   onMounted(() => {
     opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;

@@ -92,6 +92,8 @@ const en: Shape<typeof zh> = {
     monthly: "CNY/month", oneOff: "CNY (one-off)",
     mergedNotice: "The record you opened was merged into this one: here is the record kept",
     action: { merge: "Duplicate merged in", unmerge: "Merge undone" }, reasonIs: "Reason: {reason}",
+    grade: L.disabilityGrade, deceasedGuardian: "Deceased",
+    workRegionField: "Place of work (province/city/county)",
   },
   form: {
     createTitle: "Register an elder", editTitle: "Edit elder", idNumber: "ID number", name: "Name",
@@ -263,7 +265,7 @@ const en: Shape<typeof zh> = {
   },
   edit: {
     supportFacts: "Ability to support (for the extreme-poverty and minimum-living pre-screening)", addGuardian: "Add child/guardian", editGuardian: "Edit", removeGuardian: "Delete", guardianSaved: "Child/guardian saved",
-    confirmRemove: "Delete {name}?", alive: "Alive", entrusted: "Entrusted caretaker", agreementDate: "Agreement date",
+    confirmRemove: "Delete {name}? This cannot be undone.", alive: "Alive", entrusted: "Entrusted caretaker", agreementDate: "Agreement date",
     addPairing: "New pairing", volunteer: "Volunteer", volunteerSearch: "Search volunteers by name or phone", primary: "Primary helper (one per elder)",
     services: "Services", startDate: "Start date", pairingSaved: "Pairing created", noVolunteer: "Choose a volunteer",
     status: "Change status", newStatus: "New status", date: "Date", reason: "Reason", statusSaved: "Status changed",
@@ -276,6 +278,10 @@ const en: Shape<typeof zh> = {
     awayScope: "How far away", scopeFromRegion: "from the place of work",
     scopeChoose: "The place of work is in this city or province: choose how far away",
     loadingRegions: "Loading regions…",
+    workProvince: "Province of work", workPrefecture: "City of work", workCounty: "County of work", yearFormat: "Enter a four-digit year, e.g. 1965",
+    amountFormat: "Enter an amount with at most two decimals", endingBenefit: "End benefit: {program}", confirmEndBenefit: "End “{program}” from {date} (reason: {reason})? An ended benefit cannot be reopened; record it again to continue.",
+    guardianRemoved: "Child/guardian deleted", endPairing: "End pairing", pairingEnded: "Pairing ended",
+    confirmEndPairing: "End the pairing with volunteer {name} from today ({date})? It cannot be reopened; create a new pairing to continue.",
   },
   program: L.program,
   benefitSource: L.benefitSource,
@@ -301,6 +307,7 @@ const en: Shape<typeof zh> = {
     housing: L.housingGrade,
     monitoring: L.povertyMonitoring,
     hardshipKind: L.hardship,
+    supporterSituation: "Ability to support of {name}", supporterAssets: "Assets of {name} within the limit",
   },
   followUp: {
     title: "Hazards & follow-ups", mine: "Follow-ups I hold", elderTitle: "Follow-ups", none: "No follow-ups",

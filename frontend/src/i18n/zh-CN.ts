@@ -89,6 +89,8 @@ export default {
     monthly: "元/月", oneOff: "元（一次性）",
     mergedNotice: "您打开的记录已合并到这条记录，已为您转到保留的记录",
     action: { merge: "合并重复记录", unmerge: "撤销合并" }, reasonIs: "原因：{reason}",
+    grade: L.disabilityGrade, deceasedGuardian: "已故",
+    workRegionField: "务工地（省/市/县）",
   },
   form: {
     createTitle: "登记老人", editTitle: "编辑老人信息", idNumber: "身份证号", name: "姓名",
@@ -260,7 +262,7 @@ export default {
   },
   edit: {
     supportFacts: "赡养能力（用于特困、低保预筛查）", addGuardian: "添加子女/监护人", editGuardian: "修改", removeGuardian: "删除", guardianSaved: "已保存子女/监护人信息",
-    confirmRemove: "确定删除 {name} 吗？", alive: "健在", entrusted: "委托照料人（受托照料老人）", agreementDate: "委托协议日期",
+    confirmRemove: "确定删除 {name} 吗？删除后不能恢复。", alive: "健在", entrusted: "委托照料人（受托照料老人）", agreementDate: "委托协议日期",
     addPairing: "新建结对", volunteer: "志愿者", volunteerSearch: "输入志愿者姓名或电话搜索", primary: "包保责任人（每位老人只能有一位）",
     services: "服务内容", startDate: "开始日期", pairingSaved: "已建立结对", noVolunteer: "请选择志愿者",
     status: "变更状态", newStatus: "新状态", date: "日期", reason: "原因", statusSaved: "状态已变更",
@@ -272,6 +274,10 @@ export default {
     anyPrefecture: "（地市不详）", anyCounty: "（区县不详）", workPlace: "务工单位或详细地址",
     awayScope: "外出范围", scopeFromRegion: "按务工地判断", scopeChoose: "务工地在本市（州）或本省，请选择外出范围",
     loadingRegions: "正在加载区划…",
+    workProvince: "务工地省份", workPrefecture: "务工地地市", workCounty: "务工地区县", yearFormat: "请填写四位数年份，如 1965",
+    amountFormat: "请填写金额，最多两位小数", endingBenefit: "终止待遇：{program}", confirmEndBenefit: "确定自 {date} 起终止“{program}”（原因：{reason}）吗？终止后不能恢复，如需继续享受须重新登记。",
+    guardianRemoved: "已删除子女/监护人", endPairing: "结束结对", pairingEnded: "结对已结束",
+    confirmEndPairing: "确定自今天（{date}）起结束与志愿者 {name} 的结对吗？结束后不能恢复，如需继续须新建结对。",
   },
   program: L.program,
   benefitSource: L.benefitSource,
@@ -297,6 +303,7 @@ export default {
     housing: L.housingGrade,
     monitoring: L.povertyMonitoring,
     hardshipKind: L.hardship,
+    supporterSituation: "{name}的赡养能力情况", supporterAssets: "{name}的财产在规定范围内",
   },
   followUp: {
     title: "隐患/跟进事项", mine: "我负责的跟进事项", elderTitle: "跟进事项", none: "暂无跟进事项",

@@ -39,6 +39,16 @@ describe("relief facts form", () => {
     expect(body.supporters_complete).toBeNull();
     expect(formToFacts(factsToForm(null, "2026-03-01")).income).toBeNull();
   });
+  it("reads a yes/no choice cleared back to nothing as unknown, not as no", () => {
+    const form = factsToForm(null, "2026-03-01");
+    form.tri.owns_vehicle = "yes";
+    expect(formToFacts(form).owns_vehicle).toBe(true);
+    (form.tri as Record<string, unknown>).owns_vehicle = undefined; // a select's clear button
+    (form as unknown as { supporters_complete: null }).supporters_complete = null;
+    const body = formToFacts(form);
+    expect(body.owns_vehicle).toBeNull();
+    expect(body.supporters_complete).toBeNull();
+  });
   it("takes the numbers a number input hands back", () => {
     const form = factsToForm(null, "2026-03-01");
     (form as unknown as { household_size: number }).household_size = 3;

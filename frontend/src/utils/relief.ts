@@ -78,8 +78,8 @@ function money(v: string | number | null | undefined): string | null {
   const t = String(v ?? "").trim();
   return t === "" ? null : t;
 }
-function fromTri(v: Tri): boolean | null {
-  return v === "" ? null : v === "yes";
+function fromTri(v: Tri | null | undefined): boolean | null {
+  return v ? v === "yes" : null;
 }
 
 export function supporterToForm(s: SupporterOut): SupporterForm {
