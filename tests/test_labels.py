@@ -113,3 +113,11 @@ def test_every_exported_column_has_a_header_in_both_languages():
     assert not missing, f"columns without a header in eldercare/labels.py: {missing}"
     assert export.header("village", "zh-CN") == "村（社区）"
     assert export.header("village", "en") == "Village"
+
+
+def test_an_export_heading_comes_from_the_columns_then_the_fields():
+    assert labels.heading("name", "zh-CN") == labels.ENUMS["field"]["name"][0]
+    assert labels.heading("name", "en") == labels.ENUMS["field"]["name"][1]
+    assert labels.headings(("name", "village"), "en") == ("Name", "Village")
+    for key, (zh, en) in labels.COLUMNS.items():
+        assert zh and en and zh != key and en != key, key

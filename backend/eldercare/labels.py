@@ -900,6 +900,28 @@ NOT_SHOWN: dict[str, str] = {
 }
 
 
+# Headings of export columns that are not a field of a record (a field's heading is its words
+# in ENUMS["field"]): server-side only, the app names its own table columns.
+COLUMNS: dict[str, tuple[str, str]] = {
+    # exports (a)
+    # exports (b)
+}
+
+
+def heading(key: str, lang: str = "zh-CN") -> str:
+    """An export column's heading: ``COLUMNS`` first, then the field's words; the key itself
+    if neither has it (which the export tests prevent)."""
+    pair = COLUMNS.get(key) or ENUMS["field"].get(key)
+    if pair is None:
+        return key
+    return pair[1] if lang == "en" else pair[0]
+
+
+def headings(keys: tuple[str, ...], lang: str = "zh-CN") -> tuple[str, ...]:
+    """The header row of an export whose columns are ``keys``."""
+    return tuple(heading(k, lang) for k in keys)
+
+
 def label(group: str, code: Any, lang: str = "zh-CN") -> str:
     """The words of ``code`` in enumeration ``group`` ("" for None; the code itself if
     unknown, which the dictionary test prevents for the API's enumerations)."""
