@@ -180,3 +180,29 @@ def test_export_selected_holds_only_the_chosen_rows(new_page: Any, server: Serve
     assert len(rows) == 1
     assert rows[0][2] == chosen["elder_name"]
     assert rows[0][1] == chosen["village_code"]
+
+
+def test_the_hazard_list_is_numbered_pages_and_cards_on_a_phone(
+    new_page: Any, server: Server
+) -> None:
+    everything = server.get(TOWNSHIP, "/follow-ups", limit=1, count="true", open="false")
+    assert everything["total"] >= 1
+    # a desktop: numbered pages with the total, the village of each row named
+    page = new_page()
+    login(page, TOWNSHIP)
+    page.goto("/follow-ups")
+    page.wait_for_selector("[data-test=fu-table] tr.el-table__row")
+    page.wait_for_selector("[data-test=fu-pager]")
+    assert "共" in page.inner_text("[data-test=fu-pager]")
+    first_place = page.locator("[data-test=fu-table] tr.el-table__row td").nth(2)
+    page.wait_for_function("el => el.innerText.trim().length > 0", arg=first_place.element_handle())
+    assert not any(ch.isdigit() for ch in first_place.inner_text())  # a name, not a code
+
+    # a phone: cards, nothing wider than the screen
+    phone = new_page(360, 740, is_mobile=True, has_touch=True)
+    login(phone, TOWNSHIP)
+    phone.goto("/follow-ups")
+    phone.wait_for_selector("[data-test=fu-card]")
+    assert phone.locator("[data-test=fu-table]").count() == 0
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(phone, "follow-ups-cards-phone", full_page=False)
