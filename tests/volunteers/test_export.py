@@ -9,7 +9,6 @@ from datetime import date
 
 import openpyxl
 import pytest
-
 from eldercare import labels
 from eldercare.volunteers import export
 
