@@ -905,6 +905,27 @@ NOT_SHOWN: dict[str, str] = {
 COLUMNS: dict[str, tuple[str, str]] = {
     # exports (a)
     # exports (b)
+    "active_pairings": ("在结对数", "Open pairings"),
+    "paired_elders": ("结对老人", "Paired elders"),
+    "elder_name": ("老人姓名", "Elder's name"),
+    "helper": ("帮扶人", "Helper"),
+    "helper_kind": ("帮扶人身份", "Helper type"),
+    "record_a": ("甲", "A"),
+    "record_b": ("乙", "B"),
+    "duplicate_reasons": ("疑似原因", "Why they may be the same person"),
+    "similarity": ("相似度", "Similarity"),
+    "id_number_masked": ("身份证号（脱敏）", "ID number (masked)"),
+    "age": ("年龄", "Age"),
+    "screening_result": ("预筛查结果", "Pre-screening result"),
+    "reference_amount": ("参考金额（元）", "Reference amount (yuan)"),
+    "receiving": ("是否正在享受", "Receiving"),
+    "check_reasons": ("核查原因", "Reasons to check"),
+    "household_listed": ("同户一并列出的成员", "Household members listed with them"),
+    "turns_age": ("年满（岁）", "Turns (years)"),
+    "birthday": ("生日", "Birthday"),
+    "allowance_start": ("高龄津贴起始日", "Old-age allowance from"),
+    "monthly_amount": ("月标准（元）", "Monthly amount (yuan)"),
+    "receiving_allowance": ("是否已享受高龄津贴", "Receiving the old-age allowance"),
 }
 
 

@@ -45,7 +45,7 @@ def test_the_volunteer_export_has_chinese_headers_and_names(new_page: Any, serve
         page.click("[data-test=volunteers-export-csv]")
     text = Path(dl.value.path()).read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][:4] == ["乡镇", "村（社区）", "姓名", "手机号"]
+    assert rows[0][:4] == ["乡镇", "村（社区）", "姓名", "联系电话"]
     assert "结对老人" in rows[0]
     body = rows[1:]
     assert len(body) == server.get(OFFICER, "/volunteers", limit=1, count="true")["total"]

@@ -1185,6 +1185,27 @@ class TestDuplicatesExport:
         )
         assert csv.status_code == 200
         assert csv.content.decode("utf-8-sig").startswith("姓名（甲）,")
+        assert head[4] == "现住址（甲）"  # the field's words
+
+    def test_english_headers_and_reasons_when_asked(self, client, db):
+        officer = make_user(db, "township_officer", TOWNSHIP)
+        make_elder(db, VILLAGE, name="袁月英", birth="1948-04-04")
+        make_elder(db, OTHER_VILLAGE, name="袁月英", birth="1948-04-04")
+        db.commit()
+        rows = self.rows(
+            client.get("/api/v1/elders/duplicates/export", headers=auth(officer, "en"))
+        )
+        head, [row] = rows[0], rows[1:]
+        assert head[:5] == [
+            "Name (A)",
+            "Township (A)",
+            "Village (A)",
+            "Id number (A)",
+            "Address (A)",
+        ]
+        assert head[5] == "Name (B)"
+        assert head[-2:] == ["Why they may be the same person", "Similarity"]
+        assert row[10] == "Same birth date, Same name"
 
     @pytest.mark.parametrize(
         ("role", "region"),

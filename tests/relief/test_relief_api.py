@@ -10,7 +10,8 @@ from datetime import date, timedelta
 import pytest
 from eldercare.audit.models import AuditEvent
 from eldercare.clock import today as local_today
-from eldercare.relief import lists
+from eldercare.labels import heading, headings
+from eldercare.relief import exports, lists, rules
 from eldercare.relief.models import ReliefPolicyVersion
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -427,7 +428,7 @@ class TestExports:
             ("富裕己", "最低生活保障（低保）", "预筛查显示可能已不符合条件"),
             ("已故戊", "最低生活保障（低保）", "已故"),
         ]
-        assert rows[0]["人员状态"] in ("已故", "在册")
+        assert {r["状态"] for r in rows} == {"已故", "在册"}  # the field's words
 
     def test_xlsx_has_the_same_lines_with_chinese_headers(self, client, worker, fixture_county):
         path = "/api/v1/eligibility/gaps/export"
@@ -455,6 +456,57 @@ class TestExports:
         later = csv_rows(client.get(path + f"?as_of={TODAY + timedelta(days=31)}",
                                     headers=auth(worker)))  # fmt: skip
         assert later == []
+
+    def test_gaps_in_english_when_asked(self, client, worker, fixture_county):
+        path = "/api/v1/eligibility/gaps/export"
+        r = client.get(path, headers=auth(worker, "en"))
+        head = next(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+        assert head == list(headings(exports.LIST_COLUMNS, "en"))
+        assert head[:4] == ["Village", "Village code", "Name", "ID number (masked)"]
+        rows = csv_rows(r)
+        zh = csv_rows(client.get(path, headers=auth(worker)))
+        assert len(rows) == len(zh)
+        poor = fixture_county["poor"]
+        line = next(
+            x
+            for x in rows
+            if x["Name"] == poor.name and x["Program"] == "Minimum living allowance (dibao)"
+        )
+        assert line["Sex"] in ("Male", "Female")
+        assert line["Status"] == "Active"
+        assert line["Pre-screening result"].startswith("Pre-screening: ")
+        assert {x["Receiving"] for x in rows} == {"No"}
+        assert not any(x["Program"] in rules.PROGRAMS for x in rows)  # no raw code
+
+    def test_payments_to_check_in_english_when_asked(self, client, worker, fixture_county):
+        path = "/api/v1/eligibility/payments-to-check/export"
+        rows = csv_rows(client.get(path, headers=auth(worker, "en")))
+        got = sorted((r["Name"], r["Reasons to check"], r["Status"]) for r in rows)
+        assert got == [
+            ("富裕己", "Apparently no longer eligible", "Active"),
+            ("已故戊", "Deceased", "Deceased"),
+        ]
+        assert {r["Receiving"] for r in rows} == {"Yes"}
+
+    def test_milestones_in_english_when_asked(self, client, worker, fixture_county):
+        path = "/api/v1/eligibility/age-milestones/export"
+        r = client.get(path, headers=auth(worker, "en"))
+        head = next(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+        assert head == list(headings(exports.MILESTONE_COLUMNS, "en"))
+        [row] = csv_rows(r)
+        assert (row["Name"], row["Turns (years)"], row["Monthly amount (yuan)"]) == (
+            fixture_county["soon80"].name,
+            "80",
+            "60",
+        )
+        assert row["Receiving the old-age allowance"] == "No"
+        zh = csv_rows(client.get(path, headers=auth(worker)))
+        assert zh[0]["是否已享受高龄津贴"] == "否"
+
+    def test_every_column_has_a_heading_in_both_languages(self):
+        for key in exports.LIST_COLUMNS + exports.MILESTONE_COLUMNS:
+            for lang in ("zh-CN", "en"):
+                assert heading(key, lang) != key, (key, lang)
 
     def test_bad_format_is_422(self, client, worker):
         r = client.get("/api/v1/eligibility/gaps/export?format=pdf", headers=auth(worker))

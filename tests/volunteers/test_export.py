@@ -1,5 +1,6 @@
-"""The volunteer and pairing lists as files: Chinese headers, words, places named, the
-list's filters, and scope (a region outside it is 404, a neighbour's rows never appear)."""
+"""The volunteer and pairing lists as files: headers and words in the request's language
+(Chinese unless English is asked for), places named, the list's filters, and scope (a region
+outside it is 404, a neighbour's rows never appear)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from datetime import date
 
 import openpyxl
 import pytest
+from eldercare import labels
+from eldercare.volunteers import export
 
 from tests.factories import (
     OTHER_COUNTY,
@@ -60,16 +63,35 @@ class TestVolunteersExport:
             client.get(f"{API}/volunteers/export", headers=auth(officer), params={"format": fmt})
         )
         head = rows[0]
-        assert head[:4] == ["乡镇", "村（社区）", "姓名", "手机号"]
+        assert head[:4] == ["乡镇", "村（社区）", "姓名", "联系电话"]
         row = next(r for r in rows[1:] if r[2] == "陈志强")
         assert row[0] == "所城镇"
         assert row[1].startswith("南风坳")
         assert row[3] != v.phone  # masked, as the list shows it
         assert "****" in row[3]
-        assert row[head.index("身份")] == "党员"
+        assert row[head.index("类别")] == "党员"
         assert row[head.index("结对老人")] == "王桂花"
         assert str(row[head.index("在结对数")]) == "1"
-        assert row[head.index("在岗")] == "是"
+        assert row[head.index("是否在岗")] == "是"
+
+    @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+    def test_english_headers_and_words_when_asked(self, client, db, officer, paired, fmt):
+        v, _, _ = paired
+        v.team = "medical_care"
+        db.commit()
+        rows = rows_of(
+            client.get(
+                f"{API}/volunteers/export", headers=auth(officer, "en"), params={"format": fmt}
+            )
+        )
+        head = rows[0]
+        assert head == list(labels.headings(export.VOLUNTEER_COLUMNS, "en"))
+        assert head[:4] == ["Township", "Village", "Name", "Phone"]
+        assert "Open pairings" in head
+        row = next(r for r in rows[1:] if r[2] == "陈志强")
+        assert row[head.index("Kind")] == "Party member"
+        assert row[head.index("Team")] == "Medical care"
+        assert row[head.index("Active")] == "Yes"
 
     def test_as_filtered(self, client, officer, paired):
         both = rows_of(client.get(f"{API}/volunteers/export", headers=auth(officer)))
@@ -159,7 +181,40 @@ class TestPairingsExport:
         [gone] = all_rows[1:]
         assert gone[2] == "袁月英"
         assert gone[1].startswith("所城")
-        assert gone[head.index("帮扶内容")] == "打扫卫生、陪伴聊天"
+        assert gone[head.index("服务内容")] == "打扫卫生、陪伴聊天"
         assert gone[head.index("结束日期")] == "2026-03-01"
-        assert gone[head.index("结束原因")] == "老人迁出帮扶人所在区域"
+        assert gone[head.index("结束原因")] == "老人迁往他村"
         assert gone[head.index("包保责任人")] == "否"
+
+    def test_english_headers_and_words_when_asked(self, client, db, officer, paired):
+        v, _, _ = paired
+        ended = make_elder(db, OTHER_VILLAGE, name="袁月英")
+        p = make_pairing(db, ended, v)
+        p.services = ["cleaning", "companionship"]
+        p.end_date = date(2026, 3, 1)
+        p.end_reason = "moved"
+        db.commit()
+        rows = rows_of(
+            client.get(
+                f"{API}/pairings/export",
+                headers=auth(officer, "en"),
+                params={"state": "all", "format": "csv"},
+            )
+        )
+        head = rows[0]
+        assert head == list(labels.headings(export.PAIRING_COLUMNS, "en"))
+        assert head[:5] == ["Township", "Village", "Elder's name", "Helper", "Helper type"]
+        gone = next(r for r in rows[1:] if r[2] == "袁月英")
+        assert gone[head.index("Helper type")] == "Party member"
+        assert gone[head.index("Is primary")] == "No"
+        assert gone[head.index("Services")] == "Cleaning, Company"
+        assert gone[head.index("End reason")] == "The elder moved to another village"
+        still = next(r for r in rows[1:] if r[2] == "王桂花")
+        assert still[head.index("Is primary")] == "Yes"
+        assert still[head.index("End reason")] == ""
+
+
+def test_every_column_has_a_heading_in_both_languages():
+    for key in export.VOLUNTEER_COLUMNS + export.PAIRING_COLUMNS:
+        for lang in ("zh-CN", "en"):
+            assert labels.heading(key, lang) != key, (key, lang)

@@ -132,27 +132,27 @@ def duplicates(
     ]
 
 
-DUPLICATE_COLUMNS = (
-    "姓名（甲）",
-    "乡镇（甲）",
-    "村（社区）（甲）",
-    "身份证号（甲）",
-    "住址（甲）",
-    "姓名（乙）",
-    "乡镇（乙）",
-    "村（社区）（乙）",
-    "身份证号（乙）",
-    "住址（乙）",
-    "疑似原因",
-    "相似度",
-)
+# Each record's columns (a field's words, then which record), then the pair's.
+DUPLICATE_RECORD_COLUMNS = ("name", "township", "village", "id_number", "address")
+DUPLICATE_PAIR_COLUMNS = ("duplicate_reasons", "similarity")
+
+
+def duplicate_headings(lang: str) -> tuple[str, ...]:
+    """The header row of the duplicates file: 姓名（甲） … 姓名（乙） …, or Name (A) …."""
+    sides = [labels.heading(s, lang) for s in ("record_a", "record_b")]
+    form = "{} ({})" if lang == "en" else "{}（{}）"
+    each = [
+        form.format(labels.heading(k, lang), s) for s in sides for k in DUPLICATE_RECORD_COLUMNS
+    ]
+    return (*each, *labels.headings(DUPLICATE_PAIR_COLUMNS, lang))
 
 
 @router.get(
     "/elders/duplicates/export",
     summary="Possible duplicates as a file: both records named and placed, reasons in words",
     description="The pairs of `GET /elders/duplicates` (same `region` and `limit`), the "
-    "likeliest first; ID numbers masked. A region outside the caller's scope is 404.",
+    "likeliest first; ID numbers masked. Headers and words in the request's language "
+    "(Chinese or English). A region outside the caller's scope is 404.",
     response_class=StreamingResponse,
 )
 def export_duplicates(
@@ -168,6 +168,7 @@ def export_duplicates(
         ctx.actor.scope.require(region)
     pairs = service.possible_duplicates(db, ctx, region, limit)
     places = place_names(db, {e.village_code for a, b, _, _ in pairs for e in (a, b)})
+    sep = ", " if ctx.lang == "en" else "、"
     rows: list[list[Any]] = []
     for a, b, reasons, score in pairs:
         row: list[Any] = []
@@ -175,13 +176,13 @@ def export_duplicates(
             item = present.list_item(e)
             township, village = places.get(e.village_code, ("", ""))
             row += [item.name, township, village, item.id_number, item.address]
-        words = "、".join(labels.label("duplicateReason", r) for r in reasons)
+        words = sep.join(labels.label("duplicateReason", r, ctx.lang) for r in reasons)
         rows.append([*row, words, round(score, 2)])
     db.commit()
     writer = {"csv": sheets.as_csv, "xlsx": sheets.as_xlsx}[format]
     name = f"duplicates-{today().isoformat()}.{format}"
     return StreamingResponse(
-        writer(DUPLICATE_COLUMNS, iter(rows), None),
+        writer(duplicate_headings(ctx.lang), iter(rows), None),
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

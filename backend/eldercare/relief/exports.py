@@ -1,5 +1,6 @@
 """The township's lists as files: gaps, payments to check and age milestones as CSV or
-XLSX, with Chinese headers and masked ID numbers, through the bulk export writers.
+XLSX, with headers and words in the request's language (the one dictionary,
+:mod:`eldercare.labels`) and masked ID numbers, through the bulk export writers.
 
 Rows are read a page at a time in short read sessions of their own (as the bulk exports
 do), after the caller's region has been brought up to date, so a county's list streams in
@@ -23,38 +24,39 @@ from eldercare.clock import today
 from eldercare.db import session_factory
 from eldercare.elders import service as elders
 from eldercare.elders.models import Elder
-from eldercare.labels import label
+from eldercare.labels import label, value_words
 from eldercare.relief import labels, lists, rules, screening
 
 PAGE = 500
+# Column keys: a record's field has its words in ENUMS["field"], the others in COLUMNS.
 LIST_COLUMNS = (
-    "村（社区）",
-    "村代码",
-    "姓名",
-    "身份证号（脱敏）",
-    "性别",
-    "年龄",
-    "住址",
-    "人员状态",
-    "状态日期",
-    "救助项目",
-    "预筛查结果",
-    "参考金额（元）",
-    "是否正在享受",
-    "核查原因",
-    "说明",
-    "同户一并列出的成员",
+    "village",
+    "village_code",
+    "name",
+    "id_number_masked",
+    "sex",
+    "age",
+    "address",
+    "status",
+    "status_date",
+    "program",
+    "screening_result",
+    "reference_amount",
+    "receiving",
+    "check_reasons",
+    "note",
+    "household_listed",
 )
 MILESTONE_COLUMNS = (
-    "村（社区）",
-    "村代码",
-    "姓名",
-    "身份证号（脱敏）",
-    "年满（岁）",
-    "生日",
-    "高龄津贴起始日",
-    "月标准（元）",
-    "是否已享受高龄津贴",
+    "village",
+    "village_code",
+    "name",
+    "id_number_masked",
+    "turns_age",
+    "birthday",
+    "allowance_start",
+    "monthly_amount",
+    "receiving_allowance",
 )
 NOTE = "预筛查结果仅供参考，不是审批决定"
 
@@ -80,11 +82,13 @@ def note(r: Any, program: str, lang: str) -> str:
     return labels.basic_living_note(program, screening.LONG.get(other_short or ""), lang)
 
 
-def list_rows(kind: str, region: str, program: str | None) -> Iterator[list[Any]]:
-    """Every line of the gap list (``kind="gaps"``) or the payments to check."""
+def list_rows(kind: str, region: str, program: str | None, lang: str) -> Iterator[list[Any]]:
+    """Every line of the gap list (``kind="gaps"``) or the payments to check, in ``lang``."""
     fetch = lists.gaps if kind == "gaps" else lists.payments_to_check
     check = kind != "gaps"
     on = today()
+    sep = ", " if lang == "en" else "、"
+    reasons_sep = "; " if lang == "en" else "；"
     cursor: str | None = None
     while True:
         with session_factory()() as db:
@@ -93,7 +97,7 @@ def list_rows(kind: str, region: str, program: str | None) -> Iterator[list[Any]
             members = member_names(db, page.items)
             db.commit()
         for r in page.items:
-            together = "、".join(household_members(r, members))
+            together = sep.join(household_members(r, members))
             for p in rules.PROGRAMS:
                 if not r.mask & rules.BIT[p] or (program and p != program):
                     continue
@@ -103,17 +107,19 @@ def list_rows(kind: str, region: str, program: str | None) -> Iterator[list[Any]
                     r.village_code,
                     r.name,
                     identity.mask(r.id_number),
-                    label("sex", r.sex),
+                    label("sex", r.sex, lang),
                     lists.age_of(r.birth_date, on),
                     r.address,
-                    label("status", r.status),
+                    label("status", r.status, lang),
                     r.status_date.isoformat() if r.status_date else "",
-                    labels.program_label(p, "zh-CN"),
-                    label("programStatus", screening.LONG[short]),
+                    labels.program_label(p, lang),
+                    label("programStatus", screening.LONG[short], lang),
                     amount or "",
-                    "是" if r.receiving_mask & rules.BIT[p] else "否",
-                    "；".join(label("checkReason", x) for x in reasons) if check else "",
-                    note(r, p, "zh-CN"),
+                    value_words("receiving", bool(r.receiving_mask & rules.BIT[p]), lang),
+                    reasons_sep.join(label("checkReason", x, lang) for x in reasons)
+                    if check
+                    else "",
+                    note(r, p, lang),
                     together if not check and p in screening.HOUSEHOLD_PROGRAMS else "",
                 ]
         if not page.next_cursor:
@@ -121,7 +127,8 @@ def list_rows(kind: str, region: str, program: str | None) -> Iterator[list[Any]
         cursor = page.next_cursor
 
 
-def milestone_rows(region: str, within_days: int, on: date) -> Iterator[list[Any]]:
+def milestone_rows(region: str, within_days: int, on: date, lang: str) -> Iterator[list[Any]]:
+    """The elders turning an old-age-allowance age within ``within_days`` of ``on``."""
     with session_factory()() as db:
         rows = lists.milestones(db, region, within_days, on)
         names = elders.village_names(db, {m.village_code for m in rows})
@@ -136,5 +143,5 @@ def milestone_rows(region: str, within_days: int, on: date) -> Iterator[list[Any
             m.birthday.isoformat(),
             m.start_date.isoformat(),
             "" if m.monthly_amount is None else str(m.monthly_amount),
-            "是" if m.receiving else "否",
+            value_words("receiving_allowance", bool(m.receiving), lang),
         ]

@@ -13,6 +13,7 @@ from eldercare.concurrency import IfMatch, expected_version, set_etag
 from eldercare.context import RequestCtx
 from eldercare.db import DbSession
 from eldercare.elders import service as elders
+from eldercare.labels import headings
 from eldercare.pagination import PageOut, Paging
 from eldercare.regions import service as regions
 from eldercare.relief import (
@@ -353,6 +354,9 @@ def age_milestones(
     return PageOut(items=items, next_cursor=page.next_cursor, total=page.total)
 
 
+LANG_NOTE = "Headers and words in the request's language (Chinese or English)."
+
+
 def _file(kind: str, fmt: str, columns: tuple[str, ...], rows: Any) -> StreamingResponse:
     writer = {"csv": sheets.as_csv, "xlsx": sheets.as_xlsx}[fmt]
     name = f"{kind}-{today().isoformat()}.{fmt}"
@@ -366,6 +370,7 @@ def _file(kind: str, fmt: str, columns: tuple[str, ...], rows: Any) -> Streaming
 @router.get(
     "/eligibility/gaps/export",
     summary="The gap list as a file (one line per elder and program; ID numbers masked)",
+    description=LANG_NOTE,
     response_class=StreamingResponse,
 )
 def export_gaps(
@@ -377,13 +382,15 @@ def export_gaps(
 ) -> StreamingResponse:
     code = _region(db, ctx, region)
     screening.bring_up_to_date(db, code)
-    return _file("gaps", format, exports.LIST_COLUMNS, exports.list_rows("gaps", code, program))
+    rows = exports.list_rows("gaps", code, program, ctx.lang)
+    return _file("gaps", format, headings(exports.LIST_COLUMNS, ctx.lang), rows)
 
 
 @router.get(
     "/eligibility/payments-to-check/export",
     summary="The payments to check as a file (one line per elder and program, with the "
     "reasons; ID numbers masked)",
+    description=LANG_NOTE,
     response_class=StreamingResponse,
 )
 def export_payments_to_check(
@@ -395,13 +402,14 @@ def export_payments_to_check(
 ) -> StreamingResponse:
     code = _region(db, ctx, region)
     screening.bring_up_to_date(db, code)
-    rows = exports.list_rows("payments_to_check", code, program)
-    return _file("payments-to-check", format, exports.LIST_COLUMNS, rows)
+    rows = exports.list_rows("payments_to_check", code, program, ctx.lang)
+    return _file("payments-to-check", format, headings(exports.LIST_COLUMNS, ctx.lang), rows)
 
 
 @router.get(
     "/eligibility/age-milestones/export",
     summary="The age milestones as a file (ID numbers masked)",
+    description=LANG_NOTE,
     response_class=StreamingResponse,
 )
 def export_age_milestones(
@@ -415,11 +423,12 @@ def export_age_milestones(
 ) -> StreamingResponse:
     code = _region(db, ctx, region)
     rows = (
-        exports.milestone_rows(code, within_days, as_of or today())
+        exports.milestone_rows(code, within_days, as_of or today(), ctx.lang)
         if program in (None, "old_age_allowance")
         else iter([])
     )
-    return _file("age-milestones", format, exports.MILESTONE_COLUMNS, rows)
+    head = headings(exports.MILESTONE_COLUMNS, ctx.lang)
+    return _file("age-milestones", format, head, rows)
 
 
 @router.get(

@@ -1,7 +1,7 @@
-"""The volunteer and pairing lists as files for people: Chinese headers, every code in words
-(the one dictionary, :mod:`eldercare.labels`), the township and village named, phones
-masked. Rows are read a page at a time in short sessions of their own, with the list's
-filters and scope."""
+"""The volunteer and pairing lists as files for people: headers and every code in words in
+the request's language (the one dictionary, :mod:`eldercare.labels`), the township and
+village named, phones masked. Rows are read a page at a time in short sessions of their
+own, with the list's filters and scope."""
 
 from __future__ import annotations
 
@@ -22,48 +22,40 @@ from eldercare.volunteers.models import Pairing, Volunteer
 
 PAGE = 500
 
+# Column keys: a record's field has its words in ENUMS["field"], the others in COLUMNS.
 VOLUNTEER_COLUMNS = (
-    "乡镇",
-    "村（社区）",
-    "姓名",
-    "手机号",
-    "身份",
-    "服务队",
-    "结对上限",
-    "在结对数",
-    "结对老人",
-    "在岗",
+    "township",
+    "village",
+    "name",
+    "phone",
+    "kind",
+    "team",
+    "max_pairings",
+    "active_pairings",
+    "paired_elders",
+    "active",
 )
 PAIRING_COLUMNS = (
-    "乡镇",
-    "村（社区）",
-    "老人姓名",
-    "帮扶人",
-    "帮扶人身份",
-    "包保责任人",
-    "帮扶内容",
-    "开始日期",
-    "结束日期",
-    "结束原因",
+    "township",
+    "village",
+    "elder_name",
+    "helper",
+    "helper_kind",
+    "is_primary",
+    "services",
+    "start_date",
+    "end_date",
+    "end_reason",
 )
-
-
-def _yes(value: bool) -> str:
-    return "是" if value else "否"
-
-
-def _end_reason(reason: str) -> str:
-    """A pairing's end reason in words: the move's own code named, a typed reason as typed."""
-    if reason == service.PAIRING_END_MOVED:
-        return "老人迁出帮扶人所在区域"
-    return reason
 
 
 def volunteer_rows(
     ctx: RequestCtx, elder_scope: ColumnElement[bool], filters: dict[str, Any]
 ) -> Iterator[list[Any]]:
     """The volunteers of the list (same filters, same order), each with their open
-    pairings' elders by name (those in the caller's scope)."""
+    pairings' elders by name (those in the caller's scope), in the caller's language."""
+    lang = ctx.lang
+    sep = ", " if lang == "en" else "、"
     cursor: str | None = None
     while True:
         with session_factory()() as db:
@@ -91,12 +83,12 @@ def volunteer_rows(
                 village,
                 v.name,
                 phones.mask(v.phone) or "",
-                labels.label("volunteerKind", v.kind),
-                labels.label("team", v.team),
+                labels.label("volunteerKind", v.kind, lang),
+                labels.label("team", v.team, lang),
                 v.max_pairings,
                 counts.get(v.id, 0),
-                "、".join(paired.get(v.id, [])),
-                _yes(v.active),
+                sep.join(paired.get(v.id, [])),
+                labels.value_words("active", v.active, lang),
             ]
         if not page.next_cursor:
             return
@@ -111,7 +103,10 @@ def pairing_rows(
     volunteer_id: str | None,
     open_only: bool,
 ) -> Iterator[list[Any]]:
-    """Pairings in scope (their elders'), the newest first: the elder's village, the helper."""
+    """Pairings in scope (their elders'), the newest first: the elder's village, the helper;
+    in the caller's language (an end reason typed by hand as typed)."""
+    lang = ctx.lang
+    sep = ", " if lang == "en" else "、"
     columns: list[Any] = [
         Pairing.id,
         Pairing.start_date,
@@ -163,12 +158,12 @@ def pairing_rows(
                 village,
                 elder,
                 helper,
-                labels.label("volunteerKind", kind),
-                _yes(primary),
-                "、".join(labels.label("service", s) for s in services or []),
+                labels.label("volunteerKind", kind, lang),
+                labels.value_words("is_primary", primary, lang),
+                sep.join(labels.label("service", s, lang) for s in services or []),
                 start.isoformat(),
                 end.isoformat() if end else "",
-                _end_reason(reason or ""),
+                labels.label("pairingEnd", reason, lang),
             ]
         if not page.next_cursor:
             return

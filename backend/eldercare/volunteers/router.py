@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Query, Response
 from fastapi.responses import StreamingResponse
 
-from eldercare import clock, phones
+from eldercare import clock, labels, phones
 from eldercare.audit import service as audit
 from eldercare.auth.deps import AuthCtx, auth_ctx
 from eldercare.concurrency import IfMatch, expected_version, set_etag
@@ -91,9 +91,10 @@ def list_volunteers(
 
 @router.get(
     "/volunteers/export",
-    summary="The volunteer list as a file: Chinese headers, words, places named, phones masked",
+    summary="The volunteer list as a file: in words, places named, phones masked",
     description="The filters of `GET /volunteers`; each volunteer with the elders of their "
-    "open pairings by name. A region outside the caller's scope is 404.",
+    "open pairings by name. Headers and words in the request's language (Chinese or "
+    "English). A region outside the caller's scope is 404.",
     response_class=StreamingResponse,
 )
 def export_volunteers(
@@ -109,7 +110,8 @@ def export_volunteers(
         ctx.actor.scope.require(region)
     filters = {"region": region, "kind": kind, "team": team, "active": active, "q": q}
     rows = export.volunteer_rows(ctx, elders.elder_scope(ctx), filters)
-    return _file(export.VOLUNTEER_COLUMNS, rows, "volunteers", format)
+    head = labels.headings(export.VOLUNTEER_COLUMNS, ctx.lang)
+    return _file(head, rows, "volunteers", format)
 
 
 @router.post("/volunteers", response_model=VolunteerOut, status_code=201, summary="Add a volunteer")
@@ -215,7 +217,8 @@ def create_pairing(db: DbSession, ctx: AuthCtx, body: PairingIn, response: Respo
     "/pairings/export",
     summary="Pairings as a file: the elder's township and village, the helper, in words",
     description="`state=open` (default) or `all`; `region`: the elders' region (outside the "
-    "caller's scope: 404); `volunteer_id`: one helper's (out of scope: 404).",
+    "caller's scope: 404); `volunteer_id`: one helper's (out of scope: 404). Headers and "
+    "words in the request's language (Chinese or English).",
     response_class=StreamingResponse,
 )
 def export_pairings(
@@ -238,7 +241,8 @@ def export_pairings(
         volunteer_id=volunteer_id,
         open_only=state == "open",
     )
-    return _file(export.PAIRING_COLUMNS, rows, "pairings", format)
+    head = labels.headings(export.PAIRING_COLUMNS, ctx.lang)
+    return _file(head, rows, "pairings", format)
 
 
 @router.get("/pairings/{pairing_id}", response_model=PairingOut, summary="One pairing")
