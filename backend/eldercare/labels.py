@@ -904,6 +904,36 @@ NOT_SHOWN: dict[str, str] = {
 # in ENUMS["field"]): server-side only, the app names its own table columns.
 COLUMNS: dict[str, tuple[str, str]] = {
     # exports (a)
+    "elder_name": ("老人姓名", "Elder"),
+    "description": ("情况说明", "Description"),
+    "follow_up_kind": ("事项", "Item"),
+    "found_by": ("发现人", "Found by"),
+    "found_at": ("发现时间", "Found at"),
+    "times_seen": ("发现次数", "Times found"),
+    "owner_or_department": ("责任人/部门", "Owner or department"),
+    "overdue": ("是否逾期", "Overdue"),
+    "closed_at": ("办结时间", "Closed at"),
+    "closure_note": ("办结说明", "Closure note"),
+    "occurred_at": ("发生时间", "Occurred at"),
+    "reporter_name": ("上报人", "Reported by"),
+    "reported_at": ("上报时间", "Reported at"),
+    "reported_late": ("是否迟报", "Reported late"),
+    "due_at": ("办理期限", "Due by"),
+    "children_notified": ("子女是否已通知", "Children notified"),
+    "resolved_at": ("办结时间", "Resolved at"),
+    "last_visit": ("上次探访", "Last visit"),
+    "next_due_date": ("应探访日期", "Visit due"),
+    "due_in": ("到期情况", "Due"),
+    "due_reason": ("探访间隔依据", "Visit interval rule"),
+    "pending_event": ("待处理事件", "Pending event"),
+    "open_follow_ups": ("未办结跟进事项", "Open follow-ups"),
+    "services_due": ("到期服务", "Services due"),
+    "id_number_masked": ("身份证号（脱敏）", "ID number (masked)"),
+    "age": ("年龄", "Age"),
+    "phone_masked": ("联系电话（脱敏）", "Phone (masked)"),
+    "days_since_contact": ("距今天数", "Days since"),
+    "county": ("县（区）", "County"),
+    "last_login_at": ("最近登录", "Last login"),
     # exports (b)
 }
 

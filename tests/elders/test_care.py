@@ -487,7 +487,7 @@ class TestMonthlyRule:
         sheet = load_workbook(io.BytesIO(r.content)).active
         rows = [[c.value for c in row] for row in sheet.iter_rows()]
         assert rows[0][:4] == ["村（社区）", "村代码", "姓名", "身份证号（脱敏）"]
-        assert "最近联系子女日期" in rows[0]
+        assert "最近联系日期" in rows[0]
         body = [r for r in rows[1:] if r[2] == "王桂英"]
         assert len(body) == 1
         row = dict(zip(rows[0], body[0], strict=True))
@@ -495,8 +495,8 @@ class TestMonthlyRule:
         assert "*" in row["身份证号（脱敏）"]
         assert row["身份证号（脱敏）"] != e.id_number
         assert row["联系电话（脱敏）"] == "138****5678"
-        assert row["最近联系子女日期"] == "从未联系"
-        assert "留守" in row["人员类别"]
+        assert row["最近联系日期"] == "从未联系"
+        assert "留守" in row["类别"]
 
 
 # ----------------------------------------------------------------------------- no one at home
@@ -651,7 +651,7 @@ class TestNoOneAtHome:
         ]
         assert [row[2] for row in rows[1:]] == ["王桂英"]
         row = dict(zip(rows[0], rows[1], strict=True))
-        assert row["无人照料"] == "是"
+        assert row["家中无人照料"] == "是"
         assert "脑卒中" in row["无人照料原因"]
         assert row["委托照料人"] == "无"
         assert row["风险等级"] == "高风险"
