@@ -8,6 +8,8 @@ import io
 
 import openpyxl
 import pytest
+from eldercare import labels
+from eldercare.incidents.router import EXPORT_COLUMNS
 from eldercare.labels import label
 
 from tests.factories import (
@@ -75,6 +77,27 @@ def test_chinese_headers_words_and_region_names(client, db, worker, county, fmt)
     assert cell["级别"] == "乡镇"
     assert cell["子女是否已通知"] == "否"
     assert "attachment" in r.headers["content-disposition"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_english_headers_and_words_for_a_user_who_chose_english(client, db, worker, county, fmt):
+    e = make_elder(db, name="王桂花")
+    report(client, worker, e, type="abuse", severity="high")
+    r = client.get(f"{API}/incidents/export", headers=auth(county, "en"), params={"format": fmt})
+    head, *body = rows_of(r)
+    assert [k for k in EXPORT_COLUMNS if k not in labels.COLUMNS | labels.ENUMS["field"]] == []
+    assert list(head) == list(labels.headings(EXPORT_COLUMNS, "en"))
+    assert head[:4] == ["Township", "Village", "Village code", "Elder"]
+    [row] = body
+    cell = dict(zip(head, row, strict=True))
+    assert cell["Township"] == "所城镇"
+    assert cell["Type"] == label("incidentType", "abuse", "en") == "Abuse"
+    assert cell["Severity"] == "High"
+    assert cell["Status"] == "Reported"
+    assert cell["Level"] == "Township"
+    assert cell["Children notified"] == "No"
+    assert cell["Overdue"] == "No"
+    assert not {"abuse", "high", "reported", "township"} & set(row)
 
 
 def test_the_lists_filters_apply(client, db, worker, county):
