@@ -448,13 +448,59 @@ class TestExportUsers:
             "用户名",
             "角色",
             "县（区）",
-            "乡镇（街道）",
+            "乡镇",
             "村（社区）",
             "状态",
             "最近登录",
         ]
         assert rows == [
             ["李专干", "nfa_worker", "村级专干", "蓝山县", "所城镇", "南风坳村委会", "启用", ""]
+        ]
+
+    def test_export_is_in_english_for_an_admin_who_chose_english(self, client, db, admin):
+        from eldercare import labels
+        from eldercare.auth.accounts_router import EXPORT_COLUMNS
+
+        make_user(db, "village_worker", VILLAGE, username="nfa_worker", display_name="李专干")
+        make_user(db, "village_worker", VILLAGE, username="nfa_off", active=False)
+        r = client.get(
+            "/api/v1/users/export",
+            headers=auth(admin, "en"),
+            params={"format": "csv", "q": "nfa_"},
+        )
+        head, *rows = self.rows(r)
+        assert [k for k in EXPORT_COLUMNS if k not in labels.COLUMNS | labels.ENUMS["field"]] == []
+        assert head == [
+            "Name",
+            "Username",
+            "Role",
+            "County",
+            "Township",
+            "Village",
+            "Status",
+            "Last login",
+        ]
+        assert sorted(rows) == [
+            [
+                "nfa_off",
+                "nfa_off",
+                "Village worker",
+                "蓝山县",
+                "所城镇",
+                "南风坳村委会",
+                "Deactivated",
+                "",
+            ],
+            [
+                "李专干",
+                "nfa_worker",
+                "Village worker",
+                "蓝山县",
+                "所城镇",
+                "南风坳村委会",
+                "Active",
+                "",
+            ],
         ]
 
     def test_export_follows_the_list_filters(self, client, db, admin):

@@ -216,7 +216,7 @@ def test_the_user_list_downloads_as_filtered_with_chinese_headers(
         "用户名",
         "角色",
         "县（区）",
-        "乡镇（街道）",
+        "乡镇",
         "村（社区）",
         "状态",
         "最近登录",

@@ -83,8 +83,8 @@ def test_the_incidents_export_has_chinese_headers(new_page: Any, server: Server)
     sheet = load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes())).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     head, body = rows[0], rows[1:]
-    assert head[:4] == ["乡镇（街道）", "村（社区）", "村代码", "老人姓名"]
-    assert "事件类型" in head
+    assert head[:4] == ["乡镇", "村（社区）", "村代码", "老人姓名"]
+    assert "类型" in head
     assert "状态" in head
     # the list as filtered (open incidents, the screen's default), all of them, in words
     listed = server.get(TOWNSHIP, "/incidents", open="true", limit=200, count="true")
@@ -93,7 +93,7 @@ def test_the_incidents_export_has_chinese_headers(new_page: Any, server: Server)
     assert statuses <= {"已上报", "已受理", "处置中", "已上报县级"}
     township = server.get(TOWNSHIP, "/auth/me")["region"]["name"]
     assert body
-    assert all(r[head.index("乡镇（街道）")] == township for r in body)
+    assert all(r[head.index("乡镇")] == township for r in body)
 
 
 def test_the_visit_entry_on_a_phone_takes_the_whole_width(new_page: Any, server: Server) -> None:
@@ -144,7 +144,7 @@ def test_the_worklist_export_has_chinese_headers(new_page: Any, server: Server) 
     sheet = load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes())).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     head, body = rows[0], rows[1:]
-    assert head[:4] == ["乡镇（街道）", "村（社区）", "村代码", "老人姓名"]
+    assert head[:4] == ["乡镇", "村（社区）", "村代码", "老人姓名"]
     # the same elders as the list on screen (all pages), in words
     listed = server.get(WORKER, "/worklist", due_within_days=7, limit=200, count="true")
     assert len(body) == listed["total"]

@@ -1,12 +1,15 @@
 """Chinese is the default; English is one tap away and covers the key screens, the server's
-messages included, and stays chosen after a reload."""
+messages and the exports included, and stays chosen after a reload."""
 
 from __future__ import annotations
 
+import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.e2e.conftest import PASSWORD, Server, cascade, shot
 
@@ -88,3 +91,25 @@ def test_english_on_the_key_screens(new_page: Any, server: Server) -> None:
     page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
     page.goto("/elders")
     assert _heading(page) == "老人台账"
+
+
+def test_an_export_downloads_in_the_language_the_user_chose(new_page: Any, server: Server) -> None:
+    page = new_page(1366, 768)
+    page.goto("/login")
+    page.click("button >> text=English")
+    page.wait_for_selector("button[type=submit] >> text=Log in")
+    page.fill("input[name=username]", "lanshan_township")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-test=who]")
+    page.goto("/incidents")
+    page.wait_for_selector("[data-test=incidents-total]")
+    with page.expect_download() as dl:
+        page.click("[data-test=incidents-export]")
+    sheet = load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes())).active
+    head, *body = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert head[:4] == ["Township", "Village", "Village code", "Elder"]
+    assert not CJK.search(" ".join(head)), head
+    assert body
+    statuses = {r[head.index("Status")] for r in body}
+    assert statuses <= {"Reported", "Acknowledged", "In progress", "Escalated"}, statuses

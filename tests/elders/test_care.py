@@ -487,7 +487,7 @@ class TestMonthlyRule:
         sheet = load_workbook(io.BytesIO(r.content)).active
         rows = [[c.value for c in row] for row in sheet.iter_rows()]
         assert rows[0][:4] == ["村（社区）", "村代码", "姓名", "身份证号（脱敏）"]
-        assert "最近联系子女日期" in rows[0]
+        assert "最近联系日期" in rows[0]
         body = [r for r in rows[1:] if r[2] == "王桂英"]
         assert len(body) == 1
         row = dict(zip(rows[0], body[0], strict=True))
@@ -495,8 +495,8 @@ class TestMonthlyRule:
         assert "*" in row["身份证号（脱敏）"]
         assert row["身份证号（脱敏）"] != e.id_number
         assert row["联系电话（脱敏）"] == "138****5678"
-        assert row["最近联系子女日期"] == "从未联系"
-        assert "留守" in row["人员类别"]
+        assert row["最近联系日期"] == "从未联系"
+        assert "留守" in row["类别"]
 
 
 # ----------------------------------------------------------------------------- no one at home
@@ -651,7 +651,7 @@ class TestNoOneAtHome:
         ]
         assert [row[2] for row in rows[1:]] == ["王桂英"]
         row = dict(zip(rows[0], rows[1], strict=True))
-        assert row["无人照料"] == "是"
+        assert row["家中无人照料"] == "是"
         assert "脑卒中" in row["无人照料原因"]
         assert row["委托照料人"] == "无"
         assert row["风险等级"] == "高风险"
@@ -663,6 +663,35 @@ class TestNoOneAtHome:
         assert "王桂英" in text
         assert "钱老汉" in text
         assert "孙大娘" not in text
+
+    @pytest.mark.parametrize("kind", ["no_one_at_home", "contacts_overdue"])
+    def test_the_export_is_in_english_for_a_user_who_chose_english(
+        self, client, db, township, kind
+    ):
+        from eldercare import labels
+        from eldercare.elders.care_lists import COLUMNS
+
+        ill_and_alone(db, name="王桂英", phone="13812345678")
+        r = client.get(f"{API}/care/export", headers=auth(township, "en"), params={"kind": kind})
+        assert r.status_code == 200, r.text
+        rows = [
+            [c.value for c in row]
+            for row in load_workbook(io.BytesIO(r.content)).active.iter_rows()
+        ]
+        assert [k for k in COLUMNS if k not in labels.COLUMNS | labels.ENUMS["field"]] == []
+        assert tuple(rows[0]) == labels.headings(COLUMNS, "en")
+        assert rows[0][:4] == ["Village", "Village code", "Name", "ID number (masked)"]
+        [row] = [dict(zip(rows[0], r, strict=True)) for r in rows[1:] if r[2] == "王桂英"]
+        assert row["Phone (masked)"] == "138****5678"
+        assert row["Risk level"] == "High"
+        assert "Left-behind" in row["Categories"].split(", ")
+        assert row["No one at home"] == "Yes"
+        assert "stroke" in row["Why no one is at home"].lower()
+        assert row["Why no one is at home"][0].isupper()
+        assert row["Caretaker"] == "None"
+        assert row["Last contact date"] == "Never contacted"
+        assert row["Sex"] in {"Male", "Female"}
+        assert not {"high", "male", "female", "left_behind"} & set(row.values())
 
     def test_the_summary_counts_them_and_the_contact_rate(self, client, db, worker, township):
         ill_and_alone(db)

@@ -4,6 +4,7 @@ relief link, an incident's resolution, the lists, counts, worklist and export, a
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date, datetime, timedelta
 from typing import get_args
@@ -809,6 +810,30 @@ class TestListsAndCounts:
         assert row[3] == "安全隐患"
         assert row[4] == labels.label("kind", "fire_gas") == "用火用气"
         assert row[head.index("状态")] == "待处理"
+
+    def test_export_in_english_has_english_headers_and_words(self, client, db, worker, township):
+        from eldercare import labels as words
+        from eldercare.followups.router import EXPORT_COLUMNS
+
+        e = make_elder(db, name="王桂花")
+        visit(client, worker, e, safety_risks=["fire_gas"])
+        r = client.get(
+            f"{API}/follow-ups/export", headers=auth(township, "en"), params={"format": "csv"}
+        )
+        assert r.status_code == 200, r.text
+        head, row = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+        assert [k for k in EXPORT_COLUMNS if k not in words.COLUMNS | words.ENUMS["field"]] == []
+        assert head[:5] == ["Village", "Village code", "Elder", "Category", "Item"]
+        cell = dict(zip(head, row, strict=True))
+        assert cell["Category"] == "Hazard"
+        assert cell["Item"] == labels.label("kind", "fire_gas", "en") == "Fire/gas"
+        assert cell["Severity"] == labels.label("severity", "high", "en") == "Urgent"
+        assert cell["Status"] == "Open"
+        assert cell["Owner type"] == "Village worker"
+        assert cell["Overdue"] == "No"
+        assert cell["Level"] == "Village"
+        assert cell["Found by"].startswith("Staff")
+        assert not {"fire_gas", "hazard", "open", "village_worker", "village"} & set(row)
 
     def test_export_of_chosen_items_holds_only_those(
         self, client, db, worker, township, neighbours

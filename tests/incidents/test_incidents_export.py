@@ -8,6 +8,8 @@ import io
 
 import openpyxl
 import pytest
+from eldercare import labels
+from eldercare.incidents.router import EXPORT_COLUMNS
 from eldercare.labels import label
 
 from tests.factories import (
@@ -62,19 +64,40 @@ def test_chinese_headers_words_and_region_names(client, db, worker, county, fmt)
     report(client, worker, e, type="abuse", severity="high")
     r = client.get(f"{API}/incidents/export", headers=auth(county), params={"format": fmt})
     head, *body = rows_of(r)
-    assert head[:4] == ["乡镇（街道）", "村（社区）", "村代码", "老人姓名"]
+    assert head[:4] == ["乡镇", "村（社区）", "村代码", "老人姓名"]
     [row] = body
     cell = dict(zip(head, row, strict=True))
-    assert cell["乡镇（街道）"] == "所城镇"
+    assert cell["乡镇"] == "所城镇"
     assert cell["村（社区）"] == "南风坳村委会"
     assert cell["村代码"] == VILLAGE
     assert cell["老人姓名"] == "王桂花"
-    assert cell["事件类型"] == label("incidentType", "abuse") == "遭受虐待"
+    assert cell["类型"] == label("incidentType", "abuse") == "遭受虐待"
     assert cell["紧急程度"] == "高"
     assert cell["状态"] == "已上报"
-    assert cell["办理层级"] == "乡镇"
+    assert cell["级别"] == "乡镇"
     assert cell["子女是否已通知"] == "否"
     assert "attachment" in r.headers["content-disposition"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_english_headers_and_words_for_a_user_who_chose_english(client, db, worker, county, fmt):
+    e = make_elder(db, name="王桂花")
+    report(client, worker, e, type="abuse", severity="high")
+    r = client.get(f"{API}/incidents/export", headers=auth(county, "en"), params={"format": fmt})
+    head, *body = rows_of(r)
+    assert [k for k in EXPORT_COLUMNS if k not in labels.COLUMNS | labels.ENUMS["field"]] == []
+    assert list(head) == list(labels.headings(EXPORT_COLUMNS, "en"))
+    assert head[:4] == ["Township", "Village", "Village code", "Elder"]
+    [row] = body
+    cell = dict(zip(head, row, strict=True))
+    assert cell["Township"] == "所城镇"
+    assert cell["Type"] == label("incidentType", "abuse", "en") == "Abuse"
+    assert cell["Severity"] == "High"
+    assert cell["Status"] == "Reported"
+    assert cell["Level"] == "Township"
+    assert cell["Children notified"] == "No"
+    assert cell["Overdue"] == "No"
+    assert not {"abuse", "high", "reported", "township"} & set(row)
 
 
 def test_the_lists_filters_apply(client, db, worker, county):

@@ -8,6 +8,8 @@ import io
 
 import openpyxl
 import pytest
+from eldercare import labels
+from eldercare.visits.router import WORKLIST_COLUMNS
 
 from tests.factories import (
     OTHER_COUNTY,
@@ -47,18 +49,39 @@ def test_chinese_headers_words_and_region_names(client, db, township, fmt):
     )
     r = client.get(f"{API}/worklist/export", headers=auth(township), params={"format": fmt})
     head, *body = rows_of(r)
-    assert head[:4] == ["乡镇（街道）", "村（社区）", "村代码", "老人姓名"]
+    assert head[:4] == ["乡镇", "村（社区）", "村代码", "老人姓名"]
     [row] = body
     cell = dict(zip(head, row, strict=True))
-    assert cell["乡镇（街道）"] == "所城镇"
+    assert cell["乡镇"] == "所城镇"
     assert cell["村（社区）"] == "南风坳村委会"
     assert cell["老人姓名"] == "王桂花"
-    assert cell["电话"] == "138****5678"
+    assert cell["联系电话"] == "138****5678"
     assert cell["风险等级"] in {"高风险", "重点", "一般"}
     assert cell["探访间隔依据"].startswith("尚未探访")
     assert cell["上次探访"] == "未探访"
     assert cell["到期情况"].startswith("逾期") or cell["到期情况"] == "今天到期"
     assert "attachment" in r.headers["content-disposition"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_english_headers_and_words_for_a_user_who_chose_english(client, db, township, fmt):
+    make_elder(db, name="王桂花", living_arrangement="alone", phone="13812345678")
+    r = client.get(f"{API}/worklist/export", headers=auth(township, "en"), params={"format": fmt})
+    head, *body = rows_of(r)
+    assert [k for k in WORKLIST_COLUMNS if k not in labels.COLUMNS | labels.ENUMS["field"]] == []
+    assert list(head) == list(labels.headings(WORKLIST_COLUMNS, "en"))
+    assert head[:4] == ["Township", "Village", "Village code", "Elder"]
+    [row] = body
+    cell = dict(zip(head, row, strict=True))
+    assert cell["Village"] == "南风坳村委会"
+    assert cell["Phone"] == "138****5678"
+    assert cell["Risk level"] in {"High", "Key", "General"}
+    assert "Living alone" in cell["Categories"].split(", ")
+    assert cell["Last visit"] == "Never visited"
+    assert cell["Visit interval rule"].startswith("Never visited (")
+    assert cell["Due"].endswith("days overdue") or cell["Due"] in {"1 day overdue", "Due today"}
+    assert not {"high", "key", "general", "living_alone"} & set(row)
+    assert "（" not in cell["Visit interval rule"]
 
 
 def test_the_lists_filters_apply(client, db, township):

@@ -72,16 +72,18 @@ def list_users(
     )
 
 
+# The columns (keys of the one dictionary's headings, eldercare.labels.heading).
 EXPORT_COLUMNS = (
-    "姓名",
-    "用户名",
-    "角色",
-    "县（区）",
-    "乡镇（街道）",
-    "村（社区）",
-    "状态",
-    "最近登录",
+    "display_name",
+    "username",
+    "role",
+    "county",
+    "township",
+    "village",
+    "status",
+    "last_login_at",
 )
+ACTIVE = (("停用", "Deactivated"), ("启用", "Active"))  # by the account's `active`
 EXPORT_PAGE = 500
 
 
@@ -96,6 +98,7 @@ def _region_names(db: DbSession, codes: set[str]) -> dict[str, str]:
 def _export_rows(ctx: RequestCtx, values: dict[str, Any]) -> Iterator[list[Any]]:
     """Every user of the list, a page at a time in short sessions of their own."""
     tz = get_settings().tz
+    en = 1 if ctx.lang == "en" else 0
     cursor: str | None = None
     while True:
         with session_factory()() as db:
@@ -109,11 +112,11 @@ def _export_rows(ctx: RequestCtx, values: dict[str, Any]) -> Iterator[list[Any]]
             yield [
                 u.display_name or u.username,
                 u.username,
-                labels.label("role", u.role),
+                labels.label("role", u.role, ctx.lang),
                 names.get(code[:6], ""),
                 names.get(code[:9], "") if len(code) >= 9 else "",
                 names.get(code, "") if len(code) == 12 else "",
-                "启用" if u.active else "停用",
+                ACTIVE[bool(u.active)][en],
                 u.last_login_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
                 if u.last_login_at
                 else "",
@@ -125,7 +128,7 @@ def _export_rows(ctx: RequestCtx, values: dict[str, Any]) -> Iterator[list[Any]]
 
 @users.get(
     "/export",
-    summary="The user list as a file, with Chinese headers and words (as filtered)",
+    summary="The user list as a file (as filtered), in words in the caller's language",
     response_class=StreamingResponse,
 )
 def export_users(
@@ -140,7 +143,7 @@ def export_users(
     writer = {"csv": sheets.as_csv, "xlsx": sheets.as_xlsx}[format]
     name = f"users-{clock.today().isoformat()}.{format}"
     return StreamingResponse(
-        writer(EXPORT_COLUMNS, _export_rows(ctx, filters.values), None),
+        writer(labels.headings(EXPORT_COLUMNS, ctx.lang), _export_rows(ctx, filters.values), None),
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

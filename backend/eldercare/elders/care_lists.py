@@ -1,6 +1,7 @@
-"""The township's care lists as files (Chinese headers, masked ID numbers and phones): the
-elders whose children were not contacted within the county's rule, the elders with no one
-at home, and the left-behind elders without an entrusted caretaker agreement.
+"""The township's care lists as files (headers and values in words in the caller's language,
+ID numbers and phones masked): the elders whose children were not contacted within the
+county's rule, the elders with no one at home, and the left-behind elders without an
+entrusted caretaker agreement.
 
 Rows are read a page at a time in short read sessions of their own (as the other exports
 do), so a county's list streams in constant memory; each holds exactly what the matching
@@ -25,29 +26,40 @@ from eldercare.elders.access import elder_scope, village_names
 from eldercare.elders.labels import label, render
 from eldercare.elders.models import Elder, Guardian
 from eldercare.elders.queries import caretaker_agreement_clause
+from eldercare.labels import headings, value_words
 from eldercare.labels import label as words
 from eldercare.pagination import Direction, keyset
 from eldercare.scope import Scope
+from eldercare.sheets.write import capital
 
 PAGE = 500
+# The columns (keys of the one dictionary's headings, eldercare.labels.heading).
 COLUMNS = (
-    "村（社区）",
-    "村代码",
-    "姓名",
-    "身份证号（脱敏）",
-    "性别",
-    "年龄",
-    "住址",
-    "联系电话（脱敏）",
-    "风险等级",
-    "人员类别",
-    "无人照料",
-    "无人照料原因",
-    "委托照料人",
-    "委托照料协议签订日期",
-    "最近联系子女日期",
-    "距今天数",
+    "village",
+    "village_code",
+    "name",
+    "id_number_masked",
+    "sex",
+    "age",
+    "address",
+    "phone_masked",
+    "risk_level",
+    "category_codes",
+    "no_one_at_home",
+    "no_one_at_home_reason",
+    "caretaker_name",
+    "agreement_date",
+    "last_contact_date",
+    "days_since_contact",
 )
+# The lists' words that are not codes (the app's are in its messages).
+NO_CARETAKER = ("无", "None")
+NEVER_CONTACTED = ("从未联系", "Never contacted")
+
+
+def header(lang: str) -> tuple[str, ...]:
+    """The header row in the caller's language."""
+    return headings(COLUMNS, lang)
 
 
 def _caretaker() -> Any:
@@ -97,6 +109,8 @@ def statement(db: Session, ctx: RequestCtx, kind: str, region: str) -> Any:
 
 
 def rows(ctx: RequestCtx, kind: str, region: str) -> Iterator[list[Any]]:
+    lang = ctx.lang
+    en = 1 if lang == "en" else 0
     on = today()
     cursor: str | None = None
     order: list[tuple[Any, Direction]] = [(Elder.name_pinyin, "asc"), (Elder.id, "asc")]
@@ -107,23 +121,26 @@ def rows(ctx: RequestCtx, kind: str, region: str) -> Iterator[list[Any]]:
             names = village_names(db, {r.village_code for r in page.items})
             db.commit()
         for r in page.items:
-            codes = [c for c in (r.category_codes or "").split(",") if c]
             yield [
                 names.get(r.village_code, r.village_code),
                 r.village_code,
                 r.name,
                 identity.mask(r.id_number),
-                words("sex", r.sex),
+                words("sex", r.sex, lang),
                 identity.age_on(r.birth_date, on),
                 r.address,
                 phones.mask(r.phone) or "",
-                label(r.risk_level, "zh-CN"),
-                "、".join(label(c, "zh-CN") for c in codes),
-                "是" if r.no_one_at_home else "否",
-                render(r.no_one_at_home_reason, "zh-CN") if r.no_one_at_home_reason else "",
-                r.caretaker or "无",
+                label(r.risk_level, lang),
+                value_words(
+                    "categories", [c for c in (r.category_codes or "").split(",") if c], lang
+                ),
+                value_words("no_one_at_home", bool(r.no_one_at_home), lang),
+                capital(render(r.no_one_at_home_reason, lang), lang)
+                if r.no_one_at_home_reason
+                else "",
+                r.caretaker or NO_CARETAKER[en],
                 r.agreement_date.isoformat() if r.agreement_date else "",
-                r.last_contact_date.isoformat() if r.last_contact_date else "从未联系",
+                r.last_contact_date.isoformat() if r.last_contact_date else NEVER_CONTACTED[en],
                 (on - r.last_contact_date).days if r.last_contact_date else "",
             ]
         if not page.next_cursor:

@@ -163,7 +163,7 @@ def contacts_overdue(
 
 @router.get(
     "/care/export",
-    summary="A care list as a file with Chinese headers (ID numbers and phones masked)",
+    summary="A care list as a file in words in the caller's language (ID numbers, phones masked)",
     description="`kind`: `contacts_overdue`: the elders of `/care/contacts-overdue`; "
     "`no_one_at_home`: `/elders?no_one_at_home=true`; `caretaker_missing`: "
     "`/elders?left_behind=true&caretaker_agreement=missing`.",
@@ -183,7 +183,7 @@ def export_list(
     writer = {"csv": sheets.as_csv, "xlsx": sheets.as_xlsx}[format]
     name = f"{kind.replace('_', '-')}-{today().isoformat()}.{format}"
     return StreamingResponse(
-        writer(care_lists.COLUMNS, rows, None),
+        writer(care_lists.header(ctx.lang), rows, None),
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

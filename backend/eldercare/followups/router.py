@@ -29,6 +29,7 @@ from eldercare.followups.schemas import (
     FollowUpTransitionIn,
     OwnerCandidates,
 )
+from eldercare.labels import headings, value_words
 from eldercare.pagination import PageOut, Paging
 from eldercare.routing import Router
 from eldercare.sheets import write as sheets
@@ -164,26 +165,27 @@ def list_follow_ups(
     return _page(db, ctx, page)
 
 
+# The columns (keys of the one dictionary's headings, eldercare.labels.heading).
 EXPORT_COLUMNS = (
-    "村（社区）",
-    "村代码",
-    "老人姓名",
-    "类别",
-    "事项",
-    "救助项目",
-    "情况说明",
-    "紧急程度",
-    "发现人",
-    "发现时间",
-    "发现次数",
-    "责任方",
-    "责任人/部门",
-    "期限",
-    "状态",
-    "是否逾期",
-    "层级",
-    "办结时间",
-    "办结说明",
+    "village",
+    "village_code",
+    "elder_name",
+    "category",
+    "follow_up_kind",
+    "program",
+    "description",
+    "severity",
+    "found_by",
+    "found_at",
+    "times_seen",
+    "owner_type",
+    "owner_or_department",
+    "due_date",
+    "status",
+    "overdue",
+    "level",
+    "closed_at",
+    "closure_note",
 )
 EXPORT_PAGE = 500
 
@@ -191,6 +193,7 @@ EXPORT_PAGE = 500
 def _export_rows(ctx: RequestCtx, values: dict[str, Any]) -> Iterator[list[Any]]:
     """Every item of the list, a page at a time in short sessions of their own."""
     tz = get_settings().tz
+    lang = ctx.lang
     cursor: str | None = None
     today = clock.today()
     while True:
@@ -203,28 +206,31 @@ def _export_rows(ctx: RequestCtx, values: dict[str, Any]) -> Iterator[list[Any]]
             db.commit()
         for i in page.items:
             owner = (
-                labels.label("department", i.owner_id)
+                labels.label("department", i.owner_id, lang)
                 if i.owner_type == "department"
                 else i.owner_name
             )
+            found_by = labels.label("found_by_type", i.found_by_type, lang)
             yield [
                 villages.get(i.village_code, i.village_code),
                 i.village_code,
                 names.get(i.elder_id, ""),
-                labels.label("category", i.category),
-                labels.label("kind", i.kind),
-                labels.label("program", i.program),
+                labels.label("category", i.category, lang),
+                labels.label("kind", i.kind, lang),
+                labels.label("program", i.program, lang),
                 i.description,
-                labels.label("severity", i.severity),
-                f"{labels.label('found_by_type', i.found_by_type)} {i.found_by_name}".strip(),
+                labels.label("severity", i.severity, lang),
+                f"{sheets.capital(found_by, lang)} {i.found_by_name}".strip(),
                 i.found_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                 i.times_seen,
-                labels.label("owner_type", i.owner_type),
+                labels.label("owner_type", i.owner_type, lang),
                 owner,
                 i.due_date.isoformat(),
-                labels.label("status", i.status),
-                "是" if rules.overdue(i.status, i.due_date, today) else "否",
-                labels.label("level", rules.level(i.status, i.due_date, today)),
+                labels.label("status", i.status, lang),
+                value_words("overdue", rules.overdue(i.status, i.due_date, today), lang),
+                sheets.capital(
+                    labels.label("level", rules.level(i.status, i.due_date, today), lang), lang
+                ),
                 i.closed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if i.closed_at else "",
                 i.closure_note,
             ]
@@ -235,7 +241,7 @@ def _export_rows(ctx: RequestCtx, values: dict[str, Any]) -> Iterator[list[Any]]
 
 @router.get(
     "/follow-ups/export",
-    summary="The follow-up list as a file, with Chinese headers and labels",
+    summary="The follow-up list as a file, headers and values in words in the caller's language",
     response_class=StreamingResponse,
 )
 def export_follow_ups(
@@ -256,7 +262,7 @@ def export_follow_ups(
     name = f"follow-ups-{clock.today().isoformat()}.{format}"
     values = {**filters.values, "ids": list(ids) if ids else None}
     return StreamingResponse(
-        writer(EXPORT_COLUMNS, _export_rows(ctx, values), None),
+        writer(headings(EXPORT_COLUMNS, ctx.lang), _export_rows(ctx, values), None),
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

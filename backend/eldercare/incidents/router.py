@@ -29,7 +29,7 @@ from eldercare.incidents.schemas import (
     TimelineEntry,
     TransitionIn,
 )
-from eldercare.labels import label
+from eldercare.labels import headings, label, value_words
 from eldercare.pagination import PageOut, Paging
 from eldercare.roles import Role
 from eldercare.routing import Router
@@ -155,24 +155,25 @@ def list_incidents(
     )
 
 
+# The columns (keys of the one dictionary's headings, eldercare.labels.heading).
 EXPORT_COLUMNS = (
-    "乡镇（街道）",
-    "村（社区）",
-    "村代码",
-    "老人姓名",
-    "事件类型",
-    "紧急程度",
-    "状态",
-    "办理层级",
-    "情况说明",
-    "发生时间",
-    "上报人",
-    "上报时间",
-    "是否迟报",
-    "办理期限",
-    "是否逾期",
-    "子女是否已通知",
-    "办结时间",
+    "township",
+    "village",
+    "village_code",
+    "elder_name",
+    "type",
+    "severity",
+    "status",
+    "level",
+    "description",
+    "occurred_at",
+    "reporter_name",
+    "reported_at",
+    "reported_late",
+    "due_at",
+    "overdue",
+    "children_notified",
+    "resolved_at",
 )
 EXPORT_PAGE = 500
 ExportFormat = Annotated[Literal["csv", "xlsx"], Query(description="CSV (UTF-8 with BOM) or XLSX")]
@@ -181,13 +182,14 @@ ExportFormat = Annotated[Literal["csv", "xlsx"], Query(description="CSV (UTF-8 w
 def _export_rows(ctx: RequestCtx, values: dict[str, Any]) -> Iterator[list[Any]]:
     """Every incident of the list, a page at a time in short sessions of their own."""
     tz = get_settings().tz
+    lang = ctx.lang
     now = clock.now()
 
     def when(moment: Any) -> str:
         return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
 
     def yes(flag: bool | None) -> str:
-        return "" if flag is None else ("是" if flag else "否")
+        return value_words("flag", flag, lang)
 
     cursor: str | None = None
     while True:
@@ -205,10 +207,10 @@ def _export_rows(ctx: RequestCtx, values: dict[str, Any]) -> Iterator[list[Any]]
                 places.get(i.village_code, ""),
                 i.village_code,
                 names.get(i.elder_id, ""),
-                label("incidentType", i.type),
-                label("severity", i.severity),
-                label("incidentStatus", i.status),
-                label("regionLevel", i.level),
+                label("incidentType", i.type, lang),
+                label("severity", i.severity, lang),
+                label("incidentStatus", i.status, lang),
+                label("regionLevel", i.level, lang),
                 i.description,
                 when(i.occurred_at),
                 i.reporter_name,
@@ -226,7 +228,7 @@ def _export_rows(ctx: RequestCtx, values: dict[str, Any]) -> Iterator[list[Any]]
 
 @router.get(
     "/incidents/export",
-    summary="The incident list as a file (the list's filters), with Chinese headers and words",
+    summary="The incident list as a file (the list's filters), in words in the caller's language",
     description="A region outside the caller's answers 404 before the file starts.",
     response_class=StreamingResponse,
 )
@@ -238,7 +240,7 @@ def export_incidents(
     writer = {"csv": sheets.as_csv, "xlsx": sheets.as_xlsx}[format]
     name = f"incidents-{clock.today().isoformat()}.{format}"
     return StreamingResponse(
-        writer(EXPORT_COLUMNS, _export_rows(ctx, filters.values), None),
+        writer(headings(EXPORT_COLUMNS, ctx.lang), _export_rows(ctx, filters.values), None),
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -30,6 +30,12 @@ def watermark(ctx: RequestCtx) -> str:
     return f"明文导出 / unmasked export: {who} ({p.id}), {at}"
 
 
+def capital(words: str, lang: str) -> str:
+    """Words that open a cell: in English with a capital ("staff" -> "Staff"), as the
+    dictionary's words inside a sentence are not."""
+    return words[:1].upper() + words[1:] if lang == "en" else words
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()

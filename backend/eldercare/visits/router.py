@@ -19,6 +19,7 @@ from eldercare.elders import service as elders
 from eldercare.elders.labels import label, render
 from eldercare.errors import Conflict
 from eldercare.i18n import translate
+from eldercare.labels import headings, value_words
 from eldercare.labels import label as words
 from eldercare.pagination import PageOut, Paging, keyset
 from eldercare.regions import service as regions
@@ -355,28 +356,37 @@ def worklist(db: DbSession, ctx: AuthCtx, paging: Paging, filters: WorklistQ) ->
     )
 
 
+# The columns (keys of the one dictionary's headings, eldercare.labels.heading).
 WORKLIST_COLUMNS = (
-    "乡镇（街道）",
-    "村（社区）",
-    "村代码",
-    "老人姓名",
-    "地址",
-    "电话",
-    "风险等级",
-    "类别",
-    "上次探访",
-    "应探访日期",
-    "到期情况",
-    "探访间隔依据",
-    "待处理事件",
-    "未办结跟进事项",
-    "到期服务",
+    "township",
+    "village",
+    "village_code",
+    "elder_name",
+    "address",
+    "phone",
+    "risk_level",
+    "category_codes",
+    "last_visit",
+    "next_due_date",
+    "due_in",
+    "due_reason",
+    "pending_event",
+    "open_follow_ups",
+    "services_due",
 )
 EXPORT_PAGE = 500
-NEEDS_HELPER = "需安排帮扶人"  # the worklist's flag for event_type needs_helper
+# The worklist's words that are not codes (the app's are in its messages: worklist.*).
+NEEDS_HELPER = ("需安排帮扶人", "Needs a helper")  # the flag for event_type needs_helper
+NEVER_VISITED = ("未探访", "Never visited")
 
 
-def _due_words(due_in: int) -> str:
+def _due_words(due_in: int, lang: str) -> str:
+    if lang == "en":
+        if due_in < 0:
+            return f"{-due_in} day overdue" if due_in == -1 else f"{-due_in} days overdue"
+        if due_in == 0:
+            return "Due today"
+        return "Due in 1 day" if due_in == 1 else f"Due in {due_in} days"
     if due_in < 0:
         return f"逾期 {-due_in} 天"
     return "今天到期" if due_in == 0 else f"{due_in} 天后到期"
@@ -385,6 +395,9 @@ def _due_words(due_in: int) -> str:
 def _worklist_rows(ctx: RequestCtx, filters: WorklistFilters) -> Iterator[list[Any]]:
     """Every elder of the worklist, a page at a time in short sessions of their own."""
     tz = get_settings().tz
+    lang = ctx.lang
+    en = 1 if lang == "en" else 0
+    sep, open_, close = (", ", " (", ")") if en else ("、", "（", "）")
     on = today()
     until = filters.until(on)
     cursor: str | None = None
@@ -416,19 +429,21 @@ def _worklist_rows(ctx: RequestCtx, filters: WorklistFilters) -> Iterator[list[A
                 r.name,
                 r.address,
                 phones.mask(r.phone) or "",
-                words("risk", r.risk_level),
-                "、".join(words("category", c) for c in (r.category_codes or "").split(",") if c),
+                words("risk", r.risk_level, lang),
+                value_words(
+                    "categories", [c for c in (r.category_codes or "").split(",") if c], lang
+                ),
                 r.last_visit_at.astimezone(tz).strftime("%Y-%m-%d")
                 if r.last_visit_at
-                else "未探访",
+                else NEVER_VISITED[en],
                 r.next_due_date.isoformat(),
-                _due_words(schedule.due_in_days(r.next_due_date, on)),
-                render(r.reason, "zh-CN"),
-                NEEDS_HELPER if event == "needs_helper" else words("eventType", event),
+                _due_words(schedule.due_in_days(r.next_due_date, on), lang),
+                sheets.capital(render(r.reason, lang), lang),
+                NEEDS_HELPER[en] if event == "needs_helper" else words("eventType", event, lang),
                 open_items.get(r.elder_id, 0),
-                "、".join(
-                    f"{label(row.service, 'zh-CN')}（"
-                    f"{_due_words(schedule.due_in_days(row.next_due_date, on))}）"
+                sep.join(
+                    f"{label(row.service, lang)}{open_}"
+                    f"{_due_words(schedule.due_in_days(row.next_due_date, on), lang)}{close}"
                     for row in due.get(r.elder_id, [])
                 ),
             ]
@@ -439,7 +454,7 @@ def _worklist_rows(ctx: RequestCtx, filters: WorklistFilters) -> Iterator[list[A
 
 @router.get(
     "/worklist/export",
-    summary="The worklist as a file (the list's filters), with Chinese headers and words",
+    summary="The worklist as a file (the list's filters), in words in the caller's language",
     description="Phones masked as on the list. A region outside the caller's answers 404 "
     "before the file starts.",
     response_class=StreamingResponse,
@@ -456,7 +471,7 @@ def export_worklist(
     writer = {"csv": sheets.as_csv, "xlsx": sheets.as_xlsx}[format]
     name = f"worklist-{today().isoformat()}.{format}"
     return StreamingResponse(
-        writer(WORKLIST_COLUMNS, _worklist_rows(ctx, filters), None),
+        writer(headings(WORKLIST_COLUMNS, ctx.lang), _worklist_rows(ctx, filters), None),
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
