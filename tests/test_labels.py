@@ -122,3 +122,22 @@ def test_an_export_heading_comes_from_the_columns_then_the_fields():
     for key, (zh, en) in labels.COLUMNS.items():
         assert zh not in ("", key), key
         assert en not in ("", key), key
+
+
+def test_no_heading_or_label_is_written_twice():
+    """A key written twice in a dictionary literal silently keeps the last words."""
+    import ast
+
+    tree = ast.parse((ROOT / "backend" / "eldercare" / "labels.py").read_text("utf-8"))
+    twice = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+            twice += sorted({k for k in keys if keys.count(k) > 1})
+    assert not twice, twice
+
+
+def test_stored_category_lists_read_as_words():
+    assert labels.value_words("category_codes", ",left_behind,empty_nest,") == "留守、空巢"
+    assert labels.value_words("manual_categories", "left_behind", "en") == "Left-behind"
+    assert labels.value_words("category_codes", ["empty_nest"], "en") == "Empty nest"

@@ -904,6 +904,9 @@ NOT_SHOWN: dict[str, str] = {
 # in ENUMS["field"]): server-side only, the app names its own table columns.
 COLUMNS: dict[str, tuple[str, str]] = {
     # exports (a)
+    "incident_type": ("事件类型", "Incident type"),
+    "handling_level": ("办理层级", "Handled at"),
+    "last_child_contact": ("最近联系子女日期", "Last contact with the children"),
     "elder_name": ("老人姓名", "Elder"),
     "description": ("情况说明", "Description"),
     "follow_up_kind": ("事项", "Item"),
@@ -937,15 +940,12 @@ COLUMNS: dict[str, tuple[str, str]] = {
     # exports (b)
     "active_pairings": ("在结对数", "Open pairings"),
     "paired_elders": ("结对老人", "Paired elders"),
-    "elder_name": ("老人姓名", "Elder's name"),
     "helper": ("帮扶人", "Helper"),
     "helper_kind": ("帮扶人身份", "Helper type"),
     "record_a": ("甲", "A"),
     "record_b": ("乙", "B"),
     "duplicate_reasons": ("疑似原因", "Why they may be the same person"),
     "similarity": ("相似度", "Similarity"),
-    "id_number_masked": ("身份证号（脱敏）", "ID number (masked)"),
-    "age": ("年龄", "Age"),
     "screening_result": ("预筛查结果", "Pre-screening result"),
     "reference_amount": ("参考金额（元）", "Reference amount (yuan)"),
     "receiving": ("是否正在享受", "Receiving"),
@@ -1002,7 +1002,7 @@ def value_words(field: str, value: Any, lang: str = "zh-CN") -> str:
     if isinstance(value, bool):
         return ("Yes" if value else "No") if lang == "en" else ("是" if value else "否")
     group = next(iter(FIELDS.get(field, ())), None)
-    if isinstance(value, str) and field in ("category_codes", "manual_categories"):
+    if isinstance(value, str) and "," in value and field in ("category_codes", "manual_categories"):
         value = [v for v in value.split(",") if v]
     if isinstance(value, list):
         sep = ", " if lang == "en" else "、"

@@ -84,7 +84,7 @@ def test_the_incidents_export_has_chinese_headers(new_page: Any, server: Server)
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     head, body = rows[0], rows[1:]
     assert head[:4] == ["乡镇", "村（社区）", "村代码", "老人姓名"]
-    assert "类型" in head
+    assert "事件类型" in head
     assert "状态" in head
     # the list as filtered (open incidents, the screen's default), all of them, in words
     listed = server.get(TOWNSHIP, "/incidents", open="true", limit=200, count="true")

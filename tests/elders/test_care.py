@@ -487,7 +487,7 @@ class TestMonthlyRule:
         sheet = load_workbook(io.BytesIO(r.content)).active
         rows = [[c.value for c in row] for row in sheet.iter_rows()]
         assert rows[0][:4] == ["村（社区）", "村代码", "姓名", "身份证号（脱敏）"]
-        assert "最近联系日期" in rows[0]
+        assert "最近联系子女日期" in rows[0]
         body = [r for r in rows[1:] if r[2] == "王桂英"]
         assert len(body) == 1
         row = dict(zip(rows[0], body[0], strict=True))
@@ -495,7 +495,7 @@ class TestMonthlyRule:
         assert "*" in row["身份证号（脱敏）"]
         assert row["身份证号（脱敏）"] != e.id_number
         assert row["联系电话（脱敏）"] == "138****5678"
-        assert row["最近联系日期"] == "从未联系"
+        assert row["最近联系子女日期"] == "从未联系"
         assert "留守" in row["类别"]
 
 
@@ -689,7 +689,7 @@ class TestNoOneAtHome:
         assert "stroke" in row["Why no one is at home"].lower()
         assert row["Why no one is at home"][0].isupper()
         assert row["Caretaker"] == "None"
-        assert row["Last contact date"] == "Never contacted"
+        assert row["Last contact with the children"] == "Never contacted"
         assert row["Sex"] in {"Male", "Female"}
         assert not {"high", "male", "female", "left_behind"} & set(row.values())
 

@@ -831,7 +831,7 @@ class TestListsAndCounts:
         assert cell["Status"] == "Open"
         assert cell["Owner type"] == "Village worker"
         assert cell["Overdue"] == "No"
-        assert cell["Level"] == "Village"
+        assert cell["Handled at"] == "Village"
         assert cell["Found by"].startswith("Staff")
         assert not {"fire_gas", "hazard", "open", "village_worker", "village"} & set(row)
 

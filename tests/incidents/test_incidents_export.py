@@ -71,10 +71,10 @@ def test_chinese_headers_words_and_region_names(client, db, worker, county, fmt)
     assert cell["村（社区）"] == "南风坳村委会"
     assert cell["村代码"] == VILLAGE
     assert cell["老人姓名"] == "王桂花"
-    assert cell["类型"] == label("incidentType", "abuse") == "遭受虐待"
+    assert cell["事件类型"] == label("incidentType", "abuse") == "遭受虐待"
     assert cell["紧急程度"] == "高"
     assert cell["状态"] == "已上报"
-    assert cell["级别"] == "乡镇"
+    assert cell["办理层级"] == "乡镇"
     assert cell["子女是否已通知"] == "否"
     assert "attachment" in r.headers["content-disposition"]
 
@@ -91,10 +91,10 @@ def test_english_headers_and_words_for_a_user_who_chose_english(client, db, work
     [row] = body
     cell = dict(zip(head, row, strict=True))
     assert cell["Township"] == "所城镇"
-    assert cell["Type"] == label("incidentType", "abuse", "en") == "Abuse"
+    assert cell["Incident type"] == label("incidentType", "abuse", "en") == "Abuse"
     assert cell["Severity"] == "High"
     assert cell["Status"] == "Reported"
-    assert cell["Level"] == "Township"
+    assert cell["Handled at"] == "Township"
     assert cell["Children notified"] == "No"
     assert cell["Overdue"] == "No"
     assert not {"abuse", "high", "reported", "township"} & set(row)

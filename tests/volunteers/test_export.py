@@ -203,7 +203,7 @@ class TestPairingsExport:
         )
         head = rows[0]
         assert head == list(labels.headings(export.PAIRING_COLUMNS, "en"))
-        assert head[:5] == ["Township", "Village", "Elder's name", "Helper", "Helper type"]
+        assert head[:5] == ["Township", "Village", "Elder", "Helper", "Helper type"]
         gone = next(r for r in rows[1:] if r[2] == "袁月英")
         assert gone[head.index("Helper type")] == "Party member"
         assert gone[head.index("Is primary")] == "No"

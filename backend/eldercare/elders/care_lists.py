@@ -49,7 +49,7 @@ COLUMNS = (
     "no_one_at_home_reason",
     "caretaker_name",
     "agreement_date",
-    "last_contact_date",
+    "last_child_contact",
     "days_since_contact",
 )
 # The lists' words that are not codes (the app's are in its messages).

@@ -183,7 +183,7 @@ EXPORT_COLUMNS = (
     "due_date",
     "status",
     "overdue",
-    "level",
+    "handling_level",
     "closed_at",
     "closure_note",
 )
