@@ -69,8 +69,9 @@ def test_the_township_sees_the_care_lists(new_page: Any, server: Server) -> None
     page = new_page(1280, 900)
     login(page, TOWNSHIP)
     page.click("nav >> text=子女未联系")
-    page.wait_for_selector("[data-test=overdue-total]")
-    assert str(expected) in page.inner_text("[data-test=overdue-total]")
+    page.wait_for_url("**/care/contacts")
+    page.wait_for_selector("[data-test=contacts-overdue-total]")
+    assert str(expected) in page.inner_text("[data-test=contacts-overdue-total]")
     assert "每 30 天" in page.inner_text("[data-test=contact-rule]")
     if expected:
         page.wait_for_selector("[data-test=contacts-overdue-table] .el-table__row")
@@ -79,6 +80,7 @@ def test_the_township_sees_the_care_lists(new_page: Any, server: Server) -> None
         TOWNSHIP, "/elders", no_one_at_home="true", status="active", limit=1, count="true"
     )["total"]
     page.click("nav >> text=无人照料")
+    page.wait_for_url("**/care/home")
     page.wait_for_selector("[data-test=home-total]")
     assert str(home) in page.inner_text("[data-test=home-total]")
     shot(page, "no-one-at-home")
