@@ -183,7 +183,7 @@ def console() -> Iterator[Console]:
 def new_page(browser: Any, server: Server, console: Console) -> Iterator[Any]:
     contexts: list[Any] = []
 
-    def make(width: int = 1366, height: int = 900, **kw: Any) -> Any:
+    def make(width: int = 1366, height: int = 768, **kw: Any) -> Any:
         ctx = browser.new_context(
             viewport={"width": width, "height": height}, base_url=server.base, **kw
         )
@@ -211,11 +211,31 @@ def shot(page: Any, name: str, full_page: bool = True) -> None:
 
 
 def choose(page: Any, label: str, option: str) -> None:
-    """Pick `option` in the Element Plus select whose input is labelled `label`."""
-    page.click(f".el-select:has(input[aria-label='{label}'])")
-    page.locator(".el-select-dropdown:visible .el-select-dropdown__item").filter(
-        has_text=option
-    ).first.click()
+    """Pick `option` in the Element Plus select whose input is labelled `label`, and wait
+    until the select shows it (a click during the dropdown's opening transition can miss on
+    a loaded machine: then it is tried again)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    select = page.locator(f".el-select:has(input[aria-label='{label}'])").first
+    for _ in range(3):
+        select.click()
+        item = (
+            page.locator(".el-select-dropdown:visible .el-select-dropdown__item")
+            .filter(has_text=option)
+            .first
+        )
+        item.wait_for(state="visible")
+        item.click()
+        try:
+            page.wait_for_function(
+                "([el, text]) => el.innerText.includes(text)",
+                arg=[select.element_handle(), option],
+                timeout=3000,
+            )
+            return
+        except PlaywrightTimeoutError:
+            continue
+    raise AssertionError(f"{option} could not be chosen in {label}")
 
 
 def cascade(page: Any, test_id: str, names: list[str], pick_last: bool = False) -> None:

@@ -34,7 +34,7 @@ def _elder_with_a_child(server: Server) -> tuple[dict[str, Any], dict[str, Any]]
 def test_a_worker_logs_a_contact_with_a_child(new_page: Any, server: Server) -> None:
     elder, child = _elder_with_a_child(server)
     before = len(server.get(WORKER, f"/elders/{elder['id']}/contacts")["items"])
-    page = new_page(1280, 900)
+    page = new_page()
     login(page, WORKER)
     page.goto(f"/elders/{elder['id']}")
     page.wait_for_selector("[data-test=contact-log]")
@@ -66,7 +66,7 @@ def test_a_worker_logs_a_contact_with_a_child(new_page: Any, server: Server) -> 
 
 def test_the_township_sees_the_care_lists(new_page: Any, server: Server) -> None:
     expected = server.get(TOWNSHIP, "/care/contacts-overdue", limit=1, count="true")["total"]
-    page = new_page(1280, 900)
+    page = new_page()
     login(page, TOWNSHIP)
     page.click("nav >> text=子女未联系")
     page.wait_for_url("**/care/contacts")
@@ -101,7 +101,7 @@ def test_the_township_records_that_a_child_was_notified(new_page: Any, server: S
     )
     assert r.status_code == 201, r.text
     incident = r.json()
-    page = new_page(1280, 900)
+    page = new_page()
     login(page, TOWNSHIP)
     page.goto(f"/incidents/{incident['id']}")
     tag = page.wait_for_selector("h1 [data-test=children-notified]")
