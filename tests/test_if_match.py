@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from eldercare.concurrency import check_version, expected_version, parse_if_match
+from eldercare.concurrency import (
+    check_version,
+    expected_version,
+    optional_version,
+    parse_if_match,
+)
 from eldercare.errors import PreconditionFailed
 
 from tests.factories import VILLAGE, auth, make_elder, make_user
@@ -32,6 +37,14 @@ def test_body_version_with_a_header():
     assert expected_version("*", 4) == 4
     with pytest.raises(PreconditionFailed):
         expected_version('"1", "2"', 3)
+
+
+def test_an_optional_version_is_none_only_when_neither_is_given():
+    assert optional_version(None, None) is None
+    assert optional_version('"3"', None) == 3
+    assert optional_version(None, 4) == 4
+    with pytest.raises(PreconditionFailed):
+        optional_version('"1"', 2)
 
 
 @pytest.fixture

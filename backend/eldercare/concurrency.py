@@ -89,6 +89,14 @@ def expected_version(if_match: str | None, body_version: int | None) -> int:
     return version
 
 
+def optional_version(if_match: str | None, body_version: int | None) -> int | None:
+    """As ``expected_version`` when the client gave a version (header or body), else None:
+    for moves that may be made without one (a transition checks its ``from`` state)."""
+    if parse_if_match(if_match) is None and body_version is None:
+        return None
+    return expected_version(if_match, body_version)
+
+
 def check_version(current: int, expected: int) -> None:
     if not _accepts(expected, current):
         raise PreconditionFailed(extra={"current_version": current})

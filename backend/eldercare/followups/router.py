@@ -9,7 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from eldercare import clock
 from eldercare.auth.deps import AuthCtx, auth_ctx
-from eldercare.concurrency import IfMatch, expected_version, parse_if_match, set_etag
+from eldercare.concurrency import IfMatch, expected_version, optional_version, set_etag
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
 from eldercare.db import DbSession, session_factory
@@ -335,9 +335,7 @@ def transition_follow_up(
     response: Response,
     if_match: IfMatch = None,
 ) -> FollowUpDetail:
-    header = parse_if_match(if_match)
-    given = header is not None or body.version is not None
-    expected = expected_version(if_match, body.version) if given else None
+    expected = optional_version(if_match, body.version)
     item = service.transition(db, ctx, follow_up_id, body, expected)
     set_etag(response, item.version)
     return _detail(db, ctx, item)

@@ -9,7 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from eldercare import clock
 from eldercare.auth.deps import AuthCtx, auth_ctx
-from eldercare.concurrency import IfMatch, expected_version, parse_if_match, set_etag
+from eldercare.concurrency import IfMatch, expected_version, optional_version, set_etag
 from eldercare.config import get_settings
 from eldercare.context import RequestCtx
 from eldercare.db import DbSession, session_factory
@@ -310,9 +310,7 @@ def transition_incident(
     response: Response,
     if_match: IfMatch = None,
 ) -> IncidentDetail:
-    header = parse_if_match(if_match)
-    given = header is not None or body.version is not None
-    expected = expected_version(if_match, body.version) if given else None
+    expected = optional_version(if_match, body.version)
     incident = service.transition(db, ctx, incident_id, body, expected)
     set_etag(response, incident.version)
     return _detail(db, ctx, incident)
