@@ -196,7 +196,9 @@ def add_visits(url: str, per_elder: int) -> dict[str, float]:
     with Session(engine) as session, session.begin():
         counties = session.scalars(text("SELECT code FROM regions WHERE level = 'county'")).all()
         schedules = sum(refresh_county(session, county) for county in counties)
-        service_schedules = sum(services.refresh(session, county) for county in counties)
+        service_schedules = sum(
+            services.refresh(session, county, rescan=True) for county in counties
+        )
     schedule_seconds = time.perf_counter() - started
     settle(engine)
     engine.dispose()

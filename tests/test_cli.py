@@ -168,6 +168,58 @@ def test_visits_recompute_writes_every_schedule_of_the_county(engine, capsys):
             s.execute(delete(Household).where(Household.id == household))
 
 
+def test_visits_recompute_rescans_the_visits_written_by_sql(engine, capsys):
+    """A visit written without the app (by SQL) is found by ``--rescan-visits`` only."""
+    from datetime import UTC, datetime
+
+    from eldercare.elders.models import Elder, Household
+    from eldercare.visits.models import (
+        ElderSchedule,
+        ElderServiceDone,
+        ElderServiceSchedule,
+        Visit,
+    )
+
+    from tests.factories import OTHER_COUNTY_VILLAGE, make_elder
+
+    at = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    with Session(engine) as s, s.begin():
+        elder = make_elder(s, OTHER_COUNTY_VILLAGE, name="补扫")
+        elder_id = elder.id
+        s.add(
+            Visit(
+                elder_id=elder_id,
+                village_code=OTHER_COUNTY_VILLAGE,
+                author_id="x",
+                visited_at=at,
+                method="home_visit",
+                services=["health_checkup"],
+            )
+        )
+
+    def last_checkup() -> datetime | None:
+        with Session(engine) as s:
+            row = s.get(ElderServiceSchedule, (elder_id, "health_checkup"))
+            assert row is not None
+            return row.last_done_at
+
+    try:
+        assert main(["visits", "recompute", "--county", "621027"]) == 0
+        assert last_checkup() is None  # the last times were not told of it
+        assert main(["visits", "recompute", "--county", "621027", "--rescan-visits"]) == 0
+        assert "service schedules in 1 counties" in capsys.readouterr().out
+        assert last_checkup() == at
+    finally:
+        with Session(engine) as s, s.begin():
+            for model in (ElderSchedule, ElderServiceSchedule, ElderServiceDone, Visit):
+                s.execute(delete(model).where(model.elder_id == elder_id))
+            e = s.get(Elder, elder_id)
+            household = e.household_id
+            s.delete(e)
+            s.flush()
+            s.execute(delete(Household).where(Household.id == household))
+
+
 def test_relief_refresh_screens_every_elder_of_the_counties(engine, capsys):
     from eldercare.elders.models import Elder, Household
     from eldercare.relief.models import ReliefScreening

@@ -9,8 +9,8 @@ from alembic.runtime.migration import MigrationContext
 from eldercare import migrate
 from eldercare.db import make_engine
 from eldercare.models import Base
-from eldercare.visits.models import ElderSchedule
-from sqlalchemy import inspect, text
+from eldercare.visits.models import ElderSchedule, ElderServiceDone, Visit
+from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
 from tests.conftest import create_database, drop_database
@@ -99,5 +99,44 @@ def test_0010_keeps_every_row_of_a_filled_database_both_ways():
                 households = conn.execute(text("SELECT id FROM households")).scalars().all()
                 assert households == [household_id]
             engine.dispose()
+    finally:
+        drop_database(url)
+
+
+def test_0023_fills_each_elders_last_time_per_service_from_the_visits():
+    url = create_database("mig_")
+    try:
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        with Session(engine) as db, db.begin():
+            load_test_regions(db)
+            elder = make_elder(db, VILLAGE)
+            for day, served in ((3, ["cleaning", "haircut"]), (9, ["cleaning"]), (2, [])):
+                db.add(
+                    Visit(
+                        elder_id=elder.id,
+                        village_code=VILLAGE,
+                        author_id="x",
+                        visited_at=datetime(2026, 11, day, 8, tzinfo=UTC),
+                        method="home_visit",
+                        services=served,
+                    )
+                )
+            elder_id = elder.id
+        engine.dispose()
+        migrate.downgrade(url, "0022")
+        assert "elder_services_done" not in _tables(url)
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        with Session(engine) as db:
+            got = {
+                (r.elder_id, r.service): r.last_done_at
+                for r in db.scalars(select(ElderServiceDone))
+            }
+        engine.dispose()
+        assert got == {
+            (elder_id, "cleaning"): datetime(2026, 11, 9, 8, tzinfo=UTC),
+            (elder_id, "haircut"): datetime(2026, 11, 3, 8, tzinfo=UTC),
+        }
     finally:
         drop_database(url)

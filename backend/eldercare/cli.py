@@ -160,7 +160,7 @@ def cmd_visits_recompute(args: argparse.Namespace) -> int:
     took = time.perf_counter() - started
     print(f"recomputed {total} schedules in {len(counties)} counties in {took:.1f} s")
     started = time.perf_counter()
-    total = services.refresh_counties(counties, args.jobs)
+    total = services.refresh_counties(counties, args.jobs, args.rescan_visits)
     took = time.perf_counter() - started
     print(f"recomputed {total} service schedules in {len(counties)} counties in {took:.1f} s")
     return 0
@@ -409,6 +409,11 @@ def build_parser() -> argparse.ArgumentParser:
     recompute.add_argument("--county", action="append", help="only this county (repeatable)")
     recompute.add_argument(
         "--jobs", type=int, default=2, help="counties at a time on PostgreSQL (default 2)"
+    )
+    recompute.add_argument(
+        "--rescan-visits",
+        action="store_true",
+        help="rebuild each elder's last time per service from the visits first (a repair)",
     )
     recompute.set_defaults(func=cmd_visits_recompute)
 

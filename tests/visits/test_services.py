@@ -10,9 +10,15 @@ from eldercare.clock import today
 from eldercare.config import get_settings
 from eldercare.elders.models import Elder
 from eldercare.visits import schedule, services
-from eldercare.visits.models import ElderSchedule, ElderServiceSchedule, Visit, VisitPolicyVersion
+from eldercare.visits.models import (
+    ElderSchedule,
+    ElderServiceDone,
+    ElderServiceSchedule,
+    Visit,
+    VisitPolicyVersion,
+)
 from eldercare.visits.rules import CategoryRule, ServiceRule, VisitPolicy
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from tests.factories import (
     COUNTY,
@@ -63,6 +69,7 @@ def _visit(db, elder, days_ago: float, served: list[str], method: str = "home_vi
     )
     db.add(v)
     db.flush()
+    services.record_done(db, elder.id, served, v.visited_at)  # as logging a visit does
     return v
 
 
@@ -261,6 +268,63 @@ class TestPolicyChange:
         assert got[(ids["nest"], "family_doctor")][3] == done + timedelta(days=30)
         # another county keeps its own plan
         assert {s: r.next_due_date for s, r in _rows(db, other.id).items()} == outside
+
+    def test_a_policy_change_reads_the_last_times_not_the_visits(self, db):
+        """The last time per service is kept for every service recorded, in the plan or
+        not: a service the county adds is found done without reading a visit."""
+        poor = _poor(db)
+        poor.category_codes = ",extreme_poverty,empty_nest,"
+        _visit(db, poor, 9, ["companionship", "cleaning"])
+        _visit(db, poor, 4, ["companionship"])
+        _visit(db, poor, 20, ["companionship"])  # logged late: an earlier time moves nothing
+        assert "companionship" not in _rows(db, poor.id)  # not in the default plan
+        db.execute(delete(Visit).where(Visit.elder_id == poor.id))  # gone: only the last times
+        db.add(
+            VisitPolicyVersion(
+                county_code=COUNTY, effective_date=date(2020, 1, 1), settings=NEW_PLAN.model_dump()
+            )
+        )
+        db.flush()
+        services.refresh(db, COUNTY)
+        rows = _rows(db, poor.id)
+        four = (NOW - timedelta(days=4)).astimezone(TZ)
+        assert rows["companionship"].last_done_at.replace(microsecond=0) == four.replace(
+            microsecond=0
+        )
+        assert rows["companionship"].next_due_date == four.date() + timedelta(days=7)
+        nine = (NOW - timedelta(days=9)).astimezone(TZ).date()
+        assert rows["cleaning"].next_due_date == nine + timedelta(days=3)
+        # a rescan rebuilds the last times from the visits, which are gone: due from the start
+        services.refresh(db, COUNTY, rescan=True)
+        rows = _rows(db, poor.id)
+        assert rows["companionship"].last_done_at is None
+        assert rows["companionship"].next_due_date == poor.created_at.astimezone(TZ).date()
+
+    def test_a_rescan_agrees_with_the_last_times_kept_visit_by_visit(self, db):
+        elders = _elders(db)
+        for i, e in enumerate(elders):
+            _visit(db, e, 30 + i, ["cleaning", "haircut"])
+            _visit(db, e, 2 + i, ["cleaning"], method="phone")
+            _visit(db, e, 1 + i, [])
+
+        def last_times():
+            return {
+                (r.elder_id, r.service): r.last_done_at.replace(microsecond=0)
+                for r in db.scalars(select(ElderServiceDone))
+            }
+
+        kept = last_times()
+        assert {s for (e, s) in kept if e == elders[0].id} == {"cleaning", "haircut"}
+        two = (NOW - timedelta(days=2)).replace(microsecond=0)
+        assert kept[(elders[0].id, "cleaning")] == two  # the later of 3 and 2 days ago
+        db.execute(delete(ElderServiceDone))
+        services.rebuild_done(db, COUNTY)
+        db.expire_all()
+        assert last_times() == kept
+        db.execute(delete(ElderServiceDone).where(ElderServiceDone.elder_id == elders[0].id))
+        services.rebuild_done(db, COUNTY, [elders[0].id])
+        db.expire_all()
+        assert last_times() == kept
 
     def test_putting_the_policy_recomputes_the_county(self, client, db):
         elders = _elders(db)

@@ -987,7 +987,7 @@ def seed(db: Session, password: str) -> dict[str, int]:
 
         for county in DEMO_ELDERS:
             refresh_county(db, county)
-            services.refresh(db, county)
+            services.refresh(db, county, rescan=True)
     register.update(seed_relief(db))
     register.update(seed_care(db))
     return {

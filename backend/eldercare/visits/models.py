@@ -112,6 +112,22 @@ class ElderServiceSchedule(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+class ElderServiceDone(Base):
+    """The last time a visit recorded each service for an elder, whatever the service plan.
+
+    Kept as visits are logged and corrected, so that a policy change rewrites every
+    :class:`ElderServiceSchedule` from these rows and the elders alone, without reading
+    the visits; ``eldercare visits recompute --rescan-visits`` rebuilds them from the
+    visits (to repair, or after visits were written by SQL)."""
+
+    __tablename__ = "elder_services_done"
+
+    # No foreign key, as for the schedules: derived rows, written set-based.
+    elder_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    service: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_done_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class VisitChange(Base):
     """One correction of a visit: who, when, why, and each field before and after."""
 

@@ -237,7 +237,7 @@ def update_visit(
     if {"visited_at", "method", "services"} & set(changed):
         elder = elders.get_elder(db, ctx, visit.elder_id)
         schedule.refresh(db, elder)
-        services.refresh_elder(db, elder)
+        services.refresh_elder(db, elder, rescan=True)
     if (
         "guardian_contacted" in changed
         and visit.guardian_contacted

@@ -8,10 +8,14 @@ service (``Visit.services``) satisfies it, and the next is due ``interval`` days
 last. A service never recorded is due from the day the elder was registered.
 
 ``elder_service_schedules`` keeps one row per elder and due service, so that due and overdue
-services are an indexed range. :func:`refresh` rewrites the rows of a county (after a policy
-change) or of some of its elders (after a change of the elder, a new elder, a visit or its
-correction) with three set-based statements, whatever their number: drop the rows no rule
-gives any more, then one upsert that reads each elder's last visit recording each service.
+services are an indexed range. ``elder_services_done`` keeps each elder's last time per
+service (every service a visit recorded, in the plan or not), written as visits are logged
+and corrected. :func:`refresh` rewrites the rows of a county (after a policy change) or of
+some of its elders (new elders) with set-based statements, whatever their number: drop the
+rows no rule gives any more, then one upsert of every due service with its last time. It
+reads the elders and their last times, never the visits, so a policy change costs the same
+whatever the number of visits; ``rescan=True`` first rebuilds the last times from the
+visits (to repair, or after visits were written by SQL).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from sqlalchemy import (
     delete,
     exists,
     func,
+    insert,
     literal,
     or_,
     select,
@@ -45,7 +50,7 @@ from sqlalchemy.orm import Session
 from eldercare.config import get_settings
 from eldercare.db import UTCDateTime, utcnow
 from eldercare.scope import Scope
-from eldercare.visits.models import ElderServiceSchedule, Visit
+from eldercare.visits.models import ElderServiceDone, ElderServiceSchedule, Visit
 from eldercare.visits.rules import ServiceRule, VisitPolicy
 from eldercare.visits.schedule import SqlDates, policy_for
 
@@ -105,20 +110,22 @@ def refresh(
     county: str,
     elder_ids: Sequence[str] | None = None,
     policy: VisitPolicy | None = None,
+    rescan: bool = False,
 ) -> int:
     """Rewrite the service schedules of a county's active elders (all, or ``elder_ids``) by
-    the county's service plan in force today. Returns how many rows the county has (all)
-    or those elders have afterwards."""
+    the county's service plan in force today, from their last times per service (rebuilt
+    from the visits first with ``rescan``). Returns how many rows the county has (all) or
+    those elders have afterwards."""
     from eldercare.elders.models import Elder
 
     db.flush()
     plan = Plan.of(policy or policy_for(db, county)[0])
     dialect = db.get_bind().dialect.name
     d = SqlDates(dialect, get_settings().tz)
-    s, e, v = ElderServiceSchedule.__table__, Elder.__table__, Visit.__table__
+    s, e, dn = ElderServiceSchedule.__table__, Elder.__table__, ElderServiceDone.__table__
     assert isinstance(s, Table)
     assert isinstance(e, Table)
-    assert isinstance(v, Table)
+    assert isinstance(dn, Table)
     mine = and_(e.c.county_code == county, e.c.status == "active", e.c.merged_into_id.is_(None))
     if elder_ids is not None:
         ids = list(elder_ids)
@@ -126,14 +133,12 @@ def refresh(
             return 0
         mine = and_(mine, e.c.id.in_(ids))
         rows_in = s.c.elder_id.in_(ids)
-        visits_in: Any = v.c.elder_id.in_(ids)
     else:
         rows_in = s.c.county_code == county
-        visits_in = Scope(county).clause(v.c.village_code)
     if dialect == "postgresql" and elder_ids is None:
         db.execute(text("SET LOCAL jit = off"))  # as for the visit schedule: JIT costs more
-        # the county's visits grouped by elder in memory, not spilled to disk in batches
-        db.execute(text("SET LOCAL work_mem = '64MB'"))
+    if rescan:
+        rebuild_done(db, county, elder_ids)
 
     # 1. rows of elders who left, and of services no rule gives them any more
     still_due = (
@@ -176,18 +181,18 @@ def refresh(
         .subquery("pairs")
     )
     due = select(pairs).where(pairs.c.interval.is_not(None)).subquery("due")
-    done = last_done(list(plan.by_service), visits_in)
-    last = case(*[(due.c.service == svc, done.c[svc]) for svc in plan.by_service], else_=None)
     x = (
         select(
             due.c.elder_id,
             due.c.service,
             due.c.village_code,
             due.c.interval,
-            last.label("last"),
+            dn.c.last_done_at.label("last"),
             due.c.created_at,
         )
-        .select_from(due.outerjoin(done, done.c.elder_id == due.c.elder_id))
+        .select_from(
+            due.outerjoin(dn, and_(dn.c.elder_id == due.c.elder_id, dn.c.service == due.c.service))
+        )
         .offset(0)  # kept whole (see schedule.refresh_county)
         .subquery("x")
     )
@@ -220,6 +225,55 @@ def refresh(
     return int(count or 0)
 
 
+def rebuild_done(db: Session, county: str, elder_ids: Sequence[str] | None = None) -> None:
+    """Each last time per service of a county's elders (all, or ``elder_ids``; whatever
+    their status), rebuilt from their visits: two set-based statements."""
+    from eldercare.elders.models import Elder
+
+    dn, v = ElderServiceDone.__table__, Visit.__table__
+    assert isinstance(dn, Table)
+    assert isinstance(v, Table)
+    whose: Any = (
+        list(elder_ids)
+        if elder_ids is not None
+        else select(Elder.id).where(Elder.county_code == county).scalar_subquery()
+    )
+    db.execute(delete(dn).where(dn.c.elder_id.in_(whose)))
+    pg = db.get_bind().dialect.name == "postgresql"
+    if pg:
+        db.execute(text("SET LOCAL work_mem = '64MB'"))  # grouped in memory, not on disk
+    each = (func.json_array_elements_text if pg else func.json_each)(v.c.services)
+    recorded = each.table_valued("value").alias("recorded")
+    kind = (func.json_typeof if pg else func.json_type)(v.c.services)
+    rows = (
+        select(v.c.elder_id, recorded.c.value, func.max(v.c.visited_at))
+        .select_from(v.join(recorded, true()))
+        .where(v.c.elder_id.in_(whose), kind == "array")
+        .group_by(v.c.elder_id, recorded.c.value)
+    )
+    db.execute(insert(dn).from_select(["elder_id", "service", "last_done_at"], rows))
+
+
+def record_done(db: Session, elder_id: str, recorded: Sequence[str], at: datetime) -> None:
+    """A visit at ``at`` recorded these services: each last time moves to ``at`` unless a
+    later visit recorded the service already (one upsert)."""
+    if not recorded:
+        return
+    dn = ElderServiceDone.__table__
+    assert isinstance(dn, Table)
+    pg = db.get_bind().dialect.name == "postgresql"
+    upsert = (pg_insert if pg else sqlite_insert)(dn).values(
+        [{"elder_id": elder_id, "service": svc, "last_done_at": at} for svc in set(recorded)]
+    )
+    db.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[dn.c.elder_id, dn.c.service],
+            set_={"last_done_at": upsert.excluded.last_done_at},
+            where=dn.c.last_done_at < upsert.excluded.last_done_at,
+        )
+    )
+
+
 def plan_for(policy: VisitPolicy, elder: Any) -> dict[str, int]:
     """The services the plan gives an active elder, each with its shortest interval."""
     codes = elder.category_codes or ""
@@ -233,11 +287,17 @@ def plan_for(policy: VisitPolicy, elder: Any) -> dict[str, int]:
     return wanted
 
 
-def refresh_elder(db: Session, elder: Any, policy: VisitPolicy | None = None) -> None:
-    """One elder's service schedules (after a change of the elder or a visit's correction),
-    by the same rules as :func:`refresh`: rows no rule gives are dropped, the others
-    written from the elder's visits."""
-    s = ElderServiceSchedule
+def refresh_elder(
+    db: Session, elder: Any, policy: VisitPolicy | None = None, rescan: bool = False
+) -> None:
+    """One elder's service schedules (after a change of the elder, or with ``rescan`` a
+    visit's correction), by the same rules as :func:`refresh`: rows no rule gives are
+    dropped, the others written from the elder's last times (rebuilt from the elder's
+    visits first with ``rescan``)."""
+    s, dn = ElderServiceSchedule, ElderServiceDone.__table__
+    assert isinstance(dn, Table)
+    if rescan:
+        rebuild_done(db, elder.village_code[:6], [elder.id])
     current = {r.service: r for r in db.scalars(select(s).where(s.elder_id == elder.id))}
     wanted: dict[str, int] = {}
     if elder.status == "active" and elder.merged_into_id is None:
@@ -248,16 +308,14 @@ def refresh_elder(db: Session, elder: Any, policy: VisitPolicy | None = None) ->
     if not wanted:
         return
     tz = get_settings().tz
-    last: dict[str, datetime] = {}
-    v = Visit
-    for visited_at, recorded in db.execute(
-        select(v.visited_at, v.services).where(
-            v.elder_id == elder.id, cast(v.services, String) != "[]"
+    last: dict[str, datetime] = {
+        service: at
+        for service, at in db.execute(
+            select(dn.c.service, dn.c.last_done_at).where(
+                dn.c.elder_id == elder.id, dn.c.service.in_(list(wanted))
+            )
         )
-    ):
-        for service in set(recorded or ()) & set(wanted):
-            if service not in last or visited_at > last[service]:
-                last[service] = visited_at
+    }
     registered = elder.created_at.astimezone(tz).date()
     for service, days in wanted.items():
         done = last.get(service)
@@ -281,6 +339,7 @@ def visit_logged(db: Session, visit: Any) -> None:
     later visit recorded them already). Reads and writes only those rows."""
     if not visit.services:
         return
+    record_done(db, visit.elder_id, visit.services, visit.visited_at)
     s = ElderServiceSchedule
     tz = get_settings().tz
     for row in db.scalars(
@@ -312,7 +371,7 @@ def refresh_new(db: Session, elder_ids: Sequence[str]) -> None:
             refresh(db, county, members[chunk : chunk + 5000])
 
 
-def refresh_counties(counties: list[str], jobs: int = 1) -> int:
+def refresh_counties(counties: list[str], jobs: int = 1, rescan: bool = False) -> int:
     """:func:`refresh` for many counties, each in a transaction of its own, ``jobs`` at a
     time (PostgreSQL; SQLite has one writer). Returns how many rows they hold."""
     from concurrent.futures import ThreadPoolExecutor
@@ -320,7 +379,7 @@ def refresh_counties(counties: list[str], jobs: int = 1) -> int:
     from eldercare.db import get_engine, write_apart
 
     def one(county: str) -> int:
-        return write_apart(lambda db: refresh(db, county))
+        return write_apart(lambda db: refresh(db, county, rescan=rescan))
 
     if get_engine().dialect.name != "postgresql":
         jobs = 1
