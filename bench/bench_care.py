@@ -3,8 +3,10 @@ follow-up per five elders (written set-based): a township's follow-ups (``GET
 /follow-ups``, plain, by region and overdue), the worklist with due services and the
 follow-ups the reader holds (a township officer's and a village worker's), an elder's due
 services, logging a visit that finds a hazard, and every service schedule recomputed after
-a policy change (extrapolated per 1,000,000 elders). The load average is printed with the
-figures: the machine may be shared.
+a policy change (``--jobs`` counties at a time, as ``eldercare visits recompute``; per
+1,000,000 elders), then again rescanning the visits (``--rescan-visits``, the repair: what
+a policy change cost before each elder's last time per service was kept). The load average
+is printed with the figures: the machine may be shared.
 
 python bench_care.py [--database-url postgresql://...] [--generate county]
 python bench_care.py --existing-url URL   # a generated database with visits, kept
@@ -184,31 +186,52 @@ def measure_http(url: str, seconds: float) -> dict[str, object]:
     return out
 
 
-def run(db_arg: str, seconds: float, scale: str = "county") -> dict[str, object]:
+def run(db_arg: str, seconds: float, scale: str = "county", jobs: int = 2) -> dict[str, object]:
     url, _ = database_url(db_arg, "care")
     out: dict[str, object] = {"database": url.split(":")[0], "scale": scale}
     try:
         out["elders"] = generate(url, scale).get("elders")
         out["visits"] = add_visits(url, 10)["visits"]
         out.update(add_follow_ups(url))
-        out.update(measure(url, seconds))
+        out.update(measure(url, seconds, jobs))
     finally:
         drop_database(url, db_arg)
     return out
 
 
-def measure(url: str, seconds: float) -> dict[str, object]:
+def measure(url: str, seconds: float, jobs: int = 2) -> dict[str, object]:
     out: dict[str, object] = {}
     out.update(measure_http(url, seconds))
     out["load_average_recompute"] = loadavg()
-    changed = recompute_all(url, jobs=1)
+    changed = recompute_all(url, jobs=jobs)
+    out["recompute_jobs"] = jobs
+    out["elders_total"] = changed["elders"]
+    out["visits_total"] = changed["visits"]
     out["service_schedules"] = changed["service_schedules"]
     out["service_recompute_after_policy_change_s"] = changed["services_recompute_all_s"]
-    out["service_recompute_s_per_million_elders_extrapolated"] = changed[
-        "services_s_per_million_elders"
-    ]
+    out["service_recompute_s_per_million_elders"] = changed["services_s_per_million_elders"]
+    out["load_average_rescan"] = loadavg()
+    out["service_recompute_rescanning_visits_s"] = rescan_all(url, jobs)
     out["load_average_end"] = loadavg()
     return out
+
+
+def rescan_all(url: str, jobs: int) -> float:
+    """The same recompute rebuilding each elder's last time per service from the visits
+    first (``eldercare visits recompute --rescan-visits``, a repair): what a policy change
+    cost when it read the visits."""
+    from eldercare import db as dbmod
+    from eldercare.visits import services
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        counties = list(conn.scalars(text("SELECT code FROM regions WHERE level = 'county'")))
+    dbmod.set_engine(engine)
+    started = time.perf_counter()
+    services.refresh_counties(counties, jobs, rescan=True)
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return round(seconds, 1)
 
 
 def main() -> None:
@@ -218,6 +241,9 @@ def main() -> None:
     parser.add_argument("--database-url", default="sqlite")
     parser.add_argument("--generate", choices=("county", "province"), default="county")
     parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="counties recomputed at a time (the CLI's default)"
+    )
     parser.add_argument(
         "--existing-url",
         help="a generated database with visits (kept); follow-ups are added if it has none",
@@ -229,10 +255,10 @@ def main() -> None:
             has = conn.execute(text("SELECT count(*) FROM follow_ups")).scalar_one()
         engine.dispose()
         result: dict[str, object] = {} if has else add_follow_ups(args.existing_url)
-        result.update(measure(args.existing_url, args.seconds))
+        result.update(measure(args.existing_url, args.seconds, args.jobs))
         print(json.dumps(result))
         return
-    print(json.dumps(run(args.database_url, args.seconds, args.generate)))
+    print(json.dumps(run(args.database_url, args.seconds, args.generate, args.jobs)))
 
 
 if __name__ == "__main__":

@@ -181,17 +181,20 @@ def refresh(
         .subquery("pairs")
     )
     due = select(pairs).where(pairs.c.interval.is_not(None)).subquery("due")
+    # each pair's last time looked up by its key: a join would read every elder's rows
+    last = (
+        select(dn.c.last_done_at)
+        .where(dn.c.elder_id == due.c.elder_id, dn.c.service == due.c.service)
+        .scalar_subquery()
+    )
     x = (
         select(
             due.c.elder_id,
             due.c.service,
             due.c.village_code,
             due.c.interval,
-            dn.c.last_done_at.label("last"),
+            last.label("last"),
             due.c.created_at,
-        )
-        .select_from(
-            due.outerjoin(dn, and_(dn.c.elder_id == due.c.elder_id, dn.c.service == due.c.service))
         )
         .offset(0)  # kept whole (see schedule.refresh_county)
         .subquery("x")
