@@ -203,15 +203,19 @@ def refresh(
         (x.c.last.is_(None), d.local_date(x.c.created_at)),
         else_=d.add_days(d.local_date(x.c.last), x.c.interval),
     )
-    rows = select(
-        x.c.elder_id,
-        x.c.service,
-        x.c.village_code,
-        x.c.interval,
-        x.c.last,
-        next_due,
-        literal(utcnow(), UTCDateTime()),
-    ).where(true())  # SQLite reads "INSERT ... SELECT ... ON CONFLICT" only after a WHERE
+    rows = (
+        select(
+            x.c.elder_id,
+            x.c.service,
+            x.c.village_code,
+            x.c.interval,
+            x.c.last,
+            next_due,
+            literal(utcnow(), UTCDateTime()),
+        )
+        .where(true())  # SQLite reads "INSERT ... SELECT ... ON CONFLICT" only after a WHERE
+        .order_by(x.c.elder_id, x.c.service)  # in key order: each index page met once
+    )
     columns = ["elder_id", "service", "village_code", "interval_days", "last_done_at"]
     columns += ["next_due_date", "updated_at"]
     upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(s).from_select(columns, rows)
