@@ -79,6 +79,7 @@ SCOPED_THROUGH_ELDER: frozenset[str] = frozenset(
         "relief_facts",
         "elder_changes",
         "roster_matches",
+        "elder_services_done",  # each last time per service: read by the elder's id only
     }
 )
 # Tables that record where an elder was (a history by date): never re-keyed by a move.
