@@ -77,6 +77,44 @@ class TestChangeFeed:
         assert seen == changes(client, worker, start, limit=500)["items"]
         assert len({i["id"] for i in seen if i["resource"] == "elder"}) == 5
 
+    def test_emergencies_and_benefits_are_in_the_feed_under_their_elder(self, client, db):
+        worker = make_user(db, "village_worker", VILLAGE)
+        township = make_user(db, "township_officer", TOWNSHIP)
+        county = make_user(db, "county_officer", COUNTY)
+        elder = make_elder(db, VILLAGE)
+        start = changes(client, worker)["next_cursor"]
+        body = {"elder_id": elder.id, "type": "accident", "severity": "high", "description": "摔倒"}
+        r = client.post("/api/v1/incidents", headers=auth(worker), json=body)
+        assert r.status_code == 201, r.text
+        incident = r.json()
+        r = client.post(
+            f"/api/v1/incidents/{incident['id']}/transitions",
+            headers={**auth(township), "If-Match": f'"{incident["version"]}"'},
+            json={"to": "acknowledged"},
+        )
+        assert r.status_code == 200, r.text
+        r = client.post(
+            f"/api/v1/elders/{elder.id}/benefits",
+            headers=auth(county),
+            json={
+                "program": "old_age_allowance",
+                "start_date": "2024-01-01",
+                "source": "civil_affairs_roster",
+            },
+        )
+        assert r.status_code == 201, r.text
+        benefit = r.json()
+        items = changes(client, worker, start, resource=["incident", "benefit"])["items"]
+        assert [(i["resource"], i["action"], i["id"], i["parent_id"]) for i in items] == [
+            ("incident", "create", incident["id"], elder.id),
+            ("incident", "update", incident["id"], elder.id),
+            ("benefit", "create", benefit["id"], elder.id),
+        ]
+        assert [i["version"] for i in items] == [1, 2, 1]
+        for neighbour in (OTHER_VILLAGE, OTHER_TOWNSHIP_VILLAGE, OTHER_COUNTY_VILLAGE):
+            other = make_user(db, "village_worker", neighbour)
+            assert changes(client, other, start)["items"] == []
+
     @pytest.mark.parametrize(
         "region", [OTHER_VILLAGE, OTHER_TOWNSHIP_VILLAGE, OTHER_COUNTY_VILLAGE]
     )

@@ -57,11 +57,13 @@ from eldercare.feed.models import Change
 # The resources the feed publishes: part of the API (``GET /changes?resource=``). A model
 # is watched under one of them by :func:`watch`, called beside its class.
 RESOURCES = (
+    "benefit",
     "elder",
     "follow_up",
     "guardian",
     "guardian_contact",
     "household",
+    "incident",
     "pairing",
     "visit",
     "volunteer",

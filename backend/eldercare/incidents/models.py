@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, Computed, ForeignKey, Index, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eldercare.db import Base, UTCDateTime, new_id, utcnow
+from eldercare.feed.changes import watch
 from eldercare.versioned import PolicyVersionColumns
 
 
@@ -89,3 +90,6 @@ class IncidentPolicyVersion(PolicyVersionColumns, Base):
     """A county's incident deadlines from an effective date on; every version is kept."""
 
     __tablename__ = "incident_policies"
+
+
+watch(Incident, "incident", parent="elder")

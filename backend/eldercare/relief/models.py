@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eldercare.db import Base, UTCDateTime, new_id, utcnow
+from eldercare.feed.changes import watch
 
 
 class ReliefPolicyVersion(Base):
@@ -114,3 +115,6 @@ class ReliefScreening(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)  # program: {status, amount, check}
     computed_on: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date] = mapped_column(Date)  # recompute on or after this day
+
+
+watch(Benefit, "benefit", parent="elder")
