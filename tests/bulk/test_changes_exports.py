@@ -77,7 +77,7 @@ class TestChangeFeed:
         assert seen == changes(client, worker, start, limit=500)["items"]
         assert len({i["id"] for i in seen if i["resource"] == "elder"}) == 5
 
-    def test_emergencies_and_benefits_are_in_the_feed_under_their_elder(self, client, db):
+    def test_emergencies_benefits_and_relief_facts_are_in_the_feed(self, client, db):
         worker = make_user(db, "village_worker", VILLAGE)
         township = make_user(db, "township_officer", TOWNSHIP)
         county = make_user(db, "county_officer", COUNTY)
@@ -104,13 +104,22 @@ class TestChangeFeed:
         )
         assert r.status_code == 201, r.text
         benefit = r.json()
-        items = changes(client, worker, start, resource=["incident", "benefit"])["items"]
-        assert [(i["resource"], i["action"], i["id"], i["parent_id"]) for i in items] == [
-            ("incident", "create", incident["id"], elder.id),
-            ("incident", "update", incident["id"], elder.id),
-            ("benefit", "create", benefit["id"], elder.id),
+        r = client.put(
+            f"/api/v1/elders/{elder.id}/relief-facts",
+            headers={**auth(worker), "If-Match": '"0"'},
+            json={"effective_date": "2024-01-01", "household_size": 1},
+        )
+        assert r.status_code == 200, r.text
+        resources = ["incident", "benefit", "relief_facts"]
+        items = changes(client, worker, start, resource=resources)["items"]
+        assert [(i["resource"], i["action"], i["parent_id"]) for i in items] == [
+            ("incident", "create", elder.id),
+            ("incident", "update", elder.id),
+            ("benefit", "create", elder.id),
+            ("relief_facts", "create", elder.id),
         ]
-        assert [i["version"] for i in items] == [1, 2, 1]
+        assert [i["id"] for i in items[:3]] == [incident["id"], incident["id"], benefit["id"]]
+        assert [i["version"] for i in items[:3]] == [1, 2, 1]
         for neighbour in (OTHER_VILLAGE, OTHER_TOWNSHIP_VILLAGE, OTHER_COUNTY_VILLAGE):
             other = make_user(db, "village_worker", neighbour)
             assert changes(client, other, start)["items"] == []

@@ -45,6 +45,7 @@ from sqlalchemy import (
     event,
     insert,
     inspect,
+    null,
     select,
     text,
 )
@@ -65,6 +66,7 @@ RESOURCES = (
     "household",
     "incident",
     "pairing",
+    "relief_facts",
     "visit",
     "volunteer",
 )
@@ -260,8 +262,9 @@ def moved(db: Session, resource: str, moves: Mapping[str, str]) -> None:
     )
     for child, c in children:
         key = getattr(child, c.key or "")
+        version_of = getattr(child, "version", null())  # kept versions (relief facts): none
         for child_id, parent_id, version in db.execute(
-            select(child.id, key, child.version).where(key.in_(ids)).order_by(child.id)
+            select(child.id, key, version_of).where(key.in_(ids)).order_by(child.id)
         ):
             for region in (moves[parent_id], now[parent_id][0]):
                 rows.append(

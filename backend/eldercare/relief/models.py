@@ -118,3 +118,4 @@ class ReliefScreening(Base):
 
 
 watch(Benefit, "benefit", parent="elder")
+watch(ReliefFacts, "relief_facts", parent="elder")
