@@ -207,7 +207,8 @@ def login(page: Any, username: str, password: str = PASSWORD) -> None:
 
 
 def shot(page: Any, name: str, full_page: bool = True) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+    """A picture of the page as it settles: transitions (a tag's fade-in) run to their end."""
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page, animations="disabled")
 
 
 def choose(page: Any, label: str, option: str) -> None:
