@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.e2e.conftest import Server, cascade, login, shot
@@ -132,3 +133,33 @@ def test_a_death_roster_is_applied_and_dismissed_in_the_browser(
     )
     assert server.get("lanshan_county", f"/elders/{two['id']}")["status"] == "active"
     assert page.locator("[data-test=roster-error-file]").count() >= 1
+
+
+def test_a_sweeps_progress_is_cards_on_a_phone(new_page: Any, server: Server) -> None:
+    r = httpx.post(
+        f"{server.base}/api/v1/sweeps",
+        headers={"Authorization": f"Bearer {server.token('lanshan_township')}"},
+        json={"name": "手机上的排查", "period": "special", "starts_on": "2026-11-01"},
+        timeout=30,
+    )
+    assert r.status_code == 201, r.text
+    sweep = r.json()
+    villages = sweep["children"]
+    assert len(villages) > 1, "a township's sweep shows each of its villages"
+    page = new_page(360, 740)
+    login(page, "lanshan_township")
+    page.goto("/sweeps")
+    page.click(f"[data-test=sweep-open-{sweep['id']}]")
+    page.wait_for_selector("ul[data-test=sweep-progress] li")
+    assert (
+        page.locator("table[data-test=sweep-progress], [data-test=sweep-progress] table").count()
+        == 0
+    )
+    cards = page.locator("[data-test=sweep-progress] li")
+    assert cards.count() == len(villages)
+    first = villages[0]
+    card = page.locator(f"[data-test=sweep-progress] li:has([data-region='{first['code']}'])")
+    assert first["name"] in card.inner_text()
+    assert card.locator("[data-test=confirmed]").inner_text() == str(first["confirmed"])
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "sweep-progress-phone")
