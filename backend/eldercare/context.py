@@ -34,6 +34,12 @@ class Principal:
     must_change_password: bool = False
 
     @property
+    def shown_name(self) -> str:
+        """The name people see for this user in histories and records: the person's name
+        (their account name when they have none); the audit log keeps the account name."""
+        return self.display_name or self.name
+
+    @property
     def scope(self) -> Scope:
         if self.role == Role.volunteer:
             return Scope(self.region_code, paired_elders(self.id))

@@ -7,11 +7,14 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
+from eldercare.audit.models import AuditEvent
 from eldercare.bulk import jobs
 from eldercare.bulk.handlers import ElderHandler
 from eldercare.bulk.models import ImportJob
 from eldercare.config import get_settings
+from eldercare.elders.models import ElderChange
 from eldercare.worker import Worker
+from sqlalchemy import select
 
 from tests.bulk.test_imports import as_csv, count, elder_rows, post
 from tests.factories import VILLAGE, make_user, run_jobs
@@ -59,6 +62,17 @@ class TestQueued:
         assert (got["status"], got["created"], got["attempts"]) == ("succeeded", 3, 1)
         assert count(db) == 3
         assert run_jobs() == 0
+
+    def test_a_queued_import_writes_the_uploaders_name_in_the_histories(self, client, db):
+        named = make_user(db, "village_worker", VILLAGE, display_name="李秀英")
+        r = post(client, named, as_csv(elder_rows(1)), headers=ASYNC)
+        assert r.status_code == 202
+        assert run_jobs() == 1
+        db.expire_all()
+        who = db.scalars(select(ElderChange.actor_name).where(ElderChange.actor_id == named.id))
+        assert set(who) == {"李秀英"}  # people read the person's name
+        audited = db.scalars(select(AuditEvent.actor_name).where(AuditEvent.actor_id == named.id))
+        assert named.username in set(audited)  # the audit log keeps the account
 
     def test_a_body_over_the_inline_limit_is_queued(self, client, db, worker, monkeypatch):
         body = as_csv(elder_rows(3))

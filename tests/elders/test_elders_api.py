@@ -373,6 +373,16 @@ class TestConcurrency:
 
 
 class TestHistory:
+    def test_the_history_names_the_person_and_the_audit_the_account(self, client, db):
+        named = make_user(db, "village_worker", VILLAGE, display_name="李秀英")
+        r = client.post("/api/v1/elders", headers=auth(named), json=new_elder())
+        assert r.status_code == 201, r.text
+        e = r.json()
+        items = client.get(f"/api/v1/elders/{e['id']}/history", headers=auth(named)).json()
+        assert [i["actor_name"] for i in items["items"]] == ["李秀英"]
+        audited = db.scalars(select(AuditEvent.actor_name).where(AuditEvent.actor_id == named.id))
+        assert set(audited) == {named.username}
+
     def test_field_changes_with_who_when_old_and_new(self, client, db, worker):
         r = client.post("/api/v1/elders", headers=auth(worker), json=new_elder())
         e = r.json()
@@ -387,7 +397,7 @@ class TestHistory:
         assert items[0]["action"] == "update"
         assert items[0]["changes"]["living_arrangement"] == ["alone", "with_spouse"]
         assert items[0]["changes"]["phone"] == ["138****5678", "137****1111"]
-        assert items[0]["actor_name"] == worker.username
+        assert items[0]["actor_name"] == worker.username  # no name of their own: the account
         assert items[-1]["action"] == "create"
         words = {c["field"]: c for c in items[0]["changes_in_words"]}
         assert words["living_arrangement"] == {

@@ -131,11 +131,12 @@ def _updated(db: Session, stmt: Update) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
-def principal_of(job: ImportJob) -> Principal:
+def principal_of(job: ImportJob, display_name: str = "") -> Principal:
     return Principal(
         kind=job.actor_kind,  # type: ignore[arg-type]
         id=job.actor_id,
         name=job.actor_name,
+        display_name=display_name,
         role=Role(job.actor_role) if job.actor_role else None,
         region_code=job.actor_region,
         scopes=frozenset(job.actor_scopes or ()),
@@ -144,9 +145,9 @@ def principal_of(job: ImportJob) -> Principal:
     )
 
 
-def ctx_of(job: ImportJob) -> RequestCtx:
+def ctx_of(job: ImportJob, display_name: str = "") -> RequestCtx:
     return RequestCtx(request_id="import:" + job.id, ip=None, lang=job.lang).with_principal(
-        principal_of(job)
+        principal_of(job, display_name)
     )
 
 
@@ -358,13 +359,23 @@ def _error_rows(
     return out
 
 
+def _display_name(db: Session, job: ImportJob) -> str:
+    """The uploader's name as people see it in the histories the import writes."""
+    if job.actor_kind != "user":
+        return ""
+    from eldercare.auth.models import User
+
+    return db.scalar(select(User.display_name).where(User.id == job.actor_id)) or ""
+
+
 def _execute(held: _Lease) -> None:
     with session_factory()() as db:
         job = db.get(ImportJob, held.job_id)
         assert job is not None
         db.expunge(job)
+        shown = _display_name(db, job)
         db.commit()
-    ctx = ctx_of(job)
+    ctx = ctx_of(job, shown)
     reader = Reader(job.format, chunks(job.id))
     handler_cls = HANDLERS[job.resource]
     if job.mode == "per_row" and not job.dry_run:

@@ -106,7 +106,7 @@ def record_change(
             action=action,
             changes=changes,
             actor_id=ctx.actor.id,
-            actor_name=ctx.actor.name,
+            actor_name=ctx.actor.shown_name,
             reason=reason,
         )
     )

@@ -243,7 +243,7 @@ def set_risk_override(
         {
             "level": level,
             "reason": reason,
-            "by": ctx.actor.name,
+            "by": ctx.actor.shown_name,
             "at": datetime.now(UTC).isoformat(),
         }
         if level

@@ -432,7 +432,7 @@ class NewElders:
             "action": "create",
             "changed_at": stamp,
             "actor_id": p.id if p else None,
-            "actor_name": p.name if p else None,
+            "actor_name": p.shown_name if p else None,
             "reason": reason,
         }
         if SCHEDULES in self.rows:

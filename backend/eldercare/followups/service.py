@@ -131,7 +131,7 @@ def _step(
         owner_id=item.owner_id,
         visit_id=visit_id,
         actor_id=p.id,
-        actor_name=p.display_name or p.name,
+        actor_name=p.shown_name,
         actor_role=p.role.value if p.role else None,
         at=at,
         due_date=due,
@@ -160,14 +160,14 @@ def _finder(db: Session, ctx: RequestCtx, visit: Visit | None) -> tuple[str, str
         v = db.get(Volunteer, visit.volunteer_id)
         return "volunteer", visit.volunteer_id, v.name if v is not None else ""
     p = ctx.actor
-    return "user", p.id, p.display_name or p.name
+    return "user", p.id, p.shown_name
 
 
 def _default_owner(ctx: RequestCtx) -> tuple[str, str | None, str]:
     """The village worker who found it, else the elder's village's workers."""
     p = ctx.actor
     if p.kind == "user" and p.role == Role.village_worker:
-        return "village_worker", p.id, p.display_name or p.name
+        return "village_worker", p.id, p.shown_name
     return "village_worker", None, ""
 
 

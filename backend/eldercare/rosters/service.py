@@ -64,7 +64,7 @@ async def receive(
                 not_found=0,
                 counts={},
                 created_by=ctx.actor.id,
-                created_by_name=ctx.actor.name,
+                created_by_name=ctx.actor.shown_name,
             )
         )
 
@@ -254,7 +254,8 @@ def resolve(
         _apply(db, ctx, d, roster, on, reason or label(DISCREPANCIES, d.kind, ctx.lang))
     d.status = "applied" if action == "apply" else "dismissed"
     d.reason = reason
-    d.resolved_by, d.resolved_by_name, d.resolved_at = ctx.actor.id, ctx.actor.name, clock_now()
+    d.resolved_by, d.resolved_by_name = ctx.actor.id, ctx.actor.shown_name
+    d.resolved_at = clock_now()
     db.flush()
     audit.record(
         db,

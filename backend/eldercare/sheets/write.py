@@ -26,7 +26,7 @@ def with_head(columns: tuple[str, ...], rows: Iterator[bytes], mark: str | None)
 def watermark(ctx: RequestCtx) -> str:
     p = ctx.actor
     at = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
-    who = " ".join((p.display_name or p.name).split())  # the mark is one line of the file
+    who = " ".join(p.shown_name.split())  # the mark is one line of the file
     return f"明文导出 / unmasked export: {who} ({p.id}), {at}"
 
 

@@ -570,7 +570,7 @@ def county_figures(db: Session, county: str, first: date, as_of: date) -> dict[s
 
 def _actor(ctx: RequestCtx | None) -> tuple[str | None, str]:
     p = ctx.principal if ctx else None
-    return (p.id, p.display_name or p.name) if p else (None, "")
+    return (p.id, p.shown_name) if p else (None, "")
 
 
 def compute(

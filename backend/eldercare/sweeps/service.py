@@ -67,7 +67,7 @@ def create_sweep(db: Session, ctx: RequestCtx, data: SweepIn) -> Sweep:
         ends_on=data.ends_on,
         status="open",
         created_by=ctx.actor.id,
-        created_by_name=ctx.actor.name,
+        created_by_name=ctx.actor.shown_name,
     )
     db.add(sweep)
     db.flush()
@@ -89,7 +89,8 @@ def close_sweep(db: Session, ctx: RequestCtx, sweep_id: str) -> Sweep:
         raise NotFound()
     if sweep.status == "closed":
         raise Conflict("sweep.closed")
-    sweep.status, sweep.closed_at, sweep.closed_by_name = "closed", clock_now(), ctx.actor.name
+    sweep.status, sweep.closed_at = "closed", clock_now()
+    sweep.closed_by_name = ctx.actor.shown_name
     db.flush()
     audit.record(
         db, ctx, "close", resource="sweep", resource_id=sweep.id, region_code=sweep.region_code
@@ -178,7 +179,7 @@ def confirm(
         db.add(row)
     row.village_code = elder.village_code
     row.confirmed_on, row.all_right, row.checklist, row.note = on, all_right, answers, note
-    row.confirmed_by, row.confirmed_by_name = ctx.actor.id, ctx.actor.name
+    row.confirmed_by, row.confirmed_by_name = ctx.actor.id, ctx.actor.shown_name
     row.confirmed_at = clock_now()
     if all_right:
         # the register's write path: history entry, feed row and audit entry of the elder

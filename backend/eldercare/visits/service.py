@@ -228,7 +228,7 @@ def update_visit(
         VisitChange(
             visit_id=visit.id,
             actor_id=p.id,
-            actor_name=p.name,
+            actor_name=p.shown_name,
             reason=data.reason,
             changes={f: {"before": before[f], "after": after[f]} for f in changed},
             version=visit.version,
