@@ -166,3 +166,36 @@ def test_the_duplicates_screen_is_for_townships_and_up(new_page: Any) -> None:
     assert page.locator("[data-test=duplicates-link]").count() == 0
     page.goto("/elders/duplicates")
     page.wait_for_url("**/worklist")
+
+
+def test_the_comparison_is_cards_on_a_phone(new_page: Any, server: Server) -> None:
+    born = date(1943, 2, 11)
+    a = _register(
+        server,
+        id_number=identity.make("431127", born, 741, True),
+        name="孙德明",
+        village_code=VILLAGE,
+        address="南风坳村5组",
+    )
+    b = _register(
+        server,
+        id_number=identity.make("431127", born, 742, True),
+        name="孙德明",
+        village_code=OTHER_VILLAGE,
+        phone="13912345699",
+    )
+    pair = f"{min(a['id'], b['id'])}-{max(a['id'], b['id'])}"
+    page = new_page(360, 740)
+    login(page, OFFICER)
+    page.goto("/elders/duplicates")
+    card = page.wait_for_selector(f"ul[data-test=duplicates] li[data-pair='{pair}']")
+    card.query_selector("[data-test=compare]").click()
+    page.wait_for_selector("ul[data-test=merge-fields] li")
+    assert page.locator("[data-test=merge-fields] table").count() == 0
+    page.check(f"[data-test=keep-{a['id']}]")
+    phone = page.locator("[data-test=merge-fields] li:has([data-field=phone])")
+    assert "13912345699"[-4:] in phone.inner_text()  # the other record's phone, masked
+    assert page.is_checked("input[name=take_phone]")  # what the kept record lacks is offered
+    assert "相同" in page.inner_text("[data-test=merge-fields] li:has([data-field=name])")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "merge-compare-phone")
