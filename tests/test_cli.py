@@ -12,6 +12,22 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 
+def _drop_elders(engine, ids: list[str], *derived) -> None:  # type: ignore[no-untyped-def]
+    """Remove committed test elders: rows of the ``derived`` models by elder, then each elder
+    and its household."""
+    from eldercare.elders.models import Elder, Household
+
+    with Session(engine) as s, s.begin():
+        for model in derived:
+            s.execute(delete(model).where(model.elder_id.in_(ids)))
+        for elder_id in ids:
+            e = s.get(Elder, elder_id)
+            household = e.household_id
+            s.delete(e)
+            s.flush()
+            s.execute(delete(Household).where(Household.id == household))
+
+
 @pytest.fixture
 def cleanup(engine):
     names: list[str] = []
@@ -113,16 +129,9 @@ def test_register_refresh_recomputes_stale_facts(engine, capsys):
             fresh = s.get(Elder, elder_id)
             assert "living_alone" in fresh.category_codes
     finally:
-        from eldercare.elders.models import Elder, Household
         from eldercare.visits.models import ElderSchedule
 
-        with Session(engine) as s, s.begin():
-            s.execute(delete(ElderSchedule).where(ElderSchedule.elder_id == elder_id))
-            e = s.get(Elder, elder_id)
-            household = e.household_id
-            s.delete(e)
-            s.flush()
-            s.execute(delete(Household).where(Household.id == household))
+        _drop_elders(engine, [elder_id], ElderSchedule)
 
 
 def test_stats_refresh_records_each_county(monkeypatch, engine, capsys):
@@ -142,7 +151,6 @@ def test_stats_refresh_records_each_county(monkeypatch, engine, capsys):
 
 
 def test_visits_recompute_writes_every_schedule_of_the_county(engine, capsys):
-    from eldercare.elders.models import Elder, Household
     from eldercare.visits.models import ElderSchedule
 
     from tests.factories import OTHER_COUNTY_VILLAGE, make_elder
@@ -159,20 +167,13 @@ def test_visits_recompute_writes_every_schedule_of_the_county(engine, capsys):
             assert row is not None
             assert (row.interval_days, row.reason["code"]) == (7, "due.never_visited")
     finally:
-        with Session(engine) as s, s.begin():
-            s.execute(delete(ElderSchedule).where(ElderSchedule.elder_id == elder_id))
-            e = s.get(Elder, elder_id)
-            household = e.household_id
-            s.delete(e)
-            s.flush()
-            s.execute(delete(Household).where(Household.id == household))
+        _drop_elders(engine, [elder_id], ElderSchedule)
 
 
 def test_visits_recompute_rescans_the_visits_written_by_sql(engine, capsys):
     """A visit written without the app (by SQL) is found by ``--rescan-visits`` only."""
     from datetime import UTC, datetime
 
-    from eldercare.elders.models import Elder, Household
     from eldercare.visits.models import (
         ElderSchedule,
         ElderServiceDone,
@@ -210,18 +211,11 @@ def test_visits_recompute_rescans_the_visits_written_by_sql(engine, capsys):
         assert "service schedules in 1 counties" in capsys.readouterr().out
         assert last_checkup() == at
     finally:
-        with Session(engine) as s, s.begin():
-            for model in (ElderSchedule, ElderServiceSchedule, ElderServiceDone, Visit):
-                s.execute(delete(model).where(model.elder_id == elder_id))
-            e = s.get(Elder, elder_id)
-            household = e.household_id
-            s.delete(e)
-            s.flush()
-            s.execute(delete(Household).where(Household.id == household))
+        derived = (ElderSchedule, ElderServiceSchedule, ElderServiceDone, Visit)
+        _drop_elders(engine, [elder_id], *derived)
 
 
 def test_relief_refresh_screens_every_elder_of_the_counties(engine, capsys):
-    from eldercare.elders.models import Elder, Household
     from eldercare.relief.models import ReliefScreening
     from eldercare.visits.models import ElderSchedule
 
@@ -241,12 +235,4 @@ def test_relief_refresh_screens_every_elder_of_the_counties(engine, capsys):
             # 86 years old: the old-age allowance needs the county's tiers (none set): unknown
             assert {r.elder_id: r.active for r in rows} == dict.fromkeys(ids, 1)
     finally:
-        with Session(engine) as s, s.begin():
-            s.execute(delete(ReliefScreening).where(ReliefScreening.elder_id.in_(ids)))
-            s.execute(delete(ElderSchedule).where(ElderSchedule.elder_id.in_(ids)))
-            for elder_id in ids:
-                e = s.get(Elder, elder_id)
-                household = e.household_id
-                s.delete(e)
-                s.flush()
-                s.execute(delete(Household).where(Household.id == household))
+        _drop_elders(engine, ids, ReliefScreening, ElderSchedule)

@@ -32,6 +32,23 @@ def _register(server: Server, **body: Any) -> dict[str, Any]:
     return dict(r.json())
 
 
+def _twins(
+    server: Server, born: date, name: str, male: bool, first: dict[str, Any], second: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """One person registered twice (two ID numbers, the same birth and name): both records
+    and the pair's key as the duplicates screen marks it."""
+    a, b = (
+        _register(
+            server,
+            id_number=identity.make("431127", born, serial, male),
+            name=name,
+            **fields,
+        )
+        for serial, fields in ((born.day * 10 + 1, first), (born.day * 10 + 2, second))
+    )
+    return a, b, f"{min(a['id'], b['id'])}-{max(a['id'], b['id'])}"
+
+
 def _status(server: Server, path: str) -> int:
     r = httpx.get(
         f"{server.base}/api/v1{path}",
@@ -53,24 +70,19 @@ def _revealed(server: Server, a: str, b: str) -> list[dict[str, Any]]:
 
 
 def test_a_duplicate_is_compared_merged_and_the_merge_undone(new_page: Any, server: Server) -> None:
-    born = date(1941, 7, 19)
-    a = _register(
+    a, b, pair = _twins(
         server,
-        id_number=identity.make("431127", born, 731, False),
-        name="钱桂芝",
-        village_code=VILLAGE,
-        address="南风坳村3组",
+        date(1941, 7, 19),
+        "钱桂芝",
+        False,
+        {"village_code": VILLAGE, "address": "南风坳村3组"},
+        {
+            "village_code": OTHER_VILLAGE,
+            "notes": "另一份登记：女儿在广东务工",
+            "phone": "13912345678",
+            "living_arrangement": "alone",
+        },
     )
-    b = _register(
-        server,
-        id_number=identity.make("431127", born, 732, False),
-        name="钱桂芝",
-        village_code=OTHER_VILLAGE,
-        notes="另一份登记：女儿在广东务工",
-        phone="13912345678",
-        living_arrangement="alone",
-    )
-    pair = f"{min(a['id'], b['id'])}-{max(a['id'], b['id'])}"
     page = new_page()
     login(page, OFFICER)
     page.goto("/elders")
@@ -169,22 +181,14 @@ def test_the_duplicates_screen_is_for_townships_and_up(new_page: Any) -> None:
 
 
 def test_the_comparison_is_cards_on_a_phone(new_page: Any, server: Server) -> None:
-    born = date(1943, 2, 11)
-    a = _register(
+    a, _, pair = _twins(
         server,
-        id_number=identity.make("431127", born, 741, True),
-        name="孙德明",
-        village_code=VILLAGE,
-        address="南风坳村5组",
+        date(1943, 2, 11),
+        "孙德明",
+        True,
+        {"village_code": VILLAGE, "address": "南风坳村5组"},
+        {"village_code": OTHER_VILLAGE, "phone": "13912345699"},
     )
-    b = _register(
-        server,
-        id_number=identity.make("431127", born, 742, True),
-        name="孙德明",
-        village_code=OTHER_VILLAGE,
-        phone="13912345699",
-    )
-    pair = f"{min(a['id'], b['id'])}-{max(a['id'], b['id'])}"
     page = new_page(360, 740)
     login(page, OFFICER)
     page.goto("/elders/duplicates")
