@@ -212,8 +212,10 @@ class TestErrorFile:
 
 
 class TestRoundTrip:
-    @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-    def test_a_revealed_export_imports_back_unchanged(self, client, db, officer, fmt):
+    @pytest.mark.parametrize(("fmt", "lang"), [("csv", "zh-CN"), ("xlsx", "zh-CN"), ("csv", "en")])
+    def test_a_revealed_export_imports_back_unchanged(self, client, db, officer, fmt, lang):
+        """An export in words (Chinese, or English when the user reads English) imports
+        back: its headers and words are understood as fields and codes."""
         worker = make_user(db, "village_worker", VILLAGE)
         # (an import strips the blanks around a value: no leading tab or CR here)
         values = [*HOSTILE[:4], "'=x", "''@y", "'abc"]
@@ -225,10 +227,15 @@ class TestRoundTrip:
             ]
         }
         r = client.get(
-            "/api/v1/exports/elders", headers=auth(officer), params={"format": fmt, "reveal": True}
+            "/api/v1/exports/elders",
+            headers={**auth(officer), "Accept-Language": lang},
+            params={"format": fmt, "reveal": True},
         )
         assert r.status_code == 200
         body = r.content
+        words = ("身份证号", "居住状况") if lang == "zh-CN" else ("ID number", "Living arrangement")
+        if fmt == "csv":  # the header row of a file for people
+            assert all(w.encode() in body for w in words)
         # the watermark line is for people: a file to import starts with its header
         if fmt == "csv":
             body = b"\xef\xbb\xbf" + body.decode("utf-8-sig").split("\n", 1)[1].encode()

@@ -19,7 +19,7 @@ from typing import Any
 
 from eldercare.elders import schemas as elder_schemas
 from eldercare.elders.labels import LABELS
-from eldercare.labels import ALIASES, ENUMS, flat
+from eldercare.labels import ALIASES, ENUMS, flat, label
 from eldercare.visits import schemas as visit_schemas
 from eldercare.volunteers import schemas as volunteer_schemas
 
@@ -86,6 +86,8 @@ class Spec:
         for col in self.columns:
             for name in (col.field, col.zh, *col.aliases):
                 self.by_header[normalise_header(name)] = col
+        for col in self.columns:  # and the headers of an export in English
+            self.by_header.setdefault(normalise_header(label("field", col.field, "en")), col)
 
     def column(self, header: str) -> Column | None:
         """The column a header names (None: none), kept per header as a file writes it."""

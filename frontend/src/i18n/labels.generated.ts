@@ -457,12 +457,15 @@ export const zhCN = {
     "caretaker_missing": "未签委托照料协议"
   },
   "changeEntity": {
+    "benefit": "救助待遇",
     "elder": "老人",
     "follow_up": "跟进事项",
     "guardian": "子女/监护人",
     "guardian_contact": "子女联系记录",
     "household": "家庭户",
+    "incident": "紧急事件",
     "pairing": "结对帮扶",
+    "relief_facts": "救助核查信息",
     "visit": "探访记录",
     "volunteer": "志愿者"
   },
@@ -1163,12 +1166,15 @@ export const en: Words<typeof zhCN> = {
     "caretaker_missing": "No caretaker agreement"
   },
   "changeEntity": {
+    "benefit": "Benefit",
     "elder": "Elder",
     "follow_up": "Follow-up",
     "guardian": "Guardian",
     "guardian_contact": "Contact with a child",
     "household": "Household",
+    "incident": "Incident",
     "pairing": "Pairing",
+    "relief_facts": "Relief facts",
     "visit": "Visit",
     "volunteer": "Volunteer"
   },
@@ -1249,7 +1255,7 @@ export const en: Words<typeof zhCN> = {
     "moved_out": "moved out"
   },
   "field": {
-    "id_number": "Id number",
+    "id_number": "ID number",
     "name": "Name",
     "village_code": "Village code",
     "phone": "Phone",
