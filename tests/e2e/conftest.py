@@ -239,6 +239,15 @@ def choose(page: Any, label: str, option: str) -> None:
     raise AssertionError(f"{option} could not be chosen in {label}")
 
 
+def close_cascader(page: Any) -> None:
+    """Close a cascader panel left open. Escape only while one shows: with none open it
+    would reach the dialog around the form and close that instead."""
+    panel = page.locator(".el-cascader__dropdown:visible")
+    if panel.count():
+        page.keyboard.press("Escape")
+        panel.first.wait_for(state="hidden")
+
+
 def cascade(page: Any, test_id: str, names: list[str], pick_last: bool = False) -> None:
     """Open the region cascader `region-<test_id>` and follow `names` level by level.
 
@@ -251,6 +260,6 @@ def cascade(page: Any, test_id: str, names: list[str], pick_last: bool = False) 
         node = menu.locator(".el-cascader-node").filter(has_text=name).first
         if pick_last and i == len(names) - 1:
             node.locator(".el-radio").click()
-            page.keyboard.press("Escape")  # a level above a village leaves the panel open
+            close_cascader(page)  # a level above a village leaves the panel open
         else:
             node.click()

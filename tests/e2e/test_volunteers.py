@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import Server, cascade, login, shot
+from tests.e2e.conftest import Server, cascade, close_cascader, login, shot
 
 pytestmark = pytest.mark.slow
 
@@ -71,7 +71,7 @@ def test_a_volunteer_is_added_and_a_pairing_ended_after_confirming(
     page.fill("[data-test=volunteer-form] input[name=phone]", "13766660001")
     village = server.get(OFFICER, f"/regions/{VILLAGE}")["name"]
     cascade(page, "volunteer-region", [village])
-    page.keyboard.press("Escape")  # any level may be chosen: the panel stays open
+    close_cascader(page)  # any level may be chosen: the panel stays open
     page.click("[data-test=nv-save]")
     page.wait_for_selector("[data-test=volunteer-form]", state="hidden")
     [added] = server.get(OFFICER, "/volunteers", q="浏览器志愿者")["items"]
