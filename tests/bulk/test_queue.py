@@ -17,7 +17,7 @@ from eldercare.worker import Worker
 from sqlalchemy import select
 
 from tests.bulk.test_imports import as_csv, count, elder_rows, post
-from tests.factories import VILLAGE, make_user, run_jobs
+from tests.factories import VILLAGE, make_client, make_user, run_jobs
 
 ASYNC = {"Prefer": "respond-async"}
 JSON = "application/json"
@@ -73,6 +73,17 @@ class TestQueued:
         assert set(who) == {"李秀英"}  # people read the person's name
         audited = db.scalars(select(AuditEvent.actor_name).where(AuditEvent.actor_id == named.id))
         assert named.username in set(audited)  # the audit log keeps the account
+
+    def test_a_clients_queued_import_is_named_as_its_requests_are(self, client, db):
+        importer = make_client(db, scopes=["import"])
+        importer.name = "县民政局台账系统"
+        db.flush()
+        r = post(client, importer, as_csv(elder_rows(1)), headers=ASYNC)
+        assert r.status_code == 202, r.text
+        assert run_jobs() == 1
+        db.expire_all()
+        who = db.scalars(select(ElderChange.actor_name).where(ElderChange.actor_id == importer.id))
+        assert set(who) == {"县民政局台账系统"}
 
     def test_a_body_over_the_inline_limit_is_queued(self, client, db, worker, monkeypatch):
         body = as_csv(elder_rows(3))

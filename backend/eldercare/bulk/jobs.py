@@ -360,12 +360,13 @@ def _error_rows(
 
 
 def _display_name(db: Session, job: ImportJob) -> str:
-    """The uploader's name as people see it in the histories the import writes."""
-    if job.actor_kind != "user":
-        return ""
-    from eldercare.auth.models import User
+    """The uploader's name as people see it in the histories the import writes (a user's
+    name, an integration client's), as the request would have had it."""
+    from eldercare.auth.models import IntegrationClient, User
 
-    return db.scalar(select(User.display_name).where(User.id == job.actor_id)) or ""
+    model = User if job.actor_kind == "user" else IntegrationClient
+    shown = User.display_name if model is User else IntegrationClient.name
+    return db.scalar(select(shown).where(model.id == job.actor_id)) or ""
 
 
 def _execute(held: _Lease) -> None:
