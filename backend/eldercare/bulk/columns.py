@@ -339,8 +339,8 @@ def _enum_maps(
     for code in choices:  # words used before the options were unified
         for old in ALIASES.get(code, ()):
             by_label.setdefault(old, code)
-    for label, code in by_label.items():
-        exact.setdefault(label, code)
+    for words, code in by_label.items():
+        exact.setdefault(words, code)
     return exact, lowered
 
 
