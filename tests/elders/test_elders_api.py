@@ -1210,7 +1210,7 @@ class TestDuplicatesExport:
             "Name (A)",
             "Township (A)",
             "Village (A)",
-            "Id number (A)",
+            "ID number (A)",
             "Address (A)",
         ]
         assert head[5] == "Name (B)"
